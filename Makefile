@@ -1,0 +1,22 @@
+# Chainboard: `make serve` to run the app, `make test` to run every test.
+# Both install what is missing first (see scripts/setup.sh).
+PORT ?= 8080
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: serve test build setup-serve setup-test
+
+serve: setup-serve
+	@echo "==> Building and serving Chainboard at http://127.0.0.1:$(PORT)/"
+	trunk serve --release --port $(PORT) --address 127.0.0.1
+
+test: setup-test
+	scripts/test.sh
+
+build: setup-serve
+	trunk build --release
+
+setup-serve:
+	@scripts/setup.sh serve
+
+setup-test:
+	@scripts/setup.sh test

@@ -1,0 +1,40 @@
+// Browser tests run in Debian's chromium (never a downloaded browser) against the
+// release build in dist/, served on 127.0.0.1.
+import { defineConfig } from "@playwright/test";
+
+const APP_PORT = 4173;
+
+export default defineConfig({
+  testDir: "tests/browser",
+  outputDir: "target/playwright",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${APP_PORT}`,
+    viewport: { width: 1280, height: 720 },
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: [
+    {
+      command: `node tests/browser/static-server.mjs dist ${APP_PORT}`,
+      url: `http://127.0.0.1:${APP_PORT}/`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
+  ],
+});

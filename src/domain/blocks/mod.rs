@@ -1,0 +1,173 @@
+//! Block kinds. Adding a kind means: one new module here, one `BlockConfig` variant,
+//! and one line in the `dispatch!` macro. The compiler points at everything else.
+
+pub mod input;
+pub mod note;
+pub mod output;
+pub mod prompt;
+
+pub use input::{InputConfig, InputValue};
+pub use note::NoteConfig;
+pub use output::OutputConfig;
+pub use prompt::{OutputFormat, PromptConfig};
+
+/// What travels along an edge. Only text today; images, audio and passages come later,
+/// and `can_connect` already refuses mismatches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    Text,
+}
+
+impl ValueType {
+    pub fn label(self) -> &'static str {
+        match self {
+            ValueType::Text => "text",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Port {
+    pub name: String,
+    pub ty: ValueType,
+}
+
+impl Port {
+    pub fn text(name: impl Into<String>) -> Self {
+        Port { name: name.into(), ty: ValueType::Text }
+    }
+}
+
+/// What every kind module provides.
+pub trait KindSpec {
+    /// The `kind` string in flow files.
+    const KIND: &'static str;
+    /// The name people see in the palette and on the block.
+    const LABEL: &'static str;
+    fn input_ports(&self) -> Vec<Port>;
+    fn output_ports(&self) -> Vec<Port>;
+    /// Settings problems, as sentences that say what to fix.
+    fn problems(&self) -> Vec<String>;
+}
+
+/// A block kind this version does not know (from a newer file). It is kept verbatim so
+/// saving does not destroy it, and validation says it cannot run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownConfig {
+    pub kind: String,
+    pub raw: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockConfig {
+    Input(InputConfig),
+    Prompt(PromptConfig),
+    Output(OutputConfig),
+    Note(NoteConfig),
+    Unknown(UnknownConfig),
+}
+
+/// The kinds a user can add, in palette order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BlockKind {
+    Input,
+    Prompt,
+    Output,
+    Note,
+}
+
+impl BlockKind {
+    pub const ALL: [BlockKind; 4] = [BlockKind::Input, BlockKind::Prompt, BlockKind::Output, BlockKind::Note];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            BlockKind::Input => InputConfig::KIND,
+            BlockKind::Prompt => PromptConfig::KIND,
+            BlockKind::Output => OutputConfig::KIND,
+            BlockKind::Note => NoteConfig::KIND,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BlockKind::Input => InputConfig::LABEL,
+            BlockKind::Prompt => PromptConfig::LABEL,
+            BlockKind::Output => OutputConfig::LABEL,
+            BlockKind::Note => NoteConfig::LABEL,
+        }
+    }
+
+    pub fn default_config(self) -> BlockConfig {
+        match self {
+            BlockKind::Input => BlockConfig::Input(InputConfig::default()),
+            BlockKind::Prompt => BlockConfig::Prompt(PromptConfig::default()),
+            BlockKind::Output => BlockConfig::Output(OutputConfig::default()),
+            BlockKind::Note => BlockConfig::Note(NoteConfig::default()),
+        }
+    }
+}
+
+macro_rules! dispatch {
+    ($self:expr, $cfg:ident => $body:expr, unknown $u:ident => $ubody:expr) => {
+        match $self {
+            BlockConfig::Input($cfg) => $body,
+            BlockConfig::Prompt($cfg) => $body,
+            BlockConfig::Output($cfg) => $body,
+            BlockConfig::Note($cfg) => $body,
+            BlockConfig::Unknown($u) => $ubody,
+        }
+    };
+}
+
+fn kind_of<T: KindSpec>(_: &T) -> &'static str {
+    T::KIND
+}
+
+fn label_of<T: KindSpec>(_: &T) -> &'static str {
+    T::LABEL
+}
+
+impl BlockConfig {
+    pub fn kind(&self) -> Option<BlockKind> {
+        match self {
+            BlockConfig::Input(_) => Some(BlockKind::Input),
+            BlockConfig::Prompt(_) => Some(BlockKind::Prompt),
+            BlockConfig::Output(_) => Some(BlockKind::Output),
+            BlockConfig::Note(_) => Some(BlockKind::Note),
+            BlockConfig::Unknown(_) => None,
+        }
+    }
+
+    /// The `kind` string as written in files (unknown kinds keep theirs).
+    pub fn kind_id(&self) -> &str {
+        dispatch!(self, c => kind_of(c), unknown u => u.kind.as_str())
+    }
+
+    pub fn kind_label(&self) -> &str {
+        dispatch!(self, c => label_of(c), unknown u => u.kind.as_str())
+    }
+
+    pub fn input_ports(&self) -> Vec<Port> {
+        dispatch!(self, c => c.input_ports(), unknown _u => Vec::new())
+    }
+
+    pub fn output_ports(&self) -> Vec<Port> {
+        dispatch!(self, c => c.output_ports(), unknown _u => Vec::new())
+    }
+
+    pub fn problems(&self) -> Vec<String> {
+        dispatch!(self, c => c.problems(), unknown u => vec![format!(
+            "This version of Chainboard does not know the block kind \u{201c}{}\u{201d}. \
+             It is kept as it is but cannot run.",
+            u.kind
+        )])
+    }
+
+    pub fn input_port(&self, name: &str) -> Option<Port> {
+        self.input_ports().into_iter().find(|p| p.name == name)
+    }
+
+    pub fn output_port(&self, name: &str) -> Option<Port> {
+        self.output_ports().into_iter().find(|p| p.name == name)
+    }
+}

@@ -1,0 +1,116 @@
+//! Prompt: one model call. Its input ports are the `{{variables}}` of its templates.
+
+use super::{KindSpec, Port};
+use crate::domain::template;
+use serde::{Deserialize, Serialize};
+
+/// The port carrying the model's answer.
+pub const PROMPT_OUTPUT_PORT: &str = "text";
+
+/// Provider ids a flow may name (see `providers::ProviderKind`). Kept as a string in the
+/// config so a flow naming a provider from a newer version still opens.
+pub const KNOWN_PROVIDERS: [&str; 6] =
+    ["openai", "anthropic", "gemini", "ollama", "openai-compatible", "demo"];
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OutputFormat {
+    #[default]
+    Text,
+    /// Any JSON object.
+    Json,
+    /// JSON matching a schema.
+    JsonSchema { schema: serde_json::Value },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PromptConfig {
+    pub provider: String,
+    #[serde(default)]
+    pub model: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    #[serde(default)]
+    pub system: String,
+    #[serde(default)]
+    pub user: String,
+    #[serde(default, skip_serializing_if = "is_text")]
+    pub output_format: OutputFormat,
+}
+
+fn is_text(f: &OutputFormat) -> bool {
+    *f == OutputFormat::Text
+}
+
+impl Default for PromptConfig {
+    fn default() -> Self {
+        PromptConfig {
+            provider: "openai".into(),
+            model: "gpt-4o-mini".into(),
+            temperature: None,
+            max_tokens: None,
+            system: String::new(),
+            user: "{{text}}".into(),
+            output_format: OutputFormat::Text,
+        }
+    }
+}
+
+impl PromptConfig {
+    /// Variables of the system template, then of the user template, without repeats.
+    pub fn variables(&self) -> Vec<String> {
+        let mut names = template::variables(&self.system);
+        for v in template::variables(&self.user) {
+            if !names.contains(&v) {
+                names.push(v);
+            }
+        }
+        names
+    }
+}
+
+impl KindSpec for PromptConfig {
+    const KIND: &'static str = "prompt";
+    const LABEL: &'static str = "Prompt";
+
+    fn input_ports(&self) -> Vec<Port> {
+        self.variables().into_iter().map(Port::text).collect()
+    }
+
+    fn output_ports(&self) -> Vec<Port> {
+        vec![Port::text(PROMPT_OUTPUT_PORT)]
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !KNOWN_PROVIDERS.contains(&self.provider.as_str()) {
+            out.push(format!(
+                "Unknown provider \u{201c}{}\u{201d}. Choose one of: {}.",
+                self.provider,
+                KNOWN_PROVIDERS.join(", ")
+            ));
+        }
+        if self.model.trim().is_empty() && self.provider != "demo" {
+            out.push("Choose a model.".to_string());
+        }
+        if self.user.trim().is_empty() {
+            out.push("Write the user message: it is what the model is asked.".to_string());
+        }
+        if let Some(t) = self.temperature {
+            if !(0.0..=2.0).contains(&t) || t.is_nan() {
+                out.push(format!("Temperature {t} is out of range: use 0 to 2."));
+            }
+        }
+        if self.max_tokens == Some(0) {
+            out.push("Max tokens must be at least 1.".to_string());
+        }
+        for (label, text) in [("System", &self.system), ("User", &self.user)] {
+            if let Err(e) = template::parse(text) {
+                out.push(format!("{label} template: {e}"));
+            }
+        }
+        out
+    }
+}

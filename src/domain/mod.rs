@@ -1,0 +1,14 @@
+//! The pure core of Chainboard: no browser crates, no I/O, no clock, no randomness.
+//! See docs/ARCHITECTURE.md for the codemap and invariants.
+
+pub mod blocks;
+pub mod change;
+pub mod examples;
+pub mod flow;
+pub mod flow_file;
+pub mod graph;
+pub mod layout;
+pub mod providers;
+pub mod template;
+pub mod time;
+pub mod validate;

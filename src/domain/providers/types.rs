@@ -1,0 +1,296 @@
+//! Provider-neutral request, HTTP and stream types.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ProviderError;
+
+/// Who wrote a chat turn. The system prompt is a separate field because every provider
+/// places it differently (a message, a top-level field, `systemInstruction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub role: Role,
+    pub text: String,
+}
+
+impl ChatMessage {
+    pub fn user(text: impl Into<String>) -> Self {
+        ChatMessage {
+            role: Role::User,
+            text: text.into(),
+        }
+    }
+
+    pub fn assistant(text: impl Into<String>) -> Self {
+        ChatMessage {
+            role: Role::Assistant,
+            text: text.into(),
+        }
+    }
+}
+
+/// Asks the model for JSON output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum JsonMode {
+    /// Any JSON object.
+    AnyObject,
+    /// An object matching a JSON Schema. `name` only matters to OpenAI.
+    Schema {
+        name: String,
+        schema: serde_json::Value,
+    },
+}
+
+/// One model call, independent of the provider.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatRequest {
+    pub model: String,
+    pub system: Option<String>,
+    pub messages: Vec<ChatMessage>,
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<u32>,
+    pub json_mode: Option<JsonMode>,
+    pub stop: Vec<String>,
+}
+
+/// Where to send a request and with which key.
+///
+/// Deliberately not `Serialize`, and `Debug` hides the key, so the key cannot end up in a
+/// flow file or a log by accident. An empty `base_url` means the provider's default.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct ProviderSettings {
+    pub base_url: String,
+    pub api_key: String,
+}
+
+impl fmt::Debug for ProviderSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let key = if self.api_key.is_empty() {
+            ""
+        } else {
+            REDACTED
+        };
+        f.debug_struct("ProviderSettings")
+            .field("base_url", &self.base_url)
+            .field("api_key", &key)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// A request for the UI layer to send with `fetch`. Header names are lowercase.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+pub(crate) const REDACTED: &str = "[redacted]";
+
+/// Headers that carry a key. Kept in one place so `redacted` cannot miss a provider.
+const SECRET_HEADERS: [&str; 3] = ["authorization", "x-api-key", "x-goog-api-key"];
+
+impl HttpRequest {
+    /// The value of a header, matched case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A copy that is safe to show or log: key headers become "[redacted]" and any `key=`
+    /// query parameter is removed.
+    pub fn redacted(&self) -> HttpRequest {
+        let headers = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let secret = SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s));
+                let value = if secret {
+                    REDACTED.to_string()
+                } else {
+                    value.clone()
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        HttpRequest {
+            method: self.method,
+            url: strip_key_param(&self.url),
+            headers,
+            body: self.body.clone(),
+        }
+    }
+}
+
+/// Printing a request must never print the key, so `Debug` shows the redacted copy.
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let safe = self.redacted();
+        f.debug_struct("HttpRequest")
+            .field("method", &safe.method)
+            .field("url", &safe.url)
+            .field("headers", &safe.headers)
+            .field("body", &safe.body)
+            .finish()
+    }
+}
+
+/// Removes `key=` query parameters (Gemini accepts `?key=`; a user may paste such a URL).
+pub(crate) fn strip_key_param(url: &str) -> String {
+    let (without_fragment, fragment) = match url.split_once('#') {
+        Some((u, f)) => (u, Some(f)),
+        None => (url, None),
+    };
+    let Some((path, query)) = without_fragment.split_once('?') else {
+        return url.to_string();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split_once('=').map_or(*pair, |(n, _)| n);
+            !pair.is_empty() && !name.eq_ignore_ascii_case("key")
+        })
+        .collect();
+    let mut out = path.to_string();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
+/// Why the model stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FinishReason {
+    Stop,
+    /// The output was cut off by `max_tokens` or the context window.
+    Length,
+    ToolCalls,
+    ContentFilter,
+    Other(String),
+}
+
+/// One decoded piece of a streamed reply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    TextDelta(String),
+    /// A piece of a tool call. `index` numbers the calls of one reply from 0. `id` and `name`
+    /// come with the first piece; append `arguments_delta` pieces to get the JSON arguments.
+    /// Providers that send whole calls (Gemini, Ollama) send one piece with the full JSON.
+    ToolCallDelta {
+        index: usize,
+        id: Option<String>,
+        name: Option<String>,
+        arguments_delta: String,
+    },
+    /// The latest known totals for the whole reply (not increments).
+    Usage {
+        input_tokens: Option<u64>,
+        output_tokens: Option<u64>,
+    },
+    Finish {
+        reason: FinishReason,
+    },
+    /// An error reported inside a successful (HTTP 200) stream, or a stream that ended early.
+    Error(ProviderError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(url: &str, headers: &[(&str, &str)]) -> HttpRequest {
+        HttpRequest {
+            method: Method::Post,
+            url: url.to_string(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: Some("{}".into()),
+        }
+    }
+
+    #[test]
+    fn redacted_hides_every_secret_header_and_keeps_the_rest() {
+        let req = request(
+            "https://example.test/v1/chat",
+            &[
+                ("Authorization", "Bearer sk-secret"),
+                ("x-api-key", "sk-ant-secret"),
+                ("X-Goog-Api-Key", "AIzaSecret"),
+                ("content-type", "application/json"),
+            ],
+        );
+        let safe = req.redacted();
+        assert_eq!(safe.header("authorization"), Some(REDACTED));
+        assert_eq!(safe.header("x-api-key"), Some(REDACTED));
+        assert_eq!(safe.header("x-goog-api-key"), Some(REDACTED));
+        assert_eq!(safe.header("content-type"), Some("application/json"));
+        assert_eq!(safe.body, req.body);
+        let printed = format!("{req:?}");
+        assert!(
+            !printed.contains("secret") && !printed.contains("Secret"),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn key_query_parameters_are_stripped() {
+        let cases = [
+            ("https://h/m?key=AIza1", "https://h/m"),
+            ("https://h/m?alt=sse&key=AIza1", "https://h/m?alt=sse"),
+            ("https://h/m?key=AIza1&alt=sse#x", "https://h/m?alt=sse#x"),
+            (
+                "https://h/m?KEY=a&pageSize=5&monkey=1",
+                "https://h/m?pageSize=5&monkey=1",
+            ),
+            ("https://h/m", "https://h/m"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(strip_key_param(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn settings_debug_hides_the_key() {
+        let s = ProviderSettings {
+            base_url: "https://x".into(),
+            api_key: "sk-live-123".into(),
+        };
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("sk-live"), "{printed}");
+        assert!(printed.contains("[redacted]"));
+    }
+}

@@ -1,0 +1,161 @@
+//! A block on the canvas: header, port rows and a one-line summary. Geometry matches
+//! `domain::layout` so edges attach exactly to the port dots.
+
+use super::canvas::CanvasCtx;
+use super::editor::Editor;
+use crate::domain::blocks::BlockConfig;
+use crate::domain::flow::{Block, BlockId};
+use crate::domain::providers::ProviderKind;
+use leptos::prelude::*;
+
+fn summary(block: &Block) -> String {
+    match &block.config {
+        BlockConfig::Input(c) => c
+            .values
+            .first()
+            .map(|v| if v.value.trim().is_empty() { "Empty: type a value in the inspector".to_string() } else { v.value.clone() })
+            .unwrap_or_else(|| "No values yet".into()),
+        BlockConfig::Prompt(p) => {
+            let provider = ProviderKind::from_id(&p.provider).map_or(p.provider.as_str(), |k| k.label());
+            let first_line = p.user.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+            format!("{provider} \u{b7} {}\n{first_line}", if p.model.is_empty() { "no model" } else { &p.model })
+        }
+        BlockConfig::Output(_) => "The result appears here after a run.".into(),
+        BlockConfig::Note(n) => n.text.clone(),
+        BlockConfig::Unknown(u) => format!("Unknown kind \u{201c}{}\u{201d}: kept, not run.", u.kind),
+    }
+}
+
+fn icon(kind: &str) -> &'static str {
+    match kind {
+        "input" => "\u{2398}",
+        "prompt" => "\u{2726}",
+        "output" => "\u{25a3}",
+        "note" => "\u{270e}",
+        _ => "?",
+    }
+}
+
+#[component]
+pub fn BlockCard(id: BlockId) -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let ctx = expect_context::<CanvasCtx>();
+    let Some(cell) = editor.cell(&id) else {
+        return ().into_any();
+    };
+    let read = move |f: fn(&Block) -> String| cell.try_with(f).unwrap_or_default();
+    let kind = cell.try_with(|b| b.config.kind_id().to_string()).unwrap_or_default();
+    let id_sel = id.clone();
+    let selected = move || editor.is_selected(&id_sel);
+    let id_prob = id.clone();
+    let problems = Memo::new(move |_| editor.problems_for(&id_prob));
+    let transform = move || {
+        cell.try_with(|b| format!("translate({}px, {}px)", b.position.x, b.position.y)).unwrap_or_default()
+    };
+    let rows = move || {
+        cell.try_with(|b| {
+            let ins = b.input_ports();
+            let outs = b.output_ports();
+            (0..ins.len().max(outs.len()))
+                .map(|i| (ins.get(i).map(|p| p.name.clone()), outs.get(i).map(|p| p.name.clone())))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    };
+    let id_drag = id.clone();
+    let on_header_down = move |ev: leptos::ev::PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        ev.stop_propagation();
+        ctx.start_block_drag(&ev, &id_drag);
+    };
+    let id_click = id.clone();
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            ev.prevent_default();
+            editor.select_only(&id_click);
+        }
+    };
+    let block_id = id.0.clone();
+    let kind_class = format!("block kind-{kind}");
+    let kind_label = cell.try_with(|b| b.config.kind_label().to_string()).unwrap_or_default();
+    let label_kind = kind_label.clone();
+    let aria = move || format!("{label_kind} block: {}", read(|b| b.display_name()));
+    let port_block = id.0.clone();
+    view! {
+        <div
+            class=kind_class
+            class:selected=selected
+            class:invalid=move || !problems.with(Vec::is_empty)
+            data-block-id=block_id
+            data-kind=kind.clone()
+            data-status="idle"
+            role="group"
+            aria-label=aria
+            style:transform=transform
+        >
+            <header
+                class="block-header"
+                tabindex="0"
+                aria-label=move || format!("Select {}", read(|b| b.display_name()))
+                on:pointerdown=on_header_down
+                on:keydown=on_key
+            >
+                <span class="block-icon" aria-hidden="true">{icon(&kind)}</span>
+                <span class="block-title">{move || read(|b| b.display_name())}</span>
+                <span class="block-kind">{kind_label}</span>
+                <Show when=move || !problems.with(Vec::is_empty)>
+                    <span class="block-problem" role="img" aria-label=move || problems.with(|p| p.join(" "))
+                        title=move || problems.with(|p| p.join("\n"))>"!"</span>
+                </Show>
+            </header>
+            <div class="block-ports">
+                {move || {
+                    rows()
+                        .into_iter()
+                        .map(|(inp, out)| {
+                            let b1 = port_block.clone();
+                            let b2 = port_block.clone();
+                            view! {
+                                <div class="port-row">
+                                    {inp.map(|name| view! { <Port block=b1 name side="in" /> })}
+                                    {out.map(|name| view! { <Port block=b2 name side="out" /> })}
+                                </div>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </div>
+            <div class="block-body">{move || read(summary)}</div>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Port(block: String, name: String, side: &'static str) -> impl IntoView {
+    let ctx = expect_context::<CanvasCtx>();
+    let label = if side == "in" { format!("Input {name}") } else { format!("Output {name}") };
+    let (b, n) = (block.clone(), name.clone());
+    let port_attr = name.clone();
+    let on_down = move |ev: leptos::ev::PointerEvent| {
+        ev.stop_propagation();
+        if side == "out" {
+            ctx.start_wire(&ev, &BlockId::new(b.clone()), &n);
+        }
+    };
+    view! {
+        <button
+            class=format!("port port-{side}")
+            data-port=port_attr
+            data-side=side
+            data-block-id=block
+            aria-label=label
+            on:pointerdown=on_down
+        >
+            <span class="port-dot" aria-hidden="true"></span>
+            <span class="port-name">{name}</span>
+        </button>
+    }
+}

@@ -1,0 +1,200 @@
+//! Editor state: the canonical flow and history in a non-reactive store, mirrored into
+//! fine-grained signals (one per block) so an edit re-renders only what it touched.
+
+use crate::domain::change::{self, ChangeError, FlowChange, History, Touched};
+use crate::domain::flow::{Block, BlockId, Edge, Flow, FlowMeta, Point};
+use crate::domain::layout::Viewport;
+use crate::domain::validate::{validate, Problem};
+use leptos::prelude::*;
+use std::collections::HashMap;
+
+struct Doc {
+    flow: Flow,
+    history: History,
+}
+
+/// Shared through context; `Copy` because every field is an arena handle.
+#[derive(Clone, Copy)]
+pub struct Editor {
+    doc: StoredValue<Doc>,
+    cells: StoredValue<HashMap<BlockId, RwSignal<Block>>>,
+    /// Block ids in flow order; changes only when blocks are added or removed.
+    pub order: RwSignal<Vec<BlockId>>,
+    pub edges: RwSignal<Vec<Edge>>,
+    pub meta: RwSignal<FlowMeta>,
+    pub selection: RwSignal<Vec<BlockId>>,
+    pub viewport: RwSignal<Viewport>,
+    /// Bumped by every change that is not a pure move (moves do not alter meaning).
+    content_rev: RwSignal<u64>,
+    /// Bumped by every change, moves included (for autosave).
+    pub any_rev: RwSignal<u64>,
+    history_state: RwSignal<(bool, bool)>,
+    pub problems: Memo<Vec<Problem>>,
+}
+
+impl Editor {
+    pub fn new(flow: Flow) -> Self {
+        let cells: HashMap<BlockId, RwSignal<Block>> =
+            flow.blocks.iter().map(|b| (b.id.clone(), RwSignal::new(b.clone()))).collect();
+        let order = RwSignal::new(flow.blocks.iter().map(|b| b.id.clone()).collect());
+        let edges = RwSignal::new(flow.edges.clone());
+        let meta = RwSignal::new(flow.meta.clone());
+        let doc = StoredValue::new(Doc { flow, history: History::default() });
+        let content_rev = RwSignal::new(0u64);
+        let problems = Memo::new(move |_| {
+            content_rev.track();
+            doc.with_value(|d| validate(&d.flow))
+        });
+        Editor {
+            doc,
+            cells: StoredValue::new(cells),
+            order,
+            edges,
+            meta,
+            selection: RwSignal::new(Vec::new()),
+            viewport: RwSignal::new(Viewport::default()),
+            content_rev,
+            any_rev: RwSignal::new(0),
+            history_state: RwSignal::new((false, false)),
+            problems,
+        }
+    }
+
+    pub fn cell(&self, id: &BlockId) -> Option<RwSignal<Block>> {
+        self.cells.with_value(|c| c.get(id).copied())
+    }
+
+    /// A snapshot of the whole flow (for export and saving).
+    pub fn flow(&self) -> Flow {
+        self.doc.with_value(|d| d.flow.clone())
+    }
+
+    pub fn with_flow<R>(&self, f: impl FnOnce(&Flow) -> R) -> R {
+        self.doc.with_value(|d| f(&d.flow))
+    }
+
+    /// Applies an edit as one undo step.
+    pub fn apply(&self, change: FlowChange) -> Result<(), ChangeError> {
+        let touched = change.touched();
+        let is_move = change.is_move();
+        self.doc.try_update_value(|d| d.history.apply(&mut d.flow, change)).unwrap_or(Ok(()))?;
+        self.sync(&touched, is_move);
+        Ok(())
+    }
+
+    /// Moves a block during a drag without recording history; `record_moves` ends the gesture.
+    pub fn move_live(&self, id: &BlockId, to: Point) {
+        let change = FlowChange::MoveBlock { id: id.clone(), to };
+        let touched = change.touched();
+        let ok = self.doc.try_update_value(|d| change::apply(&mut d.flow, change).is_ok()).unwrap_or(false);
+        if ok {
+            self.sync(&touched, true);
+        }
+    }
+
+    /// Records a finished drag as one undo step, given where each block started.
+    pub fn record_moves(&self, starts: Vec<(BlockId, Point)>) {
+        let moved: Vec<FlowChange> = self.doc.with_value(|d| {
+            starts
+                .into_iter()
+                .filter(|(id, p)| d.flow.block(id).is_some_and(|b| b.position != *p))
+                .map(|(id, to)| FlowChange::MoveBlock { id, to })
+                .collect()
+        });
+        if !moved.is_empty() {
+            self.doc.update_value(|d| d.history.record(FlowChange::Batch(moved)));
+            self.refresh_history_state();
+        }
+    }
+
+    pub fn undo(&self) {
+        if let Some(t) = self.doc.try_update_value(|d| d.history.undo(&mut d.flow)).flatten() {
+            self.sync(&t, false);
+        }
+    }
+
+    pub fn redo(&self) {
+        if let Some(t) = self.doc.try_update_value(|d| d.history.redo(&mut d.flow)).flatten() {
+            self.sync(&t, false);
+        }
+    }
+
+    pub fn can_undo(&self) -> bool {
+        self.history_state.get().0
+    }
+
+    pub fn can_redo(&self) -> bool {
+        self.history_state.get().1
+    }
+
+    fn refresh_history_state(&self) {
+        let s = self.doc.with_value(|d| (d.history.can_undo(), d.history.can_redo()));
+        self.history_state.set(s);
+    }
+
+    /// Mirrors the touched parts of the flow into signals. Data is copied out first so no
+    /// signal is set while the store is borrowed.
+    fn sync(&self, t: &Touched, only_moves: bool) {
+        let (blocks, order, edges, meta) = self.doc.with_value(|d| {
+            let blocks: Vec<(BlockId, Option<Block>)> =
+                t.blocks.iter().map(|id| (id.clone(), d.flow.block(id).cloned())).collect();
+            let order = t.block_set.then(|| d.flow.blocks.iter().map(|b| b.id.clone()).collect::<Vec<_>>());
+            let edges = (t.edges || t.block_set).then(|| d.flow.edges.clone());
+            let meta = t.meta.then(|| d.flow.meta.clone());
+            (blocks, order, edges, meta)
+        });
+        for (id, block) in blocks {
+            let Some(block) = block else { continue };
+            match self.cell(&id) {
+                Some(cell) => cell.set(block),
+                None => {
+                    let cell = RwSignal::new(block);
+                    self.cells.update_value(|c| {
+                        c.insert(id, cell);
+                    });
+                }
+            }
+        }
+        if let Some(order) = order {
+            self.selection.update(|s| s.retain(|id| order.contains(id)));
+            self.order.set(order);
+        }
+        if let Some(edges) = edges {
+            self.edges.set(edges);
+        }
+        if let Some(meta) = meta {
+            self.meta.set(meta);
+        }
+        if !only_moves {
+            self.content_rev.update(|r| *r += 1);
+        }
+        self.any_rev.update(|r| *r += 1);
+        self.refresh_history_state();
+    }
+
+    pub fn select_only(&self, id: &BlockId) {
+        self.selection.set(vec![id.clone()]);
+    }
+
+    pub fn toggle_selected(&self, id: &BlockId) {
+        self.selection.update(|s| match s.iter().position(|x| x == id) {
+            Some(i) => {
+                s.remove(i);
+            }
+            None => s.push(id.clone()),
+        });
+    }
+
+    pub fn is_selected(&self, id: &BlockId) -> bool {
+        self.selection.with(|s| s.contains(id))
+    }
+
+    /// The one selected block, if exactly one is selected.
+    pub fn single_selected(&self) -> Option<BlockId> {
+        self.selection.with(|s| if s.len() == 1 { s.first().cloned() } else { None })
+    }
+
+    pub fn problems_for(&self, id: &BlockId) -> Vec<String> {
+        self.problems.with(|ps| ps.iter().filter(|p| p.block.as_ref() == Some(id)).map(|p| p.message.clone()).collect())
+    }
+}

@@ -1,0 +1,80 @@
+//! The one place that touches browser APIs directly (storage, clock, theme, events).
+//! Everything here fails soft: a missing window or blocked storage returns an error value,
+//! never a panic.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn storage_get(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten()
+}
+
+/// Saves a value; the error says why (full, private mode, blocked) in words.
+pub fn storage_set(key: &str, value: &str) -> Result<(), String> {
+    let storage = local_storage().ok_or_else(|| "This browser blocks local storage for this page.".to_string())?;
+    storage.set_item(key, value).map_err(|e| {
+        let name = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.name())).unwrap_or_default();
+        if name.contains("Quota") {
+            "The browser's storage for this site is full.".to_string()
+        } else {
+            "The browser refused to save (private mode or storage blocked).".to_string()
+        }
+    })
+}
+
+pub fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+pub fn set_document_theme(theme: &str) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = el.set_attribute("data-theme", theme);
+    }
+}
+
+/// Adds a non-passive wheel listener (delegated listeners are passive and cannot stop
+/// the page from zooming). The closure lives as long as the page, like the canvas.
+pub fn on_wheel_nonpassive(el: &web_sys::HtmlElement, f: impl FnMut(web_sys::WheelEvent) + 'static) {
+    let cb = Closure::<dyn FnMut(web_sys::WheelEvent)>::new(f);
+    let opts = web_sys::AddEventListenerOptions::new();
+    opts.set_passive(false);
+    let _ = el.add_event_listener_with_callback_and_add_event_listener_options(
+        "wheel",
+        cb.as_ref().unchecked_ref(),
+        &opts,
+    );
+    cb.forget();
+}
+
+/// The element's size on screen, or a sensible default before layout.
+pub fn element_size(el: &web_sys::HtmlElement) -> (f64, f64) {
+    let r = el.get_bounding_client_rect();
+    if r.width() > 0.0 {
+        (r.width(), r.height())
+    } else {
+        (1280.0, 720.0)
+    }
+}
+
+pub fn element_origin(el: &web_sys::HtmlElement) -> (f64, f64) {
+    let r = el.get_bounding_client_rect();
+    (r.left(), r.top())
+}
+
+/// The `data-port` target under a screen point: (block id, port name, side).
+pub fn port_at(x: f64, y: f64) -> Option<(String, String, String)> {
+    let doc = web_sys::window()?.document()?;
+    let el = doc.element_from_point(x as f32, y as f32)?;
+    let port = el.closest("[data-port]").ok().flatten()?;
+    Some((port.get_attribute("data-block-id")?, port.get_attribute("data-port")?, port.get_attribute("data-side")?))
+}

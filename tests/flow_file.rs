@@ -1,0 +1,122 @@
+//! The flow file format: round trips, migration, and every kind of bad file.
+
+use chainboard::domain::blocks::BlockConfig;
+use chainboard::domain::examples::starter_flow;
+use chainboard::domain::flow::BlockId;
+use chainboard::domain::flow_file::{from_json, to_json, ImportError, MAX_FILE_BYTES};
+use chainboard::domain::validate::validate;
+
+/// Loads `text` and returns the error message a person would see.
+fn load_error(text: &str) -> String {
+    match from_json(text) {
+        Ok(_) => panic!("expected an error for {text:.80}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn round_trip_is_exact() {
+    let flow = starter_flow(1_795_420_800_000);
+    let text = to_json(&flow);
+    assert!(text.contains("\"format\": \"chainboard.flow\""));
+    assert!(text.contains("\"version\": 2"));
+    assert!(text.contains("\"created\": \"2026-11-23T08:00:00Z\""));
+    assert_eq!(from_json(&text).unwrap(), flow);
+    assert_eq!(to_json(&from_json(&text).unwrap()), text, "saving is stable");
+}
+
+#[test]
+fn the_documented_example_loads_and_is_valid() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/flow-format.md")).unwrap();
+    let start = doc.find("```json\n").expect("docs/flow-format.md has a full json example") + 8;
+    let end = start + doc[start..].find("```").unwrap();
+    let flow = from_json(&doc[start..end]).unwrap_or_else(|e| panic!("the documented example fails: {e}"));
+    assert!(flow.blocks.len() >= 3);
+    assert_eq!(validate(&flow), vec![], "the documented example is a valid flow");
+}
+
+#[test]
+fn version_1_is_migrated() {
+    let flow = from_json(include_str!("fixtures/flows/v1_draft.json")).unwrap();
+    assert_eq!(flow.meta.title, "Old draft");
+    let ask = flow.block(&BlockId::new("ask")).unwrap();
+    assert_eq!((ask.position.x, ask.position.y), (300.0, 20.0));
+    match &ask.config {
+        BlockConfig::Prompt(p) => assert_eq!(p.user, "Answer briefly: {{question}}"),
+        other => panic!("expected a prompt, got {other:?}"),
+    }
+    assert_eq!(flow.edges[0].from.block, BlockId::new("in"));
+    assert_eq!(flow.edges[0].to.port, "question");
+    assert_eq!(validate(&flow), vec![]);
+    // Saving writes the current version.
+    assert!(to_json(&flow).contains("\"version\": 2"));
+}
+
+#[test]
+fn malformed_files_say_where_and_what() {
+    let good = to_json(&starter_flow(0));
+    let cases: Vec<(String, &str)> = vec![
+        (String::new(), "The file is empty."),
+        (good[..good.len() / 2].to_string(), "The file ends too early (line"),
+        ("{\"format\": \"chainboard.flow\", \"version\": 2,,}".into(), "This is not valid JSON: line 1, column 44: key must be a string."),
+        ("[1, 2]".into(), "This is not a Chainboard flow file: the file is not a JSON object."),
+        ("{\"version\": 2}".into(), "This is not a Chainboard flow file: it has no \u{201c}format\u{201d}"),
+        ("{\"format\": \"excalidraw\", \"version\": 2}".into(), "This is not a Chainboard flow file: the \u{201c}format\u{201d} field is \"excalidraw\""),
+        ("{\"format\": \"chainboard.flow\", \"version\": 7}".into(), "This flow was saved by a newer Chainboard (file version 7; this app reads up to version 2)"),
+        ("{\"format\": \"chainboard.flow\", \"version\": \"2\"}".into(), "The \u{201c}version\u{201d} field is \"2\""),
+        ("{\"format\": \"chainboard.flow\", \"version\": -1}".into(), "The \u{201c}version\u{201d} field is -1"),
+        (good.replacen("\"x\": 40.0", "\"x\": \"left\"", 1), "At blocks[0].position.x: invalid type: string \"left\", expected f64."),
+        (good.replacen("\"values\"", "\"valuez\"", 1), "At blocks[0].config: missing field `values`."),
+        (good.replacen("\"max_tokens\": 400", "\"max_tokens\": -4", 1), "At blocks[1].config.max_tokens: invalid value: integer `-4`"),
+        (good.replacen("\"id\": \"prompt-1\"", "\"id\": \"input-1\"", 1), "At blocks[1].id: the id \u{201c}input-1\u{201d} is used twice"),
+        (good.replacen("\"edges\": [", "\"edges\": [7, ", 1), "At edges[0]: invalid type: integer `7`, expected struct EdgeDto."),
+        (good.replacen("2026", "20x6", 1).replacen("\"created\": \"1970-01-01T00:00:00Z\"", "\"created\": \"last tuesday\"", 1), "At created: \u{201c}last tuesday\u{201d} is not a time like"),
+    ];
+    for (text, expected) in cases {
+        let msg = load_error(&text);
+        assert!(msg.starts_with(expected), "for input {:.60?}\n  got:      {msg}\n  expected: {expected}", text);
+    }
+}
+
+#[test]
+fn huge_files_are_refused_without_parsing() {
+    let huge = format!("{{\"format\":\"chainboard.flow\",\"version\":2,\"description\":\"{}\"}}", "a".repeat(MAX_FILE_BYTES));
+    assert!(matches!(from_json(&huge), Err(ImportError::TooLarge { .. })));
+    assert!(load_error(&huge).starts_with("The file is 25.0 MB; Chainboard opens flow files up to 25 MB."));
+}
+
+#[test]
+fn deeply_nested_json_is_an_error_not_a_crash() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(from_json(&deep).is_err());
+}
+
+#[test]
+fn unknown_kinds_survive_a_round_trip() {
+    let good = to_json(&starter_flow(0));
+    let text = good.replacen("\"kind\": \"output\",\n      \"title\": \"Reply\",", "\"kind\": \"hologram\",\n      \"title\": \"Reply\",", 1);
+    assert_ne!(text, good);
+    let flow = from_json(&text).unwrap();
+    assert_eq!(flow.blocks[2].config.kind_id(), "hologram");
+    assert!(to_json(&flow).contains("\"kind\": \"hologram\""));
+    assert!(validate(&flow).iter().any(|p| p.message.contains("does not know the block kind \u{201c}hologram\u{201d}")));
+}
+
+#[test]
+fn keys_in_a_file_are_dropped_never_kept() {
+    let good = to_json(&starter_flow(0));
+    let secret = "sk-test-DO-NOT-KEEP-1234567890";
+    let text = good
+        .replacen("\"provider\": \"openai\",", &format!("\"provider\": \"openai\",\n \"api_key\": \"{secret}\","), 1)
+        .replacen("\"format\"", &format!("\"apiKey\": \"{secret}\", \"format\""), 1);
+    assert!(text.contains(secret));
+    let flow = from_json(&text).unwrap();
+    assert!(!to_json(&flow).contains(secret));
+    assert!(!format!("{flow:?}").contains(secret));
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let text = format!("\u{feff}{}", to_json(&starter_flow(0)));
+    assert!(from_json(&text).is_ok());
+}

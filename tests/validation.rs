@@ -1,0 +1,130 @@
+//! Validation messages, as a person reads them.
+
+use chainboard::domain::blocks::{BlockConfig, PromptConfig, UnknownConfig};
+use chainboard::domain::change::{apply, FlowChange};
+use chainboard::domain::examples::starter_flow;
+use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
+use chainboard::domain::graph::{can_connect, topological_order, ConnectError};
+use chainboard::domain::validate::{is_runnable, validate};
+
+fn messages(flow: &Flow) -> Vec<String> {
+    validate(flow).into_iter().map(|p| p.message).collect()
+}
+
+fn id(s: &str) -> BlockId {
+    BlockId::new(s)
+}
+
+fn edge(eid: &str, from: (&str, &str), to: (&str, &str)) -> Edge {
+    Edge { id: EdgeId::new(eid), from: PortRef::new(id(from.0), from.1), to: PortRef::new(id(to.0), to.1) }
+}
+
+fn prompt(user: &str) -> BlockConfig {
+    BlockConfig::Prompt(PromptConfig { user: user.into(), ..PromptConfig::default() })
+}
+
+#[test]
+fn the_starter_flow_is_valid() {
+    let flow = starter_flow(0);
+    assert_eq!(messages(&flow), Vec::<String>::new());
+    assert_eq!(topological_order(&flow).unwrap(), vec![id("input-1"), id("prompt-1"), id("output-1")]);
+}
+
+#[test]
+fn an_unconnected_variable_is_named() {
+    let mut flow = starter_flow(0);
+    apply(&mut flow, FlowChange::SetConfig { id: id("prompt-1"), config: prompt("{{email}} and {{tone}}") }).unwrap();
+    assert_eq!(
+        messages(&flow),
+        ["Draft a reply uses {{tone}} but nothing is connected to it. Connect an output to the \u{201c}tone\u{201d} port."]
+    );
+    assert!(!is_runnable(&validate(&flow)));
+}
+
+#[test]
+fn cycles_name_the_blocks() {
+    let mut flow = starter_flow(0);
+    flow.blocks.push(Block::new(id("prompt-2"), "Critique", Point::default(), prompt("{{a}}")));
+    apply(&mut flow, FlowChange::SetConfig { id: id("prompt-1"), config: prompt("{{email}} {{b}}") }).unwrap();
+    flow.edges.push(edge("e-3", ("prompt-1", "text"), ("prompt-2", "a")));
+    flow.edges.push(edge("e-4", ("prompt-2", "text"), ("prompt-1", "b")));
+    let msgs = messages(&flow);
+    assert!(
+        msgs.iter().any(|m| m.starts_with("These blocks form a loop: Draft a reply \u{2192} Critique \u{2192} Draft a reply.")
+            || m.starts_with("These blocks form a loop: Critique \u{2192} Draft a reply \u{2192} Critique.")),
+        "{msgs:?}"
+    );
+    assert!(topological_order(&flow).is_err());
+}
+
+#[test]
+fn dangling_edges_and_missing_ports_are_reported() {
+    let mut flow = starter_flow(0);
+    flow.edges.push(edge("e-5", ("ghost", "text"), ("output-1", "value")));
+    flow.edges.push(edge("e-6", ("input-1", "email"), ("prompt-1", "tone")));
+    let msgs = messages(&flow);
+    assert!(msgs.contains(&"Connection e-5 starts at block \u{201c}ghost\u{201d}, which does not exist.".to_string()), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.starts_with("A connection goes into Draft a reply at \u{201c}tone\u{201d}, which is not one of its inputs")));
+    assert!(msgs.iter().any(|m| m.starts_with("Reply receives 2 connections at \u{201c}value\u{201d}")));
+}
+
+#[test]
+fn duplicate_ids_unknown_kinds_and_missing_settings() {
+    let mut flow = starter_flow(0);
+    flow.blocks.push(Block::new(id("input-1"), "Copy", Point::default(), BlockConfig::Output(Default::default())));
+    flow.blocks.push(Block::new(
+        id("x-1"),
+        "",
+        Point::default(),
+        BlockConfig::Unknown(UnknownConfig { kind: "hologram".into(), raw: serde_json::json!({}) }),
+    ));
+    flow.blocks.push(Block::new(
+        id("p-9"),
+        "Empty",
+        Point::default(),
+        BlockConfig::Prompt(PromptConfig { model: " ".into(), user: "".into(), temperature: Some(3.0), ..Default::default() }),
+    ));
+    let msgs = messages(&flow);
+    for expected in [
+        "Two blocks share the id \u{201c}input-1\u{201d}: every block needs its own id.",
+        "hologram: This version of Chainboard does not know the block kind \u{201c}hologram\u{201d}. It is kept as it is but cannot run.",
+        "Empty: Choose a model.",
+        "Empty: Write the user message: it is what the model is asked.",
+        "Empty: Temperature 3 is out of range: use 0 to 2.",
+    ] {
+        assert!(msgs.contains(&expected.to_string()), "missing {expected:?} in {msgs:?}");
+    }
+}
+
+#[test]
+fn template_syntax_errors_are_shown_with_their_place() {
+    let mut flow = starter_flow(0);
+    apply(&mut flow, FlowChange::SetConfig { id: id("prompt-1"), config: prompt("{{email}}\nthen {{oops") }).unwrap();
+    let msgs = messages(&flow);
+    assert!(msgs.iter().any(|m| m.starts_with("Draft a reply: User template: Line 2, column 6: `{{` is never closed")), "{msgs:?}");
+}
+
+#[test]
+fn connections_are_checked_before_they_are_made() {
+    let mut flow = starter_flow(0);
+    let p = |b: &str, port: &str| PortRef::new(id(b), port);
+    assert_eq!(
+        can_connect(&flow, &p("prompt-1", "text"), &p("output-1", "value")).unwrap_err().to_string(),
+        "This input is already connected to Draft a reply. Remove that connection first."
+    );
+    assert!(matches!(can_connect(&flow, &p("output-1", "value"), &p("prompt-1", "email")), Err(ConnectError::NotAnOutput { .. })));
+    assert!(matches!(can_connect(&flow, &p("input-1", "email"), &p("input-1", "email")), Err(ConnectError::NotAnInput { .. })));
+    // Give the prompt a second variable and try to feed its own answer back: a loop.
+    apply(&mut flow, FlowChange::SetConfig { id: id("prompt-1"), config: prompt("{{email}} {{previous}}") }).unwrap();
+    assert_eq!(
+        can_connect(&flow, &p("prompt-1", "text"), &p("prompt-1", "previous")).unwrap_err(),
+        ConnectError::SameBlock
+    );
+    flow.blocks.push(Block::new(id("prompt-2"), "Critique", Point::default(), prompt("{{draft}}")));
+    flow.edges.push(edge("e-3", ("prompt-1", "text"), ("prompt-2", "draft")));
+    assert_eq!(
+        can_connect(&flow, &p("prompt-2", "text"), &p("prompt-1", "previous")).unwrap_err().to_string(),
+        "That would make a loop: Draft a reply \u{2192} Critique \u{2192} Draft a reply."
+    );
+    assert_eq!(can_connect(&flow, &p("input-1", "email"), &p("prompt-1", "previous")), Ok(()));
+}
