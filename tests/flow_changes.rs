@@ -142,7 +142,7 @@ fn arb_change(flow: &Flow, seed: u64) -> FlowChange {
         3 if !ids.is_empty() => FlowChange::SetTitle { id: pick(ids.len()).unwrap(), title: format!("t{seed}") },
         4 if !ids.is_empty() => FlowChange::SetNote {
             id: pick(ids.len()).unwrap(),
-            note: if seed % 2 == 0 { None } else { Some(format!("n{seed}")) },
+            note: if seed.is_multiple_of(2) { None } else { Some(format!("n{seed}")) },
         },
         5 if !ids.is_empty() => FlowChange::SetConfig {
             id: pick(ids.len()).unwrap(),
