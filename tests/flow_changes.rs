@@ -183,3 +183,19 @@ proptest! {
         prop_assert_eq!(flow, original);
     }
 }
+
+#[test]
+fn typing_in_one_field_is_one_undo_step() {
+    let mut flow = starter_flow(0);
+    let mut h = History::default();
+    for title in ["D", "Dr", "Dra", "Draft"] {
+        h.apply_merging(&mut flow, FlowChange::SetTitle { id: id("input-1"), title: title.into() }, "title:input-1").unwrap();
+    }
+    h.end_merge();
+    h.apply_merging(&mut flow, FlowChange::SetTitle { id: id("input-1"), title: "Draft 2".into() }, "title:input-1").unwrap();
+    assert!(h.undo(&mut flow).is_some());
+    assert_eq!(flow.block(&id("input-1")).unwrap().title, "Draft");
+    assert!(h.undo(&mut flow).is_some());
+    assert_eq!(flow, starter_flow(0));
+    assert!(h.undo(&mut flow).is_none());
+}

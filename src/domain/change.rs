@@ -165,6 +165,8 @@ pub fn apply(flow: &mut Flow, change: FlowChange) -> Result<FlowChange, ChangeEr
 pub struct History {
     undo: Vec<FlowChange>,
     redo: Vec<FlowChange>,
+    /// The merge key of the last step, while an edit session (typing in one field) lasts.
+    merge_key: Option<String>,
 }
 
 /// Enough for an afternoon of edits without holding a flow's whole past forever.
@@ -174,14 +176,33 @@ impl History {
     /// Applies a change and records its inverse.
     pub fn apply(&mut self, flow: &mut Flow, change: FlowChange) -> Result<(), ChangeError> {
         let inverse = apply(flow, change)?;
+        self.merge_key = None;
         self.push_undo(inverse);
         self.redo.clear();
         Ok(())
     }
 
+    /// Applies a change that merges with the previous step when both carry the same key,
+    /// so typing a sentence into one field is one undo step, not one per keystroke.
+    pub fn apply_merging(&mut self, flow: &mut Flow, change: FlowChange, key: &str) -> Result<(), ChangeError> {
+        let inverse = apply(flow, change)?;
+        if self.merge_key.as_deref() != Some(key) || self.undo.is_empty() {
+            self.push_undo(inverse);
+            self.merge_key = Some(key.to_string());
+        }
+        self.redo.clear();
+        Ok(())
+    }
+
+    /// Ends an edit session: the next edit starts a new undo step.
+    pub fn end_merge(&mut self) {
+        self.merge_key = None;
+    }
+
     /// Records a change already applied (e.g. live drag moves) as a single undo step whose
     /// inverse is `inverse`.
     pub fn record(&mut self, inverse: FlowChange) {
+        self.merge_key = None;
         self.push_undo(inverse);
         self.redo.clear();
     }
@@ -195,6 +216,7 @@ impl History {
 
     /// Undoes the last step; returns what it touched, or None when there is nothing to undo.
     pub fn undo(&mut self, flow: &mut Flow) -> Option<Touched> {
+        self.merge_key = None;
         let inv = self.undo.pop()?;
         let touched = inv.touched();
         let redo = apply(flow, inv).ok()?;
@@ -204,6 +226,7 @@ impl History {
 
     /// Redoes the last undone step; returns what it touched.
     pub fn redo(&mut self, flow: &mut Flow) -> Option<Touched> {
+        self.merge_key = None;
         let change = self.redo.pop()?;
         let touched = change.touched();
         let inv = apply(flow, change).ok()?;
@@ -222,6 +245,7 @@ impl History {
     pub fn clear(&mut self) {
         self.undo.clear();
         self.redo.clear();
+        self.merge_key = None;
     }
 }
 

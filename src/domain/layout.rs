@@ -195,3 +195,22 @@ mod tests {
         assert_eq!(snap(25.0), 32.0);
     }
 }
+
+/// Blocks whose rectangle meets `rect` (rubber-band selection), in flow order.
+pub fn blocks_in_rect<'a>(blocks: impl IntoIterator<Item = &'a Block>, rect: &Rect) -> Vec<crate::domain::flow::BlockId> {
+    blocks.into_iter().filter(|b| block_rect(b).intersects(rect)).map(|b| b.id.clone()).collect()
+}
+
+#[cfg(test)]
+mod rect_tests {
+    use super::*;
+    use crate::domain::examples::starter_flow;
+
+    #[test]
+    fn rubber_band_picks_touching_blocks() {
+        let flow = starter_flow(0);
+        let band = Rect::from_corners(Point::new(0.0, 0.0), Point::new(400.0, 400.0));
+        let ids: Vec<String> = blocks_in_rect(&flow.blocks, &band).into_iter().map(|i| i.0).collect();
+        assert_eq!(ids, ["input-1", "prompt-1"]);
+    }
+}

@@ -1,8 +1,10 @@
 //! The pure core of Chainboard: no browser crates, no I/O, no clock, no randomness.
 //! See docs/ARCHITECTURE.md for the codemap and invariants.
 
+pub mod auto_layout;
 pub mod blocks;
 pub mod change;
+pub mod clipboard;
 pub mod examples;
 pub mod flow;
 pub mod flow_file;
@@ -12,3 +14,4 @@ pub mod providers;
 pub mod template;
 pub mod time;
 pub mod validate;
+pub mod workspace;

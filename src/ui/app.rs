@@ -1,21 +1,50 @@
-//! The app shell: top bar, palette, canvas and inspector, plus global shortcuts.
+//! The app shell: top bar, palette, canvas and inspector; autosave; global shortcuts,
+//! clipboard and file drop.
 
 use super::canvas::Canvas;
 use super::editor::Editor;
+use super::files;
+use super::help::HelpDialog;
 use super::inspector::Inspector;
 use super::palette::Palette;
+use super::persist::{apply_view, Session};
 use super::platform;
 use super::topbar::{Theme, TopBar};
 use crate::domain::change::FlowChange;
-use crate::domain::examples::starter_flow;
+use crate::domain::clipboard;
+use crate::domain::flow::{BlockId, Flow, Point};
+use crate::domain::layout::{bounds, GRID};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 const THEME_KEY: &str = "chainboard.theme";
 
+/// Copied blocks, kept in the page too, for browsers that refuse the system clipboard.
+#[derive(Clone, Copy)]
+struct LocalClipboard(StoredValue<Option<String>>);
+
 #[component]
 pub fn App() -> impl IntoView {
-    let editor = Editor::new(starter_flow(platform::now_ms()));
+    let (session, flow, view_state) = Session::load();
+    let editor = Editor::new(flow);
     provide_context(editor);
+    provide_context(session);
+    apply_view(editor, view_state);
+    session.save_now(editor);
+
+    // Autosave: every change, debounced.
+    Effect::new(move |first: Option<()>| {
+        editor.any_rev.track();
+        editor.viewport.track();
+        editor.selection.track();
+        if first.is_some() {
+            session.schedule_save(editor);
+        }
+    });
+
+    // Never lose a debounced save when the tab closes or reloads.
+    let _hide = window_event_listener(leptos::ev::pagehide, move |_| session.save_now(editor));
+    let _vis = window_event_listener(leptos::ev::visibilitychange, move |_| session.save_now(editor));
 
     let initial = platform::storage_get(THEME_KEY)
         .filter(|t| t == "dark" || t == "light")
@@ -29,56 +58,229 @@ pub fn App() -> impl IntoView {
         let _ = platform::storage_set(THEME_KEY, t);
     });
 
-    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if is_typing(&ev) {
-            return;
-        }
-        let cmd = ev.ctrl_key() || ev.meta_key();
-        match ev.key().as_str() {
-            "z" | "Z" if cmd && ev.shift_key() => {
+    let help_open = RwSignal::new(false);
+    provide_context(HelpOpen(help_open));
+    let local_clip = LocalClipboard(StoredValue::new(None));
+
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| on_key(editor, help_open, local_clip, &ev));
+    let _copy = window_event_listener(leptos::ev::copy, move |ev| {
+        if let Some(text) = copy_selection(editor, local_clip, is_typing_target(ev.target())) {
+            if let Some(data) = ev.clipboard_data() {
+                let _ = data.set_data("text/plain", &text);
                 ev.prevent_default();
-                editor.redo();
             }
-            "z" | "Z" if cmd => {
-                ev.prevent_default();
-                editor.undo();
-            }
-            "y" if cmd => {
-                ev.prevent_default();
-                editor.redo();
-            }
-            "Delete" | "Backspace" => {
-                let ids = editor.selection.get_untracked();
-                if !ids.is_empty() {
-                    ev.prevent_default();
-                    let _ = editor.apply(FlowChange::Batch(
-                        ids.into_iter().map(|id| FlowChange::RemoveBlock { id }).collect(),
-                    ));
-                }
-            }
-            "Escape" => editor.selection.set(Vec::new()),
-            _ => {}
         }
     });
+    let _cut = window_event_listener(leptos::ev::cut, move |ev| {
+        if let Some(text) = copy_selection(editor, local_clip, is_typing_target(ev.target())) {
+            if let Some(data) = ev.clipboard_data() {
+                let _ = data.set_data("text/plain", &text);
+                ev.prevent_default();
+            }
+            delete_selection(editor);
+        }
+    });
+    let _paste = window_event_listener(leptos::ev::paste, move |ev| {
+        if is_typing_target(ev.target()) {
+            return;
+        }
+        let text = ev.clipboard_data().and_then(|d| d.get_data("text/plain").ok()).filter(|t| !t.is_empty());
+        let text = text.or_else(|| local_clip.0.get_value());
+        if let Some(fragment) = text.as_deref().and_then(clipboard::read) {
+            ev.prevent_default();
+            paste_fragment(editor, &fragment);
+        }
+    });
+
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        let file = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0));
+        if let Some(file) = file {
+            files::import(editor, session, file);
+        }
+    };
 
     view! {
         <div class="app">
             <TopBar />
             <div class="workspace">
                 <Palette />
-                <main class="stage" aria-label="Flow editor">
+                <main class="stage" aria-label="Flow editor"
+                    on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+                    on:drop=on_drop>
+                    <Banners />
                     <Canvas />
                 </main>
                 <Inspector />
             </div>
+            <HelpDialog open=help_open />
         </div>
     }
 }
 
-/// Shortcuts must not steal keys from text fields.
-fn is_typing(ev: &web_sys::KeyboardEvent) -> bool {
-    use wasm_bindgen::JsCast;
-    ev.target()
+#[derive(Clone, Copy)]
+pub struct HelpOpen(pub RwSignal<bool>);
+
+#[component]
+fn Banners() -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let session = expect_context::<Session>();
+    view! {
+        <div class="banners">
+            <Show when=move || session.storage_error.get().is_some()>
+                <div class="banner banner-error" role="alert">
+                    <span>{move || session.storage_error.get().unwrap_or_default()}</span>
+                    <button class="button" on:click=move |_| files::export(editor, session)>"Export flow"</button>
+                </div>
+            </Show>
+            <Show when=move || session.notice.get().is_some()>
+                <div class="banner" role="alert">
+                    <span>{move || session.notice.get().unwrap_or_default()}</span>
+                    <button class="icon-button" aria-label="Dismiss" on:click=move |_| session.notice.set(None)>"\u{d7}"</button>
+                </div>
+            </Show>
+            <Show when=move || session.deleted.get().is_some()>
+                <div class="banner" role="status">
+                    <span>{move || format!("Deleted \u{201c}{}\u{201d}.", session.deleted.get().map(|d| d.entry.title).unwrap_or_default())}</span>
+                    <button class="button" aria-label="Undo delete" on:click=move |_| session.undo_delete(editor)>"Undo"</button>
+                    <button class="icon-button" aria-label="Dismiss" on:click=move |_| session.deleted.set(None)>"\u{d7}"</button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+fn on_key(editor: Editor, help_open: RwSignal<bool>, clip: LocalClipboard, ev: &web_sys::KeyboardEvent) {
+    if is_typing(ev) {
+        return;
+    }
+    let cmd = ev.ctrl_key() || ev.meta_key();
+    let key = ev.key();
+    let handled = match key.as_str() {
+        "z" | "Z" if cmd && ev.shift_key() => {
+            editor.redo();
+            true
+        }
+        "z" | "Z" if cmd => {
+            editor.undo();
+            true
+        }
+        "y" | "Y" if cmd => {
+            editor.redo();
+            true
+        }
+        "a" | "A" if cmd => {
+            editor.selection.set(editor.order.get_untracked());
+            true
+        }
+        "d" | "D" if cmd => {
+            if let Some(text) = copy_selection(editor, clip, false) {
+                if let Some(fragment) = clipboard::read(&text) {
+                    paste_fragment(editor, &fragment);
+                }
+            }
+            true
+        }
+        "Delete" | "Backspace" => {
+            delete_selection(editor);
+            true
+        }
+        "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" if !cmd => nudge(editor, &key, ev.shift_key()),
+        "Escape" => {
+            help_open.set(false);
+            editor.selection.set(Vec::new());
+            editor.selected_edge.set(None);
+            true
+        }
+        "?" => {
+            help_open.update(|o| *o = !*o);
+            true
+        }
+        _ => false,
+    };
+    if handled {
+        ev.prevent_default();
+    }
+}
+
+fn delete_selection(editor: Editor) {
+    if let Some(edge) = editor.selected_edge.get_untracked() {
+        let _ = editor.apply(FlowChange::RemoveEdge { id: edge });
+        return;
+    }
+    let ids = editor.selection.get_untracked();
+    if !ids.is_empty() {
+        let _ = editor.apply(FlowChange::Batch(ids.into_iter().map(|id| FlowChange::RemoveBlock { id }).collect()));
+    }
+}
+
+fn nudge(editor: Editor, key: &str, far: bool) -> bool {
+    let ids = editor.selection.get_untracked();
+    if ids.is_empty() {
+        return false;
+    }
+    let step = if far { GRID * 4.0 } else { GRID };
+    let (dx, dy) = match key {
+        "ArrowLeft" => (-step, 0.0),
+        "ArrowRight" => (step, 0.0),
+        "ArrowUp" => (0.0, -step),
+        _ => (0.0, step),
+    };
+    let moves: Vec<FlowChange> = editor.with_flow(|f| {
+        ids.iter()
+            .filter_map(|id| f.block(id).map(|b| FlowChange::MoveBlock { id: id.clone(), to: Point::new(b.position.x + dx, b.position.y + dy) }))
+            .collect()
+    });
+    let _ = editor.apply_merging(FlowChange::Batch(moves), "nudge");
+    true
+}
+
+fn copy_selection(editor: Editor, clip: LocalClipboard, typing: bool) -> Option<String> {
+    if typing {
+        return None;
+    }
+    let ids = editor.selection.get_untracked();
+    let text = editor.with_flow(|f| clipboard::copy(f, &ids))?;
+    clip.0.set_value(Some(text.clone()));
+    Some(text)
+}
+
+/// Pastes next to the originals when they are in view, else in the middle of the view.
+fn paste_fragment(editor: Editor, fragment: &Flow) {
+    let Some(fb) = bounds(&fragment.blocks) else { return };
+    let v = editor.viewport.get_untracked();
+    let (w, h) = canvas_size();
+    let view = v.visible(w, h);
+    let offset = if view.intersects(&fb) {
+        Point::new(2.0 * GRID, 2.0 * GRID)
+    } else {
+        Point::new(
+            crate::domain::layout::snap(view.x + view.w / 2.0 - fb.w / 2.0 - fb.x),
+            crate::domain::layout::snap(view.y + view.h / 2.0 - fb.h / 2.0 - fb.y),
+        )
+    };
+    let (change, ids): (FlowChange, Vec<BlockId>) = editor.with_flow(|f| clipboard::paste(f, fragment, offset));
+    if editor.apply(change).is_ok() {
+        editor.selection.set(ids);
+    }
+}
+
+pub fn canvas_size() -> (f64, f64) {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".canvas").ok().flatten())
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        .map(|el| platform::element_size(&el))
+        .unwrap_or((1280.0, 720.0))
+}
+
+fn is_typing_target(target: Option<web_sys::EventTarget>) -> bool {
+    target
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable"))
+}
+
+/// Shortcuts must not steal keys from text fields.
+pub fn is_typing(ev: &web_sys::KeyboardEvent) -> bool {
+    is_typing_target(ev.target())
 }

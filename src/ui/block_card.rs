@@ -5,6 +5,7 @@ use super::canvas::CanvasCtx;
 use super::editor::Editor;
 use crate::domain::blocks::BlockConfig;
 use crate::domain::flow::{Block, BlockId};
+use crate::domain::layout::Side;
 use crate::domain::providers::ProviderKind;
 use leptos::prelude::*;
 
@@ -140,14 +141,25 @@ fn Port(block: String, name: String, side: &'static str) -> impl IntoView {
     let (b, n) = (block.clone(), name.clone());
     let port_attr = name.clone();
     let on_down = move |ev: leptos::ev::PointerEvent| {
-        ev.stop_propagation();
-        if side == "out" {
-            ctx.start_wire(&ev, &BlockId::new(b.clone()), &n);
+        if ev.button() != 0 {
+            return;
         }
+        ev.stop_propagation();
+        let s = if side == "out" { Side::Output } else { Side::Input };
+        ctx.start_wire(&ev, &BlockId::new(b.clone()), &n, s);
     };
+    let (tb, tn) = (block.clone(), name.clone());
+    let target = Memo::new(move |_| {
+        ctx.wire_target.with(|t| match t {
+            Some(t) if side == "in" && t.block == tb && t.port == tn => Some(t.ok),
+            _ => None,
+        })
+    });
     view! {
         <button
             class=format!("port port-{side}")
+            class:droppable=move || target.get() == Some(true)
+            class:refused=move || target.get() == Some(false)
             data-port=port_attr
             data-side=side
             data-block-id=block

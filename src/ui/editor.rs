@@ -2,7 +2,7 @@
 //! fine-grained signals (one per block) so an edit re-renders only what it touched.
 
 use crate::domain::change::{self, ChangeError, FlowChange, History, Touched};
-use crate::domain::flow::{Block, BlockId, Edge, Flow, FlowMeta, Point};
+use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point};
 use crate::domain::layout::Viewport;
 use crate::domain::validate::{validate, Problem};
 use leptos::prelude::*;
@@ -23,12 +23,21 @@ pub struct Editor {
     pub edges: RwSignal<Vec<Edge>>,
     pub meta: RwSignal<FlowMeta>,
     pub selection: RwSignal<Vec<BlockId>>,
+    /// A selected connection (clicked on the canvas); Delete removes it.
+    pub selected_edge: RwSignal<Option<EdgeId>>,
     pub viewport: RwSignal<Viewport>,
     /// Bumped by every change that is not a pure move (moves do not alter meaning).
     content_rev: RwSignal<u64>,
+    /// True while a drag applies live moves.
+    live: StoredValue<bool>,
     /// Bumped by every change, moves included (for autosave).
     pub any_rev: RwSignal<u64>,
+    /// Bumped by every change except live drag frames (for the minimap and what is in view).
+    pub settled_rev: RwSignal<u64>,
     history_state: RwSignal<(bool, bool)>,
+    /// Bumped to ask the canvas to fit the flow (unless `restored_view` says a saved view applies).
+    pub fit_request: RwSignal<u64>,
+    pub restored_view: RwSignal<bool>,
     pub problems: Memo<Vec<Problem>>,
 }
 
@@ -52,10 +61,15 @@ impl Editor {
             edges,
             meta,
             selection: RwSignal::new(Vec::new()),
+            selected_edge: RwSignal::new(None),
             viewport: RwSignal::new(Viewport::default()),
             content_rev,
+            live: StoredValue::new(false),
             any_rev: RwSignal::new(0),
+            settled_rev: RwSignal::new(0),
             history_state: RwSignal::new((false, false)),
+            fit_request: RwSignal::new(0),
+            restored_view: RwSignal::new(false),
             problems,
         }
     }
@@ -82,13 +96,52 @@ impl Editor {
         Ok(())
     }
 
+    /// Applies an edit that merges with the previous one carrying the same key (typing).
+    pub fn apply_merging(&self, change: FlowChange, key: &str) -> Result<(), ChangeError> {
+        let touched = change.touched();
+        self.doc.try_update_value(|d| d.history.apply_merging(&mut d.flow, change, key)).unwrap_or(Ok(()))?;
+        self.sync(&touched, false);
+        Ok(())
+    }
+
+    /// Ends a typing session so the next edit is its own undo step.
+    pub fn end_merge(&self) {
+        self.doc.update_value(|d| d.history.end_merge());
+    }
+
+    /// Replaces the whole flow (open, import): fresh signals, empty history.
+    pub fn replace_flow(&self, flow: Flow) {
+        let cells: HashMap<BlockId, RwSignal<Block>> =
+            flow.blocks.iter().map(|b| (b.id.clone(), RwSignal::new(b.clone()))).collect();
+        let order: Vec<BlockId> = flow.blocks.iter().map(|b| b.id.clone()).collect();
+        let edges = flow.edges.clone();
+        let meta = flow.meta.clone();
+        self.doc.update_value(|d| {
+            d.flow = flow;
+            d.history.clear();
+        });
+        // Old cells are not disposed: a card being torn down may still read its signal once.
+        self.cells.update_value(|c| c.extend(cells));
+        self.selection.set(Vec::new());
+        self.selected_edge.set(None);
+        self.order.set(order);
+        self.edges.set(edges);
+        self.meta.set(meta);
+        self.content_rev.update(|r| *r += 1);
+        self.any_rev.update(|r| *r += 1);
+        self.settled_rev.update(|r| *r += 1);
+        self.refresh_history_state();
+    }
+
     /// Moves a block during a drag without recording history; `record_moves` ends the gesture.
     pub fn move_live(&self, id: &BlockId, to: Point) {
         let change = FlowChange::MoveBlock { id: id.clone(), to };
         let touched = change.touched();
         let ok = self.doc.try_update_value(|d| change::apply(&mut d.flow, change).is_ok()).unwrap_or(false);
         if ok {
+            self.live.set_value(true);
             self.sync(&touched, true);
+            self.live.set_value(false);
         }
     }
 
@@ -104,6 +157,8 @@ impl Editor {
         if !moved.is_empty() {
             self.doc.update_value(|d| d.history.record(FlowChange::Batch(moved)));
             self.refresh_history_state();
+            self.settled_rev.update(|r| *r += 1);
+            self.any_rev.update(|r| *r += 1);
         }
     }
 
@@ -156,10 +211,16 @@ impl Editor {
             }
         }
         if let Some(order) = order {
-            self.selection.update(|s| s.retain(|id| order.contains(id)));
+            let present: std::collections::HashSet<&BlockId> = order.iter().collect();
+            self.selection.update(|s| s.retain(|id| present.contains(id)));
             self.order.set(order);
         }
         if let Some(edges) = edges {
+            if let Some(sel) = self.selected_edge.get_untracked() {
+                if !edges.iter().any(|e| e.id == sel) {
+                    self.selected_edge.set(None);
+                }
+            }
             self.edges.set(edges);
         }
         if let Some(meta) = meta {
@@ -167,6 +228,9 @@ impl Editor {
         }
         if !only_moves {
             self.content_rev.update(|r| *r += 1);
+        }
+        if !self.live.get_value() {
+            self.settled_rev.update(|r| *r += 1);
         }
         self.any_rev.update(|r| *r += 1);
         self.refresh_history_state();

@@ -1,21 +1,14 @@
-//! The side panel with the selected block's settings. Every edit is one FlowChange,
-//! committed on `change` (blur or Enter) so one edit is one undo step.
+//! The side panel with the selected block's settings. Fields are built once per block
+//! and read the block reactively, so typing never loses focus. Typing in one field is
+//! one undo step (edits merge until the field loses focus).
 
 use super::editor::Editor;
-use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, PromptConfig};
+use super::template_editor::TemplateEditor;
+use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, NoteConfig, PromptConfig};
 use crate::domain::change::FlowChange;
 use crate::domain::flow::{Block, BlockId};
 use crate::domain::providers::ProviderKind;
 use leptos::prelude::*;
-
-const PROVIDERS: [ProviderKind; 6] = [
-    ProviderKind::OpenAi,
-    ProviderKind::Anthropic,
-    ProviderKind::Gemini,
-    ProviderKind::Ollama,
-    ProviderKind::OpenAiCompatible,
-    ProviderKind::Demo,
-];
 
 #[component]
 pub fn Inspector() -> impl IntoView {
@@ -33,6 +26,7 @@ pub fn Inspector() -> impl IntoView {
                                 {if count > 1 { format!("{count} blocks selected") } else { "Nothing selected".to_string() }}
                             </p>
                             <p>"Select a block on the canvas to see and edit its settings."</p>
+                            <p class="field-help">"Press ? for keyboard shortcuts."</p>
                         </div>
                     }
                     .into_any()
@@ -42,8 +36,18 @@ pub fn Inspector() -> impl IntoView {
     }
 }
 
-fn set_config(editor: Editor, id: &BlockId, config: BlockConfig) {
-    let _ = editor.apply(FlowChange::SetConfig { id: id.clone(), config });
+/// Edits the block's config through a closure, merging keystrokes under `key`.
+fn edit_config(editor: Editor, cell: RwSignal<Block>, key: &str, f: impl FnOnce(&mut BlockConfig)) {
+    let Some((id, mut config)) = cell.try_with_untracked(|b| (b.id.clone(), b.config.clone())) else { return };
+    f(&mut config);
+    let _ = editor.apply_merging(FlowChange::SetConfig { id: id.clone(), config }, &format!("{key}:{id}"));
+}
+
+fn prompt_of(b: &Block) -> PromptConfig {
+    match &b.config {
+        BlockConfig::Prompt(p) => p.clone(),
+        _ => PromptConfig::default(),
+    }
 }
 
 #[component]
@@ -52,12 +56,36 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
     let Some(cell) = editor.cell(&id) else {
         return view! { <p class="inspector-empty">"This block no longer exists."</p> }.into_any();
     };
-    let block = move || cell.get();
-    let id_title = id.clone();
-    let id_note = id.clone();
     let id_prob = id.clone();
     let problems = Memo::new(move |_| editor.problems_for(&id_prob));
-    let kind_label = move || block().config.kind_label().to_string();
+    let kind = cell.with_untracked(|b| b.config.kind());
+    let kind_label = cell.with_untracked(|b| b.config.kind_label().to_string());
+    let end = move |_: ()| editor.end_merge();
+    let settings = match kind {
+        Some(crate::domain::blocks::BlockKind::Prompt) => view! { <PromptSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Input) => view! { <InputSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Note) => view! {
+            <label class="field">
+                <span class="field-label">"Text"</span>
+                <textarea rows="6"
+                    prop:value=move || cell.with(|b| match &b.config { BlockConfig::Note(n) => n.text.clone(), _ => String::new() })
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        edit_config(editor, cell, "note-text", |c| *c = BlockConfig::Note(NoteConfig { text }));
+                    }
+                    on:blur=move |_| end(())></textarea>
+            </label>
+        }
+        .into_any(),
+        Some(crate::domain::blocks::BlockKind::Output) => view! {
+            <p class="field-help">"Shows whatever is connected to its \u{201c}value\u{201d} input after a run."</p>
+        }
+        .into_any(),
+        None => view! {
+            <p class="field-help">{format!("This block came from a newer Chainboard (kind \u{201c}{}\u{201d}). It is kept unchanged but cannot run here.", cell.with_untracked(|b| b.config.kind_id().to_string()))}</p>
+        }
+        .into_any(),
+    };
     view! {
         <div class="inspector-body">
             <p class="inspector-kind">{kind_label}" block"</p>
@@ -65,10 +93,13 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
                 <span class="field-label">"Title"</span>
                 <input
                     type="text"
-                    prop:value=move || block().title
-                    on:change=move |ev| {
-                        let _ = editor.apply(FlowChange::SetTitle { id: id_title.clone(), title: event_target_value(&ev) });
+                    prop:value=move || cell.with(|b| b.title.clone())
+                    on:input=move |ev| {
+                        let title = event_target_value(&ev);
+                        let Some(id) = cell.try_with_untracked(|b| b.id.clone()) else { return };
+                        let _ = editor.apply_merging(FlowChange::SetTitle { id: id.clone(), title }, &format!("title:{id}"));
                     }
+                    on:blur=move |_| end(())
                 />
             </label>
             <Show when=move || !problems.with(Vec::is_empty)>
@@ -76,21 +107,20 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
                     {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
                 </ul>
             </Show>
-            {
-                let id = id.clone();
-                move || kind_settings(editor, &id, &block())
-            }
+            {settings}
             <label class="field">
                 <span class="field-label">"Note"</span>
                 <textarea
                     rows="2"
                     placeholder="Why this block exists (optional)"
-                    prop:value=move || block().note.unwrap_or_default()
-                    on:change=move |ev| {
+                    prop:value=move || cell.with(|b| b.note.clone().unwrap_or_default())
+                    on:input=move |ev| {
                         let text = event_target_value(&ev);
-                        let note = if text.trim().is_empty() { None } else { Some(text) };
-                        let _ = editor.apply(FlowChange::SetNote { id: id_note.clone(), note });
+                        let note = if text.is_empty() { None } else { Some(text) };
+                        let Some(id) = cell.try_with_untracked(|b| b.id.clone()) else { return };
+                        let _ = editor.apply_merging(FlowChange::SetNote { id: id.clone(), note }, &format!("note:{id}"));
                     }
+                    on:blur=move |_| end(())
                 ></textarea>
             </label>
         </div>
@@ -98,150 +128,136 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
     .into_any()
 }
 
-fn kind_settings(editor: Editor, id: &BlockId, block: &Block) -> AnyView {
-    match &block.config {
-        BlockConfig::Prompt(p) => prompt_settings(editor, id.clone(), p.clone()).into_any(),
-        BlockConfig::Input(c) => input_settings(editor, id.clone(), c.clone()).into_any(),
-        BlockConfig::Note(n) => {
-            let id = id.clone();
-            let n = n.clone();
-            view! {
-                <label class="field">
-                    <span class="field-label">"Text"</span>
-                    <textarea rows="6" prop:value=n.text.clone() on:change=move |ev| {
-                        set_config(editor, &id, BlockConfig::Note(crate::domain::blocks::NoteConfig { text: event_target_value(&ev) }));
-                    }></textarea>
-                </label>
+#[component]
+fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let p = move || cell.with(prompt_of);
+    let set = move |key: &'static str, f: Box<dyn FnOnce(&mut PromptConfig)>| {
+        edit_config(editor, cell, key, move |c| {
+            if let BlockConfig::Prompt(p) = c {
+                f(p);
             }
-            .into_any()
-        }
-        BlockConfig::Output(_) => view! {
-            <p class="field-help">"Shows whatever is connected to its \u{201c}value\u{201d} input after a run."</p>
-        }
-        .into_any(),
-        BlockConfig::Unknown(u) => view! {
-            <p class="field-help">{format!("This file came from a newer Chainboard: the \u{201c}{}\u{201d} block is kept unchanged but cannot run here.", u.kind)}</p>
-        }
-        .into_any(),
-    }
-}
-
-fn prompt_settings(editor: Editor, id: BlockId, p: PromptConfig) -> impl IntoView {
-    let base = p.clone();
-    let update = move |f: Box<dyn FnOnce(&mut PromptConfig)>| {
-        let id = id.clone();
-        let mut next = base.clone();
-        f(&mut next);
-        set_config(editor, &id, BlockConfig::Prompt(next));
+        });
     };
-    let u1 = update.clone();
-    let u2 = update.clone();
-    let u3 = update.clone();
-    let u4 = update.clone();
-    let u5 = update.clone();
-    let u6 = update;
-    let vars = p.variables();
-    let provider = p.provider.clone();
+    let end = move |_: ()| editor.end_merge();
+    let vars = Memo::new(move |_| cell.with(|b| prompt_of(b).variables()));
     view! {
         <div class="field-row">
             <label class="field">
                 <span class="field-label">"Provider"</span>
-                <select on:change=move |ev| { let v = event_target_value(&ev); u1(Box::new(move |c| c.provider = v)); }>
-                    {PROVIDERS.iter().map(|k| {
-                        let sel = k.id() == provider;
-                        view! { <option value=k.id() selected=sel>{k.label()}</option> }
+                <select on:change=move |ev| { let v = event_target_value(&ev); set("provider", Box::new(move |c| c.provider = v)); end(()); }>
+                    {ProviderKind::ALL.iter().map(|k| {
+                        let id = k.id();
+                        view! { <option value=id selected=move || p().provider == id>{k.label()}</option> }
                     }).collect_view()}
                 </select>
             </label>
             <label class="field">
                 <span class="field-label">"Model"</span>
-                <input type="text" prop:value=p.model.clone() on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    u2(Box::new(move |c| c.model = v.trim().to_string()));
-                } />
+                <input type="text" prop:value=move || p().model
+                    on:input=move |ev| { let v = event_target_value(&ev); set("model", Box::new(move |c| c.model = v.trim().to_string())); }
+                    on:blur=move |_| end(()) />
             </label>
         </div>
         <div class="field-row">
             <label class="field">
                 <span class="field-label">"Temperature"</span>
                 <input type="number" min="0" max="2" step="0.1" placeholder="default"
-                    prop:value=p.temperature.map(|t| t.to_string()).unwrap_or_default()
+                    prop:value=move || p().temperature.map(|t| t.to_string()).unwrap_or_default()
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        u3(Box::new(move |c| c.temperature = v.trim().parse().ok()));
+                        set("temperature", Box::new(move |c| c.temperature = v.trim().parse().ok()));
+                        end(());
                     } />
             </label>
             <label class="field">
                 <span class="field-label">"Max tokens"</span>
                 <input type="number" min="1" step="1" placeholder="default"
-                    prop:value=p.max_tokens.map(|t| t.to_string()).unwrap_or_default()
+                    prop:value=move || p().max_tokens.map(|t| t.to_string()).unwrap_or_default()
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        u4(Box::new(move |c| c.max_tokens = v.trim().parse().ok()));
+                        set("max_tokens", Box::new(move |c| c.max_tokens = v.trim().parse().ok()));
+                        end(());
                     } />
             </label>
         </div>
-        <label class="field">
-            <span class="field-label">"System"</span>
-            <textarea class="template" rows="3" placeholder="How the model should behave (optional)"
-                prop:value=p.system.clone()
-                on:change=move |ev| { let v = event_target_value(&ev); u5(Box::new(move |c| c.system = v)); }></textarea>
-        </label>
-        <label class="field">
-            <span class="field-label">"User message"</span>
-            <textarea class="template" rows="6" prop:value=p.user.clone()
-                on:change=move |ev| { let v = event_target_value(&ev); u6(Box::new(move |c| c.user = v)); }></textarea>
-        </label>
-        <div class="variables" aria-label="Variables">
+        <TemplateEditor label="System" rows=3 placeholder="How the model should behave (optional)"
+            value=Signal::derive(move || p().system)
+            on_input=move |v: String| set("system", Box::new(move |c| c.system = v))
+            on_commit=end />
+        <TemplateEditor label="User message" rows=6 placeholder="What to ask. Use {{name}} for inputs."
+            value=Signal::derive(move || p().user)
+            on_input=move |v: String| set("user", Box::new(move |c| c.user = v))
+            on_commit=end />
+        <div class="variables">
             <span class="field-label">"Variables (input ports)"</span>
-            {if vars.is_empty() {
-                view! { <p class="field-help">"Write {{name}} in a template to add an input port."</p> }.into_any()
-            } else {
-                view! { <ul class="chips">{vars.into_iter().map(|v| view! { <li class="chip">{format!("{{{{{v}}}}}")}</li> }).collect_view()}</ul> }.into_any()
-            }}
+            <Show when=move || !vars.with(Vec::is_empty)
+                fallback=|| view! { <p class="field-help">"Write {{name}} in a template to add an input port."</p> }>
+                <ul class="chips" aria-label="Variables">
+                    {move || vars.get().into_iter().map(|v| view! { <li class="chip">{format!("{{{{{v}}}}}")}</li> }).collect_view()}
+                </ul>
+            </Show>
         </div>
     }
 }
 
-fn input_settings(editor: Editor, id: BlockId, c: InputConfig) -> impl IntoView {
-    let rows = c.values.clone().into_iter().enumerate().map(|(i, v)| {
-        let (id1, id2, id3) = (id.clone(), id.clone(), id.clone());
-        let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
-        view! {
-            <div class="input-value">
-                <input type="text" class="input-name" aria-label=format!("Name of value {}", i + 1) prop:value=v.name.clone()
-                    on:change=move |ev| {
-                        let mut next = c1.clone();
-                        if let Some(val) = next.values.get_mut(i) { val.name = event_target_value(&ev).trim().to_string(); }
-                        set_config(editor, &id1, BlockConfig::Input(next));
-                    } />
-                <button class="icon-button" aria-label=format!("Remove value {}", v.name) on:click=move |_| {
-                    let mut next = c3.clone();
-                    if i < next.values.len() { next.values.remove(i); }
-                    set_config(editor, &id3, BlockConfig::Input(next));
-                }>"\u{d7}"</button>
-                <textarea rows="4" aria-label=format!("Value of {}", v.name) prop:value=v.value.clone()
-                    on:change=move |ev| {
-                        let mut next = c2.clone();
-                        if let Some(val) = next.values.get_mut(i) { val.value = event_target_value(&ev); }
-                        set_config(editor, &id2, BlockConfig::Input(next));
-                    }></textarea>
-            </div>
-        }
-    }).collect_view();
+fn input_of(b: &Block) -> InputConfig {
+    match &b.config {
+        BlockConfig::Input(c) => c.clone(),
+        _ => InputConfig::default(),
+    }
+}
+
+#[component]
+fn InputSettings(cell: RwSignal<Block>) -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let count = Memo::new(move |_| cell.with(|b| input_of(b).values.len()));
+    let set = move |key: String, f: Box<dyn FnOnce(&mut InputConfig)>| {
+        edit_config(editor, cell, &key, move |c| {
+            if let BlockConfig::Input(i) = c {
+                f(i);
+            }
+        });
+    };
+    let end = move || editor.end_merge();
     let add = move |_| {
-        let mut next = c.clone();
-        let mut n = next.values.len() + 1;
-        while next.values.iter().any(|v| v.name == format!("value_{n}")) {
-            n += 1;
-        }
-        next.values.push(InputValue { name: format!("value_{n}"), value: String::new() });
-        set_config(editor, &id, BlockConfig::Input(next));
+        set("add-value".into(), Box::new(|c| {
+            let mut n = c.values.len() + 1;
+            while c.values.iter().any(|v| v.name == format!("value_{n}")) {
+                n += 1;
+            }
+            c.values.push(InputValue { name: format!("value_{n}"), value: String::new() });
+        }));
+        end();
     };
     view! {
         <div class="field">
             <span class="field-label">"Values (output ports)"</span>
-            {rows}
+            {move || (0..count.get()).map(|i| {
+                let get = move |f: fn(&InputValue) -> String| cell.with(|b| input_of(b).values.get(i).map(f).unwrap_or_default());
+                view! {
+                    <div class="input-value">
+                        <input type="text" class="input-name" aria-label=format!("Name of value {}", i + 1)
+                            prop:value=move || get(|v| v.name.clone())
+                            on:input=move |ev| {
+                                let name = event_target_value(&ev).trim().to_string();
+                                set(format!("value-name-{i}"), Box::new(move |c| if let Some(v) = c.values.get_mut(i) { v.name = name }));
+                            }
+                            on:blur=move |_| end() />
+                        <button class="icon-button" aria-label=format!("Remove value {}", i + 1) on:click=move |_| {
+                            set("remove-value".into(), Box::new(move |c| if i < c.values.len() { c.values.remove(i); }));
+                            end();
+                        }>"\u{d7}"</button>
+                        <textarea rows="4" aria-label=format!("Value {}", i + 1)
+                            prop:value=move || get(|v| v.value.clone())
+                            on:input=move |ev| {
+                                let value = event_target_value(&ev);
+                                set(format!("value-{i}"), Box::new(move |c| if let Some(v) = c.values.get_mut(i) { v.value = value }));
+                            }
+                            on:blur=move |_| end()></textarea>
+                    </div>
+                }
+            }).collect_view()}
             <button class="button button-quiet" on:click=add>"+ Add value"</button>
         </div>
     }

@@ -5,8 +5,14 @@ mod block_card;
 mod canvas;
 mod edge_view;
 mod editor;
+mod files;
+mod flows_menu;
+mod help;
 mod inspector;
+mod minimap;
+mod persist;
 mod palette;
+mod template_editor;
 pub mod platform;
 mod topbar;
 

@@ -78,3 +78,41 @@ pub fn port_at(x: f64, y: f64) -> Option<(String, String, String)> {
     let port = el.closest("[data-port]").ok().flatten()?;
     Some((port.get_attribute("data-block-id")?, port.get_attribute("data-port")?, port.get_attribute("data-side")?))
 }
+
+pub fn storage_remove(key: &str) {
+    if let Some(s) = local_storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// Offers `text` as a file download.
+pub fn download_text(filename: &str, text: &str, mime: &str) -> Result<(), String> {
+    let fail = |_| "The browser refused to create the file.".to_string();
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("No document.")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(fail)?.dyn_into().map_err(|_| "No anchor.")?;
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Reads a picked or dropped file as text.
+pub async fn read_file_text(file: web_sys::File) -> Result<String, String> {
+    let promise = file.text();
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| "The browser could not read the file.".to_string())?
+        .as_string()
+        .ok_or_else(|| "The file is not text.".to_string())
+}
+
+/// A number that differs between page loads, for ids (the domain has no randomness).
+pub fn random_seed() -> u64 {
+    (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
+}

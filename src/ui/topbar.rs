@@ -1,7 +1,11 @@
 //! The top bar: brand, flow title, undo/redo, view controls and theme.
 
+use super::app::{canvas_size, HelpOpen};
 use super::editor::Editor;
-use super::platform;
+use super::files;
+use super::flows_menu::FlowsMenu;
+use super::persist::Session;
+use crate::domain::auto_layout::auto_layout;
 use crate::domain::change::FlowChange;
 use crate::domain::flow::Point;
 use crate::domain::layout::{bounds, Viewport};
@@ -14,15 +18,36 @@ pub struct Theme(pub RwSignal<&'static str>);
 pub fn TopBar() -> impl IntoView {
     let editor = expect_context::<Editor>();
     let theme = expect_context::<Theme>().0;
+    let session = expect_context::<Session>();
+    let help = expect_context::<HelpOpen>().0;
+    let file_input = NodeRef::<leptos::html::Input>::new();
     let vp = editor.viewport;
     let zoom_by = move |f: f64| {
         let (w, h) = canvas_size();
         vp.update(|v| *v = v.zoom_at(f, Point::new(w / 2.0, h / 2.0)));
     };
-    let fit = move |_| {
+    let fit = move |_: ()| {
         let (w, h) = canvas_size();
         if let Some(b) = editor.with_flow(|f| bounds(&f.blocks)) {
             vp.set(Viewport::fit(b, w, h, 40.0));
+        }
+    };
+    let fit_selection = move |_| {
+        let (w, h) = canvas_size();
+        let sel = editor.selection.get_untracked();
+        let b = editor.with_flow(|f| bounds(f.blocks.iter().filter(|b| sel.contains(&b.id))));
+        if let Some(b) = b {
+            vp.set(Viewport::fit(b, w, h, 80.0));
+        }
+    };
+    let actual_size = move |_| {
+        let (w, h) = canvas_size();
+        vp.update(|v| *v = v.zoom_at(1.0 / v.zoom, Point::new(w / 2.0, h / 2.0)));
+    };
+    let tidy = move |_| {
+        if let Some(change) = editor.with_flow(auto_layout) {
+            let _ = editor.apply(change);
+            fit(());
         }
     };
     let problem_count = move || editor.problems.with(Vec::len);
@@ -32,6 +57,7 @@ pub fn TopBar() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true"></span>
                 <span class="brand-name">"Chainboard"</span>
             </div>
+            <FlowsMenu />
             <input
                 class="flow-title"
                 type="text"
@@ -57,8 +83,27 @@ pub fn TopBar() -> impl IntoView {
                 <button class="icon-button" aria-label="Zoom out" on:click=move |_| zoom_by(1.0 / 1.2)>"\u{2212}"</button>
                 <span class="zoom-level" aria-label="Zoom level">{move || format!("{:.0}%", vp.get().zoom * 100.0)}</span>
                 <button class="icon-button" aria-label="Zoom in" on:click=move |_| zoom_by(1.2)>"+"</button>
-                <button class="button button-quiet" aria-label="Zoom to fit" on:click=fit>"Fit"</button>
+                <button class="button button-quiet" aria-label="Zoom to fit" on:click=move |_| fit(())>"Fit"</button>
+                <button class="button button-quiet" aria-label="Zoom to selection" title="Zoom to selection"
+                    disabled=move || editor.selection.with(Vec::is_empty) on:click=fit_selection>"Selection"</button>
+                <button class="button button-quiet" aria-label="Zoom to 100%" on:click=actual_size>"100%"</button>
+                <button class="button button-quiet" aria-label="Tidy layout" title="Arrange blocks left to right" on:click=tidy>"Tidy"</button>
                 <span class="toolbar-sep" aria-hidden="true"></span>
+                <button class="button button-quiet" aria-label="Import flow" title="Import a flow file (or drop it on the canvas)"
+                    on:click=move |_| { if let Some(i) = file_input.get() { i.click(); } }>"Import"</button>
+                <input type="file" accept=".json,application/json" class="visually-hidden" node_ref=file_input
+                    aria-label="Flow file to import" tabindex="-1"
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                            files::import(editor, session, file);
+                        }
+                        input.set_value("");
+                    } />
+                <button class="button button-quiet" aria-label="Export flow" title="Download this flow as a .json file"
+                    on:click=move |_| files::export(editor, session)>"Export"</button>
+                <button class="icon-button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"
+                    on:click=move |_| help.set(true)>"?"</button>
                 <button
                     class="icon-button"
                     aria-label=move || if theme.get() == "dark" { "Switch to light theme" } else { "Switch to dark theme" }
@@ -72,13 +117,4 @@ pub fn TopBar() -> impl IntoView {
             </div>
         </header>
     }
-}
-
-fn canvas_size() -> (f64, f64) {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(".canvas").ok().flatten())
-        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
-        .map(|el| platform::element_size(&el))
-        .unwrap_or((1280.0, 720.0))
 }

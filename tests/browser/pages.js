@@ -35,3 +35,29 @@ export class AppPage {
     await this.page.screenshot({ path: `target/screenshots/${name}.png` });
   }
 }
+
+/** Drags with real mouse events from the centre of one element to the centre of another. */
+export async function dragBetween(page, from, to) {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2 + 10, (a.y + b.y) / 2 + 10, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Drags an element by (dx, dy) screen pixels. */
+export async function dragBy(page, el, dx, dy) {
+  const a = await el.boundingBox();
+  const x = a.x + Math.min(40, a.width / 2);
+  const y = a.y + a.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx, y + dy, { steps: 12 });
+  await page.mouse.up();
+}
+
+export function transformOf(locator) {
+  return locator.evaluate((el) => el.style.transform);
+}

@@ -1,0 +1,106 @@
+//! The list of flows saved in this browser, and what the editor restores on reload.
+//! Storage itself is the UI's job; this is the data and its (de)serialisation.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowEntry {
+    pub id: String,
+    pub title: String,
+    pub updated_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Workspace {
+    pub flows: Vec<FlowEntry>,
+    pub current: Option<String>,
+}
+
+/// Where the user was in a flow: restored exactly on reload.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ViewState {
+    pub x: f64,
+    pub y: f64,
+    pub zoom: f64,
+    pub selection: Vec<String>,
+}
+
+impl Workspace {
+    /// A damaged index is replaced by an empty one rather than blocking the app.
+    pub fn parse(text: &str) -> Workspace {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&FlowEntry> {
+        self.flows.iter().find(|f| f.id == id)
+    }
+
+    /// Adds or updates an entry, newest first.
+    pub fn touch(&mut self, id: &str, title: &str, updated_ms: i64) {
+        self.flows.retain(|f| f.id != id);
+        self.flows.insert(0, FlowEntry { id: id.to_string(), title: title.to_string(), updated_ms });
+    }
+
+    /// Removes an entry and returns it with its index, so the deletion can be undone.
+    pub fn remove(&mut self, id: &str) -> Option<(usize, FlowEntry)> {
+        let i = self.flows.iter().position(|f| f.id == id)?;
+        Some((i, self.flows.remove(i)))
+    }
+
+    pub fn restore(&mut self, index: usize, entry: FlowEntry) {
+        let i = index.min(self.flows.len());
+        self.flows.insert(i, entry);
+    }
+
+    /// A flow id not used yet, from a caller-supplied seed (the domain has no randomness).
+    pub fn fresh_id(&self, seed: u64) -> String {
+        let mut n = seed;
+        loop {
+            let id = format!("f{n:x}");
+            if self.entry(&id).is_none() {
+                return id;
+            }
+            n = n.wrapping_add(1);
+        }
+    }
+
+    /// "Copy of X", "Copy of X (2)", … not clashing with existing titles.
+    pub fn copy_title(&self, title: &str) -> String {
+        let base = format!("Copy of {title}");
+        if !self.flows.iter().any(|f| f.title == base) {
+            return base;
+        }
+        (2..).map(|n| format!("{base} ({n})")).find(|t| !self.flows.iter().any(|f| &f.title == t)).unwrap_or(base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn touch_remove_restore() {
+        let mut w = Workspace::default();
+        w.touch("a", "A", 1);
+        w.touch("b", "B", 2);
+        assert_eq!(w.flows[0].id, "b");
+        let (i, e) = w.remove("a").unwrap();
+        assert!(w.entry("a").is_none());
+        w.restore(i, e);
+        assert_eq!(w.flows.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["b", "a"]);
+        assert_eq!(w.copy_title("A"), "Copy of A");
+        w.touch("c", "Copy of A", 3);
+        assert_eq!(w.copy_title("A"), "Copy of A (2)");
+    }
+
+    #[test]
+    fn damaged_index_becomes_empty() {
+        assert_eq!(Workspace::parse("{not json"), Workspace::default());
+        let w = Workspace { flows: vec![FlowEntry { id: "x".into(), title: "t".into(), updated_ms: 5 }], current: Some("x".into()) };
+        assert_eq!(Workspace::parse(&w.to_json()), w);
+    }
+}
