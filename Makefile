@@ -3,7 +3,7 @@
 PORT ?= 8080
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: serve test build setup-serve setup-test
+.PHONY: serve test build bench setup-serve setup-test
 
 serve: setup-serve
 	@echo "==> Building and serving Chainboard at http://127.0.0.1:$(PORT)/"
@@ -20,3 +20,8 @@ setup-serve:
 
 setup-test:
 	@scripts/setup.sh test
+
+# Measures the canvas at 1,000 blocks and the download size; writes docs/benchmarks.md.
+bench: setup-test
+	trunk build --release
+	node tests/bench/canvas-bench.mjs dist

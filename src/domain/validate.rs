@@ -2,7 +2,7 @@
 
 use crate::domain::flow::{BlockId, EdgeId, Flow};
 use crate::domain::graph;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -37,6 +37,13 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
             ));
         }
     }
+    // Edges per input port, counted once: keeps validation linear for big flows.
+    let mut feeding: HashMap<(&BlockId, &str), usize> = HashMap::new();
+    for e in &flow.edges {
+        *feeding.entry((&e.to.block, e.to.port.as_str())).or_default() += 1;
+    }
+    let mut reported_ports: HashSet<(&BlockId, &str)> = HashSet::new();
+    let by_id: HashMap<&BlockId, &crate::domain::flow::Block> = flow.blocks.iter().map(|b| (&b.id, b)).collect();
     let mut edge_ids = HashSet::new();
     for e in &flow.edges {
         if !edge_ids.insert(&e.id) {
@@ -47,7 +54,9 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
                 message: format!("Two connections share the id \u{201c}{}\u{201d}.", e.id.0),
             });
         }
-        check_edge(flow, e, &mut out);
+        let count = feeding.get(&(&e.to.block, e.to.port.as_str())).copied().unwrap_or(0);
+        let first_at_port = reported_ports.insert((&e.to.block, e.to.port.as_str()));
+        check_edge(&by_id, e, count, first_at_port, &mut out);
     }
     for b in &flow.blocks {
         let name = b.display_name();
@@ -55,7 +64,7 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
             out.push(Problem::error(Some(&b.id), format!("{name}: {p}")));
         }
         for port in b.input_ports() {
-            let connected = flow.edges.iter().any(|e| e.to.block == b.id && e.to.port == port.name);
+            let connected = feeding.contains_key(&(&b.id, port.name.as_str()));
             if !connected {
                 out.push(Problem::error(
                     Some(&b.id),
@@ -85,12 +94,18 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
     out
 }
 
-fn check_edge(flow: &Flow, e: &crate::domain::flow::Edge, out: &mut Vec<Problem>) {
+fn check_edge(
+    by_id: &HashMap<&BlockId, &crate::domain::flow::Block>,
+    e: &crate::domain::flow::Edge,
+    feeding: usize,
+    first_at_port: bool,
+    out: &mut Vec<Problem>,
+) {
     let mut problem = |block: Option<&BlockId>, message: String| {
         out.push(Problem { severity: Severity::Error, block: block.cloned(), edge: Some(e.id.clone()), message })
     };
-    let from = flow.block(&e.from.block);
-    let to = flow.block(&e.to.block);
+    let from = by_id.get(&e.from.block).copied();
+    let to = by_id.get(&e.to.block).copied();
     match (from, to) {
         (None, _) => problem(
             None,
@@ -122,8 +137,7 @@ fn check_edge(flow: &Flow, e: &crate::domain::flow::Edge, out: &mut Vec<Problem>
                     ),
                 );
             }
-            let feeding = flow.edges.iter().filter(|o| o.to == e.to).count();
-            if feeding > 1 && flow.edges.iter().find(|o| o.to == e.to).map(|o| &o.id) == Some(&e.id) {
+            if feeding > 1 && first_at_port {
                 problem(
                     Some(&t.id),
                     format!(

@@ -32,19 +32,28 @@ pub fn App() -> impl IntoView {
     apply_view(editor, view_state);
     session.save_now(editor);
 
-    // Autosave: every change, debounced.
+    // Autosave: every edit, debounced; the view (pan, zoom, selection) separately and cheaply.
     Effect::new(move |first: Option<()>| {
         editor.any_rev.track();
-        editor.viewport.track();
-        editor.selection.track();
         if first.is_some() {
             session.schedule_save(editor);
         }
     });
+    Effect::new(move |first: Option<()>| {
+        editor.viewport.track();
+        editor.selection.track();
+        if first.is_some() {
+            session.schedule_view_save(editor);
+        }
+    });
 
     // Never lose a debounced save when the tab closes or reloads.
-    let _hide = window_event_listener(leptos::ev::pagehide, move |_| session.save_now(editor));
-    let _vis = window_event_listener(leptos::ev::visibilitychange, move |_| session.save_now(editor));
+    let _hide = window_event_listener(leptos::ev::pagehide, move |_| {
+        session.save_now(editor);
+    });
+    let _vis = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        session.save_now(editor);
+    });
 
     let initial = platform::storage_get(THEME_KEY)
         .filter(|t| t == "dark" || t == "light")
@@ -94,6 +103,20 @@ pub fn App() -> impl IntoView {
 
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
+        let kind = ev.data_transfer().and_then(|d| d.get_data(super::palette::DRAG_TYPE).ok()).filter(|k| !k.is_empty());
+        if let Some(kind) = kind.and_then(|k| crate::domain::blocks::BlockKind::ALL.into_iter().find(|b| b.id() == k)) {
+            let origin = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(".canvas").ok().flatten())
+                .map(|el| {
+                    let r = el.get_bounding_client_rect();
+                    (r.left(), r.top())
+                })
+                .unwrap_or((0.0, 0.0));
+            let screen = Point::new(ev.client_x() as f64 - origin.0, ev.client_y() as f64 - origin.1);
+            super::palette::add_block(editor, kind, editor.viewport.get_untracked().to_canvas(screen));
+            return;
+        }
         let file = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0));
         if let Some(file) = file {
             files::import(editor, session, file);

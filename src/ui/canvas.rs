@@ -316,7 +316,15 @@ pub fn Canvas() -> impl IntoView {
     };
     let grid_style = move || {
         let v = vp.get();
-        let size = 16.0 * v.zoom;
+        // Tiny tiles are costly to paint and unreadable: double the spacing until a tile
+        // is at least 12 px, and drop the dots entirely when far zoomed out.
+        if v.zoom < 0.3 {
+            return "background-image: none;".to_string();
+        }
+        let mut size = 16.0 * v.zoom;
+        while size < 12.0 {
+            size *= 2.0;
+        }
         format!("background-size: {size}px {size}px; background-position: {}px {}px;", v.x, v.y)
     };
     let wire_path = move || ctx.wire.get().map(|(a, b)| edge_path(a, b)).unwrap_or_default();

@@ -14,12 +14,13 @@ const H: f64 = 130.0;
 pub fn Minimap() -> impl IntoView {
     let editor = expect_context::<Editor>();
     let ctx = expect_context::<CanvasCtx>();
-    // The world shown: the flow and the current view together, with a margin.
+    // The world shown is the flow's bounds (with a margin). It does not follow the view,
+    // so panning moves only the view frame and never redraws the block rectangles.
     let frame = Memo::new(move |_| {
         editor.settled_rev.track();
-        let (w, h) = ctx.size.get();
-        let view = editor.viewport.get().visible(w, h);
-        let all = editor.with_flow(|f| bounds(&f.blocks)).map_or(view, |b| b.union(&view));
+        let b = editor.with_flow(|f| bounds(&f.blocks)).unwrap_or(Rect { x: 0.0, y: 0.0, w: 1280.0, h: 720.0 });
+        let pad = 0.1 * b.w.max(b.h);
+        let all = Rect { x: b.x - pad, y: b.y - pad, w: b.w + 2.0 * pad, h: b.h + 2.0 * pad };
         let scale = (W / all.w).min(H / all.h);
         (all, scale)
     });
@@ -56,17 +57,23 @@ pub fn Minimap() -> impl IntoView {
             on:pointermove=move |ev| if dragging.get_value() { centre_on(&ev) }
             on:pointerup=move |_| dragging.set_value(false)
         >
-            <svg width=W height=H aria-hidden="true">
+            // Block rectangles live in their own SVG that panning never touches; the view
+            // frame is a separate element moved by a transform (repainting 1,000 rects per
+            // pan step was the main cost of panning a big flow).
+            <svg class="mini-blocks" width=W height=H aria-hidden="true">
                 {move || blocks.get().iter().map(|(r, kind)| {
                     let m = to_mini(r);
                     view! { <rect class=format!("mini-block kind-{kind}") x=m.x y=m.y width=m.w.max(2.0) height=m.h.max(2.0) rx="2" /> }
                 }).collect_view()}
-                {move || {
-                    let (w, h) = ctx.size.get();
-                    let m = to_mini(&editor.viewport.get().visible(w, h));
-                    view! { <rect class="mini-view" x=m.x y=m.y width=m.w height=m.h rx="3" /> }
-                }}
             </svg>
+            <div class="mini-view" aria-hidden="true" style=move || {
+                let (w, h) = ctx.size.get();
+                let m = to_mini(&editor.viewport.get().visible(w, h));
+                // Keep the frame on the map even when the view wanders off the flow.
+                let x = m.x.clamp(-m.w + 8.0, W - 8.0);
+                let y = m.y.clamp(-m.h + 8.0, H - 8.0);
+                format!("width:{:.1}px;height:{:.1}px;transform:translate({x:.1}px,{y:.1}px);", m.w, m.h)
+            }></div>
         </div>
     }
 }

@@ -1,11 +1,16 @@
-//! The block palette: add a block of any kind at the centre of the view.
+//! The block palette: search by name; click to add a block at the centre of the view, or
+//! drag it onto the canvas to place it there.
 
+use super::app::canvas_size;
 use super::editor::Editor;
 use crate::domain::blocks::BlockKind;
 use crate::domain::change::FlowChange;
 use crate::domain::flow::{Block, Point};
 use crate::domain::layout::{snap, BLOCK_WIDTH};
 use leptos::prelude::*;
+
+/// The drag payload type for a block kind dragged from the palette.
+pub const DRAG_TYPE: &str = "application/x-chainboard-kind";
 
 fn describe(kind: BlockKind) -> &'static str {
     match kind {
@@ -16,48 +21,61 @@ fn describe(kind: BlockKind) -> &'static str {
     }
 }
 
+/// Adds a block of `kind` with its top-centre at `at` (canvas coordinates) and selects it.
+pub fn add_block(editor: Editor, kind: BlockKind, at: Point) {
+    let block = editor.with_flow(|f| {
+        Block::new(
+            f.fresh_block_id(kind.id()),
+            kind.label(),
+            Point::new(snap(at.x - BLOCK_WIDTH / 2.0), snap(at.y)),
+            kind.default_config(),
+        )
+    });
+    let id = block.id.clone();
+    if editor.apply(FlowChange::AddBlock { index: usize::MAX, block }).is_ok() {
+        editor.select_only(&id);
+    }
+}
+
 #[component]
 pub fn Palette() -> impl IntoView {
     let editor = expect_context::<Editor>();
-    let add = move |kind: BlockKind| {
+    let query = RwSignal::new(String::new());
+    let add_at_centre = move |kind: BlockKind| {
+        let (w, h) = canvas_size();
         let v = editor.viewport.get_untracked();
-        // Centre of the canvas area (the window minus the side panels), in canvas coordinates.
-        let (w, h) = web_sys::window()
-            .map(|w| {
-                (
-                    w.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(1280.0),
-                    w.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(720.0),
-                )
-            })
-            .unwrap_or((1280.0, 720.0));
-        let centre = v.to_canvas(Point::new((w - 200.0 - 320.0) / 2.0, (h - 56.0) / 2.0));
-        let block = editor.with_flow(|f| {
-            let n = f.blocks.len() as f64;
-            Block::new(
-                f.fresh_block_id(kind.id()),
-                kind.label(),
-                Point::new(snap(centre.x - BLOCK_WIDTH / 2.0 + (n % 5.0) * 16.0), snap(centre.y - 60.0 + (n % 5.0) * 16.0)),
-                kind.default_config(),
-            )
-        });
-        let id = block.id.clone();
-        if editor.apply(FlowChange::AddBlock { index: usize::MAX, block }).is_ok() {
-            editor.select_only(&id);
-        }
+        // Stagger repeated adds so blocks do not hide each other.
+        let n = editor.order.with_untracked(Vec::len) as f64 % 5.0;
+        let c = v.to_canvas(Point::new(w / 2.0, h / 2.0 - 60.0));
+        add_block(editor, kind, Point::new(c.x + n * 16.0, c.y + n * 16.0));
+    };
+    let matches = move |kind: BlockKind| {
+        let q = query.get().trim().to_lowercase();
+        q.is_empty() || kind.label().to_lowercase().contains(&q) || describe(kind).to_lowercase().contains(&q)
     };
     view! {
         <nav class="palette" aria-label="Block palette">
             <p class="palette-title">"Blocks"</p>
+            <input class="palette-search" type="search" placeholder="Search blocks" aria-label="Search blocks"
+                prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
             <ul>
                 {BlockKind::ALL
                     .into_iter()
                     .map(|kind| {
                         view! {
-                            <li>
+                            <li class:hidden=move || !matches(kind)>
                                 <button
                                     class=format!("palette-item kind-{}", kind.id())
                                     aria-label=format!("Add {} block", kind.label())
-                                    on:click=move |_| add(kind)
+                                    title="Click to add in the middle, or drag onto the canvas"
+                                    draggable="true"
+                                    on:dragstart=move |ev: leptos::ev::DragEvent| {
+                                        if let Some(dt) = ev.data_transfer() {
+                                            let _ = dt.set_data(DRAG_TYPE, kind.id());
+                                            dt.set_effect_allowed("copy");
+                                        }
+                                    }
+                                    on:click=move |_| add_at_centre(kind)
                                 >
                                     <span class="palette-swatch" aria-hidden="true"></span>
                                     <span class="palette-text">
@@ -70,6 +88,9 @@ pub fn Palette() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
+            <Show when=move || BlockKind::ALL.into_iter().all(|k| !matches(k))>
+                <p class="field-help palette-empty">"No block matches."</p>
+            </Show>
         </nav>
     }
 }

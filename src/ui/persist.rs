@@ -38,6 +38,7 @@ pub struct Session {
     pub deleted: RwSignal<Option<Deleted>>,
     pub notice: RwSignal<Option<String>>,
     pending: StoredValue<Option<TimeoutHandle>>,
+    pending_view: StoredValue<Option<TimeoutHandle>>,
 }
 
 impl Session {
@@ -66,6 +67,7 @@ impl Session {
             deleted: RwSignal::new(None),
             notice: RwSignal::new(None),
             pending: StoredValue::new(None),
+            pending_view: StoredValue::new(None),
         };
         (session, flow, view)
     }
@@ -108,6 +110,28 @@ impl Session {
             w.current = Some(id.clone());
         });
         self.write(WORKSPACE_KEY, &self.workspace.get_untracked().to_json());
+    }
+
+    /// Saves only the viewport and selection (cheap; called while panning).
+    pub fn save_view(&self, editor: Editor) {
+        let id = self.current.get_untracked();
+        let v = editor.viewport.get_untracked();
+        let view = ViewState {
+            x: v.x,
+            y: v.y,
+            zoom: v.zoom,
+            selection: editor.selection.get_untracked().into_iter().map(|b| b.0).collect(),
+        };
+        self.write(&view_key(&id), &serde_json::to_string(&view).unwrap_or_default());
+    }
+
+    pub fn schedule_view_save(&self, editor: Editor) {
+        if let Some(h) = self.pending_view.get_value() {
+            h.clear();
+        }
+        let this = *self;
+        let handle = set_timeout_with_handle(move || this.save_view(editor), Duration::from_millis(400)).ok();
+        self.pending_view.set_value(handle);
     }
 
     /// Saves shortly after the last change, so a drag or a burst of typing is one write.

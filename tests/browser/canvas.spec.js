@@ -199,3 +199,22 @@ test("keyboard help opens with ? and lists shortcuts", async ({ page }) => {
   await page.keyboard.press("Escape");
   await expect(dialog).toHaveCount(0);
 });
+
+test("palette: search by name, and drag a block onto the canvas", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await page.getByRole("searchbox", { name: "Search blocks" }).fill("sticky");
+  await expect(page.getByRole("button", { name: "Add Note block" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Add Prompt block" })).toBeHidden();
+  await page.getByRole("searchbox", { name: "Search blocks" }).fill("");
+
+  const canvasBox = await app.canvas.boundingBox();
+  await page.getByRole("button", { name: "Add Output block" }).dragTo(app.canvas, {
+    targetPosition: { x: 120, y: canvasBox.height - 120 },
+  });
+  await expect(app.blocks()).toHaveCount(4);
+  const added = app.block("Output block: Output");
+  const box = await added.boundingBox();
+  // Dropped where the pointer was (the block's top-centre), not in the middle.
+  expect(Math.abs(box.x + box.width / 2 - (canvasBox.x + 120))).toBeLessThan(40);
+});

@@ -58,6 +58,7 @@ export async function dragBy(page, el, dx, dy) {
   await page.mouse.up();
 }
 
+/** A block's position on the canvas, as its style says. */
 export function transformOf(locator) {
-  return locator.evaluate((el) => el.style.transform);
+  return locator.evaluate((el) => `${el.style.left},${el.style.top}`);
 }

@@ -1,0 +1,156 @@
+//! The estimate shown before a run: how many model calls and about how much they cost.
+
+use std::collections::BTreeMap;
+
+use super::cache::{request_key, RunCache};
+use super::plan::{self, cache_allowed, NodeKind};
+use super::request::{
+    build_chat, estimate_tokens, expected_output_tokens, format_usd, request_chars,
+};
+use super::{EngineConfig, RunScope};
+use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
+use crate::domain::flow::{BlockId, Flow};
+use crate::domain::pricing::cost;
+use crate::domain::providers::{demo_reply, ProviderKind};
+
+/// Characters assumed for a demo reply whose input is not known before the run.
+const DEMO_REPLY_CHARS: usize = 300;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Estimate {
+    /// Model calls the run will make (demo and cached blocks make none). Retries not counted.
+    pub calls: usize,
+    /// Prompt blocks that will be served from the cache.
+    pub cached: usize,
+    /// `None` when some model has no known price.
+    pub cost_usd: Option<f64>,
+    /// Models without a price, each once.
+    pub unknown_models: Vec<String>,
+}
+
+impl Estimate {
+    /// "about $0.004, 3 calls", "no calls", "3 calls (cost unknown for gpt-x)".
+    pub fn describe(&self) -> String {
+        let calls = match self.calls {
+            0 => return "no calls".to_string(),
+            1 => "1 call".to_string(),
+            n => format!("{n} calls"),
+        };
+        match self.cost_usd {
+            Some(usd) => format!("about {}, {calls}", format_usd(usd)),
+            None => format!(
+                "{calls} (cost unknown for {})",
+                self.unknown_models.join(", ")
+            ),
+        }
+    }
+}
+
+/// A value on a port before the run: known text, or only its expected length.
+enum Value {
+    Known(String),
+    Unknown(usize),
+}
+
+/// Estimates a run of `scope` the way [`super::Engine`] would run it: the same blocks,
+/// the same cache rules. Requests whose inputs come from model calls are estimated with
+/// those calls' expected output length. A flow that cannot run needs no calls.
+pub fn estimate(
+    flow: &Flow,
+    scope: &RunScope,
+    cache: &RunCache,
+    config: &EngineConfig,
+) -> Estimate {
+    let Ok(plan) = plan::plan(flow, scope) else {
+        return Estimate {
+            cost_usd: Some(0.0),
+            ..Estimate::default()
+        };
+    };
+    let mut ports: BTreeMap<BlockId, BTreeMap<String, Value>> = BTreeMap::new();
+    let mut est = Estimate::default();
+    let mut total = 0.0;
+    for id in &plan.order {
+        let Some(node) = plan.nodes.get(id) else {
+            continue;
+        };
+        let cfg = match &node.kind {
+            NodeKind::Input(cfg) => {
+                let values = cfg
+                    .values
+                    .iter()
+                    .map(|v| (v.name.clone(), Value::Known(v.value.clone())))
+                    .collect();
+                ports.insert(id.clone(), values);
+                continue;
+            }
+            NodeKind::Prompt(cfg) => cfg,
+            NodeKind::Output | NodeKind::Inert(_) => continue,
+        };
+        let Some(provider) = ProviderKind::from_id(&cfg.provider) else {
+            continue;
+        };
+        let mut known: BTreeMap<String, String> = BTreeMap::new();
+        let mut unknown_chars = 0;
+        let mut all_known = true;
+        for (port, from) in &node.inputs {
+            match ports.get(&from.block).and_then(|p| p.get(&from.port)) {
+                Some(Value::Known(v)) => {
+                    known.insert(port.clone(), v.clone());
+                }
+                Some(Value::Unknown(chars)) => {
+                    all_known = false;
+                    unknown_chars += chars;
+                    known.insert(port.clone(), String::new());
+                }
+                None => {
+                    all_known = false;
+                    known.insert(port.clone(), String::new());
+                }
+            }
+        }
+        let Ok(chat) = build_chat(cfg, provider, |n| known.get(n).map(String::as_str)) else {
+            continue;
+        };
+        let output = if provider == ProviderKind::Demo {
+            if all_known {
+                Value::Known(demo_reply(&chat))
+            } else {
+                Value::Unknown(DEMO_REPLY_CHARS)
+            }
+        } else {
+            let hit = all_known && cache_allowed(node.role, config.use_cache);
+            match hit
+                .then(|| cache.get(request_key(provider, &chat)))
+                .flatten()
+            {
+                Some(hit) => {
+                    est.cached += 1;
+                    Value::Known(hit.output.clone())
+                }
+                None => {
+                    est.calls += 1;
+                    let out_tokens = expected_output_tokens(chat.max_tokens);
+                    let in_tokens = estimate_tokens(request_chars(&chat) + unknown_chars);
+                    match config.prices.price(provider, &chat.model) {
+                        Some(price) => total += cost(price, in_tokens, out_tokens),
+                        None => {
+                            if !est.unknown_models.contains(&chat.model) {
+                                est.unknown_models.push(chat.model.clone());
+                            }
+                        }
+                    }
+                    Value::Unknown(
+                        usize::try_from(out_tokens.saturating_mul(4)).unwrap_or(usize::MAX),
+                    )
+                }
+            }
+        };
+        ports.insert(
+            id.clone(),
+            BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), output)]),
+        );
+    }
+    est.cost_usd = est.unknown_models.is_empty().then_some(total);
+    est
+}

@@ -1,0 +1,81 @@
+//! The engine's private bookkeeping per block and per request.
+
+use super::plan::{NodeKind, PlanNode};
+use super::state::{BlockRun, BlockStatus};
+use super::trace::RawCapture;
+use crate::domain::flow::BlockId;
+use crate::domain::providers::{ProviderKind, StreamParser};
+
+/// Where a block is in the run's state machine.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Phase {
+    /// Waiting for upstream blocks.
+    Waiting,
+    /// Request built; to be sent at or after `not_before` when a slot is free.
+    Ready {
+        not_before: f64,
+    },
+    InFlight(super::RequestId),
+    Finished,
+}
+
+pub(super) struct Node {
+    pub(super) plan: PlanNode,
+    pub(super) phase: Phase,
+    pub(super) run: BlockRun,
+    pub(super) provider: Option<ProviderKind>,
+    /// Estimated cost of the call in flight, counted against the budget until it settles.
+    pub(super) reserved_usd: f64,
+    /// For a skipped block: the title of the failed block that caused it.
+    pub(super) skip_root: Option<String>,
+}
+
+impl Node {
+    pub(super) fn new(plan: PlanNode, now: f64) -> Node {
+        let mut run = BlockRun {
+            status: BlockStatus::Queued,
+            ..BlockRun::default()
+        };
+        let mut phase = Phase::Waiting;
+        if let NodeKind::Inert(reason) = &plan.kind {
+            run.status = BlockStatus::Skipped;
+            run.error = Some(reason.clone());
+            run.finished_ms = Some(now);
+            phase = Phase::Finished;
+        }
+        Node {
+            plan,
+            phase,
+            run,
+            provider: None,
+            reserved_usd: 0.0,
+            skip_root: None,
+        }
+    }
+
+    /// True when the block's output has any text.
+    pub(super) fn has_text(&self) -> bool {
+        self.run.output.as_deref().is_some_and(|t| !t.is_empty())
+    }
+
+    /// Ends the block with `status` and an optional sentence.
+    pub(super) fn finish(&mut self, status: BlockStatus, error: Option<String>, now: f64) {
+        self.run.status = status;
+        self.run.error = error;
+        self.run.retry_at_ms = None;
+        self.run.finished_ms = Some(now);
+        self.phase = Phase::Finished;
+        self.reserved_usd = 0.0;
+    }
+}
+
+/// One request in flight.
+pub(super) struct InFlight {
+    pub(super) block: BlockId,
+    pub(super) provider: ProviderKind,
+    pub(super) parser: Box<dyn StreamParser>,
+    /// Cancelled with a timeout error when nothing arrives before this.
+    pub(super) deadline: f64,
+    pub(super) got_bytes: bool,
+    pub(super) raw: RawCapture,
+}

@@ -1,0 +1,490 @@
+//! Moving blocks forward: resolving blocks whose inputs are ready, sending requests within
+//! the concurrency limit and the budget, timeouts, and asking to be woken up.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::cache::{request_key, CachedOutput};
+use super::events::apply_stream_event;
+use super::node::{InFlight, Phase};
+use super::plan::{cache_allowed, NodeKind};
+use super::request::{build_chat, estimated_cost, format_usd};
+use super::retry::format_secs;
+use super::state::BlockStatus;
+use super::trace::RawCapture;
+use super::{Command, Engine, Halt};
+use crate::domain::blocks::output::OUTPUT_INPUT_PORT;
+use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
+use crate::domain::flow::BlockId;
+use crate::domain::providers::{demo_chunks, stream_parser, ChatRequest, ProviderKind};
+
+/// How a block's inputs stand.
+enum Upstream {
+    Ready,
+    Pending,
+    Failed { root: String },
+    Stopped,
+}
+
+impl Engine {
+    /// One scheduling pass; `poll`, `on_event` and the events themselves end here.
+    pub(super) fn step(&mut self, now: f64, out: &mut Vec<Command>) {
+        if self.wake_pending.is_some_and(|t| t <= now) {
+            self.wake_pending = None;
+        }
+        self.expire_timeouts(now, out);
+        self.advance(now);
+        self.dispatch(now, out);
+        if self.finished_ms.is_none() && self.is_finished() {
+            self.finished_ms = Some(now);
+        }
+        self.schedule_wake(now, out);
+    }
+
+    /// Resolves every waiting block whose inputs are settled. One pass in dependency order
+    /// is enough, since a block's inputs come before it.
+    fn advance(&mut self, now: f64) {
+        for i in 0..self.order.len() {
+            let Some(id) = self.order.get(i) else {
+                continue;
+            };
+            if !matches!(self.nodes.get(id).map(|n| n.phase), Some(Phase::Waiting)) {
+                continue;
+            }
+            let state = self.upstream(id);
+            if matches!(state, Upstream::Pending) {
+                continue;
+            }
+            let id = id.clone();
+            match state {
+                Upstream::Pending => {}
+                Upstream::Ready => self.resolve(&id, now),
+                Upstream::Failed { root } => {
+                    if let Some(node) = self.nodes.get_mut(&id) {
+                        node.finish(
+                            BlockStatus::Skipped,
+                            Some(format!("Skipped: {root} failed.")),
+                            now,
+                        );
+                        node.skip_root = Some(root);
+                    }
+                    self.changed.mark(&id);
+                }
+                Upstream::Stopped => {
+                    if let Some(node) = self.nodes.get_mut(&id) {
+                        node.finish(
+                            BlockStatus::Stopped,
+                            Some("Stopped before it ran.".to_string()),
+                            now,
+                        );
+                    }
+                    self.changed.mark(&id);
+                }
+            }
+        }
+    }
+
+    fn upstream(&self, id: &BlockId) -> Upstream {
+        let Some(node) = self.nodes.get(id) else {
+            return Upstream::Pending;
+        };
+        let mut state = Upstream::Ready;
+        for (_, from) in &node.plan.inputs {
+            let Some(dep) = self.nodes.get(&from.block) else {
+                return Upstream::Failed {
+                    root: from.block.to_string(),
+                };
+            };
+            match dep.run.status {
+                s if s.has_result() => {}
+                BlockStatus::Error => {
+                    return Upstream::Failed {
+                        root: dep.plan.title.clone(),
+                    }
+                }
+                BlockStatus::Skipped => {
+                    return Upstream::Failed {
+                        root: dep
+                            .skip_root
+                            .clone()
+                            .unwrap_or_else(|| dep.plan.title.clone()),
+                    }
+                }
+                BlockStatus::Stopped => state = Upstream::Stopped,
+                _ => {
+                    if matches!(state, Upstream::Ready) {
+                        state = Upstream::Pending;
+                    }
+                }
+            }
+        }
+        state
+    }
+
+    /// The values on a block's input ports, from its upstream blocks' outputs.
+    fn input_values(&self, id: &BlockId) -> BTreeMap<String, String> {
+        let mut values = BTreeMap::new();
+        if let Some(node) = self.nodes.get(id) {
+            for (port, from) in &node.plan.inputs {
+                let value = self
+                    .nodes
+                    .get(&from.block)
+                    .and_then(|dep| dep.run.outputs.get(&from.port));
+                if let Some(v) = value {
+                    values.insert(port.clone(), v.clone());
+                }
+            }
+        }
+        values
+    }
+
+    /// Runs a block whose inputs are ready: inputs and outputs complete at once, prompts are
+    /// served from the cache, answered by the demo, or queued for sending.
+    fn resolve(&mut self, id: &BlockId, now: f64) {
+        let values = self.input_values(id);
+        let use_cache = self.config.use_cache;
+        let halted = self.halt.is_some();
+        let Some(node) = self.nodes.get_mut(id) else {
+            return;
+        };
+        self.changed.mark(id);
+        node.run.started_ms = Some(now);
+        match node.plan.kind.clone() {
+            NodeKind::Input(cfg) => {
+                node.run.outputs = cfg
+                    .values
+                    .iter()
+                    .map(|v| (v.name.clone(), v.value.clone()))
+                    .collect();
+                node.run.output = cfg.values.first().map(|v| v.value.clone());
+                node.finish(BlockStatus::Done, None, now);
+            }
+            NodeKind::Output => {
+                node.run.output = values.get(OUTPUT_INPUT_PORT).cloned();
+                node.finish(BlockStatus::Done, None, now);
+            }
+            NodeKind::Inert(reason) => node.finish(BlockStatus::Skipped, Some(reason), now),
+            NodeKind::Prompt(cfg) => {
+                let Some(provider) = ProviderKind::from_id(&cfg.provider) else {
+                    let msg = format!("Unknown provider \u{201c}{}\u{201d}.", cfg.provider);
+                    node.finish(BlockStatus::Error, Some(msg), now);
+                    return;
+                };
+                node.provider = Some(provider);
+                node.run.trace.provider = Some(provider);
+                let chat = match build_chat(&cfg, provider, |n| values.get(n).map(String::as_str)) {
+                    Ok(chat) => chat,
+                    Err(e) => {
+                        node.finish(BlockStatus::Error, Some(e.to_string()), now);
+                        return;
+                    }
+                };
+                let key = request_key(provider, &chat);
+                node.run.cache_key = Some(key);
+                node.run.trace.model = Some(chat.model.clone());
+                node.run.trace.chat = Some(chat.clone());
+                let hit =
+                    if provider != ProviderKind::Demo && cache_allowed(node.plan.role, use_cache) {
+                        self.cache.get(key).cloned()
+                    } else {
+                        None
+                    };
+                if let Some(hit) = hit {
+                    node.run.output = Some(hit.output.clone());
+                    node.run.outputs =
+                        BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), hit.output)]);
+                    node.run.usage.input_tokens = hit.input_tokens;
+                    node.run.usage.output_tokens = hit.output_tokens;
+                    node.run.cost_usd = Some(0.0);
+                    node.finish(BlockStatus::Cached, None, now);
+                    self.hits.push(key);
+                } else if provider == ProviderKind::Demo {
+                    complete_demo(node, &chat, now);
+                } else if halted {
+                    node.finish(BlockStatus::Stopped, Some(budget_used_up()), now);
+                } else {
+                    node.phase = Phase::Ready { not_before: now };
+                }
+            }
+        }
+    }
+
+    /// Sends every due request that fits within the concurrency limit and the budget.
+    fn dispatch(&mut self, now: f64, out: &mut Vec<Command>) {
+        let mut busy: HashMap<ProviderKind, usize> = HashMap::new();
+        for r in self.requests.values() {
+            *busy.entry(r.provider).or_insert(0) += 1;
+        }
+        for i in 0..self.order.len() {
+            if self.halt.is_some() {
+                break;
+            }
+            let Some(id) = self.order.get(i) else {
+                continue;
+            };
+            let Some(node) = self.nodes.get(id) else {
+                continue;
+            };
+            if !matches!(node.phase, Phase::Ready { not_before } if not_before <= now) {
+                continue;
+            }
+            let Some(provider) = node.provider else {
+                continue;
+            };
+            if busy.get(&provider).copied().unwrap_or(0) >= self.config.concurrency_per_provider {
+                continue;
+            }
+            let Some(chat) = node.run.trace.chat.clone() else {
+                continue;
+            };
+            let id = id.clone();
+            let estimate = estimated_cost(&self.config.prices, provider, &chat);
+            if let Some(budget) = self.config.budget_usd {
+                let committed = self.committed_usd();
+                if committed + estimate.unwrap_or(0.0) > budget + 1e-12 {
+                    let msg = format!(
+                        "Stopped before this call: it would pass the run's budget of {} (spent {}).",
+                        format_usd(budget),
+                        format_usd(committed)
+                    );
+                    if let Some(node) = self.nodes.get_mut(&id) {
+                        node.finish(BlockStatus::Error, Some(msg), now);
+                    }
+                    self.changed.mark(&id);
+                    self.halt = Some(Halt::Budget);
+                    break;
+                }
+            }
+            *busy.entry(provider).or_insert(0) += 1;
+            self.send(&id, provider, chat, estimate, now, out);
+        }
+        if self.halt == Some(Halt::Budget) {
+            self.stop_ready(now);
+        }
+    }
+
+    fn send(
+        &mut self,
+        id: &BlockId,
+        provider: ProviderKind,
+        chat: ChatRequest,
+        estimate: Option<f64>,
+        now: f64,
+        out: &mut Vec<Command>,
+    ) {
+        let Some(node) = self.nodes.get_mut(id) else {
+            return;
+        };
+        let request = self.next_request;
+        self.next_request = self.next_request.saturating_add(1);
+        self.calls += 1;
+        node.run.attempts = node.run.attempts.saturating_add(1);
+        if node.run.attempts > 1 {
+            node.run
+                .trace
+                .push_raw(&format!("\n--- attempt {} ---\n", node.run.attempts));
+        }
+        node.phase = Phase::InFlight(request);
+        node.run.status = BlockStatus::Running;
+        node.run.retry_at_ms = None;
+        node.run.error = None;
+        node.run.started_ms.get_or_insert(now);
+        node.run.sent_ms = Some(now);
+        node.reserved_usd = estimate.unwrap_or(0.0);
+        self.changed.mark(id);
+        self.requests.insert(
+            request,
+            InFlight {
+                block: id.clone(),
+                provider,
+                parser: stream_parser(provider),
+                deadline: now + self.config.timeout_ms,
+                got_bytes: false,
+                raw: RawCapture::default(),
+            },
+        );
+        out.push(Command::Send {
+            request,
+            block: id.clone(),
+            provider,
+            chat,
+        });
+    }
+
+    /// Money spent plus the estimates of calls still in flight.
+    pub(super) fn committed_usd(&self) -> f64 {
+        self.spent_usd + self.nodes.values().map(|n| n.reserved_usd).sum::<f64>()
+    }
+
+    /// After the budget ran out: blocks waiting to send are stopped.
+    fn stop_ready(&mut self, now: f64) {
+        for (id, node) in self.nodes.iter_mut() {
+            if matches!(node.phase, Phase::Ready { .. }) {
+                node.finish(BlockStatus::Stopped, Some(budget_used_up()), now);
+                self.changed.mark(id);
+            }
+        }
+    }
+
+    /// Cancels requests that received nothing for `timeout_ms`.
+    fn expire_timeouts(&mut self, now: f64, out: &mut Vec<Command>) {
+        let expired: Vec<_> = self
+            .requests
+            .iter()
+            .filter(|(_, r)| r.deadline <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        let secs = format_secs(self.config.timeout_ms);
+        for request in expired {
+            out.push(Command::Cancel { request });
+            let Some(mut r) = self.requests.remove(&request) else {
+                continue;
+            };
+            let had_text = self.nodes.get(&r.block).is_some_and(|n| n.has_text());
+            let msg = if had_text {
+                format!(
+                    "No new text for {secs} s: the request was stopped. The text so far is kept."
+                )
+            } else {
+                format!(
+                    "No answer after {secs} s: the request was stopped. Try again, or raise the \
+                     timeout in Settings."
+                )
+            };
+            self.settle(&mut r);
+            if let Some(node) = self.nodes.get_mut(&r.block) {
+                node.run.incomplete = had_text;
+                node.finish(BlockStatus::Error, Some(msg), now);
+            }
+            self.changed.mark(&r.block);
+        }
+    }
+
+    /// Asks to be woken for the next retry or timeout, unless an earlier wake-up is pending.
+    fn schedule_wake(&mut self, now: f64, out: &mut Vec<Command>) {
+        let retries = self.nodes.values().filter_map(|n| match n.phase {
+            Phase::Ready { not_before } if not_before > now => Some(not_before),
+            _ => None,
+        });
+        let deadlines = self.requests.values().map(|r| r.deadline);
+        let next = retries.chain(deadlines).fold(None, |acc: Option<f64>, t| {
+            Some(acc.map_or(t, |a| a.min(t)))
+        });
+        if let Some(at_ms) = next {
+            if self.wake_pending.is_none_or(|p| at_ms < p) {
+                self.wake_pending = Some(at_ms);
+                out.push(Command::WakeAt { at_ms });
+            }
+        }
+    }
+
+    /// Stops everything: cancels requests in flight and stops blocks not finished.
+    pub(super) fn stop_all(&mut self, now: f64, out: &mut Vec<Command>) {
+        let requests = std::mem::take(&mut self.requests);
+        for (request, mut r) in requests {
+            out.push(Command::Cancel { request });
+            self.settle(&mut r);
+            if let Some(node) = self.nodes.get_mut(&r.block) {
+                let had_text = node.has_text();
+                node.run.incomplete = had_text;
+                let msg = if had_text {
+                    "Stopped. The text so far is kept."
+                } else {
+                    "Stopped before an answer arrived."
+                };
+                node.finish(BlockStatus::Stopped, Some(msg.to_string()), now);
+            }
+            self.changed.mark(&r.block);
+        }
+        for (id, node) in self.nodes.iter_mut() {
+            if !matches!(node.phase, Phase::Finished) {
+                node.finish(
+                    BlockStatus::Stopped,
+                    Some("Stopped before it ran.".to_string()),
+                    now,
+                );
+                self.changed.mark(id);
+            }
+        }
+        self.halt = Some(Halt::Stopped);
+        self.wake_pending = None;
+        if self.finished_ms.is_none() {
+            self.finished_ms = Some(now);
+        }
+    }
+
+    /// Ends a request's accounting: flushes the raw text and counts what it cost.
+    pub(super) fn settle(&mut self, r: &mut InFlight) {
+        let Some(node) = self.nodes.get_mut(&r.block) else {
+            return;
+        };
+        r.raw.flush(&mut node.run.trace);
+        node.reserved_usd = 0.0;
+        let cost = match (r.got_bytes, node.run.trace.chat.as_ref()) {
+            (true, Some(chat)) => super::request::actual_cost(
+                &self.config.prices,
+                r.provider,
+                chat,
+                node.run.usage.input_tokens,
+                node.run.usage.output_tokens,
+                node.run.output.as_deref().unwrap_or_default(),
+            ),
+            _ => Some(0.0),
+        };
+        match cost {
+            Some(c) => {
+                self.spent_usd += c;
+                node.run.cost_usd = Some(node.run.cost_usd.unwrap_or(0.0) + c);
+            }
+            None => {
+                self.cost_unknown = true;
+                node.run.cost_usd = None;
+            }
+        }
+    }
+
+    /// Records a finished answer for the cache.
+    pub(super) fn remember(&mut self, id: &BlockId) {
+        let Some(node) = self.nodes.get(id) else {
+            return;
+        };
+        if node.provider == Some(ProviderKind::Demo) || node.run.incomplete {
+            return;
+        }
+        if let (Some(key), Some(output)) = (node.run.cache_key, node.run.output.clone()) {
+            self.fresh.push((
+                key,
+                CachedOutput {
+                    output,
+                    input_tokens: node.run.usage.input_tokens,
+                    output_tokens: node.run.usage.output_tokens,
+                },
+            ));
+        }
+    }
+}
+
+fn budget_used_up() -> String {
+    "Stopped: the run's budget is used up.".to_string()
+}
+
+/// The demo answers at once, through the same parser path as real replies.
+fn complete_demo(node: &mut super::node::Node, chat: &ChatRequest, now: f64) {
+    let mut parser = stream_parser(ProviderKind::Demo);
+    let mut events = Vec::new();
+    for chunk in demo_chunks(chat) {
+        node.run.trace.push_raw(&chunk);
+        events.extend(parser.feed(chunk.as_bytes()));
+    }
+    events.extend(parser.finish());
+    for event in events {
+        // The demo parser never reports errors.
+        let _ = apply_stream_event(&mut node.run, event, now);
+    }
+    let output = node.run.output.clone().unwrap_or_default();
+    node.run.output = Some(output.clone());
+    node.run.outputs = BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), output)]);
+    node.run.attempts = 1;
+    node.run.sent_ms = Some(now);
+    node.run.cost_usd = Some(0.0);
+    node.finish(BlockStatus::Done, None, now);
+}

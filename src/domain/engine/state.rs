@@ -1,0 +1,127 @@
+//! The run state of one block, as the UI shows it.
+
+use std::collections::BTreeMap;
+
+use super::cache::CacheKey;
+use super::trace::Trace;
+use crate::domain::providers::FinishReason;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum BlockStatus {
+    /// Not part of this run.
+    #[default]
+    Idle,
+    /// Waiting for upstream blocks, a free connection, or a retry.
+    Queued,
+    /// A request is in flight.
+    Running,
+    Done,
+    Error,
+    /// Served from the cache: no call made.
+    Cached,
+    /// Stopped by the user or by the budget; any text that streamed is kept.
+    Stopped,
+    /// Not run because an upstream block failed, or because this kind does not run.
+    Skipped,
+}
+
+impl BlockStatus {
+    pub const ALL: [BlockStatus; 8] = [
+        BlockStatus::Idle,
+        BlockStatus::Queued,
+        BlockStatus::Running,
+        BlockStatus::Done,
+        BlockStatus::Error,
+        BlockStatus::Cached,
+        BlockStatus::Stopped,
+        BlockStatus::Skipped,
+    ];
+
+    /// True once the block will not change again in this run.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            BlockStatus::Done
+                | BlockStatus::Error
+                | BlockStatus::Cached
+                | BlockStatus::Stopped
+                | BlockStatus::Skipped
+        )
+    }
+
+    /// True when the block's outputs can feed downstream blocks.
+    pub fn has_result(self) -> bool {
+        matches!(self, BlockStatus::Done | BlockStatus::Cached)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BlockStatus::Idle => "idle",
+            BlockStatus::Queued => "queued",
+            BlockStatus::Running => "running",
+            BlockStatus::Done => "done",
+            BlockStatus::Error => "error",
+            BlockStatus::Cached => "cached",
+            BlockStatus::Stopped => "stopped",
+            BlockStatus::Skipped => "skipped",
+        }
+    }
+}
+
+/// Token counts as the provider reported them (the latest totals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    pub input_tokens: Option<u64>,
+    pub output_tokens: Option<u64>,
+}
+
+/// Everything the UI shows about one block in one run. Times are the `now_ms` values the
+/// engine was given.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BlockRun {
+    pub status: BlockStatus,
+    /// The main output: a prompt's answer (growing while it streams), an input's first
+    /// value, the value an output block shows.
+    pub output: Option<String>,
+    /// The value on each output port, set once the block has a result.
+    pub outputs: BTreeMap<String, String>,
+    /// A sentence for the user when the block failed, was skipped or stopped.
+    pub error: Option<String>,
+    /// The output stopped before the model finished (dropped, timed out, stopped).
+    pub incomplete: bool,
+    /// Requests sent for this block (1 plus retries).
+    pub attempts: u32,
+    pub usage: Usage,
+    /// Dollars this block cost in this run (0 when cached or free), `None` when the model's
+    /// price is unknown.
+    pub cost_usd: Option<f64>,
+    pub finish: Option<FinishReason>,
+    /// The cache key of the block's request, once it is known.
+    pub cache_key: Option<CacheKey>,
+    /// When a retry is due, while the block waits for it.
+    pub retry_at_ms: Option<f64>,
+    /// When the block started (first request sent, or resolved).
+    pub started_ms: Option<f64>,
+    /// When the latest attempt was sent.
+    pub sent_ms: Option<f64>,
+    pub first_token_ms: Option<f64>,
+    pub finished_ms: Option<f64>,
+    pub trace: Trace,
+}
+
+impl BlockRun {
+    /// Time to first token of the latest attempt.
+    pub fn ttft_ms(&self) -> Option<f64> {
+        Some(self.first_token_ms? - self.sent_ms?)
+    }
+
+    /// From the first request to the end, retries included.
+    pub fn total_ms(&self) -> Option<f64> {
+        Some(self.finished_ms? - self.started_ms?)
+    }
+
+    /// The value on one output port.
+    pub fn port_value(&self, port: &str) -> Option<&str> {
+        self.outputs.get(port).map(String::as_str)
+    }
+}
