@@ -5,18 +5,16 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use chainboard::domain::blocks::{
-    BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig,
-    UnknownConfig,
+    BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig, UnknownConfig,
 };
 use chainboard::domain::engine::{
-    backoff_ms, estimate, estimate_tokens, BlockRun, BlockStatus, Command, Engine, EngineConfig,
-    Event, RequestId, RunCache, RunScope, StartError, DEFAULT_OUTPUT_TOKENS,
+    backoff_ms, estimate, estimate_tokens, BlockRun, BlockStatus, Command, Engine, EngineConfig, Event, RequestId,
+    RunCache, RunScope, StartError, DEFAULT_OUTPUT_TOKENS,
 };
 use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
 use chainboard::domain::pricing::{cost, PriceTable};
 use chainboard::domain::providers::{
-    demo_reply, ChatMessage, ChatRequest, HttpRequest, JsonMode, Method, ProviderKind,
-    EARLY_END_MESSAGE,
+    demo_reply, ChatMessage, ChatRequest, HttpRequest, JsonMode, Method, ProviderKind, EARLY_END_MESSAGE,
 };
 use proptest::prelude::*;
 use serde_json::json;
@@ -59,10 +57,7 @@ fn openai_sse(text: &str, usage: Option<(u64, u64)>) -> String {
 fn openai_partial(text: &str) -> String {
     text.split_inclusive(' ')
         .map(|piece| {
-            format!(
-                "data: {}\n\n",
-                json!({"choices":[{"index":0,"delta":{"content":piece},"finish_reason":null}]})
-            )
+            format!("data: {}\n\n", json!({"choices":[{"index":0,"delta":{"content":piece},"finish_reason":null}]}))
         })
         .collect()
 }
@@ -82,20 +77,14 @@ fn anthropic_sse(text: &str) -> String {
             "content_block_delta",
             json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":text}}),
         ),
-        (
-            "content_block_stop",
-            json!({"type":"content_block_stop","index":0}),
-        ),
+        ("content_block_stop", json!({"type":"content_block_stop","index":0})),
         (
             "message_delta",
             json!({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":5}}),
         ),
         ("message_stop", json!({"type":"message_stop"})),
     ];
-    events
-        .iter()
-        .map(|(name, data)| format!("event: {name}\ndata: {data}\n\n"))
-        .collect()
+    events.iter().map(|(name, data)| format!("event: {name}\ndata: {data}\n\n")).collect()
 }
 
 fn gemini_sse(text: &str) -> String {
@@ -112,11 +101,7 @@ fn ollama_ndjson(text: &str) -> String {
 
 /// The default answer: echoes the user message, so outputs depend on inputs.
 fn echo_body(provider: ProviderKind, chat: &ChatRequest) -> String {
-    let user = chat
-        .messages
-        .first()
-        .map(|m| m.text.as_str())
-        .unwrap_or_default();
+    let user = chat.messages.first().map(|m| m.text.as_str()).unwrap_or_default();
     let text = format!("echo: {user}");
     match provider {
         ProviderKind::Anthropic => anthropic_sse(&text),
@@ -167,22 +152,11 @@ enum Reply {
 }
 
 fn stream(body: impl Into<String>) -> Reply {
-    Reply::Stream {
-        body: body.into(),
-        pieces: 5,
-        delay: 10.0,
-        gap: 10.0,
-        end: End::Close,
-    }
+    Reply::Stream { body: body.into(), pieces: 5, delay: 10.0, gap: 10.0, end: End::Close }
 }
 
 fn http(status: u16, body: &'static str) -> Reply {
-    Reply::Http {
-        status,
-        body,
-        retry_after: None,
-        delay: 10.0,
-    }
+    Reply::Http { status, body, retry_after: None, delay: 10.0 }
 }
 
 #[derive(Debug, Clone)]
@@ -240,12 +214,7 @@ impl Sim {
     }
 
     fn new(flow: &Flow) -> Sim {
-        Sim::start(
-            flow,
-            RunScope::All,
-            &RunCache::new(),
-            EngineConfig::default(),
-        )
+        Sim::start(flow, RunScope::All, &RunCache::new(), EngineConfig::default())
     }
 
     /// The first poll.
@@ -271,12 +240,7 @@ impl Sim {
     fn exec(&mut self, cmds: Vec<Command>) {
         for cmd in cmds {
             match cmd {
-                Command::Send {
-                    request,
-                    block,
-                    provider,
-                    chat,
-                } => {
+                Command::Send { request, block, provider, chat } => {
                     let reply = self
                         .scripts
                         .get_mut(block.as_str())
@@ -305,9 +269,7 @@ impl Sim {
                 }
                 Command::Cancel { request } => {
                     self.cancels.push((self.now, request));
-                    self.queue.retain(
-                        |(_, _, item)| !matches!(item, Item::Event(e) if e.request() == request),
-                    );
+                    self.queue.retain(|(_, _, item)| !matches!(item, Item::Event(e) if e.request() == request));
                     if self.live.remove(&request).is_some() {
                         // The browser reports the abort; the engine must ignore it.
                         self.at(self.now, Item::Event(Event::Aborted { request }));
@@ -321,32 +283,17 @@ impl Sim {
         }
     }
 
-    fn schedule_reply(
-        &mut self,
-        request: RequestId,
-        provider: ProviderKind,
-        chat: &ChatRequest,
-        reply: Reply,
-    ) {
+    fn schedule_reply(&mut self, request: RequestId, provider: ProviderKind, chat: &ChatRequest, reply: Reply) {
         let now = self.now;
         match reply {
             Reply::Echo { delay } => {
                 let body = echo_body(provider, chat);
                 self.schedule_stream(request, body, 3, now + delay, 5.0, End::Close);
             }
-            Reply::Stream {
-                body,
-                pieces,
-                delay,
-                gap,
-                end,
-            } => self.schedule_stream(request, body, pieces, now + delay, gap, end),
-            Reply::Http {
-                status,
-                body,
-                retry_after,
-                delay,
-            } => self.at(
+            Reply::Stream { body, pieces, delay, gap, end } => {
+                self.schedule_stream(request, body, pieces, now + delay, gap, end)
+            }
+            Reply::Http { status, body, retry_after, delay } => self.at(
                 now + delay,
                 Item::Event(Event::HttpError {
                     request,
@@ -355,48 +302,24 @@ impl Sim {
                     retry_after: retry_after.map(str::to_string),
                 }),
             ),
-            Reply::Network { delay } => self.at(
-                now + delay,
-                Item::Event(Event::NetworkError {
-                    request,
-                    message: "Failed to fetch".into(),
-                }),
-            ),
+            Reply::Network { delay } => {
+                self.at(now + delay, Item::Event(Event::NetworkError { request, message: "Failed to fetch".into() }))
+            }
             Reply::Never => {}
         }
     }
 
-    fn schedule_stream(
-        &mut self,
-        request: RequestId,
-        body: String,
-        pieces: usize,
-        start: f64,
-        gap: f64,
-        end: End,
-    ) {
+    fn schedule_stream(&mut self, request: RequestId, body: String, pieces: usize, start: f64, gap: f64, end: End) {
         let bytes = body.into_bytes();
         let size = bytes.len().div_ceil(pieces.max(1)).max(1);
         let mut t = start;
         for chunk in bytes.chunks(size) {
-            self.at(
-                t,
-                Item::Event(Event::Chunk {
-                    request,
-                    bytes: chunk.to_vec(),
-                }),
-            );
+            self.at(t, Item::Event(Event::Chunk { request, bytes: chunk.to_vec() }));
             t += gap;
         }
         match end {
             End::Close => self.at(t, Item::Event(Event::Done { request })),
-            End::Drop => self.at(
-                t,
-                Item::Event(Event::NetworkError {
-                    request,
-                    message: "network error".into(),
-                }),
-            ),
+            End::Drop => self.at(t, Item::Event(Event::NetworkError { request, message: "network error".into() })),
             End::Hang => {}
         }
     }
@@ -412,11 +335,7 @@ impl Sim {
                 .iter()
                 .enumerate()
                 .filter(|(_, (at, _, _))| *at <= until)
-                .min_by(|a, b| {
-                    (a.1 .0, a.1 .1)
-                        .partial_cmp(&(b.1 .0, b.1 .1))
-                        .expect("times are numbers")
-                })
+                .min_by(|a, b| (a.1 .0, a.1 .1).partial_cmp(&(b.1 .0, b.1 .1)).expect("times are numbers"))
                 .map(|(i, _)| i);
             let Some(i) = next else { break };
             let (at, _, item) = self.queue.remove(i);
@@ -446,18 +365,12 @@ impl Sim {
 
     fn run(mut self) -> Sim {
         self.run_until(f64::MAX / 2.0);
-        assert!(
-            self.engine.is_finished(),
-            "the run should be finished: {:?}",
-            self.engine
-        );
+        assert!(self.engine.is_finished(), "the run should be finished: {:?}", self.engine);
         self
     }
 
     fn block(&self, id: &str) -> &BlockRun {
-        self.engine
-            .block(&BlockId::new(id))
-            .unwrap_or_else(|| panic!("{id} is part of the run"))
+        self.engine.block(&BlockId::new(id)).unwrap_or_else(|| panic!("{id} is part of the run"))
     }
 
     fn status(&self, id: &str) -> BlockStatus {
@@ -486,28 +399,12 @@ fn id(s: &str) -> BlockId {
 }
 
 fn input(bid: &str, values: &[(&str, &str)]) -> Block {
-    let values = values
-        .iter()
-        .map(|(n, v)| InputValue {
-            name: n.to_string(),
-            value: v.to_string(),
-        })
-        .collect();
-    Block::new(
-        id(bid),
-        format!("In {bid}"),
-        Point::default(),
-        BlockConfig::Input(InputConfig { values }),
-    )
+    let values = values.iter().map(|(n, v)| InputValue { name: n.to_string(), value: v.to_string() }).collect();
+    Block::new(id(bid), format!("In {bid}"), Point::default(), BlockConfig::Input(InputConfig { values }))
 }
 
 fn prompt_with(bid: &str, cfg: PromptConfig) -> Block {
-    Block::new(
-        id(bid),
-        format!("Prompt {bid}"),
-        Point::default(),
-        BlockConfig::Prompt(cfg),
-    )
+    Block::new(id(bid), format!("Prompt {bid}"), Point::default(), BlockConfig::Prompt(cfg))
 }
 
 fn prompt(bid: &str, provider: &str, user: &str) -> Block {
@@ -520,22 +417,12 @@ fn prompt(bid: &str, provider: &str, user: &str) -> Block {
     };
     prompt_with(
         bid,
-        PromptConfig {
-            provider: provider.into(),
-            model: model.into(),
-            user: user.into(),
-            ..PromptConfig::default()
-        },
+        PromptConfig { provider: provider.into(), model: model.into(), user: user.into(), ..PromptConfig::default() },
     )
 }
 
 fn output(bid: &str) -> Block {
-    Block::new(
-        id(bid),
-        format!("Out {bid}"),
-        Point::default(),
-        BlockConfig::Output(OutputConfig {}),
-    )
+    Block::new(id(bid), format!("Out {bid}"), Point::default(), BlockConfig::Output(OutputConfig {}))
 }
 
 fn wire(from: (&str, &str), to: (&str, &str)) -> Edge {
@@ -547,11 +434,7 @@ fn wire(from: (&str, &str), to: (&str, &str)) -> Edge {
 }
 
 fn flow(blocks: Vec<Block>, edges: Vec<Edge>) -> Flow {
-    Flow {
-        blocks,
-        edges,
-        ..Flow::default()
-    }
+    Flow { blocks, edges, ..Flow::default() }
 }
 
 /// in(topic) → p1 → p2 → out
@@ -577,11 +460,7 @@ fn fan(provider: &str, n: usize) -> Flow {
     let mut edges = Vec::new();
     for i in 1..=n {
         let (p, o) = (format!("p{i}"), format!("o{i}"));
-        blocks.push(prompt(
-            &p,
-            provider,
-            &format!("Fact {i} about {{{{topic}}}}"),
-        ));
+        blocks.push(prompt(&p, provider, &format!("Fact {i} about {{{{topic}}}}")));
         blocks.push(output(&o));
         edges.push(wire(("in", "topic"), (&p, "topic")));
         edges.push(wire((&p, "text"), (&o, "value")));
@@ -590,10 +469,7 @@ fn fan(provider: &str, n: usize) -> Flow {
 }
 
 fn user_of(chat: &ChatRequest) -> &str {
-    chat.messages
-        .first()
-        .map(|m| m.text.as_str())
-        .unwrap_or_default()
+    chat.messages.first().map(|m| m.text.as_str()).unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -606,23 +482,11 @@ fn runs_blocks_in_dependency_order_and_feeds_outputs_downstream() {
     assert_eq!(sim.sent_blocks(), ["p1", "p2"]);
     let (p1, p2) = (&sim.sends[0], &sim.sends[1]);
     assert_eq!(user_of(&p1.chat), "Name three facts about tea.");
-    assert_eq!(
-        user_of(&p2.chat),
-        "Summarise: echo: Name three facts about tea."
-    );
-    assert!(
-        p2.at >= sim.block("p1").finished_ms.unwrap_or(f64::MAX),
-        "p2 waits for p1"
-    );
-    assert_eq!(
-        sim.output("out"),
-        "echo: Summarise: echo: Name three facts about tea."
-    );
+    assert_eq!(user_of(&p2.chat), "Summarise: echo: Name three facts about tea.");
+    assert!(p2.at >= sim.block("p1").finished_ms.unwrap_or(f64::MAX), "p2 waits for p1");
+    assert_eq!(sim.output("out"), "echo: Summarise: echo: Name three facts about tea.");
     assert_eq!(sim.block("in").port_value("topic"), Some("tea"));
-    assert_eq!(
-        sim.block("p1").port_value("text"),
-        Some("echo: Name three facts about tea.")
-    );
+    assert_eq!(sim.block("p1").port_value("text"), Some("echo: Name three facts about tea."));
     for b in ["in", "p1", "p2", "out"] {
         assert_eq!(sim.status(b), BlockStatus::Done, "{b}");
     }
@@ -641,8 +505,7 @@ fn runs_blocks_in_dependency_order_and_feeds_outputs_downstream() {
 
 #[test]
 fn renders_the_exact_chat_request() {
-    let schema =
-        json!({"type":"object","properties":{"answer":{"type":"string"}},"required":["answer"]});
+    let schema = json!({"type":"object","properties":{"answer":{"type":"string"}},"required":["answer"]});
     let f = flow(
         vec![
             input("in", &[("name", "Ana"), ("topic", "green tea")]),
@@ -655,9 +518,7 @@ fn renders_the_exact_chat_request() {
                     max_tokens: Some(300),
                     system: "You write for {{name}}.".into(),
                     user: "Tell {{ name }} about {{topic}}. \\{{not a var}}".into(),
-                    output_format: OutputFormat::JsonSchema {
-                        schema: schema.clone(),
-                    },
+                    output_format: OutputFormat::JsonSchema { schema: schema.clone() },
                 },
             ),
             prompt_with(
@@ -689,10 +550,7 @@ fn renders_the_exact_chat_request() {
             messages: vec![ChatMessage::user("Tell Ana about green tea. {{not a var}}")],
             temperature: Some(0.2),
             max_tokens: Some(300),
-            json_mode: Some(JsonMode::Schema {
-                name: "output".into(),
-                schema
-            }),
+            json_mode: Some(JsonMode::Schema { name: "output".into(), schema }),
             stop: vec![],
         }
     );
@@ -708,21 +566,14 @@ fn renders_the_exact_chat_request() {
         }
     );
     assert_eq!(sim.block("p").trace.chat.as_ref(), Some(&p[0].chat));
-    assert_eq!(
-        sim.block("p").trace.model.as_deref(),
-        Some("claude-haiku-4-5")
-    );
+    assert_eq!(sim.block("p").trace.model.as_deref(), Some("claude-haiku-4-5"));
 }
 
 #[test]
 fn independent_branches_run_in_parallel() {
     let mut sim = Sim::new(&fan("openai", 2));
     sim.begin();
-    assert_eq!(
-        sim.sent_blocks(),
-        ["p1", "p2"],
-        "both are sent by the first poll"
-    );
+    assert_eq!(sim.sent_blocks(), ["p1", "p2"], "both are sent by the first poll");
     assert_eq!(sim.status("p1"), BlockStatus::Running);
     assert_eq!(sim.status("p2"), BlockStatus::Running);
     assert_eq!(sim.engine.in_flight(), 2);
@@ -750,10 +601,7 @@ fn concurrency_is_limited_per_provider() {
     assert_eq!(sim.sends.len(), 8);
     assert!((1..=6).all(|i| sim.status(&format!("o{i}")) == BlockStatus::Done));
 
-    let config = EngineConfig {
-        concurrency_per_provider: 2,
-        ..EngineConfig::default()
-    };
+    let config = EngineConfig { concurrency_per_provider: 2, ..EngineConfig::default() };
     let sim = Sim::start(&fan("gemini", 5), RunScope::All, &RunCache::new(), config).run();
     assert_eq!(sim.peak[&ProviderKind::Gemini], 2);
     assert_eq!(sim.sends.len(), 5);
@@ -763,18 +611,8 @@ fn concurrency_is_limited_per_provider() {
 fn every_provider_streams_its_recorded_wire_format() {
     // (provider, recorded stream, text, usage)
     let cases = [
-        (
-            "openai",
-            OPENAI_TEXT,
-            "Bonjour! Un café ☕ et 🚀.",
-            (Some(12), Some(7)),
-        ),
-        (
-            "anthropic",
-            ANTHROPIC_TEXT,
-            "Un café ☕ avec 🥐.",
-            (Some(25), Some(15)),
-        ),
+        ("openai", OPENAI_TEXT, "Bonjour! Un café ☕ et 🚀.", (Some(12), Some(7))),
+        ("anthropic", ANTHROPIC_TEXT, "Un café ☕ avec 🥐.", (Some(25), Some(15))),
         ("gemini", GEMINI_TEXT, "Un café ☕ et 🚀.", (Some(9), None)),
         ("ollama", OLLAMA_TEXT, "Un café ☕ 🚀", (Some(26), Some(12))),
     ];
@@ -785,33 +623,16 @@ fn every_provider_streams_its_recorded_wire_format() {
                 vec![wire(("in", "x"), ("p", "x"))],
             );
             let sim = Sim::new(&f)
-                .script(
-                    "p",
-                    vec![Reply::Stream {
-                        body: body.into(),
-                        pieces,
-                        delay: 5.0,
-                        gap: 1.0,
-                        end: End::Close,
-                    }],
-                )
+                .script("p", vec![Reply::Stream { body: body.into(), pieces, delay: 5.0, gap: 1.0, end: End::Close }])
                 .run();
             let p = sim.block("p");
-            assert_eq!(
-                p.status,
-                BlockStatus::Done,
-                "{provider} in {pieces} pieces: {:?}",
-                p.error
-            );
+            assert_eq!(p.status, BlockStatus::Done, "{provider} in {pieces} pieces: {:?}", p.error);
             assert_eq!(p.output.as_deref(), Some(text), "{provider}");
             assert_eq!(p.usage.input_tokens, input_tokens, "{provider}");
             if output_tokens.is_some() {
                 assert_eq!(p.usage.output_tokens, output_tokens, "{provider}");
             }
-            assert_eq!(
-                p.trace.raw, body,
-                "{provider}: the raw stream is kept verbatim"
-            );
+            assert_eq!(p.trace.raw, body, "{provider}: the raw stream is kept verbatim");
             assert!(!p.incomplete);
         }
     }
@@ -844,34 +665,17 @@ fn a_failed_branch_skips_its_downstream_only() {
     let a = sim.block("a");
     assert_eq!(a.status, BlockStatus::Error);
     assert_eq!(a.attempts, 1, "a bad key is not retried");
-    assert!(
-        a.error
-            .as_deref()
-            .is_some_and(|e| e.starts_with("OpenAI rejected the key (401).")),
-        "{:?}",
-        a.error
-    );
+    assert!(a.error.as_deref().is_some_and(|e| e.starts_with("OpenAI rejected the key (401).")), "{:?}", a.error);
     assert!(a.trace.raw.starts_with("HTTP 401\n"));
     for skipped in ["a2", "oa"] {
         assert_eq!(sim.status(skipped), BlockStatus::Skipped, "{skipped}");
-        assert_eq!(
-            sim.block(skipped).error.as_deref(),
-            Some("Skipped: Prompt a failed."),
-            "{skipped}"
-        );
+        assert_eq!(sim.block(skipped).error.as_deref(), Some("Skipped: Prompt a failed."), "{skipped}");
     }
     assert_eq!(sim.status("b"), BlockStatus::Done);
     assert_eq!(sim.output("ob"), "echo: hi too");
     assert_eq!(sim.sent_blocks(), ["a", "b"]);
     let s = sim.engine.summary();
-    assert_eq!(
-        (
-            s.count(BlockStatus::Error),
-            s.count(BlockStatus::Skipped),
-            s.count(BlockStatus::Done)
-        ),
-        (1, 2, 3)
-    );
+    assert_eq!((s.count(BlockStatus::Error), s.count(BlockStatus::Skipped), s.count(BlockStatus::Done)), (1, 2, 3));
 }
 
 struct FaultCase {
@@ -985,15 +789,8 @@ fn http_and_network_faults_are_retried_or_explained() {
     ];
     for case in cases {
         let f = flow(
-            vec![
-                input("in", &[("x", "hi")]),
-                prompt("p", case.provider, "{{x}}"),
-                output("o"),
-            ],
-            vec![
-                wire(("in", "x"), ("p", "x")),
-                wire(("p", "text"), ("o", "value")),
-            ],
+            vec![input("in", &[("x", "hi")]), prompt("p", case.provider, "{{x}}"), output("o")],
+            vec![wire(("in", "x"), ("p", "x")), wire(("p", "text"), ("o", "value"))],
         );
         let sim = Sim::new(&f).script("p", case.replies).run();
         let p = sim.block("p");
@@ -1001,17 +798,9 @@ fn http_and_network_faults_are_retried_or_explained() {
         assert_eq!(p.status, case.status, "{name}: {:?}", p.error);
         assert_eq!(p.attempts, case.attempts, "{name}");
         assert_eq!(sim.sends.len(), case.attempts as usize, "{name}");
-        assert_eq!(
-            p.trace.retries.len(),
-            case.retries.len(),
-            "{name}: {:?}",
-            p.trace.retries
-        );
+        assert_eq!(p.trace.retries.len(), case.retries.len(), "{name}: {:?}", p.trace.retries);
         for (note, want) in p.trace.retries.iter().zip(case.retries) {
-            assert!(
-                note.starts_with("Retrying in ") && note.ends_with(want),
-                "{name}: {note}"
-            );
+            assert!(note.starts_with("Retrying in ") && note.ends_with(want), "{name}: {note}");
         }
         if let Some(want) = case.error {
             assert_eq!(p.error.as_deref(), Some(want), "{name}");
@@ -1032,19 +821,10 @@ fn http_and_network_faults_are_retried_or_explained() {
 
 #[test]
 fn retry_after_sets_the_wake_time_and_the_block_waits_queued() {
-    let f = flow(
-        vec![input("in", &[("x", "hi")]), prompt("p", "openai", "{{x}}")],
-        vec![wire(("in", "x"), ("p", "x"))],
-    );
-    let mut sim = Sim::new(&f).script(
-        "p",
-        vec![Reply::Http {
-            status: 429,
-            body: "{}",
-            retry_after: Some("2"),
-            delay: 100.0,
-        }],
-    );
+    let f =
+        flow(vec![input("in", &[("x", "hi")]), prompt("p", "openai", "{{x}}")], vec![wire(("in", "x"), ("p", "x"))]);
+    let mut sim =
+        Sim::new(&f).script("p", vec![Reply::Http { status: 429, body: "{}", retry_after: Some("2"), delay: 100.0 }]);
     sim.run_until(100.0);
     let p = sim.block("p");
     assert_eq!(p.status, BlockStatus::Queued);
@@ -1059,21 +839,13 @@ fn retry_after_sets_the_wake_time_and_the_block_waits_queued() {
     assert_eq!(sim.sends[1].at, 2100.0);
     assert_eq!(sim.block("p").attempts, 2);
     assert_eq!(sim.status("p"), BlockStatus::Done);
-    assert!(
-        sim.block("p").ttft_ms().is_some_and(|t| t < 100.0),
-        "time to first token counts from the retry"
-    );
+    assert!(sim.block("p").ttft_ms().is_some_and(|t| t < 100.0), "time to first token counts from the retry");
 }
 
 #[test]
 fn backoff_is_exponential_with_deterministic_jitter() {
-    let f = flow(
-        vec![
-            input("in", &[("x", "hi")]),
-            prompt("p", "anthropic", "{{x}}"),
-        ],
-        vec![wire(("in", "x"), ("p", "x"))],
-    );
+    let f =
+        flow(vec![input("in", &[("x", "hi")]), prompt("p", "anthropic", "{{x}}")], vec![wire(("in", "x"), ("p", "x"))]);
     let mut sim = Sim::new(&f);
     sim = sim.script("p", vec![http(529, "{}"), http(529, "{}"), http(503, "{}")]);
     sim.begin();
@@ -1097,27 +869,15 @@ fn backoff_is_exponential_with_deterministic_jitter() {
 fn errors_inside_a_200_stream_keep_the_partial_text() {
     let cases = [
         ("openai", OPENAI_ERROR, "Partial café ", "server error"),
-        (
-            "openai",
-            OPENAI_ERROR_EVENT,
-            "Half an answer",
-            "rate limiting",
-        ),
+        ("openai", OPENAI_ERROR_EVENT, "Half an answer", "rate limiting"),
         ("anthropic", ANTHROPIC_ERROR, "Bien sûr", "overloaded"),
         ("gemini", GEMINI_ERROR, "Déjà ", "overloaded"),
         ("ollama", OLLAMA_ERROR, "Voilà", "unexpected EOF"),
     ];
     for (provider, body, partial, says) in cases {
         let f = flow(
-            vec![
-                input("in", &[("x", "hi")]),
-                prompt("p", provider, "{{x}}"),
-                output("o"),
-            ],
-            vec![
-                wire(("in", "x"), ("p", "x")),
-                wire(("p", "text"), ("o", "value")),
-            ],
+            vec![input("in", &[("x", "hi")]), prompt("p", provider, "{{x}}"), output("o")],
+            vec![wire(("in", "x"), ("p", "x")), wire(("p", "text"), ("o", "value"))],
         );
         let mut sim = Sim::new(&f).script("p", vec![stream(body)]);
         sim.begin();
@@ -1126,32 +886,17 @@ fn errors_inside_a_200_stream_keep_the_partial_text() {
         assert_eq!(p.status, BlockStatus::Error, "{provider}");
         assert_eq!(p.output.as_deref(), Some(partial), "{provider}");
         assert!(p.incomplete, "{provider}");
-        assert_eq!(
-            p.attempts, 1,
-            "{provider}: text already streamed, so no retry"
-        );
-        assert!(
-            p.error.as_deref().is_some_and(|e| e.contains(says)),
-            "{provider}: {:?}",
-            p.error
-        );
+        assert_eq!(p.attempts, 1, "{provider}: text already streamed, so no retry");
+        assert!(p.error.as_deref().is_some_and(|e| e.contains(says)), "{provider}: {:?}", p.error);
         assert_eq!(sim.status("o"), BlockStatus::Skipped);
-        assert_eq!(
-            p.outputs.get("text"),
-            None,
-            "a failed block puts nothing on its port"
-        );
+        assert_eq!(p.outputs.get("text"), None, "a failed block puts nothing on its port");
     }
 }
 
 #[test]
 fn a_stream_that_ends_early_keeps_the_partial_text() {
     let cases = [
-        (
-            "openai",
-            OPENAI_EARLY_END,
-            "The answer is cut off at the cafés",
-        ),
+        ("openai", OPENAI_EARLY_END, "The answer is cut off at the cafés"),
         ("anthropic", ANTHROPIC_EARLY_END, "Almost done…"),
         ("gemini", GEMINI_EARLY_END, "Never finished"),
         ("ollama", OLLAMA_EARLY_END, "Stopped early"),
@@ -1162,16 +907,8 @@ fn a_stream_that_ends_early_keeps_the_partial_text() {
                 vec![input("in", &[("x", "hi")]), prompt("p", provider, "{{x}}")],
                 vec![wire(("in", "x"), ("p", "x"))],
             );
-            let mut sim = Sim::new(&f).script(
-                "p",
-                vec![Reply::Stream {
-                    body: body.into(),
-                    pieces: 4,
-                    delay: 5.0,
-                    gap: 5.0,
-                    end,
-                }],
-            );
+            let mut sim = Sim::new(&f)
+                .script("p", vec![Reply::Stream { body: body.into(), pieces: 4, delay: 5.0, gap: 5.0, end }]);
             sim.begin();
             let sim = sim.run();
             let p = sim.block("p");
@@ -1181,10 +918,7 @@ fn a_stream_that_ends_early_keeps_the_partial_text() {
             assert_eq!(p.attempts, 1, "{provider} {end:?}");
             let error = p.error.as_deref().unwrap_or_default();
             match end {
-                End::Drop => assert_eq!(
-                    error,
-                    "The connection dropped mid-answer; the text so far is kept."
-                ),
+                End::Drop => assert_eq!(error, "The connection dropped mid-answer; the text so far is kept."),
                 _ => assert!(error.contains(EARLY_END_MESSAGE), "{provider}: {error}"),
             }
         }
@@ -1194,23 +928,12 @@ fn a_stream_that_ends_early_keeps_the_partial_text() {
 #[test]
 fn a_silent_request_times_out() {
     let f = flow(
-        vec![
-            input("in", &[("x", "hi")]),
-            prompt("p", "openai", "{{x}}"),
-            output("o"),
-        ],
-        vec![
-            wire(("in", "x"), ("p", "x")),
-            wire(("p", "text"), ("o", "value")),
-        ],
+        vec![input("in", &[("x", "hi")]), prompt("p", "openai", "{{x}}"), output("o")],
+        vec![wire(("in", "x"), ("p", "x")), wire(("p", "text"), ("o", "value"))],
     );
     let mut sim = Sim::new(&f).script("p", vec![Reply::Never]);
     sim.begin();
-    assert_eq!(
-        sim.wakes,
-        [120_000.0],
-        "the first send asks to be woken at its deadline"
-    );
+    assert_eq!(sim.wakes, [120_000.0], "the first send asks to be woken at its deadline");
     sim.run_until(119_999.0);
     assert_eq!(sim.status("p"), BlockStatus::Running);
     let sim = sim.run();
@@ -1226,10 +949,7 @@ fn a_silent_request_times_out() {
     assert_eq!(sim.status("o"), BlockStatus::Skipped);
 
     // A stream that stalls after some text keeps it; the timeout counts from the last byte.
-    let config = EngineConfig {
-        timeout_ms: 5_000.0,
-        ..EngineConfig::default()
-    };
+    let config = EngineConfig { timeout_ms: 5_000.0, ..EngineConfig::default() };
     let mut sim = Sim::start(&f, RunScope::All, &RunCache::new(), config).script(
         "p",
         vec![Reply::Stream {
@@ -1246,15 +966,8 @@ fn a_silent_request_times_out() {
     assert_eq!(p.status, BlockStatus::Error);
     assert_eq!(p.output.as_deref(), Some("Half of it"));
     assert!(p.incomplete);
-    assert_eq!(
-        p.error.as_deref(),
-        Some("No new text for 5 s: the request was stopped. The text so far is kept.")
-    );
-    assert_eq!(
-        p.finished_ms,
-        Some(7_000.0),
-        "5 s after the last chunk at 2 s"
-    );
+    assert_eq!(p.error.as_deref(), Some("No new text for 5 s: the request was stopped. The text so far is kept."));
+    assert_eq!(p.finished_ms, Some(7_000.0), "5 s after the last chunk at 2 s");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1268,13 +981,7 @@ fn stop_cancels_everything_in_flight_and_keeps_partial_text() {
         let body = openai_sse(&format!("Answer number {i} is long"), None);
         sim = sim.script(
             &format!("p{i}"),
-            vec![Reply::Stream {
-                body,
-                pieces: 10,
-                delay: 10.0,
-                gap: 50.0,
-                end: End::Close,
-            }],
+            vec![Reply::Stream { body, pieces: 10, delay: 10.0, gap: 50.0, end: End::Close }],
         );
     }
     sim.begin();
@@ -1296,72 +1003,37 @@ fn stop_cancels_everything_in_flight_and_keeps_partial_text() {
     for i in 1..=4 {
         let p = sim.block(&format!("p{i}"));
         assert_eq!(p.status, BlockStatus::Stopped);
-        assert!(
-            p.incomplete && p.output.as_deref().is_some_and(|t| !t.is_empty()),
-            "p{i} keeps its text"
-        );
-        assert_eq!(
-            p.error.as_deref(),
-            Some("Stopped. The text so far is kept.")
-        );
+        assert!(p.incomplete && p.output.as_deref().is_some_and(|t| !t.is_empty()), "p{i} keeps its text");
+        assert_eq!(p.error.as_deref(), Some("Stopped. The text so far is kept."));
     }
     assert_eq!(sim.output("p1"), partial);
     for b in ["p5", "p6", "o1", "o5"] {
         assert_eq!(sim.status(b), BlockStatus::Stopped, "{b}");
-        assert_eq!(
-            sim.block(b).error.as_deref(),
-            Some("Stopped before it ran."),
-            "{b}"
-        );
+        assert_eq!(sim.block(b).error.as_deref(), Some("Stopped before it ran."), "{b}");
     }
     sim.engine.take_changed();
 
     // Late events for the cancelled requests (the transport still had them queued).
-    let before: Vec<BlockRun> = (1..=6)
-        .map(|i| sim.block(&format!("p{i}")).clone())
-        .collect();
+    let before: Vec<BlockRun> = (1..=6).map(|i| sim.block(&format!("p{i}")).clone()).collect();
     let late = [
         Event::Chunk {
             request: in_flight[0],
             bytes: b"data: {\"choices\":[{\"delta\":{\"content\":\"more\"}}]}\n\n".to_vec(),
         },
-        Event::Done {
-            request: in_flight[0],
-        },
-        Event::HttpError {
-            request: in_flight[1],
-            status: 500,
-            body: String::new(),
-            retry_after: None,
-        },
-        Event::NetworkError {
-            request: in_flight[2],
-            message: "reset".into(),
-        },
-        Event::Aborted {
-            request: in_flight[3],
-        },
+        Event::Done { request: in_flight[0] },
+        Event::HttpError { request: in_flight[1], status: 500, body: String::new(), retry_after: None },
+        Event::NetworkError { request: in_flight[2], message: "reset".into() },
+        Event::Aborted { request: in_flight[3] },
         Event::Sent {
             request: in_flight[3],
-            redacted: HttpRequest {
-                method: Method::Post,
-                url: "x".into(),
-                headers: vec![],
-                body: None,
-            },
+            redacted: HttpRequest { method: Method::Post, url: "x".into(), headers: vec![], body: None },
         },
     ];
     for event in late {
-        assert_eq!(
-            sim.engine.on_event(event, 300.0),
-            [],
-            "late events produce no commands"
-        );
+        assert_eq!(sim.engine.on_event(event, 300.0), [], "late events produce no commands");
     }
     assert!(sim.engine.poll(500_000.0).is_empty());
-    let after: Vec<BlockRun> = (1..=6)
-        .map(|i| sim.block(&format!("p{i}")).clone())
-        .collect();
+    let after: Vec<BlockRun> = (1..=6).map(|i| sim.block(&format!("p{i}")).clone()).collect();
     assert_eq!(before, after, "late events change nothing");
     assert!(sim.engine.take_changed().is_empty());
     assert_eq!(sim.engine.stop(600.0), [], "stopping twice is harmless");
@@ -1371,41 +1043,21 @@ fn stop_cancels_everything_in_flight_and_keeps_partial_text() {
 fn unknown_and_duplicate_events_are_ignored() {
     let mut sim = Sim::new(&chain()).run();
     sim.engine.take_changed();
-    let done: Vec<BlockRun> = ["in", "p1", "p2", "out"]
-        .iter()
-        .map(|b| sim.block(b).clone())
-        .collect();
+    let done: Vec<BlockRun> = ["in", "p1", "p2", "out"].iter().map(|b| sim.block(b).clone()).collect();
     let first = sim.sends[0].request;
     let events = [
         Event::Done { request: first },
         Event::Done { request: first },
-        Event::Chunk {
-            request: first,
-            bytes: b"data: [DONE]\n\n".to_vec(),
-        },
-        Event::Chunk {
-            request: 9_999,
-            bytes: vec![0xff, 0xfe],
-        },
-        Event::HttpError {
-            request: 0,
-            status: 429,
-            body: "{}".into(),
-            retry_after: Some("1".into()),
-        },
-        Event::NetworkError {
-            request: u64::MAX,
-            message: String::new(),
-        },
+        Event::Chunk { request: first, bytes: b"data: [DONE]\n\n".to_vec() },
+        Event::Chunk { request: 9_999, bytes: vec![0xff, 0xfe] },
+        Event::HttpError { request: 0, status: 429, body: "{}".into(), retry_after: Some("1".into()) },
+        Event::NetworkError { request: u64::MAX, message: String::new() },
         Event::Aborted { request: 42 },
     ];
     for event in events {
         assert_eq!(sim.engine.on_event(event, 10_000.0), []);
     }
-    let after: Vec<BlockRun> = ["in", "p1", "p2", "out"]
-        .iter()
-        .map(|b| sim.block(b).clone())
-        .collect();
+    let after: Vec<BlockRun> = ["in", "p1", "p2", "out"].iter().map(|b| sim.block(b).clone()).collect();
     assert_eq!(done, after);
     assert!(sim.engine.take_changed().is_empty());
     assert!(sim.engine.is_finished());
@@ -1414,10 +1066,7 @@ fn unknown_and_duplicate_events_are_ignored() {
 #[test]
 fn take_changed_names_only_the_blocks_that_changed() {
     let mut sim = Sim::new(&fan("openai", 2));
-    assert_eq!(
-        sim.engine.take_changed(),
-        [id("in"), id("p1"), id("o1"), id("p2"), id("o2")]
-    );
+    assert_eq!(sim.engine.take_changed(), [id("in"), id("p1"), id("o1"), id("p2"), id("o2")]);
     sim = sim.script(
         "p1",
         vec![Reply::Stream {
@@ -1433,17 +1082,9 @@ fn take_changed_names_only_the_blocks_that_changed() {
     assert_eq!(sim.engine.take_changed(), [id("in"), id("p1"), id("p2")]);
     assert!(sim.engine.take_changed().is_empty());
     sim.run_until(10.0);
-    assert_eq!(
-        sim.engine.take_changed(),
-        [id("p1"), id("p2")],
-        "both got their redacted request"
-    );
+    assert_eq!(sim.engine.take_changed(), [id("p1"), id("p2")], "both got their redacted request");
     sim.run_until(20.0);
-    assert_eq!(
-        sim.engine.take_changed(),
-        [id("p1")],
-        "a chunk changes only its block"
-    );
+    assert_eq!(sim.engine.take_changed(), [id("p1")], "a chunk changes only its block");
     sim.run_until(60.0);
     assert_eq!(sim.engine.take_changed(), [id("p1"), id("o1")]);
 }
@@ -1465,40 +1106,18 @@ fn block_scope_reruns_one_block_with_upstream_from_the_cache() {
     let cache = cached_run(&f);
     assert_eq!(cache.len(), 2);
 
-    let sim = Sim::start(
-        &f,
-        RunScope::Block(id("p2")),
-        &cache,
-        EngineConfig::default(),
-    )
-    .run();
-    assert_eq!(
-        sim.sent_blocks(),
-        ["p2"],
-        "only the block itself calls the model"
-    );
+    let sim = Sim::start(&f, RunScope::Block(id("p2")), &cache, EngineConfig::default()).run();
+    assert_eq!(sim.sent_blocks(), ["p2"], "only the block itself calls the model");
     assert_eq!(sim.status("p1"), BlockStatus::Cached);
     assert_eq!(sim.status("in"), BlockStatus::Done);
     assert_eq!(sim.status("p2"), BlockStatus::Done);
-    assert!(
-        sim.engine.block(&id("out")).is_none(),
-        "downstream is not part of the run"
-    );
-    assert_eq!(
-        user_of(&sim.sends[0].chat),
-        "Summarise: echo: Name three facts about tea."
-    );
+    assert!(sim.engine.block(&id("out")).is_none(), "downstream is not part of the run");
+    assert_eq!(user_of(&sim.sends[0].chat), "Summarise: echo: Name three facts about tea.");
     assert_eq!(sim.block("p1").cost_usd, Some(0.0));
     assert_eq!(sim.engine.summary().count(BlockStatus::Cached), 1);
 
     // Without a cache the upstream prompt runs first.
-    let sim = Sim::start(
-        &f,
-        RunScope::Block(id("p2")),
-        &RunCache::new(),
-        EngineConfig::default(),
-    )
-    .run();
+    let sim = Sim::start(&f, RunScope::Block(id("p2")), &RunCache::new(), EngineConfig::default()).run();
     assert_eq!(sim.sent_blocks(), ["p1", "p2"]);
 }
 
@@ -1509,68 +1128,32 @@ fn from_scope_reruns_the_block_and_everything_downstream() {
     f.edges.push(wire(("p2", "text"), ("p3", "s")));
     let cache = cached_run(&f);
 
-    let sim = Sim::start(
-        &f,
-        RunScope::From(id("p2")),
-        &cache,
-        EngineConfig::default(),
-    )
-    .run();
+    let sim = Sim::start(&f, RunScope::From(id("p2")), &cache, EngineConfig::default()).run();
     assert_eq!(sim.sent_blocks(), ["p2", "p3"]);
     assert_eq!(sim.status("p1"), BlockStatus::Cached);
     assert_eq!(sim.status("out"), BlockStatus::Done);
 
-    let sim = Sim::start(
-        &f,
-        RunScope::From(id("p1")),
-        &cache,
-        EngineConfig::default(),
-    )
-    .run();
-    assert_eq!(
-        sim.sent_blocks(),
-        ["p1", "p2", "p3"],
-        "use_cache is off: downstream reruns"
-    );
-    let config = EngineConfig {
-        use_cache: true,
-        ..EngineConfig::default()
-    };
+    let sim = Sim::start(&f, RunScope::From(id("p1")), &cache, EngineConfig::default()).run();
+    assert_eq!(sim.sent_blocks(), ["p1", "p2", "p3"], "use_cache is off: downstream reruns");
+    let config = EngineConfig { use_cache: true, ..EngineConfig::default() };
     let sim = Sim::start(&f, RunScope::From(id("p1")), &cache, config).run();
-    assert_eq!(
-        sim.sent_blocks(),
-        ["p1"],
-        "the named block reruns; unchanged downstream is cached"
-    );
+    assert_eq!(sim.sent_blocks(), ["p1"], "the named block reruns; unchanged downstream is cached");
     assert_eq!(sim.status("p2"), BlockStatus::Cached);
 }
 
 #[test]
 fn editing_a_prompt_reruns_exactly_it_and_its_downstream() {
     let mut f = chain();
-    f.blocks
-        .push(prompt("q", "anthropic", "Poem about {{topic}}"));
+    f.blocks.push(prompt("q", "anthropic", "Poem about {{topic}}"));
     f.edges.push(wire(("in", "topic"), ("q", "topic")));
     let cache = cached_run(&f);
-    let config = || EngineConfig {
-        use_cache: true,
-        ..EngineConfig::default()
-    };
+    let config = || EngineConfig { use_cache: true, ..EngineConfig::default() };
 
     let sim = Sim::start(&f, RunScope::All, &cache, config()).run();
-    assert!(
-        sim.sends.is_empty(),
-        "nothing changed: everything is cached"
-    );
+    assert!(sim.sends.is_empty(), "nothing changed: everything is cached");
     assert_eq!(sim.engine.summary().count(BlockStatus::Cached), 3);
-    assert_eq!(
-        sim.output("out"),
-        "echo: Summarise: echo: Name three facts about tea."
-    );
-    let keys: Vec<_> = ["p1", "p2", "q"]
-        .iter()
-        .map(|b| sim.block(b).cache_key)
-        .collect();
+    assert_eq!(sim.output("out"), "echo: Summarise: echo: Name three facts about tea.");
+    let keys: Vec<_> = ["p1", "p2", "q"].iter().map(|b| sim.block(b).cache_key).collect();
 
     // Edit p2: only p2 misses.
     let mut edited = f.clone();
@@ -1589,29 +1172,17 @@ fn editing_a_prompt_reruns_exactly_it_and_its_downstream() {
         c.temperature = Some(0.9);
     }
     let sim = Sim::start(&edited, RunScope::All, &cache, config()).run();
-    assert_eq!(
-        sim.sent_blocks(),
-        ["p1"],
-        "p1's output is the same echo, so p2 still hits"
-    );
+    assert_eq!(sim.sent_blocks(), ["p1"], "p1's output is the same echo, so p2 still hits");
     let mut edited = f.clone();
     if let Some(BlockConfig::Input(c)) = edited.block_mut(&id("in")).map(|b| &mut b.config) {
         c.values[0].value = "coffee".into();
     }
     let sim = Sim::start(&edited, RunScope::All, &cache, config()).run();
-    assert_eq!(
-        sim.sent_blocks(),
-        ["p1", "q", "p2"],
-        "a changed input reruns all its downstream prompts"
-    );
+    assert_eq!(sim.sent_blocks(), ["p1", "q", "p2"], "a changed input reruns all its downstream prompts");
 
     // Failed and incomplete answers are not cached; demo answers are not either.
     let f = flow(
-        vec![
-            input("in", &[("x", "hi")]),
-            prompt("p", "openai", "{{x}}"),
-            prompt("d", "demo", "{{x}}"),
-        ],
+        vec![input("in", &[("x", "hi")]), prompt("p", "openai", "{{x}}"), prompt("d", "demo", "{{x}}")],
         vec![wire(("in", "x"), ("p", "x")), wire(("in", "x"), ("d", "x"))],
     );
     let mut sim = Sim::new(&f).script("p", vec![stream(OPENAI_EARLY_END)]);
@@ -1629,13 +1200,7 @@ fn the_cache_survives_serialisation() {
     let json = serde_json::to_string(&cache).expect("serialises");
     let back: RunCache = serde_json::from_str(&json).expect("parses");
     assert_eq!(back, cache);
-    let sim = Sim::start(
-        &f,
-        RunScope::Block(id("p2")),
-        &back,
-        EngineConfig::default(),
-    )
-    .run();
+    let sim = Sim::start(&f, RunScope::Block(id("p2")), &back, EngineConfig::default()).run();
     assert_eq!(sim.sent_blocks(), ["p2"]);
 }
 
@@ -1673,10 +1238,7 @@ fn the_budget_stops_the_run_before_a_call_would_pass_it() {
             wire(("p1", "text"), ("d", "y")),
         ],
     );
-    let config = EngineConfig {
-        budget_usd: Some(0.05),
-        ..EngineConfig::default()
-    };
+    let config = EngineConfig { budget_usd: Some(0.05), ..EngineConfig::default() };
     // p1 reports 1000 tokens in and 4000 out: $0.0025 + $0.04 = $0.0425 on gpt-4o.
     let mut sim = Sim::start(&f, RunScope::All, &RunCache::new(), config)
         .script("p1", vec![stream(openai_sse("ok", Some((1000, 4000))))]);
@@ -1691,24 +1253,14 @@ fn the_budget_stops_the_run_before_a_call_would_pass_it() {
         Some("Stopped before this call: it would pass the run's budget of $0.05 (spent $0.0425).")
     );
     assert_eq!(sim.status("p3"), BlockStatus::Stopped);
-    assert_eq!(
-        sim.block("p3").error.as_deref(),
-        Some("Stopped: the run's budget is used up.")
-    );
+    assert_eq!(sim.block("p3").error.as_deref(), Some("Stopped: the run's budget is used up."));
     assert_eq!(sim.status("o2"), BlockStatus::Skipped);
-    assert_eq!(
-        sim.status("d"),
-        BlockStatus::Done,
-        "free demo calls still run"
-    );
+    assert_eq!(sim.status("d"), BlockStatus::Done, "free demo calls still run");
     let s = sim.engine.summary();
     assert!((s.cost_usd - 0.0425).abs() < 1e-9 && s.cost_usd <= 0.05);
 
     // A budget that covers the estimate lets every call through.
-    let config = EngineConfig {
-        budget_usd: Some(1.0),
-        ..EngineConfig::default()
-    };
+    let config = EngineConfig { budget_usd: Some(1.0), ..EngineConfig::default() };
     let sim = Sim::start(&f, RunScope::All, &RunCache::new(), config).run();
     assert_eq!(sim.sends.len(), 3);
 }
@@ -1723,21 +1275,14 @@ fn parallel_calls_count_against_the_budget_while_in_flight() {
         }
     }
     // Each call is estimated at about $0.01 (1000 output tokens at $10/M).
-    let config = EngineConfig {
-        budget_usd: Some(0.025),
-        ..EngineConfig::default()
-    };
+    let config = EngineConfig { budget_usd: Some(0.025), ..EngineConfig::default() };
     let mut sim = Sim::start(&f, RunScope::All, &RunCache::new(), config);
     sim.begin();
     assert_eq!(sim.sent_blocks(), ["p1", "p2"]);
     assert_eq!(sim.status("p3"), BlockStatus::Error);
-    assert!(sim
-        .block("p3")
-        .error
-        .as_deref()
-        .is_some_and(|e| e.starts_with(
-            "Stopped before this call: it would pass the run's budget of $0.025 (spent $0.02"
-        )));
+    assert!(sim.block("p3").error.as_deref().is_some_and(
+        |e| e.starts_with("Stopped before this call: it would pass the run's budget of $0.025 (spent $0.02")
+    ));
     let sim = sim.run();
     assert_eq!(sim.status("p1"), BlockStatus::Done);
 }
@@ -1745,15 +1290,8 @@ fn parallel_calls_count_against_the_budget_while_in_flight() {
 #[test]
 fn the_demo_answers_without_a_request() {
     let f = flow(
-        vec![
-            input("in", &[("x", "Tell me about tea")]),
-            prompt("d", "demo", "{{x}}"),
-            output("o"),
-        ],
-        vec![
-            wire(("in", "x"), ("d", "x")),
-            wire(("d", "text"), ("o", "value")),
-        ],
+        vec![input("in", &[("x", "Tell me about tea")]), prompt("d", "demo", "{{x}}"), output("o")],
+        vec![wire(("in", "x"), ("d", "x")), wire(("d", "text"), ("o", "value"))],
     );
     let mut sim = Sim::new(&f);
     let cmds = sim.engine.poll(0.0);
@@ -1763,10 +1301,7 @@ fn the_demo_answers_without_a_request() {
     let chat = d.trace.chat.clone().expect("the request is traced");
     assert_eq!(chat.model, "demo");
     assert_eq!(d.output.as_deref(), Some(demo_reply(&chat).as_str()));
-    assert!(d
-        .output
-        .as_deref()
-        .is_some_and(|o| o.starts_with("[Demo reply — not a real model]")));
+    assert!(d.output.as_deref().is_some_and(|o| o.starts_with("[Demo reply — not a real model]")));
     assert_eq!(d.status, BlockStatus::Done);
     assert_eq!(d.cost_usd, Some(0.0));
     assert_eq!(sim.output("o"), demo_reply(&chat));
@@ -1776,9 +1311,7 @@ fn the_demo_answers_without_a_request() {
 
 #[test]
 fn estimate_counts_calls_and_cost_like_the_run() {
-    let mini = PriceTable::builtin()
-        .price(ProviderKind::OpenAi, "gpt-4o-mini")
-        .expect("priced");
+    let mini = PriceTable::builtin().price(ProviderKind::OpenAi, "gpt-4o-mini").expect("priced");
     let mut f = chain();
     f.blocks.push(prompt("d", "demo", "{{topic}}"));
     f.edges.push(wire(("in", "topic"), ("d", "topic")));
@@ -1789,15 +1322,8 @@ fn estimate_counts_calls_and_cost_like_the_run() {
     // p1: "Name three facts about tea." is 27 characters; p2's input is p1's expected output
     // (512 tokens ≈ 2048 characters) plus "Summarise: " (11).
     let want = cost(mini, estimate_tokens(27), DEFAULT_OUTPUT_TOKENS)
-        + cost(
-            mini,
-            estimate_tokens(11 + 4 * DEFAULT_OUTPUT_TOKENS as usize),
-            DEFAULT_OUTPUT_TOKENS,
-        );
-    assert!(
-        (est.cost_usd.unwrap_or_default() - want).abs() < 1e-12,
-        "{est:?} vs {want}"
-    );
+        + cost(mini, estimate_tokens(11 + 4 * DEFAULT_OUTPUT_TOKENS as usize), DEFAULT_OUTPUT_TOKENS);
+    assert!((est.cost_usd.unwrap_or_default() - want).abs() < 1e-12, "{est:?} vs {want}");
     assert!(est.unknown_models.is_empty());
     assert_eq!(est.describe(), "about $0.0007, 2 calls");
 
@@ -1805,15 +1331,7 @@ fn estimate_counts_calls_and_cost_like_the_run() {
     let cache = cached_run(&f);
     let est = estimate(&f, &RunScope::Block(id("p2")), &cache, &config);
     assert_eq!((est.calls, est.cached), (1, 1));
-    let est = estimate(
-        &f,
-        &RunScope::All,
-        &cache,
-        &EngineConfig {
-            use_cache: true,
-            ..config.clone()
-        },
-    );
+    let est = estimate(&f, &RunScope::All, &cache, &EngineConfig { use_cache: true, ..config.clone() });
     assert_eq!((est.calls, est.cached, est.cost_usd), (0, 2, Some(0.0)));
     assert_eq!(est.describe(), "no calls");
 
@@ -1851,29 +1369,15 @@ fn start_refuses_only_problems_the_run_needs() {
             prompt("a", "openai", "{{x}}"),
             output("oa"),
             prompt("b", "openai", "{{x}} and {{missing}}"),
-            Block::new(
-                id("note"),
-                "",
-                Point::default(),
-                BlockConfig::Note(NoteConfig {
-                    text: "hello".into(),
-                }),
-            ),
+            Block::new(id("note"), "", Point::default(), BlockConfig::Note(NoteConfig { text: "hello".into() })),
             Block::new(
                 id("alien"),
                 "",
                 Point::default(),
-                BlockConfig::Unknown(UnknownConfig {
-                    kind: "hologram".into(),
-                    raw: json!({}),
-                }),
+                BlockConfig::Unknown(UnknownConfig { kind: "hologram".into(), raw: json!({}) }),
             ),
         ],
-        vec![
-            wire(("in", "x"), ("a", "x")),
-            wire(("a", "text"), ("oa", "value")),
-            wire(("in", "x"), ("b", "x")),
-        ],
+        vec![wire(("in", "x"), ("a", "x")), wire(("a", "text"), ("oa", "value")), wire(("in", "x"), ("b", "x"))],
     );
     let start = |scope| Engine::start(&f, scope, &RunCache::new(), EngineConfig::default(), 0.0);
     match start(RunScope::All) {
@@ -1884,24 +1388,11 @@ fn start_refuses_only_problems_the_run_needs() {
         other => panic!("expected a refusal, got {other:?}"),
     }
     let err = start(RunScope::Block(id("b"))).expect_err("b cannot run");
-    assert!(
-        err.to_string()
-            .starts_with("This flow cannot run yet. Prompt b uses {{missing}}"),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("This flow cannot run yet. Prompt b uses {{missing}}"), "{err}");
     assert_eq!(err.messages().len(), 1);
-    assert!(matches!(
-        start(RunScope::Block(id("ghost"))),
-        Err(StartError::UnknownBlock(_))
-    ));
+    assert!(matches!(start(RunScope::Block(id("ghost"))), Err(StartError::UnknownBlock(_))));
 
-    let sim = Sim::start(
-        &f,
-        RunScope::From(id("a")),
-        &RunCache::new(),
-        EngineConfig::default(),
-    )
-    .run();
+    let sim = Sim::start(&f, RunScope::From(id("a")), &RunCache::new(), EngineConfig::default()).run();
     assert_eq!(sim.sent_blocks(), ["a"]);
     assert_eq!(sim.status("oa"), BlockStatus::Done);
     assert!(sim.engine.block(&id("b")).is_none());
@@ -1914,24 +1405,14 @@ fn start_refuses_only_problems_the_run_needs() {
     let sim = Sim::new(&ok).run();
     assert!(sim.engine.block(&id("note")).is_none());
     assert_eq!(sim.status("alien"), BlockStatus::Skipped);
-    assert!(sim
-        .block("alien")
-        .error
-        .as_deref()
-        .is_some_and(|e| e.contains("not known")));
+    assert!(sim.block("alien").error.as_deref().is_some_and(|e| e.contains("not known")));
     assert_eq!(sim.status("oa"), BlockStatus::Done);
 }
 
 #[test]
 fn an_empty_flow_finishes_at_once() {
-    let mut engine = Engine::start(
-        &Flow::default(),
-        RunScope::All,
-        &RunCache::new(),
-        EngineConfig::default(),
-        5.0,
-    )
-    .expect("nothing to refuse");
+    let mut engine = Engine::start(&Flow::default(), RunScope::All, &RunCache::new(), EngineConfig::default(), 5.0)
+        .expect("nothing to refuse");
     assert!(engine.poll(5.0).is_empty());
     assert!(engine.is_finished());
     assert_eq!(engine.summary().calls, 0);
@@ -1963,11 +1444,7 @@ fn a_200_block_flow_takes_the_engine_little_time() {
     assert_eq!(sim.engine.summary().count(BlockStatus::Done), 200);
     // The target is 50 ms in a release build; debug builds are several times slower.
     eprintln!("engine time for 200 blocks: {:?}", sim.engine_time);
-    assert!(
-        sim.engine_time < std::time::Duration::from_millis(1000),
-        "{:?}",
-        sim.engine_time
-    );
+    assert!(sim.engine_time < std::time::Duration::from_millis(1000), "{:?}", sim.engine_time);
 }
 
 // ---------------------------------------------------------------------------------------

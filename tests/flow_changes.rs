@@ -80,14 +80,22 @@ fn invalid_changes_are_refused_and_change_nothing() {
         (
             FlowChange::AddEdge {
                 index: 0,
-                edge: Edge { id: EdgeId::new("e-1"), from: PortRef::new(id("input-1"), "email"), to: PortRef::new(id("output-1"), "value") },
+                edge: Edge {
+                    id: EdgeId::new("e-1"),
+                    from: PortRef::new(id("input-1"), "email"),
+                    to: PortRef::new(id("output-1"), "value"),
+                },
             },
             ChangeError::DuplicateEdge(EdgeId::new("e-1")),
         ),
         (
             FlowChange::AddEdge {
                 index: 0,
-                edge: Edge { id: EdgeId::new("e-7"), from: PortRef::new(id("ghost"), "x"), to: PortRef::new(id("output-1"), "value") },
+                edge: Edge {
+                    id: EdgeId::new("e-7"),
+                    from: PortRef::new(id("ghost"), "x"),
+                    to: PortRef::new(id("output-1"), "value"),
+                },
             },
             ChangeError::EdgeToMissingBlock { edge: EdgeId::new("e-7"), block: id("ghost") },
         ),
@@ -136,9 +144,10 @@ fn arb_change(flow: &Flow, seed: u64) -> FlowChange {
     match seed % 9 {
         0 => FlowChange::AddBlock { index: (seed % 5) as usize, block: note_block(&flow.fresh_block_id("n").0) },
         1 if !ids.is_empty() => FlowChange::RemoveBlock { id: pick(ids.len()).unwrap() },
-        2 if !ids.is_empty() => {
-            FlowChange::MoveBlock { id: pick(ids.len()).unwrap(), to: Point::new((seed % 997) as f64, -((seed % 13) as f64)) }
-        }
+        2 if !ids.is_empty() => FlowChange::MoveBlock {
+            id: pick(ids.len()).unwrap(),
+            to: Point::new((seed % 997) as f64, -((seed % 13) as f64)),
+        },
         3 if !ids.is_empty() => FlowChange::SetTitle { id: pick(ids.len()).unwrap(), title: format!("t{seed}") },
         4 if !ids.is_empty() => FlowChange::SetNote {
             id: pick(ids.len()).unwrap(),
@@ -189,10 +198,12 @@ fn typing_in_one_field_is_one_undo_step() {
     let mut flow = starter_flow(0);
     let mut h = History::default();
     for title in ["D", "Dr", "Dra", "Draft"] {
-        h.apply_merging(&mut flow, FlowChange::SetTitle { id: id("input-1"), title: title.into() }, "title:input-1").unwrap();
+        h.apply_merging(&mut flow, FlowChange::SetTitle { id: id("input-1"), title: title.into() }, "title:input-1")
+            .unwrap();
     }
     h.end_merge();
-    h.apply_merging(&mut flow, FlowChange::SetTitle { id: id("input-1"), title: "Draft 2".into() }, "title:input-1").unwrap();
+    h.apply_merging(&mut flow, FlowChange::SetTitle { id: id("input-1"), title: "Draft 2".into() }, "title:input-1")
+        .unwrap();
     assert!(h.undo(&mut flow).is_some());
     assert_eq!(flow.block(&id("input-1")).unwrap().title, "Draft");
     assert!(h.undo(&mut flow).is_some());

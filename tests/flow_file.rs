@@ -58,19 +58,47 @@ fn malformed_files_say_where_and_what() {
     let cases: Vec<(String, &str)> = vec![
         (String::new(), "The file is empty."),
         (good[..good.len() / 2].to_string(), "The file ends too early (line"),
-        ("{\"format\": \"chainboard.flow\", \"version\": 2,,}".into(), "This is not valid JSON: line 1, column 44: key must be a string."),
+        (
+            "{\"format\": \"chainboard.flow\", \"version\": 2,,}".into(),
+            "This is not valid JSON: line 1, column 44: key must be a string.",
+        ),
         ("[1, 2]".into(), "This is not a Chainboard flow file: the file is not a JSON object."),
         ("{\"version\": 2}".into(), "This is not a Chainboard flow file: it has no \u{201c}format\u{201d}"),
-        ("{\"format\": \"excalidraw\", \"version\": 2}".into(), "This is not a Chainboard flow file: the \u{201c}format\u{201d} field is \"excalidraw\""),
-        ("{\"format\": \"chainboard.flow\", \"version\": 7}".into(), "This flow was saved by a newer Chainboard (file version 7; this app reads up to version 2)"),
+        (
+            "{\"format\": \"excalidraw\", \"version\": 2}".into(),
+            "This is not a Chainboard flow file: the \u{201c}format\u{201d} field is \"excalidraw\"",
+        ),
+        (
+            "{\"format\": \"chainboard.flow\", \"version\": 7}".into(),
+            "This flow was saved by a newer Chainboard (file version 7; this app reads up to version 2)",
+        ),
         ("{\"format\": \"chainboard.flow\", \"version\": \"2\"}".into(), "The \u{201c}version\u{201d} field is \"2\""),
         ("{\"format\": \"chainboard.flow\", \"version\": -1}".into(), "The \u{201c}version\u{201d} field is -1"),
-        (good.replacen("\"x\": 40.0", "\"x\": \"left\"", 1), "At blocks[0].position.x: invalid type: string \"left\", expected f64."),
+        (
+            good.replacen("\"x\": 40.0", "\"x\": \"left\"", 1),
+            "At blocks[0].position.x: invalid type: string \"left\", expected f64.",
+        ),
         (good.replacen("\"values\"", "\"valuez\"", 1), "At blocks[0].config: missing field `values`."),
-        (good.replacen("\"max_tokens\": 400", "\"max_tokens\": -4", 1), "At blocks[1].config.max_tokens: invalid value: integer `-4`"),
-        (good.replacen("\"id\": \"prompt-1\"", "\"id\": \"input-1\"", 1), "At blocks[1].id: the id \u{201c}input-1\u{201d} is used twice"),
-        (good.replacen("\"edges\": [", "\"edges\": [7, ", 1), "At edges[0]: invalid type: integer `7`, expected struct EdgeDto."),
-        (good.replacen("2026", "20x6", 1).replacen("\"created\": \"1970-01-01T00:00:00Z\"", "\"created\": \"last tuesday\"", 1), "At created: \u{201c}last tuesday\u{201d} is not a time like"),
+        (
+            good.replacen("\"max_tokens\": 400", "\"max_tokens\": -4", 1),
+            "At blocks[1].config.max_tokens: invalid value: integer `-4`",
+        ),
+        (
+            good.replacen("\"id\": \"prompt-1\"", "\"id\": \"input-1\"", 1),
+            "At blocks[1].id: the id \u{201c}input-1\u{201d} is used twice",
+        ),
+        (
+            good.replacen("\"edges\": [", "\"edges\": [7, ", 1),
+            "At edges[0]: invalid type: integer `7`, expected struct EdgeDto.",
+        ),
+        (
+            good.replacen("2026", "20x6", 1).replacen(
+                "\"created\": \"1970-01-01T00:00:00Z\"",
+                "\"created\": \"last tuesday\"",
+                1,
+            ),
+            "At created: \u{201c}last tuesday\u{201d} is not a time like",
+        ),
     ];
     for (text, expected) in cases {
         let msg = load_error(&text);
@@ -80,7 +108,8 @@ fn malformed_files_say_where_and_what() {
 
 #[test]
 fn huge_files_are_refused_without_parsing() {
-    let huge = format!("{{\"format\":\"chainboard.flow\",\"version\":2,\"description\":\"{}\"}}", "a".repeat(MAX_FILE_BYTES));
+    let huge =
+        format!("{{\"format\":\"chainboard.flow\",\"version\":2,\"description\":\"{}\"}}", "a".repeat(MAX_FILE_BYTES));
     assert!(matches!(from_json(&huge), Err(ImportError::TooLarge { .. })));
     assert!(load_error(&huge).starts_with("The file is 25.0 MB; Chainboard opens flow files up to 25 MB."));
 }
@@ -94,12 +123,18 @@ fn deeply_nested_json_is_an_error_not_a_crash() {
 #[test]
 fn unknown_kinds_survive_a_round_trip() {
     let good = to_json(&starter_flow(0));
-    let text = good.replacen("\"kind\": \"output\",\n      \"title\": \"Reply\",", "\"kind\": \"hologram\",\n      \"title\": \"Reply\",", 1);
+    let text = good.replacen(
+        "\"kind\": \"output\",\n      \"title\": \"Reply\",",
+        "\"kind\": \"hologram\",\n      \"title\": \"Reply\",",
+        1,
+    );
     assert_ne!(text, good);
     let flow = from_json(&text).unwrap();
     assert_eq!(flow.blocks[2].config.kind_id(), "hologram");
     assert!(to_json(&flow).contains("\"kind\": \"hologram\""));
-    assert!(validate(&flow).iter().any(|p| p.message.contains("does not know the block kind \u{201c}hologram\u{201d}")));
+    assert!(validate(&flow)
+        .iter()
+        .any(|p| p.message.contains("does not know the block kind \u{201c}hologram\u{201d}")));
 }
 
 #[test]

@@ -50,7 +50,8 @@ fn cycles_name_the_blocks() {
     flow.edges.push(edge("e-4", ("prompt-2", "text"), ("prompt-1", "b")));
     let msgs = messages(&flow);
     assert!(
-        msgs.iter().any(|m| m.starts_with("These blocks form a loop: Draft a reply \u{2192} Critique \u{2192} Draft a reply.")
+        msgs.iter().any(|m| m
+            .starts_with("These blocks form a loop: Draft a reply \u{2192} Critique \u{2192} Draft a reply.")
             || m.starts_with("These blocks form a loop: Critique \u{2192} Draft a reply \u{2192} Critique.")),
         "{msgs:?}"
     );
@@ -63,8 +64,12 @@ fn dangling_edges_and_missing_ports_are_reported() {
     flow.edges.push(edge("e-5", ("ghost", "text"), ("output-1", "value")));
     flow.edges.push(edge("e-6", ("input-1", "email"), ("prompt-1", "tone")));
     let msgs = messages(&flow);
-    assert!(msgs.contains(&"Connection e-5 starts at block \u{201c}ghost\u{201d}, which does not exist.".to_string()), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.starts_with("A connection goes into Draft a reply at \u{201c}tone\u{201d}, which is not one of its inputs")));
+    assert!(
+        msgs.contains(&"Connection e-5 starts at block \u{201c}ghost\u{201d}, which does not exist.".to_string()),
+        "{msgs:?}"
+    );
+    assert!(msgs.iter().any(|m| m
+        .starts_with("A connection goes into Draft a reply at \u{201c}tone\u{201d}, which is not one of its inputs")));
     assert!(msgs.iter().any(|m| m.starts_with("Reply receives 2 connections at \u{201c}value\u{201d}")));
 }
 
@@ -82,7 +87,12 @@ fn duplicate_ids_unknown_kinds_and_missing_settings() {
         id("p-9"),
         "Empty",
         Point::default(),
-        BlockConfig::Prompt(PromptConfig { model: " ".into(), user: "".into(), temperature: Some(3.0), ..Default::default() }),
+        BlockConfig::Prompt(PromptConfig {
+            model: " ".into(),
+            user: "".into(),
+            temperature: Some(3.0),
+            ..Default::default()
+        }),
     ));
     let msgs = messages(&flow);
     for expected in [
@@ -101,7 +111,10 @@ fn template_syntax_errors_are_shown_with_their_place() {
     let mut flow = starter_flow(0);
     apply(&mut flow, FlowChange::SetConfig { id: id("prompt-1"), config: prompt("{{email}}\nthen {{oops") }).unwrap();
     let msgs = messages(&flow);
-    assert!(msgs.iter().any(|m| m.starts_with("Draft a reply: User template: Line 2, column 6: `{{` is never closed")), "{msgs:?}");
+    assert!(
+        msgs.iter().any(|m| m.starts_with("Draft a reply: User template: Line 2, column 6: `{{` is never closed")),
+        "{msgs:?}"
+    );
 }
 
 #[test]
@@ -112,8 +125,14 @@ fn connections_are_checked_before_they_are_made() {
         can_connect(&flow, &p("prompt-1", "text"), &p("output-1", "value")).unwrap_err().to_string(),
         "This input is already connected to Draft a reply. Remove that connection first."
     );
-    assert!(matches!(can_connect(&flow, &p("output-1", "value"), &p("prompt-1", "email")), Err(ConnectError::NotAnOutput { .. })));
-    assert!(matches!(can_connect(&flow, &p("input-1", "email"), &p("input-1", "email")), Err(ConnectError::NotAnInput { .. })));
+    assert!(matches!(
+        can_connect(&flow, &p("output-1", "value"), &p("prompt-1", "email")),
+        Err(ConnectError::NotAnOutput { .. })
+    ));
+    assert!(matches!(
+        can_connect(&flow, &p("input-1", "email"), &p("input-1", "email")),
+        Err(ConnectError::NotAnInput { .. })
+    ));
     // Give the prompt a second variable and try to feed its own answer back: a loop.
     apply(&mut flow, FlowChange::SetConfig { id: id("prompt-1"), config: prompt("{{email}} {{previous}}") }).unwrap();
     assert_eq!(

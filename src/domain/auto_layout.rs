@@ -38,8 +38,13 @@ pub fn auto_layout(flow: &Flow) -> Option<FlowChange> {
     for (c, ids) in by_column.iter_mut().enumerate() {
         // Order by the average row of the blocks feeding each one.
         let key = |id: &BlockId| -> f64 {
-            let rows: Vec<f64> =
-                flow.edges.iter().filter(|e| &e.to.block == id).filter_map(|e| row_of.get(&e.from.block)).copied().collect();
+            let rows: Vec<f64> = flow
+                .edges
+                .iter()
+                .filter(|e| &e.to.block == id)
+                .filter_map(|e| row_of.get(&e.from.block))
+                .copied()
+                .collect();
             if rows.is_empty() {
                 f64::MAX
             } else {

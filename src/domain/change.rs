@@ -7,17 +7,43 @@ use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point};
 #[derive(Debug, Clone, PartialEq)]
 pub enum FlowChange {
     /// Inserts a block at `index` (clamped to the end).
-    AddBlock { index: usize, block: Block },
+    AddBlock {
+        index: usize,
+        block: Block,
+    },
     /// Removes a block and every edge touching it.
-    RemoveBlock { id: BlockId },
-    MoveBlock { id: BlockId, to: Point },
-    SetTitle { id: BlockId, title: String },
-    SetNote { id: BlockId, note: Option<String> },
-    SetConfig { id: BlockId, config: BlockConfig },
-    AddEdge { index: usize, edge: Edge },
-    RemoveEdge { id: EdgeId },
-    SetFlowTitle { title: String },
-    SetFlowDescription { description: String },
+    RemoveBlock {
+        id: BlockId,
+    },
+    MoveBlock {
+        id: BlockId,
+        to: Point,
+    },
+    SetTitle {
+        id: BlockId,
+        title: String,
+    },
+    SetNote {
+        id: BlockId,
+        note: Option<String>,
+    },
+    SetConfig {
+        id: BlockId,
+        config: BlockConfig,
+    },
+    AddEdge {
+        index: usize,
+        edge: Edge,
+    },
+    RemoveEdge {
+        id: EdgeId,
+    },
+    SetFlowTitle {
+        title: String,
+    },
+    SetFlowDescription {
+        description: String,
+    },
     /// Several changes applied as one step (one undo), all or nothing.
     Batch(Vec<FlowChange>),
 }

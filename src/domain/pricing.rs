@@ -20,10 +20,7 @@ pub struct Price {
 
 impl Price {
     /// Local and offline providers.
-    pub const FREE: Price = Price {
-        input_per_mtok: 0.0,
-        output_per_mtok: 0.0,
-    };
+    pub const FREE: Price = Price { input_per_mtok: 0.0, output_per_mtok: 0.0 };
 }
 
 /// Prices per model id, as stored in `pricing.json`.
@@ -57,10 +54,7 @@ impl PriceTable {
         PriceTable {
             updated: String::new(),
             note: String::new(),
-            free_providers: vec![
-                ProviderKind::Ollama.id().to_string(),
-                ProviderKind::Demo.id().to_string(),
-            ],
+            free_providers: vec![ProviderKind::Ollama.id().to_string(), ProviderKind::Demo.id().to_string()],
             models: BTreeMap::new(),
         }
     }
@@ -68,15 +62,12 @@ impl PriceTable {
     /// Reads a table in the `pricing.json` shape. Errors name the path of the bad value.
     pub fn parse(json: &str) -> Result<PriceTable, String> {
         let mut de = serde_json::Deserializer::from_str(json);
-        let table: PriceTable =
-            serde_path_to_error::deserialize(&mut de).map_err(|e| match e.path().to_string() {
-                p if p == "." => e.inner().to_string(),
-                p => format!("At {p}: {}", e.inner()),
-            })?;
+        let table: PriceTable = serde_path_to_error::deserialize(&mut de).map_err(|e| match e.path().to_string() {
+            p if p == "." => e.inner().to_string(),
+            p => format!("At {p}: {}", e.inner()),
+        })?;
         if let Some((model, _)) = table.models.iter().find(|(_, p)| !p.is_valid()) {
-            return Err(format!(
-                "At models.{model}: prices must be zero or more dollars per million tokens."
-            ));
+            return Err(format!("At models.{model}: prices must be zero or more dollars per million tokens."));
         }
         Ok(table)
     }
@@ -106,9 +97,7 @@ impl PriceTable {
             if id == model {
                 return Some(*price);
             }
-            let is_prefix = model
-                .strip_prefix(id.as_str())
-                .is_some_and(|rest| rest.starts_with(['-', '@', ':']));
+            let is_prefix = model.strip_prefix(id.as_str()).is_some_and(|rest| rest.starts_with(['-', '@', ':']));
             if is_prefix && best.is_none_or(|(len, _)| id.len() > len) {
                 best = Some((id.len(), *price));
             }
@@ -119,16 +108,13 @@ impl PriceTable {
 
 impl Price {
     fn is_valid(&self) -> bool {
-        [self.input_per_mtok, self.output_per_mtok]
-            .iter()
-            .all(|v| v.is_finite() && *v >= 0.0)
+        [self.input_per_mtok, self.output_per_mtok].iter().all(|v| v.is_finite() && *v >= 0.0)
     }
 }
 
 /// The cost in US dollars of a call that read `input_tokens` and wrote `output_tokens`.
 pub fn cost(price: Price, input_tokens: u64, output_tokens: u64) -> f64 {
-    (input_tokens as f64 * price.input_per_mtok + output_tokens as f64 * price.output_per_mtok)
-        / 1_000_000.0
+    (input_tokens as f64 * price.input_per_mtok + output_tokens as f64 * price.output_per_mtok) / 1_000_000.0
 }
 
 #[cfg(test)]
@@ -164,32 +150,20 @@ mod tests {
         let t = PriceTable::builtin();
         let mini = t.price(ProviderKind::OpenAi, "gpt-4o-mini");
         assert_eq!(mini.map(|p| p.input_per_mtok), Some(0.15));
-        assert_eq!(
-            t.price(ProviderKind::OpenAi, "gpt-4o-mini-2024-07-18"),
-            mini
-        );
+        assert_eq!(t.price(ProviderKind::OpenAi, "gpt-4o-mini-2024-07-18"), mini);
         assert_eq!(t.price(ProviderKind::OpenAi, "GPT-4o-Mini"), mini);
-        assert_eq!(
-            t.price(ProviderKind::OpenAi, "gpt-4o-2024-08-06"),
-            t.price(ProviderKind::OpenAi, "gpt-4o")
-        );
+        assert_eq!(t.price(ProviderKind::OpenAi, "gpt-4o-2024-08-06"), t.price(ProviderKind::OpenAi, "gpt-4o"));
         assert_eq!(
             t.price(ProviderKind::Anthropic, "claude-3-5-haiku-20241022"),
             t.price(ProviderKind::Anthropic, "claude-3-5-haiku-latest")
         );
-        assert_eq!(
-            t.price(ProviderKind::OpenAiCompatible, "openai/gpt-4o-mini"),
-            mini
-        );
+        assert_eq!(t.price(ProviderKind::OpenAiCompatible, "openai/gpt-4o-mini"), mini);
         assert_eq!(
             t.price(ProviderKind::Gemini, "models/gemini-2.5-flash-lite"),
             t.price(ProviderKind::Gemini, "gemini-2.5-flash-lite")
         );
         assert_eq!(t.price(ProviderKind::OpenAi, "gpt-4omni"), None);
-        assert_eq!(
-            t.price(ProviderKind::OpenAiCompatible, "llama-3.1-8b"),
-            None
-        );
+        assert_eq!(t.price(ProviderKind::OpenAiCompatible, "llama-3.1-8b"), None);
         assert_eq!(t.price(ProviderKind::OpenAi, "  "), None);
     }
 
@@ -198,18 +172,12 @@ mod tests {
         let t = PriceTable::builtin();
         assert_eq!(t.price(ProviderKind::Ollama, "qwen3"), Some(Price::FREE));
         assert_eq!(t.price(ProviderKind::Demo, ""), Some(Price::FREE));
-        assert_eq!(
-            PriceTable::empty().price(ProviderKind::Ollama, "x"),
-            Some(Price::FREE)
-        );
+        assert_eq!(PriceTable::empty().price(ProviderKind::Ollama, "x"), Some(Price::FREE));
     }
 
     #[test]
     fn cost_is_per_million_tokens() {
-        let p = Price {
-            input_per_mtok: 0.15,
-            output_per_mtok: 0.60,
-        };
+        let p = Price { input_per_mtok: 0.15, output_per_mtok: 0.60 };
         assert!((cost(p, 1_000_000, 0) - 0.15).abs() < 1e-12);
         assert!((cost(p, 1000, 500) - 0.00045).abs() < 1e-12);
         assert_eq!(cost(Price::FREE, 10, 10), 0.0);
@@ -217,13 +185,10 @@ mod tests {
 
     #[test]
     fn bad_tables_say_where() {
-        let err = PriceTable::parse(r#"{"updated":"x","models":{"m":{"input_per_mtok":"a"}}}"#)
-            .unwrap_err();
+        let err = PriceTable::parse(r#"{"updated":"x","models":{"m":{"input_per_mtok":"a"}}}"#).unwrap_err();
         assert!(err.starts_with("At models.m.input_per_mtok"), "{err}");
-        let err = PriceTable::parse(
-            r#"{"updated":"x","models":{"m":{"input_per_mtok":-1,"output_per_mtok":1}}}"#,
-        )
-        .unwrap_err();
+        let err = PriceTable::parse(r#"{"updated":"x","models":{"m":{"input_per_mtok":-1,"output_per_mtok":1}}}"#)
+            .unwrap_err();
         assert!(err.contains("models.m"), "{err}");
     }
 }

@@ -13,7 +13,11 @@ pub enum Segment<'a> {
     Text(&'a str),
     /// A literal `{{` written as `\{{`.
     Braces,
-    Variable { name: &'a str, start: usize, end: usize },
+    Variable {
+        name: &'a str,
+        start: usize,
+        end: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,10 +147,7 @@ fn parse_prefix(template: &str) -> Vec<Segment<'_>> {
 }
 
 /// Renders a template, asking `lookup` for each variable's value.
-pub fn render<'v>(
-    template: &str,
-    lookup: impl Fn(&str) -> Option<&'v str>,
-) -> Result<String, TemplateError> {
+pub fn render<'v>(template: &str, lookup: impl Fn(&str) -> Option<&'v str>) -> Result<String, TemplateError> {
     let segments = parse(template)?;
     let mut out = String::with_capacity(template.len());
     for seg in segments {

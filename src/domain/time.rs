@@ -13,7 +13,13 @@ pub fn format_iso(ms: i64) -> String {
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (or `+00:00`) into Unix milliseconds.
 pub fn parse_iso(s: &str) -> Option<i64> {
     let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || (b[10] != b'T' && b[10] != b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || (b[10] != b'T' && b[10] != b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
@@ -84,7 +90,15 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for s in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-23T08:00:00", "2026-11-23T08:00:00+02:00", "2026-1a-23T08:00:00Z", "2026-11-23T08:00:00.Z"] {
+        for s in [
+            "",
+            "yesterday",
+            "2026-13-01T00:00:00Z",
+            "2026-11-23T08:00:00",
+            "2026-11-23T08:00:00+02:00",
+            "2026-1a-23T08:00:00Z",
+            "2026-11-23T08:00:00.Z",
+        ] {
             assert_eq!(parse_iso(s), None, "{s}");
         }
     }

@@ -100,7 +100,10 @@ mod tests {
     #[test]
     fn damaged_index_becomes_empty() {
         assert_eq!(Workspace::parse("{not json"), Workspace::default());
-        let w = Workspace { flows: vec![FlowEntry { id: "x".into(), title: "t".into(), updated_ms: 5 }], current: Some("x".into()) };
+        let w = Workspace {
+            flows: vec![FlowEntry { id: "x".into(), title: "t".into(), updated_ms: 5 }],
+            current: Some("x".into()),
+        };
         assert_eq!(Workspace::parse(&w.to_json()), w);
     }
 }

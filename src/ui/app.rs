@@ -103,7 +103,8 @@ pub fn App() -> impl IntoView {
 
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
-        let kind = ev.data_transfer().and_then(|d| d.get_data(super::palette::DRAG_TYPE).ok()).filter(|k| !k.is_empty());
+        let kind =
+            ev.data_transfer().and_then(|d| d.get_data(super::palette::DRAG_TYPE).ok()).filter(|k| !k.is_empty());
         if let Some(kind) = kind.and_then(|k| crate::domain::blocks::BlockKind::ALL.into_iter().find(|b| b.id() == k)) {
             let origin = web_sys::window()
                 .and_then(|w| w.document())
@@ -251,7 +252,12 @@ fn nudge(editor: Editor, key: &str, far: bool) -> bool {
     };
     let moves: Vec<FlowChange> = editor.with_flow(|f| {
         ids.iter()
-            .filter_map(|id| f.block(id).map(|b| FlowChange::MoveBlock { id: id.clone(), to: Point::new(b.position.x + dx, b.position.y + dy) }))
+            .filter_map(|id| {
+                f.block(id).map(|b| FlowChange::MoveBlock {
+                    id: id.clone(),
+                    to: Point::new(b.position.x + dx, b.position.y + dy),
+                })
+            })
             .collect()
     });
     let _ = editor.apply_merging(FlowChange::Batch(moves), "nudge");
@@ -298,9 +304,9 @@ pub fn canvas_size() -> (f64, f64) {
 }
 
 fn is_typing_target(target: Option<web_sys::EventTarget>) -> bool {
-    target
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable"))
+    target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
+        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable")
+    })
 }
 
 /// Shortcuts must not steal keys from text fields.

@@ -14,7 +14,13 @@ fn summary(block: &Block) -> String {
         BlockConfig::Input(c) => c
             .values
             .first()
-            .map(|v| if v.value.trim().is_empty() { "Empty: type a value in the inspector".to_string() } else { v.value.clone() })
+            .map(|v| {
+                if v.value.trim().is_empty() {
+                    "Empty: type a value in the inspector".to_string()
+                } else {
+                    v.value.clone()
+                }
+            })
             .unwrap_or_else(|| "No values yet".into()),
         BlockConfig::Prompt(p) => {
             let provider = ProviderKind::from_id(&p.provider).map_or(p.provider.as_str(), |k| k.label());

@@ -19,10 +19,23 @@ use std::collections::HashSet;
 enum Drag {
     #[default]
     None,
-    Pan { start: Point, origin: Viewport, moved: bool },
-    Band { start: Point, additive: Vec<BlockId> },
-    Blocks { start: Point, starts: Vec<(BlockId, Point)>, moved: bool },
-    Wire { from: PortRef },
+    Pan {
+        start: Point,
+        origin: Viewport,
+        moved: bool,
+    },
+    Band {
+        start: Point,
+        additive: Vec<BlockId>,
+    },
+    Blocks {
+        start: Point,
+        starts: Vec<(BlockId, Point)>,
+        moved: bool,
+    },
+    Wire {
+        from: PortRef,
+    },
 }
 
 /// Where a dragged wire would land: the input port under the pointer and whether it may.
@@ -123,7 +136,9 @@ fn visible_ids(editor: Editor, ctx: CanvasCtx) -> Memo<HashSet<BlockId>> {
         let view = v.visible(w, h);
         // A margin of one screen keeps blocks from popping in while panning.
         let margin = Rect { x: view.x - view.w, y: view.y - view.h, w: view.w * 3.0, h: view.h * 3.0 };
-        editor.with_flow(|f| f.blocks.iter().filter(|b| block_rect(b).intersects(&margin)).map(|b| b.id.clone()).collect())
+        editor.with_flow(|f| {
+            f.blocks.iter().filter(|b| block_rect(b).intersects(&margin)).map(|b| b.id.clone()).collect()
+        })
     })
 }
 
@@ -329,14 +344,21 @@ pub fn Canvas() -> impl IntoView {
     };
     let wire_path = move || ctx.wire.get().map(|(a, b)| edge_path(a, b)).unwrap_or_default();
     let visible = visible_ids(editor, ctx);
-    let shown_blocks = move || visible.with(|v| editor.order.with(|o| o.iter().filter(|id| v.contains(*id)).cloned().collect::<Vec<_>>()));
+    let shown_blocks = move || {
+        visible.with(|v| editor.order.with(|o| o.iter().filter(|id| v.contains(*id)).cloned().collect::<Vec<_>>()))
+    };
     let shown_edges = move || {
         visible.with(|v| {
-            editor.edges.with(|es| es.iter().filter(|e| v.contains(&e.from.block) || v.contains(&e.to.block)).cloned().collect::<Vec<_>>())
+            editor.edges.with(|es| {
+                es.iter().filter(|e| v.contains(&e.from.block) || v.contains(&e.to.block)).cloned().collect::<Vec<_>>()
+            })
         })
     };
     let band_style = move || {
-        ctx.band.get().map(|r| format!("left:{}px;top:{}px;width:{}px;height:{}px;", r.x, r.y, r.w, r.h)).unwrap_or_default()
+        ctx.band
+            .get()
+            .map(|r| format!("left:{}px;top:{}px;width:{}px;height:{}px;", r.x, r.y, r.w, r.h))
+            .unwrap_or_default()
     };
 
     view! {

@@ -36,7 +36,9 @@ pub fn import(editor: Editor, session: Session, file: web_sys::File) {
         let text = match platform::read_file_text(file).await {
             Ok(t) => t,
             Err(e) => {
-                session.notice.set(Some(format!("Could not import \u{201c}{name}\u{201d}: {e} Your open flow is unchanged.")));
+                session
+                    .notice
+                    .set(Some(format!("Could not import \u{201c}{name}\u{201d}: {e} Your open flow is unchanged.")));
                 return;
             }
         };

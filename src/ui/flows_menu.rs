@@ -15,7 +15,15 @@ pub fn FlowsMenu() -> impl IntoView {
     let renaming = RwSignal::new(None::<String>);
     let new_flow = move |_| {
         let now = platform::now_ms();
-        let flow = Flow { meta: FlowMeta { title: "Untitled flow".into(), description: String::new(), created_ms: now, updated_ms: now }, ..Flow::default() };
+        let flow = Flow {
+            meta: FlowMeta {
+                title: "Untitled flow".into(),
+                description: String::new(),
+                created_ms: now,
+                updated_ms: now,
+            },
+            ..Flow::default()
+        };
         session.create(editor, flow);
         open.set(false);
     };

@@ -221,13 +221,16 @@ fn InputSettings(cell: RwSignal<Block>) -> impl IntoView {
     };
     let end = move || editor.end_merge();
     let add = move |_| {
-        set("add-value".into(), Box::new(|c| {
-            let mut n = c.values.len() + 1;
-            while c.values.iter().any(|v| v.name == format!("value_{n}")) {
-                n += 1;
-            }
-            c.values.push(InputValue { name: format!("value_{n}"), value: String::new() });
-        }));
+        set(
+            "add-value".into(),
+            Box::new(|c| {
+                let mut n = c.values.len() + 1;
+                while c.values.iter().any(|v| v.name == format!("value_{n}")) {
+                    n += 1;
+                }
+                c.values.push(InputValue { name: format!("value_{n}"), value: String::new() });
+            }),
+        );
         end();
     };
     view! {

@@ -26,7 +26,8 @@ pub fn Minimap() -> impl IntoView {
     });
     let blocks = Memo::new(move |_| {
         editor.settled_rev.track();
-        editor.with_flow(|f| f.blocks.iter().map(|b| (block_rect(b), b.config.kind_id().to_string())).collect::<Vec<_>>())
+        editor
+            .with_flow(|f| f.blocks.iter().map(|b| (block_rect(b), b.config.kind_id().to_string())).collect::<Vec<_>>())
     });
     let to_mini = move |r: &Rect| {
         let (all, s) = frame.get();

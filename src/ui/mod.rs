@@ -10,10 +10,10 @@ mod flows_menu;
 mod help;
 mod inspector;
 mod minimap;
-mod persist;
 mod palette;
-mod template_editor;
+mod persist;
 pub mod platform;
+mod template_editor;
 mod topbar;
 
 pub use app::App;

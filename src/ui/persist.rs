@@ -163,7 +163,8 @@ impl Session {
             Ok(flow) => {
                 self.current.set(id.to_string());
                 editor.replace_flow(flow);
-                let view: Option<ViewState> = platform::storage_get(&view_key(id)).and_then(|t| serde_json::from_str(&t).ok());
+                let view: Option<ViewState> =
+                    platform::storage_get(&view_key(id)).and_then(|t| serde_json::from_str(&t).ok());
                 apply_view(editor, view);
                 self.save_now(editor);
             }
@@ -249,7 +250,8 @@ pub fn apply_view(editor: Editor, view: Option<ViewState>) {
         Some(v) if v.zoom > 0.0 && v.zoom.is_finite() => {
             editor.viewport.set(Viewport { x: v.x, y: v.y, zoom: v.zoom });
             let ids: Vec<BlockId> = v.selection.into_iter().map(BlockId).collect();
-            let present: Vec<BlockId> = editor.with_flow(|f| ids.into_iter().filter(|i| f.block(i).is_some()).collect());
+            let present: Vec<BlockId> =
+                editor.with_flow(|f| ids.into_iter().filter(|i| f.block(i).is_some()).collect());
             editor.selection.set(present);
             editor.restored_view.set(true);
         }

@@ -48,11 +48,8 @@ pub fn on_wheel_nonpassive(el: &web_sys::HtmlElement, f: impl FnMut(web_sys::Whe
     let cb = Closure::<dyn FnMut(web_sys::WheelEvent)>::new(f);
     let opts = web_sys::AddEventListenerOptions::new();
     opts.set_passive(false);
-    let _ = el.add_event_listener_with_callback_and_add_event_listener_options(
-        "wheel",
-        cb.as_ref().unchecked_ref(),
-        &opts,
-    );
+    let _ =
+        el.add_event_listener_with_callback_and_add_event_listener_options("wheel", cb.as_ref().unchecked_ref(), &opts);
     cb.forget();
 }
 

@@ -9,8 +9,7 @@ pub const PROMPT_OUTPUT_PORT: &str = "text";
 
 /// Provider ids a flow may name (see `providers::ProviderKind`). Kept as a string in the
 /// config so a flow naming a provider from a newer version still opens.
-pub const KNOWN_PROVIDERS: [&str; 6] =
-    ["openai", "anthropic", "gemini", "ollama", "openai-compatible", "demo"];
+pub const KNOWN_PROVIDERS: [&str; 6] = ["openai", "anthropic", "gemini", "ollama", "openai-compatible", "demo"];
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

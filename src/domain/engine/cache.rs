@@ -29,9 +29,7 @@ impl fmt::Display for CacheKey {
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
-    bytes
-        .iter()
-        .fold(OFFSET, |hash, b| (hash ^ u64::from(*b)).wrapping_mul(PRIME))
+    bytes.iter().fold(OFFSET, |hash, b| (hash ^ u64::from(*b)).wrapping_mul(PRIME))
 }
 
 #[derive(Serialize)]
@@ -44,11 +42,7 @@ struct KeyInput<'a> {
 /// The canonical JSON a key is computed from: struct fields in declaration order, JSON
 /// object keys (in schemas) sorted.
 pub fn canonical_request_json(provider: ProviderKind, chat: &ChatRequest) -> String {
-    let input = KeyInput {
-        v: KEY_VERSION,
-        provider: provider.id(),
-        request: chat,
-    };
+    let input = KeyInput { v: KEY_VERSION, provider: provider.id(), request: chat };
     // Serialising these plain types cannot fail; the fallback only keeps this total.
     serde_json::to_string(&input).unwrap_or_else(|_| format!("{KEY_VERSION}|{provider:?}|{chat:?}"))
 }
@@ -106,11 +100,7 @@ impl RunCache {
         self.next_seq = self.next_seq.saturating_add(1);
         self.entries.insert(key.to_string(), Entry { value, seq });
         while self.entries.len() > MAX_CACHE_ENTRIES {
-            let oldest = self
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.seq)
-                .map(|(k, _)| k.clone());
+            let oldest = self.entries.iter().min_by_key(|(_, e)| e.seq).map(|(k, _)| k.clone());
             match oldest {
                 Some(k) => {
                     self.entries.remove(&k);
@@ -152,11 +142,7 @@ mod tests {
     use crate::domain::providers::ChatMessage;
 
     fn chat(user: &str) -> ChatRequest {
-        ChatRequest {
-            model: "gpt-4o-mini".into(),
-            messages: vec![ChatMessage::user(user)],
-            ..ChatRequest::default()
-        }
+        ChatRequest { model: "gpt-4o-mini".into(), messages: vec![ChatMessage::user(user)], ..ChatRequest::default() }
     }
 
     #[test]
@@ -170,10 +156,7 @@ mod tests {
     fn keys_depend_on_provider_and_every_request_field() {
         let base = request_key(ProviderKind::OpenAi, &chat("hi"));
         assert_eq!(base, request_key(ProviderKind::OpenAi, &chat("hi")));
-        assert_ne!(
-            base,
-            request_key(ProviderKind::OpenAiCompatible, &chat("hi"))
-        );
+        assert_ne!(base, request_key(ProviderKind::OpenAiCompatible, &chat("hi")));
         assert_ne!(base, request_key(ProviderKind::OpenAi, &chat("hi!")));
         let mut warmer = chat("hi");
         warmer.temperature = Some(0.7);
@@ -193,20 +176,13 @@ mod tests {
             name: "output".into(),
             schema: serde_json::from_str(r#"{"b":2,"a":1}"#).unwrap_or_default(),
         });
-        assert_eq!(
-            request_key(ProviderKind::OpenAi, &a),
-            request_key(ProviderKind::OpenAi, &b)
-        );
+        assert_eq!(request_key(ProviderKind::OpenAi, &a), request_key(ProviderKind::OpenAi, &b));
     }
 
     #[test]
     fn round_trips_through_json_and_evicts_the_oldest() {
         let mut cache = RunCache::new();
-        let out = |s: &str| CachedOutput {
-            output: s.into(),
-            input_tokens: Some(3),
-            output_tokens: None,
-        };
+        let out = |s: &str| CachedOutput { output: s.into(), input_tokens: Some(3), output_tokens: None };
         for i in 0..(MAX_CACHE_ENTRIES as u64 + 2) {
             cache.insert(CacheKey(i), out("x"));
             if i == 10 {

@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 
 use super::cache::{request_key, RunCache};
 use super::plan::{self, cache_allowed, NodeKind};
-use super::request::{
-    build_chat, estimate_tokens, expected_output_tokens, format_usd, request_chars,
-};
+use super::request::{build_chat, estimate_tokens, expected_output_tokens, format_usd, request_chars};
 use super::{EngineConfig, RunScope};
 use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
 use crate::domain::flow::{BlockId, Flow};
@@ -38,10 +36,7 @@ impl Estimate {
         };
         match self.cost_usd {
             Some(usd) => format!("about {}, {calls}", format_usd(usd)),
-            None => format!(
-                "{calls} (cost unknown for {})",
-                self.unknown_models.join(", ")
-            ),
+            None => format!("{calls} (cost unknown for {})", self.unknown_models.join(", ")),
         }
     }
 }
@@ -55,17 +50,9 @@ enum Value {
 /// Estimates a run of `scope` the way [`super::Engine`] would run it: the same blocks,
 /// the same cache rules. Requests whose inputs come from model calls are estimated with
 /// those calls' expected output length. A flow that cannot run needs no calls.
-pub fn estimate(
-    flow: &Flow,
-    scope: &RunScope,
-    cache: &RunCache,
-    config: &EngineConfig,
-) -> Estimate {
+pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &EngineConfig) -> Estimate {
     let Ok(plan) = plan::plan(flow, scope) else {
-        return Estimate {
-            cost_usd: Some(0.0),
-            ..Estimate::default()
-        };
+        return Estimate { cost_usd: Some(0.0), ..Estimate::default() };
     };
     let mut ports: BTreeMap<BlockId, BTreeMap<String, Value>> = BTreeMap::new();
     let mut est = Estimate::default();
@@ -76,11 +63,7 @@ pub fn estimate(
         };
         let cfg = match &node.kind {
             NodeKind::Input(cfg) => {
-                let values = cfg
-                    .values
-                    .iter()
-                    .map(|v| (v.name.clone(), Value::Known(v.value.clone())))
-                    .collect();
+                let values = cfg.values.iter().map(|v| (v.name.clone(), Value::Known(v.value.clone()))).collect();
                 ports.insert(id.clone(), values);
                 continue;
             }
@@ -120,10 +103,7 @@ pub fn estimate(
             }
         } else {
             let hit = all_known && cache_allowed(node.role, config.use_cache);
-            match hit
-                .then(|| cache.get(request_key(provider, &chat)))
-                .flatten()
-            {
+            match hit.then(|| cache.get(request_key(provider, &chat))).flatten() {
                 Some(hit) => {
                     est.cached += 1;
                     Value::Known(hit.output.clone())
@@ -140,16 +120,11 @@ pub fn estimate(
                             }
                         }
                     }
-                    Value::Unknown(
-                        usize::try_from(out_tokens.saturating_mul(4)).unwrap_or(usize::MAX),
-                    )
+                    Value::Unknown(usize::try_from(out_tokens.saturating_mul(4)).unwrap_or(usize::MAX))
                 }
             }
         };
-        ports.insert(
-            id.clone(),
-            BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), output)]),
-        );
+        ports.insert(id.clone(), BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), output)]));
     }
     est.cost_usd = est.unknown_models.is_empty().then_some(total);
     est

@@ -14,11 +14,7 @@ use crate::domain::providers::{classify_http_error, ProviderError, StreamEvent};
 pub const DROPPED_MESSAGE: &str = "The connection dropped mid-answer; the text so far is kept.";
 
 /// Applies one decoded stream event to a block; returns the error if it is one.
-pub(super) fn apply_stream_event(
-    run: &mut BlockRun,
-    event: StreamEvent,
-    now: f64,
-) -> Option<ProviderError> {
+pub(super) fn apply_stream_event(run: &mut BlockRun, event: StreamEvent, now: f64) -> Option<ProviderError> {
     match event {
         StreamEvent::TextDelta(text) => {
             if !text.is_empty() {
@@ -26,10 +22,7 @@ pub(super) fn apply_stream_event(
                 run.first_token_ms.get_or_insert(now);
             }
         }
-        StreamEvent::Usage {
-            input_tokens,
-            output_tokens,
-        } => {
+        StreamEvent::Usage { input_tokens, output_tokens } => {
             // Events carry totals, so the latest known value wins.
             run.usage.input_tokens = input_tokens.or(run.usage.input_tokens);
             run.usage.output_tokens = output_tokens.or(run.usage.output_tokens);
@@ -62,12 +55,7 @@ impl Engine {
             }
             Event::Chunk { request, bytes } => self.on_chunk(request, &bytes, now, out),
             Event::Done { request } => self.on_done(request, now, out),
-            Event::HttpError {
-                request,
-                status,
-                body,
-                retry_after,
-            } => {
+            Event::HttpError { request, status, body, retry_after } => {
                 let Some(r) = self.requests.get(&request) else {
                     return;
                 };
@@ -78,9 +66,7 @@ impl Engine {
                 let error = classify_http_error(provider, status, &body, retry_after.as_deref());
                 self.fail(request, error, Some(status), false, now, out);
             }
-            Event::NetworkError { request, message } => {
-                self.on_network_error(request, &message, now, out)
-            }
+            Event::NetworkError { request, message } => self.on_network_error(request, &message, now, out),
             Event::Aborted { request } => {
                 // Requests the engine cancelled are already gone; this one was aborted
                 // by someone else (for example the page going away).
@@ -91,11 +77,7 @@ impl Engine {
                 if let Some(node) = self.nodes.get_mut(&r.block) {
                     let had_text = node.has_text();
                     node.run.incomplete = had_text;
-                    node.finish(
-                        BlockStatus::Stopped,
-                        Some("The request was cancelled.".to_string()),
-                        now,
-                    );
+                    node.finish(BlockStatus::Stopped, Some("The request was cancelled.".to_string()), now);
                 }
                 self.changed.mark(&r.block);
             }
@@ -172,13 +154,7 @@ impl Engine {
         }
     }
 
-    fn on_network_error(
-        &mut self,
-        request: RequestId,
-        message: &str,
-        now: f64,
-        out: &mut Vec<Command>,
-    ) {
+    fn on_network_error(&mut self, request: RequestId, message: &str, now: f64, out: &mut Vec<Command>) {
         let Some(r) = self.requests.get_mut(&request) else {
             return;
         };
@@ -186,9 +162,7 @@ impl Engine {
             return;
         };
         r.raw.flush(&mut node.run.trace);
-        node.run
-            .trace
-            .push_raw(&format!("\n[network error: {}]\n", message.trim()));
+        node.run.trace.push_raw(&format!("\n[network error: {}]\n", message.trim()));
         if !node.has_text() {
             let url = node
                 .run

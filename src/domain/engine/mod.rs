@@ -26,10 +26,7 @@ mod trace;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-pub use cache::{
-    canonical_request_json, fnv1a64, request_key, CacheKey, CachedOutput, RunCache,
-    MAX_CACHE_ENTRIES,
-};
+pub use cache::{canonical_request_json, fnv1a64, request_key, CacheKey, CachedOutput, RunCache, MAX_CACHE_ENTRIES};
 pub use estimate::{estimate, Estimate};
 pub use events::DROPPED_MESSAGE;
 pub use request::{estimate_tokens, format_usd, DEFAULT_OUTPUT_TOKENS};
@@ -117,12 +114,7 @@ pub enum Command {
     /// Perform this request. The browser layer adds the user's key and base URL with
     /// `providers::build_chat_request`, reports [`Event::Sent`] with the redacted request,
     /// then streams the response body back as [`Event::Chunk`]s.
-    Send {
-        request: RequestId,
-        block: BlockId,
-        provider: ProviderKind,
-        chat: ChatRequest,
-    },
+    Send { request: RequestId, block: BlockId, provider: ProviderKind, chat: ChatRequest },
     /// Abort this request. Reporting [`Event::Aborted`] afterwards is fine, not required.
     Cancel { request: RequestId },
     /// Call [`Engine::poll`] at (or after) this time. Keeping only the latest timer is
@@ -138,9 +130,14 @@ pub enum Event {
         redacted: HttpRequest,
     },
     /// Response body bytes of a 2xx response, as they arrive.
-    Chunk { request: RequestId, bytes: Vec<u8> },
+    Chunk {
+        request: RequestId,
+        bytes: Vec<u8>,
+    },
     /// The body ended normally (the connection closed).
-    Done { request: RequestId },
+    Done {
+        request: RequestId,
+    },
     /// A non-2xx response. `retry_after` is the `Retry-After` header when readable.
     HttpError {
         request: RequestId,
@@ -149,9 +146,14 @@ pub enum Event {
         retry_after: Option<String>,
     },
     /// The fetch failed, or the connection dropped mid-stream.
-    NetworkError { request: RequestId, message: String },
+    NetworkError {
+        request: RequestId,
+        message: String,
+    },
     /// The request was aborted (normally after a `Cancel`).
-    Aborted { request: RequestId },
+    Aborted {
+        request: RequestId,
+    },
 }
 
 impl Event {
@@ -196,9 +198,7 @@ impl StartError {
         match self {
             StartError::UnknownBlock(_) => vec![self.to_string()],
             StartError::Invalid { problems } if problems.is_empty() => vec![self.to_string()],
-            StartError::Invalid { problems } => {
-                problems.iter().map(|p| p.message.clone()).collect()
-            }
+            StartError::Invalid { problems } => problems.iter().map(|p| p.message.clone()).collect(),
         }
     }
 }
@@ -274,11 +274,8 @@ pub struct Engine {
 
 impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let statuses: Vec<(&str, &str)> = self
-            .order
-            .iter()
-            .filter_map(|id| Some((id.as_str(), self.nodes.get(id)?.run.status.label())))
-            .collect();
+        let statuses: Vec<(&str, &str)> =
+            self.order.iter().filter_map(|id| Some((id.as_str(), self.nodes.get(id)?.run.status.label()))).collect();
         f.debug_struct("Engine")
             .field("blocks", &statuses)
             .field("in_flight", &self.requests.keys().collect::<Vec<_>>())
@@ -369,9 +366,7 @@ impl Engine {
 
     /// The blocks of this run in dependency order, with their state.
     pub fn blocks(&self) -> impl Iterator<Item = (&BlockId, &BlockRun)> + '_ {
-        self.order
-            .iter()
-            .filter_map(|id| Some((id, &self.nodes.get(id)?.run)))
+        self.order.iter().filter_map(|id| Some((id, &self.nodes.get(id)?.run)))
     }
 
     /// The block a request belongs to, while it is in flight.
@@ -395,11 +390,7 @@ impl Engine {
 
     /// True when nothing is in flight or waiting: every block has its final status.
     pub fn is_finished(&self) -> bool {
-        self.requests.is_empty()
-            && self
-                .nodes
-                .values()
-                .all(|n| matches!(n.phase, Phase::Finished))
+        self.requests.is_empty() && self.nodes.values().all(|n| matches!(n.phase, Phase::Finished))
     }
 
     pub fn summary(&self) -> RunSummary {

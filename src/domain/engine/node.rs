@@ -32,10 +32,7 @@ pub(super) struct Node {
 
 impl Node {
     pub(super) fn new(plan: PlanNode, now: f64) -> Node {
-        let mut run = BlockRun {
-            status: BlockStatus::Queued,
-            ..BlockRun::default()
-        };
+        let mut run = BlockRun { status: BlockStatus::Queued, ..BlockRun::default() };
         let mut phase = Phase::Waiting;
         if let NodeKind::Inert(reason) = &plan.kind {
             run.status = BlockStatus::Skipped;
@@ -43,14 +40,7 @@ impl Node {
             run.finished_ms = Some(now);
             phase = Phase::Finished;
         }
-        Node {
-            plan,
-            phase,
-            run,
-            provider: None,
-            reserved_usd: 0.0,
-            skip_root: None,
-        }
+        Node { plan, phase, run, provider: None, reserved_usd: 0.0, skip_root: None }
     }
 
     /// True when the block's output has any text.

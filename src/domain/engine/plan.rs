@@ -44,8 +44,7 @@ pub(crate) struct Plan {
     pub(crate) nodes: BTreeMap<BlockId, PlanNode>,
 }
 
-const UNKNOWN_KIND: &str =
-    "This block kind is not known to this version of Chainboard, so it was not run.";
+const UNKNOWN_KIND: &str = "This block kind is not known to this version of Chainboard, so it was not run.";
 const NOTE: &str = "Notes do not run.";
 
 /// Plans a run of `scope`. Only problems in the scope and upstream of it refuse the run.
@@ -72,23 +71,13 @@ pub(crate) fn plan(flow: &Flow, scope: &RunScope) -> Result<Plan, StartError> {
             })
             .cloned()
             .collect(),
-        edges: flow
-            .edges
-            .iter()
-            .filter(|e| needed.contains(&e.to.block))
-            .cloned()
-            .collect(),
+        edges: flow.edges.iter().filter(|e| needed.contains(&e.to.block)).cloned().collect(),
     };
-    let problems: Vec<_> = validate(&sub)
-        .into_iter()
-        .filter(|p| p.severity == Severity::Error)
-        .collect();
+    let problems: Vec<_> = validate(&sub).into_iter().filter(|p| p.severity == Severity::Error).collect();
     if !problems.is_empty() {
         return Err(StartError::Invalid { problems });
     }
-    let order = graph::topological_order(&sub).map_err(|_| StartError::Invalid {
-        problems: Vec::new(),
-    })?;
+    let order = graph::topological_order(&sub).map_err(|_| StartError::Invalid { problems: Vec::new() })?;
     let mut plan = Plan::default();
     for id in order.iter().chain(inert_extra.iter()) {
         let Some(block) = flow.block(id) else {
@@ -108,43 +97,20 @@ pub(crate) fn plan(flow: &Flow, scope: &RunScope) -> Result<Plan, StartError> {
             BlockConfig::Note(_) => NodeKind::Inert(NOTE.to_string()),
             BlockConfig::Unknown(_) => NodeKind::Inert(UNKNOWN_KIND.to_string()),
         };
-        let inputs = sub
-            .edges
-            .iter()
-            .filter(|e| &e.to.block == id)
-            .map(|e| (e.to.port.clone(), e.from.clone()))
-            .collect();
+        let inputs =
+            sub.edges.iter().filter(|e| &e.to.block == id).map(|e| (e.to.port.clone(), e.from.clone())).collect();
         plan.order.push(id.clone());
-        plan.nodes.insert(
-            id.clone(),
-            PlanNode {
-                title: block.display_name(),
-                kind,
-                inputs,
-                role,
-            },
-        );
+        plan.nodes.insert(id.clone(), PlanNode { title: block.display_name(), kind, inputs, role });
     }
     Ok(plan)
 }
 
 /// The blocks the scope asks to run, and the one block it names (if any).
-fn scope_blocks(
-    flow: &Flow,
-    scope: &RunScope,
-) -> Result<(BTreeSet<BlockId>, Option<BlockId>), StartError> {
-    let require = |id: &BlockId| {
-        flow.block(id)
-            .map(|_| ())
-            .ok_or_else(|| StartError::UnknownBlock(id.clone()))
-    };
+fn scope_blocks(flow: &Flow, scope: &RunScope) -> Result<(BTreeSet<BlockId>, Option<BlockId>), StartError> {
+    let require = |id: &BlockId| flow.block(id).map(|_| ()).ok_or_else(|| StartError::UnknownBlock(id.clone()));
     match scope {
         RunScope::All => Ok((
-            flow.blocks
-                .iter()
-                .filter(|b| !matches!(b.config, BlockConfig::Note(_)))
-                .map(|b| b.id.clone())
-                .collect(),
+            flow.blocks.iter().filter(|b| !matches!(b.config, BlockConfig::Note(_))).map(|b| b.id.clone()).collect(),
             None,
         )),
         RunScope::Block(id) => {

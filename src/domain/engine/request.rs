@@ -24,18 +24,13 @@ pub(crate) fn build_chat<'v>(
     let json_mode = match &config.output_format {
         OutputFormat::Text => None,
         OutputFormat::Json => Some(JsonMode::AnyObject),
-        OutputFormat::JsonSchema { schema } => Some(JsonMode::Schema {
-            name: "output".to_string(),
-            schema: schema.clone(),
-        }),
+        OutputFormat::JsonSchema { schema } => {
+            Some(JsonMode::Schema { name: "output".to_string(), schema: schema.clone() })
+        }
     };
     Ok(ChatRequest {
         model,
-        system: if system.trim().is_empty() {
-            None
-        } else {
-            Some(system)
-        },
+        system: if system.trim().is_empty() { None } else { Some(system) },
         messages: vec![ChatMessage::user(user)],
         temperature: config.temperature,
         max_tokens: config.max_tokens,
@@ -52,12 +47,7 @@ pub fn estimate_tokens(chars: usize) -> u64 {
 /// The characters a request sends: system prompt and messages.
 pub(crate) fn request_chars(chat: &ChatRequest) -> usize {
     let system = chat.system.as_deref().map_or(0, |s| s.chars().count());
-    system
-        + chat
-            .messages
-            .iter()
-            .map(|m| m.text.chars().count())
-            .sum::<usize>()
+    system + chat.messages.iter().map(|m| m.text.chars().count()).sum::<usize>()
 }
 
 /// Output tokens a call may produce: its `max_tokens`, or [`DEFAULT_OUTPUT_TOKENS`].
@@ -66,17 +56,9 @@ pub(crate) fn expected_output_tokens(max_tokens: Option<u32>) -> u64 {
 }
 
 /// The expected cost of a call before it is made, `None` when the price is unknown.
-pub(crate) fn estimated_cost(
-    prices: &PriceTable,
-    provider: ProviderKind,
-    chat: &ChatRequest,
-) -> Option<f64> {
+pub(crate) fn estimated_cost(prices: &PriceTable, provider: ProviderKind, chat: &ChatRequest) -> Option<f64> {
     let price = prices.price(provider, &chat.model)?;
-    Some(cost(
-        price,
-        estimate_tokens(request_chars(chat)),
-        expected_output_tokens(chat.max_tokens),
-    ))
+    Some(cost(price, estimate_tokens(request_chars(chat)), expected_output_tokens(chat.max_tokens)))
 }
 
 /// The cost of a finished (or broken-off) call: reported usage where known, otherwise

@@ -60,22 +60,14 @@ impl Engine {
                 Upstream::Ready => self.resolve(&id, now),
                 Upstream::Failed { root } => {
                     if let Some(node) = self.nodes.get_mut(&id) {
-                        node.finish(
-                            BlockStatus::Skipped,
-                            Some(format!("Skipped: {root} failed.")),
-                            now,
-                        );
+                        node.finish(BlockStatus::Skipped, Some(format!("Skipped: {root} failed.")), now);
                         node.skip_root = Some(root);
                     }
                     self.changed.mark(&id);
                 }
                 Upstream::Stopped => {
                     if let Some(node) = self.nodes.get_mut(&id) {
-                        node.finish(
-                            BlockStatus::Stopped,
-                            Some("Stopped before it ran.".to_string()),
-                            now,
-                        );
+                        node.finish(BlockStatus::Stopped, Some("Stopped before it ran.".to_string()), now);
                     }
                     self.changed.mark(&id);
                 }
@@ -90,24 +82,13 @@ impl Engine {
         let mut state = Upstream::Ready;
         for (_, from) in &node.plan.inputs {
             let Some(dep) = self.nodes.get(&from.block) else {
-                return Upstream::Failed {
-                    root: from.block.to_string(),
-                };
+                return Upstream::Failed { root: from.block.to_string() };
             };
             match dep.run.status {
                 s if s.has_result() => {}
-                BlockStatus::Error => {
-                    return Upstream::Failed {
-                        root: dep.plan.title.clone(),
-                    }
-                }
+                BlockStatus::Error => return Upstream::Failed { root: dep.plan.title.clone() },
                 BlockStatus::Skipped => {
-                    return Upstream::Failed {
-                        root: dep
-                            .skip_root
-                            .clone()
-                            .unwrap_or_else(|| dep.plan.title.clone()),
-                    }
+                    return Upstream::Failed { root: dep.skip_root.clone().unwrap_or_else(|| dep.plan.title.clone()) }
                 }
                 BlockStatus::Stopped => state = Upstream::Stopped,
                 _ => {
@@ -125,10 +106,7 @@ impl Engine {
         let mut values = BTreeMap::new();
         if let Some(node) = self.nodes.get(id) {
             for (port, from) in &node.plan.inputs {
-                let value = self
-                    .nodes
-                    .get(&from.block)
-                    .and_then(|dep| dep.run.outputs.get(&from.port));
+                let value = self.nodes.get(&from.block).and_then(|dep| dep.run.outputs.get(&from.port));
                 if let Some(v) = value {
                     values.insert(port.clone(), v.clone());
                 }
@@ -150,11 +128,7 @@ impl Engine {
         node.run.started_ms = Some(now);
         match node.plan.kind.clone() {
             NodeKind::Input(cfg) => {
-                node.run.outputs = cfg
-                    .values
-                    .iter()
-                    .map(|v| (v.name.clone(), v.value.clone()))
-                    .collect();
+                node.run.outputs = cfg.values.iter().map(|v| (v.name.clone(), v.value.clone())).collect();
                 node.run.output = cfg.values.first().map(|v| v.value.clone());
                 node.finish(BlockStatus::Done, None, now);
             }
@@ -182,16 +156,14 @@ impl Engine {
                 node.run.cache_key = Some(key);
                 node.run.trace.model = Some(chat.model.clone());
                 node.run.trace.chat = Some(chat.clone());
-                let hit =
-                    if provider != ProviderKind::Demo && cache_allowed(node.plan.role, use_cache) {
-                        self.cache.get(key).cloned()
-                    } else {
-                        None
-                    };
+                let hit = if provider != ProviderKind::Demo && cache_allowed(node.plan.role, use_cache) {
+                    self.cache.get(key).cloned()
+                } else {
+                    None
+                };
                 if let Some(hit) = hit {
                     node.run.output = Some(hit.output.clone());
-                    node.run.outputs =
-                        BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), hit.output)]);
+                    node.run.outputs = BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), hit.output)]);
                     node.run.usage.input_tokens = hit.input_tokens;
                     node.run.usage.output_tokens = hit.output_tokens;
                     node.run.cost_usd = Some(0.0);
@@ -279,9 +251,7 @@ impl Engine {
         self.calls += 1;
         node.run.attempts = node.run.attempts.saturating_add(1);
         if node.run.attempts > 1 {
-            node.run
-                .trace
-                .push_raw(&format!("\n--- attempt {} ---\n", node.run.attempts));
+            node.run.trace.push_raw(&format!("\n--- attempt {} ---\n", node.run.attempts));
         }
         node.phase = Phase::InFlight(request);
         node.run.status = BlockStatus::Running;
@@ -302,12 +272,7 @@ impl Engine {
                 raw: RawCapture::default(),
             },
         );
-        out.push(Command::Send {
-            request,
-            block: id.clone(),
-            provider,
-            chat,
-        });
+        out.push(Command::Send { request, block: id.clone(), provider, chat });
     }
 
     /// Money spent plus the estimates of calls still in flight.
@@ -327,12 +292,7 @@ impl Engine {
 
     /// Cancels requests that received nothing for `timeout_ms`.
     fn expire_timeouts(&mut self, now: f64, out: &mut Vec<Command>) {
-        let expired: Vec<_> = self
-            .requests
-            .iter()
-            .filter(|(_, r)| r.deadline <= now)
-            .map(|(id, _)| *id)
-            .collect();
+        let expired: Vec<_> = self.requests.iter().filter(|(_, r)| r.deadline <= now).map(|(id, _)| *id).collect();
         let secs = format_secs(self.config.timeout_ms);
         for request in expired {
             out.push(Command::Cancel { request });
@@ -341,9 +301,7 @@ impl Engine {
             };
             let had_text = self.nodes.get(&r.block).is_some_and(|n| n.has_text());
             let msg = if had_text {
-                format!(
-                    "No new text for {secs} s: the request was stopped. The text so far is kept."
-                )
+                format!("No new text for {secs} s: the request was stopped. The text so far is kept.")
             } else {
                 format!(
                     "No answer after {secs} s: the request was stopped. Try again, or raise the \
@@ -366,9 +324,7 @@ impl Engine {
             _ => None,
         });
         let deadlines = self.requests.values().map(|r| r.deadline);
-        let next = retries.chain(deadlines).fold(None, |acc: Option<f64>, t| {
-            Some(acc.map_or(t, |a| a.min(t)))
-        });
+        let next = retries.chain(deadlines).fold(None, |acc: Option<f64>, t| Some(acc.map_or(t, |a| a.min(t))));
         if let Some(at_ms) = next {
             if self.wake_pending.is_none_or(|p| at_ms < p) {
                 self.wake_pending = Some(at_ms);
@@ -386,22 +342,15 @@ impl Engine {
             if let Some(node) = self.nodes.get_mut(&r.block) {
                 let had_text = node.has_text();
                 node.run.incomplete = had_text;
-                let msg = if had_text {
-                    "Stopped. The text so far is kept."
-                } else {
-                    "Stopped before an answer arrived."
-                };
+                let msg =
+                    if had_text { "Stopped. The text so far is kept." } else { "Stopped before an answer arrived." };
                 node.finish(BlockStatus::Stopped, Some(msg.to_string()), now);
             }
             self.changed.mark(&r.block);
         }
         for (id, node) in self.nodes.iter_mut() {
             if !matches!(node.phase, Phase::Finished) {
-                node.finish(
-                    BlockStatus::Stopped,
-                    Some("Stopped before it ran.".to_string()),
-                    now,
-                );
+                node.finish(BlockStatus::Stopped, Some("Stopped before it ran.".to_string()), now);
                 self.changed.mark(id);
             }
         }

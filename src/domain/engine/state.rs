@@ -41,11 +41,7 @@ impl BlockStatus {
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            BlockStatus::Done
-                | BlockStatus::Error
-                | BlockStatus::Cached
-                | BlockStatus::Stopped
-                | BlockStatus::Skipped
+            BlockStatus::Done | BlockStatus::Error | BlockStatus::Cached | BlockStatus::Stopped | BlockStatus::Skipped
         )
     }
 

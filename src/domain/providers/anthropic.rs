@@ -5,9 +5,7 @@ use serde_json::{json, Map, Value};
 use super::error::{classify_stream_payload, ProviderError};
 use super::sse::{SseDecoder, SseEvent};
 use super::stream::{Framed, Handler};
-use super::types::{
-    ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent,
-};
+use super::types::{ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent};
 use super::{wire, ProviderKind};
 
 const KIND: ProviderKind = ProviderKind::Anthropic;
@@ -25,24 +23,14 @@ fn auth_headers(key: &str) -> Vec<(String, String)> {
 }
 
 fn require_key(settings: &ProviderSettings) -> Result<&str, ProviderError> {
-    wire::api_key(KIND, settings)?.ok_or(ProviderError::MissingSetting {
-        provider: KIND,
-        what: super::Setting::ApiKey,
-    })
+    wire::api_key(KIND, settings)?.ok_or(ProviderError::MissingSetting { provider: KIND, what: super::Setting::ApiKey })
 }
 
-pub(crate) fn chat_request(
-    settings: &ProviderSettings,
-    request: &ChatRequest,
-) -> Result<HttpRequest, ProviderError> {
+pub(crate) fn chat_request(settings: &ProviderSettings, request: &ChatRequest) -> Result<HttpRequest, ProviderError> {
     let base = wire::base_url(KIND, settings)?;
     let key = require_key(settings)?;
     let model = wire::model(KIND, request)?;
-    Ok(wire::post_json(
-        format!("{base}/messages"),
-        auth_headers(key),
-        &chat_body(model, request),
-    ))
+    Ok(wire::post_json(format!("{base}/messages"), auth_headers(key), &chat_body(model, request)))
 }
 
 fn chat_body(model: &str, request: &ChatRequest) -> Value {
@@ -59,10 +47,7 @@ fn chat_body(model: &str, request: &ChatRequest) -> Value {
         .collect();
     let mut body = Map::new();
     body.insert("model".into(), json!(model));
-    body.insert(
-        "max_tokens".into(),
-        json!(request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS)),
-    );
+    body.insert("max_tokens".into(), json!(request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS)));
     if let Some(system) = wire::system_text(request) {
         body.insert("system".into(), json!(system));
     }
@@ -80,10 +65,7 @@ fn chat_body(model: &str, request: &ChatRequest) -> Value {
         None => None,
     };
     if let Some(schema) = schema {
-        body.insert(
-            "output_config".into(),
-            json!({"format": {"type": "json_schema", "schema": schema}}),
-        );
+        body.insert("output_config".into(), json!({"format": {"type": "json_schema", "schema": schema}}));
     }
     Value::Object(body)
 }
@@ -92,10 +74,7 @@ pub(crate) fn models_request(settings: &ProviderSettings) -> Result<HttpRequest,
     let base = wire::base_url(KIND, settings)?;
     let key = require_key(settings)?;
     // The default page holds 20 models; 1000 is the maximum and avoids paging.
-    Ok(wire::get(
-        format!("{base}/models?limit=1000"),
-        auth_headers(key),
-    ))
+    Ok(wire::get(format!("{base}/models?limit=1000"), auth_headers(key)))
 }
 
 pub(crate) fn parser() -> Framed<SseDecoder, AnthropicHandler> {
@@ -118,10 +97,7 @@ impl AnthropicHandler {
         // keep the last known value of each.
         self.input_tokens = wire::count(usage, "input_tokens").or(self.input_tokens);
         self.output_tokens = wire::count(usage, "output_tokens").or(self.output_tokens);
-        out.push(StreamEvent::Usage {
-            input_tokens: self.input_tokens,
-            output_tokens: self.output_tokens,
-        });
+        out.push(StreamEvent::Usage { input_tokens: self.input_tokens, output_tokens: self.output_tokens });
     }
 
     fn block_start(&mut self, value: &Value, out: &mut Vec<StreamEvent>) {
@@ -131,8 +107,7 @@ impl AnthropicHandler {
         match block.get("type").and_then(Value::as_str) {
             Some("tool_use") => {
                 let index = self.tool_blocks.len();
-                self.tool_blocks
-                    .push(wire::count(value, "index").unwrap_or(u64::MAX));
+                self.tool_blocks.push(wire::count(value, "index").unwrap_or(u64::MAX));
                 // The input normally streams as `input_json_delta`; a non-empty start value
                 // is the whole input.
                 let arguments = block
@@ -198,10 +173,7 @@ impl Handler<SseEvent> for AnthropicHandler {
         };
         // The data's `type` repeats the event name; fall back to the name for proxies that
         // strip one or the other.
-        let name = value
-            .get("type")
-            .and_then(Value::as_str)
-            .or(event.event.as_deref());
+        let name = value.get("type").and_then(Value::as_str).or(event.event.as_deref());
         match name.unwrap_or_default() {
             "message_start" => {
                 if let Some(usage) = value.pointer("/message/usage") {
@@ -212,9 +184,7 @@ impl Handler<SseEvent> for AnthropicHandler {
             "content_block_delta" => self.block_delta(&value, out),
             "message_delta" => {
                 if let Some(reason) = value.pointer("/delta/stop_reason").and_then(Value::as_str) {
-                    out.push(StreamEvent::Finish {
-                        reason: finish_reason(reason),
-                    });
+                    out.push(StreamEvent::Finish { reason: finish_reason(reason) });
                 }
                 if let Some(usage) = value.get("usage").filter(|u| u.is_object()) {
                     self.update_usage(usage, out);
@@ -250,17 +220,11 @@ mod tests {
     use crate::domain::providers::Method;
 
     fn settings(key: &str) -> ProviderSettings {
-        ProviderSettings {
-            base_url: String::new(),
-            api_key: key.into(),
-        }
+        ProviderSettings { base_url: String::new(), api_key: key.into() }
     }
 
     fn header_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -278,8 +242,7 @@ mod tests {
                 ("content-type", "application/json"),
             ])
         );
-        let body: Value =
-            serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
         assert_eq!(
             body,
             json!({
@@ -314,43 +277,27 @@ mod tests {
         chat.json_mode = Some(JsonMode::AnyObject);
         let req = build_chat_request(KIND, &settings(KEY), &chat);
         let Ok(req) = req else { panic!("{req:?}") };
-        let body: Value =
-            serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
         assert_eq!(body.get("max_tokens"), Some(&json!(1024)));
         assert_eq!(body.get("system"), None);
         assert_eq!(
             body.get("output_config"),
             Some(&json!({"format": {"type": "json_schema", "schema": {"type": "object"}}}))
         );
-        assert!(matches!(
-            build_chat_request(KIND, &settings(""), &chat),
-            Err(ProviderError::MissingSetting { .. })
-        ));
+        assert!(matches!(build_chat_request(KIND, &settings(""), &chat), Err(ProviderError::MissingSetting { .. })));
     }
 
     #[test]
     fn models_request_and_response() {
         let req = build_models_request(KIND, &settings(KEY));
         let Ok(req) = req else { panic!("{req:?}") };
-        assert_eq!(
-            (req.method, req.url.as_str()),
-            (
-                Method::Get,
-                "https://api.anthropic.com/v1/models?limit=1000"
-            )
-        );
+        assert_eq!((req.method, req.url.as_str()), (Method::Get, "https://api.anthropic.com/v1/models?limit=1000"));
         assert_eq!(req.header("x-api-key"), Some(KEY));
-        assert_eq!(
-            req.header("anthropic-dangerous-direct-browser-access"),
-            Some("true")
-        );
+        assert_eq!(req.header("anthropic-dangerous-direct-browser-access"), Some("true"));
         let body = r#"{"data":[{"id":"claude-sonnet-4-5","type":"model","display_name":"Claude Sonnet 4.5","created_at":"2025-09-29T00:00:00Z"},{"id":"claude-haiku-4-5","type":"model","display_name":"Claude Haiku 4.5","created_at":"2025-10-01T00:00:00Z"}],"has_more":false,"first_id":"claude-sonnet-4-5","last_id":"claude-haiku-4-5"}"#;
         assert_eq!(
             parse_models_response(KIND, body).ok(),
-            Some(vec![
-                "claude-sonnet-4-5".to_string(),
-                "claude-haiku-4-5".to_string()
-            ])
+            Some(vec!["claude-sonnet-4-5".to_string(), "claude-haiku-4-5".to_string()])
         );
     }
 }

@@ -13,10 +13,7 @@ const LABEL: &str = "[Demo reply — not a real model]";
 const PREVIEW_WORDS: usize = 12;
 
 pub(crate) fn no_http(what: &str) -> ProviderError {
-    ProviderError::Unsupported {
-        provider: ProviderKind::Demo,
-        what: what.to_string(),
-    }
+    ProviderError::Unsupported { provider: ProviderKind::Demo, what: what.to_string() }
 }
 
 /// A reply derived only from the request, so the same flow always shows the same text.
@@ -26,17 +23,8 @@ pub fn demo_reply(request: &ChatRequest) -> String {
     match last_user.map(|m| m.text.trim()).filter(|t| !t.is_empty()) {
         Some(text) => {
             let words: Vec<&str> = text.split_whitespace().collect();
-            let preview = words
-                .iter()
-                .take(PREVIEW_WORDS)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let more = if words.len() > PREVIEW_WORDS {
-                "…"
-            } else {
-                ""
-            };
+            let preview = words.iter().take(PREVIEW_WORDS).copied().collect::<Vec<_>>().join(" ");
+            let more = if words.len() > PREVIEW_WORDS { "…" } else { "" };
             let plural = if words.len() == 1 { "" } else { "s" };
             lines.push(format!(
                 "You wrote {} word{plural} ({} characters), starting: “{preview}{more}”",
@@ -46,16 +34,8 @@ pub fn demo_reply(request: &ChatRequest) -> String {
         }
         None => lines.push("There is no user message to reply to.".to_string()),
     }
-    if let Some(system) = request
-        .system
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        lines.push(format!(
-            "The system prompt has {} words.",
-            system.split_whitespace().count()
-        ));
+    if let Some(system) = request.system.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        lines.push(format!("The system prompt has {} words.", system.split_whitespace().count()));
     }
     if request.json_mode.is_some() {
         lines.push("JSON output was requested, but the demo cannot follow a schema.".to_string());
@@ -100,8 +80,7 @@ impl StreamParser for DemoParser {
         self.pending.extend_from_slice(bytes);
         let complete = complete_prefix_len(&self.pending);
         let rest = self.pending.split_off(complete);
-        let text =
-            String::from_utf8_lossy(&std::mem::replace(&mut self.pending, rest)).into_owned();
+        let text = String::from_utf8_lossy(&std::mem::replace(&mut self.pending, rest)).into_owned();
         if text.is_empty() {
             Vec::new()
         } else {
@@ -119,9 +98,7 @@ impl StreamParser for DemoParser {
             let text = String::from_utf8_lossy(&std::mem::take(&mut self.pending)).into_owned();
             out.push(StreamEvent::TextDelta(text));
         }
-        out.push(StreamEvent::Finish {
-            reason: FinishReason::Stop,
-        });
+        out.push(StreamEvent::Finish { reason: FinishReason::Stop });
         out
     }
 }
@@ -157,11 +134,7 @@ mod tests {
         ChatRequest {
             model: DEMO_MODEL.into(),
             system: Some("Be brief and kind.".into()),
-            messages: vec![
-                ChatMessage::user("earlier"),
-                ChatMessage::assistant("ok"),
-                ChatMessage::user(user),
-            ],
+            messages: vec![ChatMessage::user("earlier"), ChatMessage::assistant("ok"), ChatMessage::user(user)],
             ..ChatRequest::default()
         }
     }
@@ -170,15 +143,9 @@ mod tests {
     fn reply_is_labelled_deterministic_and_derived_from_the_prompt() {
         let req = request("Summarise the café menu for me please ☕");
         let reply = demo_reply(&req);
-        assert!(
-            reply.starts_with("[Demo reply — not a real model]"),
-            "{reply}"
-        );
+        assert!(reply.starts_with("[Demo reply — not a real model]"), "{reply}");
         assert!(reply.contains("8 words"), "{reply}");
-        assert!(
-            reply.contains("“Summarise the café menu for me please ☕”"),
-            "{reply}"
-        );
+        assert!(reply.contains("“Summarise the café menu for me please ☕”"), "{reply}");
         assert!(reply.contains("system prompt has 4 words"), "{reply}");
         assert_eq!(reply, demo_reply(&req));
         assert_ne!(reply, demo_reply(&request("something else")));
@@ -191,10 +158,7 @@ mod tests {
         let mut empty = request("   ");
         empty.json_mode = Some(JsonMode::AnyObject);
         let reply = demo_reply(&empty);
-        assert!(
-            reply.contains("no user message") && reply.contains("JSON"),
-            "{reply}"
-        );
+        assert!(reply.contains("no user message") && reply.contains("JSON"), "{reply}");
     }
 
     #[test]
@@ -203,10 +167,7 @@ mod tests {
         let chunks = demo_chunks(&req);
         assert!(chunks.len() > 10);
         assert_eq!(chunks.concat(), demo_reply(&req));
-        assert!(
-            chunks.iter().all(|c| c.split_whitespace().count() == 1),
-            "{chunks:?}"
-        );
+        assert!(chunks.iter().all(|c| c.split_whitespace().count() == 1), "{chunks:?}");
 
         let mut parser = stream_parser(ProviderKind::Demo);
         let mut events = Vec::new();
@@ -222,11 +183,7 @@ mod tests {
 
     #[test]
     fn the_demo_makes_no_http_request() {
-        let err = build_chat_request(
-            ProviderKind::Demo,
-            &ProviderSettings::default(),
-            &request("x"),
-        );
+        let err = build_chat_request(ProviderKind::Demo, &ProviderSettings::default(), &request("x"));
         assert!(matches!(err, Err(ProviderError::Unsupported { .. })));
     }
 }

@@ -15,7 +15,10 @@ use super::ProviderKind;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProviderError {
     /// The key is wrong, revoked or missing on the provider's side.
-    BadKey { provider: ProviderKind, status: u16 },
+    BadKey {
+        provider: ProviderKind,
+        status: u16,
+    },
     PermissionDenied {
         provider: ProviderKind,
         status: u16,
@@ -76,7 +79,10 @@ pub enum ProviderError {
     },
     /// `fetch` itself failed: server down, offline, or blocked by CORS. The UI builds this
     /// one, since only it sees network failures.
-    Unreachable { provider: ProviderKind, url: String },
+    Unreachable {
+        provider: ProviderKind,
+        url: String,
+    },
     Unsupported {
         provider: ProviderKind,
         what: String,
@@ -94,10 +100,7 @@ pub enum Setting {
 impl ProviderError {
     /// `Unreachable` for `url`, with any query string dropped so a key can never show.
     pub fn unreachable(provider: ProviderKind, url: &str) -> ProviderError {
-        ProviderError::Unreachable {
-            provider,
-            url: strip_key_param(url),
-        }
+        ProviderError::Unreachable { provider, url: strip_key_param(url) }
     }
 
     pub fn provider(&self) -> ProviderKind {
@@ -134,9 +137,7 @@ impl ProviderError {
     /// The wait the provider asked for, when it said one.
     pub fn retry_after_secs(&self) -> Option<f64> {
         match self {
-            ProviderError::RateLimited {
-                retry_after_secs, ..
-            } => *retry_after_secs,
+            ProviderError::RateLimited { retry_after_secs, .. } => *retry_after_secs,
             _ => None,
         }
     }
@@ -165,13 +166,10 @@ impl fmt::Display for ProviderError {
         let p = self.provider();
         let (s, l) = (subject(p), p.label());
         match self {
-            ProviderError::BadKey { status, .. } => write!(
-                f,
-                "{s} rejected the key ({status}). Check the key in Settings → {l}."
-            ),
-            ProviderError::PermissionDenied {
-                status, message, ..
-            } => {
+            ProviderError::BadKey { status, .. } => {
+                write!(f, "{s} rejected the key ({status}). Check the key in Settings → {l}.")
+            }
+            ProviderError::PermissionDenied { status, message, .. } => {
                 if p == ProviderKind::Ollama {
                     write!(
                         f,
@@ -194,11 +192,7 @@ impl fmt::Display for ProviderError {
                  off for your organization: ask an admin to allow it, or use another key.",
                 quoted(message)
             ),
-            ProviderError::RateLimited {
-                retry_after_secs,
-                message,
-                ..
-            } => {
+            ProviderError::RateLimited { retry_after_secs, message, .. } => {
                 write!(f, "{s} is rate limiting requests{}. ", quoted(message))?;
                 match retry_after_secs {
                     Some(secs) if *secs > 1.0 => {
@@ -214,19 +208,11 @@ impl fmt::Display for ProviderError {
                  spend limit in your {l} account; trying again will not help until then.",
                 quoted(message)
             ),
-            ProviderError::Overloaded { message, .. } => write!(
-                f,
-                "{s} is overloaded right now{}. Try again in a minute.",
-                quoted(message)
-            ),
-            ProviderError::Server {
-                status, message, ..
-            } => {
-                let look = if is_local(p) {
-                    "the server's log"
-                } else {
-                    "the provider's status page"
-                };
+            ProviderError::Overloaded { message, .. } => {
+                write!(f, "{s} is overloaded right now{}. Try again in a minute.", quoted(message))
+            }
+            ProviderError::Server { status, message, .. } => {
+                let look = if is_local(p) { "the server's log" } else { "the provider's status page" };
                 write!(
                     f,
                     "{s} had a server error (HTTP {status}){}. Try again in a moment; if it \
@@ -234,9 +220,7 @@ impl fmt::Display for ProviderError {
                     quoted(message)
                 )
             }
-            ProviderError::BadRequest {
-                status, message, ..
-            } => write!(
+            ProviderError::BadRequest { status, message, .. } => write!(
                 f,
                 "{s} rejected the request ({status}){}. Check the model name and this block's \
                  settings (max tokens, temperature, stop sequences, JSON schema).",
@@ -260,30 +244,17 @@ impl fmt::Display for ProviderError {
                 }
             }
             ProviderError::NotFound { message, .. } => {
-                let hint = if p == ProviderKind::OpenAiCompatible {
-                    " (it usually ends in /v1)"
-                } else {
-                    ""
-                };
-                write!(
-                    f,
-                    "{s} answered 404 Not Found{}. Check the base URL in Settings → {l}{hint}.",
-                    quoted(message)
-                )
+                let hint = if p == ProviderKind::OpenAiCompatible { " (it usually ends in /v1)" } else { "" };
+                write!(f, "{s} answered 404 Not Found{}. Check the base URL in Settings → {l}{hint}.", quoted(message))
             }
-            ProviderError::StreamError { message, .. } => write!(
-                f,
-                "{s} stopped mid-answer. {message} Try again to get the full answer."
-            ),
+            ProviderError::StreamError { message, .. } => {
+                write!(f, "{s} stopped mid-answer. {message} Try again to get the full answer.")
+            }
             ProviderError::Malformed { message, .. } => write!(
                 f,
                 "{s} sent a reply Chainboard could not read ({message}). Check the base URL \
                  in Settings → {l}{}.",
-                if p == ProviderKind::OpenAiCompatible {
-                    " and that the server speaks the OpenAI format"
-                } else {
-                    ""
-                }
+                if p == ProviderKind::OpenAiCompatible { " and that the server speaks the OpenAI format" } else { "" }
             ),
             ProviderError::MissingSetting { what, .. } => match what {
                 Setting::ApiKey => {
@@ -331,12 +302,7 @@ fn is_local(kind: ProviderKind) -> bool {
 /// Turns a non-2xx response into an error. `retry_after` is the `Retry-After` header when the
 /// browser could read it; only the seconds form is understood, since this module has no clock
 /// to resolve the date form.
-pub fn classify_http_error(
-    kind: ProviderKind,
-    status: u16,
-    body: &str,
-    retry_after: Option<&str>,
-) -> ProviderError {
+pub fn classify_http_error(kind: ProviderKind, status: u16, body: &str, retry_after: Option<&str>) -> ProviderError {
     let info = info_from_body(body);
     let retry = parse_seconds(retry_after).or(info.retry_delay);
     classify(kind, status, &info, retry)
@@ -346,10 +312,7 @@ pub fn classify_http_error(
 /// type instead of a status there, so the type is mapped back to its documented status.
 pub(crate) fn classify_stream_payload(kind: ProviderKind, payload: &Value) -> ProviderError {
     let info = info_from_value(payload);
-    let status = info
-        .numeric_code
-        .filter(|c| (400..600).contains(c))
-        .or_else(|| status_for_type(&info));
+    let status = info.numeric_code.filter(|c| (400..600).contains(c)).or_else(|| status_for_type(&info));
     match status {
         Some(status) => classify(kind, status, &info, info.retry_delay),
         None => {
@@ -359,10 +322,7 @@ pub(crate) fn classify_stream_payload(kind: ProviderKind, payload: &Value) -> Pr
             } else {
                 format!("It reported: “{message}”.")
             };
-            ProviderError::StreamError {
-                provider: kind,
-                message,
-            }
+            ProviderError::StreamError { provider: kind, message }
         }
     }
 }
@@ -388,10 +348,7 @@ fn info_from_body(body: &str) -> ErrorInfo {
         // Gemini's non-SSE stream endpoint wraps errors in an array.
         Ok(Value::Array(items)) => items.first().map(info_from_value).unwrap_or_default(),
         Ok(value) => info_from_value(&value),
-        Err(_) => ErrorInfo {
-            message: plain_text_message(body),
-            ..ErrorInfo::default()
-        },
+        Err(_) => ErrorInfo { message: plain_text_message(body), ..ErrorInfo::default() },
     };
     // These two decide "do not retry"; a proxy may nest them differently, so look anywhere.
     for marker in ["insufficient_quota", "enforced_spend_limit_reached"] {
@@ -411,19 +368,14 @@ fn info_from_value(value: &Value) -> ErrorInfo {
         return info;
     }
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
-    info.message = text(err, "message")
-        .or_else(|| text(value, "detail"))
-        .or_else(|| text(value, "message"))
-        .unwrap_or_default();
+    info.message =
+        text(err, "message").or_else(|| text(value, "detail")).or_else(|| text(value, "message")).unwrap_or_default();
     for key in ["type", "code", "status"] {
         if let Some(marker) = text(err, key) {
             info.markers.push(marker);
         }
     }
-    info.numeric_code = err
-        .get("code")
-        .and_then(Value::as_u64)
-        .and_then(|c| u16::try_from(c).ok());
+    info.numeric_code = err.get("code").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok());
     match err.get("details") {
         Some(Value::Array(details)) => {
             for detail in details {
@@ -441,33 +393,23 @@ fn info_from_value(value: &Value) -> ErrorInfo {
 
 /// The documented HTTP status for an error type named inside a stream.
 fn status_for_type(info: &ErrorInfo) -> Option<u16> {
-    info.markers
-        .iter()
-        .find_map(|m| match m.to_ascii_lowercase().as_str() {
-            "invalid_request_error" | "invalid_argument" => Some(400),
-            "authentication_error" | "unauthenticated" => Some(401),
-            "billing_error" => Some(402),
-            "permission_error" | "permission_denied" => Some(403),
-            "not_found_error" | "not_found" => Some(404),
-            "request_too_large" => Some(413),
-            "rate_limit_error"
-            | "rate_limit_exceeded"
-            | "insufficient_quota"
-            | "resource_exhausted" => Some(429),
-            "api_error" | "server_error" | "internal" => Some(500),
-            "unavailable" => Some(503),
-            "timeout_error" | "deadline_exceeded" => Some(504),
-            "overloaded_error" => Some(529),
-            _ => None,
-        })
+    info.markers.iter().find_map(|m| match m.to_ascii_lowercase().as_str() {
+        "invalid_request_error" | "invalid_argument" => Some(400),
+        "authentication_error" | "unauthenticated" => Some(401),
+        "billing_error" => Some(402),
+        "permission_error" | "permission_denied" => Some(403),
+        "not_found_error" | "not_found" => Some(404),
+        "request_too_large" => Some(413),
+        "rate_limit_error" | "rate_limit_exceeded" | "insufficient_quota" | "resource_exhausted" => Some(429),
+        "api_error" | "server_error" | "internal" => Some(500),
+        "unavailable" => Some(503),
+        "timeout_error" | "deadline_exceeded" => Some(504),
+        "overloaded_error" => Some(529),
+        _ => None,
+    })
 }
 
-fn classify(
-    kind: ProviderKind,
-    status: u16,
-    info: &ErrorInfo,
-    retry_after_secs: Option<f64>,
-) -> ProviderError {
+fn classify(kind: ProviderKind, status: u16, info: &ErrorInfo, retry_after_secs: Option<f64>) -> ProviderError {
     let message = clean_message(&info.message);
     let lower = message.to_lowercase();
     let provider = kind;
@@ -490,48 +432,21 @@ fn classify(
     }
     match status {
         401 => ProviderError::BadKey { provider, status },
-        403 => ProviderError::PermissionDenied {
-            provider,
-            status,
-            message,
-        },
+        403 => ProviderError::PermissionDenied { provider, status, message },
         404 if lower.contains("model") => ProviderError::ModelNotFound { provider, message },
         404 => ProviderError::NotFound { provider, message },
-        408 | 409 => ProviderError::Server {
-            provider,
-            status,
-            message,
-        },
-        429 => ProviderError::RateLimited {
-            provider,
-            retry_after_secs,
-            message,
-        },
+        408 | 409 => ProviderError::Server { provider, status, message },
+        429 => ProviderError::RateLimited { provider, retry_after_secs, message },
         503 | 529 => ProviderError::Overloaded { provider, message },
-        500..=599 if info.has("overloaded_error") => {
-            ProviderError::Overloaded { provider, message }
-        }
-        500..=599 => ProviderError::Server {
-            provider,
-            status,
-            message,
-        },
-        400..=499 => ProviderError::BadRequest {
-            provider,
-            status,
-            message,
-        },
-        _ => ProviderError::Malformed {
-            provider,
-            message: format!("unexpected HTTP status {status}"),
-        },
+        500..=599 if info.has("overloaded_error") => ProviderError::Overloaded { provider, message },
+        500..=599 => ProviderError::Server { provider, status, message },
+        400..=499 => ProviderError::BadRequest { provider, status, message },
+        _ => ProviderError::Malformed { provider, message: format!("unexpected HTTP status {status}") },
     }
 }
 
 fn parse_seconds(value: Option<&str>) -> Option<f64> {
-    value
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|secs| secs.is_finite() && *secs >= 0.0)
+    value.and_then(|v| v.trim().parse::<f64>().ok()).filter(|secs| secs.is_finite() && *secs >= 0.0)
 }
 
 /// A non-JSON error body: HTML error pages say nothing useful, so only plain text is kept.
@@ -589,14 +504,9 @@ fn find_secret(text: &str) -> Option<(usize, usize)> {
             continue;
         };
         let after = tail.get(prefix.len()..).unwrap_or_default();
-        let token_len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || "-_*.".contains(c)))
-            .unwrap_or(after.len());
+        let token_len = after.find(|c: char| !(c.is_ascii_alphanumeric() || "-_*.".contains(c))).unwrap_or(after.len());
         // A trailing full stop ends the sentence, not the key.
-        let token = after
-            .get(..token_len)
-            .unwrap_or_default()
-            .trim_end_matches('.');
+        let token = after.get(..token_len).unwrap_or_default().trim_end_matches('.');
         return Some((i, i + prefix.len() + token.len()));
     }
     None
@@ -626,9 +536,7 @@ mod tests {
             ProviderError::BadKey { .. } => Expect::BadKey,
             ProviderError::PermissionDenied { .. } => Expect::Permission,
             ProviderError::BrowserAccessDenied { .. } => Expect::Browser,
-            ProviderError::RateLimited {
-                retry_after_secs, ..
-            } => Expect::RateLimited(*retry_after_secs),
+            ProviderError::RateLimited { retry_after_secs, .. } => Expect::RateLimited(*retry_after_secs),
             ProviderError::QuotaExceeded { .. } => Expect::Quota,
             ProviderError::Overloaded { .. } => Expect::Overloaded,
             ProviderError::Server { .. } => Expect::Server,
@@ -721,11 +629,7 @@ mod tests {
             retry_after: None,
             expect: Expect::BadRequest,
             retryable: false,
-            says: &[
-                "rejected the request (400)",
-                "Invalid schema",
-                "JSON schema",
-            ],
+            says: &["rejected the request (400)", "Invalid schema", "JSON schema"],
         },
         Case {
             kind: Anthropic,
@@ -752,10 +656,7 @@ mod tests {
             retry_after: None,
             expect: Expect::Browser,
             retryable: false,
-            says: &[
-                "from the browser",
-                "anthropic-dangerous-direct-browser-access",
-            ],
+            says: &["from the browser", "anthropic-dangerous-direct-browser-access"],
         },
         Case {
             kind: Anthropic,
@@ -809,10 +710,7 @@ mod tests {
             retry_after: None,
             expect: Expect::BadKey,
             retryable: false,
-            says: &[
-                "Google Gemini rejected the key (400)",
-                "Settings → Google Gemini",
-            ],
+            says: &["Google Gemini rejected the key (400)", "Settings → Google Gemini"],
         },
         Case {
             kind: Gemini,
@@ -944,23 +842,11 @@ mod tests {
     #[test]
     fn keys_in_provider_messages_are_scrubbed() {
         let cases = [
-            (
-                "Incorrect API key provided: sk-proj-abc***xyz.",
-                "Incorrect API key provided: [redacted].",
-            ),
+            ("Incorrect API key provided: sk-proj-abc***xyz.", "Incorrect API key provided: [redacted]."),
             ("bad key `sk-ant-api03-AbC_d-9`", "bad key `[redacted]`"),
-            (
-                "key AIzaSyA-1234567890 is invalid",
-                "key [redacted] is invalid",
-            ),
-            (
-                "header Bearer gsk_abc123 refused",
-                "header [redacted] refused",
-            ),
-            (
-                "a task-list and risk-free ask-me",
-                "a task-list and risk-free ask-me",
-            ),
+            ("key AIzaSyA-1234567890 is invalid", "key [redacted] is invalid"),
+            ("header Bearer gsk_abc123 refused", "header [redacted] refused"),
+            ("a task-list and risk-free ask-me", "a task-list and risk-free ask-me"),
         ];
         for (raw, expected) in cases {
             assert_eq!(clean_message(raw), expected);
@@ -982,57 +868,29 @@ mod tests {
     #[test]
     fn stream_payloads_map_types_to_statuses() {
         let overloaded = serde_json::json!({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}});
-        assert!(matches!(
-            classify_stream_payload(Anthropic, &overloaded),
-            ProviderError::Overloaded { .. }
-        ));
+        assert!(matches!(classify_stream_payload(Anthropic, &overloaded), ProviderError::Overloaded { .. }));
         let gemini = serde_json::json!({"error":{"code":500,"message":"Internal error","status":"INTERNAL"}});
-        assert!(matches!(
-            classify_stream_payload(Gemini, &gemini),
-            ProviderError::Server { status: 500, .. }
-        ));
+        assert!(matches!(classify_stream_payload(Gemini, &gemini), ProviderError::Server { status: 500, .. }));
         let unknown = serde_json::json!({"error":{"message":"Provider disconnected"}});
         let err = classify_stream_payload(OpenAiCompatible, &unknown);
         assert!(matches!(err, ProviderError::StreamError { .. }));
         assert!(err.to_string().contains("“Provider disconnected”"), "{err}");
-        let ollama =
-            serde_json::json!({"error":"an error was encountered while running the model"});
-        assert!(matches!(
-            classify_stream_payload(Ollama, &ollama),
-            ProviderError::StreamError { .. }
-        ));
+        let ollama = serde_json::json!({"error":"an error was encountered while running the model"});
+        assert!(matches!(classify_stream_payload(Ollama, &ollama), ProviderError::StreamError { .. }));
     }
 
     #[test]
     fn every_variant_reads_as_a_sentence_and_hides_query_keys() {
         let errors = [
-            ProviderError::MissingSetting {
-                provider: Anthropic,
-                what: Setting::ApiKey,
-            },
-            ProviderError::MissingSetting {
-                provider: OpenAiCompatible,
-                what: Setting::BaseUrl,
-            },
-            ProviderError::MissingSetting {
-                provider: Gemini,
-                what: Setting::Model,
-            },
+            ProviderError::MissingSetting { provider: Anthropic, what: Setting::ApiKey },
+            ProviderError::MissingSetting { provider: OpenAiCompatible, what: Setting::BaseUrl },
+            ProviderError::MissingSetting { provider: Gemini, what: Setting::Model },
             ProviderError::unreachable(Ollama, "http://localhost:11434/api/chat"),
             ProviderError::unreachable(OpenAiCompatible, "http://localhost:1234/v1"),
             ProviderError::unreachable(Gemini, "https://g/v1beta/models?key=AIzaSecret"),
-            ProviderError::Unsupported {
-                provider: Demo,
-                what: "network requests".into(),
-            },
-            ProviderError::Malformed {
-                provider: OpenAiCompatible,
-                message: "not JSON".into(),
-            },
-            ProviderError::StreamError {
-                provider: Anthropic,
-                message: "It reported: “x”.".into(),
-            },
+            ProviderError::Unsupported { provider: Demo, what: "network requests".into() },
+            ProviderError::Malformed { provider: OpenAiCompatible, message: "not JSON".into() },
+            ProviderError::StreamError { provider: Anthropic, message: "It reported: “x”.".into() },
         ];
         for err in errors {
             let text = err.to_string();

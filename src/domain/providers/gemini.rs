@@ -5,9 +5,7 @@ use serde_json::{json, Map, Value};
 use super::error::{classify_stream_payload, ProviderError};
 use super::sse::{SseDecoder, SseEvent};
 use super::stream::{Framed, Handler};
-use super::types::{
-    ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent,
-};
+use super::types::{ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent};
 use super::{wire, ProviderKind};
 
 const KIND: ProviderKind = ProviderKind::Gemini;
@@ -15,10 +13,7 @@ const KIND: ProviderKind = ProviderKind::Gemini;
 /// The key goes in a header, never in `?key=`, so it stays out of URLs that get logged.
 fn auth_headers(settings: &ProviderSettings) -> Result<Vec<(String, String)>, ProviderError> {
     let key = wire::api_key(KIND, settings)?;
-    Ok(key
-        .map(|k| wire::header("x-goog-api-key", k))
-        .into_iter()
-        .collect())
+    Ok(key.map(|k| wire::header("x-goog-api-key", k)).into_iter().collect())
 }
 
 /// The model id without the `models/` prefix the models list uses.
@@ -26,10 +21,7 @@ fn bare_model(model: &str) -> &str {
     model.strip_prefix("models/").unwrap_or(model)
 }
 
-pub(crate) fn chat_request(
-    settings: &ProviderSettings,
-    request: &ChatRequest,
-) -> Result<HttpRequest, ProviderError> {
+pub(crate) fn chat_request(settings: &ProviderSettings, request: &ChatRequest) -> Result<HttpRequest, ProviderError> {
     let base = wire::base_url(KIND, settings)?;
     let headers = auth_headers(settings)?;
     let model = wire::encode_path_segment(bare_model(wire::model(KIND, request)?));
@@ -53,10 +45,7 @@ fn chat_body(request: &ChatRequest) -> Value {
     let mut body = Map::new();
     body.insert("contents".into(), Value::Array(contents));
     if let Some(system) = wire::system_text(request) {
-        body.insert(
-            "systemInstruction".into(),
-            json!({"parts": [{"text": system}]}),
-        );
+        body.insert("systemInstruction".into(), json!({"parts": [{"text": system}]}));
     }
     let mut config = Map::new();
     if let Some(t) = wire::temperature(request) {
@@ -96,16 +85,9 @@ pub(crate) fn parse_models(body: &str) -> Result<Vec<String>, ProviderError> {
         .ok_or_else(|| wire::malformed(KIND, "the models list has no `models` array"))?;
     Ok(models
         .iter()
-        .filter(|m| {
-            match m
-                .get("supportedGenerationMethods")
-                .and_then(Value::as_array)
-            {
-                Some(methods) => methods
-                    .iter()
-                    .any(|x| x.as_str() == Some("generateContent")),
-                None => true,
-            }
+        .filter(|m| match m.get("supportedGenerationMethods").and_then(Value::as_array) {
+            Some(methods) => methods.iter().any(|x| x.as_str() == Some("generateContent")),
+            None => true,
         })
         .filter_map(|m| wire::text(m, "name"))
         .map(|name| bare_model(name).to_string())
@@ -126,9 +108,7 @@ pub(crate) struct GeminiHandler {
 
 impl GeminiHandler {
     fn candidate(&mut self, candidate: &Value, out: &mut Vec<StreamEvent>) {
-        let parts = candidate
-            .pointer("/content/parts")
-            .and_then(Value::as_array);
+        let parts = candidate.pointer("/content/parts").and_then(Value::as_array);
         for part in parts.into_iter().flatten() {
             // Thought summaries are not the answer.
             if part.get("thought").and_then(Value::as_bool) == Some(true) {
@@ -142,18 +122,14 @@ impl GeminiHandler {
                     index: self.tool_calls,
                     id: wire::text(call, "id").map(str::to_string),
                     name: wire::text(call, "name").map(str::to_string),
-                    arguments_delta: call
-                        .get("args")
-                        .map_or_else(|| "{}".to_string(), Value::to_string),
+                    arguments_delta: call.get("args").map_or_else(|| "{}".to_string(), Value::to_string),
                 });
                 self.tool_calls += 1;
             }
         }
         if let Some(reason) = wire::text(candidate, "finishReason") {
             self.finished = true;
-            out.push(StreamEvent::Finish {
-                reason: self.finish_reason(reason),
-            });
+            out.push(StreamEvent::Finish { reason: self.finish_reason(reason) });
         }
     }
 
@@ -163,8 +139,9 @@ impl GeminiHandler {
             "STOP" if self.tool_calls > 0 => FinishReason::ToolCalls,
             "STOP" => FinishReason::Stop,
             "MAX_TOKENS" => FinishReason::Length,
-            "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII"
-            | "IMAGE_SAFETY" => FinishReason::ContentFilter,
+            "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" => {
+                FinishReason::ContentFilter
+            }
             other => FinishReason::Other(other.to_string()),
         }
     }
@@ -172,19 +149,13 @@ impl GeminiHandler {
     fn usage(&mut self, usage: &Value, out: &mut Vec<StreamEvent>) {
         let input = wire::count(usage, "promptTokenCount");
         // Thinking tokens are billed as output, as OpenAI's completion_tokens count them.
-        let output = match (
-            wire::count(usage, "candidatesTokenCount"),
-            wire::count(usage, "thoughtsTokenCount"),
-        ) {
+        let output = match (wire::count(usage, "candidatesTokenCount"), wire::count(usage, "thoughtsTokenCount")) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
         };
         if self.last_usage != Some((input, output)) {
             self.last_usage = Some((input, output));
-            out.push(StreamEvent::Usage {
-                input_tokens: input,
-                output_tokens: output,
-            });
+            out.push(StreamEvent::Usage { input_tokens: input, output_tokens: output });
         }
     }
 }
@@ -205,19 +176,13 @@ impl Handler<SseEvent> for GeminiHandler {
             out.push(StreamEvent::Error(classify_stream_payload(KIND, &chunk)));
             return;
         }
-        match chunk
-            .get("candidates")
-            .and_then(Value::as_array)
-            .and_then(|c| c.first())
-        {
+        match chunk.get("candidates").and_then(Value::as_array).and_then(|c| c.first()) {
             Some(candidate) => self.candidate(candidate, out),
             // A blocked prompt gets no candidates, only the block reason.
             None => {
                 if chunk.pointer("/promptFeedback/blockReason").is_some() {
                     self.finished = true;
-                    out.push(StreamEvent::Finish {
-                        reason: FinishReason::ContentFilter,
-                    });
+                    out.push(StreamEvent::Finish { reason: FinishReason::ContentFilter });
                 }
             }
         }
@@ -239,19 +204,12 @@ mod tests {
     use crate::domain::providers::Method;
 
     fn settings(key: &str) -> ProviderSettings {
-        ProviderSettings {
-            base_url: String::new(),
-            api_key: key.into(),
-        }
+        ProviderSettings { base_url: String::new(), api_key: key.into() }
     }
 
     #[test]
     fn chat_request_snapshot() {
-        let req = build_chat_request(
-            KIND,
-            &settings(KEY),
-            &sample_request("models/gemini-2.5-flash"),
-        );
+        let req = build_chat_request(KIND, &settings(KEY), &sample_request("models/gemini-2.5-flash"));
         let Ok(req) = req else { panic!("{req:?}") };
         assert_eq!(req.method, Method::Post);
         assert_eq!(
@@ -265,8 +223,7 @@ mod tests {
                 ("content-type".to_string(), "application/json".to_string()),
             ]
         );
-        let body: Value =
-            serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
         assert_eq!(
             body,
             json!({
@@ -303,18 +260,9 @@ mod tests {
         };
         let req = build_chat_request(KIND, &settings(KEY), &chat);
         let Ok(req) = req else { panic!("{req:?}") };
-        assert!(
-            req.url
-                .ends_with("/models/tuned%2F..%2Fx%3Fy:streamGenerateContent?alt=sse"),
-            "{}",
-            req.url
-        );
-        let body: Value =
-            serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
-        assert_eq!(
-            body,
-            json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}]})
-        );
+        assert!(req.url.ends_with("/models/tuned%2F..%2Fx%3Fy:streamGenerateContent?alt=sse"), "{}", req.url);
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
+        assert_eq!(body, json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}));
     }
 
     #[test]
@@ -323,10 +271,7 @@ mod tests {
         let Ok(req) = req else { panic!("{req:?}") };
         assert_eq!(
             (req.method, req.url.as_str()),
-            (
-                Method::Get,
-                "https://generativelanguage.googleapis.com/v1beta/models?pageSize=1000"
-            )
+            (Method::Get, "https://generativelanguage.googleapis.com/v1beta/models?pageSize=1000")
         );
         assert_eq!(req.header("x-goog-api-key"), Some(KEY));
         let body = r#"{"models":[
@@ -336,10 +281,7 @@ mod tests {
         ],"nextPageToken":"abc"}"#;
         assert_eq!(
             parse_models_response(KIND, body).ok(),
-            Some(vec![
-                "gemini-2.5-flash".to_string(),
-                "gemini-2.5-pro".to_string()
-            ])
+            Some(vec!["gemini-2.5-flash".to_string(), "gemini-2.5-pro".to_string()])
         );
     }
 
@@ -352,13 +294,8 @@ mod tests {
         assert_eq!(
             events,
             vec![
-                StreamEvent::Finish {
-                    reason: FinishReason::ContentFilter
-                },
-                StreamEvent::Usage {
-                    input_tokens: Some(5),
-                    output_tokens: None
-                },
+                StreamEvent::Finish { reason: FinishReason::ContentFilter },
+                StreamEvent::Usage { input_tokens: Some(5), output_tokens: None },
             ]
         );
     }

@@ -28,8 +28,7 @@ pub use ndjson::NdjsonDecoder;
 pub use sse::{SseDecoder, SseEvent};
 pub use stream::{StreamParser, StreamSummary, ToolCall, EARLY_END_MESSAGE};
 pub use types::{
-    ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, Method, ProviderSettings, Role,
-    StreamEvent,
+    ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, Method, ProviderSettings, Role, StreamEvent,
 };
 
 /// Which API a model call goes to. Serialised as [`ProviderKind::id`].
@@ -100,10 +99,7 @@ impl ProviderKind {
 
     /// Hosted APIs refuse every call without a key; local servers usually need none.
     pub fn needs_key(self) -> bool {
-        matches!(
-            self,
-            ProviderKind::OpenAi | ProviderKind::Anthropic | ProviderKind::Gemini
-        )
+        matches!(self, ProviderKind::OpenAi | ProviderKind::Anthropic | ProviderKind::Gemini)
     }
 }
 
@@ -132,9 +128,7 @@ pub fn build_chat_request(
     request: &ChatRequest,
 ) -> Result<HttpRequest, ProviderError> {
     match kind {
-        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
-            openai::chat_request(kind, settings, request)
-        }
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => openai::chat_request(kind, settings, request),
         ProviderKind::Anthropic => anthropic::chat_request(settings, request),
         ProviderKind::Gemini => gemini::chat_request(settings, request),
         ProviderKind::Ollama => ollama::chat_request(settings, request),
@@ -143,14 +137,9 @@ pub fn build_chat_request(
 }
 
 /// The request that lists the models available to this key or server.
-pub fn build_models_request(
-    kind: ProviderKind,
-    settings: &ProviderSettings,
-) -> Result<HttpRequest, ProviderError> {
+pub fn build_models_request(kind: ProviderKind, settings: &ProviderSettings) -> Result<HttpRequest, ProviderError> {
     match kind {
-        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
-            openai::models_request(kind, settings)
-        }
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => openai::models_request(kind, settings),
         ProviderKind::Anthropic => anthropic::models_request(settings),
         ProviderKind::Gemini => gemini::models_request(settings),
         ProviderKind::Ollama => ollama::models_request(settings),

@@ -18,8 +18,7 @@ impl NdjsonDecoder {
         let mut out = Vec::new();
         let mut rest = bytes;
         while let Some(pos) = rest.iter().position(|b| *b == b'\n') {
-            self.line
-                .extend_from_slice(rest.get(..pos).unwrap_or_default());
+            self.line.extend_from_slice(rest.get(..pos).unwrap_or_default());
             rest = rest.get(pos + 1..).unwrap_or_default();
             self.end_line(&mut out);
         }
@@ -74,9 +73,6 @@ mod tests {
 
     #[test]
     fn invalid_utf8_becomes_replacement_characters() {
-        assert_eq!(
-            pieces(&[b"{\"x\":\"\xff\"}\n"]),
-            vec!["{\"x\":\"\u{fffd}\"}"]
-        );
+        assert_eq!(pieces(&[b"{\"x\":\"\xff\"}\n"]), vec!["{\"x\":\"\u{fffd}\"}"]);
     }
 }

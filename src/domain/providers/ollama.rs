@@ -5,33 +5,21 @@ use serde_json::{json, Map, Value};
 use super::error::{classify_stream_payload, ProviderError};
 use super::ndjson::NdjsonDecoder;
 use super::stream::{Framed, Handler};
-use super::types::{
-    ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent,
-};
+use super::types::{ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent};
 use super::{wire, ProviderKind};
 
 const KIND: ProviderKind = ProviderKind::Ollama;
 
 /// Local Ollama needs no key; a key is sent only for hosted or proxied instances.
 fn auth_headers(settings: &ProviderSettings) -> Result<Vec<(String, String)>, ProviderError> {
-    Ok(wire::api_key(KIND, settings)?
-        .map(wire::bearer)
-        .into_iter()
-        .collect())
+    Ok(wire::api_key(KIND, settings)?.map(wire::bearer).into_iter().collect())
 }
 
-pub(crate) fn chat_request(
-    settings: &ProviderSettings,
-    request: &ChatRequest,
-) -> Result<HttpRequest, ProviderError> {
+pub(crate) fn chat_request(settings: &ProviderSettings, request: &ChatRequest) -> Result<HttpRequest, ProviderError> {
     let base = wire::base_url(KIND, settings)?;
     let headers = auth_headers(settings)?;
     let model = wire::model(KIND, request)?;
-    Ok(wire::post_json(
-        format!("{base}/api/chat"),
-        headers,
-        &chat_body(model, request),
-    ))
+    Ok(wire::post_json(format!("{base}/api/chat"), headers, &chat_body(model, request)))
 }
 
 fn chat_body(model: &str, request: &ChatRequest) -> Value {
@@ -77,10 +65,7 @@ fn chat_body(model: &str, request: &ChatRequest) -> Value {
 
 pub(crate) fn models_request(settings: &ProviderSettings) -> Result<HttpRequest, ProviderError> {
     let base = wire::base_url(KIND, settings)?;
-    Ok(wire::get(
-        format!("{base}/api/tags"),
-        auth_headers(settings)?,
-    ))
+    Ok(wire::get(format!("{base}/api/tags"), auth_headers(settings)?))
 }
 
 pub(crate) fn parse_models(body: &str) -> Result<Vec<String>, ProviderError> {
@@ -118,9 +103,7 @@ impl OllamaHandler {
             out.push(StreamEvent::ToolCallDelta {
                 index: self.tool_calls,
                 id: wire::text(call, "id").map(str::to_string),
-                name: function
-                    .and_then(|f| wire::text(f, "name"))
-                    .map(str::to_string),
+                name: function.and_then(|f| wire::text(f, "name")).map(str::to_string),
                 // Ollama sends the arguments as an object; other providers as JSON text.
                 arguments_delta: function.and_then(|f| f.get("arguments")).map_or_else(
                     || "{}".to_string(),
@@ -180,10 +163,7 @@ mod tests {
     use crate::domain::providers::Method;
 
     fn settings(key: &str) -> ProviderSettings {
-        ProviderSettings {
-            base_url: String::new(),
-            api_key: key.into(),
-        }
+        ProviderSettings { base_url: String::new(), api_key: key.into() }
     }
 
     #[test]
@@ -192,12 +172,8 @@ mod tests {
         let Ok(req) = req else { panic!("{req:?}") };
         assert_eq!(req.method, Method::Post);
         assert_eq!(req.url, "http://localhost:11434/api/chat");
-        assert_eq!(
-            req.headers,
-            vec![("content-type".to_string(), "application/json".to_string())]
-        );
-        let body: Value =
-            serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
+        assert_eq!(req.headers, vec![("content-type".to_string(), "application/json".to_string())]);
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
         assert_eq!(
             body,
             json!({
@@ -226,13 +202,9 @@ mod tests {
         chat.json_mode = Some(JsonMode::AnyObject);
         let req = build_chat_request(KIND, &settings(KEY), &chat);
         let Ok(req) = req else { panic!("{req:?}") };
-        assert_eq!(
-            req.header("authorization"),
-            Some(format!("Bearer {KEY}").as_str())
-        );
+        assert_eq!(req.header("authorization"), Some(format!("Bearer {KEY}").as_str()));
         assert!(!req.url.contains(KEY));
-        let body: Value =
-            serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
         assert_eq!(body.get("format"), Some(&json!("json")));
     }
 
@@ -240,19 +212,13 @@ mod tests {
     fn models_request_and_response() {
         let req = build_models_request(KIND, &settings(""));
         let Ok(req) = req else { panic!("{req:?}") };
-        assert_eq!(
-            (req.method, req.url.as_str()),
-            (Method::Get, "http://localhost:11434/api/tags")
-        );
+        assert_eq!((req.method, req.url.as_str()), (Method::Get, "http://localhost:11434/api/tags"));
         assert!(req.headers.is_empty());
         let body = r#"{"models":[{"name":"llama3.2:latest","model":"llama3.2:latest","modified_at":"2026-08-01T10:00:00Z","size":2019393189,"digest":"a80c4f17acd5","details":{"family":"llama"}},{"name":"qwen3:8b","model":"qwen3:8b"}]}"#;
         assert_eq!(
             parse_models_response(KIND, body).ok(),
             Some(vec!["llama3.2:latest".to_string(), "qwen3:8b".to_string()])
         );
-        assert!(matches!(
-            parse_models_response(KIND, "{}"),
-            Err(ProviderError::Malformed { .. })
-        ));
+        assert!(matches!(parse_models_response(KIND, "{}"), Err(ProviderError::Malformed { .. })));
     }
 }

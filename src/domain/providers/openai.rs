@@ -6,9 +6,7 @@ use serde_json::{json, Map, Value};
 use super::error::{classify_stream_payload, ProviderError};
 use super::sse::{SseDecoder, SseEvent};
 use super::stream::{Framed, Handler};
-use super::types::{
-    ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent,
-};
+use super::types::{ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent};
 use super::{wire, ProviderKind};
 
 pub(crate) fn chat_request(
@@ -23,11 +21,7 @@ pub(crate) fn chat_request(
     // widen the CORS preflight.
     let headers = key.map(wire::bearer).into_iter().collect();
     let body = chat_body(kind, model, request);
-    Ok(wire::post_json(
-        format!("{base}/chat/completions"),
-        headers,
-        &body,
-    ))
+    Ok(wire::post_json(format!("{base}/chat/completions"), headers, &body))
 }
 
 fn chat_body(kind: ProviderKind, model: &str, request: &ChatRequest) -> Value {
@@ -86,13 +80,7 @@ fn schema_name(name: &str) -> String {
     let cleaned: String = name
         .trim()
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
         .take(64)
         .collect();
     if cleaned.is_empty() {
@@ -102,27 +90,14 @@ fn schema_name(name: &str) -> String {
     }
 }
 
-pub(crate) fn models_request(
-    kind: ProviderKind,
-    settings: &ProviderSettings,
-) -> Result<HttpRequest, ProviderError> {
+pub(crate) fn models_request(kind: ProviderKind, settings: &ProviderSettings) -> Result<HttpRequest, ProviderError> {
     let base = wire::base_url(kind, settings)?;
     let key = wire::api_key(kind, settings)?;
-    Ok(wire::get(
-        format!("{base}/models"),
-        key.map(wire::bearer).into_iter().collect(),
-    ))
+    Ok(wire::get(format!("{base}/models"), key.map(wire::bearer).into_iter().collect()))
 }
 
 pub(crate) fn parser(kind: ProviderKind) -> Framed<SseDecoder, OpenAiHandler> {
-    Framed::new(
-        kind,
-        OpenAiHandler {
-            kind,
-            done: false,
-            finished: false,
-        },
-    )
+    Framed::new(kind, OpenAiHandler { kind, done: false, finished: false })
 }
 
 pub(crate) struct OpenAiHandler {
@@ -154,24 +129,17 @@ impl Handler<SseEvent> for OpenAiHandler {
             || chunk.get("error").is_some_and(|e| !e.is_null())
             || chunk.get("object").and_then(Value::as_str) == Some("error");
         if is_error {
-            out.push(StreamEvent::Error(classify_stream_payload(
-                self.kind, &chunk,
-            )));
+            out.push(StreamEvent::Error(classify_stream_payload(self.kind, &chunk)));
             return;
         }
-        let choice = chunk
-            .get("choices")
-            .and_then(Value::as_array)
-            .and_then(|c| c.first());
+        let choice = chunk.get("choices").and_then(Value::as_array).and_then(|c| c.first());
         if let Some(choice) = choice {
             if let Some(delta) = choice.get("delta") {
                 push_delta(delta, out);
             }
             if let Some(reason) = wire::text(choice, "finish_reason") {
                 self.finished = true;
-                out.push(StreamEvent::Finish {
-                    reason: finish_reason(reason),
-                });
+                out.push(StreamEvent::Finish { reason: finish_reason(reason) });
             }
         }
         if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
@@ -196,27 +164,13 @@ fn push_delta(delta: &Value, out: &mut Vec<StreamEvent>) {
     }
     let calls = delta.get("tool_calls").and_then(Value::as_array);
     for (position, call) in calls.into_iter().flatten().enumerate() {
-        let index = call
-            .get("index")
-            .and_then(Value::as_u64)
-            .and_then(|i| usize::try_from(i).ok())
-            .unwrap_or(position);
+        let index = call.get("index").and_then(Value::as_u64).and_then(|i| usize::try_from(i).ok()).unwrap_or(position);
         let function = call.get("function");
         let id = wire::text(call, "id").map(str::to_string);
-        let name = function
-            .and_then(|f| wire::text(f, "name"))
-            .map(str::to_string);
-        let arguments = function
-            .and_then(|f| f.get("arguments"))
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let name = function.and_then(|f| wire::text(f, "name")).map(str::to_string);
+        let arguments = function.and_then(|f| f.get("arguments")).and_then(Value::as_str).unwrap_or_default();
         if id.is_some() || name.is_some() || !arguments.is_empty() {
-            out.push(StreamEvent::ToolCallDelta {
-                index,
-                id,
-                name,
-                arguments_delta: arguments.to_string(),
-            });
+            out.push(StreamEvent::ToolCallDelta { index, id, name, arguments_delta: arguments.to_string() });
         }
     }
 }
@@ -239,19 +193,12 @@ mod tests {
     use crate::domain::providers::Method;
 
     fn settings(base: &str, key: &str) -> ProviderSettings {
-        ProviderSettings {
-            base_url: base.into(),
-            api_key: key.into(),
-        }
+        ProviderSettings { base_url: base.into(), api_key: key.into() }
     }
 
     #[test]
     fn chat_request_snapshot() {
-        let req = build_chat_request(
-            ProviderKind::OpenAi,
-            &settings("", KEY),
-            &sample_request("gpt-4o-mini"),
-        );
+        let req = build_chat_request(ProviderKind::OpenAi, &settings("", KEY), &sample_request("gpt-4o-mini"));
         let Ok(req) = req else { panic!("{req:?}") };
         assert_eq!(req.method, Method::Post);
         assert_eq!(req.url, "https://api.openai.com/v1/chat/completions");
@@ -262,8 +209,7 @@ mod tests {
                 ("content-type".to_string(), "application/json".to_string()),
             ]
         );
-        let body: Value =
-            serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
         assert_eq!(
             body,
             json!({
@@ -309,13 +255,9 @@ mod tests {
         let Ok(req) = req else { panic!("{req:?}") };
         assert_eq!(req.url, "http://localhost:1234/v1/chat/completions");
         assert_eq!(req.header("authorization"), None);
-        let body: Value =
-            serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap_or_default()).unwrap_or_default();
         assert_eq!(body.get("max_tokens"), Some(&json!(256)));
-        assert_eq!(
-            body.get("response_format"),
-            Some(&json!({"type": "json_object"}))
-        );
+        assert_eq!(body.get("response_format"), Some(&json!({"type": "json_object"})));
         for absent in ["temperature", "stop", "max_completion_tokens"] {
             assert_eq!(body.get(absent), None, "{absent}");
         }
@@ -324,11 +266,7 @@ mod tests {
 
     #[test]
     fn hosted_openai_without_key_is_a_missing_setting() {
-        let req = build_chat_request(
-            ProviderKind::OpenAi,
-            &settings("", " "),
-            &sample_request("gpt-4o"),
-        );
+        let req = build_chat_request(ProviderKind::OpenAi, &settings("", " "), &sample_request("gpt-4o"));
         assert!(matches!(req, Err(ProviderError::MissingSetting { .. })));
     }
 
@@ -341,27 +279,15 @@ mod tests {
 
     #[test]
     fn models_request_and_response() {
-        let req = build_models_request(
-            ProviderKind::OpenAi,
-            &settings("https://api.openai.com/v1/", KEY),
-        );
+        let req = build_models_request(ProviderKind::OpenAi, &settings("https://api.openai.com/v1/", KEY));
         let Ok(req) = req else { panic!("{req:?}") };
-        assert_eq!(
-            (req.method, req.url.as_str()),
-            (Method::Get, "https://api.openai.com/v1/models")
-        );
-        assert_eq!(
-            req.header("authorization"),
-            Some(format!("Bearer {KEY}").as_str())
-        );
+        assert_eq!((req.method, req.url.as_str()), (Method::Get, "https://api.openai.com/v1/models"));
+        assert_eq!(req.header("authorization"), Some(format!("Bearer {KEY}").as_str()));
         assert_eq!(req.body, None);
         let body = r#"{"object":"list","data":[{"id":"gpt-4o-mini","object":"model","created":1,"owned_by":"system"},{"id":"text-embedding-3-small","object":"model","created":2,"owned_by":"system"}]}"#;
         assert_eq!(
             parse_models_response(ProviderKind::OpenAi, body).ok(),
-            Some(vec![
-                "gpt-4o-mini".to_string(),
-                "text-embedding-3-small".to_string()
-            ])
+            Some(vec!["gpt-4o-mini".to_string(), "text-embedding-3-small".to_string()])
         );
         let lm_studio = r#"{"data":[{"id":"qwen2.5-7b-instruct","object":"model","owned_by":"organization_owner"}],"object":"list"}"#;
         assert_eq!(
@@ -376,18 +302,9 @@ mod tests {
             ProviderKind::OpenAiCompatible,
             b"data: {\"object\":\"error\",\"message\":\"boom\",\"type\":\"InternalServerError\",\"code\":500}\n\n",
         );
-        assert!(matches!(
-            events.as_slice(),
-            [StreamEvent::Error(ProviderError::Server {
-                status: 500,
-                ..
-            })]
-        ));
+        assert!(matches!(events.as_slice(), [StreamEvent::Error(ProviderError::Server { status: 500, .. })]));
         let (events, _) = collect(ProviderKind::OpenAi, b"data: {not json\n\n");
-        assert!(matches!(
-            events.as_slice(),
-            [StreamEvent::Error(ProviderError::Malformed { .. })]
-        ));
+        assert!(matches!(events.as_slice(), [StreamEvent::Error(ProviderError::Malformed { .. })]));
     }
 
     #[test]
@@ -398,12 +315,7 @@ mod tests {
         );
         assert_eq!(
             events,
-            vec![
-                StreamEvent::TextDelta("x".into()),
-                StreamEvent::Finish {
-                    reason: FinishReason::Length
-                }
-            ]
+            vec![StreamEvent::TextDelta("x".into()), StreamEvent::Finish { reason: FinishReason::Length }]
         );
     }
 }

@@ -38,8 +38,7 @@ impl SseDecoder {
             }
         }
         while let Some(pos) = rest.iter().position(|b| *b == b'\n' || *b == b'\r') {
-            self.line
-                .extend_from_slice(rest.get(..pos).unwrap_or_default());
+            self.line.extend_from_slice(rest.get(..pos).unwrap_or_default());
             let terminator = rest.get(pos).copied();
             rest = rest.get(pos + 1..).unwrap_or_default();
             if terminator == Some(b'\r') {
@@ -118,10 +117,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn ev(event: Option<&str>, data: &str) -> SseEvent {
-        SseEvent {
-            event: event.map(str::to_string),
-            data: data.to_string(),
-        }
+        SseEvent { event: event.map(str::to_string), data: data.to_string() }
     }
 
     fn decode_whole(input: &[u8]) -> Vec<SseEvent> {
@@ -152,18 +148,12 @@ mod tests {
             ("data\n\n", vec![ev(None, "")]),
             ("data:\n\n", vec![ev(None, "")]),
             (": comment\n\n", vec![]),
-            (
-                ": OPENROUTER PROCESSING\n\ndata: x\n\n",
-                vec![ev(None, "x")],
-            ),
+            (": OPENROUTER PROCESSING\n\ndata: x\n\n", vec![ev(None, "x")]),
             ("event: ping\ndata: {}\n\n", vec![ev(Some("ping"), "{}")]),
             ("event: lonely\n\ndata: x\n\n", vec![ev(None, "x")]),
             ("id: 7\nretry: 10\ndata: x\n\n", vec![ev(None, "x")]),
             ("\u{feff}data: bom\n\n", vec![ev(None, "bom")]),
-            (
-                "data: no blank line at the end",
-                vec![ev(None, "no blank line at the end")],
-            ),
+            ("data: no blank line at the end", vec![ev(None, "no blank line at the end")]),
             ("event: e\ndata: x\n", vec![ev(Some("e"), "x")]),
             ("data: café ☕ 🚀\n\n", vec![ev(None, "café ☕ 🚀")]),
         ];
@@ -192,11 +182,7 @@ mod tests {
         let text = "data: é🚀\n\n".as_bytes();
         for i in 0..=text.len() {
             let (a, b) = text.split_at(i);
-            assert_eq!(
-                decode_pieces(&[a, b]),
-                vec![ev(None, "é🚀")],
-                "split at {i}"
-            );
+            assert_eq!(decode_pieces(&[a, b]), vec![ev(None, "é🚀")], "split at {i}");
         }
     }
 

@@ -16,8 +16,7 @@ pub trait StreamParser {
     fn finish(&mut self) -> Vec<StreamEvent>;
 }
 
-pub const EARLY_END_MESSAGE: &str =
-    "The connection closed before the answer was complete; the text so far is kept.";
+pub const EARLY_END_MESSAGE: &str = "The connection closed before the answer was complete; the text so far is kept.";
 
 /// Splits bytes into the units a provider's handler understands.
 pub(crate) trait Framing: Default {
@@ -65,13 +64,7 @@ pub(crate) struct Framed<F, H> {
 
 impl<F: Framing, H> Framed<F, H> {
     pub(crate) fn new(provider: ProviderKind, handler: H) -> Self {
-        Framed {
-            provider,
-            framing: F::default(),
-            handler,
-            errored: false,
-            closed: false,
-        }
+        Framed { provider, framing: F::default(), handler, errored: false, closed: false }
     }
 }
 
@@ -146,19 +139,11 @@ impl StreamSummary {
     pub fn apply(&mut self, event: &StreamEvent) {
         match event {
             StreamEvent::TextDelta(text) => self.text.push_str(text),
-            StreamEvent::ToolCallDelta {
-                index,
-                id,
-                name,
-                arguments_delta,
-            } => {
+            StreamEvent::ToolCallDelta { index, id, name, arguments_delta } => {
                 let call = match self.tool_calls.iter().position(|c| c.index == *index) {
                     Some(pos) => self.tool_calls.get_mut(pos),
                     None => {
-                        self.tool_calls.push(ToolCall {
-                            index: *index,
-                            ..ToolCall::default()
-                        });
+                        self.tool_calls.push(ToolCall { index: *index, ..ToolCall::default() });
                         self.tool_calls.last_mut()
                     }
                 };
@@ -172,10 +157,7 @@ impl StreamSummary {
                     call.arguments.push_str(arguments_delta);
                 }
             }
-            StreamEvent::Usage {
-                input_tokens,
-                output_tokens,
-            } => {
+            StreamEvent::Usage { input_tokens, output_tokens } => {
                 // Events carry totals, so the latest known value wins.
                 self.input_tokens = input_tokens.or(self.input_tokens);
                 self.output_tokens = output_tokens.or(self.output_tokens);
@@ -212,30 +194,16 @@ mod tests {
                 name: None,
                 arguments_delta: "{\"city\":\"Paris\"}".into(),
             },
-            StreamEvent::Usage {
-                input_tokens: Some(10),
-                output_tokens: Some(1),
-            },
-            StreamEvent::Usage {
-                input_tokens: None,
-                output_tokens: Some(7),
-            },
-            StreamEvent::Finish {
-                reason: FinishReason::ToolCalls,
-            },
+            StreamEvent::Usage { input_tokens: Some(10), output_tokens: Some(1) },
+            StreamEvent::Usage { input_tokens: None, output_tokens: Some(7) },
+            StreamEvent::Finish { reason: FinishReason::ToolCalls },
             StreamEvent::TextDelta("there".into()),
         ];
         let s = StreamSummary::from_events(&events);
         assert_eq!(s.text, "Hi there");
         assert_eq!(s.tool_calls.len(), 2);
-        assert_eq!(
-            s.tool_calls.first().map(|c| c.arguments.as_str()),
-            Some("{\"city\":\"Paris\"}")
-        );
-        assert_eq!(
-            s.tool_calls.first().and_then(|c| c.name.as_deref()),
-            Some("get_weather")
-        );
+        assert_eq!(s.tool_calls.first().map(|c| c.arguments.as_str()), Some("{\"city\":\"Paris\"}"));
+        assert_eq!(s.tool_calls.first().and_then(|c| c.name.as_deref()), Some("get_weather"));
         assert_eq!((s.input_tokens, s.output_tokens), (Some(10), Some(7)));
         assert_eq!(s.finish, Some(FinishReason::ToolCalls));
     }

@@ -34,20 +34,14 @@ pub(crate) fn sample_request(model: &str) -> ChatRequest {
     }
 }
 
-fn feed_pieces<'a>(
-    kind: ProviderKind,
-    pieces: impl IntoIterator<Item = &'a [u8]>,
-) -> Vec<StreamEvent> {
+fn feed_pieces<'a>(kind: ProviderKind, pieces: impl IntoIterator<Item = &'a [u8]>) -> Vec<StreamEvent> {
     let mut parser = stream_parser(kind);
     let mut events = Vec::new();
     for piece in pieces {
         events.extend(parser.feed(piece));
     }
     events.extend(parser.finish());
-    assert!(
-        parser.finish().is_empty(),
-        "a second finish must report nothing"
-    );
+    assert!(parser.finish().is_empty(), "a second finish must report nothing");
     events
 }
 
@@ -199,10 +193,7 @@ fn fixtures() -> Vec<Fixture> {
             kind: Gemini,
             body: fixture!("gemini_tools.sse"),
             text: "Checking.",
-            tools: &[
-                (None, "get_weather", r#"{"city":"Paris"}"#),
-                (None, "get_time", r#"{"tz":"Europe/Zürich"}"#),
-            ],
+            tools: &[(None, "get_weather", r#"{"city":"Paris"}"#), (None, "get_time", r#"{"tz":"Europe/Zürich"}"#)],
             usage: (Some(9), Some(8)),
             finish: Some(ToolCalls),
             error: None,
@@ -242,10 +233,7 @@ fn fixtures() -> Vec<Fixture> {
             kind: Ollama,
             body: fixture!("ollama_tools.ndjson"),
             text: "",
-            tools: &[
-                (None, "get_weather", r#"{"city":"Paris"}"#),
-                (None, "get_time", r#"{"tz":"Europe/Zürich"}"#),
-            ],
+            tools: &[(None, "get_weather", r#"{"city":"Paris"}"#), (None, "get_time", r#"{"tz":"Europe/Zürich"}"#)],
             usage: (Some(30), Some(20)),
             finish: Some(ToolCalls),
             error: None,
@@ -275,11 +263,7 @@ fn fixtures() -> Vec<Fixture> {
 
 fn variant_name(error: &ProviderError) -> String {
     let debug = format!("{error:?}");
-    debug
-        .split([' ', '{', '('])
-        .next()
-        .unwrap_or_default()
-        .to_string()
+    debug.split([' ', '{', '(']).next().unwrap_or_default().to_string()
 }
 
 #[test]
@@ -291,13 +275,7 @@ fn fixtures_decode_to_the_expected_reply() {
         let tools: Vec<(Option<&str>, &str, &str)> = s
             .tool_calls
             .iter()
-            .map(|c| {
-                (
-                    c.id.as_deref(),
-                    c.name.as_deref().unwrap_or_default(),
-                    c.arguments.as_str(),
-                )
-            })
+            .map(|c| (c.id.as_deref(), c.name.as_deref().unwrap_or_default(), c.arguments.as_str()))
             .collect();
         assert_eq!(tools, f.tools, "{name}: tool calls");
         for call in &s.tool_calls {
@@ -309,26 +287,16 @@ fn fixtures_decode_to_the_expected_reply() {
         assert_eq!((s.input_tokens, s.output_tokens), f.usage, "{name}: usage");
         assert_eq!(s.finish, f.finish, "{name}: finish");
         let errors: Vec<String> = s.errors.iter().map(variant_name).collect();
-        assert_eq!(
-            errors,
-            f.error.into_iter().map(str::to_string).collect::<Vec<_>>(),
-            "{name}: errors"
-        );
+        assert_eq!(errors, f.error.into_iter().map(str::to_string).collect::<Vec<_>>(), "{name}: errors");
         for error in &s.errors {
             assert_eq!(error.provider(), f.kind, "{name}");
-            assert!(
-                error.is_retryable(),
-                "{name}: stream errors here are all transient"
-            );
+            assert!(error.is_retryable(), "{name}: stream errors here are all transient");
             if let ProviderError::StreamError { message, .. } = error {
                 if f.body.contains("error") {
                     assert_ne!(message, EARLY_END_MESSAGE, "{name}");
                 } else {
                     assert_eq!(message, EARLY_END_MESSAGE, "{name}");
-                    assert!(
-                        error.to_string().contains("the text so far is kept"),
-                        "{name}"
-                    );
+                    assert!(error.to_string().contains("the text so far is kept"), "{name}");
                 }
             }
         }
@@ -343,19 +311,9 @@ fn fixtures_decode_the_same_at_every_split() {
         let whole = feed_pieces(f.kind, [bytes]);
         for i in 0..=bytes.len() {
             let (a, b) = bytes.split_at(i);
-            assert_eq!(
-                feed_pieces(f.kind, [a, b]),
-                whole,
-                "{} split at byte {i}",
-                f.name
-            );
+            assert_eq!(feed_pieces(f.kind, [a, b]), whole, "{} split at byte {i}", f.name);
         }
-        assert_eq!(
-            feed_pieces(f.kind, bytes.chunks(1)),
-            whole,
-            "{} byte by byte",
-            f.name
-        );
+        assert_eq!(feed_pieces(f.kind, bytes.chunks(1)), whole, "{} byte by byte", f.name);
     }
 }
 
@@ -363,19 +321,10 @@ fn fixtures_decode_the_same_at_every_split() {
 fn fixture_bytes_are_as_recorded() {
     let crlf = fixture!("openrouter_crlf.sse");
     assert!(crlf.contains("\r\n\r\n") && crlf.contains(": OPENROUTER PROCESSING"));
-    assert!(
-        !crlf.replace("\r\n", "").contains('\n'),
-        "every line ending is CRLF"
-    );
+    assert!(!crlf.replace("\r\n", "").contains('\n'), "every line ending is CRLF");
     assert!(fixture!("gemini_text.sse").contains("\r\n"));
-    assert!(
-        !fixture!("gemini_text.sse").ends_with('\n'),
-        "last event has no blank line"
-    );
-    assert!(
-        !fixture!("ollama_text.ndjson").ends_with('\n'),
-        "last line has no newline"
-    );
+    assert!(!fixture!("gemini_text.sse").ends_with('\n'), "last event has no blank line");
+    assert!(!fixture!("ollama_text.ndjson").ends_with('\n'), "last line has no newline");
     assert!(!fixture!("openai_early_end.sse").contains("[DONE]"));
 }
 
@@ -429,48 +378,12 @@ proptest! {
 #[test]
 fn provider_ids_labels_and_defaults() {
     let table = [
-        (
-            ProviderKind::OpenAi,
-            "openai",
-            "OpenAI",
-            "https://api.openai.com/v1",
-            true,
-        ),
-        (
-            ProviderKind::Anthropic,
-            "anthropic",
-            "Anthropic",
-            "https://api.anthropic.com/v1",
-            true,
-        ),
-        (
-            ProviderKind::Gemini,
-            "gemini",
-            "Google Gemini",
-            "https://generativelanguage.googleapis.com/v1beta",
-            true,
-        ),
-        (
-            ProviderKind::Ollama,
-            "ollama",
-            "Ollama",
-            "http://localhost:11434",
-            false,
-        ),
-        (
-            ProviderKind::OpenAiCompatible,
-            "openai-compatible",
-            "OpenAI-compatible",
-            "http://localhost:1234/v1",
-            false,
-        ),
-        (
-            ProviderKind::Demo,
-            "demo",
-            "Demo (offline, canned text)",
-            "",
-            false,
-        ),
+        (ProviderKind::OpenAi, "openai", "OpenAI", "https://api.openai.com/v1", true),
+        (ProviderKind::Anthropic, "anthropic", "Anthropic", "https://api.anthropic.com/v1", true),
+        (ProviderKind::Gemini, "gemini", "Google Gemini", "https://generativelanguage.googleapis.com/v1beta", true),
+        (ProviderKind::Ollama, "ollama", "Ollama", "http://localhost:11434", false),
+        (ProviderKind::OpenAiCompatible, "openai-compatible", "OpenAI-compatible", "http://localhost:1234/v1", false),
+        (ProviderKind::Demo, "demo", "Demo (offline, canned text)", "", false),
     ];
     assert_eq!(table.len(), ProviderKind::ALL.len());
     for (kind, id, label, url, key) in table {
@@ -481,10 +394,7 @@ fn provider_ids_labels_and_defaults() {
         assert_eq!(kind.default_base_url(), url);
         assert_eq!(kind.needs_key(), key);
         assert_eq!(serde_json::to_value(kind).ok(), Some(json!(id)));
-        assert_eq!(
-            serde_json::from_value::<ProviderKind>(json!(id)).ok(),
-            Some(kind)
-        );
+        assert_eq!(serde_json::from_value::<ProviderKind>(json!(id)).ok(), Some(kind));
     }
     assert_eq!(ProviderKind::from_id("OpenAI"), None);
     assert!(serde_json::from_value::<ProviderKind>(json!("claude")).is_err());
@@ -492,40 +402,24 @@ fn provider_ids_labels_and_defaults() {
 
 #[test]
 fn every_provider_needs_a_model_and_keeps_keys_out_of_urls() {
-    let settings = ProviderSettings {
-        base_url: String::new(),
-        api_key: KEY.into(),
-    };
+    let settings = ProviderSettings { base_url: String::new(), api_key: KEY.into() };
     for kind in ProviderKind::ALL {
         if kind == ProviderKind::Demo {
             continue;
         }
         let mut chat = sample_request("m");
-        let Ok(req) = build_chat_request(kind, &settings, &chat) else {
-            panic!("{kind:?}")
-        };
+        let Ok(req) = build_chat_request(kind, &settings, &chat) else { panic!("{kind:?}") };
         assert!(!req.url.contains(KEY), "{kind:?}");
         let shown = format!("{:?}", req.redacted());
-        assert!(
-            !shown.contains(KEY) && !shown.contains("SECRET"),
-            "{kind:?}: {shown}"
-        );
-        let Ok(models) = build_models_request(kind, &settings) else {
-            panic!("{kind:?}")
-        };
+        assert!(!shown.contains(KEY) && !shown.contains("SECRET"), "{kind:?}: {shown}");
+        let Ok(models) = build_models_request(kind, &settings) else { panic!("{kind:?}") };
         assert!(!models.url.contains(KEY), "{kind:?}");
         chat.model = "  ".into();
         assert!(matches!(
             build_chat_request(kind, &settings, &chat),
-            Err(ProviderError::MissingSetting {
-                what: Setting::Model,
-                ..
-            })
+            Err(ProviderError::MissingSetting { what: Setting::Model, .. })
         ));
     }
-    assert_eq!(
-        parse_models_response(ProviderKind::Demo, "").ok(),
-        Some(vec![DEMO_MODEL.to_string()])
-    );
+    assert_eq!(parse_models_response(ProviderKind::Demo, "").ok(), Some(vec![DEMO_MODEL.to_string()]));
     assert!(build_models_request(ProviderKind::Demo, &settings).is_err());
 }

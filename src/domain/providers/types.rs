@@ -23,17 +23,11 @@ pub struct ChatMessage {
 
 impl ChatMessage {
     pub fn user(text: impl Into<String>) -> Self {
-        ChatMessage {
-            role: Role::User,
-            text: text.into(),
-        }
+        ChatMessage { role: Role::User, text: text.into() }
     }
 
     pub fn assistant(text: impl Into<String>) -> Self {
-        ChatMessage {
-            role: Role::Assistant,
-            text: text.into(),
-        }
+        ChatMessage { role: Role::Assistant, text: text.into() }
     }
 }
 
@@ -44,10 +38,7 @@ pub enum JsonMode {
     /// Any JSON object.
     AnyObject,
     /// An object matching a JSON Schema. `name` only matters to OpenAI.
-    Schema {
-        name: String,
-        schema: serde_json::Value,
-    },
+    Schema { name: String, schema: serde_json::Value },
 }
 
 /// One model call, independent of the provider.
@@ -74,15 +65,8 @@ pub struct ProviderSettings {
 
 impl fmt::Debug for ProviderSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let key = if self.api_key.is_empty() {
-            ""
-        } else {
-            REDACTED
-        };
-        f.debug_struct("ProviderSettings")
-            .field("base_url", &self.base_url)
-            .field("api_key", &key)
-            .finish()
+        let key = if self.api_key.is_empty() { "" } else { REDACTED };
+        f.debug_struct("ProviderSettings").field("base_url", &self.base_url).field("api_key", &key).finish()
     }
 }
 
@@ -118,10 +102,7 @@ const SECRET_HEADERS: [&str; 3] = ["authorization", "x-api-key", "x-goog-api-key
 impl HttpRequest {
     /// The value of a header, matched case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// A copy that is safe to show or log: key headers become "[redacted]" and any `key=`
@@ -132,20 +113,11 @@ impl HttpRequest {
             .iter()
             .map(|(name, value)| {
                 let secret = SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s));
-                let value = if secret {
-                    REDACTED.to_string()
-                } else {
-                    value.clone()
-                };
+                let value = if secret { REDACTED.to_string() } else { value.clone() };
                 (name.clone(), value)
             })
             .collect();
-        HttpRequest {
-            method: self.method,
-            url: strip_key_param(&self.url),
-            headers,
-            body: self.body.clone(),
-        }
+        HttpRequest { method: self.method, url: strip_key_param(&self.url), headers, body: self.body.clone() }
     }
 }
 
@@ -234,10 +206,7 @@ mod tests {
         HttpRequest {
             method: Method::Post,
             url: url.to_string(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
             body: Some("{}".into()),
         }
     }
@@ -260,10 +229,7 @@ mod tests {
         assert_eq!(safe.header("content-type"), Some("application/json"));
         assert_eq!(safe.body, req.body);
         let printed = format!("{req:?}");
-        assert!(
-            !printed.contains("secret") && !printed.contains("Secret"),
-            "{printed}"
-        );
+        assert!(!printed.contains("secret") && !printed.contains("Secret"), "{printed}");
     }
 
     #[test]
@@ -272,10 +238,7 @@ mod tests {
             ("https://h/m?key=AIza1", "https://h/m"),
             ("https://h/m?alt=sse&key=AIza1", "https://h/m?alt=sse"),
             ("https://h/m?key=AIza1&alt=sse#x", "https://h/m?alt=sse#x"),
-            (
-                "https://h/m?KEY=a&pageSize=5&monkey=1",
-                "https://h/m?pageSize=5&monkey=1",
-            ),
+            ("https://h/m?KEY=a&pageSize=5&monkey=1", "https://h/m?pageSize=5&monkey=1"),
             ("https://h/m", "https://h/m"),
         ];
         for (input, expected) in cases {
@@ -285,10 +248,7 @@ mod tests {
 
     #[test]
     fn settings_debug_hides_the_key() {
-        let s = ProviderSettings {
-            base_url: "https://x".into(),
-            api_key: "sk-live-123".into(),
-        };
+        let s = ProviderSettings { base_url: "https://x".into(), api_key: "sk-live-123".into() };
         let printed = format!("{s:?}");
         assert!(!printed.contains("sk-live"), "{printed}");
         assert!(printed.contains("[redacted]"));

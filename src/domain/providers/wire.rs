@@ -7,45 +7,27 @@ use super::types::{ChatRequest, HttpRequest, Method, ProviderSettings};
 use super::ProviderKind;
 
 /// The base URL without a trailing slash; an empty setting means the provider's default.
-pub(crate) fn base_url(
-    kind: ProviderKind,
-    settings: &ProviderSettings,
-) -> Result<String, ProviderError> {
+pub(crate) fn base_url(kind: ProviderKind, settings: &ProviderSettings) -> Result<String, ProviderError> {
     let raw = settings.base_url.trim();
-    let raw = if raw.is_empty() {
-        kind.default_base_url()
-    } else {
-        raw
-    };
+    let raw = if raw.is_empty() { kind.default_base_url() } else { raw };
     let base = raw.trim_end_matches('/');
     let lower = base.to_ascii_lowercase();
-    let has_host = ["http://", "https://"]
-        .iter()
-        .any(|scheme| lower.starts_with(scheme) && lower.len() > scheme.len());
+    let has_host = ["http://", "https://"].iter().any(|scheme| lower.starts_with(scheme) && lower.len() > scheme.len());
     if has_host {
         Ok(base.to_string())
     } else {
-        Err(ProviderError::MissingSetting {
-            provider: kind,
-            what: Setting::BaseUrl,
-        })
+        Err(ProviderError::MissingSetting { provider: kind, what: Setting::BaseUrl })
     }
 }
 
 /// The trimmed key (pasted keys often carry a newline, which `fetch` rejects in a header),
 /// or `None` when there is none and the provider can do without.
-pub(crate) fn api_key(
-    kind: ProviderKind,
-    settings: &ProviderSettings,
-) -> Result<Option<&str>, ProviderError> {
+pub(crate) fn api_key(kind: ProviderKind, settings: &ProviderSettings) -> Result<Option<&str>, ProviderError> {
     let key = settings.api_key.trim();
     if !key.is_empty() {
         Ok(Some(key))
     } else if kind.needs_key() {
-        Err(ProviderError::MissingSetting {
-            provider: kind,
-            what: Setting::ApiKey,
-        })
+        Err(ProviderError::MissingSetting { provider: kind, what: Setting::ApiKey })
     } else {
         Ok(None)
     }
@@ -54,10 +36,7 @@ pub(crate) fn api_key(
 pub(crate) fn model(kind: ProviderKind, request: &ChatRequest) -> Result<&str, ProviderError> {
     let model = request.model.trim();
     if model.is_empty() {
-        Err(ProviderError::MissingSetting {
-            provider: kind,
-            what: Setting::Model,
-        })
+        Err(ProviderError::MissingSetting { provider: kind, what: Setting::Model })
     } else {
         Ok(model)
     }
@@ -76,12 +55,7 @@ pub(crate) fn temperature(request: &ChatRequest) -> Option<f64> {
 
 /// Stop sequences, without empty ones (Anthropic rejects those), or `None` when none remain.
 pub(crate) fn stop_sequences(request: &ChatRequest) -> Option<Vec<&str>> {
-    let stops: Vec<&str> = request
-        .stop
-        .iter()
-        .map(String::as_str)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let stops: Vec<&str> = request.stop.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
     (!stops.is_empty()).then_some(stops)
 }
 
@@ -93,27 +67,13 @@ pub(crate) fn bearer(key: &str) -> (String, String) {
     header("authorization", format!("Bearer {key}"))
 }
 
-pub(crate) fn post_json(
-    url: String,
-    mut headers: Vec<(String, String)>,
-    body: &Value,
-) -> HttpRequest {
+pub(crate) fn post_json(url: String, mut headers: Vec<(String, String)>, body: &Value) -> HttpRequest {
     headers.push(header("content-type", "application/json"));
-    HttpRequest {
-        method: Method::Post,
-        url,
-        headers,
-        body: Some(body.to_string()),
-    }
+    HttpRequest { method: Method::Post, url, headers, body: Some(body.to_string()) }
 }
 
 pub(crate) fn get(url: String, headers: Vec<(String, String)>) -> HttpRequest {
-    HttpRequest {
-        method: Method::Get,
-        url,
-        headers,
-        body: None,
-    }
+    HttpRequest { method: Method::Get, url, headers, body: None }
 }
 
 /// Percent-encodes a path segment, so a model name cannot change the path or add a query.
@@ -130,22 +90,13 @@ pub(crate) fn encode_path_segment(segment: &str) -> String {
 }
 
 /// Parses one JSON document; `what` names it in the error.
-pub(crate) fn parse_json(
-    kind: ProviderKind,
-    text: &str,
-    what: &str,
-) -> Result<Value, ProviderError> {
-    serde_json::from_str(text).map_err(|e| ProviderError::Malformed {
-        provider: kind,
-        message: format!("{what} is not valid JSON: {e}"),
-    })
+pub(crate) fn parse_json(kind: ProviderKind, text: &str, what: &str) -> Result<Value, ProviderError> {
+    serde_json::from_str(text)
+        .map_err(|e| ProviderError::Malformed { provider: kind, message: format!("{what} is not valid JSON: {e}") })
 }
 
 pub(crate) fn malformed(kind: ProviderKind, message: &str) -> ProviderError {
-    ProviderError::Malformed {
-        provider: kind,
-        message: message.to_string(),
-    }
+    ProviderError::Malformed { provider: kind, message: message.to_string() }
 }
 
 /// `{"data":[{"id":…}]}`, the models list of OpenAI, compatible servers and Anthropic.
@@ -170,10 +121,7 @@ pub(crate) fn count(value: &Value, key: &str) -> Option<u64> {
 
 /// A non-empty string field.
 pub(crate) fn text<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
+    value.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -182,27 +130,16 @@ mod tests {
 
     #[test]
     fn base_url_defaults_trims_and_validates() {
-        let s = |url: &str| ProviderSettings {
-            base_url: url.into(),
-            api_key: String::new(),
-        };
+        let s = |url: &str| ProviderSettings { base_url: url.into(), api_key: String::new() };
+        assert_eq!(base_url(ProviderKind::Ollama, &s("")).ok().as_deref(), Some("http://localhost:11434"));
         assert_eq!(
-            base_url(ProviderKind::Ollama, &s("")).ok().as_deref(),
-            Some("http://localhost:11434")
-        );
-        assert_eq!(
-            base_url(ProviderKind::OpenAiCompatible, &s(" http://box:8080/v1/ "))
-                .ok()
-                .as_deref(),
+            base_url(ProviderKind::OpenAiCompatible, &s(" http://box:8080/v1/ ")).ok().as_deref(),
             Some("http://box:8080/v1")
         );
         for bad in ["localhost:11434", "ftp://x", "https://"] {
             assert!(matches!(
                 base_url(ProviderKind::Ollama, &s(bad)),
-                Err(ProviderError::MissingSetting {
-                    what: Setting::BaseUrl,
-                    ..
-                })
+                Err(ProviderError::MissingSetting { what: Setting::BaseUrl, .. })
             ));
         }
         assert!(base_url(ProviderKind::Demo, &s("")).is_err());
@@ -211,10 +148,7 @@ mod tests {
     #[test]
     fn path_segments_cannot_escape() {
         assert_eq!(encode_path_segment("gemini-2.5-flash"), "gemini-2.5-flash");
-        assert_eq!(
-            encode_path_segment("a/b?key=x#f é"),
-            "a%2Fb%3Fkey%3Dx%23f%20%C3%A9"
-        );
+        assert_eq!(encode_path_segment("a/b?key=x#f é"), "a%2Fb%3Fkey%3Dx%23f%20%C3%A9");
     }
 
     #[test]
@@ -228,9 +162,6 @@ mod tests {
             parse_data_ids(ProviderKind::OpenAi, r#"{"models":[]}"#),
             Err(ProviderError::Malformed { .. })
         ));
-        assert!(matches!(
-            parse_data_ids(ProviderKind::OpenAi, "<html>"),
-            Err(ProviderError::Malformed { .. })
-        ));
+        assert!(matches!(parse_data_ids(ProviderKind::OpenAi, "<html>"), Err(ProviderError::Malformed { .. })));
     }
 }
