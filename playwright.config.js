@@ -3,6 +3,7 @@
 import { defineConfig } from "@playwright/test";
 
 const APP_PORT = 4173;
+export const MOCK_PORT = 4010;
 
 export default defineConfig({
   testDir: "tests/browser",
@@ -30,6 +31,12 @@ export default defineConfig({
     },
   },
   webServer: [
+    {
+      command: `node tests/browser/mock-provider.mjs ${MOCK_PORT}`,
+      url: `http://127.0.0.1:${MOCK_PORT}/v1/models`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
     {
       command: `node tests/browser/static-server.mjs dist ${APP_PORT}`,
       url: `http://127.0.0.1:${APP_PORT}/`,

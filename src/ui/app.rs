@@ -9,7 +9,10 @@ use super::inspector::Inspector;
 use super::palette::Palette;
 use super::persist::{apply_view, Session};
 use super::platform;
-use super::topbar::{Theme, TopBar};
+use super::run::Runner;
+use super::settings::Settings;
+use super::settings_dialog::SettingsDialog;
+use super::topbar::{Theme, TopBar, ViewControls};
 use crate::domain::change::FlowChange;
 use crate::domain::clipboard;
 use crate::domain::flow::{BlockId, Flow, Point};
@@ -29,6 +32,9 @@ pub fn App() -> impl IntoView {
     let editor = Editor::new(flow);
     provide_context(editor);
     provide_context(session);
+    provide_context(Settings::load());
+    let runner = Runner::new();
+    provide_context(runner);
     apply_view(editor, view_state);
     session.save_now(editor);
 
@@ -134,10 +140,12 @@ pub fn App() -> impl IntoView {
                     on:drop=on_drop>
                     <Banners />
                     <Canvas />
+                    <ViewControls />
                 </main>
                 <Inspector />
             </div>
             <HelpDialog open=help_open />
+            <SettingsDialog />
         </div>
     }
 }
@@ -148,6 +156,7 @@ pub struct HelpOpen(pub RwSignal<bool>);
 #[component]
 fn Banners() -> impl IntoView {
     let editor = expect_context::<Editor>();
+    let runner = expect_context::<Runner>();
     let session = expect_context::<Session>();
     view! {
         <div class="banners">
@@ -155,6 +164,12 @@ fn Banners() -> impl IntoView {
                 <div class="banner banner-error" role="alert">
                     <span>{move || session.storage_error.get().unwrap_or_default()}</span>
                     <button class="button" on:click=move |_| files::export(editor, session)>"Export flow"</button>
+                </div>
+            </Show>
+            <Show when=move || runner.message.get().is_some()>
+                <div class="banner banner-error" role="alert">
+                    <span>{move || runner.message.get().unwrap_or_default()}</span>
+                    <button class="icon-button" aria-label="Dismiss" on:click=move |_| runner.message.set(None)>"\u{d7}"</button>
                 </div>
             </Show>
             <Show when=move || session.notice.get().is_some()>

@@ -3,7 +3,9 @@
 
 use super::canvas::CanvasCtx;
 use super::editor::Editor;
+use super::run::Runner;
 use crate::domain::blocks::BlockConfig;
+use crate::domain::engine::{BlockRun, BlockStatus};
 use crate::domain::flow::{Block, BlockId};
 use crate::domain::layout::Side;
 use crate::domain::providers::ProviderKind;
@@ -43,10 +45,39 @@ fn icon(kind: &str) -> &'static str {
     }
 }
 
+/// The words under a block's header after a run: its output, or what went wrong.
+fn run_text(run: &BlockRun) -> String {
+    match (&run.output, &run.error) {
+        (Some(out), Some(err)) if !out.is_empty() => format!("{out}\n\u{26a0} {err}"),
+        (_, Some(err)) => err.clone(),
+        (Some(out), None) if !out.is_empty() => out.clone(),
+        _ => match run.status {
+            BlockStatus::Queued => "Waiting to run\u{2026}".into(),
+            BlockStatus::Running => "Waiting for the first words\u{2026}".into(),
+            _ => String::new(),
+        },
+    }
+}
+
+/// A short status for the block header: a glyph and a time, so the title keeps its room.
+fn status_label(run: &BlockRun, now: f64) -> String {
+    let secs = |a: f64, b: f64| format!("{:.1} s", ((b - a) / 1000.0).max(0.0));
+    match (run.status, run.started_ms, run.finished_ms) {
+        (BlockStatus::Running, Some(s), _) => format!("\u{25cf} {}", secs(s, now)),
+        (BlockStatus::Done, Some(s), Some(f)) => format!("\u{2713} {}", secs(s, f)),
+        (BlockStatus::Done, _, _) => "\u{2713}".to_string(),
+        (BlockStatus::Error, _, _) => "\u{26a0} error".to_string(),
+        (st, _, _) => st.label().to_string(),
+    }
+}
+
 #[component]
 pub fn BlockCard(id: BlockId) -> impl IntoView {
     let editor = expect_context::<Editor>();
     let ctx = expect_context::<CanvasCtx>();
+    let runner = expect_context::<Runner>();
+    let run = runner.run_of(&id);
+    let status = move || run.with(|r| r.as_ref().map_or("idle", |r| r.status.label()));
     let Some(cell) = editor.cell(&id) else {
         return ().into_any();
     };
@@ -98,7 +129,7 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
             class:invalid=move || !problems.with(Vec::is_empty)
             data-block-id=block_id
             data-kind=kind.clone()
-            data-status="idle"
+            data-status=status
             role="group"
             aria-label=aria
             style:left=left
@@ -113,7 +144,12 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
             >
                 <span class="block-icon" aria-hidden="true">{icon(&kind)}</span>
                 <span class="block-title">{move || read(|b| b.display_name())}</span>
-                <span class="block-kind">{kind_label}</span>
+                <Show when=move || run.with(Option::is_some) fallback=move || view! { <span class="block-kind">{kind_label.clone()}</span> }>
+                    <span class=move || format!("status-pill status-{}", status()) role="status"
+                        aria-label=move || format!("Status: {}", status())>
+                        {move || run.with(|r| r.as_ref().map(|r| status_label(r, runner.clock.get())).unwrap_or_default())}
+                    </span>
+                </Show>
                 <Show when=move || !problems.with(Vec::is_empty)>
                     <span class="block-problem" role="img" aria-label=move || problems.with(|p| p.join(" "))
                         title=move || problems.with(|p| p.join("\n"))>"!"</span>
@@ -136,7 +172,12 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
                         .collect_view()
                 }}
             </div>
-            <div class="block-body">{move || read(summary)}</div>
+            <div class="block-body" class:has-result=move || run.with(|r| r.as_ref().is_some_and(|r| !run_text(r).is_empty()))>
+                {move || match run.with(|r| r.as_ref().map(run_text).filter(|t| !t.is_empty())) {
+                    Some(t) => t,
+                    None => read(summary),
+                }}
+            </div>
         </div>
     }
     .into_any()

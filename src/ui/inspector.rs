@@ -3,6 +3,7 @@
 //! one undo step (edits merge until the field loses focus).
 
 use super::editor::Editor;
+use super::result_panel::ResultPanel;
 use super::template_editor::TemplateEditor;
 use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, NoteConfig, PromptConfig};
 use crate::domain::change::FlowChange;
@@ -108,6 +109,8 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
                 </ul>
             </Show>
             {settings}
+            {matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Output))
+                .then(|| view! { <ResultPanel id=id.clone() is_prompt=matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt)) /> })}
             <label class="field">
                 <span class="field-label">"Note"</span>
                 <textarea

@@ -9,10 +9,15 @@ mod files;
 mod flows_menu;
 mod help;
 mod inspector;
+mod markdown_view;
 mod minimap;
 mod palette;
 mod persist;
 pub mod platform;
+mod result_panel;
+mod run;
+mod settings;
+mod settings_dialog;
 mod template_editor;
 mod topbar;
 

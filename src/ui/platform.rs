@@ -113,3 +113,124 @@ pub async fn read_file_text(file: web_sys::File) -> Result<String, String> {
 pub fn random_seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
 }
+
+/// How a streamed request ended.
+pub enum FetchEnd {
+    /// The body was read to the end.
+    Done,
+    /// A non-2xx answer, with its body and `Retry-After` when the server exposes it.
+    Http {
+        status: u16,
+        body: String,
+        retry_after: Option<String>,
+    },
+    /// No answer or a dropped connection; the browser does not say which (CORS looks the same).
+    Network(String),
+    Aborted,
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+pub fn session_get(key: &str) -> Option<String> {
+    session_storage()?.get_item(key).ok().flatten()
+}
+
+pub fn session_set(key: &str, value: &str) {
+    if let Some(s) = session_storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn session_remove(key: &str) {
+    if let Some(s) = session_storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// Performs `req` with `fetch`, handing each body chunk to `on_chunk` as it arrives.
+pub async fn fetch_streaming(
+    req: &crate::domain::providers::HttpRequest,
+    signal: &web_sys::AbortSignal,
+    mut on_chunk: impl FnMut(Vec<u8>),
+) -> FetchEnd {
+    use wasm_bindgen_futures::JsFuture;
+    let aborted = |signal: &web_sys::AbortSignal| signal.aborted();
+    let Some(window) = web_sys::window() else { return FetchEnd::Network("No window.".into()) };
+    let init = web_sys::RequestInit::new();
+    init.set_method(req.method.as_str());
+    init.set_mode(web_sys::RequestMode::Cors);
+    init.set_signal(Some(signal));
+    let Ok(headers) = web_sys::Headers::new() else { return FetchEnd::Network("Could not build headers.".into()) };
+    for (k, v) in &req.headers {
+        if headers.append(k, v).is_err() {
+            return FetchEnd::Network(format!("The header {k} is not valid."));
+        }
+    }
+    init.set_headers(&headers);
+    if let Some(body) = &req.body {
+        init.set_body(&wasm_bindgen::JsValue::from_str(body));
+    }
+    let response = match JsFuture::from(window.fetch_with_str_and_init(&req.url, &init)).await {
+        Ok(r) => r,
+        Err(e) => {
+            if aborted(signal) {
+                return FetchEnd::Aborted;
+            }
+            return FetchEnd::Network(js_error_message(&e));
+        }
+    };
+    let Ok(response) = response.dyn_into::<web_sys::Response>() else {
+        return FetchEnd::Network("The browser returned something that is not a response.".into());
+    };
+    if !response.ok() {
+        let retry_after = response.headers().get("retry-after").ok().flatten();
+        let body = match response.text() {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        return FetchEnd::Http { status: response.status(), body, retry_after };
+    }
+    let Some(stream) = response.body() else { return FetchEnd::Done };
+    let Ok(reader) = stream.get_reader().dyn_into::<web_sys::ReadableStreamDefaultReader>() else {
+        return FetchEnd::Network("The answer could not be read as a stream.".into());
+    };
+    loop {
+        let result = match JsFuture::from(reader.read()).await {
+            Ok(r) => r,
+            Err(e) => {
+                if aborted(signal) {
+                    return FetchEnd::Aborted;
+                }
+                return FetchEnd::Network(js_error_message(&e));
+            }
+        };
+        let done = js_sys::Reflect::get(&result, &"done".into()).ok().and_then(|v| v.as_bool()).unwrap_or(true);
+        if done {
+            return FetchEnd::Done;
+        }
+        if let Ok(value) = js_sys::Reflect::get(&result, &"value".into()) {
+            if let Ok(bytes) = value.dyn_into::<js_sys::Uint8Array>() {
+                on_chunk(bytes.to_vec());
+            }
+        }
+    }
+}
+
+fn js_error_message(e: &wasm_bindgen::JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "The request failed.".into())
+}
+
+/// Runs `f` after `ms` milliseconds.
+pub fn after_ms(ms: f64, f: impl FnOnce() + 'static) {
+    let cb = Closure::once_into_js(f);
+    if let Some(w) = web_sys::window() {
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms.clamp(0.0, 2.0e9) as i32);
+    }
+}
+
+pub fn now_precise_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+}

@@ -62,3 +62,44 @@ export async function dragBy(page, el, dx, dy) {
 export function transformOf(locator) {
   return locator.evaluate((el) => `${el.style.left},${el.style.top}`);
 }
+
+export const MOCK = "http://127.0.0.1:4010";
+export const PROVIDERS = {
+  openai: { label: "OpenAI", baseUrl: `${MOCK}/v1`, model: "gpt-4o-mini", key: "sk-test-OPENAI-0000-secret" },
+  anthropic: { label: "Anthropic", baseUrl: `${MOCK}/v1`, model: "claude-3-5-haiku-latest", key: "sk-ant-test-ANTHROPIC-1111-secret" },
+  gemini: { label: "Google Gemini", baseUrl: `${MOCK}/v1beta`, model: "gemini-2.5-flash", key: "AIza-test-GEMINI-2222-secret" },
+  ollama: { label: "Ollama", baseUrl: MOCK, model: "llama3.2", key: "" },
+};
+
+/** Sets a provider's key and base URL in the Settings dialog, as a user would. */
+export async function configureProvider(page, id) {
+  const p = PROVIDERS[id];
+  const dialog = page.getByRole("dialog", { name: "Settings" });
+  if (!(await dialog.isVisible())) await page.getByRole("button", { name: "Settings" }).click();
+  if (p.key) {
+    await dialog.getByRole("textbox", { name: `${p.label} API key` }).fill(p.key);
+    await dialog.getByRole("textbox", { name: `${p.label} API key` }).press("Tab");
+  }
+  await dialog.getByRole("textbox", { name: `${p.label} base URL` }).fill(p.baseUrl);
+  await dialog.getByRole("textbox", { name: `${p.label} base URL` }).press("Tab");
+  await dialog.getByRole("button", { name: "Done" }).click();
+}
+
+/** Types the customer email of the starter flow. */
+export async function setInputText(app, text) {
+  await app.block("Input block: Customer email").locator("header").click();
+  const value = app.inspector.getByRole("textbox", { name: "Value 1", exact: true });
+  await value.fill(text);
+  await value.blur();
+}
+
+/** Points the starter flow's prompt at a provider and model. */
+export async function usePromptProvider(app, id) {
+  await app.block("Prompt block: Draft a reply").locator("header").click();
+  await app.inspector.getByRole("combobox", { name: "Provider" }).selectOption(id === "demo" ? "demo" : id);
+  if (id !== "demo") {
+    const model = app.inspector.getByRole("textbox", { name: "Model" });
+    await model.fill(PROVIDERS[id].model);
+    await model.blur();
+  }
+}

@@ -1,0 +1,112 @@
+//! The selected block's last run: its output (markdown or JSON), numbers, and the trace
+//! (the exact request sent, key redacted, and the raw stream).
+
+use super::editor::Editor;
+use super::markdown_view::OutputView;
+use super::run::Runner;
+use super::settings::Settings;
+use crate::domain::engine::{format_usd, BlockRun, BlockStatus, RunScope};
+use crate::domain::flow::BlockId;
+use crate::domain::providers::HttpRequest;
+use leptos::prelude::*;
+
+fn stats(run: &BlockRun) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(t) = run.ttft_ms() {
+        out.push(("First token", format!("{:.0} ms", t)));
+    }
+    if let Some(t) = run.total_ms() {
+        out.push(("Total", format!("{:.2} s", t / 1000.0)));
+    }
+    if let Some(i) = run.usage.input_tokens {
+        out.push(("Tokens in", i.to_string()));
+    }
+    if let Some(o) = run.usage.output_tokens {
+        out.push(("Tokens out", o.to_string()));
+    }
+    if let Some(c) = run.cost_usd {
+        out.push(("Cost", format_usd(c)));
+    }
+    if run.attempts > 1 {
+        out.push(("Attempts", run.attempts.to_string()));
+    }
+    out
+}
+
+fn request_text(req: &HttpRequest) -> String {
+    let headers: String = req.headers.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+    let body = req
+        .body
+        .as_deref()
+        .map(|b| {
+            serde_json::from_str::<serde_json::Value>(b)
+                .map(|v| crate::domain::json_view::pretty(&v))
+                .unwrap_or_else(|_| b.to_string())
+        })
+        .unwrap_or_default();
+    format!("{} {}\n{headers}\n{body}", req.method.as_str(), req.url)
+}
+
+#[component]
+pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let runner = expect_context::<Runner>();
+    let settings = expect_context::<Settings>();
+    let run = runner.run_of(&id);
+    let (id_one, id_from) = (id.clone(), id.clone());
+    let output = Signal::derive(move || run.with(|r| r.as_ref().and_then(|r| r.output.clone()).unwrap_or_default()));
+    view! {
+        <section class="result" aria-label="Result">
+            <div class="result-head">
+                <span class="field-label">"Result"</span>
+                <Show when=move || is_prompt>
+                    <div class="result-actions">
+                        <button class="button button-quiet" disabled=move || runner.running.get()
+                            title="Run only this block, reusing the results of the blocks before it"
+                            on:click={ let id = id_one.clone(); move |_| runner.start(editor, settings, RunScope::Block(id.clone())) }>"Run this block"</button>
+                        <button class="button button-quiet" disabled=move || runner.running.get()
+                            title="Run this block and everything after it"
+                            on:click={ let id = id_from.clone(); move |_| runner.start(editor, settings, RunScope::From(id.clone())) }>"Run from here"</button>
+                    </div>
+                </Show>
+            </div>
+            {move || match run.get() {
+                None => view! { <p class="field-help">"Not run yet. Press Run in the top bar."</p> }.into_any(),
+                Some(r) => {
+                    let stats = stats(&r);
+                    let error = r.error.clone();
+                    let incomplete = r.incomplete;
+                    let status = r.status;
+                    let trace = r.trace.clone();
+                    view! {
+                        <div class="result-body">
+                            {error.map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
+                            {incomplete.then(|| view! { <p class="result-warning">"Incomplete: the answer stopped early; the text so far is kept."</p> })}
+                            {(status == BlockStatus::Cached).then(|| view! { <p class="field-help">"From the cache: the request was identical to an earlier run."</p> })}
+                            <OutputView text=output />
+                            {(!stats.is_empty()).then(|| view! {
+                                <dl class="stats">{stats.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}</dl>
+                            })}
+                            {(!trace.sent.is_empty() || !trace.raw.is_empty()).then(|| view! {
+                                <details class="trace">
+                                    <summary>"Trace"</summary>
+                                    {trace.sent.last().map(|req| view! {
+                                        <p class="field-label">"Request (key hidden)"</p>
+                                        <pre class="trace-pre">{request_text(req)}</pre>
+                                    })}
+                                    {(!trace.retries.is_empty()).then(|| view! {
+                                        <p class="field-label">"Retries"</p>
+                                        <ul>{trace.retries.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
+                                    })}
+                                    <p class="field-label">"Raw response"</p>
+                                    <pre class="trace-pre">{trace.raw.clone()}</pre>
+                                </details>
+                            })}
+                        </div>
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,279 @@
+//! Drives the sans-IO engine from the browser: performs its commands with `fetch`,
+//! feeds back chunks and failures, and mirrors each block's run into its own signal.
+
+use super::editor::Editor;
+use super::platform::{self, FetchEnd};
+use super::settings::Settings;
+use crate::domain::engine::{
+    estimate, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache, RunScope, RunSummary,
+};
+use crate::domain::flow::BlockId;
+use crate::domain::graph;
+use crate::domain::providers::{build_chat_request, ProviderKind};
+use leptos::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+const CACHE_KEY: &str = "chainboard.runcache";
+
+#[derive(Clone, Copy)]
+pub struct Runner {
+    engine: StoredValue<Option<Engine>, LocalStorage>,
+    aborts: StoredValue<HashMap<RequestId, web_sys::AbortController>, LocalStorage>,
+    cache: StoredValue<RunCache>,
+    runs: StoredValue<HashMap<BlockId, RwSignal<Option<BlockRun>>>>,
+    owner: StoredValue<Owner, LocalStorage>,
+    pub running: RwSignal<bool>,
+    pub summary: RwSignal<Option<RunSummary>>,
+    /// Why a run did not start, or what needs attention, in words.
+    pub message: RwSignal<Option<String>>,
+    /// Ticks while a run is going, so block timers update.
+    pub clock: RwSignal<f64>,
+    /// Which scope the last run had, for the UI.
+    generation: StoredValue<u64>,
+}
+
+impl Runner {
+    pub fn new() -> Runner {
+        let cache = platform::session_get(CACHE_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        Runner {
+            engine: StoredValue::new_local(None),
+            aborts: StoredValue::new_local(HashMap::new()),
+            cache: StoredValue::new(cache),
+            runs: StoredValue::new(HashMap::new()),
+            owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
+            running: RwSignal::new(false),
+            summary: RwSignal::new(None),
+            message: RwSignal::new(None),
+            clock: RwSignal::new(0.0),
+            generation: StoredValue::new(0),
+        }
+    }
+
+    /// The run state of one block (created on first use, in the app's owner so it
+    /// outlives the block card that asked for it).
+    pub fn run_of(&self, id: &BlockId) -> RwSignal<Option<BlockRun>> {
+        if let Some(s) = self.runs.with_value(|r| r.get(id).copied()) {
+            return s;
+        }
+        let signal = self.owner.with_value(|o| o.with(|| RwSignal::new(None)));
+        self.runs.update_value(|r| {
+            r.insert(id.clone(), signal);
+        });
+        signal
+    }
+
+    fn config(settings: Settings) -> EngineConfig {
+        let limits = settings.limits.get_untracked();
+        EngineConfig {
+            budget_usd: limits.budget_usd,
+            timeout_ms: limits.timeout_s.max(5.0) * 1000.0,
+            ..EngineConfig::default()
+        }
+    }
+
+    pub fn estimate(&self, editor: Editor, settings: Settings, scope: &RunScope) -> Estimate {
+        let config = Self::config(settings);
+        self.cache.with_value(|c| editor.with_flow(|f| estimate(f, scope, c, &config)))
+    }
+
+    /// Providers the run would call that have no key yet.
+    fn missing_keys(editor: Editor, settings: Settings, scope: &RunScope) -> Vec<ProviderKind> {
+        let mut missing: Vec<ProviderKind> = Vec::new();
+        editor.with_flow(|f| {
+            let in_scope: Option<HashSet<BlockId>> = match scope {
+                RunScope::All => None,
+                RunScope::Block(id) => Some(HashSet::from([id.clone()])),
+                RunScope::From(id) => Some(graph::downstream(f, id).into_iter().collect()),
+            };
+            for b in &f.blocks {
+                if in_scope.as_ref().is_some_and(|s| !s.contains(&b.id)) {
+                    continue;
+                }
+                if let crate::domain::blocks::BlockConfig::Prompt(p) = &b.config {
+                    if let Some(kind) = ProviderKind::from_id(&p.provider) {
+                        if kind.needs_key() && !settings.has_key(kind) && !missing.contains(&kind) {
+                            missing.push(kind);
+                        }
+                    }
+                }
+            }
+        });
+        missing
+    }
+
+    pub fn start(&self, editor: Editor, settings: Settings, scope: RunScope) {
+        if self.running.get_untracked() {
+            return;
+        }
+        let missing = Self::missing_keys(editor, settings, &scope);
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|k| k.label()).collect();
+            self.message.set(Some(format!(
+                "Add your {} key in Settings to run this flow, or switch its Prompt blocks to the Demo provider.",
+                names.join(" and ")
+            )));
+            settings.open.set(true);
+            return;
+        }
+        let now = platform::now_precise_ms();
+        let config = Self::config(settings);
+        let started = self.cache.with_value(|c| editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)));
+        let mut engine = match started {
+            Ok(e) => e,
+            Err(e) => {
+                self.message.set(Some(format!("The flow cannot run yet: {}", e.messages().join(" "))));
+                return;
+            }
+        };
+        self.message.set(None);
+        // A full run clears old results; a partial run keeps the rest visible.
+        if matches!(scope, RunScope::All) {
+            self.runs.with_value(|r| r.values().for_each(|s| s.set(None)));
+        }
+        self.generation.update_value(|g| *g += 1);
+        let commands = engine.poll(now);
+        self.engine.set_value(Some(engine));
+        self.running.set(true);
+        self.tick();
+        self.perform(editor, settings, commands);
+        self.sync();
+    }
+
+    pub fn stop(&self) {
+        let now = platform::now_precise_ms();
+        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.stop(now))).flatten().unwrap_or_default();
+        for c in commands {
+            if let Command::Cancel { request } = c {
+                self.abort(request);
+            }
+        }
+        self.sync();
+    }
+
+    fn abort(&self, request: RequestId) {
+        if let Some(ctrl) = self.aborts.try_update_value(|a| a.remove(&request)).flatten() {
+            ctrl.abort();
+        }
+    }
+
+    /// Feeds an event to the engine and performs what it asks next.
+    fn feed(&self, editor: Editor, settings: Settings, generation: u64, event: Event) {
+        if self.generation.get_value() != generation {
+            return; // an answer for a run that has since been replaced
+        }
+        let now = platform::now_precise_ms();
+        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.on_event(event, now))).flatten();
+        if let Some(commands) = commands {
+            self.perform(editor, settings, commands);
+        }
+        self.sync();
+    }
+
+    fn poll(&self, editor: Editor, settings: Settings, generation: u64) {
+        if self.generation.get_value() != generation {
+            return;
+        }
+        let now = platform::now_precise_ms();
+        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.poll(now))).flatten();
+        if let Some(commands) = commands {
+            self.perform(editor, settings, commands);
+        }
+        self.sync();
+    }
+
+    fn perform(&self, editor: Editor, settings: Settings, commands: Vec<Command>) {
+        let generation = self.generation.get_value();
+        let this = *self;
+        for command in commands {
+            match command {
+                Command::Send { request, provider, chat, .. } => {
+                    let http = match build_chat_request(provider, &settings.provider_settings(provider), &chat) {
+                        Ok(h) => h,
+                        Err(e) => {
+                            // A settings problem found at send time: report it as a refusal.
+                            let body = serde_json::json!({ "error": { "message": e.to_string() } }).to_string();
+                            let event = Event::HttpError { request, status: 400, body, retry_after: None };
+                            platform::after_ms(0.0, move || this.feed(editor, settings, generation, event));
+                            continue;
+                        }
+                    };
+                    let Ok(controller) = web_sys::AbortController::new() else { continue };
+                    let signal = controller.signal();
+                    self.aborts.update_value(|a| {
+                        a.insert(request, controller);
+                    });
+                    let sent = Event::Sent { request, redacted: http.redacted() };
+                    platform::after_ms(0.0, move || this.feed(editor, settings, generation, sent));
+                    leptos::task::spawn_local(async move {
+                        let end = platform::fetch_streaming(&http, &signal, |bytes| {
+                            this.feed(editor, settings, generation, Event::Chunk { request, bytes });
+                        })
+                        .await;
+                        this.aborts.update_value(|a| {
+                            a.remove(&request);
+                        });
+                        let event = match end {
+                            FetchEnd::Done => Event::Done { request },
+                            FetchEnd::Http { status, body, retry_after } => {
+                                Event::HttpError { request, status, body, retry_after }
+                            }
+                            FetchEnd::Network(message) => Event::NetworkError { request, message },
+                            FetchEnd::Aborted => Event::Aborted { request },
+                        };
+                        this.feed(editor, settings, generation, event);
+                    });
+                }
+                Command::Cancel { request } => self.abort(request),
+                Command::WakeAt { at_ms } => {
+                    let delay = (at_ms - platform::now_precise_ms()).max(0.0) + 5.0;
+                    platform::after_ms(delay, move || this.poll(editor, settings, generation));
+                }
+            }
+        }
+    }
+
+    /// Copies changed block runs into their signals; ends the run when the engine is done.
+    fn sync(&self) {
+        let Some((changed, summary, finished)) = self
+            .engine
+            .try_update_value(|e| {
+                e.as_mut().map(|e| {
+                    let ids = e.take_changed();
+                    let runs: Vec<(BlockId, Option<BlockRun>)> =
+                        ids.into_iter().map(|id| (id.clone(), e.block(&id).cloned())).collect();
+                    (runs, e.summary(), e.is_finished())
+                })
+            })
+            .flatten()
+        else {
+            return;
+        };
+        for (id, run) in changed {
+            self.run_of(&id).set(run);
+        }
+        self.summary.set(Some(summary));
+        if finished && self.running.get_untracked() {
+            self.running.set(false);
+            let cache = self.cache.try_update_value(|c| {
+                self.engine.with_value(|e| {
+                    if let Some(e) = e {
+                        e.write_cache(c);
+                    }
+                });
+                serde_json::to_string(c).unwrap_or_default()
+            });
+            if let Some(text) = cache {
+                platform::session_set(CACHE_KEY, &text);
+            }
+        }
+    }
+
+    /// Keeps `clock` moving while a run is going, for the timers on blocks.
+    fn tick(&self) {
+        self.clock.set(platform::now_precise_ms());
+        if self.running.get_untracked() {
+            let this = *self;
+            platform::after_ms(100.0, move || this.tick());
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import { test, expect } from "@playwright/test";
+import { AppPage, PROVIDERS, configureProvider, setInputText, usePromptProvider } from "./pages.js";
+
+const PROMPT = "Prompt block: Draft a reply";
+const OUTPUT = "Output block: Reply";
+const HELLO = "Hello from the mock model! It streamed in small pieces, **bold** and all.";
+
+for (const id of ["openai", "anthropic", "gemini", "ollama"]) {
+  test(`runs Input → Prompt → Output against ${PROVIDERS[id].label} over real HTTP streaming`, async ({ page }) => {
+    const app = new AppPage(page);
+    await app.open();
+    await configureProvider(page, id);
+    await usePromptProvider(app, id);
+    await setInputText(app, "Say hello to our customer, please.");
+    await page.getByRole("button", { name: "Run flow" }).click();
+
+    await expect(app.block(PROMPT)).toHaveAttribute("data-status", "done");
+    await expect(app.block(OUTPUT)).toHaveAttribute("data-status", "done");
+    await expect(app.block(OUTPUT).locator(".block-body")).toHaveText(HELLO);
+    // The inspector renders the markdown as DOM: **bold** became <strong>.
+    await app.block(PROMPT).locator("header").click();
+    const result = app.inspector.getByRole("region", { name: "Result" });
+    await expect(result.locator("strong")).toHaveText("bold");
+    await result.getByText("Trace").click();
+    await expect(result).toContainText("POST");
+    await expect(result).not.toContainText(PROVIDERS[id].key || "no-key-to-leak");
+    if (id === "openai") await app.screenshot("run-openai-done");
+    expect(app.consoleErrors).toEqual([]);
+  });
+}
+
+test("Stop cancels the request and keeps what already streamed", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await setInputText(app, "Tell a long story about patience.");
+  await page.getByRole("button", { name: "Run flow" }).click();
+  await expect(app.block(PROMPT)).toHaveAttribute("data-status", "running");
+  await expect(app.block(PROMPT).locator(".block-body")).toContainText("Once upon a time");
+  await app.screenshot("run-streaming");
+  await page.getByRole("button", { name: "Stop run" }).click();
+  await expect(app.block(PROMPT)).toHaveAttribute("data-status", "stopped");
+  const kept = await app.block(PROMPT).locator(".block-body").textContent();
+  expect(kept).toContain("Once upon a time");
+  await page.waitForTimeout(800);
+  // Nothing more arrives after Stop.
+  expect(await app.block(PROMPT).locator(".block-body").textContent()).toEqual(kept);
+  await expect(page.getByRole("button", { name: "Run flow" })).toBeVisible();
+});
+
+test("a 429 is retried after a wait, then succeeds", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await setInputText(app, "Rate limit me, then answer.");
+  await page.getByRole("button", { name: "Run flow" }).click();
+  await expect(app.block(OUTPUT).locator(".block-body")).toHaveText("It worked after waiting.", { timeout: 20_000 });
+  await app.block(PROMPT).locator("header").click();
+  const result = app.inspector.getByRole("region", { name: "Result" });
+  await expect(result.getByText("Attempts")).toBeVisible();
+  await result.getByText("Trace").click();
+  await expect(result).toContainText("429");
+});
+
+test("a 401 is not retried and says what to do", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await setInputText(app, "Bad key please.");
+  await page.getByRole("button", { name: "Run flow" }).click();
+  await expect(app.block(PROMPT)).toHaveAttribute("data-status", "error");
+  await expect(app.block(PROMPT).locator(".block-body")).toContainText("OpenAI rejected the key (401)");
+  await expect(app.block(PROMPT).locator(".block-body")).toContainText("Settings");
+  await expect(app.block(OUTPUT)).toHaveAttribute("data-status", "skipped");
+  await app.screenshot("run-401");
+});
+
+test("a dropped stream keeps the partial answer and says it is incomplete", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await setInputText(app, "Drop the line halfway.");
+  await page.getByRole("button", { name: "Run flow" }).click();
+  await expect(app.block(PROMPT)).toHaveAttribute("data-status", "error");
+  await expect(app.block(PROMPT).locator(".block-body")).toContainText("This answer will be");
+  await app.block(PROMPT).locator("header").click();
+  await expect(app.inspector.getByText("Incomplete: the answer stopped early")).toBeVisible();
+});
+
+test("with no key, Run says where to add one; the Demo provider runs without a key", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await page.getByRole("button", { name: "Run flow" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Add your OpenAI key in Settings" })).toBeVisible();
+  await expect(page.getByRole("dialog", { name: "Settings" })).toBeVisible();
+  await page.getByRole("button", { name: "Close settings" }).click();
+  await usePromptProvider(app, "demo");
+  await page.getByRole("button", { name: "Run flow" }).click();
+  await expect(app.block(OUTPUT).locator(".block-body")).toContainText("[Demo reply");
+});
+
+test("keys never reach localStorage (unless remembered), exports or the URL", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  for (const id of ["openai", "anthropic", "gemini"]) await configureProvider(page, id);
+  await setInputText(app, "Say hello to our customer, please.");
+  await page.getByRole("button", { name: "Run flow" }).click();
+  await expect(app.block(PROMPT)).toHaveAttribute("data-status", "done");
+  await page.waitForTimeout(600);
+  const keys = ["openai", "anthropic", "gemini"].map((id) => PROVIDERS[id].key);
+
+  const local = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+  for (const k of keys) expect(local).not.toContain(k);
+  const session = await page.evaluate(() => JSON.stringify({ ...sessionStorage }));
+  expect(session).toContain(keys[0]); // kept for this tab only, as promised
+  expect(page.url()).not.toMatch(/sk-|AIza/);
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export flow" }).click()]);
+  const text = Buffer.concat(await (await download.createReadStream()).toArray()).toString();
+  for (const k of keys) expect(text).not.toContain(k);
+
+  // "Remember on this device" moves them to localStorage, and back out when unticked.
+  await page.getByRole("button", { name: "Settings" }).click();
+  await page.getByRole("checkbox", { name: /Remember keys/ }).check();
+  expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).toContain(keys[0]);
+  await page.getByRole("checkbox", { name: /Remember keys/ }).uncheck();
+  expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(keys[0]);
+});
+
+test("Test connection reports success and a bad base URL clearly", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "ollama");
+  await page.getByRole("button", { name: "Settings" }).click();
+  const dialog = page.getByRole("dialog", { name: "Settings" });
+  await dialog.getByRole("button", { name: "Test connection to Ollama" }).click();
+  await expect(dialog.getByRole("status").filter({ hasText: "Connected." })).toBeVisible();
+  await dialog.getByRole("textbox", { name: "Ollama base URL" }).fill("http://127.0.0.1:9");
+  await dialog.getByRole("textbox", { name: "Ollama base URL" }).press("Tab");
+  await dialog.getByRole("button", { name: "Test connection to Ollama" }).click();
+  await expect(dialog.getByRole("alert")).toContainText("OLLAMA_ORIGINS=");
+  await app.screenshot("settings-dialog");
+});
