@@ -15,6 +15,8 @@ pub mod layout;
 pub mod markdown;
 pub mod pricing;
 pub mod providers;
+pub mod recording;
+pub mod share;
 pub mod template;
 pub mod time;
 pub mod validate;

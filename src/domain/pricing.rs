@@ -192,3 +192,28 @@ mod tests {
         assert!(err.contains("models.m"), "{err}");
     }
 }
+
+/// Model ids worth suggesting for a provider before its model list has been fetched:
+/// the priced models of that provider's family.
+pub fn suggested_models(table: &PriceTable, provider: ProviderKind) -> Vec<String> {
+    let family: &[&str] = match provider {
+        ProviderKind::OpenAi => &["gpt-", "o1", "o3", "o4"],
+        ProviderKind::Anthropic => &["claude"],
+        ProviderKind::Gemini => &["gemini"],
+        _ => &[],
+    };
+    table.models.keys().filter(|m| family.iter().any(|f| m.starts_with(f))).cloned().collect()
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_follow_the_provider_family() {
+        let t = PriceTable::builtin();
+        assert!(suggested_models(&t, ProviderKind::OpenAi).contains(&"gpt-4o-mini".to_string()));
+        assert!(suggested_models(&t, ProviderKind::Anthropic).iter().all(|m| m.starts_with("claude")));
+        assert!(suggested_models(&t, ProviderKind::Ollama).is_empty());
+    }
+}

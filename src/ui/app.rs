@@ -9,6 +9,7 @@ use super::inspector::Inspector;
 use super::palette::Palette;
 use super::persist::{apply_view, Session};
 use super::platform;
+use super::present::{Present, PresentView};
 use super::run::Runner;
 use super::settings::Settings;
 use super::settings_dialog::SettingsDialog;
@@ -17,6 +18,7 @@ use crate::domain::change::FlowChange;
 use crate::domain::clipboard;
 use crate::domain::flow::{BlockId, Flow, Point};
 use crate::domain::layout::{bounds, GRID};
+use crate::domain::recording::Recording;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -35,6 +37,29 @@ pub fn App() -> impl IntoView {
     provide_context(Settings::load());
     let runner = Runner::new();
     provide_context(runner);
+    let present = Present::new();
+    provide_context(present);
+
+    // Each flow has its own last run (for replay in present mode); switching flows clears
+    // the results on screen.
+    Effect::new(move |prev: Option<String>| {
+        let id = session.current.get();
+        if prev.as_ref().is_some_and(|p| *p != id) {
+            runner.reset();
+        }
+        let rec = platform::storage_get(&format!("chainboard.recording.{id}")).and_then(|t| Recording::parse(&t));
+        runner.recording.set(rec);
+        id
+    });
+    Effect::new(move |first: Option<()>| {
+        let rec = runner.recording.get();
+        if first.is_some() {
+            if let Some(rec) = rec {
+                let id = session.current.get_untracked();
+                let _ = platform::storage_set(&format!("chainboard.recording.{id}"), &rec.to_json());
+            }
+        }
+    });
     apply_view(editor, view_state);
     session.save_now(editor);
 
@@ -77,7 +102,13 @@ pub fn App() -> impl IntoView {
     provide_context(HelpOpen(help_open));
     let local_clip = LocalClipboard(StoredValue::new(None));
 
-    let _keys = window_event_listener(leptos::ev::keydown, move |ev| on_key(editor, help_open, local_clip, &ev));
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if super::present::on_key(present, editor, &ev) {
+            ev.prevent_default();
+            return;
+        }
+        on_key(editor, help_open, local_clip, &ev)
+    });
     let _copy = window_event_listener(leptos::ev::copy, move |ev| {
         if let Some(text) = copy_selection(editor, local_clip, is_typing_target(ev.target())) {
             if let Some(data) = ev.clipboard_data() {
@@ -146,6 +177,7 @@ pub fn App() -> impl IntoView {
             </div>
             <HelpDialog open=help_open />
             <SettingsDialog />
+            <PresentView />
         </div>
     }
 }

@@ -4,10 +4,13 @@
 
 use super::editor::Editor;
 use super::result_panel::ResultPanel;
+use super::settings::Settings;
 use super::template_editor::TemplateEditor;
+use crate::domain::blocks::OutputFormat;
 use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, NoteConfig, PromptConfig};
 use crate::domain::change::FlowChange;
 use crate::domain::flow::{Block, BlockId};
+use crate::domain::pricing::{suggested_models, PriceTable};
 use crate::domain::providers::ProviderKind;
 use leptos::prelude::*;
 
@@ -144,6 +147,28 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
     };
     let end = move |_: ()| editor.end_merge();
     let vars = Memo::new(move |_| cell.with(|b| prompt_of(b).variables()));
+    let settings = expect_context::<Settings>();
+    // Fetched models first (Settings → Test connection), then priced ones of the family.
+    let models = move || {
+        let Some(kind) = ProviderKind::from_id(&p().provider) else { return Vec::new() };
+        let mut list = settings.prefs.with(|m| m.get(kind.id()).map(|p| p.models.clone()).unwrap_or_default());
+        for m in suggested_models(&PriceTable::builtin(), kind) {
+            if !list.contains(&m) {
+                list.push(m);
+            }
+        }
+        list
+    };
+    let format_id = move || match p().output_format {
+        OutputFormat::Text => "text",
+        OutputFormat::Json => "json",
+        OutputFormat::JsonSchema { .. } => "json_schema",
+    };
+    let schema_text = move || match p().output_format {
+        OutputFormat::JsonSchema { schema } => crate::domain::json_view::pretty(&schema),
+        _ => String::new(),
+    };
+    let schema_error = RwSignal::new(None::<String>);
     view! {
         <div class="field-row">
             <label class="field">
@@ -157,9 +182,12 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
             </label>
             <label class="field">
                 <span class="field-label">"Model"</span>
-                <input type="text" prop:value=move || p().model
+                <input type="text" list="model-suggestions" prop:value=move || p().model
                     on:input=move |ev| { let v = event_target_value(&ev); set("model", Box::new(move |c| c.model = v.trim().to_string())); }
                     on:blur=move |_| end(()) />
+                <datalist id="model-suggestions">
+                    {move || models().into_iter().map(|m| view! { <option value=m></option> }).collect_view()}
+                </datalist>
             </label>
         </div>
         <div class="field-row">
@@ -192,6 +220,42 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
             value=Signal::derive(move || p().user)
             on_input=move |v: String| set("user", Box::new(move |c| c.user = v))
             on_commit=end />
+        <label class="field">
+            <span class="field-label">"Answer format"</span>
+            <select on:change=move |ev| {
+                let v = event_target_value(&ev);
+                schema_error.set(None);
+                set("format", Box::new(move |c| c.output_format = match v.as_str() {
+                    "json" => OutputFormat::Json,
+                    "json_schema" => OutputFormat::JsonSchema { schema: serde_json::json!({"type": "object", "properties": {}, "required": []}) },
+                    _ => OutputFormat::Text,
+                }));
+                end(());
+            }>
+                <option value="text" selected=move || format_id() == "text">"Text"</option>
+                <option value="json" selected=move || format_id() == "json">"JSON object"</option>
+                <option value="json_schema" selected=move || format_id() == "json_schema">"JSON matching a schema"</option>
+            </select>
+        </label>
+        <Show when=move || format_id() == "json_schema">
+            <label class="field">
+                <span class="field-label">"JSON Schema"</span>
+                <textarea class="template" rows="6" spellcheck="false" prop:value=schema_text
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        match serde_json::from_str::<serde_json::Value>(&text) {
+                            Ok(schema) if schema.is_object() => {
+                                schema_error.set(None);
+                                set("schema", Box::new(move |c| c.output_format = OutputFormat::JsonSchema { schema }));
+                                end(());
+                            }
+                            Ok(_) => schema_error.set(Some("A schema must be a JSON object, like {\"type\": \"object\"}.".into())),
+                            Err(e) => schema_error.set(Some(format!("Not valid JSON: {e}. The previous schema is kept."))),
+                        }
+                    }></textarea>
+                {move || schema_error.get().map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
+            </label>
+        </Show>
         <div class="variables">
             <span class="field-label">"Variables (input ports)"</span>
             <Show when=move || !vars.with(Vec::is_empty)

@@ -14,6 +14,7 @@ mod minimap;
 mod palette;
 mod persist;
 pub mod platform;
+mod present;
 mod result_panel;
 mod run;
 mod settings;

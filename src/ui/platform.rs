@@ -234,3 +234,18 @@ pub fn after_ms(ms: f64, f: impl FnOnce() + 'static) {
 pub fn now_precise_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
 }
+
+/// Asks for full screen; browsers may refuse (no gesture, iframe), which is fine.
+pub fn request_fullscreen() {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = el.request_fullscreen();
+    }
+}
+
+pub fn exit_fullscreen() {
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        if doc.fullscreen_element().is_some() {
+            doc.exit_fullscreen();
+        }
+    }
+}

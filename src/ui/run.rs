@@ -10,6 +10,7 @@ use crate::domain::engine::{
 use crate::domain::flow::BlockId;
 use crate::domain::graph;
 use crate::domain::providers::{build_chat_request, ProviderKind};
+use crate::domain::recording::{RecordedBlock, Recording};
 use leptos::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -30,6 +31,8 @@ pub struct Runner {
     pub clock: RwSignal<f64>,
     /// Which scope the last run had, for the UI.
     generation: StoredValue<u64>,
+    /// The last finished run, for replay in present mode.
+    pub recording: RwSignal<Option<Recording>>,
 }
 
 impl Runner {
@@ -46,6 +49,7 @@ impl Runner {
             message: RwSignal::new(None),
             clock: RwSignal::new(0.0),
             generation: StoredValue::new(0),
+            recording: RwSignal::new(None),
         }
     }
 
@@ -137,6 +141,17 @@ impl Runner {
         self.tick();
         self.perform(editor, settings, commands);
         self.sync();
+    }
+
+    /// Forgets the results shown (another flow was opened: its block ids may repeat).
+    pub fn reset(&self) {
+        self.stop();
+        self.generation.update_value(|g| *g += 1);
+        self.engine.set_value(None);
+        self.running.set(false);
+        self.summary.set(None);
+        self.message.set(None);
+        self.runs.with_value(|r| r.values().for_each(|s| s.set(None)));
     }
 
     pub fn stop(&self) {
@@ -254,6 +269,24 @@ impl Runner {
         self.summary.set(Some(summary));
         if finished && self.running.get_untracked() {
             self.running.set(false);
+            let recording = self.engine.with_value(|e| {
+                e.as_ref().map(|e| Recording {
+                    recorded_ms: platform::now_ms(),
+                    blocks: e
+                        .blocks()
+                        .map(|(id, r)| RecordedBlock {
+                            id: id.0.clone(),
+                            status: r.status.label().to_string(),
+                            input: input_text(r),
+                            output: r.output.clone().unwrap_or_default(),
+                            error: r.error.clone(),
+                        })
+                        .collect(),
+                })
+            });
+            if recording.is_some() {
+                self.recording.set(recording);
+            }
             let cache = self.cache.try_update_value(|c| {
                 self.engine.with_value(|e| {
                     if let Some(e) = e {
@@ -276,4 +309,16 @@ impl Runner {
             platform::after_ms(100.0, move || this.tick());
         }
     }
+}
+
+/// What went into a block, for present mode: a prompt's rendered user message, or the
+/// values an input block hands on.
+pub fn input_text(run: &BlockRun) -> String {
+    if let Some(chat) = &run.trace.chat {
+        return chat.messages.last().map(|m| m.text.clone()).unwrap_or_default();
+    }
+    if run.outputs.len() > 1 {
+        return run.outputs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n");
+    }
+    String::new()
 }

@@ -25,6 +25,7 @@ pub fn TopBar() -> impl IntoView {
     let help = expect_context::<HelpOpen>().0;
     let runner = expect_context::<Runner>();
     let settings = expect_context::<Settings>();
+    let present = expect_context::<super::present::Present>();
     let estimate = Memo::new(move |_| {
         editor.problems.track();
         settings.limits.track();
@@ -103,6 +104,8 @@ pub fn TopBar() -> impl IntoView {
                     } />
                 <button class="button button-quiet" aria-label="Export flow" title="Download this flow as a .json file"
                     on:click=move |_| files::export(editor, session)>"Export"</button>
+                <button class="button button-quiet" aria-label="Present" title="Full screen, one block at a time"
+                    on:click=move |_| present.enter()>"\u{25b7} Present"</button>
                 <button class="button button-quiet" aria-label="Settings" title="Provider keys and run limits"
                     on:click=move |_| settings.open.set(true)>"\u{2699} Settings"</button>
                 <button class="icon-button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"

@@ -218,3 +218,22 @@ test("palette: search by name, and drag a block onto the canvas", async ({ page 
   // Dropped where the pointer was (the block's top-centre), not in the middle.
   expect(Math.abs(box.x + box.width / 2 - (canvasBox.x + 120))).toBeLessThan(40);
 });
+
+test("when storage is full, a banner says so and the open flow keeps working", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  // From now on the browser refuses every write, as a full or blocked storage does.
+  await page.evaluate(() => {
+    Storage.prototype.setItem = function () {
+      throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+    };
+  });
+  await page.getByRole("button", { name: "Add Note block" }).click();
+  const banner = page.getByRole("alert").filter({ hasText: "Changes are not being saved" });
+  await expect(banner).toContainText("storage for this site is full");
+  await expect(banner.getByRole("button", { name: "Export flow" })).toBeVisible();
+  await expect(app.blocks()).toHaveCount(4);
+  await page.keyboard.press("Control+z");
+  await expect(app.blocks()).toHaveCount(3);
+  await app.screenshot("canvas-storage-full");
+});

@@ -98,7 +98,7 @@ export async function usePromptProvider(app, id) {
   await app.block("Prompt block: Draft a reply").locator("header").click();
   await app.inspector.getByRole("combobox", { name: "Provider" }).selectOption(id === "demo" ? "demo" : id);
   if (id !== "demo") {
-    const model = app.inspector.getByRole("textbox", { name: "Model" });
+    const model = app.inspector.getByRole("combobox", { name: "Model" });
     await model.fill(PROVIDERS[id].model);
     await model.blur();
   }
