@@ -13,6 +13,7 @@ use super::present::{Present, PresentView};
 use super::run::Runner;
 use super::settings::Settings;
 use super::settings_dialog::SettingsDialog;
+use super::share_ui::{open_from_location, ShareDialog, Shared, SharedBanner};
 use super::topbar::{Theme, TopBar, ViewControls};
 use crate::domain::change::FlowChange;
 use crate::domain::clipboard;
@@ -39,6 +40,9 @@ pub fn App() -> impl IntoView {
     provide_context(runner);
     let present = Present::new();
     provide_context(present);
+    let shared = Shared::new();
+    provide_context(shared);
+    open_from_location(editor, session, runner, shared);
 
     // Each flow has its own last run (for replay in present mode); switching flows clears
     // the results on screen.
@@ -165,7 +169,9 @@ pub fn App() -> impl IntoView {
         <div class="app">
             <TopBar />
             <div class="workspace">
-                <Palette />
+                <Show when=move || !editor.read_only.get()>
+                    <Palette />
+                </Show>
                 <main class="stage" aria-label="Flow editor"
                     on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
                     on:drop=on_drop>
@@ -178,6 +184,7 @@ pub fn App() -> impl IntoView {
             <HelpDialog open=help_open />
             <SettingsDialog />
             <PresentView />
+            <ShareDialog />
         </div>
     }
 }
@@ -192,6 +199,7 @@ fn Banners() -> impl IntoView {
     let session = expect_context::<Session>();
     view! {
         <div class="banners">
+            <SharedBanner />
             <Show when=move || session.storage_error.get().is_some()>
                 <div class="banner banner-error" role="alert">
                     <span>{move || session.storage_error.get().unwrap_or_default()}</span>

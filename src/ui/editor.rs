@@ -39,6 +39,8 @@ pub struct Editor {
     pub fit_request: RwSignal<u64>,
     pub restored_view: RwSignal<bool>,
     pub problems: Memo<Vec<Problem>>,
+    /// A shared playground opened from a link: it can be viewed and run, not edited.
+    pub read_only: RwSignal<bool>,
 }
 
 impl Editor {
@@ -71,6 +73,7 @@ impl Editor {
             fit_request: RwSignal::new(0),
             restored_view: RwSignal::new(false),
             problems,
+            read_only: RwSignal::new(false),
         }
     }
 
@@ -89,6 +92,9 @@ impl Editor {
 
     /// Applies an edit as one undo step.
     pub fn apply(&self, change: FlowChange) -> Result<(), ChangeError> {
+        if self.read_only.get_untracked() {
+            return Ok(());
+        }
         let touched = change.touched();
         let is_move = change.is_move();
         self.doc.try_update_value(|d| d.history.apply(&mut d.flow, change)).unwrap_or(Ok(()))?;
@@ -98,6 +104,9 @@ impl Editor {
 
     /// Applies an edit that merges with the previous one carrying the same key (typing).
     pub fn apply_merging(&self, change: FlowChange, key: &str) -> Result<(), ChangeError> {
+        if self.read_only.get_untracked() {
+            return Ok(());
+        }
         let touched = change.touched();
         self.doc.try_update_value(|d| d.history.apply_merging(&mut d.flow, change, key)).unwrap_or(Ok(()))?;
         self.sync(&touched, false);
@@ -135,6 +144,9 @@ impl Editor {
 
     /// Moves a block during a drag without recording history; `record_moves` ends the gesture.
     pub fn move_live(&self, id: &BlockId, to: Point) {
+        if self.read_only.get_untracked() {
+            return;
+        }
         let change = FlowChange::MoveBlock { id: id.clone(), to };
         let touched = change.touched();
         let ok = self.doc.try_update_value(|d| change::apply(&mut d.flow, change).is_ok()).unwrap_or(false);

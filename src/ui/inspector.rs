@@ -91,7 +91,7 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
         .into_any(),
     };
     view! {
-        <div class="inspector-body">
+        <fieldset class="inspector-body" disabled=move || editor.read_only.get()>
             <p class="inspector-kind">{kind_label}" block"</p>
             <label class="field">
                 <span class="field-label">"Title"</span>
@@ -129,7 +129,7 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
                     on:blur=move |_| end(())
                 ></textarea>
             </label>
-        </div>
+        </fieldset>
     }
     .into_any()
 }

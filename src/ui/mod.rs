@@ -19,6 +19,7 @@ mod result_panel;
 mod run;
 mod settings;
 mod settings_dialog;
+mod share_ui;
 mod template_editor;
 mod topbar;
 

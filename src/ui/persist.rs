@@ -91,6 +91,10 @@ impl Session {
 
     /// Saves the open flow, its view and the list now.
     pub fn save_now(&self, editor: Editor) {
+        // A shared playground is never saved over the user's own flows.
+        if editor.read_only.get_untracked() {
+            return;
+        }
         let id = self.current.get_untracked();
         let mut flow = editor.flow();
         flow.meta.updated_ms = platform::now_ms();
@@ -114,6 +118,9 @@ impl Session {
 
     /// Saves only the viewport and selection (cheap; called while panning).
     pub fn save_view(&self, editor: Editor) {
+        if editor.read_only.get_untracked() {
+            return;
+        }
         let id = self.current.get_untracked();
         let v = editor.viewport.get_untracked();
         let view = ViewState {

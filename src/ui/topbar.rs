@@ -26,6 +26,7 @@ pub fn TopBar() -> impl IntoView {
     let runner = expect_context::<Runner>();
     let settings = expect_context::<Settings>();
     let present = expect_context::<super::present::Present>();
+    let shared = expect_context::<super::share_ui::Shared>();
     let estimate = Memo::new(move |_| {
         editor.problems.track();
         settings.limits.track();
@@ -104,6 +105,8 @@ pub fn TopBar() -> impl IntoView {
                     } />
                 <button class="button button-quiet" aria-label="Export flow" title="Download this flow as a .json file"
                     on:click=move |_| files::export(editor, session)>"Export"</button>
+                <button class="button button-quiet" aria-label="Share" title="A link that holds the whole flow"
+                    on:click=move |_| shared.dialog_open.set(true)>"Share"</button>
                 <button class="button button-quiet" aria-label="Present" title="Full screen, one block at a time"
                     on:click=move |_| present.enter()>"\u{25b7} Present"</button>
                 <button class="button button-quiet" aria-label="Settings" title="Provider keys and run limits"

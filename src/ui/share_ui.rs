@@ -1,0 +1,235 @@
+//! Sharing: make a link that holds the whole flow (optionally the latest outputs, and
+//! optionally locked with a password); open such a link read-only. Opening a link never
+//! runs anything or contacts anyone until the viewer acts.
+
+use super::editor::Editor;
+use super::persist::Session;
+use super::platform;
+use super::run::Runner;
+use crate::domain::engine::{BlockRun, BlockStatus};
+use crate::domain::flow::BlockId;
+use crate::domain::share::{
+    decode, encode, encode_sealed, from_plaintext_bytes, hosts_contacted, link_advice, plaintext_bytes, Decoded,
+    SharePayload,
+};
+use leptos::prelude::*;
+
+/// A password-locked link: salt, iv and ciphertext, waiting for the password.
+type Locked = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+/// A shared playground being viewed, or a locked one waiting for its password.
+#[derive(Clone, Copy)]
+pub struct Shared {
+    pub viewing: RwSignal<Option<Vec<String>>>,
+    pub locked: RwSignal<Option<Locked>>,
+    pub dialog_open: RwSignal<bool>,
+}
+
+impl Shared {
+    pub fn new() -> Shared {
+        Shared { viewing: RwSignal::new(None), locked: RwSignal::new(None), dialog_open: RwSignal::new(false) }
+    }
+}
+
+/// Reads the link in the address bar, if any. Called once at start.
+pub fn open_from_location(editor: Editor, session: Session, runner: Runner, shared: Shared) {
+    let hash = platform::location_hash();
+    if !hash.starts_with("#v") {
+        return;
+    }
+    match decode(&hash) {
+        Ok(Decoded::Open(payload)) => show_payload(editor, runner, shared, payload),
+        Ok(Decoded::Sealed { salt, iv, ciphertext }) => shared.locked.set(Some((salt, iv, ciphertext))),
+        Err(e) => {
+            session.notice.set(Some(format!("This shared link could not be opened: {e} Your own flows are unchanged.")))
+        }
+    }
+}
+
+fn show_payload(editor: Editor, runner: Runner, shared: Shared, payload: SharePayload) {
+    let hosts = hosts_contacted(&payload.flow);
+    // Read-only first, so nothing about the shared flow is ever saved over the user's own.
+    editor.read_only.set(true);
+    editor.replace_flow(payload.flow);
+    runner.reset();
+    for (id, text) in payload.outputs {
+        runner.run_of(&id).set(Some(BlockRun { status: BlockStatus::Done, output: Some(text), ..Default::default() }));
+    }
+    shared.viewing.set(Some(hosts));
+}
+
+/// "Make a copy": the shared flow becomes one of the viewer's flows, editable.
+fn make_copy(editor: Editor, session: Session, shared: Shared) {
+    let flow = editor.flow();
+    session.create(editor, flow); // still read-only here, so the current flow is not overwritten
+    editor.read_only.set(false);
+    session.save_now(editor);
+    shared.viewing.set(None);
+    platform::clear_hash();
+    session.notice.set(Some("Copied to your flows. You can edit it now.".into()));
+}
+
+fn back_to_own(editor: Editor, session: Session, runner: Runner, shared: Shared) {
+    let id = session.current.get_untracked();
+    session.open(editor, &id); // read-only still on: nothing saved
+    editor.read_only.set(false);
+    runner.reset();
+    shared.viewing.set(None);
+    platform::clear_hash();
+}
+
+#[component]
+pub fn SharedBanner() -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let session = expect_context::<Session>();
+    let runner = expect_context::<Runner>();
+    let shared = expect_context::<Shared>();
+    let password = RwSignal::new(String::new());
+    let unlock_error = RwSignal::new(None::<String>);
+    let unlock = move || {
+        let Some((salt, iv, ct)) = shared.locked.get_untracked() else { return };
+        let pw = password.get_untracked();
+        leptos::task::spawn_local(async move {
+            match platform::unseal(&pw, &salt, &iv, &ct)
+                .await
+                .and_then(|bytes| from_plaintext_bytes(&bytes).map_err(|e| e.to_string()))
+            {
+                Ok(payload) => {
+                    shared.locked.set(None);
+                    unlock_error.set(None);
+                    show_payload(editor, runner, shared, payload);
+                }
+                Err(e) => unlock_error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <Show when=move || shared.viewing.with(Option::is_some)>
+            <div class="banner banner-shared" role="region" aria-label="Shared playground">
+                <div class="shared-text">
+                    <strong>"Shared playground."</strong>
+                    " View it, run it with your own key, or make a copy to edit. Nothing runs until you press Run."
+                    <span class="shared-hosts">
+                        {move || {
+                            let hosts = shared.viewing.get().unwrap_or_default();
+                            if hosts.is_empty() { "It contacts no model provider.".to_string() } else { format!("Running it contacts: {}.", hosts.join(", ")) }
+                        }}
+                    </span>
+                </div>
+                <button class="button button-primary" on:click=move |_| make_copy(editor, session, shared)>"Make a copy"</button>
+                <button class="button button-quiet" on:click=move |_| back_to_own(editor, session, runner, shared)>"Back to my flows"</button>
+            </div>
+        </Show>
+        <Show when=move || shared.locked.with(Option::is_some)>
+            <div class="dialog-backdrop">
+                <div class="dialog" role="dialog" aria-modal="true" aria-label="Locked shared playground">
+                    <header class="dialog-header"><h2>"This shared playground is locked"</h2></header>
+                    <p>"Enter the password you were given with the link. It never leaves this browser."</p>
+                    <label class="field">
+                        <span class="field-label">"Password"</span>
+                        <input type="password" aria-label="Password" prop:value=move || password.get()
+                            on:input=move |ev| password.set(event_target_value(&ev))
+                            on:keydown=move |ev| if ev.key() == "Enter" { unlock() } />
+                    </label>
+                    {move || unlock_error.get().map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
+                    <div class="dialog-footer">
+                        <button class="button button-quiet" on:click=move |_| { shared.locked.set(None); platform::clear_hash(); }>"Cancel"</button>
+                        <button class="button button-primary" on:click=move |_| unlock()>"Unlock"</button>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+pub fn ShareDialog() -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let runner = expect_context::<Runner>();
+    let shared = expect_context::<Shared>();
+    let include_outputs = RwSignal::new(false);
+    let password = RwSignal::new(String::new());
+    let link = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let copied = RwSignal::new(false);
+    let create = move |_| {
+        copied.set(false);
+        error.set(None);
+        let flow = editor.flow();
+        let outputs: Vec<(BlockId, String)> = if include_outputs.get_untracked() {
+            flow.blocks
+                .iter()
+                .filter_map(|b| {
+                    runner
+                        .run_of(&b.id)
+                        .with_untracked(|r| r.as_ref().and_then(|r| r.output.clone()))
+                        .map(|o| (b.id.clone(), o))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let payload = SharePayload { flow, outputs, include_note: None };
+        let pw = password.get_untracked();
+        let base = platform::location_href_without_hash();
+        leptos::task::spawn_local(async move {
+            let fragment = if pw.is_empty() {
+                Ok(encode(&payload))
+            } else {
+                platform::seal(&pw, &plaintext_bytes(&payload))
+                    .await
+                    .map(|(salt, iv, ct)| encode_sealed(&ct, &salt, &iv))
+            };
+            match fragment {
+                Ok(f) => link.set(Some(format!("{base}#{f}"))),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let advice = move || link.get().map(|l| link_advice(l.chars().count()));
+    view! {
+        <Show when=move || shared.dialog_open.get()>
+            <div class="dialog-backdrop" on:click=move |_| shared.dialog_open.set(false)>
+                <div class="dialog" role="dialog" aria-modal="true" aria-label="Share" on:click=|ev| ev.stop_propagation()>
+                    <header class="dialog-header">
+                        <h2>"Share this playground"</h2>
+                        <button class="icon-button" aria-label="Close share" on:click=move |_| shared.dialog_open.set(false)>"\u{d7}"</button>
+                    </header>
+                    <p class="field-help">"The whole flow travels inside the link (after the #, which browsers never send to a server). Your API keys are never included: viewers run it with their own."</p>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || include_outputs.get() on:change=move |ev| { include_outputs.set(event_target_checked(&ev)); link.set(None); } />
+                        <span>"Include the latest outputs"</span>
+                    </label>
+                    <label class="field">
+                        <span class="field-label">"Password (optional)"</span>
+                        <input type="password" aria-label="Link password" placeholder="Leave empty for an open link" autocomplete="new-password"
+                            prop:value=move || password.get() on:input=move |ev| { password.set(event_target_value(&ev)); link.set(None); } />
+                    </label>
+                    <div class="dialog-footer">
+                        <span></span>
+                        <button class="button button-primary" on:click=create>"Create link"</button>
+                    </div>
+                    {move || error.get().map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
+                    {move || link.get().map(|l| {
+                        let len = l.chars().count();
+                        let l2 = l.clone();
+                        view! {
+                            <label class="field">
+                                <span class="field-label">{format!("Link ({len} characters)")}</span>
+                                <input type="text" readonly aria-label="Share link" prop:value=l.clone()
+                                    on:focus=move |ev| { let i: web_sys::HtmlInputElement = event_target(&ev); i.select(); } />
+                            </label>
+                            <p class=move || if advice().is_some_and(|a| a.prefer_file()) { "result-error" } else { "field-help" }>
+                                {move || advice().map(|a| a.message()).unwrap_or_default()}
+                            </p>
+                            <button class="button" on:click=move |_| {
+                                let l = l2.clone();
+                                leptos::task::spawn_local(async move { copied.set(platform::copy_text(&l).await); });
+                            }>{move || if copied.get() { "Copied" } else { "Copy link" }}</button>
+                        }
+                    })}
+                </div>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,82 @@
+import { test, expect } from "@playwright/test";
+import { AppPage, PROVIDERS, configureProvider, setInputText } from "./pages.js";
+
+async function createLink(page, { password = "", outputs = false } = {}) {
+  await page.getByRole("button", { name: "Share" }).click();
+  const dialog = page.getByRole("dialog", { name: "Share" });
+  if (outputs) await dialog.getByRole("checkbox", { name: "Include the latest outputs" }).check();
+  if (password) await dialog.getByRole("textbox", { name: "Link password" }).fill(password);
+  await dialog.getByRole("button", { name: "Create link" }).click();
+  const link = await dialog.getByRole("textbox", { name: "Share link" }).inputValue();
+  await expect(dialog).toContainText(/Link \(\d+ characters\)/);
+  return link;
+}
+
+test("share → open in a fresh browser → read-only, nothing sent → make a copy → run", async ({ page, browser }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await setInputText(app, "Say hello to our customer, please.");
+  await page.getByRole("button", { name: "Run flow" }).click();
+  await expect(app.block("Output block: Reply")).toHaveAttribute("data-status", "done");
+  const link = await createLink(page, { outputs: true });
+  expect(link).toMatch(/#v1\.[A-Za-z0-9_-]+$/);
+  expect(link).not.toContain(PROVIDERS.openai.key);
+  await app.screenshot("share-dialog");
+
+  // A stakeholder opens it in their own browser: no keys, no flows.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const viewer = await context.newPage();
+  const sent = [];
+  viewer.on("request", (r) => { if (!r.url().startsWith("http://127.0.0.1:4173")) sent.push(r.url()); });
+  const them = new AppPage(viewer);
+  await viewer.goto(link);
+  const banner = viewer.getByRole("region", { name: "Shared playground" });
+  await expect(banner).toContainText("Nothing runs until you press Run");
+  await expect(banner).toContainText("OpenAI (api.openai.com)");
+  await expect(them.blocks()).toHaveCount(3);
+  await expect(them.block("Output block: Reply").locator(".block-body")).toContainText("Hello from the mock model!");
+  await expect(viewer.getByRole("button", { name: "Add Prompt block" })).toHaveCount(0);
+  await viewer.waitForTimeout(500);
+  expect(sent).toEqual([]);
+  await them.screenshot("share-opened");
+
+  await banner.getByRole("button", { name: "Make a copy" }).click();
+  await expect(banner).toHaveCount(0);
+  expect(viewer.url()).not.toContain("#");
+  await configureProvider(viewer, "openai");
+  await viewer.getByRole("button", { name: "Run flow" }).click();
+  await expect(them.block("Output block: Reply")).toHaveAttribute("data-status", "done");
+  await context.close();
+});
+
+test("a password-locked link needs the password; a wrong one is refused", async ({ page, browser }) => {
+  const app = new AppPage(page);
+  await app.open();
+  const link = await createLink(page, { password: "tea-time" });
+  expect(link).toMatch(/#v1e\./);
+  const context = await browser.newContext();
+  const viewer = await context.newPage();
+  await viewer.goto(link);
+  const lock = viewer.getByRole("dialog", { name: "Locked shared playground" });
+  await lock.getByRole("textbox", { name: "Password" }).fill("coffee");
+  await lock.getByRole("button", { name: "Unlock" }).click();
+  await expect(lock.getByRole("alert")).toContainText("Wrong password");
+  await lock.getByRole("textbox", { name: "Password" }).fill("tea-time");
+  await lock.getByRole("button", { name: "Unlock" }).click();
+  await expect(viewer.getByRole("region", { name: "Shared playground" })).toBeVisible();
+  await expect(new AppPage(viewer).blocks()).toHaveCount(3);
+  await context.close();
+});
+
+test("a damaged link says what went wrong and the app still works", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  const link = await createLink(page);
+  await page.goto(link.slice(0, link.length - 40));
+  await page.reload();
+  await expect(page.getByRole("alert")).toContainText("This shared link could not be opened");
+  await expect(page.getByRole("alert")).toContainText("cut off");
+  await expect(app.blocks()).toHaveCount(3);
+  await expect(page.getByRole("button", { name: "Add Prompt block" })).toBeVisible();
+});
