@@ -165,8 +165,9 @@ pub fn App() -> impl IntoView {
         }
     };
 
+    let embed = platform::is_embed();
     view! {
-        <div class="app">
+        <div class="app" class:embed=embed>
             <TopBar />
             <div class="workspace">
                 <Show when=move || !editor.read_only.get()>

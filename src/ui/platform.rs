@@ -365,3 +365,8 @@ pub async fn copy_text(text: &str) -> bool {
     let clip = w.navigator().clipboard();
     wasm_bindgen_futures::JsFuture::from(clip.write_text(text)).await.is_ok()
 }
+
+/// True when the page was opened as an embed (`?embed` in the address).
+pub fn is_embed() -> bool {
+    web_sys::window().and_then(|w| w.location().search().ok()).is_some_and(|s| s.contains("embed"))
+}

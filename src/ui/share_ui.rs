@@ -226,10 +226,24 @@ pub fn ShareDialog() -> impl IntoView {
                                 let l = l2.clone();
                                 leptos::task::spawn_local(async move { copied.set(platform::copy_text(&l).await); });
                             }>{move || if copied.get() { "Copied" } else { "Copy link" }}</button>
+                            <label class="field">
+                                <span class="field-label">"Embed in a page"</span>
+                                <input type="text" readonly aria-label="Embed code" prop:value=embed_code(&l)
+                                    on:focus=move |ev| { let i: web_sys::HtmlInputElement = event_target(&ev); i.select(); } />
+                            </label>
                         }
                     })}
                 </div>
             </div>
         </Show>
     }
+}
+
+/// An `<iframe>` that shows the shared playground read-only (the link's `?embed` view).
+/// Attribute values are escaped: the link is ours, but the rule is never to trust text.
+fn embed_code(link: &str) -> String {
+    let (base, fragment) = link.split_once('#').unwrap_or((link, ""));
+    let sep = if base.contains('?') { "&" } else { "?" };
+    let src = format!("{base}{sep}embed#{fragment}").replace('&', "&amp;").replace('"', "&quot;");
+    format!("<iframe src=\"{src}\" width=\"100%\" height=\"520\" style=\"border:0\" title=\"Chainboard playground\"></iframe>")
 }

@@ -80,3 +80,21 @@ test("a damaged link says what went wrong and the app still works", async ({ pag
   await expect(app.blocks()).toHaveCount(3);
   await expect(page.getByRole("button", { name: "Add Prompt block" })).toBeVisible();
 });
+
+test("the embed code opens a slim read-only view for iframes", async ({ page, browser }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await createLink(page);
+  const code = await page.getByRole("textbox", { name: "Embed code" }).inputValue();
+  expect(code).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:4173\/\?embed#v1\.[A-Za-z0-9_-]+" /);
+  const src = code.match(/src="([^"]+)"/)[1].replaceAll("&amp;", "&");
+  const context = await browser.newContext({ viewport: { width: 800, height: 520 } });
+  const viewer = await context.newPage();
+  await viewer.goto(src);
+  await expect(new AppPage(viewer).blocks()).toHaveCount(3);
+  await expect(viewer.getByRole("complementary", { name: "Inspector" })).toBeHidden();
+  await expect(viewer.getByRole("navigation", { name: "Block palette" })).toHaveCount(0);
+  await expect(viewer.getByRole("button", { name: "Run flow" })).toBeVisible();
+  await viewer.screenshot({ path: "target/screenshots/share-embed.png" });
+  await context.close();
+});
