@@ -18,6 +18,7 @@ pub mod providers;
 pub mod recording;
 pub mod share;
 pub mod template;
+pub mod templates;
 pub mod time;
 pub mod validate;
 pub mod workspace;

@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
     provide_context(runner);
     let present = Present::new();
     provide_context(present);
+    provide_context(super::gallery::GalleryOpen(RwSignal::new(false)));
     let shared = Shared::new();
     provide_context(shared);
     open_from_location(editor, session, runner, shared);
@@ -186,6 +187,7 @@ pub fn App() -> impl IntoView {
             <SettingsDialog />
             <PresentView />
             <ShareDialog />
+            <super::gallery::Gallery />
         </div>
     }
 }

@@ -3,7 +3,6 @@
 use super::editor::Editor;
 use super::persist::Session;
 use super::platform;
-use crate::domain::examples::starter_flow;
 use crate::domain::flow::{Flow, FlowMeta};
 use leptos::prelude::*;
 
@@ -27,10 +26,7 @@ pub fn FlowsMenu() -> impl IntoView {
         session.create(editor, flow);
         open.set(false);
     };
-    let example = move |_| {
-        session.create(editor, starter_flow(platform::now_ms()));
-        open.set(false);
-    };
+    let gallery = expect_context::<super::gallery::GalleryOpen>().0;
     view! {
         <div class="menu-anchor">
             <button class="button" aria-haspopup="true" aria-expanded=move || open.get().to_string()
@@ -39,7 +35,7 @@ pub fn FlowsMenu() -> impl IntoView {
                 <div class="menu flows-menu" role="dialog" aria-label="Flows">
                     <div class="menu-actions">
                         <button class="button button-primary" on:click=new_flow>"New flow"</button>
-                        <button class="button" on:click=example>"New from example"</button>
+                        <button class="button" on:click=move |_| { gallery.set(true); open.set(false); }>"Templates\u{2026}"</button>
                     </div>
                     <ul class="flow-list" aria-label="Saved flows">
                         <For each=move || session.workspace.get().flows key=|f| (f.id.clone(), f.title.clone()) let:entry>

@@ -7,6 +7,7 @@ mod edge_view;
 mod editor;
 mod files;
 mod flows_menu;
+mod gallery;
 mod help;
 mod inspector;
 mod markdown_view;

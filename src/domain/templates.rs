@@ -1,0 +1,274 @@
+//! Ready-made flows a PM recognises, each with a one-line "what it shows" and sample inputs.
+//! Every template runs on the Demo provider without a key, and on any real provider with one
+//! (`with_provider` points every Prompt at the chosen provider and model).
+
+use crate::domain::blocks::{
+    BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig,
+};
+use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
+
+pub struct Template {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub shows: &'static str,
+    pub build: fn(i64) -> Flow,
+}
+
+pub const TEMPLATES: &[Template] = &[
+    Template {
+        id: "reply",
+        title: "Reply to a customer",
+        shows: "Draft a warm support reply from a customer email.",
+        build: crate::domain::examples::starter_flow,
+    },
+    Template {
+        id: "summarise-ticket",
+        title: "Summarise a support ticket",
+        shows: "Turn a long, messy ticket into one sentence an engineer can act on.",
+        build: summarise_ticket,
+    },
+    Template {
+        id: "sentiment",
+        title: "Classify sentiment with a reason",
+        shows: "Positive, neutral or negative, as JSON with a one-line reason.",
+        build: sentiment,
+    },
+    Template {
+        id: "extract-email",
+        title: "Extract fields from an email",
+        shows: "Order number, issue type and urgency as JSON matching a schema.",
+        build: extract_email,
+    },
+    Template {
+        id: "translate-glossary",
+        title: "Translate with a glossary",
+        shows: "Translate product copy while keeping your own terms exactly.",
+        build: translate,
+    },
+    Template {
+        id: "draft-critique",
+        title: "Draft, then critique",
+        shows: "One prompt writes, a second one reviews the draft against a checklist.",
+        build: draft_critique,
+    },
+    Template {
+        id: "compare-models",
+        title: "Compare two models",
+        shows: "The same question to two models side by side (set a different model on each).",
+        build: compare_models,
+    },
+];
+
+fn meta(title: &str, description: &str, now: i64) -> FlowMeta {
+    FlowMeta { title: title.into(), description: description.into(), created_ms: now, updated_ms: now }
+}
+
+fn input(id: &str, title: &str, x: f64, y: f64, values: &[(&str, &str)]) -> Block {
+    Block::new(
+        BlockId::new(id),
+        title,
+        Point::new(x, y),
+        BlockConfig::Input(InputConfig {
+            values: values.iter().map(|(n, v)| InputValue { name: (*n).into(), value: (*v).into() }).collect(),
+        }),
+    )
+}
+
+fn prompt(id: &str, title: &str, x: f64, y: f64, system: &str, user: &str, format: OutputFormat) -> Block {
+    Block::new(
+        BlockId::new(id),
+        title,
+        Point::new(x, y),
+        BlockConfig::Prompt(PromptConfig {
+            provider: "openai".into(),
+            model: "gpt-4o-mini".into(),
+            temperature: Some(0.2),
+            max_tokens: Some(400),
+            system: system.into(),
+            user: user.into(),
+            output_format: format,
+        }),
+    )
+}
+
+fn output(id: &str, title: &str, x: f64, y: f64) -> Block {
+    Block::new(BlockId::new(id), title, Point::new(x, y), BlockConfig::Output(OutputConfig {}))
+}
+
+fn note(id: &str, x: f64, y: f64, text: &str) -> Block {
+    Block::new(BlockId::new(id), "Try this", Point::new(x, y), BlockConfig::Note(NoteConfig { text: text.into() }))
+}
+
+fn edges(pairs: &[(&str, &str, &str, &str)]) -> Vec<Edge> {
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(i, (fb, fp, tb, tp))| Edge {
+            id: EdgeId::new(format!("e-{}", i + 1)),
+            from: PortRef::new(BlockId::new(*fb), *fp),
+            to: PortRef::new(BlockId::new(*tb), *tp),
+        })
+        .collect()
+}
+
+fn summarise_ticket(now: i64) -> Flow {
+    Flow {
+        meta: meta("Summarise a support ticket", "One sentence an engineer can act on.", now),
+        blocks: vec![
+            input("input-1", "Ticket", 40.0, 160.0, &[("ticket", "Hi, since yesterday's update the app logs me out every time I switch to another tab, and then I lose the form I was filling in. I'm on Chrome on a Mac. This is really frustrating because I have to redo my expense report each time!")]),
+            prompt("prompt-1", "Summarise", 360.0, 136.0, "You summarise support tickets for engineers: what breaks, where, since when.", "Summarise this ticket in one sentence:\n\n{{ticket}}", OutputFormat::Text),
+            output("output-1", "Summary", 680.0, 160.0),
+            note("note-1", 40.0, 360.0, "Paste a real ticket. Does a cheaper model summarise as well?"),
+        ],
+        edges: edges(&[("input-1", "ticket", "prompt-1", "ticket"), ("prompt-1", "text", "output-1", "value")]),
+    }
+}
+
+fn sentiment(now: i64) -> Flow {
+    Flow {
+        meta: meta("Classify sentiment with a reason", "Label and reason as JSON.", now),
+        blocks: vec![
+            input("input-1", "Review", 40.0, 160.0, &[("review", "The delivery was two days late, but the support team was lovely and refunded the shipping.")]),
+            prompt("prompt-1", "Classify", 360.0, 136.0, "You classify customer feedback.", "Classify the sentiment of this review as positive, neutral or negative. Answer as JSON: {\"sentiment\": ..., \"reason\": ...}.\n\n{{review}}", OutputFormat::Json),
+            output("output-1", "Label", 680.0, 160.0),
+        ],
+        edges: edges(&[("input-1", "review", "prompt-1", "review"), ("prompt-1", "text", "output-1", "value")]),
+    }
+}
+
+fn extract_email(now: i64) -> Flow {
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {
+            "order_number": { "type": "string" },
+            "issue": { "type": "string", "enum": ["late", "damaged", "wrong item", "other"] },
+            "urgent": { "type": "boolean" }
+        },
+        "required": ["order_number", "issue", "urgent"],
+        "additionalProperties": false
+    });
+    Flow {
+        meta: meta("Extract fields from an email", "Structured fields from free text.", now),
+        blocks: vec![
+            input("input-1", "Email", 40.0, 160.0, &[("email", "Hello, order 88-1203 arrived today but the lamp is cracked. I need a replacement before my parents visit on Friday.")]),
+            prompt("prompt-1", "Extract", 360.0, 136.0, "You extract fields from customer emails. Use only what the email says.", "Extract the order number, the issue and whether it is urgent:\n\n{{email}}", OutputFormat::JsonSchema { schema }),
+            output("output-1", "Fields", 680.0, 160.0),
+        ],
+        edges: edges(&[("input-1", "email", "prompt-1", "email"), ("prompt-1", "text", "output-1", "value")]),
+    }
+}
+
+fn translate(now: i64) -> Flow {
+    Flow {
+        meta: meta("Translate with a glossary", "Keep your own terms exactly.", now),
+        blocks: vec![
+            input(
+                "input-1",
+                "Copy and glossary",
+                40.0,
+                160.0,
+                &[
+                    ("text", "Add items to your Basket, then tap Checkout. Your Wallet balance is used first."),
+                    ("glossary", "Basket = Panier\nCheckout = Paiement\nWallet = Porte-monnaie"),
+                ],
+            ),
+            prompt(
+                "prompt-1",
+                "Translate to French",
+                360.0,
+                136.0,
+                "You translate product copy. Always use the glossary's terms exactly.",
+                "Glossary:\n{{glossary}}\n\nTranslate to French:\n{{text}}",
+                OutputFormat::Text,
+            ),
+            output("output-1", "French", 680.0, 160.0),
+        ],
+        edges: edges(&[
+            ("input-1", "text", "prompt-1", "text"),
+            ("input-1", "glossary", "prompt-1", "glossary"),
+            ("prompt-1", "text", "output-1", "value"),
+        ]),
+    }
+}
+
+fn draft_critique(now: i64) -> Flow {
+    Flow {
+        meta: meta("Draft, then critique", "A writer and a reviewer in a chain.", now),
+        blocks: vec![
+            input("input-1", "Brief", 40.0, 160.0, &[("brief", "Announce that dark mode is now available in the mobile app.")]),
+            prompt("prompt-1", "Draft", 360.0, 136.0, "You write short, friendly release notes.", "Write a three-sentence release note:\n\n{{brief}}", OutputFormat::Text),
+            prompt("prompt-2", "Critique", 680.0, 136.0, "You review release notes.", "Check this draft: is it under 60 words, does it say how to turn the feature on, is it friendly? List what to fix.\n\n{{draft}}", OutputFormat::Text),
+            output("output-1", "Draft", 680.0, 360.0),
+            output("output-2", "Review", 1000.0, 160.0),
+        ],
+        edges: edges(&[
+            ("input-1", "brief", "prompt-1", "brief"),
+            ("prompt-1", "text", "prompt-2", "draft"),
+            ("prompt-1", "text", "output-1", "value"),
+            ("prompt-2", "text", "output-2", "value"),
+        ]),
+    }
+}
+
+fn compare_models(now: i64) -> Flow {
+    let mut b = prompt("prompt-2", "Model B", 360.0, 320.0, "", "{{question}}", OutputFormat::Text);
+    if let BlockConfig::Prompt(p) = &mut b.config {
+        p.model = "gpt-4.1-mini".into();
+    }
+    Flow {
+        meta: meta("Compare two models", "Same question, two models.", now),
+        blocks: vec![
+            input(
+                "input-1",
+                "Question",
+                40.0,
+                200.0,
+                &[("question", "Explain in two sentences why our app asks for location permission.")],
+            ),
+            prompt("prompt-1", "Model A", 360.0, 80.0, "", "{{question}}", OutputFormat::Text),
+            b,
+            output("output-1", "Answer A", 680.0, 104.0),
+            output("output-2", "Answer B", 680.0, 344.0),
+        ],
+        edges: edges(&[
+            ("input-1", "question", "prompt-1", "question"),
+            ("input-1", "question", "prompt-2", "question"),
+            ("prompt-1", "text", "output-1", "value"),
+            ("prompt-2", "text", "output-2", "value"),
+        ]),
+    }
+}
+
+/// Points every Prompt at `provider` (and `model`, unless empty, keeping compare-models'
+/// two different models when the provider stays the same).
+pub fn with_provider(mut flow: Flow, provider: &str, model: &str) -> Flow {
+    for b in &mut flow.blocks {
+        if let BlockConfig::Prompt(p) = &mut b.config {
+            if p.provider != provider {
+                p.provider = provider.to_string();
+                p.model = if provider == "demo" { "demo".into() } else { model.to_string() };
+            }
+        }
+    }
+    flow
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::validate::validate;
+
+    #[test]
+    fn every_template_is_valid_and_unique() {
+        let mut ids = std::collections::HashSet::new();
+        for t in TEMPLATES {
+            assert!(ids.insert(t.id), "duplicate id {}", t.id);
+            let flow = (t.build)(0);
+            assert_eq!(validate(&flow), vec![], "{} has problems", t.id);
+            assert!(!t.shows.is_empty() && flow.blocks.len() >= 3);
+            let demo = with_provider(flow, "demo", "");
+            assert_eq!(validate(&demo), vec![], "{} on demo", t.id);
+        }
+        assert!(TEMPLATES.len() >= 7);
+    }
+}

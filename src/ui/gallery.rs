@@ -1,0 +1,83 @@
+//! The template gallery: ready flows with what each shows, opened on the Demo provider (no
+//! key needed) or on a provider the user has a key for.
+
+use super::editor::Editor;
+use super::persist::Session;
+use super::platform;
+use super::settings::Settings;
+use crate::domain::providers::ProviderKind;
+use crate::domain::templates::{with_provider, TEMPLATES};
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct GalleryOpen(pub RwSignal<bool>);
+
+fn default_model(kind: ProviderKind, settings: Settings) -> String {
+    let saved = settings.prefs_for(kind).default_model;
+    if !saved.is_empty() {
+        return saved;
+    }
+    match kind {
+        ProviderKind::OpenAi => "gpt-4o-mini",
+        ProviderKind::Anthropic => "claude-3-5-haiku-latest",
+        ProviderKind::Gemini => "gemini-2.5-flash",
+        ProviderKind::Ollama => "llama3.2",
+        _ => "",
+    }
+    .to_string()
+}
+
+#[component]
+pub fn Gallery() -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let session = expect_context::<Session>();
+    let settings = expect_context::<Settings>();
+    let open = expect_context::<GalleryOpen>().0;
+    // Demo unless a provider already has a key.
+    let provider = RwSignal::new("demo".to_string());
+    Effect::new(move |_| {
+        if open.get() {
+            let first = ProviderKind::ALL.into_iter().find(|k| k.needs_key() && settings.has_key(*k));
+            provider.set(first.map_or("demo", |k| k.id()).to_string());
+        }
+    });
+    view! {
+        <Show when=move || open.get()>
+            <div class="dialog-backdrop" on:click=move |_| open.set(false)>
+                <div class="dialog dialog-wide" role="dialog" aria-modal="true" aria-label="Templates" on:click=|ev| ev.stop_propagation()>
+                    <header class="dialog-header">
+                        <h2>"Start from a template"</h2>
+                        <button class="icon-button" aria-label="Close templates" on:click=move |_| open.set(false)>"\u{d7}"</button>
+                    </header>
+                    <label class="field gallery-provider">
+                        <span class="field-label">"Run with"</span>
+                        <select aria-label="Run templates with" on:change=move |ev| provider.set(event_target_value(&ev))>
+                            {ProviderKind::ALL.into_iter().map(|k| {
+                                let id = k.id();
+                                view! { <option value=id selected=move || provider.get() == id>{k.label()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <ul class="gallery">
+                        {TEMPLATES.iter().map(|t| {
+                            let build = t.build;
+                            view! {
+                                <li class="gallery-card">
+                                    <h3>{t.title}</h3>
+                                    <p>{t.shows}</p>
+                                    <button class="button button-primary" aria-label=format!("Use template {}", t.title) on:click=move |_| {
+                                        let id = provider.get_untracked();
+                                        let kind = ProviderKind::from_id(&id).unwrap_or(ProviderKind::Demo);
+                                        let flow = with_provider(build(platform::now_ms()), &id, &default_model(kind, settings));
+                                        session.create(editor, flow);
+                                        open.set(false);
+                                    }>"Use"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </div>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,31 @@
+import { test, expect } from "@playwright/test";
+import { AppPage } from "./pages.js";
+
+test("every template opens and runs on the Demo provider without a key", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await page.getByRole("button", { name: /Flows/ }).click();
+  await page.getByRole("button", { name: "Templates…" }).click();
+  const gallery = page.getByRole("dialog", { name: "Templates" });
+  await expect(gallery.getByRole("combobox", { name: "Run templates with" })).toHaveValue("demo");
+  const names = await gallery.getByRole("button", { name: /^Use template / }).evaluateAll((els) => els.map((e) => e.getAttribute("aria-label")));
+  expect(names.length).toBeGreaterThanOrEqual(7);
+  await app.screenshot("gallery");
+  await gallery.getByRole("button", { name: "Close templates" }).click();
+
+  for (const name of names) {
+    await page.getByRole("button", { name: /Flows/ }).click();
+    await page.getByRole("button", { name: "Templates…" }).click();
+    await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Ready" })).toBeVisible();
+    await page.getByRole("button", { name: "Run flow" }).click();
+    const outputs = app.canvas.locator('[data-kind="output"]');
+    const n = await outputs.count();
+    expect(n).toBeGreaterThan(0);
+    for (let i = 0; i < n; i++) {
+      await expect(outputs.nth(i)).toHaveAttribute("data-status", "done");
+      await expect(outputs.nth(i).locator(".block-body")).toContainText("[Demo reply");
+    }
+  }
+  expect(app.consoleErrors).toEqual([]);
+});
