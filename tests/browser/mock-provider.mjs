@@ -2,6 +2,7 @@
 // real OpenAI, Anthropic, Gemini and Ollama wire formats over HTTP with real streaming
 // (and CORS). Each fixture is triggered by a phrase in the user message.
 import { LLMock } from "@copilotkit/aimock";
+import { PAYLOADS } from "./hostile-payloads.js";
 
 const port = Number(process.argv[2] || 4010);
 const mock = new LLMock({ port, host: "127.0.0.1", logLevel: "silent", chunkSize: 8 });
@@ -18,6 +19,8 @@ mock.onMessage("Bad key please", { error: { message: "Incorrect API key provided
 mock.onMessage("Drop the line", {
   content: "This answer will be cut off in the middle of a sentence because the connection drops, as networks do. ".repeat(6),
 }, { streamingProfile: { ttft: 50, tps: 25 }, disconnectAfterMs: 700 });
+
+mock.onMessage("Hostile output please", { content: "Here is your answer:\n\n" + PAYLOADS.join("\n\n") });
 
 await mock.start();
 console.log(`mock provider on http://127.0.0.1:${port}`);
