@@ -45,6 +45,9 @@ fn icon(kind: &str) -> &'static str {
     }
 }
 
+/// Below this zoom, cards are drawn simplified (see `BlockCard`).
+const SIMPLE_BELOW_ZOOM: f64 = 0.4;
+
 /// The words under a block's header after a run: its output, or what went wrong.
 fn run_text(run: &BlockRun) -> String {
     match (&run.output, &run.error) {
@@ -122,6 +125,10 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
     let label_kind = kind_label.clone();
     let aria = move || format!("{label_kind} block: {}", read(|b| b.display_name()));
     let port_block = id.0.clone();
+    // Level of detail: far zoomed out, text is unreadable and 1,000 full cards cost seconds
+    // to build and paint, so cards keep their size and title but drop ports and body.
+    let simple = Memo::new(move |_| editor.viewport.with(|v| v.zoom < SIMPLE_BELOW_ZOOM));
+    let height = move || cell.try_with(|b| format!("{}px", crate::domain::layout::block_height(b))).unwrap_or_default();
     view! {
         <div
             class=kind_class
@@ -134,6 +141,8 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
             aria-label=aria
             style:left=left
             style:top=top
+            style:height=move || if simple.get() { height() } else { String::new() }
+            class:simple=move || simple.get()
         >
             <header
                 class="block-header"
@@ -155,8 +164,9 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
                         title=move || problems.with(|p| p.join("\n"))>"!"</span>
                 </Show>
             </header>
+            <Show when=move || !simple.get()>
             <div class="block-ports">
-                {move || {
+                {let port_block = port_block.clone(); move || {
                     rows()
                         .into_iter()
                         .map(|(inp, out)| {
@@ -178,6 +188,7 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
                     None => read(summary),
                 }}
             </div>
+            </Show>
         </div>
     }
     .into_any()
