@@ -20,5 +20,6 @@ pub mod share;
 pub mod template;
 pub mod templates;
 pub mod time;
+pub mod utf8;
 pub mod validate;
 pub mod workspace;

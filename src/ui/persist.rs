@@ -101,14 +101,7 @@ impl Session {
         if !self.write(&flow_key(&id), &flow_file::to_json(&flow)) {
             return;
         }
-        let v = editor.viewport.get_untracked();
-        let view = ViewState {
-            x: v.x,
-            y: v.y,
-            zoom: v.zoom,
-            selection: editor.selection.get_untracked().into_iter().map(|b| b.0).collect(),
-        };
-        self.write(&view_key(&id), &serde_json::to_string(&view).unwrap_or_default());
+        self.save_view(editor);
         self.workspace.update(|w| {
             w.touch(&id, &flow.meta.title, flow.meta.updated_ms);
             w.current = Some(id.clone());

@@ -2,6 +2,7 @@
 //! redacted), the raw stream and the retries.
 
 use crate::domain::providers::{ChatRequest, HttpRequest, ProviderKind};
+use crate::domain::utf8::complete_prefix_len;
 
 /// The raw stream kept per block is capped at this many bytes.
 pub const RAW_LIMIT_BYTES: usize = 1_000_000;
@@ -69,25 +70,6 @@ impl RawCapture {
         let done = std::mem::take(&mut self.pending);
         trace.push_raw(&String::from_utf8_lossy(&done));
     }
-}
-
-/// The length of `bytes` without a trailing, still incomplete UTF-8 character.
-fn complete_prefix_len(bytes: &[u8]) -> usize {
-    let len = bytes.len();
-    for start in (len.saturating_sub(3)..len).rev() {
-        let Some(&byte) = bytes.get(start) else { break };
-        if byte & 0b1100_0000 == 0b1000_0000 {
-            continue;
-        }
-        let needed = match byte {
-            0xF0.. => 4,
-            0xE0.. => 3,
-            0xC0.. => 2,
-            _ => 1,
-        };
-        return if len - start < needed { start } else { len };
-    }
-    len
 }
 
 #[cfg(test)]

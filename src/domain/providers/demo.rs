@@ -5,6 +5,7 @@ use super::error::ProviderError;
 use super::stream::StreamParser;
 use super::types::{ChatRequest, FinishReason, Role, StreamEvent};
 use super::ProviderKind;
+use crate::domain::utf8::complete_prefix_len;
 
 /// The one model the demo lists.
 pub const DEMO_MODEL: &str = "demo";
@@ -101,26 +102,6 @@ impl StreamParser for DemoParser {
         out.push(StreamEvent::Finish { reason: FinishReason::Stop });
         out
     }
-}
-
-/// The length of `bytes` without a trailing, still incomplete UTF-8 character. Invalid bytes
-/// elsewhere count as complete: they become replacement characters instead of stalling.
-fn complete_prefix_len(bytes: &[u8]) -> usize {
-    let len = bytes.len();
-    for start in (len.saturating_sub(3)..len).rev() {
-        let Some(&byte) = bytes.get(start) else { break };
-        if byte & 0b1100_0000 == 0b1000_0000 {
-            continue;
-        }
-        let needed = match byte {
-            0xF0.. => 4,
-            0xE0.. => 3,
-            0xC0.. => 2,
-            _ => 1,
-        };
-        return if len - start < needed { start } else { len };
-    }
-    len
 }
 
 #[cfg(test)]
