@@ -22,4 +22,5 @@ pub mod templates;
 pub mod time;
 pub mod utf8;
 pub mod validate;
+pub mod versions;
 pub mod workspace;

@@ -41,6 +41,7 @@ pub fn App() -> impl IntoView {
     let present = Present::new();
     provide_context(present);
     provide_context(super::gallery::GalleryOpen(RwSignal::new(false)));
+    provide_context(super::versions_ui::VersionsOpen(RwSignal::new(false)));
     let shared = Shared::new();
     provide_context(shared);
     open_from_location(editor, session, runner, shared);
@@ -188,6 +189,7 @@ pub fn App() -> impl IntoView {
             <PresentView />
             <ShareDialog />
             <super::gallery::Gallery />
+            <super::versions_ui::VersionsDialog />
         </div>
     }
 }

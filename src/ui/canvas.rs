@@ -386,7 +386,9 @@ pub fn Canvas() -> impl IntoView {
                     </For>
                     <path class="edge edge-wire" d=wire_path />
                 </svg>
-                <For each=shown_blocks key=|id| id.clone() let:id>
+                // Keyed by id and kind: a card is built for one kind, so another flow reusing an
+                // id for a different kind must get a new card.
+                <For each=shown_blocks key=move |id| (id.clone(), editor.cell(id).map(|c| c.with_untracked(|b| b.config.kind_id().to_string()))) let:id>
                     <BlockCard id />
                 </For>
                 <Show when=move || ctx.band.with(Option::is_some)>

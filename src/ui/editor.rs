@@ -41,6 +41,10 @@ pub struct Editor {
     pub problems: Memo<Vec<Problem>>,
     /// A shared playground opened from a link: it can be viewed and run, not edited.
     pub read_only: RwSignal<bool>,
+    /// The app's root owner. Block signals are created under it: created under whichever
+    /// component handled the click (a dialog, a menu), they would be disposed with it and
+    /// the card reading them would panic.
+    owner: StoredValue<Owner, LocalStorage>,
 }
 
 impl Editor {
@@ -74,7 +78,12 @@ impl Editor {
             restored_view: RwSignal::new(false),
             problems,
             read_only: RwSignal::new(false),
+            owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
         }
+    }
+
+    fn new_cell(&self, block: Block) -> RwSignal<Block> {
+        self.owner.with_value(|o| o.with(|| RwSignal::new(block)))
     }
 
     pub fn cell(&self, id: &BlockId) -> Option<RwSignal<Block>> {
@@ -118,10 +127,21 @@ impl Editor {
         self.doc.update_value(|d| d.history.end_merge());
     }
 
-    /// Replaces the whole flow (open, import): fresh signals, empty history.
+    /// Replaces the whole flow (open, import, restore), with an empty history. Cards are keyed
+    /// by block id, so a block whose id already has a signal gets its new value through that
+    /// same signal; a fresh signal would leave the existing card showing the old block.
     pub fn replace_flow(&self, flow: Flow) {
-        let cells: HashMap<BlockId, RwSignal<Block>> =
-            flow.blocks.iter().map(|b| (b.id.clone(), RwSignal::new(b.clone()))).collect();
+        for b in &flow.blocks {
+            match self.cell(&b.id) {
+                Some(cell) => cell.set(b.clone()),
+                None => {
+                    let cell = self.new_cell(b.clone());
+                    self.cells.update_value(|c| {
+                        c.insert(b.id.clone(), cell);
+                    });
+                }
+            }
+        }
         let order: Vec<BlockId> = flow.blocks.iter().map(|b| b.id.clone()).collect();
         let edges = flow.edges.clone();
         let meta = flow.meta.clone();
@@ -129,8 +149,6 @@ impl Editor {
             d.flow = flow;
             d.history.clear();
         });
-        // Old cells are not disposed: a card being torn down may still read its signal once.
-        self.cells.update_value(|c| c.extend(cells));
         self.selection.set(Vec::new());
         self.selected_edge.set(None);
         self.order.set(order);
@@ -215,7 +233,7 @@ impl Editor {
             match self.cell(&id) {
                 Some(cell) => cell.set(block),
                 None => {
-                    let cell = RwSignal::new(block);
+                    let cell = self.new_cell(block);
                     self.cells.update_value(|c| {
                         c.insert(id, cell);
                     });

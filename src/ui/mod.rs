@@ -23,5 +23,6 @@ mod settings_dialog;
 mod share_ui;
 mod template_editor;
 mod topbar;
+mod versions_ui;
 
 pub use app::App;

@@ -27,6 +27,7 @@ pub fn TopBar() -> impl IntoView {
     let settings = expect_context::<Settings>();
     let present = expect_context::<super::present::Present>();
     let shared = expect_context::<super::share_ui::Shared>();
+    let versions_open = expect_context::<super::versions_ui::VersionsOpen>().0;
     let estimate = Memo::new(move |_| {
         editor.problems.track();
         settings.limits.track();
@@ -105,6 +106,8 @@ pub fn TopBar() -> impl IntoView {
                     } />
                 <button class="button button-quiet" aria-label="Export flow" title="Download this flow as a .json file"
                     on:click=move |_| files::export(editor, session)>"Export"</button>
+                <button class="button button-quiet" aria-label="Versions" title="Save, compare and restore named versions"
+                    on:click=move |_| versions_open.set(true)>"Versions"</button>
                 <button class="button button-quiet" aria-label="Share" title="A link that holds the whole flow"
                     on:click=move |_| shared.dialog_open.set(true)>"Share"</button>
                 <button class="button button-quiet" aria-label="Present" title="Full screen, one block at a time"

@@ -18,6 +18,11 @@ test("every template opens and runs on the Demo provider without a key", async (
     await page.getByRole("button", { name: "Templates…" }).click();
     await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name }).click();
     await expect(page.getByRole("status").filter({ hasText: "Ready" })).toBeVisible();
+    if (name === "Use template Summarise a support ticket") {
+      // input-1 existed in the previous flow as "Customer email": the card must show the new block.
+      await expect(app.block("Input block: Ticket")).toBeVisible();
+      await expect(app.block("Input block: Customer email")).toHaveCount(0);
+    }
     await page.getByRole("button", { name: "Run flow" }).click();
     const outputs = app.canvas.locator('[data-kind="output"]');
     const n = await outputs.count();
