@@ -2,6 +2,7 @@
 //! key needed) or on a provider the user has a key for.
 
 use super::editor::Editor;
+use super::modal::Modal;
 use super::persist::Session;
 use super::platform;
 use super::settings::Settings;
@@ -42,13 +43,7 @@ pub fn Gallery() -> impl IntoView {
         }
     });
     view! {
-        <Show when=move || open.get()>
-            <div class="dialog-backdrop" on:click=move |_| open.set(false)>
-                <div class="dialog dialog-wide" role="dialog" aria-modal="true" aria-label="Templates" on:click=|ev| ev.stop_propagation()>
-                    <header class="dialog-header">
-                        <h2>"Start from a template"</h2>
-                        <button class="icon-button" aria-label="Close templates" on:click=move |_| open.set(false)>"\u{d7}"</button>
-                    </header>
+        <Modal open=open label="Templates" title="Start from a template" close_label="Close templates" wide=true>
                     <label class="field gallery-provider">
                         <span class="field-label">"Run with"</span>
                         <select aria-label="Run templates with" on:change=move |ev| provider.set(event_target_value(&ev))>
@@ -76,8 +71,6 @@ pub fn Gallery() -> impl IntoView {
                             }
                         }).collect_view()}
                     </ul>
-                </div>
-            </div>
-        </Show>
+        </Modal>
     }
 }

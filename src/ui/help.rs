@@ -1,5 +1,6 @@
 //! The keyboard shortcuts dialog (press ?).
 
+use super::modal::Modal;
 use leptos::prelude::*;
 
 const SHORTCUTS: &[(&str, &str)] = &[
@@ -25,14 +26,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
 #[component]
 pub fn HelpDialog(open: RwSignal<bool>) -> impl IntoView {
     view! {
-        <Show when=move || open.get()>
-            <div class="dialog-backdrop" on:click=move |_| open.set(false)>
-                <div class="dialog" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts"
-                    on:click=|ev| ev.stop_propagation()>
-                    <header class="dialog-header">
-                        <h2>"Keyboard shortcuts"</h2>
-                        <button class="icon-button" aria-label="Close" on:click=move |_| open.set(false)>"\u{d7}"</button>
-                    </header>
+        <Modal open=open label="Keyboard shortcuts" title="Keyboard shortcuts" close_label="Close">
                     <table class="shortcuts">
                         <tbody>
                             {SHORTCUTS.iter().map(|(keys, what)| view! {
@@ -40,8 +34,6 @@ pub fn HelpDialog(open: RwSignal<bool>) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                </div>
-            </div>
-        </Show>
+        </Modal>
     }
 }

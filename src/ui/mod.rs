@@ -12,6 +12,7 @@ mod help;
 mod inspector;
 mod markdown_view;
 mod minimap;
+mod modal;
 mod palette;
 mod persist;
 pub mod platform;

@@ -1,6 +1,7 @@
 //! The Settings dialog: per provider key, base URL, default model, and a connection test
 //! that says exactly what is wrong; plus run limits and where keys are kept.
 
+use super::modal::Modal;
 use super::platform::{self, FetchEnd};
 use super::settings::{Limits, Settings};
 use crate::domain::providers::{build_models_request, classify_http_error, parse_models_response, ProviderKind};
@@ -49,14 +50,7 @@ pub fn SettingsDialog() -> impl IntoView {
     let settings = expect_context::<Settings>();
     let open = settings.open;
     view! {
-        <Show when=move || open.get()>
-            <div class="dialog-backdrop" on:click=move |_| open.set(false)>
-                <div class="dialog dialog-wide" role="dialog" aria-modal="true" aria-label="Settings"
-                    on:click=|ev| ev.stop_propagation()>
-                    <header class="dialog-header">
-                        <h2>"Settings"</h2>
-                        <button class="icon-button" aria-label="Close settings" on:click=move |_| open.set(false)>"\u{d7}"</button>
-                    </header>
+        <Modal open=open label="Settings" title="Settings" close_label="Close settings" wide=true>
                     <p class="field-help">
                         "Keys stay in this browser and are sent only to the provider they belong to. They are never saved in flows, exports or links."
                     </p>
@@ -73,9 +67,7 @@ pub fn SettingsDialog() -> impl IntoView {
                         <button class="button button-quiet" on:click=move |_| settings.forget_all_keys()>"Forget all keys"</button>
                         <button class="button button-primary" on:click=move |_| open.set(false)>"Done"</button>
                     </div>
-                </div>
-            </div>
-        </Show>
+        </Modal>
     }
 }
 

@@ -3,6 +3,7 @@
 //! runs anything or contacts anyone until the viewer acts.
 
 use super::editor::Editor;
+use super::modal::Modal;
 use super::persist::Session;
 use super::platform;
 use super::run::Runner;
@@ -188,13 +189,7 @@ pub fn ShareDialog() -> impl IntoView {
     };
     let advice = move || link.get().map(|l| link_advice(l.chars().count()));
     view! {
-        <Show when=move || shared.dialog_open.get()>
-            <div class="dialog-backdrop" on:click=move |_| shared.dialog_open.set(false)>
-                <div class="dialog" role="dialog" aria-modal="true" aria-label="Share" on:click=|ev| ev.stop_propagation()>
-                    <header class="dialog-header">
-                        <h2>"Share this playground"</h2>
-                        <button class="icon-button" aria-label="Close share" on:click=move |_| shared.dialog_open.set(false)>"\u{d7}"</button>
-                    </header>
+        <Modal open=shared.dialog_open label="Share" title="Share this playground" close_label="Close share">
                     <p class="field-help">"The whole flow travels inside the link (after the #, which browsers never send to a server). Your API keys are never included: viewers run it with their own."</p>
                     <label class="check">
                         <input type="checkbox" prop:checked=move || include_outputs.get() on:change=move |ev| { include_outputs.set(event_target_checked(&ev)); link.set(None); } />
@@ -233,9 +228,7 @@ pub fn ShareDialog() -> impl IntoView {
                             </label>
                         }
                     })}
-                </div>
-            </div>
-        </Show>
+        </Modal>
     }
 }
 

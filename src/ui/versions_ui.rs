@@ -2,6 +2,7 @@
 //! first saves the current state as a version, so nothing is lost.
 
 use super::editor::Editor;
+use super::modal::Modal;
 use super::persist::Session;
 use super::platform;
 use crate::domain::flow_file;
@@ -49,13 +50,7 @@ pub fn VersionsDialog() -> impl IntoView {
         name.set(String::new());
     };
     view! {
-        <Show when=move || open.get()>
-            <div class="dialog-backdrop" on:click=move |_| open.set(false)>
-                <div class="dialog dialog-wide" role="dialog" aria-modal="true" aria-label="Versions" on:click=|ev| ev.stop_propagation()>
-                    <header class="dialog-header">
-                        <h2>"Versions of this flow"</h2>
-                        <button class="icon-button" aria-label="Close versions" on:click=move |_| open.set(false)>"\u{d7}"</button>
-                    </header>
+        <Modal open=open label="Versions" title="Versions of this flow" close_label="Close versions" wide=true>
                     <div class="version-save">
                         <input type="text" aria-label="Version name" placeholder="Name this version, e.g. \u{201c}Before the demo\u{201d}"
                             prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
@@ -108,8 +103,6 @@ pub fn VersionsDialog() -> impl IntoView {
                             }}
                         </section>
                     })}
-                </div>
-            </div>
-        </Show>
+        </Modal>
     }
 }

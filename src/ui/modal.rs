@@ -1,0 +1,30 @@
+//! The shell every dialog shares: backdrop (click to close), labelled dialog, title and a
+//! close button. Escape is handled by the app's shortcuts.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn Modal(
+    open: RwSignal<bool>,
+    /// The dialog's accessible name.
+    label: &'static str,
+    title: &'static str,
+    close_label: &'static str,
+    #[prop(optional)] wide: bool,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let class = if wide { "dialog dialog-wide" } else { "dialog" };
+    view! {
+        <Show when=move || open.get()>
+            <div class="dialog-backdrop" on:click=move |_| open.set(false)>
+                <div class=class role="dialog" aria-modal="true" aria-label=label on:click=|ev| ev.stop_propagation()>
+                    <header class="dialog-header">
+                        <h2>{title}</h2>
+                        <button class="icon-button" aria-label=close_label on:click=move |_| open.set(false)>"\u{d7}"</button>
+                    </header>
+                    {children()}
+                </div>
+            </div>
+        </Show>
+    }
+}
