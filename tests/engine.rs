@@ -267,6 +267,7 @@ impl Sim {
                     self.at(self.now, Item::Event(Event::Sent { request, redacted }));
                     self.schedule_reply(request, provider, &chat, reply);
                 }
+                Command::CallTool { .. } => panic!("these flows have no tools"),
                 Command::Cancel { request } => {
                     self.cancels.push((self.now, request));
                     self.queue.retain(|(_, _, item)| !matches!(item, Item::Event(e) if e.request() == request));
@@ -519,6 +520,7 @@ fn renders_the_exact_chat_request() {
                     system: "You write for {{name}}.".into(),
                     user: "Tell {{ name }} about {{topic}}. \\{{not a var}}".into(),
                     output_format: OutputFormat::JsonSchema { schema: schema.clone() },
+                    ..PromptConfig::default()
                 },
             ),
             prompt_with(
@@ -552,6 +554,7 @@ fn renders_the_exact_chat_request() {
             max_tokens: Some(300),
             json_mode: Some(JsonMode::Schema { name: "output".into(), schema }),
             stop: vec![],
+            ..ChatRequest::default()
         }
     );
     assert_eq!(p[0].provider, ProviderKind::Anthropic);

@@ -41,6 +41,7 @@ fn generated_flow(n: usize) -> Flow {
                 system: format!("You are assistant {i}. Answer in \"plain\" words.\nNo lists."),
                 user: format!("Step {i}: summarise {{{{text}}}} in {} words.", i % 50),
                 output_format: Default::default(),
+                ..PromptConfig::default()
             }),
             2 => BlockConfig::Output(OutputConfig {}),
             _ => BlockConfig::Note(NoteConfig { text: format!("Note {i}: why this step exists.") }),

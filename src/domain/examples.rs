@@ -30,6 +30,7 @@ pub fn starter_flow(now_ms: i64) -> Flow {
             system: "You are a warm, concise customer support agent for an online shop.".into(),
             user: "Write a short reply to this customer email. Apologise once, give a next step.\n\n{{email}}".into(),
             output_format: Default::default(),
+            ..PromptConfig::default()
         }),
     );
     let output =

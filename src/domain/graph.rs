@@ -48,7 +48,11 @@ pub fn can_connect(flow: &Flow, from: &PortRef, to: &PortRef) -> Result<(), Conn
     if out.ty != inp.ty {
         return Err(ConnectError::TypeMismatch { from: out.ty.label(), to: inp.ty.label() });
     }
-    if let Some(existing) = flow.edge_into(to) {
+    if inp.takes_many() {
+        if flow.edges.iter().any(|e| e.from == *from && e.to == *to) {
+            return Err(ConnectError::AlreadyConnected { from_block: src.display_name() });
+        }
+    } else if let Some(existing) = flow.edge_into(to) {
         let name = flow.block(&existing.from.block).map_or_else(|| existing.from.block.0.clone(), |b| b.display_name());
         return Err(ConnectError::AlreadyConnected { from_block: name });
     }

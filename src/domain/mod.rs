@@ -20,6 +20,7 @@ pub mod share;
 pub mod template;
 pub mod templates;
 pub mod time;
+pub mod tools;
 pub mod utf8;
 pub mod validate;
 pub mod versions;

@@ -87,6 +87,7 @@ fn prompt(id: &str, title: &str, x: f64, y: f64, system: &str, user: &str, forma
             system: system.into(),
             user: user.into(),
             output_format: format,
+            ..PromptConfig::default()
         }),
     )
 }

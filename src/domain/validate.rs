@@ -63,7 +63,7 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
         for p in b.config.problems() {
             out.push(Problem::error(Some(&b.id), format!("{name}: {p}")));
         }
-        for port in b.input_ports() {
+        for port in b.input_ports().into_iter().filter(|p| !p.takes_many()) {
             let connected = feeding.contains_key(&(&b.id, port.name.as_str()));
             if !connected {
                 out.push(Problem::error(
@@ -137,7 +137,8 @@ fn check_edge(
                     ),
                 );
             }
-            if feeding > 1 && first_at_port {
+            let many = t.config.input_port(&e.to.port).is_some_and(|p| p.takes_many());
+            if feeding > 1 && first_at_port && !many {
                 problem(
                     Some(&t.id),
                     format!(

@@ -5,23 +5,27 @@ pub mod input;
 pub mod note;
 pub mod output;
 pub mod prompt;
+pub mod tool;
 
 pub use input::{InputConfig, InputValue};
 pub use note::NoteConfig;
 pub use output::OutputConfig;
 pub use prompt::{OutputFormat, PromptConfig};
+pub use tool::ToolConfig;
 
-/// What travels along an edge. Only text today; images, audio and passages come later,
-/// and `can_connect` already refuses mismatches.
+/// What travels along an edge: text, or a tool handed to a Prompt. `can_connect` refuses
+/// mismatches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueType {
     Text,
+    Tool,
 }
 
 impl ValueType {
     pub fn label(self) -> &'static str {
         match self {
             ValueType::Text => "text",
+            ValueType::Tool => "tool",
         }
     }
 }
@@ -35,6 +39,16 @@ pub struct Port {
 impl Port {
     pub fn text(name: impl Into<String>) -> Self {
         Port { name: name.into(), ty: ValueType::Text }
+    }
+
+    pub fn tool(name: impl Into<String>) -> Self {
+        Port { name: name.into(), ty: ValueType::Tool }
+    }
+
+    /// Tool inputs take any number of connections, and none is fine; a text input takes
+    /// exactly one.
+    pub fn takes_many(&self) -> bool {
+        self.ty == ValueType::Tool
     }
 }
 
@@ -64,6 +78,7 @@ pub enum BlockConfig {
     Prompt(PromptConfig),
     Output(OutputConfig),
     Note(NoteConfig),
+    Tool(ToolConfig),
     Unknown(UnknownConfig),
 }
 
@@ -73,11 +88,13 @@ pub enum BlockKind {
     Input,
     Prompt,
     Output,
+    Tool,
     Note,
 }
 
 impl BlockKind {
-    pub const ALL: [BlockKind; 4] = [BlockKind::Input, BlockKind::Prompt, BlockKind::Output, BlockKind::Note];
+    pub const ALL: [BlockKind; 5] =
+        [BlockKind::Input, BlockKind::Prompt, BlockKind::Output, BlockKind::Tool, BlockKind::Note];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -85,6 +102,7 @@ impl BlockKind {
             BlockKind::Prompt => PromptConfig::KIND,
             BlockKind::Output => OutputConfig::KIND,
             BlockKind::Note => NoteConfig::KIND,
+            BlockKind::Tool => ToolConfig::KIND,
         }
     }
 
@@ -94,6 +112,7 @@ impl BlockKind {
             BlockKind::Prompt => PromptConfig::LABEL,
             BlockKind::Output => OutputConfig::LABEL,
             BlockKind::Note => NoteConfig::LABEL,
+            BlockKind::Tool => ToolConfig::LABEL,
         }
     }
 
@@ -103,6 +122,7 @@ impl BlockKind {
             BlockKind::Prompt => BlockConfig::Prompt(PromptConfig::default()),
             BlockKind::Output => BlockConfig::Output(OutputConfig::default()),
             BlockKind::Note => BlockConfig::Note(NoteConfig::default()),
+            BlockKind::Tool => BlockConfig::Tool(ToolConfig::default()),
         }
     }
 }
@@ -114,6 +134,7 @@ macro_rules! dispatch {
             BlockConfig::Prompt($cfg) => $body,
             BlockConfig::Output($cfg) => $body,
             BlockConfig::Note($cfg) => $body,
+            BlockConfig::Tool($cfg) => $body,
             BlockConfig::Unknown($u) => $ubody,
         }
     };
@@ -134,6 +155,7 @@ impl BlockConfig {
             BlockConfig::Prompt(_) => Some(BlockKind::Prompt),
             BlockConfig::Output(_) => Some(BlockKind::Output),
             BlockConfig::Note(_) => Some(BlockKind::Note),
+            BlockConfig::Tool(_) => Some(BlockKind::Tool),
             BlockConfig::Unknown(_) => None,
         }
     }

@@ -1,6 +1,8 @@
 //! Prompt: one model call. Its input ports are the `{{variables}}` of its templates.
 
+use super::tool::{DEFAULT_MAX_STEPS, TOOLS_PORT};
 use super::{KindSpec, Port};
+use crate::domain::providers::ToolChoice;
 use crate::domain::template;
 use serde::{Deserialize, Serialize};
 
@@ -37,10 +39,24 @@ pub struct PromptConfig {
     pub user: String,
     #[serde(default, skip_serializing_if = "is_text")]
     pub output_format: OutputFormat,
+    /// With tools connected: whether and which tool the model must call.
+    #[serde(default, skip_serializing_if = "ToolChoice::is_auto")]
+    pub tool_choice: ToolChoice,
+    /// With tools connected: model calls allowed before the agent is stopped.
+    #[serde(default = "default_max_steps", skip_serializing_if = "is_default_max_steps")]
+    pub max_steps: u32,
 }
 
 fn is_text(f: &OutputFormat) -> bool {
     *f == OutputFormat::Text
+}
+
+fn default_max_steps() -> u32 {
+    DEFAULT_MAX_STEPS
+}
+
+fn is_default_max_steps(n: &u32) -> bool {
+    *n == DEFAULT_MAX_STEPS
 }
 
 impl Default for PromptConfig {
@@ -53,6 +69,8 @@ impl Default for PromptConfig {
             system: String::new(),
             user: "{{text}}".into(),
             output_format: OutputFormat::Text,
+            tool_choice: ToolChoice::Auto,
+            max_steps: DEFAULT_MAX_STEPS,
         }
     }
 }
@@ -74,8 +92,12 @@ impl KindSpec for PromptConfig {
     const KIND: &'static str = "prompt";
     const LABEL: &'static str = "Prompt";
 
+    /// The template variables, then the `tools` port (a variable with that name would
+    /// clash, and is reported as a problem).
     fn input_ports(&self) -> Vec<Port> {
-        self.variables().into_iter().map(Port::text).collect()
+        let mut ports: Vec<Port> = self.variables().into_iter().filter(|v| v != TOOLS_PORT).map(Port::text).collect();
+        ports.push(Port::tool(TOOLS_PORT));
+        ports
     }
 
     fn output_ports(&self) -> Vec<Port> {
@@ -101,6 +123,14 @@ impl KindSpec for PromptConfig {
             if !(0.0..=2.0).contains(&t) || t.is_nan() {
                 out.push(format!("Temperature {t} is out of range: use 0 to 2."));
             }
+        }
+        if self.variables().iter().any(|v| v == TOOLS_PORT) {
+            out.push(format!(
+                "{{{{{TOOLS_PORT}}}}} is the name of the tools port: rename the variable (for example {{{{tool_list}}}})."
+            ));
+        }
+        if self.max_steps == 0 || self.max_steps > 50 {
+            out.push(format!("Step limit {}: use 1 to 50.", self.max_steps));
         }
         if self.max_tokens == Some(0) {
             out.push("Max tokens must be at least 1.".to_string());

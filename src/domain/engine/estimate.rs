@@ -68,7 +68,7 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
                 continue;
             }
             NodeKind::Prompt(cfg) => cfg,
-            NodeKind::Output | NodeKind::Inert(_) => continue,
+            NodeKind::Output | NodeKind::Tool(_) | NodeKind::Inert(_) => continue,
         };
         let Some(provider) = ProviderKind::from_id(&cfg.provider) else {
             continue;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::node::Phase;
 use super::retry;
-use super::state::{BlockRun, BlockStatus};
+use super::state::{BlockRun, BlockStatus, ToolCallRun};
 use super::{Command, Engine, Event, RequestId};
 use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
 use crate::domain::providers::{classify_http_error, ProviderError, StreamEvent};
@@ -28,8 +28,34 @@ pub(super) fn apply_stream_event(run: &mut BlockRun, event: StreamEvent, now: f6
             run.usage.output_tokens = output_tokens.or(run.usage.output_tokens);
         }
         StreamEvent::Finish { reason } => run.finish = Some(reason),
-        // Prompt blocks offer no tools, so tool calls have nowhere to go.
-        StreamEvent::ToolCallDelta { .. } => {}
+        // A plain Prompt offers no tools (no steps), so stray calls have nowhere to go.
+        StreamEvent::ToolCallDelta { index, id, name, arguments_delta } => {
+            if let Some(step) = run.steps.last_mut() {
+                let pos = match step.calls.iter().position(|c| c.index == index) {
+                    Some(pos) => pos,
+                    None => {
+                        step.calls.push(ToolCallRun { index, ..ToolCallRun::default() });
+                        step.calls.len() - 1
+                    }
+                };
+                if let Some(call) = step.calls.get_mut(pos) {
+                    if let Some(id) = id {
+                        call.id = id;
+                    }
+                    if let Some(name) = name {
+                        call.name = name;
+                    }
+                    call.arguments.push_str(&arguments_delta);
+                }
+                run.first_token_ms.get_or_insert(now);
+            }
+        }
+        StreamEvent::ToolCallSignature { index, signature } => {
+            let call = run.steps.last_mut().and_then(|s| s.calls.iter_mut().find(|c| c.index == index));
+            if let Some(call) = call {
+                call.signature = Some(signature);
+            }
+        }
         StreamEvent::Error(error) => return Some(error),
     }
     None
@@ -67,6 +93,8 @@ impl Engine {
                 self.fail(request, error, Some(status), false, now, out);
             }
             Event::NetworkError { request, message } => self.on_network_error(request, &message, now, out),
+            Event::ToolResponse { request, status, body } => self.on_tool_response(request, status, &body, now),
+            Event::ToolFailed { request, message } => self.on_tool_failed(request, &message, now),
             Event::Aborted { request } => {
                 // Requests the engine cancelled are already gone; this one was aborted
                 // by someone else (for example the page going away).
@@ -113,6 +141,11 @@ impl Engine {
             return;
         };
         self.settle(&mut r);
+        if self.nodes.get(&r.block).is_some_and(|n| n.is_agent()) {
+            self.end_agent_step(&r.block, now, out);
+            self.changed.mark(&r.block);
+            return;
+        }
         if let Some(node) = self.nodes.get_mut(&r.block) {
             let output = node.run.output.clone().unwrap_or_default();
             node.run.output = Some(output.clone());

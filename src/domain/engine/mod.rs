@@ -12,6 +12,7 @@
 //! Every block moves `Queued → (Running →) Done | Error | Cached | Stopped | Skipped`.
 //! See docs/engine.md for the retry, timeout, budget and cache rules.
 
+mod agent;
 mod cache;
 mod estimate;
 mod events;
@@ -26,19 +27,20 @@ mod trace;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+pub use agent::step_limit_message;
 pub use cache::{canonical_request_json, fnv1a64, request_key, CacheKey, CachedOutput, RunCache, MAX_CACHE_ENTRIES};
 pub use estimate::{estimate, Estimate};
 pub use events::DROPPED_MESSAGE;
 pub use request::{estimate_tokens, format_usd, DEFAULT_OUTPUT_TOKENS};
 pub use retry::{backoff_ms, retry_delay_ms, BASE_BACKOFF_MS, MAX_RETRY_AFTER_MS};
-pub use state::{BlockRun, BlockStatus, Usage};
+pub use state::{AgentStep, BlockRun, BlockStatus, ToolCallRun, Usage};
 pub use trace::{Trace, RAW_LIMIT_BYTES, RAW_TRUNCATED_NOTE};
 
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::pricing::PriceTable;
 use crate::domain::providers::{ChatRequest, HttpRequest, ProviderKind};
 use crate::domain::validate::Problem;
-use node::{InFlight, Node, Phase};
+use node::{InFlight, Node, Phase, ToolInFlight};
 
 /// Numbers one request (one attempt of one block) within a run.
 pub type RequestId = u64;
@@ -60,6 +62,9 @@ pub struct EngineConfig {
     /// upstream of a `Block`/`From` scope always use the cache; the named block never does.
     pub use_cache: bool,
     pub prices: PriceTable,
+    /// Hosts (`host[:port]`) the user allowed this flow's HTTP tools to call. A tool call to
+    /// any other host is refused and the model is told why.
+    pub approved_hosts: BTreeSet<String>,
 }
 
 impl Default for EngineConfig {
@@ -72,6 +77,7 @@ impl Default for EngineConfig {
             max_backoff_ms: 8_000.0,
             use_cache: false,
             prices: PriceTable::builtin(),
+            approved_hosts: BTreeSet::new(),
         }
     }
 }
@@ -117,6 +123,9 @@ pub enum Command {
     Send { request: RequestId, block: BlockId, provider: ProviderKind, chat: ChatRequest },
     /// Abort this request. Reporting [`Event::Aborted`] afterwards is fine, not required.
     Cancel { request: RequestId },
+    /// Perform a tool's HTTP request (no key is added: it goes out as it is) and report
+    /// [`Event::ToolResponse`] with the whole body, or [`Event::ToolFailed`].
+    CallTool { request: RequestId, block: BlockId, http: HttpRequest },
     /// Call [`Engine::poll`] at (or after) this time. Keeping only the latest timer is
     /// enough: after each wake-up the engine asks again for the next one.
     WakeAt { at_ms: f64 },
@@ -154,6 +163,17 @@ pub enum Event {
     Aborted {
         request: RequestId,
     },
+    /// A tool's HTTP request got a response (any status).
+    ToolResponse {
+        request: RequestId,
+        status: u16,
+        body: String,
+    },
+    /// A tool's HTTP request failed before a response (network, CORS).
+    ToolFailed {
+        request: RequestId,
+        message: String,
+    },
 }
 
 impl Event {
@@ -164,7 +184,9 @@ impl Event {
             | Event::Done { request }
             | Event::HttpError { request, .. }
             | Event::NetworkError { request, .. }
-            | Event::Aborted { request } => *request,
+            | Event::Aborted { request }
+            | Event::ToolResponse { request, .. }
+            | Event::ToolFailed { request, .. } => *request,
         }
     }
 }
@@ -255,6 +277,7 @@ pub struct Engine {
     order: Vec<BlockId>,
     nodes: BTreeMap<BlockId, Node>,
     requests: BTreeMap<RequestId, InFlight>,
+    tool_requests: BTreeMap<RequestId, ToolInFlight>,
     next_request: RequestId,
     cache: RunCache,
     /// Outputs to store in the cache, and cache entries used (to keep them fresh).
@@ -309,6 +332,7 @@ impl Engine {
             order: plan.order,
             nodes,
             requests: BTreeMap::new(),
+            tool_requests: BTreeMap::new(),
             next_request: 1,
             cache: cache.clone(),
             fresh: Vec::new(),
@@ -371,11 +395,11 @@ impl Engine {
 
     /// The block a request belongs to, while it is in flight.
     pub fn request_block(&self, request: RequestId) -> Option<&BlockId> {
-        self.requests.get(&request).map(|r| &r.block)
+        self.requests.get(&request).map(|r| &r.block).or_else(|| self.tool_requests.get(&request).map(|r| &r.block))
     }
 
     pub fn in_flight(&self) -> usize {
-        self.requests.len()
+        self.requests.len() + self.tool_requests.len()
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -390,7 +414,9 @@ impl Engine {
 
     /// True when nothing is in flight or waiting: every block has its final status.
     pub fn is_finished(&self) -> bool {
-        self.requests.is_empty() && self.nodes.values().all(|n| matches!(n.phase, Phase::Finished))
+        self.requests.is_empty()
+            && self.tool_requests.is_empty()
+            && self.nodes.values().all(|n| matches!(n.phase, Phase::Finished))
     }
 
     pub fn summary(&self) -> RunSummary {

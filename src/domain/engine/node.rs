@@ -1,8 +1,9 @@
 //! The engine's private bookkeeping per block and per request.
 
 use super::plan::{NodeKind, PlanNode};
-use super::state::{BlockRun, BlockStatus};
+use super::state::{BlockRun, BlockStatus, Usage};
 use super::trace::RawCapture;
+use crate::domain::blocks::ToolConfig;
 use crate::domain::flow::BlockId;
 use crate::domain::providers::{ProviderKind, StreamParser};
 
@@ -16,6 +17,8 @@ pub(super) enum Phase {
         not_before: f64,
     },
     InFlight(super::RequestId),
+    /// An agent waiting for its tools' HTTP calls.
+    Tools,
     Finished,
 }
 
@@ -28,6 +31,12 @@ pub(super) struct Node {
     pub(super) reserved_usd: f64,
     /// For a skipped block: the title of the failed block that caused it.
     pub(super) skip_root: Option<String>,
+    /// The tools connected to a Prompt; non-empty makes it an agent.
+    pub(super) tools: Vec<ToolConfig>,
+    /// Tokens of the block's finished requests (an agent makes several).
+    pub(super) usage_done: Usage,
+    /// The agent's last step is still being answered (a retry reuses it).
+    pub(super) step_open: bool,
 }
 
 impl Node {
@@ -40,7 +49,34 @@ impl Node {
             run.finished_ms = Some(now);
             phase = Phase::Finished;
         }
-        Node { plan, phase, run, provider: None, reserved_usd: 0.0, skip_root: None }
+        Node {
+            plan,
+            phase,
+            run,
+            provider: None,
+            reserved_usd: 0.0,
+            skip_root: None,
+            tools: Vec::new(),
+            usage_done: Usage::default(),
+            step_open: false,
+        }
+    }
+
+    pub(super) fn is_agent(&self) -> bool {
+        !self.tools.is_empty()
+    }
+
+    /// Starts the agent's next step, or restarts the open one for a retry.
+    pub(super) fn open_step(&mut self) {
+        if self.step_open {
+            if let Some(step) = self.run.steps.last_mut() {
+                *step = Default::default();
+            }
+        } else {
+            self.run.steps.push(Default::default());
+            self.step_open = true;
+        }
+        self.run.output = None;
     }
 
     /// True when the block's output has any text.
@@ -68,4 +104,14 @@ pub(super) struct InFlight {
     pub(super) deadline: f64,
     pub(super) got_bytes: bool,
     pub(super) raw: RawCapture,
+}
+
+/// One tool HTTP request in flight.
+pub(super) struct ToolInFlight {
+    pub(super) block: BlockId,
+    /// Which call of the block's last step it answers.
+    pub(super) call: usize,
+    pub(super) json_path: String,
+    pub(super) host: String,
+    pub(super) deadline: f64,
 }

@@ -36,6 +36,8 @@ pub(crate) fn build_chat<'v>(
         max_tokens: config.max_tokens,
         json_mode,
         stop: Vec::new(),
+        tools: Vec::new(),
+        tool_choice: Default::default(),
     })
 }
 

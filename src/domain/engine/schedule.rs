@@ -11,9 +11,10 @@ use super::request::{build_chat, estimated_cost, format_usd};
 use super::retry::format_secs;
 use super::state::BlockStatus;
 use super::trace::RawCapture;
-use super::{Command, Engine, Halt};
+use super::{agent, Command, Engine, Halt};
 use crate::domain::blocks::output::OUTPUT_INPUT_PORT;
 use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
+use crate::domain::blocks::tool::TOOL_OUTPUT_PORT;
 use crate::domain::flow::BlockId;
 use crate::domain::providers::{demo_chunks, stream_parser, ChatRequest, ProviderKind};
 
@@ -32,8 +33,14 @@ impl Engine {
             self.wake_pending = None;
         }
         self.expire_timeouts(now, out);
-        self.advance(now);
-        self.dispatch(now, out);
+        // Demo agents answer inside `dispatch`, and their next step is ready at once; a few
+        // passes finish them without waiting for an event that would never come.
+        for _ in 0..1_000 {
+            self.advance(now);
+            if !self.dispatch(now, out) {
+                break;
+            }
+        }
         if self.finished_ms.is_none() && self.is_finished() {
             self.finished_ms = Some(now);
         }
@@ -119,6 +126,7 @@ impl Engine {
     /// served from the cache, answered by the demo, or queued for sending.
     fn resolve(&mut self, id: &BlockId, now: f64) {
         let values = self.input_values(id);
+        let tools = self.connected_tools(id);
         let use_cache = self.config.use_cache;
         let halted = self.halt.is_some();
         let Some(node) = self.nodes.get_mut(id) else {
@@ -137,6 +145,10 @@ impl Engine {
                 node.finish(BlockStatus::Done, None, now);
             }
             NodeKind::Inert(reason) => node.finish(BlockStatus::Skipped, Some(reason), now),
+            NodeKind::Tool(cfg) => {
+                node.run.outputs = BTreeMap::from([(TOOL_OUTPUT_PORT.to_string(), cfg.name.clone())]);
+                node.finish(BlockStatus::Done, None, now);
+            }
             NodeKind::Prompt(cfg) => {
                 let Some(provider) = ProviderKind::from_id(&cfg.provider) else {
                     let msg = format!("Unknown provider \u{201c}{}\u{201d}.", cfg.provider);
@@ -145,13 +157,34 @@ impl Engine {
                 };
                 node.provider = Some(provider);
                 node.run.trace.provider = Some(provider);
-                let chat = match build_chat(&cfg, provider, |n| values.get(n).map(String::as_str)) {
+                let mut chat = match build_chat(&cfg, provider, |n| values.get(n).map(String::as_str)) {
                     Ok(chat) => chat,
                     Err(e) => {
                         node.finish(BlockStatus::Error, Some(e.to_string()), now);
                         return;
                     }
                 };
+                if !tools.is_empty() {
+                    match agent::tool_specs(&tools) {
+                        Ok(specs) => chat.tools = specs,
+                        Err(e) => {
+                            node.finish(BlockStatus::Error, Some(e), now);
+                            return;
+                        }
+                    }
+                    chat.tool_choice = cfg.tool_choice.clone();
+                    node.tools = tools;
+                    node.run.max_steps = Some(cfg.max_steps.max(1));
+                    node.run.trace.model = Some(chat.model.clone());
+                    node.run.trace.chat = Some(chat);
+                    // Tools act on the world (and HTTP tools reach other hosts), so an agent
+                    // always runs: it is never served from the cache.
+                    node.phase = Phase::Ready { not_before: now };
+                    if halted {
+                        node.finish(BlockStatus::Stopped, Some(budget_used_up()), now);
+                    }
+                    return;
+                }
                 let key = request_key(provider, &chat);
                 node.run.cache_key = Some(key);
                 node.run.trace.model = Some(chat.model.clone());
@@ -181,7 +214,9 @@ impl Engine {
     }
 
     /// Sends every due request that fits within the concurrency limit and the budget.
-    fn dispatch(&mut self, now: f64, out: &mut Vec<Command>) {
+    /// Returns true when a demo agent answered a step (its next step may be ready).
+    fn dispatch(&mut self, now: f64, out: &mut Vec<Command>) -> bool {
+        let mut progressed = false;
         let mut busy: HashMap<ProviderKind, usize> = HashMap::new();
         for r in self.requests.values() {
             *busy.entry(r.provider).or_insert(0) += 1;
@@ -202,6 +237,12 @@ impl Engine {
             let Some(provider) = node.provider else {
                 continue;
             };
+            if provider == ProviderKind::Demo {
+                let id = id.clone();
+                self.demo_agent_step(&id, now, out);
+                progressed = true;
+                continue;
+            }
             if busy.get(&provider).copied().unwrap_or(0) >= self.config.concurrency_per_provider {
                 continue;
             }
@@ -232,6 +273,7 @@ impl Engine {
         if self.halt == Some(Halt::Budget) {
             self.stop_ready(now);
         }
+        progressed
     }
 
     fn send(
@@ -255,6 +297,11 @@ impl Engine {
         }
         node.phase = Phase::InFlight(request);
         node.run.status = BlockStatus::Running;
+        // Usage events carry this request's totals; `settle` adds them to the block's.
+        node.run.usage = Default::default();
+        if node.is_agent() {
+            node.open_step();
+        }
         node.run.retry_at_ms = None;
         node.run.error = None;
         node.run.started_ms.get_or_insert(now);
@@ -294,6 +341,13 @@ impl Engine {
     fn expire_timeouts(&mut self, now: f64, out: &mut Vec<Command>) {
         let expired: Vec<_> = self.requests.iter().filter(|(_, r)| r.deadline <= now).map(|(id, _)| *id).collect();
         let secs = format_secs(self.config.timeout_ms);
+        let expired_tools: Vec<_> =
+            self.tool_requests.iter().filter(|(_, r)| r.deadline <= now).map(|(id, _)| *id).collect();
+        for request in expired_tools {
+            out.push(Command::Cancel { request });
+            let message = format!("No response within {secs} s.");
+            self.on_tool_failed(request, &message, now);
+        }
         for request in expired {
             out.push(Command::Cancel { request });
             let Some(mut r) = self.requests.remove(&request) else {
@@ -323,7 +377,8 @@ impl Engine {
             Phase::Ready { not_before } if not_before > now => Some(not_before),
             _ => None,
         });
-        let deadlines = self.requests.values().map(|r| r.deadline);
+        let deadlines =
+            self.requests.values().map(|r| r.deadline).chain(self.tool_requests.values().map(|r| r.deadline));
         let next = retries.chain(deadlines).fold(None, |acc: Option<f64>, t| Some(acc.map_or(t, |a| a.min(t))));
         if let Some(at_ms) = next {
             if self.wake_pending.is_none_or(|p| at_ms < p) {
@@ -335,6 +390,9 @@ impl Engine {
 
     /// Stops everything: cancels requests in flight and stops blocks not finished.
     pub(super) fn stop_all(&mut self, now: f64, out: &mut Vec<Command>) {
+        for request in std::mem::take(&mut self.tool_requests).into_keys() {
+            out.push(Command::Cancel { request });
+        }
         let requests = std::mem::take(&mut self.requests);
         for (request, mut r) in requests {
             out.push(Command::Cancel { request });
@@ -389,6 +447,8 @@ impl Engine {
                 node.run.cost_usd = None;
             }
         }
+        node.usage_done = node.usage_done.plus(node.run.usage);
+        node.run.usage = node.usage_done;
     }
 
     /// Records a finished answer for the cache.
@@ -412,7 +472,7 @@ impl Engine {
     }
 }
 
-fn budget_used_up() -> String {
+pub(super) fn budget_used_up() -> String {
     "Stopped: the run's budget is used up.".to_string()
 }
 

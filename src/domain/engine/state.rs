@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::cache::CacheKey;
 use super::trace::Trace;
 use crate::domain::providers::FinishReason;
+use crate::domain::tools::ToolResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum BlockStatus {
@@ -71,6 +72,41 @@ pub struct Usage {
     pub output_tokens: Option<u64>,
 }
 
+impl Usage {
+    /// Both counts added; a count stays unknown only when neither side knows it.
+    pub fn plus(self, other: Usage) -> Usage {
+        let add = |a: Option<u64>, b: Option<u64>| match (a, b) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
+        };
+        Usage {
+            input_tokens: add(self.input_tokens, other.input_tokens),
+            output_tokens: add(self.output_tokens, other.output_tokens),
+        }
+    }
+}
+
+/// One model call of an agent: what it said and the tools it called.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AgentStep {
+    pub text: String,
+    pub calls: Vec<ToolCallRun>,
+}
+
+/// One tool call, from the model's arguments to the result sent back.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ToolCallRun {
+    /// Numbers the calls of one reply (the stream's index).
+    pub index: usize,
+    pub id: String,
+    pub name: String,
+    /// JSON text; grows while it streams.
+    pub arguments: String,
+    pub signature: Option<String>,
+    /// `None` while the tool runs.
+    pub result: Option<ToolResult>,
+}
+
 /// Everything the UI shows about one block in one run. Times are the `now_ms` values the
 /// engine was given.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -103,6 +139,11 @@ pub struct BlockRun {
     pub first_token_ms: Option<f64>,
     pub finished_ms: Option<f64>,
     pub trace: Trace,
+    /// For a Prompt with tools: each model call and its tool calls, in order (the last one
+    /// may still be streaming). Empty for a plain Prompt.
+    pub steps: Vec<AgentStep>,
+    /// For a Prompt with tools: the step limit.
+    pub max_steps: Option<u32>,
 }
 
 impl BlockRun {

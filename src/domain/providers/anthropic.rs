@@ -5,7 +5,9 @@ use serde_json::{json, Map, Value};
 use super::error::{classify_stream_payload, ProviderError};
 use super::sse::{SseDecoder, SseEvent};
 use super::stream::{Framed, Handler};
-use super::types::{ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent};
+use super::types::{
+    ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent, ToolChoice,
+};
 use super::{wire, ProviderKind};
 
 const KIND: ProviderKind = ProviderKind::Anthropic;
@@ -34,17 +36,7 @@ pub(crate) fn chat_request(settings: &ProviderSettings, request: &ChatRequest) -
 }
 
 fn chat_body(model: &str, request: &ChatRequest) -> Value {
-    let messages: Vec<Value> = request
-        .messages
-        .iter()
-        .map(|m| {
-            let role = match m.role {
-                Role::User => "user",
-                Role::Assistant => "assistant",
-            };
-            json!({"role": role, "content": m.text})
-        })
-        .collect();
+    let messages: Vec<Value> = request.messages.iter().map(message).collect();
     let mut body = Map::new();
     body.insert("model".into(), json!(model));
     body.insert("max_tokens".into(), json!(request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS)));
@@ -67,7 +59,53 @@ fn chat_body(model: &str, request: &ChatRequest) -> Value {
     if let Some(schema) = schema {
         body.insert("output_config".into(), json!({"format": {"type": "json_schema", "schema": schema}}));
     }
+    if !request.tools.is_empty() {
+        let tools: Vec<Value> = request
+            .tools
+            .iter()
+            .map(|t| json!({"name": t.name, "description": t.description, "input_schema": t.parameters}))
+            .collect();
+        body.insert("tools".into(), Value::Array(tools));
+        let choice = match &request.tool_choice {
+            ToolChoice::Auto => None,
+            ToolChoice::Required => Some(json!({"type": "any"})),
+            ToolChoice::None => Some(json!({"type": "none"})),
+            ToolChoice::Tool(name) => Some(json!({"type": "tool", "name": name})),
+        };
+        if let Some(choice) = choice {
+            body.insert("tool_choice".into(), choice);
+        }
+    }
     Value::Object(body)
+}
+
+/// One turn. Plain turns stay a string; turns with tool calls or results become content
+/// blocks (`tool_use` echoed with its input object, `tool_result` first in the user turn).
+fn message(m: &ChatMessage) -> Value {
+    let role = match m.role {
+        Role::User => "user",
+        Role::Assistant => "assistant",
+    };
+    if m.tool_calls.is_empty() && m.tool_results.is_empty() {
+        return json!({"role": role, "content": m.text});
+    }
+    let mut blocks = Vec::new();
+    for r in &m.tool_results {
+        let mut block = json!({"type": "tool_result", "tool_use_id": r.call_id, "content": r.content});
+        if r.is_error {
+            block["is_error"] = json!(true);
+        }
+        blocks.push(block);
+    }
+    if !m.text.is_empty() {
+        blocks.push(json!({"type": "text", "text": m.text}));
+    }
+    for c in &m.tool_calls {
+        blocks.push(
+            json!({"type": "tool_use", "id": c.id, "name": c.name, "input": wire::arguments_object(&c.arguments)}),
+        );
+    }
+    json!({"role": role, "content": blocks})
 }
 
 pub(crate) fn models_request(settings: &ProviderSettings) -> Result<HttpRequest, ProviderError> {

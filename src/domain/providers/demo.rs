@@ -3,7 +3,7 @@
 
 use super::error::ProviderError;
 use super::stream::StreamParser;
-use super::types::{ChatRequest, FinishReason, Role, StreamEvent};
+use super::types::{ChatRequest, FinishReason, Role, StreamEvent, ToolChoice, ToolResultMessage};
 use super::ProviderKind;
 use crate::domain::utf8::complete_prefix_len;
 
@@ -43,6 +43,67 @@ pub fn demo_reply(request: &ChatRequest) -> String {
     }
     lines.push("Choose a real provider in Settings to get a model's answer.".to_string());
     lines.join("\n")
+}
+
+/// The demo's reply to an agent step, as stream events. With tools and no results yet it
+/// calls one tool (the one the tool choice names, or the first) with arguments made up from
+/// the user's words; once results are back it reports them. Deterministic, like
+/// [`demo_reply`].
+pub fn demo_agent_events(request: &ChatRequest) -> Vec<StreamEvent> {
+    let results: Vec<&ToolResultMessage> = request.messages.iter().flat_map(|m| m.tool_results.iter()).collect();
+    if results.is_empty() && !request.tools.is_empty() && request.tool_choice != ToolChoice::None {
+        let tool = match &request.tool_choice {
+            ToolChoice::Tool(name) => request.tools.iter().find(|t| &t.name == name),
+            _ => None,
+        }
+        .or_else(|| request.tools.first());
+        if let Some(tool) = tool {
+            let user = request.messages.iter().find(|m| m.role == Role::User).map_or("", |m| m.text.as_str());
+            return vec![
+                StreamEvent::TextDelta(format!("{LABEL}\nI will call {} to find out.", tool.name)),
+                StreamEvent::ToolCallDelta {
+                    index: 0,
+                    id: None,
+                    name: Some(tool.name.clone()),
+                    arguments_delta: demo_arguments(&tool.parameters, user).to_string(),
+                },
+                StreamEvent::Finish { reason: FinishReason::ToolCalls },
+            ];
+        }
+    }
+    let mut text = vec![LABEL.to_string()];
+    for r in &results {
+        let verb = if r.is_error { "failed" } else { "returned" };
+        text.push(format!("The tool {} {verb}: {}", r.name, r.content));
+    }
+    if results.is_empty() {
+        return demo_chunks(request).into_iter().map(StreamEvent::TextDelta).collect();
+    }
+    text.push("Choose a real provider in Settings to get a model's answer.".to_string());
+    vec![StreamEvent::TextDelta(text.join("\n")), StreamEvent::Finish { reason: FinishReason::Stop }]
+}
+
+/// Arguments for a tool's schema taken from the user's words: a word with a digit (an id
+/// such as A123) for text, the first number for numbers, the first allowed value for enums.
+fn demo_arguments(schema: &serde_json::Value, user: &str) -> serde_json::Value {
+    let words: Vec<&str> =
+        user.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).filter(|w| !w.is_empty()).collect();
+    let id_like = words.iter().find(|w| w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic));
+    let number = words.iter().find_map(|w| w.parse::<f64>().ok());
+    let mut args = serde_json::Map::new();
+    let props = schema.get("properties").and_then(serde_json::Value::as_object);
+    for (name, prop) in props.into_iter().flatten() {
+        let first_enum = prop.get("enum").and_then(|e| e.as_array()).and_then(|e| e.first()).cloned();
+        let value = match (first_enum, prop.get("type").and_then(serde_json::Value::as_str)) {
+            (Some(v), _) => v,
+            (None, Some("number")) => serde_json::json!(number.unwrap_or(1.0)),
+            (None, Some("integer")) => serde_json::json!(number.map_or(1, |n| n as i64)),
+            (None, Some("boolean")) => serde_json::json!(true),
+            _ => serde_json::json!(id_like.or(words.last()).copied().unwrap_or("example")),
+        };
+        args.insert(name.clone(), value);
+    }
+    serde_json::Value::Object(args)
 }
 
 /// [`demo_reply`] cut into words (each with the whitespace after it) for a streaming UI.

@@ -5,7 +5,10 @@ use serde_json::{json, Map, Value};
 use super::error::{classify_stream_payload, ProviderError};
 use super::sse::{SseDecoder, SseEvent};
 use super::stream::{Framed, Handler};
-use super::types::{ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent};
+use super::types::{
+    ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent, ToolChoice,
+    SYNTHETIC_ID_PREFIX,
+};
 use super::{wire, ProviderKind};
 
 const KIND: ProviderKind = ProviderKind::Gemini;
@@ -31,17 +34,7 @@ pub(crate) fn chat_request(settings: &ProviderSettings, request: &ChatRequest) -
 }
 
 fn chat_body(request: &ChatRequest) -> Value {
-    let contents: Vec<Value> = request
-        .messages
-        .iter()
-        .map(|m| {
-            let role = match m.role {
-                Role::User => "user",
-                Role::Assistant => "model",
-            };
-            json!({"role": role, "parts": [{"text": m.text}]})
-        })
-        .collect();
+    let contents: Vec<Value> = request.messages.iter().map(content).collect();
     let mut body = Map::new();
     body.insert("contents".into(), Value::Array(contents));
     if let Some(system) = wire::system_text(request) {
@@ -66,7 +59,57 @@ fn chat_body(request: &ChatRequest) -> Value {
     if !config.is_empty() {
         body.insert("generationConfig".into(), Value::Object(config));
     }
+    if !request.tools.is_empty() {
+        let declarations: Vec<Value> = request
+            .tools
+            .iter()
+            .map(|t| json!({"name": t.name, "description": t.description, "parametersJsonSchema": t.parameters}))
+            .collect();
+        body.insert("tools".into(), json!([{"functionDeclarations": declarations}]));
+        let config = match &request.tool_choice {
+            ToolChoice::Auto => None,
+            ToolChoice::Required => Some(json!({"mode": "ANY"})),
+            ToolChoice::None => Some(json!({"mode": "NONE"})),
+            ToolChoice::Tool(name) => Some(json!({"mode": "ANY", "allowedFunctionNames": [name]})),
+        };
+        if let Some(config) = config {
+            body.insert("toolConfig".into(), json!({"functionCallingConfig": config}));
+        }
+    }
     Value::Object(body)
+}
+
+/// One turn. The model's calls are echoed as `functionCall` parts with their
+/// `thoughtSignature`; results go back as `functionResponse` parts in a user turn.
+fn content(m: &ChatMessage) -> Value {
+    let role = match m.role {
+        Role::User => "user",
+        Role::Assistant => "model",
+    };
+    let mut parts = Vec::new();
+    for r in &m.tool_results {
+        let key = if r.is_error { "error" } else { "result" };
+        let mut response = json!({"name": r.name, "response": {key: r.content}});
+        if !r.call_id.is_empty() && !r.call_id.starts_with(SYNTHETIC_ID_PREFIX) {
+            response["id"] = json!(r.call_id);
+        }
+        parts.push(json!({"functionResponse": response}));
+    }
+    if !m.text.is_empty() || (m.tool_calls.is_empty() && m.tool_results.is_empty()) {
+        parts.push(json!({"text": m.text}));
+    }
+    for c in &m.tool_calls {
+        let mut call = json!({"name": c.name, "args": wire::arguments_object(&c.arguments)});
+        if !c.id.is_empty() && !c.id.starts_with(SYNTHETIC_ID_PREFIX) {
+            call["id"] = json!(c.id);
+        }
+        let mut part = json!({"functionCall": call});
+        if let Some(signature) = &c.signature {
+            part["thoughtSignature"] = json!(signature);
+        }
+        parts.push(part);
+    }
+    json!({"role": role, "parts": parts})
 }
 
 pub(crate) fn models_request(settings: &ProviderSettings) -> Result<HttpRequest, ProviderError> {
@@ -124,6 +167,12 @@ impl GeminiHandler {
                     name: wire::text(call, "name").map(str::to_string),
                     arguments_delta: call.get("args").map_or_else(|| "{}".to_string(), Value::to_string),
                 });
+                if let Some(signature) = wire::text(part, "thoughtSignature") {
+                    out.push(StreamEvent::ToolCallSignature {
+                        index: self.tool_calls,
+                        signature: signature.to_string(),
+                    });
+                }
                 self.tool_calls += 1;
             }
         }

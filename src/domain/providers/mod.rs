@@ -22,13 +22,14 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-pub use demo::{demo_chunks, demo_reply, DEMO_MODEL};
+pub use demo::{demo_agent_events, demo_chunks, demo_reply, DEMO_MODEL};
 pub use error::{classify_http_error, ProviderError, Setting};
 pub use ndjson::NdjsonDecoder;
 pub use sse::{SseDecoder, SseEvent};
 pub use stream::{StreamParser, StreamSummary, ToolCall, EARLY_END_MESSAGE};
 pub use types::{
     ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, Method, ProviderSettings, Role, StreamEvent,
+    ToolCallMessage, ToolChoice, ToolResultMessage, ToolSpec, SYNTHETIC_ID_PREFIX,
 };
 
 /// Which API a model call goes to. Serialised as [`ProviderKind::id`].

@@ -5,7 +5,9 @@ use serde_json::{json, Map, Value};
 use super::error::{classify_stream_payload, ProviderError};
 use super::ndjson::NdjsonDecoder;
 use super::stream::{Framed, Handler};
-use super::types::{ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent};
+use super::types::{
+    ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent, ToolChoice,
+};
 use super::{wire, ProviderKind};
 
 const KIND: ProviderKind = ProviderKind::Ollama;
@@ -28,11 +30,7 @@ fn chat_body(model: &str, request: &ChatRequest) -> Value {
         messages.push(json!({"role": "system", "content": system}));
     }
     for message in &request.messages {
-        let role = match message.role {
-            Role::User => "user",
-            Role::Assistant => "assistant",
-        };
-        messages.push(json!({"role": role, "content": message.text}));
+        push_message(message, &mut messages);
     }
     let mut body = Map::new();
     body.insert("model".into(), json!(model));
@@ -60,7 +58,50 @@ fn chat_body(model: &str, request: &ChatRequest) -> Value {
         }
         None => {}
     }
+    if !request.tools.is_empty() {
+        // Ollama has no `tool_choice`: "none" leaves the tools out; "required" and a named
+        // tool cannot be enforced, so the model decides.
+        if request.tool_choice != ToolChoice::None {
+            let tools: Vec<Value> = request
+                .tools
+                .iter()
+                .map(|t| {
+                    json!({"type": "function", "function": {
+                        "name": t.name, "description": t.description, "parameters": t.parameters
+                    }})
+                })
+                .collect();
+            body.insert("tools".into(), Value::Array(tools));
+        }
+    }
     Value::Object(body)
+}
+
+/// One turn: calls are echoed with object arguments; each result is a `tool` message named
+/// after its tool.
+fn push_message(message: &ChatMessage, out: &mut Vec<Value>) {
+    match message.role {
+        Role::Assistant => {
+            let mut m = json!({"role": "assistant", "content": message.text});
+            if !message.tool_calls.is_empty() {
+                let calls: Vec<Value> = message
+                    .tool_calls
+                    .iter()
+                    .map(|c| json!({"function": {"name": c.name, "arguments": wire::arguments_object(&c.arguments)}}))
+                    .collect();
+                m["tool_calls"] = Value::Array(calls);
+            }
+            out.push(m);
+        }
+        Role::User => {
+            for r in &message.tool_results {
+                out.push(json!({"role": "tool", "tool_name": r.name, "content": wire::result_text(r)}));
+            }
+            if !message.text.is_empty() || message.tool_results.is_empty() {
+                out.push(json!({"role": "user", "content": message.text}));
+            }
+        }
+    }
 }
 
 pub(crate) fn models_request(settings: &ProviderSettings) -> Result<HttpRequest, ProviderError> {

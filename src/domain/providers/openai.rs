@@ -6,7 +6,9 @@ use serde_json::{json, Map, Value};
 use super::error::{classify_stream_payload, ProviderError};
 use super::sse::{SseDecoder, SseEvent};
 use super::stream::{Framed, Handler};
-use super::types::{ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent};
+use super::types::{
+    ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent, ToolChoice,
+};
 use super::{wire, ProviderKind};
 
 pub(crate) fn chat_request(
@@ -30,11 +32,7 @@ fn chat_body(kind: ProviderKind, model: &str, request: &ChatRequest) -> Value {
         messages.push(json!({"role": "system", "content": system}));
     }
     for message in &request.messages {
-        let role = match message.role {
-            Role::User => "user",
-            Role::Assistant => "assistant",
-        };
-        messages.push(json!({"role": role, "content": message.text}));
+        push_message(message, &mut messages);
     }
     let mut body = Map::new();
     body.insert("model".into(), json!(model));
@@ -71,7 +69,55 @@ fn chat_body(kind: ProviderKind, model: &str, request: &ChatRequest) -> Value {
     if let Some(stop) = wire::stop_sequences(request) {
         body.insert("stop".into(), json!(stop));
     }
+    if !request.tools.is_empty() {
+        let tools: Vec<Value> = request
+            .tools
+            .iter()
+            .map(|t| {
+                json!({"type": "function", "function": {
+                    "name": t.name, "description": t.description, "parameters": t.parameters
+                }})
+            })
+            .collect();
+        body.insert("tools".into(), Value::Array(tools));
+        let choice = match &request.tool_choice {
+            ToolChoice::Auto => None,
+            ToolChoice::Required => Some(json!("required")),
+            ToolChoice::None => Some(json!("none")),
+            ToolChoice::Tool(name) => Some(json!({"type": "function", "function": {"name": name}})),
+        };
+        if let Some(choice) = choice {
+            body.insert("tool_choice".into(), choice);
+        }
+    }
     Value::Object(body)
+}
+
+/// One turn in Chat Completions shape: the assistant echoes its calls (`content` null when
+/// it said nothing), and each tool result is its own `tool` message.
+fn push_message(message: &ChatMessage, out: &mut Vec<Value>) {
+    match message.role {
+        Role::Assistant if !message.tool_calls.is_empty() => {
+            let calls: Vec<Value> = message
+                .tool_calls
+                .iter()
+                .map(
+                    |c| json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}),
+                )
+                .collect();
+            let content = if message.text.is_empty() { Value::Null } else { json!(message.text) };
+            out.push(json!({"role": "assistant", "content": content, "tool_calls": calls}));
+        }
+        Role::Assistant => out.push(json!({"role": "assistant", "content": message.text})),
+        Role::User => {
+            for r in &message.tool_results {
+                out.push(json!({"role": "tool", "tool_call_id": r.call_id, "content": wire::result_text(r)}));
+            }
+            if !message.text.is_empty() || message.tool_results.is_empty() {
+                out.push(json!({"role": "user", "content": message.text}));
+            }
+        }
+    }
 }
 
 /// OpenAI allows only `a-zA-Z0-9_-`, at most 64 characters, in a schema name; anything else

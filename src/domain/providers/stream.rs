@@ -113,6 +113,8 @@ pub struct ToolCall {
     pub name: Option<String>,
     /// The JSON arguments as text; complete only once the stream has finished.
     pub arguments: String,
+    /// Gemini's `thoughtSignature`, kept to send back verbatim.
+    pub signature: Option<String>,
 }
 
 /// Everything a reply said so far, folded from its events.
@@ -155,6 +157,11 @@ impl StreamSummary {
                         call.name.clone_from(name);
                     }
                     call.arguments.push_str(arguments_delta);
+                }
+            }
+            StreamEvent::ToolCallSignature { index, signature } => {
+                if let Some(call) = self.tool_calls.iter_mut().find(|c| c.index == *index) {
+                    call.signature = Some(signature.clone());
                 }
             }
             StreamEvent::Usage { input_tokens, output_tokens } => {

@@ -31,6 +31,7 @@ pub(crate) fn sample_request(model: &str) -> ChatRequest {
             }),
         }),
         stop: vec!["END".into()],
+        ..ChatRequest::default()
     }
 }
 

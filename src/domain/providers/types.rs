@@ -15,19 +15,83 @@ pub enum Role {
     Assistant,
 }
 
+/// One turn. An assistant turn may carry the tool calls the model made; a user turn may
+/// carry the results of those calls (each provider places them in its own shape).
+/// The tool fields are left out of the JSON when empty, so plain requests hash as before.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {
     pub role: Role,
     pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCallMessage>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_results: Vec<ToolResultMessage>,
 }
 
 impl ChatMessage {
     pub fn user(text: impl Into<String>) -> Self {
-        ChatMessage { role: Role::User, text: text.into() }
+        ChatMessage { role: Role::User, text: text.into(), tool_calls: Vec::new(), tool_results: Vec::new() }
     }
 
     pub fn assistant(text: impl Into<String>) -> Self {
-        ChatMessage { role: Role::Assistant, text: text.into() }
+        ChatMessage { role: Role::Assistant, text: text.into(), tool_calls: Vec::new(), tool_results: Vec::new() }
+    }
+}
+
+/// Ids Chainboard makes up for calls that came without one (Gemini, Ollama); they are never
+/// sent to a provider as if they were its own.
+pub const SYNTHETIC_ID_PREFIX: &str = "cb_call_";
+
+/// A tool call the model made, as it is echoed back in the next request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolCallMessage {
+    /// The provider's call id (`call_…`, `toolu_…`); Gemini and Ollama may send none.
+    pub id: String,
+    pub name: String,
+    /// The arguments as JSON text.
+    pub arguments: String,
+    /// Gemini's `thoughtSignature`, returned verbatim (Gemini 3 rejects history without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+/// The result of one tool call, sent back to the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolResultMessage {
+    pub call_id: String,
+    pub name: String,
+    pub content: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_error: bool,
+}
+
+/// A tool the model may call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolSpec {
+    pub name: String,
+    pub description: String,
+    /// JSON Schema of the arguments (an object schema).
+    pub parameters: serde_json::Value,
+}
+
+/// Whether and which tool the model must call.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", content = "name", rename_all = "snake_case")]
+pub enum ToolChoice {
+    /// The model decides.
+    #[default]
+    Auto,
+    /// The model must call some tool.
+    Required,
+    /// The model must not call tools (they are still described to it).
+    None,
+    /// The model must call this tool.
+    Tool(String),
+}
+
+impl ToolChoice {
+    pub fn is_auto(&self) -> bool {
+        *self == ToolChoice::Auto
     }
 }
 
@@ -51,6 +115,10 @@ pub struct ChatRequest {
     pub max_tokens: Option<u32>,
     pub json_mode: Option<JsonMode>,
     pub stop: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<ToolSpec>,
+    #[serde(default, skip_serializing_if = "ToolChoice::is_auto")]
+    pub tool_choice: ToolChoice,
 }
 
 /// Where to send a request and with which key.
@@ -74,6 +142,9 @@ impl fmt::Debug for ProviderSettings {
 pub enum Method {
     Get,
     Post,
+    Put,
+    Patch,
+    Delete,
 }
 
 impl Method {
@@ -81,6 +152,9 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
         }
     }
 }
@@ -185,6 +259,11 @@ pub enum StreamEvent {
         id: Option<String>,
         name: Option<String>,
         arguments_delta: String,
+    },
+    /// Gemini's opaque `thoughtSignature` for the call numbered `index`.
+    ToolCallSignature {
+        index: usize,
+        signature: String,
     },
     /// The latest known totals for the whole reply (not increments).
     Usage {

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::error::{ProviderError, Setting};
-use super::types::{ChatRequest, HttpRequest, Method, ProviderSettings};
+use super::types::{ChatRequest, HttpRequest, Method, ProviderSettings, ToolResultMessage};
 use super::ProviderKind;
 
 /// The base URL without a trailing slash; an empty setting means the provider's default.
@@ -112,6 +112,26 @@ pub(crate) fn parse_data_ids(kind: ProviderKind, body: &str) -> Result<Vec<Strin
         .filter(|id| !id.is_empty())
         .map(str::to_string)
         .collect())
+}
+
+/// A tool result as plain text for providers without an error flag (OpenAI, Ollama): an
+/// error is marked in words so the model still knows the call failed.
+pub(crate) fn result_text(result: &ToolResultMessage) -> String {
+    if result.is_error {
+        format!("Error: {}", result.content)
+    } else {
+        result.content.clone()
+    }
+}
+
+/// Tool-call arguments as a JSON object, for providers that send objects (Anthropic, Gemini,
+/// Ollama). Arguments that are not an object (a model's malformed JSON) become `{}`: the
+/// request must stay valid, and the tool result already told the model what was wrong.
+pub(crate) fn arguments_object(arguments: &str) -> Value {
+    match serde_json::from_str::<Value>(arguments) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => Value::Object(serde_json::Map::new()),
+    }
 }
 
 /// A non-negative integer field as `u64`.
