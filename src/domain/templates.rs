@@ -2,8 +2,9 @@
 //! Every template runs on the Demo provider without a key, and on any real provider with one
 //! (`with_provider` points every Prompt at the chosen provider and model).
 
+use crate::domain::blocks::tool::{MockAction, MockRow, ParamType, ToolAction, ToolParam};
 use crate::domain::blocks::{
-    BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig,
+    BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig, ToolConfig,
 };
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
 
@@ -50,6 +51,12 @@ pub const TEMPLATES: &[Template] = &[
         title: "Draft, then critique",
         shows: "One prompt writes, a second one reviews the draft against a checklist.",
         build: draft_critique,
+    },
+    Template {
+        id: "order-agent",
+        title: "Agent that checks an order",
+        shows: "A model calls a mock order-lookup tool and answers with what it returned.",
+        build: order_agent,
     },
     Template {
         id: "compare-models",
@@ -240,6 +247,51 @@ fn compare_models(now: i64) -> Flow {
     }
 }
 
+fn order_agent(now: i64) -> Flow {
+    let tool = ToolConfig {
+        name: "lookup_order".into(),
+        description: "Look up an order by its id. Returns its status and expected delivery date as JSON.".into(),
+        params: vec![ToolParam {
+            name: "order_id".into(),
+            ty: ParamType::String,
+            required: true,
+            description: "The order id, like A123".into(),
+            enum_values: Vec::new(),
+        }],
+        schema_json: None,
+        action: ToolAction::Mock(MockAction {
+            response: r#"{"order": "{{order_id}}", "status": "not found"}"#.into(),
+            rows: vec![
+                MockRow {
+                    argument: "order_id".into(),
+                    equals: "A123".into(),
+                    response: r#"{"order": "A123", "status": "shipped", "delivery": "Thursday"}"#.into(),
+                },
+                MockRow {
+                    argument: "order_id".into(),
+                    equals: "B456".into(),
+                    response: r#"{"order": "B456", "status": "delayed", "delivery": "next week"}"#.into(),
+                },
+            ],
+        }),
+    };
+    Flow {
+        meta: meta("Agent that checks an order", "A support agent with an order-lookup tool.", now),
+        blocks: vec![
+            input("input-1", "Customer message", 40.0, 120.0, &[("message", "Hi, where is my order A123? I need it before the weekend.")]),
+            Block::new(BlockId::new("tool-1"), "Order lookup", Point::new(40.0, 330.0), BlockConfig::Tool(tool)),
+            prompt("prompt-1", "Support agent", 360.0, 136.0, "You are a support agent for an online shop. Look orders up with the tool before answering; never guess a status.", "{{message}}", OutputFormat::Text),
+            output("output-1", "Reply", 680.0, 160.0),
+            note("note-1", 360.0, 420.0, "Try order B456, or an id that does not exist. Open the Prompt's result to follow each step."),
+        ],
+        edges: edges(&[
+            ("input-1", "message", "prompt-1", "message"),
+            ("tool-1", "tool", "prompt-1", "tools"),
+            ("prompt-1", "text", "output-1", "value"),
+        ]),
+    }
+}
+
 /// Points every Prompt at `provider` (and `model`, unless empty, keeping compare-models'
 /// two different models when the provider stays the same).
 pub fn with_provider(mut flow: Flow, provider: &str, model: &str) -> Flow {
@@ -270,6 +322,6 @@ mod tests {
             let demo = with_provider(flow, "demo", "");
             assert_eq!(validate(&demo), vec![], "{} on demo", t.id);
         }
-        assert!(TEMPLATES.len() >= 7);
+        assert!(TEMPLATES.len() >= 8);
     }
 }

@@ -190,6 +190,7 @@ pub fn App() -> impl IntoView {
             <ShareDialog />
             <super::gallery::Gallery />
             <super::versions_ui::VersionsDialog />
+            <super::approve_hosts::ApproveHostsDialog />
         </div>
     }
 }
@@ -272,6 +273,9 @@ fn on_key(editor: Editor, help_open: RwSignal<bool>, clip: LocalClipboard, ev: &
         "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" if !cmd => nudge(editor, &key, ev.shift_key()),
         "Escape" => {
             help_open.set(false);
+            if let Some(runner) = use_context::<Runner>() {
+                runner.approval.set(None);
+            }
             editor.selection.set(Vec::new());
             editor.selected_edge.set(None);
             true

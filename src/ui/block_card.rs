@@ -31,6 +31,15 @@ fn summary(block: &Block) -> String {
         }
         BlockConfig::Output(_) => "The result appears here after a run.".into(),
         BlockConfig::Note(n) => n.text.clone(),
+        BlockConfig::Tool(t) => {
+            let action = match &t.action {
+                crate::domain::blocks::tool::ToolAction::Mock(_) => "mock response".to_string(),
+                crate::domain::blocks::tool::ToolAction::Http(h) => {
+                    format!("{} {}", h.method.id(), t.http_host().unwrap_or_else(|| "(no host yet)".into()))
+                }
+            };
+            format!("{} \u{b7} {action}\n{}", t.name, t.description)
+        }
         BlockConfig::Unknown(u) => format!("Unknown kind \u{201c}{}\u{201d}: kept, not run.", u.kind),
     }
 }
@@ -41,6 +50,7 @@ fn icon(kind: &str) -> &'static str {
         "prompt" => "\u{2726}",
         "output" => "\u{25a3}",
         "note" => "\u{270e}",
+        "tool" => "\u{2692}",
         _ => "?",
     }
 }
@@ -50,6 +60,9 @@ const SIMPLE_BELOW_ZOOM: f64 = 0.4;
 
 /// The words under a block's header after a run: its output, or what went wrong.
 fn run_text(run: &BlockRun) -> String {
+    if let Some(activity) = agent_activity(run) {
+        return activity;
+    }
     match (&run.output, &run.error) {
         (Some(out), Some(err)) if !out.is_empty() => format!("{out}\n\u{26a0} {err}"),
         (_, Some(err)) => err.clone(),
@@ -60,6 +73,23 @@ fn run_text(run: &BlockRun) -> String {
             _ => String::new(),
         },
     }
+}
+
+/// What a running agent is doing between answers: calling a tool, or waiting for the model.
+fn agent_activity(run: &BlockRun) -> Option<String> {
+    if run.status.is_terminal() || run.output.as_deref().is_some_and(|o| !o.is_empty()) {
+        return None;
+    }
+    let step = run.steps.last()?;
+    let n = run.steps.len();
+    let waiting: Vec<&str> = step.calls.iter().filter(|c| c.result.is_none()).map(|c| c.name.as_str()).collect();
+    Some(if !waiting.is_empty() {
+        format!("Step {n}: calling {}\u{2026}", waiting.join(", "))
+    } else if n > 1 {
+        format!("Step {n}: the model reads the tool results\u{2026}")
+    } else {
+        "Step 1: waiting for the model\u{2026}".to_string()
+    })
 }
 
 /// A short status for the block header: a glyph and a time, so the title keeps its room.

@@ -6,12 +6,13 @@ use super::editor::Editor;
 use super::result_panel::ResultPanel;
 use super::settings::Settings;
 use super::template_editor::TemplateEditor;
+use crate::domain::blocks::tool::TOOLS_PORT;
 use crate::domain::blocks::OutputFormat;
 use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, NoteConfig, PromptConfig};
 use crate::domain::change::FlowChange;
 use crate::domain::flow::{Block, BlockId};
 use crate::domain::pricing::{suggested_models, PriceTable};
-use crate::domain::providers::ProviderKind;
+use crate::domain::providers::{ProviderKind, ToolChoice};
 use leptos::prelude::*;
 
 #[component]
@@ -68,6 +69,7 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
     let settings = match kind {
         Some(crate::domain::blocks::BlockKind::Prompt) => view! { <PromptSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Input) => view! { <InputSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Tool) => view! { <super::tool_settings::ToolSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Note) => view! {
             <label class="field">
                 <span class="field-label">"Text"</span>
@@ -169,6 +171,75 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
         _ => String::new(),
     };
     let schema_error = RwSignal::new(None::<String>);
+    let block_id = cell.with_untracked(|b| b.id.clone());
+    let tool_names = Memo::new(move |_| {
+        editor.edges.track();
+        editor.any_rev.track();
+        editor.with_flow(|f| {
+            f.edges
+                .iter()
+                .filter(|e| e.to.block == block_id && e.to.port == TOOLS_PORT)
+                .filter_map(|e| match f.block(&e.from.block).map(|b| &b.config) {
+                    Some(BlockConfig::Tool(t)) => Some(t.name.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let choice_id = move || match p().tool_choice {
+        ToolChoice::Auto => "auto".to_string(),
+        ToolChoice::Required => "required".to_string(),
+        ToolChoice::None => "none".to_string(),
+        ToolChoice::Tool(name) => format!("tool:{name}"),
+    };
+    let agent_fields = move || {
+        let names = tool_names.get();
+        (!names.is_empty()).then(|| {
+            let count = names.len();
+            view! {
+                <div class="agent-settings" role="group" aria-label="Agent">
+                    <p class="field-label">{format!("Agent: {count} tool{} connected", if count == 1 { "" } else { "s" })}</p>
+                    <div class="field-row">
+                        <label class="field">
+                            <span class="field-label">"Tool choice"</span>
+                            <select on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                let choice = match v.as_str() {
+                                    "required" => ToolChoice::Required,
+                                    "none" => ToolChoice::None,
+                                    other => other.strip_prefix("tool:").map_or(ToolChoice::Auto, |n| ToolChoice::Tool(n.to_string())),
+                                };
+                                set("tool-choice", Box::new(move |c| c.tool_choice = choice));
+                                end(());
+                            }>
+                                <option value="auto" selected=move || choice_id() == "auto">"The model decides"</option>
+                                <option value="required" selected=move || choice_id() == "required">"Must call a tool"</option>
+                                <option value="none" selected=move || choice_id() == "none">"No tool calls"</option>
+                                {names.into_iter().map(|n| {
+                                    let value = format!("tool:{n}");
+                                    let v2 = value.clone();
+                                    view! { <option value=value selected=move || choice_id() == v2>{format!("Must call {n}")}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="field field-narrow">
+                            <span class="field-label">"Step limit"</span>
+                            <input type="number" min="1" max="50" step="1"
+                                prop:value=move || p().max_steps.to_string()
+                                on:change=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    if let Ok(n) = v.trim().parse::<u32>() {
+                                        set("max-steps", Box::new(move |c| c.max_steps = n));
+                                        end(());
+                                    }
+                                } />
+                        </label>
+                    </div>
+                    <p class="field-help">"The model may call tools and read their results, up to the step limit; then it is stopped."</p>
+                </div>
+            }
+        })
+    };
     view! {
         <div class="field-row">
             <label class="field">
@@ -256,6 +327,7 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
                 {move || schema_error.get().map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
             </label>
         </Show>
+        {agent_fields}
         <div class="variables">
             <span class="field-label">"Variables (input ports)"</span>
             <Show when=move || !vars.with(Vec::is_empty)

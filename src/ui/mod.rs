@@ -1,6 +1,8 @@
 //! The Leptos UI: thin components over the domain. Browser APIs go through `platform`.
 
+mod agent_timeline;
 mod app;
+mod approve_hosts;
 mod block_card;
 mod canvas;
 mod edge_view;
@@ -23,6 +25,7 @@ mod settings;
 mod settings_dialog;
 mod share_ui;
 mod template_editor;
+mod tool_settings;
 mod topbar;
 mod versions_ui;
 

@@ -18,6 +18,7 @@ fn describe(kind: BlockKind) -> &'static str {
         BlockKind::Prompt => "Ask a model",
         BlockKind::Output => "Show a result",
         BlockKind::Note => "A sticky note",
+        BlockKind::Tool => "Something a model can call",
     }
 }
 

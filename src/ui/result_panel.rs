@@ -1,6 +1,7 @@
 //! The selected block's last run: its output (markdown or JSON), numbers, and the trace
 //! (the exact request sent, key redacted, and the raw stream).
 
+use super::agent_timeline::AgentTimeline;
 use super::editor::Editor;
 use super::markdown_view::OutputView;
 use super::run::Runner;
@@ -78,11 +79,16 @@ pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
                     let incomplete = r.incomplete;
                     let status = r.status;
                     let trace = r.trace.clone();
+                    let steps = r.steps.clone();
+                    let max_steps = r.max_steps.unwrap_or(0);
+                    let running = !r.status.is_terminal();
+                    let sent_count = trace.sent.len();
                     view! {
                         <div class="result-body">
                             {error.map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
                             {incomplete.then(|| view! { <p class="result-warning">"Incomplete: the answer stopped early; the text so far is kept."</p> })}
                             {(status == BlockStatus::Cached).then(|| view! { <p class="field-help">"From the cache: the request was identical to an earlier run."</p> })}
+                            {(!steps.is_empty()).then(|| view! { <AgentTimeline steps max_steps running /> })}
                             <OutputView text=output />
                             {(!stats.is_empty()).then(|| view! {
                                 <dl class="stats">{stats.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}</dl>
@@ -90,10 +96,17 @@ pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
                             {(!trace.sent.is_empty() || !trace.raw.is_empty()).then(|| view! {
                                 <details class="trace">
                                     <summary>"Trace"</summary>
-                                    {trace.sent.last().map(|req| view! {
-                                        <p class="field-label">"Request (key hidden)"</p>
-                                        <pre class="trace-pre">{request_text(req)}</pre>
-                                    })}
+                                    {trace.sent.iter().enumerate().map(|(i, req)| {
+                                        let label = if sent_count > 1 {
+                                            format!("Request {} of {sent_count} (key hidden)", i + 1)
+                                        } else {
+                                            "Request (key hidden)".to_string()
+                                        };
+                                        view! {
+                                            <p class="field-label">{label}</p>
+                                            <pre class="trace-pre">{request_text(req)}</pre>
+                                        }
+                                    }).collect_view()}
                                     {(!trace.retries.is_empty()).then(|| view! {
                                         <p class="field-label">"Retries"</p>
                                         <ul>{trace.retries.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>

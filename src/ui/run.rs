@@ -11,10 +11,22 @@ use crate::domain::flow::BlockId;
 use crate::domain::graph;
 use crate::domain::providers::{build_chat_request, ProviderKind};
 use crate::domain::recording::{RecordedBlock, Recording};
+use crate::domain::tools::flow_tool_hosts;
 use leptos::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 const CACHE_KEY: &str = "chainboard.runcache";
+/// Hosts each saved flow's HTTP tools may call: `{flow id: [host, …]}` in localStorage.
+const HOSTS_KEY: &str = "chainboard.approved-hosts";
+/// A tool response is read up to this size; the domain cuts what goes to the model further.
+const TOOL_BODY_LIMIT: usize = 1_000_000;
+
+/// A run waiting for the user to allow the hosts its HTTP tools would call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostApproval {
+    pub hosts: Vec<String>,
+    pub scope: RunScope,
+}
 
 #[derive(Clone, Copy)]
 pub struct Runner {
@@ -33,6 +45,10 @@ pub struct Runner {
     generation: StoredValue<u64>,
     /// The last finished run, for replay in present mode.
     pub recording: RwSignal<Option<Recording>>,
+    /// Set when a run needs the user to allow tool hosts first (the dialog reads it).
+    pub approval: RwSignal<Option<HostApproval>>,
+    /// Hosts allowed in this page for flows that are not saved (shared links).
+    session_hosts: StoredValue<BTreeSet<String>>,
 }
 
 impl Runner {
@@ -50,7 +66,53 @@ impl Runner {
             clock: RwSignal::new(0.0),
             generation: StoredValue::new(0),
             recording: RwSignal::new(None),
+            approval: RwSignal::new(None),
+            session_hosts: StoredValue::new(BTreeSet::new()),
         }
+    }
+
+    /// Where approvals of the open flow are kept: its id, or nowhere for a shared link
+    /// being viewed (approvals then last as long as the page).
+    fn approval_bucket(&self, editor: Editor) -> Option<String> {
+        if editor.read_only.get_untracked() {
+            return None;
+        }
+        // Looked up through the app's owner: event handlers may run without one.
+        let session = self.owner.with_value(|o| o.with(use_context::<super::persist::Session>));
+        session.map(|s| s.current.get_untracked())
+    }
+
+    fn approved_hosts(&self, editor: Editor) -> BTreeSet<String> {
+        let Some(bucket) = self.approval_bucket(editor) else {
+            return self.session_hosts.get_value();
+        };
+        platform::storage_get(HOSTS_KEY)
+            .and_then(|t| serde_json::from_str::<BTreeMap<String, BTreeSet<String>>>(&t).ok())
+            .and_then(|mut m| m.remove(&bucket))
+            .unwrap_or_default()
+    }
+
+    /// Remembers that the open flow may call `hosts`, then runs what was waiting.
+    pub fn approve_and_run(&self, editor: Editor, settings: Settings) {
+        let Some(pending) = self.approval.get_untracked() else { return };
+        self.approval.set(None);
+        match self.approval_bucket(editor) {
+            Some(bucket) => {
+                let mut all = platform::storage_get(HOSTS_KEY)
+                    .and_then(|t| serde_json::from_str::<BTreeMap<String, BTreeSet<String>>>(&t).ok())
+                    .unwrap_or_default();
+                all.entry(bucket).or_default().extend(pending.hosts.iter().cloned());
+                let text = serde_json::to_string(&all).unwrap_or_default();
+                if let Err(e) = platform::storage_set(HOSTS_KEY, &text) {
+                    // Not remembered, but allowed for this page: the run still goes ahead.
+                    self.message
+                        .set(Some(format!("The approval could not be saved ({e}); it lasts until you reload.")));
+                    self.session_hosts.update_value(|h| h.extend(pending.hosts.iter().cloned()));
+                }
+            }
+            None => self.session_hosts.update_value(|h| h.extend(pending.hosts.iter().cloned())),
+        }
+        self.start(editor, settings, pending.scope);
     }
 
     /// The run state of one block (created on first use, in the app's owner so it
@@ -119,8 +181,15 @@ impl Runner {
             settings.open.set(true);
             return;
         }
+        let approved = self.approved_hosts(editor);
+        let unapproved: Vec<String> =
+            editor.with_flow(flow_tool_hosts).into_iter().filter(|h| !approved.contains(h)).collect();
+        if !unapproved.is_empty() {
+            self.approval.set(Some(HostApproval { hosts: unapproved, scope }));
+            return;
+        }
         let now = platform::now_precise_ms();
-        let config = Self::config(settings);
+        let config = EngineConfig { approved_hosts: approved, ..Self::config(settings) };
         let started = self.cache.with_value(|c| editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)));
         let mut engine = match started {
             Ok(e) => e,
@@ -238,6 +307,34 @@ impl Runner {
                         this.feed(editor, settings, generation, event);
                     });
                 }
+                Command::CallTool { request, http, .. } => {
+                    let Ok(controller) = web_sys::AbortController::new() else { continue };
+                    let signal = controller.signal();
+                    self.aborts.update_value(|a| {
+                        a.insert(request, controller);
+                    });
+                    leptos::task::spawn_local(async move {
+                        let mut body: Vec<u8> = Vec::new();
+                        let end = platform::fetch_streaming(&http, &signal, |bytes| {
+                            let room = TOOL_BODY_LIMIT.saturating_sub(body.len());
+                            body.extend_from_slice(&bytes[..bytes.len().min(room)]);
+                        })
+                        .await;
+                        this.aborts.update_value(|a| {
+                            a.remove(&request);
+                        });
+                        let event = match end {
+                            FetchEnd::Done => {
+                                let body = String::from_utf8_lossy(&body).into_owned();
+                                Event::ToolResponse { request, status: 200, body }
+                            }
+                            FetchEnd::Http { status, body, .. } => Event::ToolResponse { request, status, body },
+                            FetchEnd::Network(message) => Event::ToolFailed { request, message },
+                            FetchEnd::Aborted => return,
+                        };
+                        this.feed(editor, settings, generation, event);
+                    });
+                }
                 Command::Cancel { request } => self.abort(request),
                 Command::WakeAt { at_ms } => {
                     let delay = (at_ms - platform::now_precise_ms()).max(0.0) + 5.0;
@@ -315,7 +412,8 @@ impl Runner {
 /// values an input block hands on.
 pub fn input_text(run: &BlockRun) -> String {
     if let Some(chat) = &run.trace.chat {
-        return chat.messages.last().map(|m| m.text.clone()).unwrap_or_default();
+        // The first turn is what the block asked; an agent's later turns are tool results.
+        return chat.messages.first().map(|m| m.text.clone()).unwrap_or_default();
     }
     if run.outputs.len() > 1 {
         return run.outputs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n");
