@@ -4,6 +4,7 @@ import { defineConfig } from "@playwright/test";
 
 const APP_PORT = 4173;
 export const MOCK_PORT = 4010;
+const TOOL_PORT = 4011;
 
 export default defineConfig({
   testDir: "tests/browser",
@@ -34,6 +35,12 @@ export default defineConfig({
     {
       command: `node tests/browser/mock-provider.mjs ${MOCK_PORT}`,
       url: `http://127.0.0.1:${MOCK_PORT}/v1/models`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
+    {
+      command: `node tests/browser/tool-server.mjs ${TOOL_PORT}`,
+      url: `http://127.0.0.1:${TOOL_PORT}/__log`,
       reuseExistingServer: false,
       timeout: 20_000,
     },

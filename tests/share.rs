@@ -541,6 +541,40 @@ fn hosts_contacted_lists_providers_once_in_block_order() {
     assert!(hosts_contacted(&Flow::default()).is_empty());
 }
 
+#[test]
+fn hosts_contacted_lists_http_tool_hosts_too() {
+    use chainboard::domain::blocks::tool::{HttpAction, ToolAction};
+    use chainboard::domain::blocks::ToolConfig;
+    let mut flow = starter_flow(0);
+    for (i, url) in
+        ["https://api.example.com/orders/{{order_id}}", "https://api.example.com/x", "http://127.0.0.1:4011/"]
+            .iter()
+            .enumerate()
+    {
+        let tool = ToolConfig {
+            action: ToolAction::Http(HttpAction { url: url.to_string(), ..HttpAction::default() }),
+            ..ToolConfig::default()
+        };
+        flow.blocks.push(chainboard::domain::flow::Block::new(
+            BlockId::new(format!("t-{i}")),
+            "Tool",
+            chainboard::domain::flow::Point::new(0.0, 0.0),
+            BlockConfig::Tool(tool),
+        ));
+    }
+    // A mock tool contacts nobody.
+    flow.blocks.push(chainboard::domain::flow::Block::new(
+        BlockId::new("t-mock"),
+        "Mock",
+        chainboard::domain::flow::Point::new(0.0, 0.0),
+        BlockConfig::Tool(ToolConfig::default()),
+    ));
+    assert_eq!(
+        hosts_contacted(&flow),
+        vec!["OpenAI (api.openai.com)", "a tool (127.0.0.1:4011)", "a tool (api.example.com)"]
+    );
+}
+
 // ---- Nothing panics -----------------------------------------------------------------------
 
 fn link_text() -> impl Strategy<Value = String> {

@@ -10,6 +10,7 @@ pub mod examples;
 pub mod flow;
 pub mod flow_file;
 pub mod graph;
+pub mod json_schema;
 pub mod json_view;
 pub mod layout;
 pub mod markdown;

@@ -407,6 +407,7 @@ fn thousands(n: usize) -> String {
 /// not URLs: the host shown is the provider's default; the viewer's own base URL setting,
 /// if any, is what is actually used. Blocks that cannot run here (the offline demo, a
 /// provider or block kind this version does not know) contact nothing and are not listed.
+/// Hosts of HTTP tools follow the providers.
 pub fn hosts_contacted(flow: &Flow) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for block in &flow.blocks {
@@ -417,6 +418,10 @@ pub fn hosts_contacted(flow: &Flow) -> Vec<String> {
         if !out.contains(&entry) {
             out.push(entry);
         }
+    }
+    // HTTP tools name their hosts literally; the viewer is asked again before any is called.
+    for host in crate::domain::tools::flow_tool_hosts(flow) {
+        out.push(format!("a tool ({host})"));
     }
     out
 }

@@ -326,6 +326,24 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
                     }></textarea>
                 {move || schema_error.get().map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
             </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || p().repair_json
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        set("repair", Box::new(move |c| c.repair_json = on));
+                        end(());
+                    } />
+                "If the answer does not match, ask the model once to fix it"
+            </label>
+            {move || {
+                let ignored = match p().output_format {
+                    OutputFormat::JsonSchema { schema } => crate::domain::json_schema::unsupported_keywords(&schema),
+                    _ => Vec::new(),
+                };
+                (!ignored.is_empty()).then(|| view! {
+                    <p class="field-help">{format!("Answers are checked against this schema; {} {} not checked.", ignored.join(", "), if ignored.len() == 1 { "is" } else { "are" })}</p>
+                })
+            }}
         </Show>
         {agent_fields}
         <div class="variables">

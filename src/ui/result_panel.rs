@@ -88,6 +88,9 @@ pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
                             {error.map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
                             {incomplete.then(|| view! { <p class="result-warning">"Incomplete: the answer stopped early; the text so far is kept."</p> })}
                             {(status == BlockStatus::Cached).then(|| view! { <p class="field-help">"From the cache: the request was identical to an earlier run."</p> })}
+                            {(r.repaired && status == BlockStatus::Done).then(|| view! {
+                                <p class="field-help">{format!("The first answer did not match the schema ({}); one repair request fixed it.", r.schema_errors.join(" "))}</p>
+                            })}
                             {(!steps.is_empty()).then(|| view! { <AgentTimeline steps max_steps running /> })}
                             <OutputView text=output />
                             {(!stats.is_empty()).then(|| view! {

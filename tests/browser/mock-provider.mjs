@@ -22,5 +22,20 @@ mock.onMessage("Drop the line", {
 
 mock.onMessage("Hostile output please", { content: "Here is your answer:\n\n" + PAYLOADS.join("\n\n") });
 
+// Agents: the first leg calls lookup_order; once a tool result is in the turn, the answer
+// quotes it, so a test sees the tool's output travel back through the model.
+const lastToolResult = (req) => {
+  const messages = req.messages || [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m.role === "tool") return typeof m.content === "string" ? m.content : JSON.stringify(m.content);
+  }
+  return "(no tool result)";
+};
+mock.on({ userMessage: "Check my order", hasToolResult: false }, { toolCalls: [{ name: "lookup_order", arguments: '{"order_id":"A123"}' }] });
+mock.on({ userMessage: "Check my order", hasToolResult: true }, (req) => ({ content: `The tool said: ${lastToolResult(req)}` }));
+// A model that never stops calling tools, for the step limit.
+mock.on({ userMessage: "Keep calling tools" }, { toolCalls: [{ name: "lookup_order", arguments: '{"order_id":"B456"}' }] });
+
 await mock.start();
 console.log(`mock provider on http://127.0.0.1:${port}`);

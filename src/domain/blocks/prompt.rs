@@ -39,6 +39,9 @@ pub struct PromptConfig {
     pub user: String,
     #[serde(default, skip_serializing_if = "is_text")]
     pub output_format: OutputFormat,
+    /// With a JSON Schema format: when the answer does not match, ask the model once to fix it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repair_json: bool,
     /// With tools connected: whether and which tool the model must call.
     #[serde(default, skip_serializing_if = "ToolChoice::is_auto")]
     pub tool_choice: ToolChoice,
@@ -69,6 +72,7 @@ impl Default for PromptConfig {
             system: String::new(),
             user: "{{text}}".into(),
             output_format: OutputFormat::Text,
+            repair_json: false,
             tool_choice: ToolChoice::Auto,
             max_steps: DEFAULT_MAX_STEPS,
         }

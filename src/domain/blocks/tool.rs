@@ -336,8 +336,18 @@ impl KindSpec for ToolConfig {
                 }
             }
             ToolAction::Http(http) => {
-                if let Err(e) = url_host(&http.url) {
-                    out.push(format!("URL: {e}"));
+                match url_host(&http.url) {
+                    Err(e) => out.push(format!("URL: {e}")),
+                    Ok(host) => {
+                        let name = host.rsplit_once(':').map_or(host.as_str(), |(h, _)| h);
+                        let local = matches!(name, "localhost" | "127.0.0.1" | "[::1]");
+                        if http.url.trim().to_ascii_lowercase().starts_with("http://") && !local {
+                            out.push(
+                                "URL: browsers only allow plain http:// to localhost; use https:// for other hosts."
+                                    .into(),
+                            );
+                        }
+                    }
                 }
                 for (label, text) in [("URL", &http.url), ("Body", &http.body)] {
                     if let Err(e) = template::parse(text) {

@@ -146,6 +146,10 @@ impl Engine {
             self.changed.mark(&r.block);
             return;
         }
+        if self.check_structured(&r.block, now) {
+            self.changed.mark(&r.block);
+            return;
+        }
         if let Some(node) = self.nodes.get_mut(&r.block) {
             let output = node.run.output.clone().unwrap_or_default();
             node.run.output = Some(output.clone());

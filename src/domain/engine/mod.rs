@@ -22,6 +22,7 @@ mod request;
 mod retry;
 mod schedule;
 mod state;
+mod structured;
 mod trace;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,6 +35,7 @@ pub use events::DROPPED_MESSAGE;
 pub use request::{estimate_tokens, format_usd, DEFAULT_OUTPUT_TOKENS};
 pub use retry::{backoff_ms, retry_delay_ms, BASE_BACKOFF_MS, MAX_RETRY_AFTER_MS};
 pub use state::{AgentStep, BlockRun, BlockStatus, ToolCallRun, Usage};
+pub use structured::{repair_message, structured_errors};
 pub use trace::{Trace, RAW_LIMIT_BYTES, RAW_TRUNCATED_NOTE};
 
 use crate::domain::flow::{BlockId, Flow};

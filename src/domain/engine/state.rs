@@ -144,6 +144,11 @@ pub struct BlockRun {
     pub steps: Vec<AgentStep>,
     /// For a Prompt with tools: the step limit.
     pub max_steps: Option<u32>,
+    /// For a JSON Schema answer: how it broke the schema (the final answer's, or the first
+    /// answer's when a repair fixed it).
+    pub schema_errors: Vec<String>,
+    /// A repair request was sent after the first answer broke the schema.
+    pub repaired: bool,
 }
 
 impl BlockRun {
