@@ -147,3 +147,42 @@ fn connections_are_checked_before_they_are_made() {
     );
     assert_eq!(can_connect(&flow, &p("input-1", "email"), &p("prompt-1", "previous")), Ok(()));
 }
+
+#[test]
+fn tools_connect_many_to_a_prompts_tools_port_and_nowhere_else() {
+    use chainboard::domain::blocks::ToolConfig;
+    let mut flow = starter_flow(0);
+    for t in ["tool-1", "tool-2"] {
+        flow.blocks.push(Block::new(id(t), "Tool", Point::new(0.0, 0.0), BlockConfig::Tool(ToolConfig::default())));
+    }
+    // An unconnected tools port is fine: the prompt is simply not an agent.
+    assert_eq!(messages(&flow), Vec::<String>::new());
+    let tools = PortRef::new(id("prompt-1"), "tools");
+    for (n, t) in ["tool-1", "tool-2"].iter().enumerate() {
+        let from = PortRef::new(id(t), "tool");
+        assert_eq!(can_connect(&flow, &from, &tools), Ok(()));
+        flow.edges.push(edge(&format!("t{n}"), (t, "tool"), ("prompt-1", "tools")));
+    }
+    assert_eq!(messages(&flow), Vec::<String>::new(), "two tools on one port are fine");
+    // The same connection twice is refused.
+    assert!(matches!(
+        can_connect(&flow, &PortRef::new(id("tool-1"), "tool"), &tools),
+        Err(ConnectError::AlreadyConnected { .. })
+    ));
+    // Tools never feed text, and text never feeds the tools port; the reasons say where to go.
+    let to_text = can_connect(&flow, &PortRef::new(id("tool-1"), "tool"), &PortRef::new(id("output-1"), "value"));
+    assert_eq!(
+        to_text.err().map(|e| e.to_string()).as_deref(),
+        Some("A Tool connects only to a Prompt's \u{201c}tools\u{201d} port.")
+    );
+    let from_text = can_connect(&flow, &PortRef::new(id("input-1"), "email"), &tools);
+    assert!(from_text.err().is_some_and(|e| e.to_string().contains("takes Tool blocks")));
+}
+
+#[test]
+fn a_variable_named_tools_is_reported() {
+    let mut flow = starter_flow(0);
+    apply(&mut flow, FlowChange::SetConfig { id: id("prompt-1"), config: prompt("{{email}} {{tools}}") }).unwrap();
+    let all = messages(&flow).join("\n");
+    assert!(all.contains("{{tools}} is the name of the tools port"), "{all}");
+}

@@ -22,6 +22,12 @@ impl std::fmt::Display for ConnectError {
             ConnectError::NotAnOutput { port } => write!(f, "\u{201c}{port}\u{201d} is not an output."),
             ConnectError::NotAnInput { port } => write!(f, "\u{201c}{port}\u{201d} is not an input."),
             ConnectError::SameBlock => write!(f, "A block cannot feed itself."),
+            ConnectError::TypeMismatch { from: "tool", .. } => {
+                write!(f, "A Tool connects only to a Prompt's \u{201c}tools\u{201d} port.")
+            }
+            ConnectError::TypeMismatch { to: "tool", .. } => {
+                write!(f, "The \u{201c}tools\u{201d} port takes Tool blocks: connect a Tool's output here.")
+            }
             ConnectError::TypeMismatch { from, to } => {
                 write!(f, "Type mismatch: this output gives {from}, the input takes {to}.")
             }

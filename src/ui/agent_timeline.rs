@@ -33,11 +33,13 @@ pub fn AgentTimeline(steps: Vec<AgentStep>, max_steps: u32, running: bool) -> im
                 view! {
                     <li class="timeline-step" data-step=n.to_string()>
                         <p class="timeline-head">{format!("Step {n} of up to {max_steps}: model")}</p>
-                        {(!step.text.trim().is_empty()).then(|| view! { <p class="timeline-text">{step.text.clone()}</p> })}
+                        {if last && !running && step.calls.is_empty() {
+                            // The final answer is shown once, below the timeline.
+                            Some(view! { <p class="field-help">"Answered without calling a tool: the answer is below."</p> }.into_any())
+                        } else {
+                            (!step.text.trim().is_empty()).then(|| view! { <p class="timeline-text">{step.text.clone()}</p> }.into_any())
+                        }}
                         {thinking.then(|| view! { <p class="field-help">"Waiting for the model\u{2026}"</p> })}
-                        {(step.calls.is_empty() && !thinking && !step.text.trim().is_empty() && !last).then(|| view! {
-                            <p class="field-help">"No tool called."</p>
-                        })}
                         <ul class="timeline-calls">
                             {step.calls.into_iter().map(|call| {
                                 let status = match &call.result {

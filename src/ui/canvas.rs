@@ -381,7 +381,9 @@ pub fn Canvas() -> impl IntoView {
             <div class="canvas-grid" style=grid_style aria-hidden="true"></div>
             <div class="canvas-world" style:transform=world_transform>
                 <svg class="edges" aria-label="Connections" role="img">
-                    <For each=shown_edges key=|e| e.id.clone() let:edge>
+                    // Keyed by the whole connection: another flow may reuse an id for
+                    // different ports, and a view keyed by id alone would keep the old curve.
+                    <For each=shown_edges key=|e| (e.id.clone(), e.from.clone(), e.to.clone()) let:edge>
                         <EdgeView edge />
                     </For>
                     <path class="edge edge-wire" d=wire_path />

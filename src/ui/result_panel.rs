@@ -28,7 +28,10 @@ fn stats(run: &BlockRun) -> Vec<(&'static str, String)> {
     if let Some(c) = run.cost_usd {
         out.push(("Cost", format_usd(c)));
     }
-    if run.attempts > 1 {
+    if !run.steps.is_empty() {
+        // An agent makes one call per step; only calls beyond that are retries.
+        out.push(("Model calls", run.attempts.to_string()));
+    } else if run.attempts > 1 {
         out.push(("Attempts", run.attempts.to_string()));
     }
     out

@@ -165,11 +165,6 @@ fn ParamsForm(t: ToolEdit) -> impl IntoView {
                             <option value=ty.id() selected=move || param_get(t, i, |p| p.ty.id().to_string()) == ty.id()>{ty.id()}</option>
                         }).collect_view()}
                     </select>
-                    <label class="check">
-                        <input type="checkbox" prop:checked=move || t.get(|c| c.params.get(i).is_some_and(|p| p.required))
-                            on:change=move |ev| { let on = event_target_checked(&ev); edit(i, "param-req", Box::new(move |p| p.required = on)); t.commit(); } />
-                        "required"
-                    </label>
                     <button class="icon-button" aria-label=format!("Remove argument {n}") on:click=move |_| {
                         t.set("param-remove", |c| if i < c.params.len() { c.params.remove(i); });
                         t.commit();
@@ -178,7 +173,7 @@ fn ParamsForm(t: ToolEdit) -> impl IntoView {
                         prop:value=move || param_get(t, i, |p| p.description.clone())
                         on:input=move |ev| { let v = event_target_value(&ev); edit(i, "param-desc", Box::new(move |p| p.description = v)); }
                         on:blur=move |_| t.commit() />
-                    <input type="text" class="param-enum" placeholder="Allowed values, comma-separated (optional)" aria-label=format!("Allowed values of argument {n}")
+                    <input type="text" class="param-enum" placeholder="Allowed values: a, b, c (optional)" aria-label=format!("Allowed values of argument {n}")
                         prop:value=move || param_get(t, i, |p| p.enum_values.join(", "))
                         on:change=move |ev| {
                             let v = event_target_value(&ev);
@@ -186,6 +181,11 @@ fn ParamsForm(t: ToolEdit) -> impl IntoView {
                             edit(i, "param-enum", Box::new(move |p| p.enum_values = values));
                             t.commit();
                         } />
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || t.get(|c| c.params.get(i).is_some_and(|p| p.required))
+                            on:change=move |ev| { let on = event_target_checked(&ev); edit(i, "param-req", Box::new(move |p| p.required = on)); t.commit(); } />
+                        "required"
+                    </label>
                 </div>
             }
         }).collect_view()}

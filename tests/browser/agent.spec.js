@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { AppPage, PROVIDERS, configureProvider } from "./pages.js";
+import { AppPage, PROVIDERS, configureProvider, dragBetween, dragBy } from "./pages.js";
 
 const AGENT = "Prompt block: Support agent";
 const REPLY = "Output block: Reply";
@@ -118,5 +118,39 @@ test("a runaway agent is stopped by the step limit with a clear message", async 
   const result = app.inspector.getByRole("region", { name: "Result" });
   await expect(result.getByRole("alert")).toContainText("Stopped after 3 model calls: the model was still calling tools.");
   await expect(result.getByRole("list", { name: "Agent steps" }).locator("[data-step]")).toHaveCount(3);
+  expect(app.consoleErrors).toEqual([]);
+});
+
+test("a Tool from the palette wires to a Prompt's tools port and turns it into an agent", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await page.getByRole("button", { name: "Add Tool block" }).click();
+  const tool = app.block("Tool block: Tool");
+  await expect(tool).toHaveAttribute("data-kind", "tool");
+  // The new tool's form: name, description, one argument, a mock response.
+  await expect(app.inspector.getByRole("textbox", { name: "Tool name" })).toHaveValue("lookup_order");
+  await app.inspector.getByRole("textbox", { name: "Tool name" }).fill("look up");
+  await expect(app.inspector.getByRole("list", { name: "Problems" })).toContainText("is not allowed: use letters, digits, _ and -");
+  await app.inspector.getByRole("textbox", { name: "Tool name" }).fill("lookup_order");
+  await expect(app.inspector.getByRole("list", { name: "Problems" })).toHaveCount(0);
+  await app.inspector.getByRole("button", { name: "+ Add argument" }).click();
+  await app.inspector.getByRole("combobox", { name: "Type of argument 2" }).selectOption("integer");
+  await app.inspector.getByText("JSON Schema the model sees").click();
+  await expect(app.inspector.locator(".schema-preview pre")).toContainText('"arg_2": {');
+  await expect(app.inspector.locator(".schema-preview pre")).toContainText('"type": "integer"');
+  await app.screenshot("tool-settings");
+
+  await dragBy(page, tool.locator("header"), 0, 260);
+  await dragBetween(page, tool.getByRole("button", { name: "Output tool" }), app.block("Prompt block: Draft a reply").getByRole("button", { name: "Input tools" }));
+  await expect(app.canvas.locator('path[data-from="tool-1.tool"][data-to="prompt-1.tools"]')).toHaveCount(1);
+  // A tool cannot feed a text input.
+  await dragBetween(page, tool.getByRole("button", { name: "Output tool" }), app.block("Output block: Reply").getByRole("button", { name: "Input value" }));
+  await expect(app.canvas.locator('path[data-from="tool-1.tool"]')).toHaveCount(1);
+
+  await app.block("Prompt block: Draft a reply").locator("header").click();
+  await expect(app.inspector.getByRole("group", { name: "Agent" })).toContainText("Agent: 1 tool connected");
+  await expect(app.inspector.getByRole("combobox", { name: "Tool choice" })).toHaveValue("auto");
+  await app.inspector.getByRole("combobox", { name: "Tool choice" }).selectOption("tool:lookup_order");
+  await app.screenshot("agent-settings");
   expect(app.consoleErrors).toEqual([]);
 });

@@ -305,7 +305,12 @@ impl Engine {
         node.run.retry_at_ms = None;
         node.run.error = None;
         node.run.started_ms.get_or_insert(now);
-        node.run.sent_ms = Some(now);
+        // An agent's later steps keep the first send time, so time to first token stays
+        // the time to the first step's first token.
+        let later_step = node.is_agent() && !node.run.steps.is_empty() && !node.step_open;
+        if !later_step {
+            node.run.sent_ms = Some(now);
+        }
         node.reserved_usd = estimate.unwrap_or(0.0);
         self.changed.mark(id);
         self.requests.insert(

@@ -424,3 +424,79 @@ fn every_provider_needs_a_model_and_keeps_keys_out_of_urls() {
     assert_eq!(parse_models_response(ProviderKind::Demo, "").ok(), Some(vec![DEMO_MODEL.to_string()]));
     assert!(build_models_request(ProviderKind::Demo, &settings).is_err());
 }
+
+/// Tool definitions and a forced tool choice, in each provider's own shape.
+#[test]
+fn tool_definitions_and_choice_snapshots() {
+    let schema = json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]});
+    let mut request = ChatRequest {
+        model: "m".into(),
+        messages: vec![ChatMessage::user("Weather in Paris?")],
+        tools: vec![ToolSpec {
+            name: "get_weather".into(),
+            description: "Current weather".into(),
+            parameters: schema.clone(),
+        }],
+        tool_choice: ToolChoice::Required,
+        ..ChatRequest::default()
+    };
+    let body = |kind: ProviderKind, request: &ChatRequest| -> serde_json::Value {
+        let settings = ProviderSettings { base_url: String::new(), api_key: KEY.into() };
+        let http = build_chat_request(kind, &settings, request).expect("builds");
+        serde_json::from_str(http.body.as_deref().unwrap_or_default()).unwrap_or_default()
+    };
+    let openai = body(ProviderKind::OpenAi, &request);
+    assert_eq!(
+        (openai["tools"].clone(), openai["tool_choice"].clone()),
+        (
+            json!([{"type": "function", "function": {"name": "get_weather", "description": "Current weather", "parameters": schema}}]),
+            json!("required")
+        )
+    );
+    let anthropic = body(ProviderKind::Anthropic, &request);
+    assert_eq!(
+        (anthropic["tools"].clone(), anthropic["tool_choice"].clone()),
+        (
+            json!([{"name": "get_weather", "description": "Current weather", "input_schema": schema}]),
+            json!({"type": "any"})
+        )
+    );
+    let gemini = body(ProviderKind::Gemini, &request);
+    assert_eq!(
+        (gemini["tools"].clone(), gemini["toolConfig"].clone()),
+        (
+            json!([{"functionDeclarations": [{"name": "get_weather", "description": "Current weather", "parametersJsonSchema": schema}]}]),
+            json!({"functionCallingConfig": {"mode": "ANY"}})
+        )
+    );
+    let ollama = body(ProviderKind::Ollama, &request);
+    assert_eq!(ollama["tools"][0]["function"]["name"], "get_weather");
+    assert!(ollama.get("tool_choice").is_none(), "Ollama has no tool_choice");
+    // "none" keeps the tools described where the API allows it; Ollama leaves them out.
+    request.tool_choice = ToolChoice::None;
+    assert_eq!(body(ProviderKind::OpenAi, &request)["tool_choice"], json!("none"));
+    assert_eq!(body(ProviderKind::Anthropic, &request)["tool_choice"], json!({"type": "none"}));
+    assert!(body(ProviderKind::Ollama, &request).get("tools").is_none());
+    // Without tools, no tool fields at all (plain requests hash as before).
+    request.tools.clear();
+    for kind in [ProviderKind::OpenAi, ProviderKind::Anthropic, ProviderKind::Gemini, ProviderKind::Ollama] {
+        let b = body(kind, &request);
+        for field in ["tools", "tool_choice", "toolConfig"] {
+            assert!(b.get(field).is_none(), "{kind:?} {field}");
+        }
+    }
+}
+
+/// A streamed Gemini function call keeps its thoughtSignature for the next turn.
+#[test]
+fn gemini_thought_signatures_are_captured() {
+    let chunk = json!({"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"f","args":{"a":1}},"thoughtSignature":"SIG=="}]},"finishReason":"STOP"}]});
+    let mut parser = stream_parser(ProviderKind::Gemini);
+    let mut events = parser.feed(format!("data: {chunk}\n\n").as_bytes());
+    events.extend(parser.finish());
+    let summary = StreamSummary::from_events(&events);
+    assert_eq!(summary.tool_calls.len(), 1);
+    assert_eq!(summary.tool_calls[0].signature.as_deref(), Some("SIG=="));
+    assert_eq!(summary.tool_calls[0].arguments, r#"{"a":1}"#);
+    assert_eq!(summary.finish, Some(FinishReason::ToolCalls));
+}
