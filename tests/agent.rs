@@ -502,3 +502,94 @@ fn stopping_an_agent_cancels_its_tool_calls() {
     assert!(engine.is_finished());
     assert_eq!(engine.block(&BlockId::new("agent")).map(|r| r.status), Some(BlockStatus::Stopped));
 }
+
+fn subflow_tool(flow_id: &str) -> ToolConfig {
+    ToolConfig {
+        action: ToolAction::SubFlow(chainboard::domain::blocks::tool::SubFlowAction { flow_id: flow_id.into() }),
+        ..ToolConfig::default()
+    }
+}
+
+/// Input(order_id) → Prompt (OpenAI) → Output: a flow another flow's agent can call.
+fn lookup_flow() -> Flow {
+    use chainboard::domain::blocks::OutputConfig;
+    Flow {
+        blocks: vec![
+            block(
+                "sub-in",
+                BlockConfig::Input(InputConfig {
+                    values: vec![InputValue { name: "order_id".into(), value: "X".into() }],
+                }),
+            ),
+            block(
+                "sub-p",
+                BlockConfig::Prompt(PromptConfig {
+                    provider: "openai".into(),
+                    model: "m".into(),
+                    user: "Status of {{order_id}}?".into(),
+                    ..PromptConfig::default()
+                }),
+            ),
+            block("sub-out", BlockConfig::Output(OutputConfig {})),
+        ],
+        edges: vec![
+            edge(0, ("sub-in", "order_id"), ("sub-p", "order_id")),
+            edge(1, ("sub-p", "text"), ("sub-out", "value")),
+        ],
+        ..Flow::default()
+    }
+}
+
+#[test]
+fn a_sub_flow_tool_runs_another_flow_with_the_arguments_as_inputs() {
+    let flow = agent_flow("openai", vec![subflow_tool("lookup")], 8);
+    let config = EngineConfig {
+        subflows: std::collections::BTreeMap::from([("lookup".to_string(), lookup_flow())]),
+        ..EngineConfig::default()
+    };
+    let d = Driver::new(
+        &flow,
+        vec![
+            openai_call("c1", "lookup_order", r#"{"order_id":"A123"}"#),
+            openai_text("A123 is packed."),
+            openai_text("Your order is packed."),
+        ],
+        config,
+    )
+    .run();
+    // The sub-flow's prompt was rendered with the argument, and its output came back.
+    assert_eq!(d.sent.len(), 3);
+    assert_eq!(d.sent[1].messages[0].text, "Status of A123?");
+    let run = d.agent();
+    assert_eq!(run.status, BlockStatus::Done, "{:?}", run.error);
+    assert_eq!(run.steps[0].calls[0].result.as_ref().map(|r| r.content.as_str()), Some("A123 is packed."));
+    assert_eq!(run.output.as_deref(), Some("Your order is packed."));
+    assert_eq!(d.engine.summary().calls, 3, "the sub-flow's call counts too");
+}
+
+#[test]
+fn a_missing_or_self_calling_sub_flow_is_an_error_result_not_a_hang() {
+    let flow = agent_flow("openai", vec![subflow_tool("gone")], 8);
+    let d = Driver::new(
+        &flow,
+        vec![openai_call("c1", "lookup_order", r#"{"order_id":"A1"}"#), openai_text("Sorry.")],
+        EngineConfig::default(),
+    )
+    .run();
+    let result = d.agent().steps[0].calls[0].result.clone().expect("answered");
+    assert!(result.is_error && result.content.contains("not in this workspace"), "{result:?}");
+
+    // A flow whose agent calls itself (with a model that always calls the tool) stops at the
+    // nesting limit: the third level's tool call is refused, and every level ends at its
+    // step limit of 2 (the second step's call is never run). Sends: 2 per level, 3 levels.
+    let recursive = agent_flow("openai", vec![subflow_tool("self")], 2);
+    let config = EngineConfig {
+        subflows: std::collections::BTreeMap::from([("self".to_string(), recursive.clone())]),
+        ..EngineConfig::default()
+    };
+    let replies = (0..40).map(|_| openai_call("c", "lookup_order", r#"{"order_id":"A1"}"#)).collect();
+    let d = Driver::new(&recursive, replies, config).run();
+    assert_eq!(d.sent.len(), 6);
+    assert!(d.engine.is_finished());
+    assert_eq!(d.agent().error.as_deref(), Some(step_limit_message(2).as_str()));
+}

@@ -62,6 +62,8 @@ pub fn prepare_call(tool: &ToolConfig, arguments: &str, approved: impl Fn(&str) 
             Ok(request) => Prepared::Http(request),
             Err(e) => Prepared::Done(ToolResult::error(e)),
         },
+        // The engine runs sub-flows itself; nothing to prepare here.
+        ToolAction::SubFlow(_) => Prepared::Done(ToolResult::error("This tool runs a flow, not a request.")),
     }
 }
 

@@ -37,6 +37,7 @@ fn summary(block: &Block) -> String {
                 crate::domain::blocks::tool::ToolAction::Http(h) => {
                     format!("{} {}", h.method.id(), t.http_host().unwrap_or_else(|| "(no host yet)".into()))
                 }
+                crate::domain::blocks::tool::ToolAction::SubFlow(_) => "runs another flow".to_string(),
             };
             format!("{} \u{b7} {action}\n{}", t.name, t.description)
         }

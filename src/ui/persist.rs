@@ -42,6 +42,11 @@ pub struct Session {
 }
 
 impl Session {
+    /// A saved flow of the workspace, read from storage (for sub-flow tools).
+    pub fn saved_flow(&self, id: &str) -> Option<Flow> {
+        platform::storage_get(&flow_key(id)).and_then(|t| flow_file::from_json(&t).ok())
+    }
+
     /// Loads the workspace and the flow to open (the last one, or the starter flow).
     pub fn load() -> (Session, Flow, Option<ViewState>) {
         let mut ws = platform::storage_get(WORKSPACE_KEY).map(|t| Workspace::parse(&t)).unwrap_or_default();

@@ -82,6 +82,29 @@ impl Runner {
         session.map(|s| s.current.get_untracked())
     }
 
+    /// The saved flows that this flow's sub-flow tools run, and the ones they run in turn
+    /// (read once per run; the engine stops flows that nest too deep).
+    fn subflows(&self, editor: Editor) -> BTreeMap<String, crate::domain::flow::Flow> {
+        let Some(session) = self.owner.with_value(|o| o.with(use_context::<super::persist::Session>)) else {
+            return BTreeMap::new();
+        };
+        let current = session.current.get_untracked();
+        let mut out: BTreeMap<String, crate::domain::flow::Flow> = BTreeMap::new();
+        let mut todo: Vec<String> = editor.with_flow(subflow_ids);
+        while let Some(id) = todo.pop() {
+            if out.contains_key(&id) {
+                continue;
+            }
+            // The open flow's unsaved edits count, not the copy in storage.
+            let flow = if id == current { Some(editor.flow()) } else { session.saved_flow(&id) };
+            if let Some(flow) = flow {
+                todo.extend(subflow_ids(&flow));
+                out.insert(id, flow);
+            }
+        }
+        out
+    }
+
     fn approved_hosts(&self, editor: Editor) -> BTreeSet<String> {
         let Some(bucket) = self.approval_bucket(editor) else {
             return self.session_hosts.get_value();
@@ -189,7 +212,8 @@ impl Runner {
             return;
         }
         let now = platform::now_precise_ms();
-        let config = EngineConfig { approved_hosts: approved, ..Self::config(settings) };
+        let config =
+            EngineConfig { approved_hosts: approved, subflows: self.subflows(editor), ..Self::config(settings) };
         let started = self.cache.with_value(|c| editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)));
         let mut engine = match started {
             Ok(e) => e,
@@ -406,6 +430,20 @@ impl Runner {
             platform::after_ms(100.0, move || this.tick());
         }
     }
+}
+
+/// The flow ids the sub-flow tools of `flow` run.
+fn subflow_ids(flow: &crate::domain::flow::Flow) -> Vec<String> {
+    flow.blocks
+        .iter()
+        .filter_map(|b| match &b.config {
+            crate::domain::blocks::BlockConfig::Tool(t) => match &t.action {
+                crate::domain::blocks::tool::ToolAction::SubFlow(s) => Some(s.flow_id.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 /// What went into a block, for present mode: a prompt's rendered user message, or the

@@ -3,7 +3,8 @@
 
 use super::editor::Editor;
 use crate::domain::blocks::tool::{
-    form_schema, HeaderRow, HttpAction, HttpMethod, MockAction, MockRow, ParamType, ToolAction, ToolParam,
+    form_schema, HeaderRow, HttpAction, HttpMethod, MockAction, MockRow, ParamType, SubFlowAction, ToolAction,
+    ToolParam,
 };
 use crate::domain::blocks::{BlockConfig, ToolConfig};
 use crate::domain::change::FlowChange;
@@ -54,6 +55,7 @@ pub fn ToolSettings(cell: RwSignal<Block>) -> impl IntoView {
         cell.with(|b| match tool_of(b).action {
             ToolAction::Mock(_) => "mock",
             ToolAction::Http(_) => "http",
+            ToolAction::SubFlow(_) => "flow",
         })
     });
     let schema_preview = move || t.get(|c| c.parameters_schema().map(|s| pretty(&s)).unwrap_or_else(|e| e));
@@ -104,6 +106,7 @@ pub fn ToolSettings(cell: RwSignal<Block>) -> impl IntoView {
                 t.set("tool-action", |c| {
                     c.action = match v.as_str() {
                         "http" => ToolAction::Http(HttpAction { url: "https://".into(), ..HttpAction::default() }),
+                        "flow" => ToolAction::SubFlow(SubFlowAction::default()),
                         _ => ToolAction::Mock(MockAction::default()),
                     }
                 });
@@ -111,11 +114,14 @@ pub fn ToolSettings(cell: RwSignal<Block>) -> impl IntoView {
             }>
                 <option value="mock" selected=move || action_kind.get() == "mock">"Answer with a mock response"</option>
                 <option value="http" selected=move || action_kind.get() == "http">"Send an HTTP request"</option>
+                <option value="flow" selected=move || action_kind.get() == "flow">"Run another flow"</option>
             </select>
         </label>
-        <Show when=move || action_kind.get() == "mock" fallback=move || view! { <HttpForm t /> }>
-            <MockForm t />
-        </Show>
+        {move || match action_kind.get() {
+            "mock" => view! { <MockForm t /> }.into_any(),
+            "http" => view! { <HttpForm t /> }.into_any(),
+            _ => view! { <SubFlowForm t /> }.into_any(),
+        }}
     }
 }
 
@@ -203,7 +209,7 @@ fn ParamsForm(t: ToolEdit) -> impl IntoView {
 fn mock_of(c: &ToolConfig) -> MockAction {
     match &c.action {
         ToolAction::Mock(m) => m.clone(),
-        ToolAction::Http(_) => MockAction::default(),
+        _ => MockAction::default(),
     }
 }
 
@@ -269,7 +275,65 @@ fn MockForm(t: ToolEdit) -> impl IntoView {
 fn http_of(c: &ToolConfig) -> HttpAction {
     match &c.action {
         ToolAction::Http(h) => h.clone(),
-        ToolAction::Mock(_) => HttpAction::default(),
+        _ => HttpAction::default(),
+    }
+}
+
+fn flow_of(c: &ToolConfig) -> String {
+    match &c.action {
+        ToolAction::SubFlow(s) => s.flow_id.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Picks the workspace flow the tool runs; its Input values named like the arguments get the
+/// arguments, and its Output blocks are the result.
+#[component]
+fn SubFlowForm(t: ToolEdit) -> impl IntoView {
+    let session = expect_context::<super::persist::Session>();
+    let current = move || session.current.get();
+    let flows = move || session.workspace.with(|w| w.flows.clone());
+    let use_inputs = move |_| {
+        let id = t.get(flow_of);
+        let Some(flow) = session.saved_flow(&id) else { return };
+        let names: Vec<String> = flow
+            .blocks
+            .iter()
+            .filter_map(|b| match &b.config {
+                BlockConfig::Input(i) => Some(i.values.iter().map(|v| v.name.clone()).collect::<Vec<_>>()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        t.set("flow-params", move |c| {
+            c.schema_json = None;
+            c.params = names
+                .into_iter()
+                .map(|name| ToolParam { name, ty: ParamType::String, required: true, ..ToolParam::default() })
+                .collect();
+        });
+        t.commit();
+    };
+    view! {
+        <label class="field">
+            <span class="field-label">"Flow to run"</span>
+            <select on:change=move |ev| {
+                let v = event_target_value(&ev);
+                t.set("flow-id", |c| if let ToolAction::SubFlow(s) = &mut c.action { s.flow_id = v });
+                t.commit();
+            }>
+                <option value="" selected=move || t.get(flow_of).is_empty()>"Choose a flow\u{2026}"</option>
+                {move || flows().into_iter().filter(|f| f.id != current()).map(|f| {
+                    let id = f.id.clone();
+                    let id2 = f.id.clone();
+                    view! { <option value=id selected=move || t.get(flow_of) == id2>{f.title.clone()}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+        <p class="field-help">"The arguments fill the flow's Input values with the same names; its Output blocks are the result."</p>
+        <button class="button button-quiet" disabled=move || t.get(flow_of).is_empty() on:click=use_inputs>
+            "Use the flow's inputs as arguments"
+        </button>
     }
 }
 

@@ -131,11 +131,19 @@ pub struct HttpAction {
     pub json_path: String,
 }
 
+/// Runs another flow of the workspace with the call's arguments as its input values.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SubFlowAction {
+    /// The flow's id in the workspace.
+    pub flow_id: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToolAction {
     Mock(MockAction),
     Http(HttpAction),
+    SubFlow(SubFlowAction),
 }
 
 impl Default for ToolAction {
@@ -199,7 +207,7 @@ impl ToolConfig {
     pub fn http_host(&self) -> Option<String> {
         match &self.action {
             ToolAction::Http(http) => url_host(&http.url).ok(),
-            ToolAction::Mock(_) => None,
+            ToolAction::Mock(_) | ToolAction::SubFlow(_) => None,
         }
     }
 }
@@ -359,6 +367,11 @@ impl KindSpec for ToolConfig {
                     if !ok {
                         out.push(format!("Header name \u{201c}{}\u{201d}: use letters, digits and -.", h.name));
                     }
+                }
+            }
+            ToolAction::SubFlow(sub) => {
+                if sub.flow_id.trim().is_empty() {
+                    out.push("Choose the flow this tool runs.".into());
                 }
             }
         }

@@ -88,6 +88,7 @@ impl Engine {
             return;
         }
         let mut pending = 0;
+        let mut subflows: Vec<(usize, String, String)> = Vec::new();
         for (i, call) in step.calls.iter_mut().enumerate() {
             if call.id.is_empty() {
                 call.id = format!("{SYNTHETIC_ID_PREFIX}{steps}_{i}");
@@ -102,6 +103,11 @@ impl Engine {
                 )));
                 continue;
             };
+            if let ToolAction::SubFlow(sub) = &tool.action {
+                subflows.push((i, sub.flow_id.clone(), call.arguments.clone()));
+                pending += 1;
+                continue;
+            }
             match prepare_call(tool, &call.arguments, |host| approved.contains(host)) {
                 Prepared::Done(result) => call.result = Some(result),
                 Prepared::Http(http) => {
@@ -109,7 +115,7 @@ impl Engine {
                     self.next_request = self.next_request.saturating_add(1);
                     let json_path = match &tool.action {
                         ToolAction::Http(h) => h.json_path.clone(),
-                        ToolAction::Mock(_) => String::new(),
+                        ToolAction::Mock(_) | ToolAction::SubFlow(_) => String::new(),
                     };
                     let host = tool.http_host().unwrap_or_default();
                     node.run.trace.push_raw(&format!(
@@ -129,8 +135,11 @@ impl Engine {
         }
         if pending == 0 {
             self.continue_agent(id, now);
-        } else {
-            node.phase = Phase::Tools;
+            return;
+        }
+        node.phase = Phase::Tools;
+        for (call, flow_id, arguments) in subflows {
+            self.start_subflow(id, call, &flow_id, &arguments, now, out);
         }
     }
 
@@ -201,19 +210,26 @@ impl Engine {
         let Some(r) = self.tool_requests.remove(&request) else {
             return;
         };
-        let Some(node) = self.nodes.get_mut(&r.block) else {
+        self.call_answered(&r.block, r.call, result, now);
+    }
+
+    /// Records the result of call `call` of the block's last step; the agent continues once
+    /// nothing is outstanding (HTTP requests or sub-flows).
+    pub(super) fn call_answered(&mut self, block: &BlockId, call: usize, result: ToolResult, now: f64) {
+        let Some(node) = self.nodes.get_mut(block) else {
             return;
         };
         let label = if result.is_error { "error" } else { "ok" };
         node.run.trace.push_raw(&format!("\n--- tool result ({label}) ---\n{}\n", result.content));
-        if let Some(call) = node.run.steps.last_mut().and_then(|s| s.calls.get_mut(r.call)) {
-            call.result = Some(result);
+        if let Some(c) = node.run.steps.last_mut().and_then(|s| s.calls.get_mut(call)) {
+            c.result = Some(result);
         }
-        self.changed.mark(&r.block);
-        let waiting = self.tool_requests.values().any(|t| t.block == r.block);
-        let in_tools = matches!(self.nodes.get(&r.block).map(|n| n.phase), Some(Phase::Tools));
+        self.changed.mark(block);
+        let waiting =
+            self.tool_requests.values().any(|t| &t.block == block) || self.children.values().any(|c| &c.block == block);
+        let in_tools = matches!(self.nodes.get(block).map(|n| n.phase), Some(Phase::Tools));
         if !waiting && in_tools {
-            self.continue_agent(&r.block, now);
+            self.continue_agent(block, now);
         }
     }
 

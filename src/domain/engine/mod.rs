@@ -23,6 +23,7 @@ mod retry;
 mod schedule;
 mod state;
 mod structured;
+mod subflow;
 mod trace;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,6 +68,10 @@ pub struct EngineConfig {
     /// Hosts (`host[:port]`) the user allowed this flow's HTTP tools to call. A tool call to
     /// any other host is refused and the model is told why.
     pub approved_hosts: BTreeSet<String>,
+    /// Flows that sub-flow tools may run, by workspace id (the browser layer loads them).
+    pub subflows: BTreeMap<String, Flow>,
+    /// How deep this run is nested inside sub-flow tools (0 for a run the user started).
+    pub depth: u32,
 }
 
 impl Default for EngineConfig {
@@ -80,6 +85,8 @@ impl Default for EngineConfig {
             use_cache: false,
             prices: PriceTable::builtin(),
             approved_hosts: BTreeSet::new(),
+            subflows: BTreeMap::new(),
+            depth: 0,
         }
     }
 }
@@ -191,6 +198,21 @@ impl Event {
             | Event::ToolFailed { request, .. } => *request,
         }
     }
+
+    /// The same event for another request id (a sub-flow's own numbering).
+    pub(crate) fn with_request(mut self, id: RequestId) -> Event {
+        match &mut self {
+            Event::Sent { request, .. }
+            | Event::Chunk { request, .. }
+            | Event::Done { request }
+            | Event::HttpError { request, .. }
+            | Event::NetworkError { request, .. }
+            | Event::Aborted { request }
+            | Event::ToolResponse { request, .. }
+            | Event::ToolFailed { request, .. } => *request = id,
+        }
+        self
+    }
 }
 
 /// Why a run could not start.
@@ -280,6 +302,10 @@ pub struct Engine {
     nodes: BTreeMap<BlockId, Node>,
     requests: BTreeMap<RequestId, InFlight>,
     tool_requests: BTreeMap<RequestId, ToolInFlight>,
+    /// Sub-flows running for tool calls, and which of their requests each of ours stands for.
+    children: BTreeMap<u64, subflow::Child>,
+    routes: BTreeMap<RequestId, (u64, RequestId)>,
+    subflow_flows: subflow::SubflowFlows,
     next_request: RequestId,
     cache: RunCache,
     /// Outputs to store in the cache, and cache entries used (to keep them fresh).
@@ -335,6 +361,9 @@ impl Engine {
             nodes,
             requests: BTreeMap::new(),
             tool_requests: BTreeMap::new(),
+            children: BTreeMap::new(),
+            routes: BTreeMap::new(),
+            subflow_flows: BTreeMap::new(),
             next_request: 1,
             cache: cache.clone(),
             fresh: Vec::new(),
@@ -356,6 +385,7 @@ impl Engine {
     pub fn poll(&mut self, now_ms: f64) -> Vec<Command> {
         let now = self.clock(now_ms);
         let mut out = Vec::new();
+        self.poll_children(now, &mut out);
         self.step(now, &mut out);
         out
     }
@@ -367,6 +397,11 @@ impl Engine {
         let mut out = Vec::new();
         // A chunk or a "sent" that leaves its request in flight changes no block's phase,
         // so the scheduling pass can wait for the next event or wake-up.
+        if self.routes.contains_key(&event.request()) {
+            self.route_event(event, now, &mut out);
+            self.step(now, &mut out);
+            return out;
+        }
         let quiet = matches!(event, Event::Chunk { .. } | Event::Sent { .. });
         let request = event.request();
         self.handle(event, now, &mut out);

@@ -395,6 +395,7 @@ impl Engine {
 
     /// Stops everything: cancels requests in flight and stops blocks not finished.
     pub(super) fn stop_all(&mut self, now: f64, out: &mut Vec<Command>) {
+        self.stop_children(now, out);
         for request in std::mem::take(&mut self.tool_requests).into_keys() {
             out.push(Command::Cancel { request });
         }

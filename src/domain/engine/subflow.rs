@@ -1,0 +1,206 @@
+//! Sub-flow tools: a tool call that runs another flow of the workspace, with the call's
+//! arguments as that flow's input values and its Output blocks as the result.
+//!
+//! The sub-flow runs in a child engine. Its commands go out under this engine's request ids
+//! (so the browser layer sees one stream of commands), and events for those ids are routed
+//! back to the child.
+
+use std::collections::BTreeMap;
+
+use super::{Command, Engine, EngineConfig, Event, RequestId, RunCache, RunScope};
+use crate::domain::blocks::BlockConfig;
+use crate::domain::flow::{BlockId, Flow};
+use crate::domain::tools::{parse_arguments, ToolResult};
+
+/// Sub-flows may call sub-flows, this deep; a flow that calls itself stops here.
+pub const MAX_SUBFLOW_DEPTH: u32 = 3;
+
+pub(super) struct Child {
+    pub(super) engine: Box<Engine>,
+    /// The agent block and the call this sub-flow answers.
+    pub(super) block: BlockId,
+    pub(super) call: usize,
+    pub(super) title: String,
+}
+
+/// `flow` with the Input values named like arguments set to the arguments' values.
+fn with_arguments(mut flow: Flow, arguments: &str) -> Result<Flow, String> {
+    let args = parse_arguments(arguments)?;
+    for block in &mut flow.blocks {
+        if let BlockConfig::Input(input) = &mut block.config {
+            for v in &mut input.values {
+                if let Some(a) = args.get(&v.name) {
+                    v.value = match a {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                }
+            }
+        }
+    }
+    Ok(flow)
+}
+
+/// The sub-flow's answer: its Output blocks (one: the text; several: an object by title).
+fn result_of(flow: &Flow, engine: &Engine) -> ToolResult {
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    for block in &flow.blocks {
+        let Some(run) = engine.block(&block.id) else { continue };
+        if let Some(error) = &run.error {
+            if !run.status.has_result() && !matches!(block.config, BlockConfig::Note(_)) {
+                failures.push(format!("{}: {error}", block.display_name()));
+            }
+        }
+        if matches!(block.config, BlockConfig::Output(_)) && run.status.has_result() {
+            outputs.push((block.display_name(), run.output.clone().unwrap_or_default()));
+        }
+    }
+    if let Some(first) = failures.first() {
+        return ToolResult::error(format!("The flow failed. {first}"));
+    }
+    match outputs.as_slice() {
+        [] => ToolResult::error("The flow has no Output block, so it returned nothing."),
+        [(_, only)] => ToolResult::ok(only.clone()),
+        many => {
+            let map: serde_json::Map<String, serde_json::Value> =
+                many.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+            ToolResult::ok(serde_json::Value::Object(map).to_string())
+        }
+    }
+}
+
+impl Engine {
+    pub(super) fn start_subflow(
+        &mut self,
+        block: &BlockId,
+        call: usize,
+        flow_id: &str,
+        arguments: &str,
+        now: f64,
+        out: &mut Vec<Command>,
+    ) {
+        let fail = |e: String| ToolResult::error(e);
+        let result = if self.config.depth + 1 >= MAX_SUBFLOW_DEPTH {
+            Err(fail(format!("Sub-flows can be nested {MAX_SUBFLOW_DEPTH} deep at most (does a flow call itself?).")))
+        } else {
+            match self.config.subflows.get(flow_id) {
+                None => {
+                    Err(fail("The flow this tool runs is not in this workspace any more. Choose another one.".into()))
+                }
+                Some(flow) => with_arguments(flow.clone(), arguments).map_err(fail).and_then(|flow| {
+                    let config = EngineConfig { depth: self.config.depth + 1, use_cache: false, ..self.config.clone() };
+                    Engine::start(&flow, RunScope::All, &RunCache::new(), config, now)
+                        .map(|engine| (flow, engine))
+                        .map_err(|e| fail(format!("The flow cannot run: {e}")))
+                }),
+            }
+        };
+        let (flow, engine) = match result {
+            Ok(pair) => pair,
+            Err(result) => {
+                self.call_answered(block, call, result, now);
+                return;
+            }
+        };
+        let key = self.next_request;
+        self.next_request = self.next_request.saturating_add(1);
+        let title = flow.meta.title.clone();
+        if let Some(node) = self.nodes.get_mut(block) {
+            node.run.trace.push_raw(&format!("\n--- tool runs the flow \u{201c}{title}\u{201d} ---\n"));
+        }
+        self.children.insert(key, Child { engine: Box::new(engine), block: block.clone(), call, title });
+        self.subflow_flows.insert(key, flow);
+        let commands = self.children.get_mut(&key).map(|c| c.engine.poll(now)).unwrap_or_default();
+        self.adopt(key, commands, now, out);
+    }
+
+    /// Turns a child's commands into ours; finishes the child when it is done.
+    fn adopt(&mut self, key: u64, commands: Vec<Command>, now: f64, out: &mut Vec<Command>) {
+        for command in commands {
+            match command {
+                Command::Send { request, provider, chat, .. } => {
+                    let ours = self.route(key, request);
+                    let block = self.children.get(&key).map(|c| c.block.clone()).unwrap_or_else(|| BlockId::new(""));
+                    out.push(Command::Send { request: ours, block, provider, chat });
+                }
+                Command::CallTool { request, http, .. } => {
+                    let ours = self.route(key, request);
+                    let block = self.children.get(&key).map(|c| c.block.clone()).unwrap_or_else(|| BlockId::new(""));
+                    out.push(Command::CallTool { request: ours, block, http });
+                }
+                Command::Cancel { request } => {
+                    let ours = self.routes.iter().find(|(_, r)| **r == (key, request)).map(|(o, _)| *o);
+                    if let Some(ours) = ours {
+                        self.routes.remove(&ours);
+                        out.push(Command::Cancel { request: ours });
+                    }
+                }
+                Command::WakeAt { at_ms } => out.push(Command::WakeAt { at_ms }),
+            }
+        }
+        let finished = self.children.get(&key).is_some_and(|c| c.engine.is_finished());
+        if finished {
+            self.finish_child(key, now);
+        }
+    }
+
+    fn route(&mut self, key: u64, child_request: RequestId) -> RequestId {
+        let ours = self.next_request;
+        self.next_request = self.next_request.saturating_add(1);
+        self.routes.insert(ours, (key, child_request));
+        ours
+    }
+
+    fn finish_child(&mut self, key: u64, now: f64) {
+        let Some(child) = self.children.remove(&key) else { return };
+        let flow = self.subflow_flows.remove(&key).unwrap_or_default();
+        self.routes.retain(|_, (k, _)| *k != key);
+        self.spent_usd += child.engine.spent_usd();
+        self.calls += child.engine.summary().calls;
+        let result = result_of(&flow, &child.engine);
+        if let Some(node) = self.nodes.get_mut(&child.block) {
+            node.run.trace.push_raw(&format!("--- the flow \u{201c}{}\u{201d} finished ---\n", child.title));
+        }
+        self.call_answered(&child.block, child.call, result, now);
+    }
+
+    /// An event for a request a sub-flow made.
+    pub(super) fn route_event(&mut self, event: Event, now: f64, out: &mut Vec<Command>) {
+        let Some((key, child_request)) = self.routes.get(&event.request()).copied() else { return };
+        let commands = match self.children.get_mut(&key) {
+            Some(child) => child.engine.on_event(event.with_request(child_request), now),
+            None => return,
+        };
+        self.adopt(key, commands, now, out);
+    }
+
+    pub(super) fn poll_children(&mut self, now: f64, out: &mut Vec<Command>) {
+        let keys: Vec<u64> = self.children.keys().copied().collect();
+        for key in keys {
+            let commands = self.children.get_mut(&key).map(|c| c.engine.poll(now)).unwrap_or_default();
+            self.adopt(key, commands, now, out);
+        }
+    }
+
+    pub(super) fn stop_children(&mut self, now: f64, out: &mut Vec<Command>) {
+        let keys: Vec<u64> = self.children.keys().copied().collect();
+        for key in keys {
+            let commands = self.children.get_mut(&key).map(|c| c.engine.stop(now)).unwrap_or_default();
+            for c in commands {
+                if let Command::Cancel { request } = c {
+                    let ours = self.routes.iter().find(|(_, r)| **r == (key, request)).map(|(o, _)| *o);
+                    if let Some(ours) = ours {
+                        out.push(Command::Cancel { request: ours });
+                    }
+                }
+            }
+            self.children.remove(&key);
+            self.subflow_flows.remove(&key);
+        }
+        self.routes.clear();
+    }
+}
+
+/// Sub-flow flows by child key (kept apart from `Child` so results can name blocks).
+pub(super) type SubflowFlows = BTreeMap<u64, Flow>;
