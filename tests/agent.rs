@@ -161,6 +161,8 @@ fn openai_single_call_with_fragmented_arguments_then_answer() {
     assert_eq!(call.arguments, r#"{"order_id": "A123"}"#);
     let result = call.result.as_ref().expect("the tool answered");
     assert_eq!(result.content, r#"{"order": "A123", "status": "shipped"}"#);
+    // Time to first token is the first step's, never negative.
+    assert!(run.ttft_ms().is_some_and(|t| t > 0.0), "{:?} {:?}", run.first_token_ms, run.sent_ms);
     // Tokens of both calls are added up.
     assert_eq!((run.usage.input_tokens, run.usage.output_tokens), (Some(50), Some(18)));
     // The second request echoes the call and carries the result, in OpenAI's shape.

@@ -154,3 +154,32 @@ test("a Tool from the palette wires to a Prompt's tools port and turns it into a
   await app.screenshot("agent-settings");
   expect(app.consoleErrors).toEqual([]);
 });
+
+test("a sub-flow tool runs another saved flow with the model's arguments (Demo provider)", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  // The flow to call: the ticket summariser, saved in the workspace.
+  await page.getByRole("button", { name: /Flows/ }).click();
+  await page.getByRole("button", { name: "Templates…" }).click();
+  await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name: "Use template Summarise a support ticket" }).click();
+  await expect(app.block("Input block: Ticket")).toBeVisible();
+  await openOrderAgent(app, page);
+  await setMessage(app, "Summarise ticket T42 for me");
+
+  await app.block(TOOL).locator("header").click();
+  await app.inspector.getByRole("combobox", { name: "When the model calls it" }).selectOption("flow");
+  await app.inspector.getByRole("combobox", { name: "Flow to run" }).selectOption({ label: "Summarise a support ticket" });
+  await app.inspector.getByRole("button", { name: "Use the flow's inputs as arguments" }).click();
+  await expect(app.inspector.getByRole("textbox", { name: "Name of argument 1" })).toHaveValue("ticket");
+  await expect(app.block(TOOL).locator(".block-body")).toContainText("runs another flow");
+
+  await page.getByRole("button", { name: "Run flow" }).click();
+  await expect(app.block(REPLY)).toHaveAttribute("data-status", "done");
+  // The demo agent called the tool with "T42"; the sub-flow's (demo) prompt answered.
+  await expect(app.block(REPLY).locator(".block-body")).toContainText("The tool lookup_order returned: [Demo reply");
+  await app.block(AGENT).locator("header").click();
+  const call = app.inspector.getByRole("list", { name: "Agent steps" }).locator('[data-tool="lookup_order"]');
+  await expect(call.getByLabel("Arguments of lookup_order")).toContainText('"ticket": "T42"');
+  await expect(call.getByLabel("Result of lookup_order")).toContainText("You wrote");
+  expect(app.consoleErrors).toEqual([]);
+});

@@ -299,18 +299,18 @@ impl Engine {
         node.run.status = BlockStatus::Running;
         // Usage events carry this request's totals; `settle` adds them to the block's.
         node.run.usage = Default::default();
-        if node.is_agent() {
-            node.open_step();
-        }
-        node.run.retry_at_ms = None;
-        node.run.error = None;
-        node.run.started_ms.get_or_insert(now);
         // An agent's later steps keep the first send time, so time to first token stays
         // the time to the first step's first token.
         let later_step = node.is_agent() && !node.run.steps.is_empty() && !node.step_open;
         if !later_step {
             node.run.sent_ms = Some(now);
         }
+        if node.is_agent() {
+            node.open_step();
+        }
+        node.run.retry_at_ms = None;
+        node.run.error = None;
+        node.run.started_ms.get_or_insert(now);
         node.reserved_usd = estimate.unwrap_or(0.0);
         self.changed.mark(id);
         self.requests.insert(
