@@ -6,6 +6,7 @@ pub mod blocks;
 pub mod change;
 pub mod clipboard;
 pub mod engine;
+pub mod evals;
 pub mod examples;
 pub mod flow;
 pub mod flow_file;

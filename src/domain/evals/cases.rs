@@ -1,0 +1,248 @@
+//! Test cases: one row of input values (plus an optional expected answer and a note), and
+//! CSV/TSV in and out. Spreadsheets paste TSV; files are CSV (RFC 4180: quotes, commas and
+//! newlines inside quoted fields).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Column names that are not inputs.
+pub const EXPECTED_COLUMN: &str = "expected";
+pub const NOTE_COLUMN: &str = "note";
+
+/// Pasted or imported tables larger than this are refused: a tab should not freeze.
+pub const MAX_CASES: usize = 5_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TestCase {
+    /// Input values by the flow's Input value names.
+    pub inputs: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    #[error("The table is empty: paste a header row (the input names) and at least one row of values.")]
+    Empty,
+    #[error("Line {line}: a quoted value is never closed. Check for a stray \" in that row.")]
+    UnclosedQuote { line: usize },
+    #[error("The header row has an empty column name (column {column}). Name every column.")]
+    EmptyHeader { column: usize },
+    #[error("The column \u{201c}{name}\u{201d} appears twice in the header row.")]
+    DuplicateHeader { name: String },
+    #[error("{count} rows is more than this table takes ({MAX_CASES}). Split it into smaller tables.")]
+    TooMany { count: usize },
+}
+
+/// Splits delimited text into rows of fields. A field starting with `"` is quoted: `""` is
+/// a quote, and delimiters and newlines inside are kept.
+pub fn parse_rows(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, TableError> {
+    let mut rows = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut line = 1;
+    let mut quoted = false;
+    let mut quote_line = 0;
+    let mut at_field_start = true;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    line += 1;
+                    field.push('\n');
+                }
+                other => field.push(other),
+            }
+            continue;
+        }
+        match c {
+            '"' if at_field_start => {
+                quoted = true;
+                quote_line = line;
+                at_field_start = false;
+            }
+            c if c == delimiter => {
+                row.push(std::mem::take(&mut field));
+                at_field_start = true;
+            }
+            '\r' => {}
+            '\n' => {
+                line += 1;
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+                at_field_start = true;
+            }
+            other => {
+                field.push(other);
+                at_field_start = false;
+            }
+        }
+    }
+    if quoted {
+        return Err(TableError::UnclosedQuote { line: quote_line });
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    // Blank lines (a trailing newline, spacer rows) carry no case.
+    rows.retain(|r| r.iter().any(|f| !f.trim().is_empty()));
+    Ok(rows)
+}
+
+/// Guesses the delimiter of pasted text: tabs from a spreadsheet, otherwise commas.
+pub fn detect_delimiter(text: &str) -> char {
+    let first = text.lines().next().unwrap_or_default();
+    if first.contains('\t') {
+        '\t'
+    } else if first.matches(';').count() > first.matches(',').count() {
+        ';'
+    } else {
+        ','
+    }
+}
+
+/// A table with a header row (input names, optionally `expected` and `note`) to cases.
+pub fn parse_table(text: &str) -> Result<(Vec<String>, Vec<TestCase>), TableError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rows = parse_rows(text, detect_delimiter(text))?;
+    let Some((header, body)) = rows.split_first() else {
+        return Err(TableError::Empty);
+    };
+    if body.len() > MAX_CASES {
+        return Err(TableError::TooMany { count: body.len() });
+    }
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    for (i, name) in header.iter().enumerate() {
+        if name.is_empty() {
+            return Err(TableError::EmptyHeader { column: i + 1 });
+        }
+        if header[..i].iter().any(|h| h.eq_ignore_ascii_case(name)) {
+            return Err(TableError::DuplicateHeader { name: name.clone() });
+        }
+    }
+    if body.is_empty() {
+        return Err(TableError::Empty);
+    }
+    let inputs: Vec<String> = header
+        .iter()
+        .filter(|h| !h.eq_ignore_ascii_case(EXPECTED_COLUMN) && !h.eq_ignore_ascii_case(NOTE_COLUMN))
+        .cloned()
+        .collect();
+    let cases = body
+        .iter()
+        .map(|row| {
+            let mut case = TestCase::default();
+            for (i, name) in header.iter().enumerate() {
+                let value = row.get(i).cloned().unwrap_or_default();
+                if name.eq_ignore_ascii_case(EXPECTED_COLUMN) {
+                    case.expected = (!value.is_empty()).then_some(value);
+                } else if name.eq_ignore_ascii_case(NOTE_COLUMN) {
+                    case.note = value;
+                } else {
+                    case.inputs.insert(name.clone(), value);
+                }
+            }
+            case
+        })
+        .collect();
+    Ok((inputs, cases))
+}
+
+/// Quotes a CSV field when it needs it.
+pub fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ') {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// One CSV line (with `\r\n`, as RFC 4180 and spreadsheets expect).
+pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut line = fields.iter().map(|f| csv_field(f.as_ref())).collect::<Vec<_>>().join(",");
+    line.push_str("\r\n");
+    line
+}
+
+/// Cases as CSV with the given input columns, then `expected` and `note`.
+pub fn cases_to_csv(inputs: &[String], cases: &[TestCase]) -> String {
+    let mut header: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    header.push(EXPECTED_COLUMN);
+    header.push(NOTE_COLUMN);
+    let mut out = csv_line(&header);
+    for case in cases {
+        let mut row: Vec<&str> = inputs.iter().map(|n| case.inputs.get(n).map_or("", String::as_str)).collect();
+        row.push(case.expected.as_deref().unwrap_or(""));
+        row.push(&case.note);
+        out.push_str(&csv_line(&row));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_commas_and_newlines_round_trip() {
+        let inputs = vec!["email".to_string(), "tone".to_string()];
+        let cases = vec![
+            TestCase {
+                inputs: BTreeMap::from([
+                    ("email".into(), "Hi, \"urgent\"\nSecond line".into()),
+                    ("tone".into(), " calm ".into()),
+                ]),
+                expected: Some("refund, today".into()),
+                note: String::new(),
+            },
+            TestCase {
+                inputs: BTreeMap::from([("email".into(), "plain".into()), ("tone".into(), String::new())]),
+                expected: None,
+                note: "edge: empty tone".into(),
+            },
+        ];
+        let csv = cases_to_csv(&inputs, &cases);
+        assert!(csv.starts_with("email,tone,expected,note\r\n\"Hi, \"\"urgent\"\"\nSecond line\",\" calm \",\"refund, today\",\r\n"));
+        let (names, back) = parse_table(&csv).expect("parses");
+        assert_eq!(names, inputs);
+        assert_eq!(back, cases);
+    }
+
+    #[test]
+    fn spreadsheets_paste_tsv() {
+        let (names, cases) = parse_table("question\texpected\nWhere is A123?\tshipped\nRefund?\t\n\n").expect("parses");
+        assert_eq!(names, vec!["question"]);
+        assert_eq!(cases.len(), 2);
+        assert_eq!(cases[0].expected.as_deref(), Some("shipped"));
+        assert_eq!(cases[1].expected, None);
+        assert_eq!(cases[1].inputs.get("question").map(String::as_str), Some("Refund?"));
+    }
+
+    #[test]
+    fn bad_tables_say_what_is_wrong() {
+        assert_eq!(parse_table(""), Err(TableError::Empty));
+        assert_eq!(parse_table("a,b\n"), Err(TableError::Empty));
+        assert_eq!(parse_table("a,b\n\"x,1\n"), Err(TableError::UnclosedQuote { line: 2 }));
+        assert_eq!(parse_table("a,,b\n1,2,3"), Err(TableError::EmptyHeader { column: 2 }));
+        assert_eq!(parse_table("a,A\n1,2"), Err(TableError::DuplicateHeader { name: "A".into() }));
+        let big = format!("a\n{}", "x\n".repeat(MAX_CASES + 1));
+        assert!(matches!(parse_table(&big), Err(TableError::TooMany { .. })));
+    }
+
+    #[test]
+    fn short_rows_and_bom_and_crlf() {
+        let (names, cases) = parse_table("\u{feff}a,b\r\n1\r\n").expect("parses");
+        assert_eq!(names, vec!["a", "b"]);
+        assert_eq!(cases[0].inputs.get("b").map(String::as_str), Some(""));
+    }
+}
