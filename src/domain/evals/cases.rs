@@ -212,7 +212,9 @@ mod tests {
             },
         ];
         let csv = cases_to_csv(&inputs, &cases);
-        assert!(csv.starts_with("email,tone,expected,note\r\n\"Hi, \"\"urgent\"\"\nSecond line\",\" calm \",\"refund, today\",\r\n"));
+        assert!(csv.starts_with(
+            "email,tone,expected,note\r\n\"Hi, \"\"urgent\"\"\nSecond line\",\" calm \",\"refund, today\",\r\n"
+        ));
         let (names, back) = parse_table(&csv).expect("parses");
         assert_eq!(names, inputs);
         assert_eq!(back, cases);

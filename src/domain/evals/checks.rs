@@ -16,21 +16,55 @@ pub const DEFAULT_PASS_SCORE: u8 = 4;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CheckKind {
     /// `text` may use `{{expected}}` for the case's expected value.
-    Contains { text: String, #[serde(default)] case_sensitive: bool },
-    NotContains { text: String, #[serde(default)] case_sensitive: bool },
+    Contains {
+        text: String,
+        #[serde(default)]
+        case_sensitive: bool,
+    },
+    NotContains {
+        text: String,
+        #[serde(default)]
+        case_sensitive: bool,
+    },
     /// Equal after trimming; an empty `text` means the case's expected value.
-    Equals { #[serde(default)] text: String },
-    StartsWith { text: String },
-    Regex { pattern: String },
-    Length { min: Option<usize>, max: Option<usize> },
+    Equals {
+        #[serde(default)]
+        text: String,
+    },
+    StartsWith {
+        text: String,
+    },
+    Regex {
+        pattern: String,
+    },
+    Length {
+        min: Option<usize>,
+        max: Option<usize>,
+    },
     ValidJson,
-    MatchesSchema { schema: Value },
+    MatchesSchema {
+        schema: Value,
+    },
     /// The JSON field at `path` equals `equals` (compared as text; `{{expected}}` allowed).
-    JsonField { path: String, equals: String },
+    JsonField {
+        path: String,
+        equals: String,
+    },
     /// The number at `path` in a JSON answer (or the first number in the text) is in range.
-    NumberRange { #[serde(default)] path: String, min: Option<f64>, max: Option<f64> },
+    NumberRange {
+        #[serde(default)]
+        path: String,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
     /// A model grades the answer against a rubric, 1 to 5.
-    ModelGraded { rubric: String, provider: String, model: String, #[serde(default = "default_pass")] pass_score: u8 },
+    ModelGraded {
+        rubric: String,
+        provider: String,
+        model: String,
+        #[serde(default = "default_pass")]
+        pass_score: u8,
+    },
 }
 
 fn default_pass() -> u8 {
@@ -46,8 +80,17 @@ pub struct Check {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum CheckResult {
-    Pass { #[serde(default, skip_serializing_if = "Option::is_none")] score: Option<u8>, #[serde(default)] reason: String },
-    Fail { #[serde(default, skip_serializing_if = "Option::is_none")] score: Option<u8>, reason: String },
+    Pass {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        score: Option<u8>,
+        #[serde(default)]
+        reason: String,
+    },
+    Fail {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        score: Option<u8>,
+        reason: String,
+    },
     /// The check could not be evaluated; not a failure of the answer.
     Error { message: String },
 }
@@ -79,7 +122,13 @@ impl CheckResult {
 pub enum Evaluation {
     Done(CheckResult),
     /// A model must grade it: send this judge request, then call [`grade_reply`].
-    Judge { system: String, user: String, provider: String, model: String, pass_score: u8 },
+    Judge {
+        system: String,
+        user: String,
+        provider: String,
+        model: String,
+        pass_score: u8,
+    },
 }
 
 fn with_expected(text: &str, expected: Option<&str>) -> Result<String, CheckResult> {
@@ -113,8 +162,8 @@ fn first_number(text: &str) -> Option<f64> {
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {
-        let starts = chars[i].is_ascii_digit()
-            || (chars[i] == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit));
+        let starts =
+            chars[i].is_ascii_digit() || (chars[i] == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit));
         if starts {
             let mut s = String::new();
             s.push(chars[i]);
@@ -150,9 +199,15 @@ pub fn evaluate(check: &CheckKind, output: &str, expected: Option<&str>, inputs:
         CheckKind::Equals { text: t } => {
             let wanted = if t.is_empty() { expected.map(str::to_string).ok_or(()) } else { text(t).map_err(|_| ()) };
             done(match wanted {
-                Err(()) => CheckResult::error("Nothing to compare with: give the check a value, or the case an expected value."),
+                Err(()) => CheckResult::error(
+                    "Nothing to compare with: give the check a value, or the case an expected value.",
+                ),
                 Ok(w) if output.trim() == w.trim() => CheckResult::pass(),
-                Ok(w) => CheckResult::fail(format!("Expected \u{201c}{}\u{201d}, got \u{201c}{}\u{201d}.", short(w.trim()), short(output.trim()))),
+                Ok(w) => CheckResult::fail(format!(
+                    "Expected \u{201c}{}\u{201d}, got \u{201c}{}\u{201d}.",
+                    short(w.trim()),
+                    short(output.trim())
+                )),
             })
         }
         CheckKind::StartsWith { text: t } => done(match text(t) {
@@ -201,7 +256,11 @@ pub fn evaluate(check: &CheckKind, output: &str, expected: Option<&str>, inputs:
                     if got.trim().eq_ignore_ascii_case(want.trim()) {
                         CheckResult::pass()
                     } else {
-                        CheckResult::fail(format!("{path} is \u{201c}{}\u{201d}, not \u{201c}{}\u{201d}.", short(&got), short(&want)))
+                        CheckResult::fail(format!(
+                            "{path} is \u{201c}{}\u{201d}, not \u{201c}{}\u{201d}.",
+                            short(&got),
+                            short(&want)
+                        ))
                     }
                 }
             },
@@ -210,12 +269,18 @@ pub fn evaluate(check: &CheckKind, output: &str, expected: Option<&str>, inputs:
             let number = if path.trim().is_empty() {
                 first_number(output)
             } else {
-                try_parse_json(output).and_then(|v| json_at(&v, path).and_then(|n| n.as_f64().or_else(|| n.as_str().and_then(first_number))))
+                try_parse_json(output).and_then(|v| {
+                    json_at(&v, path).and_then(|n| n.as_f64().or_else(|| n.as_str().and_then(first_number)))
+                })
             };
             done(match number {
                 None => CheckResult::fail("No number found in the answer."),
-                Some(n) if min.is_some_and(|lo| n < lo) => CheckResult::fail(format!("{n} is below {}.", min.unwrap_or_default())),
-                Some(n) if max.is_some_and(|hi| n > hi) => CheckResult::fail(format!("{n} is above {}.", max.unwrap_or_default())),
+                Some(n) if min.is_some_and(|lo| n < lo) => {
+                    CheckResult::fail(format!("{n} is below {}.", min.unwrap_or_default()))
+                }
+                Some(n) if max.is_some_and(|hi| n > hi) => {
+                    CheckResult::fail(format!("{n} is above {}.", max.unwrap_or_default()))
+                }
                 Some(_) => CheckResult::pass(),
             })
         }
@@ -242,7 +307,10 @@ Reply with JSON and nothing else: {\"score\": <integer 1 to 5>, \"reason\": \"<o
 /// Reads a judge's reply into a result.
 pub fn grade_reply(reply: &str, pass_score: u8) -> CheckResult {
     let Some(v) = try_parse_json(reply) else {
-        return CheckResult::error(format!("The judge did not reply with {{score, reason}} JSON: \u{201c}{}\u{201d}", short(reply)));
+        return CheckResult::error(format!(
+            "The judge did not reply with {{score, reason}} JSON: \u{201c}{}\u{201d}",
+            short(reply)
+        ));
     };
     let score = v.get("score").and_then(|s| s.as_f64().or_else(|| s.as_str().and_then(|t| t.trim().parse().ok())));
     let reason = v.get("reason").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -302,15 +370,24 @@ mod tests {
     fn text_checks() {
         let c = |t: &str| CheckKind::Contains { text: t.into(), case_sensitive: false };
         assert_eq!(passes(c("REFUND"), "We will refund you.", None), Some(true));
-        assert_eq!(passes(CheckKind::Contains { text: "REFUND".into(), case_sensitive: true }, "refund", None), Some(false));
+        assert_eq!(
+            passes(CheckKind::Contains { text: "REFUND".into(), case_sensitive: true }, "refund", None),
+            Some(false)
+        );
         assert_eq!(passes(c("{{expected}}"), "Order A123 shipped", Some("a123")), Some(true));
         assert_eq!(passes(c("{{expected}}"), "x", None), None, "no expected value is a check error");
-        assert_eq!(passes(CheckKind::NotContains { text: "sorry".into(), case_sensitive: false }, "Sorry!", None), Some(false));
+        assert_eq!(
+            passes(CheckKind::NotContains { text: "sorry".into(), case_sensitive: false }, "Sorry!", None),
+            Some(false)
+        );
         assert_eq!(passes(CheckKind::Equals { text: String::new() }, " positive \n", Some("positive")), Some(true));
         assert_eq!(passes(CheckKind::Equals { text: String::new() }, "x", None), None);
         assert_eq!(passes(CheckKind::StartsWith { text: "Dear".into() }, "  Dear Ana", None), Some(true));
         let r = run(CheckKind::Equals { text: "yes".into() }, "no", None);
-        assert_eq!(r, CheckResult::Fail { score: None, reason: "Expected \u{201c}yes\u{201d}, got \u{201c}no\u{201d}.".into() });
+        assert_eq!(
+            r,
+            CheckResult::Fail { score: None, reason: "Expected \u{201c}yes\u{201d}, got \u{201c}no\u{201d}.".into() }
+        );
     }
 
     #[test]
@@ -319,7 +396,10 @@ mod tests {
         assert_eq!(passes(CheckKind::Regex { pattern: r"(?i)refund".into() }, "REFUND", None), Some(true));
         assert_eq!(passes(CheckKind::Regex { pattern: r"\d+".into() }, "none", None), Some(false));
         let bad = run(CheckKind::Regex { pattern: "(unclosed".into() }, "x", None);
-        assert!(matches!(&bad, CheckResult::Error { message } if message.contains("not a valid regular expression")), "{bad:?}");
+        assert!(
+            matches!(&bad, CheckResult::Error { message } if message.contains("not a valid regular expression")),
+            "{bad:?}"
+        );
         let check = Check { name: "Has id".into(), kind: CheckKind::Regex { pattern: "[".into() } };
         assert_eq!(check_problems(&check).len(), 1);
     }
@@ -330,7 +410,8 @@ mod tests {
         assert_eq!(passes(CheckKind::Length { min: None, max: Some(3) }, "four", None), Some(false));
         assert_eq!(passes(CheckKind::ValidJson, "```json\n{\"a\": 1}\n```", None), Some(true));
         assert_eq!(passes(CheckKind::ValidJson, "{a: 1}", None), Some(false));
-        let schema = json!({"type": "object", "required": ["label"], "properties": {"label": {"enum": ["pos", "neg"]}}});
+        let schema =
+            json!({"type": "object", "required": ["label"], "properties": {"label": {"enum": ["pos", "neg"]}}});
         assert_eq!(passes(CheckKind::MatchesSchema { schema: schema.clone() }, r#"{"label":"pos"}"#, None), Some(true));
         let r = run(CheckKind::MatchesSchema { schema }, r#"{"label":"meh"}"#, None);
         assert!(matches!(&r, CheckResult::Fail { reason, .. } if reason.contains("$.label")), "{r:?}");
@@ -355,14 +436,23 @@ mod tests {
             model: "gpt-4o-mini".into(),
             pass_score: 4,
         };
-        let Evaluation::Judge { system, user, pass_score, .. } = evaluate(&kind, "Sorry, refund sent.", None, "email: help")
+        let Evaluation::Judge { system, user, pass_score, .. } =
+            evaluate(&kind, "Sorry, refund sent.", None, "email: help")
         else {
             panic!("a judge is needed");
         };
         assert_eq!(system, JUDGE_SYSTEM);
-        assert!(user.contains("RUBRIC:\nPolite and mentions a refund.") && user.ends_with("RESPONSE:\nSorry, refund sent."));
-        assert_eq!(grade_reply(r#"{"score": 5, "reason": "Polite, refund."}"#, pass_score), CheckResult::Pass { score: Some(5), reason: "Polite, refund.".into() });
-        assert_eq!(grade_reply("```json\n{\"score\": \"3\", \"reason\": \"Curt.\"}\n```", pass_score), CheckResult::Fail { score: Some(3), reason: "Curt.".into() });
+        assert!(
+            user.contains("RUBRIC:\nPolite and mentions a refund.") && user.ends_with("RESPONSE:\nSorry, refund sent.")
+        );
+        assert_eq!(
+            grade_reply(r#"{"score": 5, "reason": "Polite, refund."}"#, pass_score),
+            CheckResult::Pass { score: Some(5), reason: "Polite, refund.".into() }
+        );
+        assert_eq!(
+            grade_reply("```json\n{\"score\": \"3\", \"reason\": \"Curt.\"}\n```", pass_score),
+            CheckResult::Fail { score: Some(3), reason: "Curt.".into() }
+        );
         assert!(matches!(grade_reply("I give it a 5", 4), CheckResult::Error { .. }));
         assert!(matches!(grade_reply(r#"{"score": 9}"#, 4), CheckResult::Error { .. }));
     }

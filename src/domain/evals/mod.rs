@@ -3,4 +3,6 @@
 
 pub mod cases;
 pub mod checks;
+pub mod report;
+pub mod run;
 pub mod stats;

@@ -18,12 +18,7 @@ pub struct Interval {
 impl Interval {
     /// "72% pass, likely between 61% and 81%".
     pub fn describe(&self, what: &str) -> String {
-        format!(
-            "{}% {what}, likely between {}% and {}%",
-            percent(self.estimate),
-            percent(self.low),
-            percent(self.high)
-        )
+        format!("{}% {what}, likely between {}% and {}%", percent(self.estimate), percent(self.low), percent(self.high))
     }
 }
 
@@ -157,7 +152,10 @@ mod tests {
         assert!(close(i.low, 0.0624) && close(i.high, 0.1605), "{i:?}");
         assert_eq!(wilson(0, 0), None);
         assert_eq!(wilson(3, 2), None);
-        assert_eq!(wilson(72, 100).map(|i| i.describe("pass")).as_deref(), Some("72% pass, likely between 63% and 80%"));
+        assert_eq!(
+            wilson(72, 100).map(|i| i.describe("pass")).as_deref(),
+            Some("72% pass, likely between 63% and 80%")
+        );
     }
 
     #[test]
@@ -195,10 +193,18 @@ mod tests {
     #[test]
     fn verdicts_say_whether_it_is_chance() {
         let v = verdict(0.8, 0.7, 0.21, 20, ("Model A", "Model B"));
-        assert!(v.starts_with("Model A and Model B differ by 10 points, but with 20 cases that could be chance (p = 0.210)."), "{v}");
+        assert!(
+            v.starts_with(
+                "Model A and Model B differ by 10 points, but with 20 cases that could be chance (p = 0.210)."
+            ),
+            "{v}"
+        );
         assert!(v.contains("use about"), "{v}");
         let v = verdict(0.5, 0.9, 0.002, 40, ("A", "B"));
-        assert_eq!(v, "B is better than A by 40 points, and with 40 paired cases that is unlikely to be chance (p = 0.002).");
+        assert_eq!(
+            v,
+            "B is better than A by 40 points, and with 40 paired cases that is unlikely to be chance (p = 0.002)."
+        );
         // 70% vs 80% needs roughly 290 per group by the usual formula.
         let n = cases_needed(0.7, 0.8).expect("differs");
         assert!((280..=300).contains(&n), "{n}");

@@ -1,0 +1,514 @@
+//! An eval run, sans-IO: every case × repetition × variant is one run of the flow (a child
+//! [`Engine`]), at most `concurrency` at a time; model-graded checks run a small judge flow
+//! the same way. The browser layer sees one stream of commands, as for a single run.
+//!
+//! Provider failures are retried inside each run (the engine's retry rules); a run that
+//! still fails is recorded as an error, kept apart from check failures.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::cases::TestCase;
+use super::checks::{evaluate, grade_reply, Check, CheckResult, Evaluation};
+use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, PromptConfig};
+use crate::domain::engine::{Command, Engine, EngineConfig, Event, RequestId, RunCache, RunScope};
+use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
+
+/// One way of running the flow: the base flow, or one Prompt block changed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Variant {
+    pub name: String,
+    /// The id of the Prompt block changed; `None` changes every Prompt block.
+    #[serde(default)]
+    pub block: Option<String>,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub temperature: Option<f64>,
+    /// Replaces the user template.
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub system: Option<String>,
+}
+
+impl Variant {
+    pub fn base(name: &str) -> Variant {
+        Variant { name: name.to_string(), ..Variant::default() }
+    }
+
+    fn apply(&self, flow: &mut Flow) {
+        for block in &mut flow.blocks {
+            if self.block.as_ref().is_some_and(|b| b != block.id.as_str()) {
+                continue;
+            }
+            if let BlockConfig::Prompt(p) = &mut block.config {
+                if let Some(v) = &self.provider {
+                    p.provider.clone_from(v);
+                }
+                if let Some(v) = &self.model {
+                    p.model.clone_from(v);
+                }
+                if let Some(v) = self.temperature {
+                    p.temperature = Some(v);
+                }
+                if let Some(v) = &self.user {
+                    p.user.clone_from(v);
+                }
+                if let Some(v) = &self.system {
+                    p.system.clone_from(v);
+                }
+            }
+        }
+    }
+}
+
+/// What to evaluate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalSpec {
+    pub flow: Flow,
+    /// The block whose output the checks read (an Output or a Prompt block).
+    pub target: BlockId,
+    pub cases: Vec<TestCase>,
+    pub checks: Vec<Check>,
+    pub variants: Vec<Variant>,
+    pub repetitions: u32,
+    /// Runs of the flow in flight at once.
+    pub concurrency: usize,
+    /// No new run starts once this much is spent.
+    pub budget_usd: Option<f64>,
+}
+
+/// One run of one case with one variant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobResult {
+    pub variant: usize,
+    pub case: usize,
+    pub rep: u32,
+    pub output: Option<String>,
+    /// The flow itself failed (provider error, timeout): not a check failure.
+    pub error: Option<String>,
+    /// One per check, in order (empty when `error` is set).
+    pub checks: Vec<CheckResult>,
+    pub latency_ms: f64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost_usd: f64,
+}
+
+impl JobResult {
+    /// Passed every check (`None` when the run failed or no check could be evaluated).
+    pub fn passed(&self) -> Option<bool> {
+        if self.error.is_some() {
+            return None;
+        }
+        let outcomes: Vec<bool> = self.checks.iter().filter_map(CheckResult::passed).collect();
+        if outcomes.is_empty() {
+            return None;
+        }
+        Some(outcomes.iter().all(|p| *p))
+    }
+}
+
+type JobKey = (usize, usize, u32);
+
+enum Task {
+    /// A run of the flow for a case.
+    Flow { key: JobKey },
+    /// A judge grading one check of a finished run.
+    Judge { key: JobKey, check: usize, pass_score: u8 },
+}
+
+struct Child {
+    engine: Box<Engine>,
+    task: Task,
+    started_ms: f64,
+}
+
+/// Results of a run waiting for their judges.
+struct Pending {
+    result: JobResult,
+    judges_left: usize,
+}
+
+pub struct EvalRun {
+    spec: EvalSpec,
+    config: EngineConfig,
+    queue: Vec<JobKey>,
+    children: BTreeMap<u64, Child>,
+    routes: BTreeMap<RequestId, (u64, RequestId)>,
+    next_id: u64,
+    pending: BTreeMap<JobKey, Pending>,
+    results: BTreeMap<JobKey, JobResult>,
+    spent_usd: f64,
+    stopped: Option<String>,
+}
+
+const JUDGE_IN: &str = "judge-input";
+const JUDGE_PROMPT: &str = "judge";
+const JUDGE_OUT: &str = "judge-output";
+
+/// Escapes `{{` so text with braces goes into a template literally.
+fn literal(text: &str) -> String {
+    text.replace("{{", "\\{{")
+}
+
+/// A three-block flow that asks `provider`/`model` to grade with the fixed judge prompt.
+fn judge_flow(system: &str, user: &str, provider: &str, model: &str) -> Flow {
+    let input = Block::new(
+        BlockId::new(JUDGE_IN),
+        "Judge input",
+        Point::new(0.0, 0.0),
+        BlockConfig::Input(InputConfig { values: vec![InputValue { name: "unused".into(), value: String::new() }] }),
+    );
+    let prompt = Block::new(
+        BlockId::new(JUDGE_PROMPT),
+        "Judge",
+        Point::new(0.0, 0.0),
+        BlockConfig::Prompt(PromptConfig {
+            provider: provider.to_string(),
+            model: model.to_string(),
+            temperature: Some(0.0),
+            system: literal(system),
+            user: literal(user),
+            output_format: crate::domain::blocks::OutputFormat::Text,
+            ..PromptConfig::default()
+        }),
+    );
+    let output =
+        Block::new(BlockId::new(JUDGE_OUT), "Grade", Point::new(0.0, 0.0), BlockConfig::Output(OutputConfig {}));
+    Flow {
+        blocks: vec![input, prompt, output],
+        edges: vec![Edge {
+            id: EdgeId::new("judge-e"),
+            from: PortRef::new(BlockId::new(JUDGE_PROMPT), "text"),
+            to: PortRef::new(BlockId::new(JUDGE_OUT), "value"),
+        }],
+        ..Flow::default()
+    }
+}
+
+/// The flow for one case: Input values named like the case's columns get its values.
+pub fn case_flow(base: &Flow, case: &TestCase, variant: &Variant) -> Flow {
+    let mut flow = base.clone();
+    for block in &mut flow.blocks {
+        if let BlockConfig::Input(input) = &mut block.config {
+            for v in &mut input.values {
+                if let Some(value) = case.inputs.get(&v.name) {
+                    v.value.clone_from(value);
+                }
+            }
+        }
+    }
+    variant.apply(&mut flow);
+    flow
+}
+
+fn inputs_text(case: &TestCase) -> String {
+    case.inputs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n")
+}
+
+impl EvalRun {
+    /// Plans the runs, skipping those already in `done` (resume after a stop).
+    pub fn start(spec: EvalSpec, config: EngineConfig, done: Vec<JobResult>) -> EvalRun {
+        let done: BTreeMap<JobKey, JobResult> = done.into_iter().map(|r| ((r.variant, r.case, r.rep), r)).collect();
+        let mut queue = Vec::new();
+        // Repetition-major order: every case gets a first answer before any gets a second,
+        // so a stopped run still covers the cases evenly.
+        for rep in 0..spec.repetitions.max(1) {
+            for case in 0..spec.cases.len() {
+                for variant in 0..spec.variants.len().max(1) {
+                    let key = (variant, case, rep);
+                    if !done.contains_key(&key) {
+                        queue.push(key);
+                    }
+                }
+            }
+        }
+        queue.reverse();
+        let config = EngineConfig { use_cache: false, ..config };
+        EvalRun {
+            spec,
+            config,
+            queue,
+            children: BTreeMap::new(),
+            routes: BTreeMap::new(),
+            next_id: 1,
+            pending: BTreeMap::new(),
+            results: done,
+            spent_usd: 0.0,
+            stopped: None,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.spec.cases.len() * self.spec.variants.len().max(1) * self.spec.repetitions.max(1) as usize
+    }
+
+    pub fn completed(&self) -> usize {
+        self.results.len()
+    }
+
+    pub fn results(&self) -> Vec<JobResult> {
+        self.results.values().cloned().collect()
+    }
+
+    pub fn spec(&self) -> &EvalSpec {
+        &self.spec
+    }
+
+    pub fn spent_usd(&self) -> f64 {
+        self.spent_usd
+    }
+
+    /// Why the run stopped early (the user, the budget), if it did.
+    pub fn stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.children.is_empty() && (self.queue.is_empty() || self.stopped.is_some()) && self.pending.is_empty()
+    }
+
+    pub fn poll(&mut self, now: f64) -> Vec<Command> {
+        let mut out = Vec::new();
+        let keys: Vec<u64> = self.children.keys().copied().collect();
+        for key in keys {
+            let commands = self.children.get_mut(&key).map(|c| c.engine.poll(now)).unwrap_or_default();
+            self.adopt(key, commands, now, &mut out);
+        }
+        self.fill(now, &mut out);
+        out
+    }
+
+    pub fn on_event(&mut self, event: Event, now: f64) -> Vec<Command> {
+        let mut out = Vec::new();
+        if let Some((key, child_request)) = self.routes.get(&event.request()).copied() {
+            let commands = self
+                .children
+                .get_mut(&key)
+                .map(|c| c.engine.on_event(event.with_request(child_request), now))
+                .unwrap_or_default();
+            self.adopt(key, commands, now, &mut out);
+        }
+        self.fill(now, &mut out);
+        out
+    }
+
+    /// Stops starting runs and cancels those in flight; finished results are kept, and
+    /// [`EvalRun::start`] with them resumes.
+    pub fn stop(&mut self, now: f64, why: &str) -> Vec<Command> {
+        let mut out = Vec::new();
+        self.stopped = Some(why.to_string());
+        let keys: Vec<u64> = self.children.keys().copied().collect();
+        for key in keys {
+            let commands = self.children.get_mut(&key).map(|c| c.engine.stop(now)).unwrap_or_default();
+            for c in commands {
+                if let Command::Cancel { request } = c {
+                    if let Some(ours) = self.ours(key, request) {
+                        out.push(Command::Cancel { request: ours });
+                    }
+                }
+            }
+        }
+        self.children.clear();
+        self.routes.clear();
+        self.pending.clear();
+        out
+    }
+
+    fn ours(&self, key: u64, child_request: RequestId) -> Option<RequestId> {
+        self.routes.iter().find(|(_, r)| **r == (key, child_request)).map(|(o, _)| *o)
+    }
+
+    /// Starts runs until `concurrency` are in flight.
+    fn fill(&mut self, now: f64, out: &mut Vec<Command>) {
+        while self.stopped.is_none() && self.children.len() < self.spec.concurrency.max(1) {
+            if let Some(budget) = self.spec.budget_usd {
+                if self.spent_usd >= budget {
+                    self.stopped = Some(format!("The budget of ${budget:.2} is used up."));
+                    break;
+                }
+            }
+            let Some(key) = self.queue.pop() else { break };
+            let (variant, case_index, _) = key;
+            let (Some(case), Some(v)) = (self.spec.cases.get(case_index), self.spec.variants.get(variant)) else {
+                continue;
+            };
+            let flow = case_flow(&self.spec.flow, case, v);
+            match Engine::start(&flow, RunScope::All, &RunCache::new(), self.config.clone(), now) {
+                Ok(engine) => self.spawn(engine, Task::Flow { key }, now, out),
+                Err(e) => {
+                    let result = self.empty_result(key, Some(format!("The flow cannot run: {e}")), 0.0);
+                    self.results.insert(key, result);
+                }
+            }
+        }
+    }
+
+    fn spawn(&mut self, engine: Engine, task: Task, now: f64, out: &mut Vec<Command>) {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.children.insert(id, Child { engine: Box::new(engine), task, started_ms: now });
+        let commands = self.children.get_mut(&id).map(|c| c.engine.poll(now)).unwrap_or_default();
+        self.adopt(id, commands, now, out);
+    }
+
+    fn adopt(&mut self, key: u64, commands: Vec<Command>, now: f64, out: &mut Vec<Command>) {
+        for command in commands {
+            match command {
+                Command::Send { request, block, provider, chat } => {
+                    let ours = self.route(key, request);
+                    out.push(Command::Send { request: ours, block, provider, chat });
+                }
+                Command::CallTool { request, block, http } => {
+                    let ours = self.route(key, request);
+                    out.push(Command::CallTool { request: ours, block, http });
+                }
+                Command::Cancel { request } => {
+                    if let Some(ours) = self.ours(key, request) {
+                        self.routes.remove(&ours);
+                        out.push(Command::Cancel { request: ours });
+                    }
+                }
+                Command::WakeAt { at_ms } => out.push(Command::WakeAt { at_ms }),
+            }
+        }
+        if self.children.get(&key).is_some_and(|c| c.engine.is_finished()) {
+            self.finish(key, now, out);
+        }
+    }
+
+    fn route(&mut self, key: u64, child_request: RequestId) -> RequestId {
+        let ours = self.next_id;
+        self.next_id += 1;
+        self.routes.insert(ours, (key, child_request));
+        ours
+    }
+
+    fn empty_result(&self, key: JobKey, error: Option<String>, latency_ms: f64) -> JobResult {
+        JobResult {
+            variant: key.0,
+            case: key.1,
+            rep: key.2,
+            output: None,
+            error,
+            checks: Vec::new(),
+            latency_ms,
+            input_tokens: 0,
+            output_tokens: 0,
+            cost_usd: 0.0,
+        }
+    }
+
+    fn finish(&mut self, id: u64, now: f64, out: &mut Vec<Command>) {
+        let Some(child) = self.children.remove(&id) else { return };
+        self.routes.retain(|_, (k, _)| *k != id);
+        self.spent_usd += child.engine.spent_usd();
+        match child.task {
+            Task::Flow { key } => self.flow_finished(key, &child.engine, now - child.started_ms, now, out),
+            Task::Judge { key, check, pass_score } => {
+                let graded = match child.engine.block(&BlockId::new(JUDGE_PROMPT)) {
+                    Some(run) if run.status.has_result() => {
+                        grade_reply(run.output.as_deref().unwrap_or_default(), pass_score)
+                    }
+                    Some(run) => CheckResult::Error {
+                        message: format!("The judge could not answer: {}", run.error.clone().unwrap_or_default()),
+                    },
+                    None => CheckResult::Error { message: "The judge did not run.".into() },
+                };
+                if let Some(p) = self.pending.get_mut(&key) {
+                    if let Some(slot) = p.result.checks.get_mut(check) {
+                        *slot = graded;
+                    }
+                    p.result.cost_usd += child.engine.spent_usd();
+                    p.judges_left = p.judges_left.saturating_sub(1);
+                    if p.judges_left == 0 {
+                        if let Some(p) = self.pending.remove(&key) {
+                            self.results.insert(key, p.result);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn flow_finished(&mut self, key: JobKey, engine: &Engine, latency_ms: f64, now: f64, out: &mut Vec<Command>) {
+        let summary = engine.summary();
+        let target = engine.block(&self.spec.target);
+        let mut result = self.empty_result(key, None, latency_ms);
+        result.input_tokens = summary.input_tokens;
+        result.output_tokens = summary.output_tokens;
+        result.cost_usd = summary.cost_usd;
+        match target {
+            Some(run) if run.status.has_result() => result.output = Some(run.output.clone().unwrap_or_default()),
+            Some(run) => {
+                // The first failed block says why (the target itself is usually just Skipped).
+                let cause = engine
+                    .blocks()
+                    .find(|(_, r)| r.status == crate::domain::engine::BlockStatus::Error)
+                    .and_then(|(_, r)| r.error.clone())
+                    .or_else(|| run.error.clone())
+                    .unwrap_or_else(|| "The run did not finish.".into());
+                result.error = Some(cause);
+            }
+            None => result.error = Some("The checked block is not part of the flow.".into()),
+        }
+        let Some(output) = result.output.clone() else {
+            self.results.insert(key, result);
+            return;
+        };
+        let case = self.spec.cases.get(key.1).cloned().unwrap_or_default();
+        let inputs = inputs_text(&case);
+        let mut judges = Vec::new();
+        for (i, check) in self.spec.checks.iter().enumerate() {
+            match evaluate(&check.kind, &output, case.expected.as_deref(), &inputs) {
+                Evaluation::Done(r) => result.checks.push(r),
+                Evaluation::Judge { system, user, provider, model, pass_score } => {
+                    result.checks.push(CheckResult::Error { message: "Waiting for the judge.".into() });
+                    judges.push((i, judge_flow(&system, &user, &provider, &model), pass_score));
+                }
+            }
+        }
+        if judges.is_empty() {
+            self.results.insert(key, result);
+            return;
+        }
+        self.pending.insert(key, Pending { result, judges_left: judges.len() });
+        for (check, flow, pass_score) in judges {
+            match Engine::start(&flow, RunScope::All, &RunCache::new(), self.config.clone(), now) {
+                Ok(engine) => self.spawn(engine, Task::Judge { key, check, pass_score }, now, out),
+                Err(e) => {
+                    if let Some(p) = self.pending.get_mut(&key) {
+                        if let Some(slot) = p.result.checks.get_mut(check) {
+                            *slot = CheckResult::Error { message: format!("The judge cannot run: {e}") };
+                        }
+                        p.judges_left = p.judges_left.saturating_sub(1);
+                    }
+                }
+            }
+        }
+        if self.pending.get(&key).is_some_and(|p| p.judges_left == 0) {
+            if let Some(p) = self.pending.remove(&key) {
+                self.results.insert(key, p.result);
+            }
+        }
+    }
+}
+
+/// Case columns the flow's Input blocks do not have (their values would be ignored).
+pub fn unknown_columns(flow: &Flow, columns: &[String]) -> Vec<String> {
+    let names: BTreeSet<&str> = flow
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.config {
+            BlockConfig::Input(i) => Some(i.values.iter().map(|v| v.name.as_str())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    columns.iter().filter(|c| !names.contains(c.as_str())).cloned().collect()
+}

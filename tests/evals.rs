@@ -1,0 +1,251 @@
+//! Eval runs against a fake transport that answers in OpenAI's wire format: every case ×
+//! repetition × variant runs, at most `concurrency` at a time; model-graded checks ask a
+//! judge; provider failures are kept apart; stop and resume finish the rest exactly once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chainboard::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, PromptConfig};
+use chainboard::domain::engine::{Command, EngineConfig, Event, RequestId};
+use chainboard::domain::evals::cases::{parse_table, TestCase};
+use chainboard::domain::evals::checks::{Check, CheckKind, CheckResult, JUDGE_SYSTEM};
+use chainboard::domain::evals::report::summarize;
+use chainboard::domain::evals::run::{EvalRun, EvalSpec, JobResult, Variant};
+use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
+use chainboard::domain::providers::ChatRequest;
+use serde_json::json;
+
+fn flow() -> Flow {
+    Flow {
+        blocks: vec![
+            Block::new(
+                BlockId::new("in"),
+                "Question",
+                Point::new(0.0, 0.0),
+                BlockConfig::Input(InputConfig {
+                    values: vec![InputValue { name: "question".into(), value: String::new() }],
+                }),
+            ),
+            Block::new(
+                BlockId::new("p"),
+                "Answer",
+                Point::new(0.0, 0.0),
+                BlockConfig::Prompt(PromptConfig {
+                    provider: "openai".into(),
+                    model: "good".into(),
+                    user: "{{question}}".into(),
+                    ..PromptConfig::default()
+                }),
+            ),
+            Block::new(BlockId::new("out"), "Reply", Point::new(0.0, 0.0), BlockConfig::Output(OutputConfig {})),
+        ],
+        edges: vec![
+            Edge {
+                id: EdgeId::new("e1"),
+                from: PortRef::new(BlockId::new("in"), "question"),
+                to: PortRef::new(BlockId::new("p"), "question"),
+            },
+            Edge {
+                id: EdgeId::new("e2"),
+                from: PortRef::new(BlockId::new("p"), "text"),
+                to: PortRef::new(BlockId::new("out"), "value"),
+            },
+        ],
+        ..Flow::default()
+    }
+}
+
+fn sse(text: &str) -> Vec<u8> {
+    let chunk = json!({"choices":[{"index":0,"delta":{"content":text},"finish_reason":"stop"}]});
+    let usage = json!({"choices":[],"usage":{"prompt_tokens":10,"completion_tokens":4}});
+    format!("data: {chunk}\n\ndata: {usage}\n\ndata: [DONE]\n\n").into_bytes()
+}
+
+/// The model "good" answers "yes"; "flaky" answers "yes" on even repetitions of odd
+/// questions only; the judge gives 5 to answers with "yes". "Question 7" fails with a 500.
+fn reply(chat: &ChatRequest, rep_counter: &mut BTreeMap<String, u32>) -> Result<Vec<u8>, u16> {
+    let user = chat.messages.first().map(|m| m.text.clone()).unwrap_or_default();
+    if chat.system.as_deref() == Some(JUDGE_SYSTEM) {
+        let score = if user.contains("RESPONSE:\nyes") { 5 } else { 2 };
+        return Ok(sse(&json!({"score": score, "reason": "graded"}).to_string()));
+    }
+    if user == "Question 7" && chat.model == "flaky" {
+        return Err(500);
+    }
+    let seen = rep_counter.entry(format!("{}:{user}", chat.model)).or_insert(0);
+    *seen += 1;
+    let n: u32 = user.trim_start_matches("Question ").parse().unwrap_or(0);
+    let yes = chat.model == "good" || (n % 2 == 1 && *seen % 2 == 1);
+    Ok(sse(if yes { "yes" } else { "no" }))
+}
+
+struct Outcome {
+    results: Vec<JobResult>,
+    peak_in_flight: usize,
+    model_calls: usize,
+}
+
+/// Runs `run` to the end (or until `stop_after` model calls, then stops it).
+fn drive(mut run: EvalRun, stop_after: Option<usize>) -> (EvalRun, Outcome) {
+    let mut queue: Vec<Command> = run.poll(0.0);
+    let mut in_flight: BTreeSet<RequestId> = BTreeSet::new();
+    let mut waiting: Vec<(RequestId, ChatRequest)> = Vec::new();
+    let mut peak = 0;
+    let mut calls = 0;
+    let mut reps = BTreeMap::new();
+    let mut now = 0.0;
+    loop {
+        while let Some(cmd) = queue.pop() {
+            match cmd {
+                Command::Send { request, chat, .. } => {
+                    in_flight.insert(request);
+                    waiting.push((request, chat));
+                }
+                Command::Cancel { request } => {
+                    in_flight.remove(&request);
+                    waiting.retain(|(r, _)| *r != request);
+                }
+                Command::CallTool { .. } => panic!("no tools here"),
+                Command::WakeAt { .. } => {}
+            }
+        }
+        peak = peak.max(in_flight.len());
+        if stop_after.is_some_and(|n| calls >= n) && run.stopped().is_none() {
+            queue.extend(run.stop(now, "Stopped by the test."));
+            waiting.clear();
+            in_flight.clear();
+            continue;
+        }
+        // Answer the oldest request (FIFO), as a server would.
+        if waiting.is_empty() {
+            now += 10_000.0;
+            let more = run.poll(now);
+            if more.is_empty() {
+                break;
+            }
+            queue.extend(more);
+            continue;
+        }
+        let (request, chat) = waiting.remove(0);
+        calls += 1;
+        now += 20.0;
+        match reply(&chat, &mut reps) {
+            Ok(body) => {
+                queue.extend(run.on_event(Event::Chunk { request, bytes: body }, now));
+                queue.extend(run.on_event(Event::Done { request }, now));
+            }
+            Err(status) => {
+                let body = r#"{"error":{"message":"boom","type":"server_error"}}"#.to_string();
+                queue.extend(run.on_event(Event::HttpError { request, status, body, retry_after: None }, now));
+            }
+        }
+        in_flight.remove(&request);
+    }
+    assert!(run.is_finished(), "the eval run ends");
+    let results = run.results();
+    (run, Outcome { results, peak_in_flight: peak, model_calls: calls })
+}
+
+fn spec(cases: Vec<TestCase>, checks: Vec<Check>, repetitions: u32) -> EvalSpec {
+    EvalSpec {
+        flow: flow(),
+        target: BlockId::new("out"),
+        cases,
+        checks,
+        variants: vec![
+            Variant::base("Good model"),
+            Variant { name: "Flaky model".into(), model: Some("flaky".into()), ..Variant::default() },
+        ],
+        repetitions,
+        concurrency: 4,
+        budget_usd: None,
+    }
+}
+
+fn ten_cases() -> Vec<TestCase> {
+    let table: String = std::iter::once("question,expected".to_string())
+        .chain((0..10).map(|i| format!("Question {i},yes")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    parse_table(&table).expect("parses").1
+}
+
+fn contains_expected() -> Check {
+    Check { name: "Says yes".into(), kind: CheckKind::Contains { text: "{{expected}}".into(), case_sensitive: false } }
+}
+
+#[test]
+fn every_case_repetition_and_variant_runs_within_the_concurrency_limit() {
+    let config = EngineConfig { max_retries: 1, max_backoff_ms: 1.0, ..EngineConfig::default() };
+    let run = EvalRun::start(spec(ten_cases(), vec![contains_expected()], 3), config, vec![]);
+    assert_eq!(run.total(), 60);
+    let (_, out) = drive(run, None);
+    assert_eq!(out.results.len(), 60);
+    assert!(out.peak_in_flight <= 4, "peak {}", out.peak_in_flight);
+    let report = summarize(&out.results, &["Good model".into(), "Flaky model".into()], &["Says yes".into()], 10);
+    let good = &report.variants[0];
+    assert_eq!((good.passes, good.evaluated, good.run_errors), (30, 30, 0));
+    let flaky = &report.variants[1];
+    // Question 7 fails at the provider on every repetition: errors, not failures.
+    assert_eq!(flaky.run_errors, 3);
+    assert_eq!(flaky.evaluated, 27);
+    // Odd questions alternate yes/no across repetitions: flaky cases are flagged.
+    assert!(flaky.flaky_cases() >= 3, "{:?}", flaky.cases);
+    let cmp = &report.comparisons[0];
+    assert!(cmp.p_value < 0.05 && cmp.verdict.starts_with("Good model is better than Flaky model"), "{}", cmp.verdict);
+    // A provider failure was retried (max_retries = 1) before it counted as an error.
+    assert_eq!(out.model_calls, 30 + 27 + 3 * 2);
+}
+
+#[test]
+fn model_graded_checks_ask_a_judge_per_run() {
+    let judge = Check {
+        name: "Helpful".into(),
+        kind: CheckKind::ModelGraded {
+            rubric: "Says yes.".into(),
+            provider: "openai".into(),
+            model: "judge".into(),
+            pass_score: 4,
+        },
+    };
+    let mut s = spec(ten_cases(), vec![judge], 1);
+    s.variants.truncate(1);
+    let (_, out) = drive(EvalRun::start(s, EngineConfig::default(), vec![]), None);
+    assert_eq!(out.results.len(), 10);
+    assert_eq!(out.model_calls, 20, "one answer and one judge call per run");
+    for r in &out.results {
+        assert_eq!(r.checks, vec![CheckResult::Pass { score: Some(5), reason: "graded".into() }]);
+    }
+}
+
+#[test]
+fn stop_then_resume_runs_each_remaining_job_once() {
+    let s = spec(ten_cases(), vec![contains_expected()], 2);
+    // No retries, so every job is exactly one model call.
+    let config = EngineConfig { max_retries: 0, ..EngineConfig::default() };
+    let (stopped, first) = drive(EvalRun::start(s.clone(), config.clone(), vec![]), Some(12));
+    assert!(stopped.stopped().is_some());
+    let kept = first.results.len();
+    assert!(kept >= 8 && kept < 40, "{kept}");
+    let (_, second) = drive(EvalRun::start(s, config, first.results.clone()), None);
+    assert_eq!(second.results.len(), 40);
+    assert_eq!(second.model_calls, 40 - kept, "finished runs are not repeated");
+    let keys: BTreeSet<(usize, usize, u32)> = second.results.iter().map(|r| (r.variant, r.case, r.rep)).collect();
+    assert_eq!(keys.len(), 40);
+}
+
+#[test]
+fn a_budget_stops_new_runs() {
+    let mut s = spec(ten_cases(), vec![contains_expected()], 1);
+    s.flow.blocks.iter_mut().for_each(|b| {
+        if let BlockConfig::Prompt(p) = &mut b.config {
+            p.model = "gpt-4o".into();
+        }
+    });
+    s.variants.truncate(1);
+    s.concurrency = 1;
+    // gpt-4o: 10 tokens in + 4 out costs a little over $0.00006 per run.
+    s.budget_usd = Some(0.0002);
+    let (run, out) = drive(EvalRun::start(s, EngineConfig::default(), vec![]), None);
+    assert!(out.results.len() < 10, "{}", out.results.len());
+    assert!(run.stopped().is_some_and(|w| w.contains("budget")));
+}
