@@ -225,7 +225,7 @@ fn stop_then_resume_runs_each_remaining_job_once() {
     let (stopped, first) = drive(EvalRun::start(s.clone(), config.clone(), vec![]), Some(12));
     assert!(stopped.stopped().is_some());
     let kept = first.results.len();
-    assert!(kept >= 8 && kept < 40, "{kept}");
+    assert!((8..40).contains(&kept), "{kept}");
     let (_, second) = drive(EvalRun::start(s, config, first.results.clone()), None);
     assert_eq!(second.results.len(), 40);
     assert_eq!(second.model_calls, 40 - kept, "finished runs are not repeated");
