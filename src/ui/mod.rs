@@ -27,6 +27,7 @@ mod share_ui;
 mod template_editor;
 mod tool_settings;
 mod topbar;
+mod transport;
 mod versions_ui;
 
 pub use app::App;

@@ -2,24 +2,24 @@
 //! feeds back chunks and failures, and mirrors each block's run into its own signal.
 
 use super::editor::Editor;
-use super::platform::{self, FetchEnd};
+use super::platform;
 use super::settings::Settings;
+use super::transport::Transport;
 use crate::domain::engine::{
     estimate, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache, RunScope, RunSummary,
 };
 use crate::domain::flow::BlockId;
 use crate::domain::graph;
-use crate::domain::providers::{build_chat_request, ProviderKind};
+use crate::domain::providers::ProviderKind;
 use crate::domain::recording::{RecordedBlock, Recording};
 use crate::domain::tools::flow_tool_hosts;
 use leptos::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 const CACHE_KEY: &str = "chainboard.runcache";
 /// Hosts each saved flow's HTTP tools may call: `{flow id: [host, …]}` in localStorage.
 const HOSTS_KEY: &str = "chainboard.approved-hosts";
-/// A tool response is read up to this size; the domain cuts what goes to the model further.
-const TOOL_BODY_LIMIT: usize = 1_000_000;
 
 /// A run waiting for the user to allow the hosts its HTTP tools would call.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +31,7 @@ pub struct HostApproval {
 #[derive(Clone, Copy)]
 pub struct Runner {
     engine: StoredValue<Option<Engine>, LocalStorage>,
-    aborts: StoredValue<HashMap<RequestId, web_sys::AbortController>, LocalStorage>,
+    transport: Transport,
     cache: StoredValue<RunCache>,
     runs: StoredValue<HashMap<BlockId, RwSignal<Option<BlockRun>>>>,
     owner: StoredValue<Owner, LocalStorage>,
@@ -56,7 +56,7 @@ impl Runner {
         let cache = platform::session_get(CACHE_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
         Runner {
             engine: StoredValue::new_local(None),
-            aborts: StoredValue::new_local(HashMap::new()),
+            transport: Transport::new(),
             cache: StoredValue::new(cache),
             runs: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
@@ -259,9 +259,7 @@ impl Runner {
     }
 
     fn abort(&self, request: RequestId) {
-        if let Some(ctrl) = self.aborts.try_update_value(|a| a.remove(&request)).flatten() {
-            ctrl.abort();
-        }
+        self.transport.abort(request);
     }
 
     /// Feeds an event to the engine and performs what it asks next.
@@ -292,80 +290,12 @@ impl Runner {
     fn perform(&self, editor: Editor, settings: Settings, commands: Vec<Command>) {
         let generation = self.generation.get_value();
         let this = *self;
-        for command in commands {
-            match command {
-                Command::Send { request, provider, chat, .. } => {
-                    let http = match build_chat_request(provider, &settings.provider_settings(provider), &chat) {
-                        Ok(h) => h,
-                        Err(e) => {
-                            // A settings problem found at send time: report it as a refusal.
-                            let body = serde_json::json!({ "error": { "message": e.to_string() } }).to_string();
-                            let event = Event::HttpError { request, status: 400, body, retry_after: None };
-                            platform::after_ms(0.0, move || this.feed(editor, settings, generation, event));
-                            continue;
-                        }
-                    };
-                    let Ok(controller) = web_sys::AbortController::new() else { continue };
-                    let signal = controller.signal();
-                    self.aborts.update_value(|a| {
-                        a.insert(request, controller);
-                    });
-                    let sent = Event::Sent { request, redacted: http.redacted() };
-                    platform::after_ms(0.0, move || this.feed(editor, settings, generation, sent));
-                    leptos::task::spawn_local(async move {
-                        let end = platform::fetch_streaming(&http, &signal, |bytes| {
-                            this.feed(editor, settings, generation, Event::Chunk { request, bytes });
-                        })
-                        .await;
-                        this.aborts.update_value(|a| {
-                            a.remove(&request);
-                        });
-                        let event = match end {
-                            FetchEnd::Done => Event::Done { request },
-                            FetchEnd::Http { status, body, retry_after } => {
-                                Event::HttpError { request, status, body, retry_after }
-                            }
-                            FetchEnd::Network(message) => Event::NetworkError { request, message },
-                            FetchEnd::Aborted => Event::Aborted { request },
-                        };
-                        this.feed(editor, settings, generation, event);
-                    });
-                }
-                Command::CallTool { request, http, .. } => {
-                    let Ok(controller) = web_sys::AbortController::new() else { continue };
-                    let signal = controller.signal();
-                    self.aborts.update_value(|a| {
-                        a.insert(request, controller);
-                    });
-                    leptos::task::spawn_local(async move {
-                        let mut body: Vec<u8> = Vec::new();
-                        let end = platform::fetch_streaming(&http, &signal, |bytes| {
-                            let room = TOOL_BODY_LIMIT.saturating_sub(body.len());
-                            body.extend_from_slice(&bytes[..bytes.len().min(room)]);
-                        })
-                        .await;
-                        this.aborts.update_value(|a| {
-                            a.remove(&request);
-                        });
-                        let event = match end {
-                            FetchEnd::Done => {
-                                let body = String::from_utf8_lossy(&body).into_owned();
-                                Event::ToolResponse { request, status: 200, body }
-                            }
-                            FetchEnd::Http { status, body, .. } => Event::ToolResponse { request, status, body },
-                            FetchEnd::Network(message) => Event::ToolFailed { request, message },
-                            FetchEnd::Aborted => return,
-                        };
-                        this.feed(editor, settings, generation, event);
-                    });
-                }
-                Command::Cancel { request } => self.abort(request),
-                Command::WakeAt { at_ms } => {
-                    let delay = (at_ms - platform::now_precise_ms()).max(0.0) + 5.0;
-                    platform::after_ms(delay, move || this.poll(editor, settings, generation));
-                }
-            }
-        }
+        self.transport.perform(
+            settings,
+            commands,
+            Rc::new(move |event| this.feed(editor, settings, generation, event)),
+            Rc::new(move || this.poll(editor, settings, generation)),
+        );
     }
 
     /// Copies changed block runs into their signals; ends the run when the engine is done.

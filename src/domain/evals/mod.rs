@@ -3,6 +3,8 @@
 
 pub mod cases;
 pub mod checks;
+pub mod export;
 pub mod report;
 pub mod run;
 pub mod stats;
+pub mod suite;

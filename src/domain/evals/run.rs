@@ -512,3 +512,66 @@ pub fn unknown_columns(flow: &Flow, columns: &[String]) -> Vec<String> {
         .collect();
     columns.iter().filter(|c| !names.contains(c.as_str())).cloned().collect()
 }
+
+/// What an eval will cost before it starts: model calls and dollars over every case,
+/// repetition and variant (judges included), and a rough duration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalEstimate {
+    pub runs: usize,
+    pub calls: usize,
+    /// `None` when some model has no known price.
+    pub cost_usd: Option<f64>,
+    pub seconds: f64,
+}
+
+/// Seconds a model call is assumed to take, for the duration estimate.
+pub const ASSUMED_CALL_SECONDS: f64 = 2.0;
+
+impl EvalEstimate {
+    pub fn describe(&self) -> String {
+        let cost = self.cost_usd.map_or_else(|| "cost unknown".to_string(), crate::domain::engine::format_usd);
+        let minutes = self.seconds / 60.0;
+        let time =
+            if minutes < 1.0 { "under a minute".to_string() } else { format!("about {:.0} min", minutes.ceil()) };
+        format!("{} runs, {} model calls, about {cost}, {time}", self.runs, self.calls,)
+    }
+}
+
+pub fn estimate_eval(spec: &EvalSpec, config: &EngineConfig) -> EvalEstimate {
+    use crate::domain::engine::estimate;
+    let reps = spec.repetitions.max(1) as usize;
+    let mut calls = 0;
+    let mut cost = Some(0.0);
+    let mut runs = 0;
+    let judges: Vec<(String, String)> = spec
+        .checks
+        .iter()
+        .filter_map(|c| match &c.kind {
+            super::checks::CheckKind::ModelGraded { provider, model, .. } => Some((provider.clone(), model.clone())),
+            _ => None,
+        })
+        .collect();
+    for variant in &spec.variants {
+        for case in &spec.cases {
+            let flow = case_flow(&spec.flow, case, variant);
+            let e = estimate(&flow, &RunScope::All, &RunCache::new(), config);
+            runs += reps;
+            calls += (e.calls + judges.len()) * reps;
+            cost = match (cost, e.cost_usd) {
+                (Some(a), Some(b)) => Some(a + b * reps as f64),
+                _ => None,
+            };
+        }
+    }
+    for (provider, model) in &judges {
+        let judge = judge_flow(super::checks::JUDGE_SYSTEM, "x".repeat(2_000).as_str(), provider, model);
+        let e = estimate(&judge, &RunScope::All, &RunCache::new(), config);
+        cost = match (cost, e.cost_usd) {
+            (Some(a), Some(b)) => Some(a + b * runs as f64),
+            _ => None,
+        };
+    }
+    let per_run_calls = if runs == 0 { 0.0 } else { calls as f64 / runs as f64 };
+    let waves = (runs as f64 / spec.concurrency.max(1) as f64).ceil();
+    EvalEstimate { runs, calls, cost_usd: cost, seconds: waves * per_run_calls * ASSUMED_CALL_SECONDS }
+}

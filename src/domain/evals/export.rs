@@ -1,0 +1,346 @@
+//! Taking eval results elsewhere: a CSV of every run, a chart's geometry (drawn as SVG by
+//! the UI and by the report), and a self-contained HTML report that opens anywhere.
+//! Everything from a model or a user is escaped: a report is HTML built from untrusted text.
+
+use super::cases::{csv_line, TestCase};
+use super::checks::CheckResult;
+use super::report::Report;
+use super::run::JobResult;
+use super::stats::percent;
+
+/// Escapes text for HTML element content and quoted attributes.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn outcome_text(r: &CheckResult) -> String {
+    match r {
+        CheckResult::Pass { score: Some(s), .. } => format!("pass ({s}/5)"),
+        CheckResult::Pass { .. } => "pass".into(),
+        CheckResult::Fail { score: Some(s), reason } => format!("fail ({s}/5): {reason}"),
+        CheckResult::Fail { reason, .. } => format!("fail: {reason}"),
+        CheckResult::Error { message } => format!("error: {message}"),
+    }
+}
+
+/// One row per run: variant, case, repetition, inputs, expected, output, error, each
+/// check's outcome, latency, tokens and cost.
+pub fn results_csv(
+    variants: &[String],
+    inputs: &[String],
+    cases: &[TestCase],
+    checks: &[String],
+    results: &[JobResult],
+) -> String {
+    let mut header: Vec<String> = vec!["variant".into(), "case".into(), "repetition".into()];
+    header.extend(inputs.iter().cloned());
+    header.extend(["expected", "output", "run error"].map(String::from));
+    header.extend(checks.iter().cloned());
+    header.extend(["latency ms", "tokens in", "tokens out", "cost usd"].map(String::from));
+    let mut out = csv_line(&header);
+    for r in results {
+        let case = cases.get(r.case);
+        let mut row: Vec<String> = vec![
+            variants.get(r.variant).cloned().unwrap_or_default(),
+            (r.case + 1).to_string(),
+            (r.rep + 1).to_string(),
+        ];
+        row.extend(inputs.iter().map(|n| case.and_then(|c| c.inputs.get(n)).cloned().unwrap_or_default()));
+        row.push(case.and_then(|c| c.expected.clone()).unwrap_or_default());
+        row.push(r.output.clone().unwrap_or_default());
+        row.push(r.error.clone().unwrap_or_default());
+        for i in 0..checks.len() {
+            row.push(r.checks.get(i).map(outcome_text).unwrap_or_default());
+        }
+        row.push(format!("{:.0}", r.latency_ms));
+        row.push(r.input_tokens.to_string());
+        row.push(r.output_tokens.to_string());
+        row.push(format!("{:.6}", r.cost_usd));
+        out.push_str(&csv_line(&row));
+    }
+    out
+}
+
+/// One bar of the pass-rate chart, in SVG user units (y grows downwards).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub value_label: String,
+    pub x: f64,
+    pub width: f64,
+    pub top: f64,
+    pub whisker_low: f64,
+    pub whisker_high: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassRateChart {
+    pub width: f64,
+    pub height: f64,
+    /// The y of 0% and of 100%.
+    pub baseline: f64,
+    pub ceiling: f64,
+    pub bars: Vec<Bar>,
+}
+
+/// Pass rate per variant as bars with their 95% interval as whiskers.
+pub fn pass_rate_chart(report: &Report) -> PassRateChart {
+    let (width, height, ceiling, baseline) = (560.0, 260.0, 24.0, 220.0);
+    let n = report.variants.len().max(1) as f64;
+    let slot = (width - 60.0) / n;
+    let bar_width = (slot * 0.55).min(120.0);
+    let y = |p: f64| baseline - (baseline - ceiling) * p.clamp(0.0, 1.0);
+    let bars = report
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let x = 50.0 + slot * i as f64 + (slot - bar_width) / 2.0;
+            match v.rate {
+                Some(r) => Bar {
+                    label: v.name.clone(),
+                    value_label: format!("{}%", percent(r.estimate)),
+                    x,
+                    width: bar_width,
+                    top: y(r.estimate),
+                    whisker_low: y(r.low),
+                    whisker_high: y(r.high),
+                },
+                None => Bar {
+                    label: v.name.clone(),
+                    value_label: "no results".into(),
+                    x,
+                    width: bar_width,
+                    top: baseline,
+                    whisker_low: baseline,
+                    whisker_high: baseline,
+                },
+            }
+        })
+        .collect();
+    PassRateChart { width, height, baseline, ceiling, bars }
+}
+
+/// The chart as an SVG string (for the HTML report).
+pub fn chart_svg(chart: &PassRateChart) -> String {
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Pass rate per variant with 95% intervals\" style=\"max-width:{w}px;width:100%\">",
+        w = chart.width,
+        h = chart.height
+    );
+    for (p, label) in [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")] {
+        let y = chart.baseline - (chart.baseline - chart.ceiling) * p;
+        s.push_str(&format!(
+            "<line x1=\"44\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#d5d9e3\"/><text x=\"38\" y=\"{}\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6477\">{label}</text>",
+            chart.width - 10.0,
+            y + 4.0
+        ));
+    }
+    for b in &chart.bars {
+        let cx = b.x + b.width / 2.0;
+        s.push_str(&format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"#6d5cf5\"/>",
+            b.x,
+            b.top,
+            b.width,
+            (chart.baseline - b.top).max(0.0)
+        ));
+        s.push_str(&format!(
+            "<line x1=\"{cx}\" x2=\"{cx}\" y1=\"{}\" y2=\"{}\" stroke=\"#171b26\" stroke-width=\"2\"/><line x1=\"{}\" x2=\"{}\" y1=\"{lo}\" y2=\"{lo}\" stroke=\"#171b26\" stroke-width=\"2\"/><line x1=\"{}\" x2=\"{}\" y1=\"{hi}\" y2=\"{hi}\" stroke=\"#171b26\" stroke-width=\"2\"/>",
+            b.whisker_high,
+            b.whisker_low,
+            cx - 8.0,
+            cx + 8.0,
+            cx - 8.0,
+            cx + 8.0,
+            lo = b.whisker_low,
+            hi = b.whisker_high
+        ));
+        s.push_str(&format!(
+            "<text x=\"{cx}\" y=\"{}\" font-size=\"13\" font-weight=\"600\" text-anchor=\"middle\" fill=\"#171b26\">{}</text><text x=\"{cx}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#5b6477\">{}</text>",
+            (b.whisker_high - 6.0).max(12.0),
+            html_escape(&b.value_label),
+            chart.baseline + 18.0,
+            html_escape(&b.label)
+        ));
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A self-contained HTML report: summary, chart, comparisons, checks, and every run.
+pub fn html_report(
+    title: &str,
+    subtitle: &str,
+    report: &Report,
+    checks: &[String],
+    cases: &[TestCase],
+    results: &[JobResult],
+) -> String {
+    let e = html_escape;
+    let mut body = String::new();
+    body.push_str(&format!("<h1>{}</h1><p class=\"sub\">{}</p>", e(title), e(subtitle)));
+    body.push_str("<section><h2>Pass rate</h2>");
+    for v in &report.variants {
+        let line = v.rate.map_or_else(|| "no results yet".to_string(), |r| r.describe("pass"));
+        body.push_str(&format!(
+            "<p><strong>{}</strong>: {} ({} of {} runs; {} run errors, {} flaky cases)</p>",
+            e(&v.name),
+            e(&line),
+            v.passes,
+            v.evaluated,
+            v.run_errors,
+            v.flaky_cases()
+        ));
+    }
+    body.push_str(&chart_svg(&pass_rate_chart(report)));
+    for c in &report.comparisons {
+        body.push_str(&format!("<p class=\"verdict\">{}</p>", e(&c.verdict)));
+    }
+    body.push_str("</section><section><h2>Checks</h2><table><tr><th>Variant</th><th>Check</th><th>Pass rate</th><th>Errors</th></tr>");
+    for v in &report.variants {
+        for c in &v.checks {
+            let rate = c.rate.map_or_else(|| "n/a".to_string(), |r| r.describe("pass"));
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                e(&v.name),
+                e(&c.name),
+                e(&rate),
+                c.errors
+            ));
+        }
+    }
+    body.push_str("</table></section><section><h2>Every run</h2><table><tr><th>Variant</th><th>Case</th><th>Rep</th><th>Output</th>");
+    for c in checks {
+        body.push_str(&format!("<th>{}</th>", e(c)));
+    }
+    body.push_str("</tr>");
+    let names: Vec<&str> = report.variants.iter().map(|v| v.name.as_str()).collect();
+    for r in results.iter().take(2_000) {
+        let case =
+            cases.get(r.case).map(|c| c.inputs.values().cloned().collect::<Vec<_>>().join(" | ")).unwrap_or_default();
+        let output = match (&r.output, &r.error) {
+            (_, Some(err)) => format!("Run error: {err}"),
+            (Some(o), None) => o.clone(),
+            (None, None) => String::new(),
+        };
+        body.push_str(&format!(
+            "<tr><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td class=\"out\">{}</td>",
+            e(names.get(r.variant).copied().unwrap_or("")),
+            e(&case),
+            r.case + 1,
+            r.rep + 1,
+            e(&output)
+        ));
+        for i in 0..checks.len() {
+            let (class, text) = match r.checks.get(i) {
+                Some(c @ CheckResult::Pass { .. }) => ("pass", outcome_text(c)),
+                Some(c @ CheckResult::Fail { .. }) => ("fail", outcome_text(c)),
+                Some(c) => ("err", outcome_text(c)),
+                None => ("", String::new()),
+            };
+            body.push_str(&format!("<td class=\"{class}\">{}</td>", e(&text)));
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</table></section>");
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
+<title>{}</title><style>body{{font:15px/1.5 system-ui,sans-serif;color:#171b26;max-width:1100px;margin:32px auto;padding:0 16px}}\
+h1{{margin:0}}.sub{{color:#5b6477;margin-top:4px}}table{{border-collapse:collapse;width:100%;font-size:13px}}\
+td,th{{border:1px solid #e2e5ee;padding:6px 8px;text-align:left;vertical-align:top}}th{{background:#f4f5f9}}\
+.out{{white-space:pre-wrap;max-width:420px}}.pass{{color:#178a5b}}.fail{{color:#d33a3a}}.err{{color:#b45309}}\
+.verdict{{font-weight:600}}section{{margin-top:28px}}</style></head><body>{body}</body></html>",
+        e(title)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::evals::report::summarize;
+    use std::collections::BTreeMap;
+
+    fn result(variant: usize, case: usize, output: &str, pass: bool) -> JobResult {
+        JobResult {
+            variant,
+            case,
+            rep: 0,
+            output: Some(output.into()),
+            error: None,
+            checks: vec![if pass {
+                CheckResult::Pass { score: None, reason: String::new() }
+            } else {
+                CheckResult::Fail { score: None, reason: "said \"no\", sadly".into() }
+            }],
+            latency_ms: 120.0,
+            input_tokens: 3,
+            output_tokens: 2,
+            cost_usd: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_html_report_escapes_model_output_and_is_self_contained() {
+        let cases =
+            vec![TestCase { inputs: BTreeMap::from([("q".into(), "<b>hi</b>".into())]), ..TestCase::default() }];
+        let results = vec![result(0, 0, "<script>alert(1)</script><img src=x onerror=alert(2)>", false)];
+        let report = summarize(&results, &["Base <v1>".into()], &["No \"no\"".into()], 1);
+        let html = html_report("Eval <of> flow", "3 cases", &report, &["No \"no\"".into()], &cases, &results);
+        assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("Base &lt;v1&gt;") && html.contains("Eval &lt;of&gt; flow"));
+        assert!(html.contains("default-src 'none'"), "the report loads nothing from anywhere");
+        assert!(html.contains("<svg") && html.contains("0% pass, likely between 0% and 79%"));
+    }
+
+    #[test]
+    fn results_csv_has_a_row_per_run() {
+        let cases = vec![TestCase {
+            inputs: BTreeMap::from([("q".into(), "a, b".into())]),
+            expected: Some("yes".into()),
+            note: String::new(),
+        }];
+        let csv = results_csv(
+            &["Base".into()],
+            &["q".into()],
+            &cases,
+            &["Says yes".into()],
+            &[result(0, 0, "no\nreally", false)],
+        );
+        let mut lines = csv.split("\r\n");
+        assert_eq!(
+            lines.next(),
+            Some(
+                "variant,case,repetition,q,expected,output,run error,Says yes,latency ms,tokens in,tokens out,cost usd"
+            )
+        );
+        assert_eq!(
+            lines.next(),
+            Some("Base,1,1,\"a, b\",yes,\"no\nreally\",,\"fail: said \"\"no\"\", sadly\",120,3,2,0.000000")
+        );
+    }
+
+    #[test]
+    fn chart_bars_follow_rates_and_intervals() {
+        let results: Vec<JobResult> = (0..10).map(|c| result(0, c, "x", c < 7)).collect();
+        let report = summarize(&results, &["Base".into()], &["c".into()], 10);
+        let chart = pass_rate_chart(&report);
+        let bar = &chart.bars[0];
+        assert_eq!(bar.value_label, "70%");
+        assert!(bar.whisker_high < bar.top && bar.top < bar.whisker_low && bar.whisker_low < chart.baseline);
+        assert!((chart.baseline - bar.top) / (chart.baseline - chart.ceiling) - 0.7 < 1e-9);
+    }
+}
