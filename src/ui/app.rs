@@ -42,6 +42,8 @@ pub fn App() -> impl IntoView {
     provide_context(present);
     provide_context(super::gallery::GalleryOpen(RwSignal::new(false)));
     provide_context(super::versions_ui::VersionsOpen(RwSignal::new(false)));
+    provide_context(super::eval_dialog::EvalOpen(RwSignal::new(false)));
+    provide_context(super::eval_driver::EvalDriver::new());
     let shared = Shared::new();
     provide_context(shared);
     open_from_location(editor, session, runner, shared);
@@ -191,6 +193,7 @@ pub fn App() -> impl IntoView {
             <super::gallery::Gallery />
             <super::versions_ui::VersionsDialog />
             <super::approve_hosts::ApproveHostsDialog />
+            <super::eval_dialog::EvalDialog />
         </div>
     }
 }

@@ -11,9 +11,12 @@ pub fn Modal(
     title: &'static str,
     close_label: &'static str,
     #[prop(optional)] wide: bool,
+    /// An extra class for a dialog that needs its own size.
+    #[prop(optional)]
+    extra_class: &'static str,
     children: ChildrenFn,
 ) -> impl IntoView {
-    let class = if wide { "dialog dialog-wide" } else { "dialog" };
+    let class = format!("{} {extra_class}", if wide { "dialog dialog-wide" } else { "dialog" });
     view! {
         <Show when=move || open.get()>
             <div class="dialog-backdrop" on:click=move |_| open.set(false)>

@@ -84,7 +84,7 @@ impl Runner {
 
     /// The saved flows that this flow's sub-flow tools run, and the ones they run in turn
     /// (read once per run; the engine stops flows that nest too deep).
-    fn subflows(&self, editor: Editor) -> BTreeMap<String, crate::domain::flow::Flow> {
+    pub fn subflows(&self, editor: Editor) -> BTreeMap<String, crate::domain::flow::Flow> {
         let Some(session) = self.owner.with_value(|o| o.with(use_context::<super::persist::Session>)) else {
             return BTreeMap::new();
         };
@@ -105,7 +105,7 @@ impl Runner {
         out
     }
 
-    fn approved_hosts(&self, editor: Editor) -> BTreeSet<String> {
+    pub fn approved_hosts(&self, editor: Editor) -> BTreeSet<String> {
         let Some(bucket) = self.approval_bucket(editor) else {
             return self.session_hosts.get_value();
         };
@@ -151,7 +151,7 @@ impl Runner {
         signal
     }
 
-    fn config(settings: Settings) -> EngineConfig {
+    pub fn config(settings: Settings) -> EngineConfig {
         let limits = settings.limits.get_untracked();
         EngineConfig {
             budget_usd: limits.budget_usd,

@@ -28,6 +28,7 @@ pub fn TopBar() -> impl IntoView {
     let present = expect_context::<super::present::Present>();
     let shared = expect_context::<super::share_ui::Shared>();
     let versions_open = expect_context::<super::versions_ui::VersionsOpen>().0;
+    let eval_open = expect_context::<super::eval_dialog::EvalOpen>().0;
     let estimate = Memo::new(move |_| {
         editor.problems.track();
         settings.limits.track();
@@ -106,6 +107,8 @@ pub fn TopBar() -> impl IntoView {
                     } />
                 <button class="button button-quiet" aria-label="Export flow" title="Download this flow as a .json file"
                     on:click=move |_| files::export(editor, session)>"Export"</button>
+                <button class="button button-quiet" aria-label="Evaluate" title="Test cases, checks and pass rates with intervals"
+                    on:click=move |_| eval_open.set(true)>"Evaluate"</button>
                 <button class="button button-quiet" aria-label="Versions" title="Save, compare and restore named versions"
                     on:click=move |_| versions_open.set(true)>"Versions"</button>
                 <button class="button button-quiet" aria-label="Share" title="A link that holds the whole flow"

@@ -1,0 +1,758 @@
+//! The Evaluate dialog: test cases, checks, variants and settings for the open flow, the
+//! run with its progress, and the results a PM reads (pass rates with intervals, flaky
+//! cases, the comparison of variants, every output side by side). Suites and finished runs
+//! are kept per flow in local storage.
+
+use super::editor::Editor;
+use super::eval_driver::EvalDriver;
+use super::eval_results::Results;
+use super::modal::Modal;
+use super::persist::Session;
+use super::platform;
+use super::run::Runner;
+use super::settings::Settings;
+use crate::domain::blocks::BlockConfig;
+use crate::domain::engine::EngineConfig;
+use crate::domain::evals::cases::{cases_to_csv, parse_table, TestCase};
+use crate::domain::evals::checks::{check_problems, Check, CheckKind, DEFAULT_PASS_SCORE};
+use crate::domain::evals::run::{estimate_eval, unknown_columns, EvalSpec, Variant};
+use crate::domain::evals::suite::{describe_version, EvalRecord, EvalRecords, EvalSuite};
+use crate::domain::flow::{BlockId, Flow};
+use crate::domain::providers::ProviderKind;
+use crate::domain::versions::Versions;
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct EvalOpen(pub RwSignal<bool>);
+
+fn suite_key(flow_id: &str) -> String {
+    format!("chainboard.evalsuite.{flow_id}")
+}
+
+fn runs_key(flow_id: &str) -> String {
+    format!("chainboard.evalruns.{flow_id}")
+}
+
+/// The flow's Input value names: the columns a case fills.
+pub fn input_names(flow: &Flow) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for b in &flow.blocks {
+        if let BlockConfig::Input(i) = &b.config {
+            for v in &i.values {
+                if !out.contains(&v.name) {
+                    out.push(v.name.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Blocks whose output can be checked: Output blocks first, then Prompts.
+fn targets(flow: &Flow) -> Vec<(String, String)> {
+    let outputs = flow.blocks.iter().filter(|b| matches!(b.config, BlockConfig::Output(_)));
+    let prompts = flow.blocks.iter().filter(|b| matches!(b.config, BlockConfig::Prompt(_)));
+    outputs
+        .chain(prompts)
+        .map(|b| (b.id.0.clone(), format!("{} ({})", b.display_name(), b.config.kind_label())))
+        .collect()
+}
+
+/// Shared state of the dialog's sections.
+#[derive(Clone, Copy)]
+pub struct EvalState {
+    pub suite: RwSignal<EvalSuite>,
+    pub records: RwSignal<EvalRecords>,
+    /// Which saved run the results show (`None`: the live or latest one).
+    pub shown: RwSignal<Option<usize>>,
+    pub message: RwSignal<Option<String>>,
+    flow_id: StoredValue<String>,
+}
+
+impl EvalState {
+    fn save_suite(&self) {
+        let text = self.suite.with_untracked(|s| serde_json::to_string(s).unwrap_or_default());
+        if let Err(e) = platform::storage_set(&suite_key(&self.flow_id.get_value()), &text) {
+            self.message
+                .set(Some(format!("The test cases could not be saved in this browser ({e}). Export them as CSV.")));
+        }
+    }
+
+    pub fn edit(&self, f: impl FnOnce(&mut EvalSuite)) {
+        self.suite.update(f);
+        self.save_suite();
+    }
+
+    fn save_records(&self) {
+        let text = self.records.with_untracked(|r| serde_json::to_string(r).unwrap_or_default());
+        if let Err(e) = platform::storage_set(&runs_key(&self.flow_id.get_value()), &text) {
+            self.message.set(Some(format!(
+                "This eval run could not be saved in this browser ({e}); its results stay on screen. Export them."
+            )));
+        }
+    }
+}
+
+#[component]
+pub fn EvalDialog() -> impl IntoView {
+    let open = expect_context::<EvalOpen>().0;
+    let session = expect_context::<Session>();
+    let editor = expect_context::<Editor>();
+    let driver = expect_context::<EvalDriver>();
+    let state = EvalState {
+        suite: RwSignal::new(EvalSuite::default()),
+        records: RwSignal::new(EvalRecords::default()),
+        shown: RwSignal::new(None),
+        message: RwSignal::new(None),
+        flow_id: StoredValue::new(String::new()),
+    };
+    // Load the open flow's suite and runs each time the dialog opens.
+    Effect::new(move |_| {
+        if !open.get() {
+            return;
+        }
+        let id = session.current.get_untracked();
+        state.flow_id.set_value(id.clone());
+        let suite = platform::storage_get(&suite_key(&id)).map(|t| EvalSuite::parse(&t)).unwrap_or_default();
+        state.suite.set(suite);
+        state.records.set(platform::storage_get(&runs_key(&id)).map(|t| EvalRecords::parse(&t)).unwrap_or_default());
+        state.shown.set(None);
+        state.message.set(None);
+    });
+    // When an eval ends, keep it with the flow version it ran on.
+    Effect::new(move |prev: Option<u64>| {
+        let n = driver.ended.get();
+        if prev.is_some_and(|p| p != n) {
+            if let Some(spec) = driver.spec() {
+                let versions = platform::storage_get(&format!("chainboard.versions.{}", state.flow_id.get_value()))
+                    .map(|t| Versions::parse(&t))
+                    .unwrap_or_default();
+                let record = EvalRecord {
+                    ran_ms: platform::now_ms(),
+                    version: describe_version(&versions, &spec.flow),
+                    variants: spec.variants.iter().map(|v| v.name.clone()).collect(),
+                    checks: spec.checks.iter().map(|c| c.name.clone()).collect(),
+                    inputs: input_names(&spec.flow),
+                    cases: spec.cases.clone(),
+                    repetitions: spec.repetitions,
+                    results: driver.results.get_untracked(),
+                    stopped: driver.stopped.get_untracked(),
+                };
+                state.records.update(|r| r.add(record));
+                state.save_records();
+                state.shown.set(Some(0));
+            }
+        }
+        n
+    });
+    provide_context(state);
+    let title = move || editor.meta.with(|m| m.title.clone());
+    view! {
+        <Modal open label="Evaluate" title="Evaluate this flow" close_label="Close evaluate" wide=true extra_class="dialog-eval">
+            <p class="field-help eval-intro">{move || format!(
+                "Run \u{201c}{}\u{201d} over your test cases several times, check every answer, and see how often it is right.",
+                title()
+            )}</p>
+            {move || state.message.get().map(|m| view! { <p class="result-error" role="alert">{m}</p> })}
+            <CasesSection />
+            <ChecksSection />
+            <RunSection />
+            <Results />
+        </Modal>
+    }
+}
+
+#[component]
+fn CasesSection() -> impl IntoView {
+    let state = expect_context::<EvalState>();
+    let editor = expect_context::<Editor>();
+    let inputs = Memo::new(move |_| {
+        editor.any_rev.track();
+        editor.with_flow(input_names)
+    });
+    let count = Memo::new(move |_| state.suite.with(|s| s.cases.len()));
+    let paste = RwSignal::new(String::new());
+    let paste_open = RwSignal::new(false);
+    let notice = RwSignal::new(None::<String>);
+    let add_rows = move |text: String| match parse_table(&text) {
+        Ok((columns, cases)) => {
+            let unknown = editor.with_flow(|f| unknown_columns(f, &columns));
+            let n = cases.len();
+            state.edit(|s| s.cases.extend(cases));
+            notice.set(Some(if unknown.is_empty() {
+                format!("Added {n} case{}.", if n == 1 { "" } else { "s" })
+            } else {
+                format!("Added {n} cases. These columns match no Input value and are ignored: {}.", unknown.join(", "))
+            }));
+            paste.set(String::new());
+            paste_open.set(false);
+        }
+        Err(e) => notice.set(Some(e.to_string())),
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            match platform::read_file_text(file).await {
+                Ok(text) => add_rows(text),
+                Err(e) => notice.set(Some(format!("The file could not be read: {e}"))),
+            }
+        });
+    };
+    let export = move |_| {
+        let csv = state.suite.with_untracked(|s| cases_to_csv(&inputs.get_untracked(), &s.cases));
+        if let Err(e) = platform::download_text("test-cases.csv", &csv, "text/csv") {
+            notice.set(Some(e));
+        }
+    };
+    view! {
+        <section class="eval-section" aria-label="Test cases">
+            <div class="eval-section-head">
+                <h3>{move || format!("Test cases ({})", count.get())}</h3>
+                <div class="eval-actions">
+                    <button class="button button-quiet" on:click=move |_| paste_open.update(|o| *o = !*o)>"Paste rows\u{2026}"</button>
+                    <label class="button button-quiet file-button">
+                        "Import CSV\u{2026}"
+                        <input type="file" accept=".csv,.tsv,text/csv,text/plain" class="visually-hidden" aria-label="Import CSV" on:change=import />
+                    </label>
+                    <button class="button button-quiet" disabled=move || count.get() == 0 on:click=export>"Export CSV"</button>
+                </div>
+            </div>
+            <Show when=move || paste_open.get()>
+                <div class="paste-box">
+                    <textarea rows="5" aria-label="Paste rows" spellcheck="false"
+                        placeholder=move || format!("Paste from a spreadsheet, with a header row: {}, expected, note", inputs.get().join(", "))
+                        prop:value=move || paste.get() on:input=move |ev| paste.set(event_target_value(&ev))></textarea>
+                    <button class="button button-primary" on:click=move |_| add_rows(paste.get_untracked())>"Add these rows"</button>
+                </div>
+            </Show>
+            {move || notice.get().map(|n| view! { <p class="field-help" role="status">{n}</p> })}
+            <Show when=move || count.get() != 0
+                fallback=|| view! { <p class="field-help">"No cases yet. Add one, paste rows from a spreadsheet, or import a CSV."</p> }>
+                <div class="table-scroll">
+                    <table class="cases-table">
+                        <thead><tr>
+                            <th>"#"</th>
+                            {move || inputs.get().into_iter().map(|n| view! { <th>{n}</th> }).collect_view()}
+                            <th>"expected"</th><th>"note"</th><th><span class="visually-hidden">"Remove"</span></th>
+                        </tr></thead>
+                        <tbody>
+                            {move || {
+                                let names = inputs.get();
+                                (0..count.get()).map(|i| view! { <CaseRow i names=names.clone() /> }).collect_view()
+                            }}
+                        </tbody>
+                    </table>
+                </div>
+            </Show>
+            <button class="button button-quiet" on:click=move |_| state.edit(|s| s.cases.push(TestCase::default()))>"+ Add case"</button>
+        </section>
+    }
+}
+
+#[component]
+fn CaseRow(i: usize, names: Vec<String>) -> impl IntoView {
+    let state = expect_context::<EvalState>();
+    let n = i + 1;
+    let get = move |f: &dyn Fn(&TestCase) -> String| state.suite.with(|s| s.cases.get(i).map(f).unwrap_or_default());
+    view! {
+        <tr>
+            <td class="case-num">{n}</td>
+            {names.into_iter().map(|name| {
+                let (k1, k2) = (name.clone(), name.clone());
+                view! {
+                    <td><textarea rows="1" aria-label=format!("Case {n} {name}")
+                        prop:value=move || get(&|c| c.inputs.get(&k1).cloned().unwrap_or_default())
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            let k = k2.clone();
+                            state.edit(|s| if let Some(c) = s.cases.get_mut(i) { c.inputs.insert(k, v); });
+                        }></textarea></td>
+                }
+            }).collect_view()}
+            <td><textarea rows="1" aria-label=format!("Case {n} expected")
+                prop:value=move || get(&|c| c.expected.clone().unwrap_or_default())
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    state.edit(|s| if let Some(c) = s.cases.get_mut(i) { c.expected = (!v.is_empty()).then_some(v); });
+                }></textarea></td>
+            <td><textarea rows="1" aria-label=format!("Case {n} note")
+                prop:value=move || get(&|c| c.note.clone())
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    state.edit(|s| if let Some(c) = s.cases.get_mut(i) { c.note = v; });
+                }></textarea></td>
+            <td><button class="icon-button" aria-label=format!("Remove case {n}")
+                on:click=move |_| state.edit(|s| if i < s.cases.len() { s.cases.remove(i); })>"\u{d7}"</button></td>
+        </tr>
+    }
+}
+
+const CHECK_KINDS: [(&str, &str); 11] = [
+    ("contains", "Contains"),
+    ("not_contains", "Does not contain"),
+    ("equals", "Equals"),
+    ("starts_with", "Starts with"),
+    ("regex", "Matches a regex"),
+    ("length", "Length in range"),
+    ("valid_json", "Is valid JSON"),
+    ("matches_schema", "Matches a JSON Schema"),
+    ("json_field", "JSON field equals"),
+    ("number_range", "Number in range"),
+    ("model_graded", "Graded by a model (rubric)"),
+];
+
+fn new_check(kind: &str) -> Check {
+    let (name, kind) = match kind {
+        "not_contains" => ("Avoids a phrase", CheckKind::NotContains { text: String::new(), case_sensitive: false }),
+        "equals" => ("Matches expected", CheckKind::Equals { text: String::new() }),
+        "starts_with" => ("Starts right", CheckKind::StartsWith { text: String::new() }),
+        "regex" => ("Pattern", CheckKind::Regex { pattern: String::new() }),
+        "length" => ("Length", CheckKind::Length { min: None, max: Some(500) }),
+        "valid_json" => ("Valid JSON", CheckKind::ValidJson),
+        "matches_schema" => (
+            "Schema",
+            CheckKind::MatchesSchema {
+                schema: serde_json::json!({"type": "object", "properties": {}, "required": []}),
+            },
+        ),
+        "json_field" => ("Field", CheckKind::JsonField { path: String::new(), equals: "{{expected}}".into() }),
+        "number_range" => ("Number", CheckKind::NumberRange { path: String::new(), min: None, max: None }),
+        "model_graded" => (
+            "Rubric",
+            CheckKind::ModelGraded {
+                rubric: String::new(),
+                provider: "openai".into(),
+                model: "gpt-4o-mini".into(),
+                pass_score: DEFAULT_PASS_SCORE,
+            },
+        ),
+        _ => ("Mentions expected", CheckKind::Contains { text: "{{expected}}".into(), case_sensitive: false }),
+    };
+    Check { name: name.to_string(), kind }
+}
+
+fn kind_id(kind: &CheckKind) -> &'static str {
+    match kind {
+        CheckKind::Contains { .. } => "contains",
+        CheckKind::NotContains { .. } => "not_contains",
+        CheckKind::Equals { .. } => "equals",
+        CheckKind::StartsWith { .. } => "starts_with",
+        CheckKind::Regex { .. } => "regex",
+        CheckKind::Length { .. } => "length",
+        CheckKind::ValidJson => "valid_json",
+        CheckKind::MatchesSchema { .. } => "matches_schema",
+        CheckKind::JsonField { .. } => "json_field",
+        CheckKind::NumberRange { .. } => "number_range",
+        CheckKind::ModelGraded { .. } => "model_graded",
+    }
+}
+
+#[component]
+fn ChecksSection() -> impl IntoView {
+    let state = expect_context::<EvalState>();
+    let count = Memo::new(move |_| state.suite.with(|s| s.checks.len()));
+    let new_kind = RwSignal::new("contains".to_string());
+    view! {
+        <section class="eval-section" aria-label="Checks">
+            <div class="eval-section-head">
+                <h3>{move || format!("Checks ({})", count.get())}</h3>
+                <div class="eval-actions">
+                    <select aria-label="New check type" on:change=move |ev| new_kind.set(event_target_value(&ev))>
+                        {CHECK_KINDS.iter().map(|(id, label)| view! { <option value=*id>{*label}</option> }).collect_view()}
+                    </select>
+                    <button class="button button-quiet" on:click=move |_| {
+                        let check = new_check(&new_kind.get_untracked());
+                        state.edit(|s| s.checks.push(check));
+                    }>"+ Add check"</button>
+                </div>
+            </div>
+            <Show when=move || count.get() == 0>
+                <p class="field-help">"A check says what a good answer is: it contains the expected value, matches a pattern, or a model grades it against a rubric."</p>
+            </Show>
+            <ul class="check-list">
+                {move || (0..count.get()).map(|i| view! { <CheckRow i /> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn CheckRow(i: usize) -> impl IntoView {
+    let state = expect_context::<EvalState>();
+    let n = i + 1;
+    let kind =
+        Memo::new(move |_| state.suite.with(|s| s.checks.get(i).map(|c| kind_id(&c.kind)).unwrap_or("contains")));
+    let problems = Memo::new(move |_| state.suite.with(|s| s.checks.get(i).map(check_problems).unwrap_or_default()));
+    let label = move || CHECK_KINDS.iter().find(|(id, _)| *id == kind.get()).map_or("", |(_, l)| *l);
+    view! {
+        <li class="check-row" role="group" aria-label=format!("Check {n}")>
+            <div class="check-head">
+                <input type="text" class="check-name" aria-label=format!("Name of check {n}")
+                    prop:value=move || state.suite.with(|s| s.checks.get(i).map(|c| c.name.clone()).unwrap_or_default())
+                    on:change=move |ev| { let v = event_target_value(&ev); state.edit(|s| if let Some(c) = s.checks.get_mut(i) { c.name = v; }); } />
+                <span class="check-kind">{label}</span>
+                <button class="icon-button" aria-label=format!("Remove check {n}")
+                    on:click=move |_| state.edit(|s| if i < s.checks.len() { s.checks.remove(i); })>"\u{d7}"</button>
+            </div>
+            {move || { kind.track(); view! { <CheckFields i /> } }}
+            {move || problems.get().into_iter().map(|p| view! { <p class="result-error">{p}</p> }).collect_view()}
+        </li>
+    }
+}
+
+/// The fields of check `i`, for its kind.
+#[component]
+fn CheckFields(i: usize) -> impl IntoView {
+    let state = expect_context::<EvalState>();
+    let n = i + 1;
+    let kind = move || state.suite.with(|s| s.checks.get(i).map(|c| c.kind.clone()));
+    let set = move |f: Box<dyn FnOnce(&mut CheckKind)>| {
+        state.edit(|s| {
+            if let Some(c) = s.checks.get_mut(i) {
+                f(&mut c.kind);
+            }
+        });
+    };
+    let text_field = move |label: &'static str, get: fn(&CheckKind) -> String, put: fn(&mut CheckKind, String)| {
+        view! {
+            <label class="field">
+                <span class="field-label">{label}</span>
+                <input type="text" aria-label=format!("{label} (check {n})") spellcheck="false"
+                    prop:value=move || kind().map(|k| get(&k)).unwrap_or_default()
+                    on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |k| put(k, v))); } />
+            </label>
+        }
+    };
+    let num = |v: &str| v.trim().parse::<f64>().ok();
+    match kind() {
+        Some(CheckKind::Contains { .. } | CheckKind::NotContains { .. }) => text_field(
+            "Text ({{expected}} for the case's expected value)",
+            |k| match k {
+                CheckKind::Contains { text, .. } | CheckKind::NotContains { text, .. } => text.clone(),
+                _ => String::new(),
+            },
+            |k, v| {
+                if let CheckKind::Contains { text, .. } | CheckKind::NotContains { text, .. } = k {
+                    *text = v;
+                }
+            },
+        )
+        .into_any(),
+        Some(CheckKind::Equals { .. }) => text_field(
+            "Equals (empty: the case's expected value)",
+            |k| if let CheckKind::Equals { text } = k { text.clone() } else { String::new() },
+            |k, v| {
+                if let CheckKind::Equals { text } = k {
+                    *text = v;
+                }
+            },
+        )
+        .into_any(),
+        Some(CheckKind::StartsWith { .. }) => text_field(
+            "Starts with",
+            |k| if let CheckKind::StartsWith { text } = k { text.clone() } else { String::new() },
+            |k, v| {
+                if let CheckKind::StartsWith { text } = k {
+                    *text = v;
+                }
+            },
+        )
+        .into_any(),
+        Some(CheckKind::Regex { .. }) => text_field(
+            "Regular expression",
+            |k| if let CheckKind::Regex { pattern } = k { pattern.clone() } else { String::new() },
+            |k, v| {
+                if let CheckKind::Regex { pattern } = k {
+                    *pattern = v;
+                }
+            },
+        )
+        .into_any(),
+        Some(CheckKind::JsonField { .. }) => view! {
+            {text_field("Field path (like label or items.0.name)",
+                |k| if let CheckKind::JsonField { path, .. } = k { path.clone() } else { String::new() },
+                |k, v| if let CheckKind::JsonField { path, .. } = k { *path = v; })}
+            {text_field("Equals",
+                |k| if let CheckKind::JsonField { equals, .. } = k { equals.clone() } else { String::new() },
+                |k, v| if let CheckKind::JsonField { equals, .. } = k { *equals = v; })}
+        }
+        .into_any(),
+        Some(CheckKind::Length { .. }) => view! {
+            <div class="field-row">
+                {text_field("Min characters",
+                    |k| if let CheckKind::Length { min, .. } = k { min.map(|m| m.to_string()).unwrap_or_default() } else { String::new() },
+                    |k, v| if let CheckKind::Length { min, .. } = k { *min = v.trim().parse().ok(); })}
+                {text_field("Max characters",
+                    |k| if let CheckKind::Length { max, .. } = k { max.map(|m| m.to_string()).unwrap_or_default() } else { String::new() },
+                    |k, v| if let CheckKind::Length { max, .. } = k { *max = v.trim().parse().ok(); })}
+            </div>
+        }
+        .into_any(),
+        Some(CheckKind::NumberRange { .. }) => view! {
+            {text_field("Field path (empty: the first number in the answer)",
+                |k| if let CheckKind::NumberRange { path, .. } = k { path.clone() } else { String::new() },
+                |k, v| if let CheckKind::NumberRange { path, .. } = k { *path = v; })}
+            <div class="field-row">
+                {text_field("Min",
+                    |k| if let CheckKind::NumberRange { min, .. } = k { min.map(|m| m.to_string()).unwrap_or_default() } else { String::new() },
+                    |k, v| if let CheckKind::NumberRange { min, .. } = k { *min = v.trim().parse().ok(); })}
+                {text_field("Max",
+                    |k| if let CheckKind::NumberRange { max, .. } = k { max.map(|m| m.to_string()).unwrap_or_default() } else { String::new() },
+                    |k, v| if let CheckKind::NumberRange { max, .. } = k { *max = v.trim().parse().ok(); })}
+            </div>
+        }
+        .into_any(),
+        Some(CheckKind::MatchesSchema { .. }) => {
+            let error = RwSignal::new(None::<String>);
+            view! {
+                <label class="field">
+                    <span class="field-label">"JSON Schema"</span>
+                    <textarea class="template" rows="5" spellcheck="false" aria-label=format!("JSON Schema (check {n})")
+                        prop:value=move || match kind() { Some(CheckKind::MatchesSchema { schema }) => crate::domain::json_view::pretty(&schema), _ => String::new() }
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            match serde_json::from_str::<serde_json::Value>(&text) {
+                                Ok(v) if v.is_object() => { error.set(None); set(Box::new(move |k| if let CheckKind::MatchesSchema { schema } = k { *schema = v; })); }
+                                Ok(_) => error.set(Some("A schema is a JSON object.".into())),
+                                Err(e) => error.set(Some(format!("Not valid JSON ({e}); the previous schema is kept."))),
+                            }
+                        }></textarea>
+                    {move || error.get().map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
+                </label>
+            }
+            .into_any()
+        }
+        Some(CheckKind::ModelGraded { .. }) => {
+            let _ = num;
+            view! {
+                <label class="field">
+                    <span class="field-label">"Rubric: what a good answer does, in plain words"</span>
+                    <textarea rows="3" aria-label=format!("Rubric (check {n})")
+                        prop:value=move || match kind() { Some(CheckKind::ModelGraded { rubric, .. }) => rubric, _ => String::new() }
+                        on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |k| if let CheckKind::ModelGraded { rubric, .. } = k { *rubric = v; })); }></textarea>
+                </label>
+                <div class="field-row field-row-3">
+                    <label class="field">
+                        <span class="field-label">"Judge provider"</span>
+                        <select aria-label=format!("Judge provider (check {n})") on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            set(Box::new(move |k| if let CheckKind::ModelGraded { provider, .. } = k { *provider = v; }));
+                        }>
+                            {ProviderKind::ALL.iter().map(|p| {
+                                let id = p.id();
+                                view! { <option value=id selected=move || matches!(kind(), Some(CheckKind::ModelGraded { provider, .. }) if provider == id)>{p.label()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    {text_field("Judge model",
+                        |k| if let CheckKind::ModelGraded { model, .. } = k { model.clone() } else { String::new() },
+                        |k, v| if let CheckKind::ModelGraded { model, .. } = k { *model = v.trim().to_string(); })}
+                    {text_field("Pass at score (1-5)",
+                        |k| if let CheckKind::ModelGraded { pass_score, .. } = k { pass_score.to_string() } else { String::new() },
+                        |k, v| if let CheckKind::ModelGraded { pass_score, .. } = k { *pass_score = v.trim().parse::<u8>().unwrap_or(DEFAULT_PASS_SCORE).clamp(1, 5); })}
+                </div>
+            }
+            .into_any()
+        }
+        Some(CheckKind::ValidJson) | None => view! { <p class="field-help">"Passes when the answer parses as JSON (also inside a ```json fence)."</p> }.into_any(),
+    }
+}
+
+#[component]
+fn RunSection() -> impl IntoView {
+    let state = expect_context::<EvalState>();
+    let editor = expect_context::<Editor>();
+    let settings = expect_context::<Settings>();
+    let runner = expect_context::<Runner>();
+    let driver = expect_context::<EvalDriver>();
+    let target_list = Memo::new(move |_| {
+        editor.any_rev.track();
+        editor.with_flow(targets)
+    });
+    let variant_count = Memo::new(move |_| state.suite.with(|s| s.variants.len()));
+    let build_spec = move || -> Result<(EvalSpec, EngineConfig), String> {
+        let flow = editor.flow();
+        let suite = state.suite.get_untracked();
+        if suite.cases.is_empty() {
+            return Err("Add at least one test case.".into());
+        }
+        if suite.checks.is_empty() {
+            return Err("Add at least one check: it says what a good answer is.".into());
+        }
+        if let Some(p) = suite.checks.iter().flat_map(check_problems).next() {
+            return Err(p);
+        }
+        let target = suite
+            .target
+            .clone()
+            .filter(|t| flow.block(&BlockId::new(t.clone())).is_some())
+            .or_else(|| targets(&flow).first().map(|t| t.0.clone()))
+            .ok_or("The flow has no Output or Prompt block to check.")?;
+        let spec = EvalSpec {
+            flow: flow.clone(),
+            target: BlockId::new(target),
+            cases: suite.cases.clone(),
+            checks: suite.checks.clone(),
+            variants: suite.all_variants(),
+            repetitions: suite.repetitions.clamp(1, 100),
+            concurrency: suite.concurrency.clamp(1, 32),
+            budget_usd: settings.limits.get_untracked().budget_usd,
+        };
+        let config = EngineConfig {
+            approved_hosts: runner.approved_hosts(editor),
+            subflows: runner.subflows(editor),
+            ..Runner::config(settings)
+        };
+        Ok((spec, config))
+    };
+    let estimate = move || {
+        state.suite.track();
+        match build_spec() {
+            Ok((spec, config)) => estimate_eval(&spec, &config).describe(),
+            Err(e) => e,
+        }
+    };
+    let missing_keys = move |spec: &EvalSpec| -> Vec<&'static str> {
+        let mut providers: Vec<String> = spec
+            .flow
+            .blocks
+            .iter()
+            .filter_map(|b| match &b.config {
+                BlockConfig::Prompt(p) => Some(p.provider.clone()),
+                _ => None,
+            })
+            .collect();
+        providers.extend(spec.variants.iter().filter_map(|v| v.provider.clone()));
+        providers.extend(spec.checks.iter().filter_map(|c| match &c.kind {
+            CheckKind::ModelGraded { provider, .. } => Some(provider.clone()),
+            _ => None,
+        }));
+        let mut out: Vec<&'static str> = Vec::new();
+        for p in providers {
+            if let Some(kind) = ProviderKind::from_id(&p) {
+                if kind.needs_key() && !settings.has_key(kind) && !out.contains(&kind.label()) {
+                    out.push(kind.label());
+                }
+            }
+        }
+        out
+    };
+    let run = move |resume: bool| match build_spec() {
+        Err(e) => state.message.set(Some(e)),
+        Ok((spec, config)) => {
+            let missing = missing_keys(&spec);
+            if !missing.is_empty() {
+                state
+                    .message
+                    .set(Some(format!("Add your {} key in Settings to run this eval.", missing.join(" and "))));
+                return;
+            }
+            state.message.set(None);
+            state.shown.set(None);
+            let done = if resume { driver.results.get_untracked() } else { Vec::new() };
+            driver.start(settings, spec, config, done);
+        }
+    };
+    let can_resume = move || {
+        !driver.running.get() && driver.stopped.get().is_some() && {
+            let (d, t) = driver.progress.get();
+            d < t
+        }
+    };
+    view! {
+        <section class="eval-section" aria-label="Run">
+            <div class="eval-section-head"><h3>"Run"</h3></div>
+            <div class="field-row field-row-3">
+                <label class="field">
+                    <span class="field-label">"Check the output of"</span>
+                    <select on:change=move |ev| { let v = event_target_value(&ev); state.edit(|s| s.target = Some(v)); }>
+                        {move || target_list.get().into_iter().map(|(id, label)| {
+                            let id2 = id.clone();
+                            view! { <option value=id selected=move || state.suite.with(|s| s.target.as_deref() == Some(id2.as_str()))>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="field-label">"Repetitions"</span>
+                    <input type="number" min="1" max="100" prop:value=move || state.suite.with(|s| s.repetitions.to_string())
+                        on:change=move |ev| { if let Ok(n) = event_target_value(&ev).trim().parse::<u32>() { state.edit(|s| s.repetitions = n.clamp(1, 100)); } } />
+                </label>
+                <label class="field">
+                    <span class="field-label">"At once"</span>
+                    <input type="number" min="1" max="32" prop:value=move || state.suite.with(|s| s.concurrency.to_string())
+                        on:change=move |ev| { if let Ok(n) = event_target_value(&ev).trim().parse::<usize>() { state.edit(|s| s.concurrency = n.clamp(1, 32)); } } />
+                </label>
+            </div>
+            <div class="field">
+                <span class="field-label">"Variants to compare"</span>
+                <p class="variant-base">"1. As it is (the flow unchanged)"</p>
+                {move || (0..variant_count.get()).map(|i| view! { <VariantRow i /> }).collect_view()}
+                <button class="button button-quiet" on:click=move |_| state.edit(|s| {
+                    let n = s.variants.len() + 2;
+                    s.variants.push(Variant { name: format!("Variant {n}"), ..Variant::default() });
+                })>"+ Add variant"</button>
+            </div>
+            <p class="eval-estimate" aria-label="Estimate">{estimate}</p>
+            <div class="eval-run-bar">
+                <Show when=move || !driver.running.get()
+                    fallback=move || view! { <button class="button button-danger" on:click=move |_| driver.stop()>"Stop eval"</button> }>
+                    <button class="button button-primary" on:click=move |_| run(false)>"Run eval"</button>
+                    <Show when=can_resume>
+                        <button class="button button-quiet" on:click=move |_| run(true)>"Resume"</button>
+                    </Show>
+                </Show>
+                {move || {
+                    let (done, total) = driver.progress.get();
+                    (total > 0).then(|| view! {
+                        <div class="progress" role="progressbar" aria-label="Eval progress"
+                            aria-valuemin="0" aria-valuemax=total.to_string() aria-valuenow=done.to_string()>
+                            <div class="progress-fill" style:width=format!("{:.1}%", done as f64 * 100.0 / total.max(1) as f64)></div>
+                        </div>
+                        <span class="progress-text">{format!("{done} of {total} runs")}</span>
+                    })
+                }}
+                {move || driver.stopped.get().map(|s| view! { <span class="field-help">{s}</span> })}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn VariantRow(i: usize) -> impl IntoView {
+    let state = expect_context::<EvalState>();
+    let n = i + 2;
+    let get = move |f: fn(&Variant) -> String| state.suite.with(|s| s.variants.get(i).map(f).unwrap_or_default());
+    let set = move |f: Box<dyn FnOnce(&mut Variant)>| {
+        state.edit(|s| {
+            if let Some(v) = s.variants.get_mut(i) {
+                f(v)
+            }
+        })
+    };
+    view! {
+        <div class="variant-row" role="group" aria-label=format!("Variant {n}")>
+            <span class="case-num">{format!("{n}.")}</span>
+            <input type="text" aria-label=format!("Name of variant {n}") prop:value=move || get(|v| v.name.clone())
+                on:change=move |ev| { let x = event_target_value(&ev); set(Box::new(move |v| v.name = x)); } />
+            <select aria-label=format!("Provider of variant {n}") on:change=move |ev| {
+                let x = event_target_value(&ev);
+                set(Box::new(move |v| v.provider = (!x.is_empty()).then_some(x)));
+            }>
+                <option value="" selected=move || get(|v| v.provider.clone().unwrap_or_default()).is_empty()>"Same provider"</option>
+                {ProviderKind::ALL.iter().map(|p| {
+                    let id = p.id();
+                    view! { <option value=id selected=move || get(|v| v.provider.clone().unwrap_or_default()) == id>{p.label()}</option> }
+                }).collect_view()}
+            </select>
+            <input type="text" aria-label=format!("Model of variant {n}") placeholder="Same model" prop:value=move || get(|v| v.model.clone().unwrap_or_default())
+                on:change=move |ev| { let x = event_target_value(&ev).trim().to_string(); set(Box::new(move |v| v.model = (!x.is_empty()).then_some(x))); } />
+            <input type="number" step="0.1" min="0" max="2" aria-label=format!("Temperature of variant {n}") placeholder="Same temp."
+                prop:value=move || get(|v| v.temperature.map(|t| t.to_string()).unwrap_or_default())
+                on:change=move |ev| { let x = event_target_value(&ev); set(Box::new(move |v| v.temperature = x.trim().parse().ok())); } />
+            <button class="icon-button" aria-label=format!("Remove variant {n}")
+                on:click=move |_| state.edit(|s| if i < s.variants.len() { s.variants.remove(i); })>"\u{d7}"</button>
+        </div>
+    }
+}

@@ -1,0 +1,274 @@
+//! The results of an eval, live or saved: pass rates with their intervals, a chart, the
+//! comparison in words, per-check rates, flaky cases, and every output side by side
+//! (filterable to the cases where variants disagree). Exports as CSV and an HTML report.
+
+use super::eval_dialog::{input_names, EvalState};
+use super::eval_driver::EvalDriver;
+use super::platform;
+use crate::domain::evals::cases::TestCase;
+use crate::domain::evals::checks::CheckResult;
+use crate::domain::evals::export::{html_report, pass_rate_chart, results_csv};
+use crate::domain::evals::report::{summarize, Report};
+use crate::domain::evals::run::JobResult;
+use crate::domain::evals::stats::percent;
+use crate::domain::evals::suite::EvalRecord;
+use crate::domain::time::format_iso;
+use leptos::prelude::*;
+
+/// One line of the outputs grid: (case, repetition) and each variant's result.
+type GridRow = ((usize, u32), Vec<Option<JobResult>>);
+
+/// What the results view shows.
+#[derive(Clone, PartialEq)]
+struct Shown {
+    label: String,
+    variants: Vec<String>,
+    checks: Vec<String>,
+    inputs: Vec<String>,
+    cases: Vec<TestCase>,
+    results: Vec<JobResult>,
+}
+
+impl Shown {
+    fn report(&self) -> Report {
+        summarize(&self.results, &self.variants, &self.checks, self.cases.len())
+    }
+}
+
+fn from_record(r: &EvalRecord) -> Shown {
+    let stopped = r.stopped.as_deref().map(|s| format!(" \u{b7} stopped early: {s}")).unwrap_or_default();
+    Shown {
+        label: format!(
+            "Ran {} on {}{stopped}",
+            format_iso(r.ran_ms).replace('T', " ").chars().take(16).collect::<String>(),
+            r.version
+        ),
+        variants: r.variants.clone(),
+        checks: r.checks.clone(),
+        inputs: r.inputs.clone(),
+        cases: r.cases.clone(),
+        results: r.results.clone(),
+    }
+}
+
+#[component]
+pub fn Results() -> impl IntoView {
+    let state = expect_context::<EvalState>();
+    let driver = expect_context::<EvalDriver>();
+    let shown = Memo::new(move |_| {
+        if let Some(i) = state.shown.get() {
+            return state.records.with(|r| r.list.get(i).map(from_record));
+        }
+        if driver.running.get() {
+            let spec = driver.spec()?;
+            return Some(Shown {
+                label: "Running\u{2026}".into(),
+                variants: spec.variants.iter().map(|v| v.name.clone()).collect(),
+                checks: spec.checks.iter().map(|c| c.name.clone()).collect(),
+                inputs: input_names(&spec.flow),
+                cases: spec.cases.clone(),
+                results: driver.results.get(),
+            });
+        }
+        state.records.with(|r| r.list.first().map(from_record))
+    });
+    view! {
+        <section class="eval-section" aria-label="Results">
+            <div class="eval-section-head">
+                <h3>"Results"</h3>
+                <SavedRuns />
+            </div>
+            {move || match shown.get() {
+                None => view! { <p class="field-help">"No results yet. Add cases and checks, then Run eval."</p> }.into_any(),
+                Some(s) => view! { <ResultsBody shown=s /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn SavedRuns() -> impl IntoView {
+    let state = expect_context::<EvalState>();
+    let count = move || state.records.with(|r| r.list.len());
+    view! {
+        <Show when=move || count() != 0>
+            <label class="field-inline">
+                <span>"Saved runs"</span>
+                <select aria-label="Saved runs" on:change=move |ev| {
+                    state.shown.set(event_target_value(&ev).parse::<usize>().ok());
+                }>
+                    {move || state.records.with(|r| r.list.iter().enumerate().map(|(i, rec)| {
+                        let rate = summarize(&rec.results, &rec.variants, &rec.checks, rec.cases.len())
+                            .variants
+                            .iter()
+                            .map(|v| v.rate.map_or_else(|| "n/a".to_string(), |r| format!("{}%", percent(r.estimate))))
+                            .collect::<Vec<_>>()
+                            .join(" / ");
+                        let when = format_iso(rec.ran_ms).replace('T', " ").chars().take(16).collect::<String>();
+                        view! { <option value=i.to_string() selected=move || state.shown.get().unwrap_or(0) == i>{format!("{when} \u{b7} {rate} \u{b7} {}", rec.version)}</option> }
+                    }).collect_view())}
+                </select>
+            </label>
+        </Show>
+    }
+}
+
+fn outcome_badge(r: &JobResult) -> (&'static str, String) {
+    if let Some(e) = &r.error {
+        return ("err", format!("Run failed: {e}"));
+    }
+    match r.passed() {
+        Some(true) => ("pass", "pass".into()),
+        Some(false) => {
+            let why: Vec<String> = r
+                .checks
+                .iter()
+                .filter_map(|c| match c {
+                    CheckResult::Fail { reason, score } => {
+                        Some(score.map_or_else(|| reason.clone(), |s| format!("{s}/5: {reason}")))
+                    }
+                    _ => None,
+                })
+                .collect();
+            ("fail", format!("fail: {}", why.join(" ")))
+        }
+        None => ("err", "check error".into()),
+    }
+}
+
+#[component]
+fn ResultsBody(shown: Shown) -> impl IntoView {
+    let report = shown.report();
+    let chart = pass_rate_chart(&report);
+    let only_disagreements = RwSignal::new(false);
+    let s_csv = shown.clone();
+    let s_html = shown.clone();
+    let r_html = report.clone();
+    let export_csv = move |_| {
+        let csv = results_csv(&s_csv.variants, &s_csv.inputs, &s_csv.cases, &s_csv.checks, &s_csv.results);
+        let _ = platform::download_text("eval-results.csv", &csv, "text/csv");
+    };
+    let export_html = move |_| {
+        let html = html_report("Eval report", &s_html.label, &r_html, &s_html.checks, &s_html.cases, &s_html.results);
+        let _ = platform::download_text("eval-report.html", &html, "text/html");
+    };
+    // Rows: (case, rep) with each variant's result.
+    let mut keys: Vec<(usize, u32)> = shown.results.iter().map(|r| (r.case, r.rep)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let rows: Vec<GridRow> = keys
+        .into_iter()
+        .map(|k| {
+            let per: Vec<Option<JobResult>> = (0..shown.variants.len())
+                .map(|v| shown.results.iter().find(|r| r.variant == v && (r.case, r.rep) == k).cloned())
+                .collect();
+            (k, per)
+        })
+        .collect();
+    let variant_names = shown.variants.clone();
+    let cases = shown.cases.clone();
+    view! {
+        <p class="field-help eval-label">{shown.label.clone()}</p>
+        <div class="variant-cards">
+            {report.variants.iter().map(|v| {
+                let big = v.rate.map_or_else(|| "\u{2014}".to_string(), |r| format!("{}%", percent(r.estimate)));
+                let range = v.rate.map_or_else(|| "no checked runs yet".to_string(), |r| format!("pass, likely between {}% and {}%", percent(r.low), percent(r.high)));
+                let latency = match (v.latency_p50_ms, v.latency_p90_ms) {
+                    (Some(a), Some(b)) => format!("{:.1} s median, {:.1} s p90", a / 1000.0, b / 1000.0),
+                    _ => "no timings".into(),
+                };
+                view! {
+                    <div class="variant-card" role="group" aria-label=format!("Variant {}", v.name)>
+                        <p class="variant-name">{v.name.clone()}</p>
+                        <p class="variant-rate">{big}</p>
+                        <p class="variant-range">{range}</p>
+                        <p class="field-help">{format!("{} of {} runs passed \u{b7} {} run errors \u{b7} {} flaky cases", v.passes, v.evaluated, v.run_errors, v.flaky_cases())}</p>
+                        <p class="field-help">{format!("{latency} \u{b7} {} tokens \u{b7} {}", v.input_tokens + v.output_tokens, crate::domain::engine::format_usd(v.cost_usd))}</p>
+                    </div>
+                }
+            }).collect_view()}
+        </div>
+        <svg class="pass-chart" viewBox=format!("0 0 {} {}", chart.width, chart.height) role="img" aria-label="Pass rate per variant with 95% intervals">
+            {[(0.0, "0%"), (0.5, "50%"), (1.0, "100%")].into_iter().map(|(p, label)| {
+                let y = chart.baseline - (chart.baseline - chart.ceiling) * p;
+                view! {
+                    <line class="chart-grid" x1="44" x2=(chart.width - 10.0).to_string() y1=y.to_string() y2=y.to_string() />
+                    <text class="chart-axis" x="38" y=(y + 4.0).to_string() text-anchor="end">{label}</text>
+                }
+            }).collect_view()}
+            {chart.bars.iter().map(|b| {
+                let cx = b.x + b.width / 2.0;
+                view! {
+                    <rect class="chart-bar" x=b.x.to_string() y=b.top.to_string() width=b.width.to_string() height=(chart.baseline - b.top).max(0.0).to_string() rx="4" />
+                    <line class="chart-whisker" x1=cx.to_string() x2=cx.to_string() y1=b.whisker_high.to_string() y2=b.whisker_low.to_string() />
+                    <line class="chart-whisker" x1=(cx - 8.0).to_string() x2=(cx + 8.0).to_string() y1=b.whisker_low.to_string() y2=b.whisker_low.to_string() />
+                    <line class="chart-whisker" x1=(cx - 8.0).to_string() x2=(cx + 8.0).to_string() y1=b.whisker_high.to_string() y2=b.whisker_high.to_string() />
+                    <text class="chart-value" x=cx.to_string() y=(b.whisker_high - 6.0).max(12.0).to_string() text-anchor="middle">{b.value_label.clone()}</text>
+                    <text class="chart-label" x=cx.to_string() y=(chart.baseline + 18.0).to_string() text-anchor="middle">{b.label.clone()}</text>
+                }
+            }).collect_view()}
+        </svg>
+        <div class="verdicts" aria-label="Comparison">
+            {report.comparisons.iter().map(|c| {
+                let diff = c.difference.map(|d| format!(" Difference: {:+} points (95% interval {:+} to {:+}); McNemar p = {}.",
+                    percent(d.estimate), percent(d.low), percent(d.high), crate::domain::evals::stats::format_p(c.p_value))).unwrap_or_default();
+                view! { <p class="verdict">{c.verdict.clone()}<span class="field-help">{diff}</span></p> }
+            }).collect_view()}
+        </div>
+        <table class="checks-table" aria-label="Pass rate per check">
+            <thead><tr><th>"Check"</th>{report.variants.iter().map(|v| view! { <th>{v.name.clone()}</th> }).collect_view()}</tr></thead>
+            <tbody>
+                {shown.checks.iter().enumerate().map(|(i, name)| view! {
+                    <tr>
+                        <td>{name.clone()}</td>
+                        {report.variants.iter().map(|v| {
+                            let c = v.checks.get(i);
+                            let text = c.and_then(|c| c.rate).map_or_else(|| "n/a".to_string(), |r| r.describe("pass"));
+                            let errors = c.map_or(0, |c| c.errors);
+                            view! { <td>{text}{(errors > 0).then(|| view! { <span class="check-errors">{format!(" ({errors} could not be checked)")}</span> })}</td> }
+                        }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <div class="eval-section-head">
+            <label class="check">
+                <input type="checkbox" prop:checked=move || only_disagreements.get() on:change=move |ev| only_disagreements.set(event_target_checked(&ev)) />
+                "Only where variants disagree"
+            </label>
+            <div class="eval-actions">
+                <button class="button button-quiet" on:click=export_csv>"Export results CSV"</button>
+                <button class="button button-quiet" on:click=export_html>"Download HTML report"</button>
+            </div>
+        </div>
+        <div class="table-scroll">
+            <table class="outputs-table" aria-label="Every output">
+                <thead><tr><th>"Case"</th>{variant_names.iter().map(|n| view! { <th>{n.clone()}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|((case, rep), per)| {
+                        let outcomes: Vec<Option<bool>> = per.iter().map(|r| r.as_ref().and_then(JobResult::passed)).collect();
+                        let disagree = outcomes.iter().flatten().any(|p| *p) && outcomes.iter().flatten().any(|p| !*p);
+                        let summary = cases.get(case).map(|c| c.inputs.values().cloned().collect::<Vec<_>>().join(" | ")).unwrap_or_default();
+                        view! {
+                            <tr class:hidden=move || only_disagreements.get() && !disagree data-disagree=disagree.to_string()>
+                                <td class="case-cell"><strong>{format!("#{} \u{b7} run {}", case + 1, rep + 1)}</strong><br/>{summary}</td>
+                                {per.into_iter().map(|r| match r {
+                                    None => view! { <td class="pending">"\u{2026}"</td> }.into_any(),
+                                    Some(r) => {
+                                        let (class, badge) = outcome_badge(&r);
+                                        view! {
+                                            <td data-outcome=class>
+                                                <span class=format!("badge badge-{class}")>{badge}</span>
+                                                <div class="output-text">{r.output.clone().unwrap_or_default()}</div>
+                                            </td>
+                                        }.into_any()
+                                    }
+                                }).collect_view()}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
