@@ -20,7 +20,7 @@ pub fn Modal(
     view! {
         <Show when=move || open.get()>
             <div class="dialog-backdrop" on:click=move |_| open.set(false)>
-                <div class=class role="dialog" aria-modal="true" aria-label=label on:click=|ev| ev.stop_propagation()>
+                <div class=class.clone() role="dialog" aria-modal="true" aria-label=label on:click=|ev| ev.stop_propagation()>
                     <header class="dialog-header">
                         <h2>{title}</h2>
                         <button class="icon-button" aria-label=close_label on:click=move |_| open.set(false)>"\u{d7}"</button>
