@@ -72,8 +72,19 @@ pub fn Results() -> impl IntoView {
         }
         state.records.with(|r| r.list.first().map(from_record))
     });
+    // When an eval ends, bring its results into view.
+    let section = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move |prev: Option<u64>| {
+        let n = driver.ended.get();
+        if prev.is_some_and(|p| p != n) {
+            if let Some(el) = section.get_untracked() {
+                platform::scroll_into_view(&el);
+            }
+        }
+        n
+    });
     view! {
-        <section class="eval-section" aria-label="Results">
+        <section class="eval-section" aria-label="Results" node_ref=section>
             <div class="eval-section-head">
                 <h3>"Results"</h3>
                 <SavedRuns />
@@ -210,8 +221,8 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
         </svg>
         <div class="verdicts" aria-label="Comparison">
             {report.comparisons.iter().map(|c| {
-                let diff = c.difference.map(|d| format!(" Difference: {:+} points (95% interval {:+} to {:+}); McNemar p = {}.",
-                    percent(d.estimate), percent(d.low), percent(d.high), crate::domain::evals::stats::format_p(c.p_value))).unwrap_or_default();
+                let diff = c.difference.map(|d| format!(" Difference: {:+} points (95% interval {:+} to {:+}); McNemar's test {}.",
+                    percent(d.estimate), percent(d.low), percent(d.high), crate::domain::evals::stats::p_text(c.p_value))).unwrap_or_default();
                 view! { <p class="verdict">{c.verdict.clone()}<span class="field-help">{diff}</span></p> }
             }).collect_view()}
         </div>

@@ -370,3 +370,8 @@ pub async fn copy_text(text: &str) -> bool {
 pub fn is_embed() -> bool {
     web_sys::window().and_then(|w| w.location().search().ok()).is_some_and(|s| s.contains("embed"))
 }
+
+/// Scrolls `el` to the top of its scrolling container.
+pub fn scroll_into_view(el: &web_sys::Element) {
+    el.scroll_into_view_with_bool(true);
+}

@@ -22,6 +22,13 @@ mock.onMessage("Drop the line", {
 
 mock.onMessage("Hostile output please", { content: "Here is your answer:\n\n" + PAYLOADS.join("\n\n") });
 
+// Evals: a judge (its request carries the rubric) always gives 5; the cases answer by model,
+// so two variants differ for certain.
+mock.onMessage("RUBRIC:", { content: '{"score": 5, "reason": "Polite and gives a next step."}' });
+mock.on({ userMessage: "Eval case" }, (req) => ({
+  content: req.model === "gpt-4o" ? "We are sorry about this. A refund is on its way today." : "Thanks for writing to us.",
+}));
+
 // Agents: the first leg calls lookup_order; once a tool result is in the turn, the answer
 // quotes it, so a test sees the tool's output travel back through the model.
 const lastToolResult = (req) => {

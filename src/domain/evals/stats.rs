@@ -109,19 +109,28 @@ pub fn verdict(rate_a: f64, rate_b: f64, p_value: f64, n: usize, names: (&str, &
     if p_value < 0.05 {
         let (better, worse) = if rate_a >= rate_b { (a, b) } else { (b, a) };
         return format!(
-            "{better} is better than {worse} by {} points, and with {n} paired cases that is unlikely to be chance (p = {}).",
+            "{better} is better than {worse} by {} points, and with {n} paired cases that is unlikely to be chance ({}).",
             diff.abs(),
-            format_p(p_value)
+            p_text(p_value)
         );
     }
     let needed = cases_needed(rate_a, rate_b)
         .map(|m| format!(" To tell a difference this size apart reliably, use about {m} cases."))
         .unwrap_or_default();
     format!(
-        "{a} and {b} differ by {} points, but with {n} cases that could be chance (p = {}).{needed}",
+        "{a} and {b} differ by {} points, but with {n} cases that could be chance ({}).{needed}",
         diff.abs(),
-        format_p(p_value)
+        p_text(p_value)
     )
+}
+
+/// "p = 0.021", or "p < 0.001".
+pub fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    }
 }
 
 pub fn format_p(p: f64) -> String {

@@ -1,0 +1,111 @@
+import { test, expect } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { AppPage, configureProvider, usePromptProvider } from "./pages.js";
+
+const CASES = ["email", ...Array.from({ length: 10 }, (_, i) => `Eval case ${i + 1}: my parcel ${i + 1} is late, and I am <b>upset</b>.`)].join("\n");
+
+test("paste 10 cases, run 3 repetitions of two variants, read intervals, the comparison and a judged check; export the report", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await usePromptProvider(app, "openai");
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+
+  // Cases, pasted as a spreadsheet would.
+  await dialog.getByRole("button", { name: "Paste rows…" }).click();
+  await dialog.getByRole("textbox", { name: "Paste rows" }).fill(CASES);
+  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await expect(dialog.getByRole("status")).toHaveText("Added 10 cases.");
+  await expect(dialog.getByRole("textbox", { name: "Case 10 email" })).toHaveValue(/Eval case 10/);
+
+  // A text check and a model-graded check.
+  await dialog.getByRole("button", { name: "+ Add check" }).click();
+  const text = dialog.getByRole("textbox", { name: /^Text .*\(check 1\)$/ });
+  await text.fill("refund");
+  await text.press("Tab");
+  await dialog.getByRole("combobox", { name: "New check type" }).selectOption("model_graded");
+  await dialog.getByRole("button", { name: "+ Add check" }).click();
+  const rubric = dialog.getByRole("textbox", { name: "Rubric (check 2)" });
+  await rubric.fill("Polite, and gives the customer a next step.");
+  await rubric.press("Tab");
+
+  // A second variant: another model.
+  await dialog.getByRole("button", { name: "+ Add variant" }).click();
+  const model = dialog.getByRole("textbox", { name: "Model of variant 2" });
+  await model.fill("gpt-4o");
+  await model.press("Tab");
+  await expect(dialog.getByLabel("Estimate")).toContainText("60 runs, 120 model calls");
+
+  await dialog.getByRole("button", { name: "Run eval" }).click();
+  await expect(dialog.getByRole("progressbar", { name: "Eval progress" })).toHaveAttribute("aria-valuenow", "60", { timeout: 45_000 });
+  await expect(dialog.getByText("60 of 60 runs")).toBeVisible();
+
+  const base = dialog.getByRole("group", { name: "Variant As it is" });
+  const other = dialog.getByRole("group", { name: "Variant Variant 2" });
+  await expect(base.locator(".variant-rate")).toHaveText("0%");
+  await expect(other.locator(".variant-rate")).toHaveText("100%");
+  await expect(other).toContainText("pass, likely between 89% and 100%");
+  await expect(other).toContainText("30 of 30 runs passed");
+  await expect(dialog.getByLabel("Comparison")).toContainText(
+    "Variant 2 is better than As it is by 100 points, and with 30 paired cases that is unlikely to be chance (p < 0.001).",
+  );
+  // The judge (answered by the mock) passed every answer: 100% for both variants.
+  const checks = dialog.getByRole("table", { name: "Pass rate per check" });
+  await expect(checks.getByRole("row").nth(2)).toContainText("100% pass");
+  await expect(checks.getByRole("row").nth(1)).toContainText("0% pass, likely between 0% and 11%");
+  // Every output side by side; untrusted text stays text.
+  const outputs = dialog.getByRole("table", { name: "Every output" });
+  await expect(outputs.locator("tbody tr")).toHaveCount(30);
+  await expect(outputs.locator("b")).toHaveCount(0);
+  await app.screenshot("eval-results");
+  await outputs.scrollIntoViewIfNeeded();
+  await app.screenshot("eval-outputs");
+
+  // The run is saved with the flow version it ran on.
+  await expect(dialog.getByRole("combobox", { name: "Saved runs" })).toContainText("the current flow (no saved version)");
+
+  // The HTML report downloads, and opens on its own.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    dialog.getByRole("button", { name: "Download HTML report" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("eval-report.html");
+  const path = test.info().outputPath("eval-report.html");
+  await download.saveAs(path);
+  const html = readFileSync(path, "utf8");
+  expect(html).toContain("Variant 2 is better than As it is by 100 points");
+  expect(html).not.toContain("<b>upset</b>");
+  const report = await page.context().newPage();
+  await report.goto(`file://${path}`);
+  await expect(report.getByRole("heading", { name: "Eval report" })).toBeVisible();
+  await expect(report.getByRole("img", { name: "Pass rate per variant with 95% intervals" })).toBeVisible();
+  expect(app.consoleErrors).toEqual([]);
+});
+
+test("bad pasted tables and checks say what is wrong and keep the cases", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await dialog.getByRole("button", { name: "Paste rows…" }).click();
+  await dialog.getByRole("textbox", { name: "Paste rows" }).fill('email\n"unclosed quote, 1');
+  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await expect(dialog.getByRole("status")).toContainText("is never closed");
+  await dialog.getByRole("textbox", { name: "Paste rows" }).fill("email,mood\nHello,angry");
+  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await expect(dialog.getByRole("status")).toHaveText("Added 1 cases. These columns match no Input value and are ignored: mood.");
+  await dialog.getByRole("combobox", { name: "New check type" }).selectOption("regex");
+  await dialog.getByRole("button", { name: "+ Add check" }).click();
+  const pattern = dialog.getByRole("textbox", { name: "Regular expression (check 1)" });
+  await pattern.fill("(unclosed");
+  await pattern.press("Tab");
+  await expect(dialog.getByRole("group", { name: "Check 1" })).toContainText("the pattern is not valid");
+  await dialog.getByRole("button", { name: "Run eval" }).click();
+  await expect(dialog.getByRole("alert")).toContainText("the pattern is not valid");
+  // The suite is kept with the flow across a reload.
+  await page.reload();
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  await expect(page.getByRole("dialog", { name: "Evaluate" }).getByRole("textbox", { name: "Case 1 email" })).toHaveValue("Hello");
+  expect(app.consoleErrors).toEqual([]);
+});
