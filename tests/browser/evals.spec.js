@@ -17,7 +17,7 @@ test("paste 10 cases, run 3 repetitions of two variants, read intervals, the com
   await dialog.getByRole("textbox", { name: "Paste rows" }).fill(CASES);
   await dialog.getByRole("button", { name: "Add these rows" }).click();
   await expect(dialog.getByRole("status")).toHaveText("Added 10 cases.");
-  await expect(dialog.getByRole("textbox", { name: "Case 10 email" })).toHaveValue(/Eval case 10/);
+  await expect(dialog.getByRole("textbox", { name: "Case 10 email" })).toHaveValue("Eval case 10: my parcel 10 is late, and I am <b>upset</b>.");
 
   // A text check and a model-graded check.
   await dialog.getByRole("button", { name: "+ Add check" }).click();

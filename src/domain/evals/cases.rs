@@ -35,6 +35,11 @@ pub enum TableError {
     DuplicateHeader { name: String },
     #[error("{count} rows is more than this table takes ({MAX_CASES}). Split it into smaller tables.")]
     TooMany { count: usize },
+    #[error(
+        "Row {row} has {found} values but the header has {columns} columns. Put values that contain commas \
+         in quotes, or paste from a spreadsheet (tab-separated)."
+    )]
+    TooManyValues { row: usize, found: usize, columns: usize },
 }
 
 /// Splits delimited text into rows of fields. A field starting with `"` is quoted: `""` is
@@ -99,10 +104,13 @@ pub fn parse_rows(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, Table
     Ok(rows)
 }
 
-/// Guesses the delimiter of pasted text: tabs from a spreadsheet, otherwise commas.
+/// Guesses the delimiter of pasted text: tabs from a spreadsheet, otherwise commas. A
+/// header with a single column means one value per line: commas in the values stay.
 pub fn detect_delimiter(text: &str) -> char {
     let first = text.lines().next().unwrap_or_default();
-    if first.contains('\t') {
+    if !first.contains(['\t', ',', ';']) {
+        '\u{1f}'
+    } else if first.contains('\t') {
         '\t'
     } else if first.matches(';').count() > first.matches(',').count() {
         ';'
@@ -132,6 +140,12 @@ pub fn parse_table(text: &str) -> Result<(Vec<String>, Vec<TestCase>), TableErro
     }
     if body.is_empty() {
         return Err(TableError::Empty);
+    }
+    if let Some((i, row)) = body.iter().enumerate().find(|(_, r)| r.len() > header.len()) {
+        // Trailing empty fields (a spreadsheet's empty columns) are harmless.
+        if row[header.len()..].iter().any(|f| !f.trim().is_empty()) {
+            return Err(TableError::TooManyValues { row: i + 1, found: row.len(), columns: header.len() });
+        }
     }
     let inputs: Vec<String> = header
         .iter()
@@ -239,6 +253,18 @@ mod tests {
         assert_eq!(parse_table("a,A\n1,2"), Err(TableError::DuplicateHeader { name: "A".into() }));
         let big = format!("a\n{}", "x\n".repeat(MAX_CASES + 1));
         assert!(matches!(parse_table(&big), Err(TableError::TooMany { .. })));
+    }
+
+    #[test]
+    fn one_column_keeps_commas_and_extra_values_are_refused() {
+        let (names, cases) = parse_table("email\nHi, my parcel is late, again.\n").expect("parses");
+        assert_eq!(names, vec!["email"]);
+        assert_eq!(cases[0].inputs.get("email").map(String::as_str), Some("Hi, my parcel is late, again."));
+        assert_eq!(
+            parse_table("email,tone\nHi, late,calm\n"),
+            Err(TableError::TooManyValues { row: 1, found: 3, columns: 2 })
+        );
+        assert!(parse_table("a\tb\n1\t2\t\t\n").is_ok(), "empty trailing cells are fine");
     }
 
     #[test]
