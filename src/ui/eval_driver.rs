@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use std::rc::Rc;
 
 /// How often the results view catches up while an eval runs.
-const REFRESH_MS: f64 = 300.0;
+const REFRESH_MS: f64 = 1_000.0;
 
 #[derive(Clone, Copy)]
 pub struct EvalDriver {

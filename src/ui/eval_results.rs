@@ -15,6 +15,9 @@ use crate::domain::evals::suite::EvalRecord;
 use crate::domain::time::format_iso;
 use leptos::prelude::*;
 
+/// Rows the outputs grid shows at most.
+const GRID_ROWS: usize = 200;
+
 /// One line of the outputs grid: (case, repetition) and each variant's result.
 type GridRow = ((usize, u32), Vec<Option<JobResult>>);
 
@@ -164,18 +167,22 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
         let _ = platform::download_text("eval-report.html", &html, "text/html");
     };
     // Rows: (case, rep) with each variant's result.
+    let by_key: std::collections::HashMap<(usize, usize, u32), &JobResult> =
+        shown.results.iter().map(|r| ((r.variant, r.case, r.rep), r)).collect();
     let mut keys: Vec<(usize, u32)> = shown.results.iter().map(|r| (r.case, r.rep)).collect();
     keys.sort_unstable();
     keys.dedup();
     let rows: Vec<GridRow> = keys
         .into_iter()
         .map(|k| {
-            let per: Vec<Option<JobResult>> = (0..shown.variants.len())
-                .map(|v| shown.results.iter().find(|r| r.variant == v && (r.case, r.rep) == k).cloned())
-                .collect();
+            let per: Vec<Option<JobResult>> =
+                (0..shown.variants.len()).map(|v| by_key.get(&(v, k.0, k.1)).map(|r| (*r).clone())).collect();
             (k, per)
         })
         .collect();
+    // A big eval has thousands of runs: the grid shows the first ones (the CSV has all).
+    let total_rows = rows.len();
+    let rows: Vec<GridRow> = rows.into_iter().take(GRID_ROWS).collect();
     let variant_names = shown.variants.clone();
     let cases = shown.cases.clone();
     view! {
@@ -252,6 +259,9 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
                 <button class="button button-quiet" on:click=export_html>"Download HTML report"</button>
             </div>
         </div>
+        {(total_rows > GRID_ROWS).then(|| view! {
+            <p class="field-help">{format!("Showing the first {GRID_ROWS} of {total_rows} cases and runs; the CSV export has them all.")}</p>
+        })}
         <div class="table-scroll">
             <table class="outputs-table" aria-label="Every output">
                 <thead><tr><th>"Case"</th>{variant_names.iter().map(|n| view! { <th>{n.clone()}</th> }).collect_view()}</tr></thead>
