@@ -7,7 +7,7 @@ use super::persist::Session;
 use super::platform;
 use super::settings::Settings;
 use crate::domain::providers::ProviderKind;
-use crate::domain::templates::{with_provider, TEMPLATES};
+use crate::domain::templates::{suite_with_provider, with_provider, TEMPLATES};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]
@@ -56,6 +56,7 @@ pub fn Gallery() -> impl IntoView {
                     <ul class="gallery">
                         {TEMPLATES.iter().map(|t| {
                             let build = t.build;
+                            let suite = t.suite;
                             view! {
                                 <li class="gallery-card">
                                     <h3>{t.title}</h3>
@@ -63,8 +64,16 @@ pub fn Gallery() -> impl IntoView {
                                     <button class="button button-primary" aria-label=format!("Use template {}", t.title) on:click=move |_| {
                                         let id = provider.get_untracked();
                                         let kind = ProviderKind::from_id(&id).unwrap_or(ProviderKind::Demo);
-                                        let flow = with_provider(build(platform::now_ms()), &id, &default_model(kind, settings));
+                                        let model = default_model(kind, settings);
+                                        let flow = with_provider(build(platform::now_ms()), &id, &model);
                                         session.create(editor, flow);
+                                        if let Some(suite) = suite {
+                                            // The eval suite goes with the new flow (Evaluate opens it).
+                                            let suite = suite_with_provider(suite(), &id, &model);
+                                            let text = serde_json::to_string(&suite).unwrap_or_default();
+                                            let key = format!("chainboard.evalsuite.{}", session.current.get_untracked());
+                                            let _ = platform::storage_set(&key, &text);
+                                        }
                                         open.set(false);
                                     }>"Use"</button>
                                 </li>

@@ -109,3 +109,21 @@ test("bad pasted tables and checks say what is wrong and keep the cases", async 
   await expect(page.getByRole("dialog", { name: "Evaluate" }).getByRole("textbox", { name: "Case 1 email" })).toHaveValue("Hello");
   expect(app.consoleErrors).toEqual([]);
 });
+
+test("the 'compare two models on 10 cases' template brings its cases and checks, and runs on the Demo provider", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await page.getByRole("button", { name: /Flows/ }).click();
+  await page.getByRole("button", { name: "Templates…" }).click();
+  await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name: "Use template Compare two models on 10 cases" }).click();
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await expect(dialog.getByRole("heading", { name: "Test cases (10)" })).toBeVisible();
+  await expect(dialog.getByRole("textbox", { name: "Name of check 1" })).toHaveValue("Right urgency");
+  await expect(dialog.getByRole("textbox", { name: "Name of variant 2" })).toHaveValue("Temperature 1.0");
+  await expect(dialog.getByLabel("Estimate")).toContainText("60 runs, 0 model calls");
+  await dialog.getByRole("button", { name: "Run eval" }).click();
+  await expect(dialog.getByText("60 of 60 runs")).toBeVisible({ timeout: 30_000 });
+  await expect(dialog.getByRole("group", { name: "Variant Temperature 1.0" })).toContainText("of 30 runs passed");
+  expect(app.consoleErrors).toEqual([]);
+});
