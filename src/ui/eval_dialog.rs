@@ -25,6 +25,9 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct EvalOpen(pub RwSignal<bool>);
 
+/// Cases listed for editing before "Show all": a thousand text areas make every update slow.
+const CASE_ROWS: usize = 100;
+
 fn suite_key(flow_id: &str) -> String {
     format!("chainboard.evalsuite.{flow_id}")
 }
@@ -173,6 +176,7 @@ fn CasesSection() -> impl IntoView {
     let count = Memo::new(move |_| state.suite.with(|s| s.cases.len()));
     let paste = RwSignal::new(String::new());
     let paste_open = RwSignal::new(false);
+    let show_all = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
     let add_rows = move |text: String| match parse_table(&text) {
         Ok((columns, cases)) => {
@@ -240,13 +244,22 @@ fn CasesSection() -> impl IntoView {
                         <tbody>
                             {move || {
                                 let names = inputs.get();
-                                (0..count.get()).map(|i| view! { <CaseRow i names=names.clone() /> }).collect_view()
+                                let shown = if show_all.get() { count.get() } else { count.get().min(CASE_ROWS) };
+                                (0..shown).map(|i| view! { <CaseRow i names=names.clone() /> }).collect_view()
                             }}
                         </tbody>
                     </table>
                 </div>
             </Show>
-            <button class="button button-quiet" on:click=move |_| state.edit(|s| s.cases.push(TestCase::default()))>"+ Add case"</button>
+            <Show when=move || !show_all.get() && CASE_ROWS < count.get()>
+                <button class="button button-quiet" on:click=move |_| show_all.set(true)>
+                    {move || format!("Show all {} cases (only the first {CASE_ROWS} are listed)", count.get())}
+                </button>
+            </Show>
+            <button class="button button-quiet" on:click=move |_| {
+                state.edit(|s| s.cases.push(TestCase::default()));
+                show_all.set(true);
+            }>"+ Add case"</button>
         </section>
     }
 }

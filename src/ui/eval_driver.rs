@@ -26,7 +26,12 @@ pub struct EvalDriver {
     pub stopped: RwSignal<Option<String>>,
     /// Bumped when an eval ends, so the dialog saves a record.
     pub ended: RwSignal<u64>,
+    /// When the progress signal was last set: it is set at most every `PROGRESS_MS`, since
+    /// each update re-lays out the dialog.
+    progress_at: StoredValue<f64>,
 }
+
+const PROGRESS_MS: f64 = 150.0;
 
 impl EvalDriver {
     pub fn new() -> EvalDriver {
@@ -39,6 +44,7 @@ impl EvalDriver {
             results: RwSignal::new(Vec::new()),
             stopped: RwSignal::new(None),
             ended: RwSignal::new(0),
+            progress_at: StoredValue::new(0.0),
         }
     }
 
@@ -114,7 +120,11 @@ impl EvalDriver {
     fn after(&self) {
         let state = self.run.with_value(|r| r.as_ref().map(|r| (r.completed(), r.total(), r.is_finished())));
         let Some((done, total, finished)) = state else { return };
-        if self.progress.get_untracked() != (done, total) {
+        let now = platform::now_precise_ms();
+        if self.progress.get_untracked() != (done, total)
+            && (finished || now - self.progress_at.get_value() >= PROGRESS_MS)
+        {
+            self.progress_at.set_value(now);
             self.progress.set((done, total));
         }
         if finished && self.running.get_untracked() {
