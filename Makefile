@@ -21,7 +21,8 @@ setup-serve:
 setup-test:
 	@scripts/setup.sh test
 
-# Measures the canvas at 1,000 blocks and the download size; writes docs/benchmarks.md.
+# Measures the canvas at 1,000 blocks, the download size and eval throughput; writes docs/benchmarks.md.
 bench: setup-test
 	trunk build --release
 	node tests/bench/canvas-bench.mjs dist
+	node tests/bench/eval-bench.mjs dist

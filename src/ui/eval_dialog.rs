@@ -177,7 +177,15 @@ fn CasesSection() -> impl IntoView {
     let paste = RwSignal::new(String::new());
     let paste_open = RwSignal::new(false);
     let show_all = RwSignal::new(false);
+    let generate_open = RwSignal::new(false);
+
     let notice = RwSignal::new(None::<String>);
+    let add_generated = move |cases: Vec<TestCase>| {
+        let n = cases.len();
+        state.edit(|s| s.cases.extend(cases));
+        notice.set(Some(format!("Added {n} generated case{}.", if n == 1 { "" } else { "s" })));
+        generate_open.set(false);
+    };
     let add_rows = move |text: String| match parse_table(&text) {
         Ok((columns, cases)) => {
             let unknown = editor.with_flow(|f| unknown_columns(f, &columns));
@@ -215,6 +223,7 @@ fn CasesSection() -> impl IntoView {
             <div class="eval-section-head">
                 <h3>{move || format!("Test cases ({})", count.get())}</h3>
                 <div class="eval-actions">
+                    <button class="button button-quiet" on:click=move |_| generate_open.update(|o| *o = !*o)>"Generate with a model\u{2026}"</button>
                     <button class="button button-quiet" on:click=move |_| paste_open.update(|o| *o = !*o)>"Paste rows\u{2026}"</button>
                     <label class="button button-quiet file-button">
                         "Import CSV\u{2026}"
@@ -223,6 +232,9 @@ fn CasesSection() -> impl IntoView {
                     <button class="button button-quiet" disabled=move || count.get() == 0 on:click=export>"Export CSV"</button>
                 </div>
             </div>
+            <Show when=move || generate_open.get()>
+                <GenerateBox inputs on_add=add_generated />
+            </Show>
             <Show when=move || paste_open.get()>
                 <div class="paste-box">
                     <textarea rows="5" aria-label="Paste rows" spellcheck="false"
@@ -766,6 +778,123 @@ fn VariantRow(i: usize) -> impl IntoView {
                 on:change=move |ev| { let x = event_target_value(&ev); set(Box::new(move |v| v.temperature = x.trim().parse().ok())); } />
             <button class="icon-button" aria-label=format!("Remove variant {n}")
                 on:click=move |_| state.edit(|s| if i < s.variants.len() { s.variants.remove(i); })>"\u{d7}"</button>
+        </div>
+    }
+}
+
+/// Asks a model for cases from a description; shows them for review before they are added.
+#[component]
+fn GenerateBox(
+    inputs: Memo<Vec<String>>,
+    on_add: impl Fn(Vec<TestCase>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    use crate::domain::evals::generate::{generator_flow, parse_generated, GENERATOR_BLOCK};
+    let editor = expect_context::<Editor>();
+    let settings = expect_context::<Settings>();
+    let shot = super::one_shot::OneShot::new();
+    let description = RwSignal::new(String::new());
+    let count = RwSignal::new(10usize);
+    // The first Prompt's provider and model: what the flow already uses.
+    let (p0, m0) = editor.with_flow(|f| {
+        f.blocks
+            .iter()
+            .find_map(|b| match &b.config {
+                BlockConfig::Prompt(p) => Some((p.provider.clone(), p.model.clone())),
+                _ => None,
+            })
+            .unwrap_or_else(|| ("openai".into(), "gpt-4o-mini".into()))
+    });
+    let provider = RwSignal::new(p0);
+    let model = RwSignal::new(m0);
+    let generate = move |_| {
+        let kind = ProviderKind::from_id(&provider.get_untracked());
+        if let Some(k) = kind.filter(|k| k.needs_key() && !settings.has_key(*k)) {
+            shot.result.set(Some(Err(format!("Add your {} key in Settings first.", k.label()))));
+            return;
+        }
+        if description.get_untracked().trim().is_empty() {
+            shot.result
+                .set(Some(Err("Describe the cases you want, for example: angry emails about late parcels.".into())));
+            return;
+        }
+        let flow = generator_flow(
+            &description.get_untracked(),
+            count.get_untracked(),
+            &inputs.get_untracked(),
+            &provider.get_untracked(),
+            &model.get_untracked(),
+        );
+        shot.start(settings, &flow, BlockId::new(GENERATOR_BLOCK), super::run::Runner::config(settings));
+    };
+    let parsed = Memo::new(move |_| match shot.result.get() {
+        Some(Ok(reply)) => Some(parse_generated(&reply, &inputs.get())),
+        Some(Err(e)) => Some(Err(e)),
+        None => None,
+    });
+    view! {
+        <div class="generate-box" role="group" aria-label="Generate cases">
+            <label class="field">
+                <span class="field-label">"Describe the cases"</span>
+                <textarea rows="2" placeholder="20 angry customer emails about late delivery"
+                    prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+            </label>
+            <div class="field-row field-row-3">
+                <label class="field">
+                    <span class="field-label">"Provider"</span>
+                    <select aria-label="Generator provider" on:change=move |ev| provider.set(event_target_value(&ev))>
+                        {ProviderKind::ALL.iter().map(|p| {
+                            let id = p.id();
+                            view! { <option value=id selected=move || provider.get() == id>{p.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="field-label">"Model"</span>
+                    <input type="text" aria-label="Generator model" prop:value=move || model.get() on:change=move |ev| model.set(event_target_value(&ev).trim().to_string()) />
+                </label>
+                <label class="field">
+                    <span class="field-label">"How many"</span>
+                    <input type="number" min="1" max="50" aria-label="How many cases" prop:value=move || count.get().to_string()
+                        on:change=move |ev| { if let Ok(n) = event_target_value(&ev).trim().parse::<usize>() { count.set(n.clamp(1, 50)); } } />
+                </label>
+            </div>
+            <div class="eval-run-bar">
+                <Show when=move || !shot.running.get() fallback=move || view! {
+                    <button class="button button-danger" on:click=move |_| shot.stop()>"Stop"</button>
+                    <span class="field-help">"Writing cases\u{2026}"</span>
+                }>
+                    <button class="button button-primary" on:click=generate>"Generate"</button>
+                </Show>
+            </div>
+            {move || match parsed.get() {
+                None => ().into_any(),
+                Some(Err(e)) => view! { <p class="result-error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(cases)) => {
+                    let n = cases.len();
+                    let names = inputs.get();
+                    let add = cases.clone();
+                    view! {
+                        <p class="field-help">{format!("{n} cases written. Review them, then add them.")}</p>
+                        <div class="table-scroll">
+                            <table class="cases-table" aria-label="Generated cases">
+                                <thead><tr>{names.iter().map(|c| view! { <th>{c.clone()}</th> }).collect_view()}<th>"expected"</th></tr></thead>
+                                <tbody>
+                                    {cases.iter().map(|c| view! {
+                                        <tr>
+                                            {names.iter().map(|k| view! { <td>{c.inputs.get(k).cloned().unwrap_or_default()}</td> }).collect_view()}
+                                            <td>{c.expected.clone().unwrap_or_default()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <div class="eval-actions">
+                            <button class="button button-primary" on:click=move |_| { on_add(add.clone()); shot.result.set(None); }>{format!("Add these {n} cases")}</button>
+                            <button class="button button-quiet" on:click=move |_| shot.result.set(None)>"Discard"</button>
+                        </div>
+                    }.into_any()
+                }
+            }}
         </div>
     }
 }

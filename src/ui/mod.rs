@@ -18,6 +18,7 @@ mod inspector;
 mod markdown_view;
 mod minimap;
 mod modal;
+mod one_shot;
 mod palette;
 mod persist;
 pub mod platform;

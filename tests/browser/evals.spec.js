@@ -127,3 +127,27 @@ test("the 'compare two models on 10 cases' template brings its cases and checks,
   await expect(dialog.getByRole("group", { name: "Variant Temperature 1.0" })).toContainText("of 30 runs passed");
   expect(app.consoleErrors).toEqual([]);
 });
+
+test("a model writes test cases from a description; they are reviewed before they are added", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await usePromptProvider(app, "openai");
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await dialog.getByRole("button", { name: "Generate with a model…" }).click();
+  const box = dialog.getByRole("group", { name: "Generate cases" });
+  await box.getByRole("textbox", { name: "Describe the cases" }).fill("angry customer emails about late delivery");
+  await box.getByRole("spinbutton", { name: "How many cases" }).fill("3");
+  await box.getByRole("spinbutton", { name: "How many cases" }).press("Tab");
+  await box.getByRole("button", { name: "Generate" }).click();
+  const review = box.getByRole("table", { name: "Generated cases" });
+  await expect(review.locator("tbody tr")).toHaveCount(3);
+  await expect(review).toContainText("WHERE IS MY ORDER?");
+  // Nothing is added until the user says so.
+  await expect(dialog.getByRole("heading", { name: "Test cases (0)" })).toBeVisible();
+  await box.getByRole("button", { name: "Add these 3 cases" }).click();
+  await expect(dialog.getByRole("heading", { name: "Test cases (3)" })).toBeVisible();
+  await expect(dialog.getByRole("textbox", { name: "Case 3 expected" })).toHaveValue("refund");
+  expect(app.consoleErrors).toEqual([]);
+});

@@ -16,7 +16,7 @@ test("every template opens and runs on the Demo provider without a key", async (
   for (const name of names) {
     await page.getByRole("button", { name: /Flows/ }).click();
     await page.getByRole("button", { name: "Templates…" }).click();
-    await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name }).click();
+    await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name, exact: true }).click();
     await expect(page.getByRole("status").filter({ hasText: "Ready" })).toBeVisible();
     if (name === "Use template Summarise a support ticket") {
       // input-1 existed in the previous flow as "Customer email": the card must show the new block.

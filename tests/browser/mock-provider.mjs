@@ -29,6 +29,15 @@ mock.on({ userMessage: "Eval case" }, (req) => ({
   content: req.model === "gpt-4o" ? "We are sorry about this. A refund is on its way today." : "Thanks for writing to us.",
 }));
 
+// Generated test cases (the generator asks for "Write 3 varied test cases: …").
+mock.onMessage("Write 3 varied test cases", {
+  content: JSON.stringify({ cases: [
+    { email: "My parcel is two weeks late. Where is it?", expected: "apology" },
+    { email: "Third time asking: WHERE IS MY ORDER?", expected: "tracking" },
+    { email: "Late again. I want a refund.", expected: "refund" },
+  ] }),
+});
+
 // Agents: the first leg calls lookup_order; once a tool result is in the turn, the answer
 // quotes it, so a test sees the tool's output travel back through the model.
 const lastToolResult = (req) => {

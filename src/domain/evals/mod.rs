@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod checks;
 pub mod export;
+pub mod generate;
 pub mod report;
 pub mod run;
 pub mod stats;
