@@ -8,7 +8,7 @@ use super::platform;
 use crate::domain::evals::cases::TestCase;
 use crate::domain::evals::checks::CheckResult;
 use crate::domain::evals::export::{html_report, pass_rate_chart, results_csv};
-use crate::domain::evals::report::{summarize, Report};
+use crate::domain::evals::report::{compare_runs, summarize, Report};
 use crate::domain::evals::run::JobResult;
 use crate::domain::evals::stats::percent;
 use crate::domain::evals::suite::EvalRecord;
@@ -92,6 +92,7 @@ pub fn Results() -> impl IntoView {
                 <h3>"Results"</h3>
                 <SavedRuns />
             </div>
+            <CompareRuns shown />
             {move || match shown.get() {
                 None => view! { <p class="field-help">"No results yet. Add cases and checks, then Run eval."</p> }.into_any(),
                 Some(s) => view! { <ResultsBody shown=s /> }.into_any(),
@@ -123,6 +124,56 @@ fn SavedRuns() -> impl IntoView {
                     }).collect_view())}
                 </select>
             </label>
+        </Show>
+    }
+}
+
+/// The shown run against an earlier saved one: each variant's pass rate then and now, and the
+/// change with its interval.
+#[component]
+fn CompareRuns(shown: Memo<Option<Shown>>) -> impl IntoView {
+    let state = expect_context::<EvalState>();
+    let with = RwSignal::new(None::<usize>);
+    let many = move || state.records.with(|r| r.list.len() > 1);
+    let table = move || {
+        let j = with.get()?;
+        let now = shown.get()?.report();
+        let before = state.records.with(|r| r.list.get(j).map(from_record))?;
+        let rows = compare_runs(&now, &before.report());
+        let pct = |i: Option<crate::domain::evals::stats::Interval>| {
+            i.map_or_else(
+                || "\u{2014}".to_string(),
+                |i| format!("{}% ({}\u{2013}{}%)", percent(i.estimate), percent(i.low), percent(i.high)),
+            )
+        };
+        Some(view! {
+            <table class="checks-table" aria-label="Compared with an earlier run">
+                <thead><tr><th>"Variant"</th><th>"This run"</th><th>{before.label.clone()}</th><th>"Change (95% interval)"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let change = r.change.map_or_else(
+                            || "no match in the earlier run".to_string(),
+                            |c| format!("{:+} points ({:+} to {:+})", percent(c.estimate), percent(c.low), percent(c.high)),
+                        );
+                        view! { <tr><td>{r.variant}</td><td>{pct(r.now)}</td><td>{pct(r.before)}</td><td>{change}</td></tr> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })
+    };
+    view! {
+        <Show when=many>
+            <label class="field-inline">
+                <span>"Compare with"</span>
+                <select aria-label="Compare with an earlier run" on:change=move |ev| with.set(event_target_value(&ev).parse::<usize>().ok())>
+                    <option value="" selected=move || with.get().is_none()>"(nothing)"</option>
+                    {move || state.records.with(|r| r.list.iter().enumerate().map(|(i, rec)| {
+                        let when = format_iso(rec.ran_ms).replace('T', " ").chars().take(16).collect::<String>();
+                        view! { <option value=i.to_string()>{format!("{when} \u{b7} {}", rec.version)}</option> }
+                    }).collect_view())}
+                </select>
+            </label>
+            {table}
         </Show>
     }
 }

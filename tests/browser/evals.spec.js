@@ -125,6 +125,13 @@ test("the 'compare two models on 10 cases' template brings its cases and checks,
   await dialog.getByRole("button", { name: "Run eval" }).click();
   await expect(dialog.getByText("60 of 60 runs")).toBeVisible({ timeout: 30_000 });
   await expect(dialog.getByRole("group", { name: "Variant Temperature 1.0" })).toContainText("of 30 runs passed");
+  // A second run, then compare it with the first.
+  await dialog.getByRole("button", { name: "Run eval" }).click();
+  await expect(dialog.getByRole("combobox", { name: "Saved runs" }).locator("option")).toHaveCount(2, { timeout: 30_000 });
+  await dialog.getByRole("combobox", { name: "Compare with an earlier run" }).selectOption({ index: 2 });
+  const compared = dialog.getByRole("table", { name: "Compared with an earlier run" });
+  await expect(compared.locator("tbody tr")).toHaveCount(2);
+  await expect(compared).toContainText("+0 points");
   expect(app.consoleErrors).toEqual([]);
 });
 

@@ -230,3 +230,68 @@ mod tests {
         assert!(cmp.verdict.starts_with("Claude is better than GPT by 60 points"), "{}", cmp.verdict);
     }
 }
+
+/// One variant's pass rate in two eval runs (matched by name) and the change between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunChange {
+    pub variant: String,
+    pub now: Option<Interval>,
+    pub before: Option<Interval>,
+    /// `now - before` with Newcombe's interval (the runs are independent samples).
+    pub change: Option<Interval>,
+}
+
+/// Compares the variants of two reports by name, in the order of `now`.
+pub fn compare_runs(now: &Report, before: &Report) -> Vec<RunChange> {
+    now.variants
+        .iter()
+        .map(|v| {
+            let old = before.variants.iter().find(|b| b.name == v.name);
+            RunChange {
+                variant: v.name.clone(),
+                now: v.rate,
+                before: old.and_then(|o| o.rate),
+                change: old.and_then(|o| difference((v.passes, v.evaluated), (o.passes, o.evaluated))),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod run_change_tests {
+    use super::*;
+    use crate::domain::evals::checks::CheckResult;
+
+    fn runs(variant: usize, passes: usize, n: usize) -> Vec<JobResult> {
+        (0..n)
+            .map(|i| JobResult {
+                variant,
+                case: i,
+                rep: 0,
+                output: Some(String::new()),
+                error: None,
+                checks: vec![if i < passes {
+                    CheckResult::Pass { score: None, reason: String::new() }
+                } else {
+                    CheckResult::Fail { score: None, reason: String::new() }
+                }],
+                latency_ms: 1.0,
+                input_tokens: 0,
+                output_tokens: 0,
+                cost_usd: 0.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn runs_are_compared_by_variant_name() {
+        let now = summarize(&runs(0, 56, 70), &["Base".into()], &["c".into()], 70);
+        let before = summarize(&runs(0, 48, 80), &["Base".into()], &["c".into()], 80);
+        let changes = compare_runs(&now, &before);
+        let c = changes[0].change.expect("both have runs");
+        // Newcombe (1998b) example (a): 56/70 − 48/80 → +0.0524 to +0.3339.
+        assert!((c.low - 0.0524).abs() < 5e-4 && (c.high - 0.3339).abs() < 5e-4, "{c:?}");
+        let other = summarize(&runs(0, 1, 2), &["Renamed".into()], &["c".into()], 2);
+        assert_eq!(compare_runs(&other, &before)[0].change, None);
+    }
+}
