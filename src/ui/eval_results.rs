@@ -2,12 +2,13 @@
 //! comparison in words, per-check rates, flaky cases, and every output side by side
 //! (filterable to the cases where variants disagree). Exports as CSV and an HTML report.
 
+use super::eval_charts::{ScoreChart, TradeoffChart};
 use super::eval_dialog::{input_names, EvalState};
 use super::eval_driver::EvalDriver;
 use super::platform;
 use crate::domain::evals::cases::TestCase;
 use crate::domain::evals::checks::CheckResult;
-use crate::domain::evals::export::{html_report, pass_rate_chart, results_csv};
+use crate::domain::evals::export::{html_report, pass_rate_chart, results_csv, score_distributions, tradeoffs};
 use crate::domain::evals::report::{compare_runs, summarize, Report};
 use crate::domain::evals::run::JobResult;
 use crate::domain::evals::stats::percent;
@@ -277,6 +278,10 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
                 }
             }).collect_view()}
         </svg>
+        <div class="eval-figures">
+            {score_distributions(&shown.results, &shown.variants, &shown.checks).into_iter().map(|dist| view! { <ScoreChart dist /> }).collect_view()}
+            {(report.variants.len() > 1).then(|| view! { <TradeoffChart points=tradeoffs(&report) /> })}
+        </div>
         <div class="verdicts" aria-label="Comparison">
             {report.comparisons.iter().map(|c| {
                 let diff = c.difference.map(|d| format!(" Difference: {:+} points (95% interval {:+} to {:+}); McNemar's test {}.",

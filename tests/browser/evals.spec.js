@@ -54,6 +54,9 @@ test("paste 10 cases, run 3 repetitions of two variants, read intervals, the com
   const checks = dialog.getByRole("table", { name: "Pass rate per check" });
   await expect(checks.getByRole("row").nth(2)).toContainText("100% pass");
   await expect(checks.getByRole("row").nth(1)).toContainText("0% pass, likely between 0% and 11%");
+  // The judge's scores and the quality/speed trade-off are charted too.
+  await expect(dialog.getByRole("img", { name: "Scores given for “Rubric”, 1 to 5, per variant" })).toBeVisible();
+  await expect(dialog.getByRole("img", { name: "Pass rate against median seconds per run, per variant" })).toContainText("Variant 2 · 100%");
   // Every output side by side; untrusted text stays text.
   const outputs = dialog.getByRole("table", { name: "Every output" });
   await expect(outputs.locator("tbody tr")).toHaveCount(30);

@@ -344,3 +344,105 @@ mod tests {
         assert!((chart.baseline - bar.top) / (chart.baseline - chart.ceiling) - 0.7 < 1e-9);
     }
 }
+
+/// How often each score (1 to 5) was given by one model-graded check, per variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreDistribution {
+    pub check: String,
+    /// (variant name, counts of scores 1..=5)
+    pub variants: Vec<(String, [usize; 5])>,
+}
+
+/// Score counts for every check that has scores (the model-graded ones).
+pub fn score_distributions(results: &[JobResult], variants: &[String], checks: &[String]) -> Vec<ScoreDistribution> {
+    let mut out = Vec::new();
+    for (i, check) in checks.iter().enumerate() {
+        let mut per: Vec<(String, [usize; 5])> = variants.iter().map(|v| (v.clone(), [0; 5])).collect();
+        let mut any = false;
+        for r in results {
+            let score = match r.checks.get(i) {
+                Some(CheckResult::Pass { score: Some(s), .. } | CheckResult::Fail { score: Some(s), .. }) => *s,
+                _ => continue,
+            };
+            if let (Some((_, counts)), Some(slot)) = (per.get_mut(r.variant), usize::from(score).checked_sub(1)) {
+                if let Some(c) = counts.get_mut(slot) {
+                    *c += 1;
+                    any = true;
+                }
+            }
+        }
+        if any {
+            out.push(ScoreDistribution { check: check.clone(), variants: per });
+        }
+    }
+    out
+}
+
+/// One variant on the quality-versus-speed-and-cost chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TradeoffPoint {
+    pub label: String,
+    pub pass_rate: f64,
+    pub low: f64,
+    pub high: f64,
+    pub median_seconds: f64,
+    pub cost_per_run_usd: f64,
+}
+
+pub fn tradeoffs(report: &Report) -> Vec<TradeoffPoint> {
+    report
+        .variants
+        .iter()
+        .filter_map(|v| {
+            let rate = v.rate?;
+            Some(TradeoffPoint {
+                label: v.name.clone(),
+                pass_rate: rate.estimate,
+                low: rate.low,
+                high: rate.high,
+                median_seconds: v.latency_p50_ms.unwrap_or(0.0) / 1000.0,
+                cost_per_run_usd: if v.runs == 0 { 0.0 } else { v.cost_usd / v.runs as f64 },
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+    use crate::domain::evals::report::summarize;
+
+    fn judged(variant: usize, case: usize, score: u8) -> JobResult {
+        let check = if score >= 4 {
+            CheckResult::Pass { score: Some(score), reason: String::new() }
+        } else {
+            CheckResult::Fail { score: Some(score), reason: String::new() }
+        };
+        JobResult {
+            variant,
+            case,
+            rep: 0,
+            output: Some(String::new()),
+            error: None,
+            checks: vec![CheckResult::Pass { score: None, reason: String::new() }, check],
+            latency_ms: 1500.0,
+            input_tokens: 0,
+            output_tokens: 0,
+            cost_usd: 0.002,
+        }
+    }
+
+    #[test]
+    fn scores_are_counted_per_variant_for_graded_checks_only() {
+        let results = vec![judged(0, 0, 5), judged(0, 1, 5), judged(0, 2, 2), judged(1, 0, 3)];
+        let d = score_distributions(&results, &["A".into(), "B".into()], &["Plain".into(), "Rubric".into()]);
+        assert_eq!(d.len(), 1, "the plain check has no scores");
+        assert_eq!(d[0].check, "Rubric");
+        assert_eq!(d[0].variants[0], ("A".to_string(), [0, 1, 0, 0, 2]));
+        assert_eq!(d[0].variants[1], ("B".to_string(), [0, 0, 1, 0, 0]));
+        let report = summarize(&results, &["A".into(), "B".into()], &["Plain".into(), "Rubric".into()], 3);
+        let t = tradeoffs(&report);
+        assert_eq!(t.len(), 2);
+        assert!((t[0].median_seconds - 1.5).abs() < 1e-9 && (t[0].cost_per_run_usd - 0.002).abs() < 1e-12);
+    }
+}
