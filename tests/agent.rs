@@ -105,6 +105,7 @@ impl Driver {
                     pending.extend(self.engine.on_event(Event::ToolResponse { request, status, body }, self.now));
                 }
                 Command::Cancel { .. } | Command::WakeAt { .. } => {}
+                Command::Embed { .. } => panic!("agents do not embed"),
             }
         }
         assert!(self.engine.is_finished(), "{:?}", self.engine);

@@ -89,6 +89,7 @@ fn drive(mut run: EvalRun, stop_after: Option<usize>) -> (EvalRun, Outcome) {
     let mut queue: Vec<Command> = run.poll(0.0);
     let mut in_flight: BTreeSet<RequestId> = BTreeSet::new();
     let mut waiting: Vec<(RequestId, ChatRequest)> = Vec::new();
+    let mut embeds: Vec<(RequestId, Vec<String>)> = Vec::new();
     let mut peak = 0;
     let mut calls = 0;
     let mut reps = BTreeMap::new();
@@ -105,6 +106,7 @@ fn drive(mut run: EvalRun, stop_after: Option<usize>) -> (EvalRun, Outcome) {
                     waiting.retain(|(r, _)| *r != request);
                 }
                 Command::CallTool { .. } => panic!("no tools here"),
+                Command::Embed { request, inputs, .. } => embeds.push((request, inputs)),
                 Command::WakeAt { .. } => {}
             }
         }
@@ -113,6 +115,22 @@ fn drive(mut run: EvalRun, stop_after: Option<usize>) -> (EvalRun, Outcome) {
             queue.extend(run.stop(now, "Stopped by the test."));
             waiting.clear();
             in_flight.clear();
+            continue;
+        }
+        // Embeddings: letter counts, so equal texts are identical vectors.
+        if let Some((request, inputs)) = embeds.pop() {
+            let data: Vec<serde_json::Value> = inputs
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let v: Vec<f64> = (b'a'..=b'z')
+                        .map(|c| t.bytes().filter(|b| b.to_ascii_lowercase() == c).count() as f64 + 0.01)
+                        .collect();
+                    json!({"object": "embedding", "index": i, "embedding": v})
+                })
+                .collect();
+            let body = json!({"object": "list", "data": data, "model": "e"}).to_string();
+            queue.extend(run.on_event(Event::ToolResponse { request, status: 200, body }, now));
             continue;
         }
         // Answer the oldest request (FIFO), as a server would.
@@ -248,4 +266,24 @@ fn a_budget_stops_new_runs() {
     let (run, out) = drive(EvalRun::start(s, EngineConfig::default(), vec![]), None);
     assert!(out.results.len() < 10, "{}", out.results.len());
     assert!(run.stopped().is_some_and(|w| w.contains("budget")));
+}
+
+#[test]
+fn similarity_checks_compare_embeddings_of_answer_and_expected() {
+    let similar = Check {
+        name: "Close to expected".into(),
+        kind: CheckKind::Similarity { provider: "openai".into(), model: "text-embedding-3-small".into(), min: 0.95 },
+    };
+    let (_, out) = drive(EvalRun::start(spec(ten_cases(), vec![similar], 1), EngineConfig::default(), vec![]), None);
+    assert_eq!(out.results.len(), 20);
+    let report =
+        summarize(&out.results, &["Good model".into(), "Flaky model".into()], &["Close to expected".into()], 10);
+    // "yes" against the expected "yes" is identical; "no" is not.
+    assert_eq!(report.variants[0].checks[0].passes, 10);
+    assert!(out
+        .results
+        .iter()
+        .filter(|r| r.variant == 0)
+        .all(|r| matches!(&r.checks[0], CheckResult::Pass { reason, .. } if reason == "similarity 1.00")));
+    assert!(report.variants[1].checks[0].passes < 10);
 }

@@ -314,7 +314,7 @@ fn CaseRow(i: usize, names: Vec<String>) -> impl IntoView {
     }
 }
 
-const CHECK_KINDS: [(&str, &str); 11] = [
+const CHECK_KINDS: [(&str, &str); 12] = [
     ("contains", "Contains"),
     ("not_contains", "Does not contain"),
     ("equals", "Equals"),
@@ -325,6 +325,7 @@ const CHECK_KINDS: [(&str, &str); 11] = [
     ("matches_schema", "Matches a JSON Schema"),
     ("json_field", "JSON field equals"),
     ("number_range", "Number in range"),
+    ("similarity", "Similar to expected (embeddings)"),
     ("model_graded", "Graded by a model (rubric)"),
 ];
 
@@ -344,6 +345,10 @@ fn new_check(kind: &str) -> Check {
         ),
         "json_field" => ("Field", CheckKind::JsonField { path: String::new(), equals: "{{expected}}".into() }),
         "number_range" => ("Number", CheckKind::NumberRange { path: String::new(), min: None, max: None }),
+        "similarity" => (
+            "Close to expected",
+            CheckKind::Similarity { provider: "openai".into(), model: "text-embedding-3-small".into(), min: 0.8 },
+        ),
         "model_graded" => (
             "Rubric",
             CheckKind::ModelGraded {
@@ -370,6 +375,7 @@ fn kind_id(kind: &CheckKind) -> &'static str {
         CheckKind::MatchesSchema { .. } => "matches_schema",
         CheckKind::JsonField { .. } => "json_field",
         CheckKind::NumberRange { .. } => "number_range",
+        CheckKind::Similarity { .. } => "similarity",
         CheckKind::ModelGraded { .. } => "model_graded",
     }
 }
@@ -581,6 +587,30 @@ fn CheckFields(i: usize) -> impl IntoView {
             }
             .into_any()
         }
+        Some(CheckKind::Similarity { .. }) => view! {
+            <div class="field-row field-row-3">
+                <label class="field">
+                    <span class="field-label">"Embeddings provider"</span>
+                    <select aria-label=format!("Embeddings provider (check {n})") on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        set(Box::new(move |k| if let CheckKind::Similarity { provider, .. } = k { *provider = v; }));
+                    }>
+                        {[ProviderKind::OpenAi, ProviderKind::Gemini, ProviderKind::Ollama, ProviderKind::OpenAiCompatible].into_iter().map(|p| {
+                            let id = p.id();
+                            view! { <option value=id selected=move || matches!(kind(), Some(CheckKind::Similarity { provider, .. }) if provider == id)>{p.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                {text_field("Embeddings model",
+                    |k| if let CheckKind::Similarity { model, .. } = k { model.clone() } else { String::new() },
+                    |k, v| if let CheckKind::Similarity { model, .. } = k { *model = v.trim().to_string(); })}
+                {text_field("Pass at similarity (0-1)",
+                    |k| if let CheckKind::Similarity { min, .. } = k { min.to_string() } else { String::new() },
+                    |k, v| if let CheckKind::Similarity { min, .. } = k { *min = v.trim().parse::<f64>().unwrap_or(0.8).clamp(-1.0, 1.0); })}
+            </div>
+            <p class="field-help">"Compares the meaning of the answer and the case's expected value (cosine similarity of their embeddings)."</p>
+        }
+        .into_any(),
         Some(CheckKind::ValidJson) | None => view! { <p class="field-help">"Passes when the answer parses as JSON (also inside a ```json fence)."</p> }.into_any(),
     }
 }
@@ -651,7 +681,7 @@ fn RunSection() -> impl IntoView {
             .collect();
         providers.extend(spec.variants.iter().filter_map(|v| v.provider.clone()));
         providers.extend(spec.checks.iter().filter_map(|c| match &c.kind {
-            CheckKind::ModelGraded { provider, .. } => Some(provider.clone()),
+            CheckKind::ModelGraded { provider, .. } | CheckKind::Similarity { provider, .. } => Some(provider.clone()),
             _ => None,
         }));
         let mut out: Vec<&'static str> = Vec::new();

@@ -5,7 +5,7 @@
 use super::platform::{self, FetchEnd};
 use super::settings::Settings;
 use crate::domain::engine::{Command, Event, RequestId};
-use crate::domain::providers::build_chat_request;
+use crate::domain::providers::{build_chat_request, build_embeddings_request};
 use leptos::prelude::*;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -98,6 +98,41 @@ impl Transport {
                                 let body = String::from_utf8_lossy(&body).into_owned();
                                 Event::ToolResponse { request, status: 200, body }
                             }
+                            FetchEnd::Http { status, body, .. } => Event::ToolResponse { request, status, body },
+                            FetchEnd::Network(message) => Event::ToolFailed { request, message },
+                            FetchEnd::Aborted => return,
+                        };
+                        feed(event);
+                    });
+                }
+                Command::Embed { request, provider, model, inputs } => {
+                    let http = match build_embeddings_request(
+                        provider,
+                        &settings.provider_settings(provider),
+                        &model,
+                        &inputs,
+                    ) {
+                        Ok(h) => h,
+                        Err(e) => {
+                            let feed = feed.clone();
+                            let event = Event::ToolFailed { request, message: e.to_string() };
+                            platform::after_ms(0.0, move || feed(event));
+                            continue;
+                        }
+                    };
+                    let Some(signal) = self.controller(request) else { continue };
+                    let feed = feed.clone();
+                    leptos::task::spawn_local(async move {
+                        let mut body: Vec<u8> = Vec::new();
+                        let end =
+                            platform::fetch_streaming(&http, &signal, |bytes| body.extend_from_slice(&bytes)).await;
+                        this.done(request);
+                        let event = match end {
+                            FetchEnd::Done => Event::ToolResponse {
+                                request,
+                                status: 200,
+                                body: String::from_utf8_lossy(&body).into_owned(),
+                            },
                             FetchEnd::Http { status, body, .. } => Event::ToolResponse { request, status, body },
                             FetchEnd::Network(message) => Event::ToolFailed { request, message },
                             FetchEnd::Aborted => return,

@@ -161,3 +161,27 @@ test("a model writes test cases from a description; they are reviewed before the
   await expect(dialog.getByRole("textbox", { name: "Case 3 expected" })).toHaveValue("refund");
   expect(app.consoleErrors).toEqual([]);
 });
+
+test("a similarity check embeds the answer and the expected value through the provider", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await usePromptProvider(app, "openai");
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await dialog.getByRole("button", { name: "Paste rows…" }).click();
+  // The mock answers these with "Thanks for writing to us."; only the first expects exactly that.
+  await dialog.getByRole("textbox", { name: "Paste rows" }).fill("email\texpected\nEval case A\tThanks for writing to us.\nEval case B\tA refund is on its way.");
+  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await dialog.getByRole("combobox", { name: "New check type" }).selectOption("similarity");
+  await dialog.getByRole("button", { name: "+ Add check" }).click();
+  await dialog.getByRole("spinbutton", { name: "Repetitions" }).fill("1");
+  await dialog.getByRole("spinbutton", { name: "Repetitions" }).press("Tab");
+  await dialog.getByRole("button", { name: "Run eval" }).click();
+  await expect(dialog.getByText("2 of 2 runs")).toBeVisible({ timeout: 20_000 });
+  const outputs = dialog.getByRole("table", { name: "Every output" });
+  await expect(outputs.locator("tbody tr").nth(0)).toContainText("pass");
+  await expect(outputs.locator("tbody tr").nth(1)).toContainText("fail: similarity");
+  await expect(dialog.getByRole("group", { name: "Variant As it is" })).toContainText("1 of 2 runs passed");
+  expect(app.consoleErrors).toEqual([]);
+});

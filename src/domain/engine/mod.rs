@@ -135,6 +135,10 @@ pub enum Command {
     /// Perform a tool's HTTP request (no key is added: it goes out as it is) and report
     /// [`Event::ToolResponse`] with the whole body, or [`Event::ToolFailed`].
     CallTool { request: RequestId, block: BlockId, http: HttpRequest },
+    /// Embed `inputs` with `provider`/`model` (the browser layer adds the key) and report the
+    /// reply as [`Event::ToolResponse`] or [`Event::ToolFailed`]. Made by eval runs for
+    /// similarity checks, never by a flow's engine.
+    Embed { request: RequestId, provider: ProviderKind, model: String, inputs: Vec<String> },
     /// Call [`Engine::poll`] at (or after) this time. Keeping only the latest timer is
     /// enough: after each wake-up the engine asks again for the next one.
     WakeAt { at_ms: f64 },
@@ -172,7 +176,7 @@ pub enum Event {
     Aborted {
         request: RequestId,
     },
-    /// A tool's HTTP request got a response (any status).
+    /// A non-streamed response (a tool's HTTP request, embeddings), any status.
     ToolResponse {
         request: RequestId,
         status: u16,

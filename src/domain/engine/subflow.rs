@@ -136,6 +136,10 @@ impl Engine {
                         out.push(Command::Cancel { request: ours });
                     }
                 }
+                Command::Embed { request, provider, model, inputs } => {
+                    let ours = self.route(key, request);
+                    out.push(Command::Embed { request: ours, provider, model, inputs });
+                }
                 Command::WakeAt { at_ms } => out.push(Command::WakeAt { at_ms }),
             }
         }

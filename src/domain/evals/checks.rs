@@ -57,6 +57,13 @@ pub enum CheckKind {
         min: Option<f64>,
         max: Option<f64>,
     },
+    /// Cosine similarity of the answer's and the expected value's embeddings is at least `min`.
+    Similarity {
+        provider: String,
+        model: String,
+        #[serde(default = "default_min_similarity")]
+        min: f64,
+    },
     /// A model grades the answer against a rubric, 1 to 5.
     ModelGraded {
         rubric: String,
@@ -65,6 +72,10 @@ pub enum CheckKind {
         #[serde(default = "default_pass")]
         pass_score: u8,
     },
+}
+
+fn default_min_similarity() -> f64 {
+    0.8
 }
 
 fn default_pass() -> u8 {
@@ -129,6 +140,25 @@ pub enum Evaluation {
         model: String,
         pass_score: u8,
     },
+    /// Embed these two texts (answer, expected), then call [`similarity_result`].
+    Embed {
+        provider: String,
+        model: String,
+        inputs: [String; 2],
+        min: f64,
+    },
+}
+
+/// The result of a similarity check from the two vectors.
+pub fn similarity_result(vectors: &[Vec<f32>], min: f64) -> CheckResult {
+    match vectors {
+        [a, b] => match crate::domain::providers::cosine(a, b) {
+            Some(s) if s >= min => CheckResult::Pass { score: None, reason: format!("similarity {s:.2}") },
+            Some(s) => CheckResult::fail(format!("similarity {s:.2}, below {min:.2}")),
+            None => CheckResult::error("The two embeddings could not be compared."),
+        },
+        _ => CheckResult::error("The embeddings reply did not have two vectors."),
+    }
 }
 
 fn with_expected(text: &str, expected: Option<&str>) -> Result<String, CheckResult> {
@@ -284,6 +314,17 @@ pub fn evaluate(check: &CheckKind, output: &str, expected: Option<&str>, inputs:
                 Some(_) => CheckResult::pass(),
             })
         }
+        CheckKind::Similarity { provider, model, min } => match expected {
+            None => done(CheckResult::error(
+                "A similarity check compares with the case's expected value, and this case has none.",
+            )),
+            Some(e) => Evaluation::Embed {
+                provider: provider.clone(),
+                model: model.clone(),
+                inputs: [output.to_string(), e.to_string()],
+                min: min.clamp(-1.0, 1.0),
+            },
+        },
         CheckKind::ModelGraded { rubric, provider, model, pass_score } => {
             if rubric.trim().is_empty() {
                 return done(CheckResult::error("Write the rubric: what makes a good answer, in plain words."));
@@ -342,6 +383,12 @@ pub fn check_problems(check: &Check) -> Vec<String> {
         CheckKind::Length { min: Some(lo), max: Some(hi) } if lo > hi => {
             out.push(format!("{}: the minimum length is above the maximum.", check.name));
         }
+        CheckKind::Similarity { provider, .. } if provider == "anthropic" || provider == "demo" => {
+            out.push(format!(
+                "{}: {provider} has no embeddings; choose OpenAI, Gemini, Ollama or an OpenAI-compatible server.",
+                check.name
+            ));
+        }
         CheckKind::ModelGraded { rubric, .. } if rubric.trim().is_empty() => {
             out.push(format!("{}: write the rubric.", check.name));
         }
@@ -358,7 +405,7 @@ mod tests {
     fn run(kind: CheckKind, output: &str, expected: Option<&str>) -> CheckResult {
         match evaluate(&kind, output, expected, "") {
             Evaluation::Done(r) => r,
-            Evaluation::Judge { .. } => panic!("not a judge check"),
+            other => panic!("not a local check: {other:?}"),
         }
     }
 
@@ -426,6 +473,30 @@ mod tests {
         assert_eq!(passes(n(None, None), "no digits", None), Some(false));
         let np = CheckKind::NumberRange { path: "score".into(), min: Some(7.0), max: None };
         assert_eq!(passes(np, r#"{"score": 8}"#, None), Some(true));
+    }
+
+    #[test]
+    fn similarity_checks_embed_answer_and_expected() {
+        let kind =
+            CheckKind::Similarity { provider: "openai".into(), model: "text-embedding-3-small".into(), min: 0.8 };
+        assert_eq!(
+            evaluate(&kind, "refund sent", Some("refund issued"), ""),
+            Evaluation::Embed {
+                provider: "openai".into(),
+                model: "text-embedding-3-small".into(),
+                inputs: ["refund sent".into(), "refund issued".into()],
+                min: 0.8
+            }
+        );
+        assert!(matches!(evaluate(&kind, "x", None, ""), Evaluation::Done(CheckResult::Error { .. })));
+        assert!(matches!(similarity_result(&[vec![1.0, 0.0], vec![1.0, 0.1]], 0.8), CheckResult::Pass { .. }));
+        assert!(matches!(similarity_result(&[vec![1.0, 0.0], vec![0.0, 1.0]], 0.8), CheckResult::Fail { .. }));
+        assert!(matches!(similarity_result(&[vec![1.0]], 0.8), CheckResult::Error { .. }));
+        let bad = Check {
+            name: "Close".into(),
+            kind: CheckKind::Similarity { provider: "anthropic".into(), model: "x".into(), min: 0.8 },
+        };
+        assert_eq!(check_problems(&bad).len(), 1);
     }
 
     #[test]

@@ -10,10 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::cases::TestCase;
-use super::checks::{evaluate, grade_reply, Check, CheckResult, Evaluation};
+use super::checks::{evaluate, grade_reply, similarity_result, Check, CheckResult, Evaluation};
 use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, PromptConfig};
 use crate::domain::engine::{Command, Engine, EngineConfig, Event, RequestId, RunCache, RunScope};
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
+use crate::domain::providers::ProviderKind;
 
 /// One way of running the flow: the base flow, or one Prompt block changed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -142,6 +143,8 @@ pub struct EvalRun {
     routes: BTreeMap<RequestId, (u64, RequestId)>,
     next_id: u64,
     pending: BTreeMap<JobKey, Pending>,
+    /// Similarity checks waiting for embeddings: request → (run, check, threshold, provider).
+    embeds: BTreeMap<RequestId, (JobKey, usize, f64, ProviderKind)>,
     results: BTreeMap<JobKey, JobResult>,
     spent_usd: f64,
     stopped: Option<String>,
@@ -238,6 +241,7 @@ impl EvalRun {
             routes: BTreeMap::new(),
             next_id: 1,
             pending: BTreeMap::new(),
+            embeds: BTreeMap::new(),
             results: done,
             spent_usd: 0.0,
             stopped: None,
@@ -270,7 +274,10 @@ impl EvalRun {
     }
 
     pub fn is_finished(&self) -> bool {
-        self.children.is_empty() && (self.queue.is_empty() || self.stopped.is_some()) && self.pending.is_empty()
+        self.children.is_empty()
+            && self.embeds.is_empty()
+            && (self.queue.is_empty() || self.stopped.is_some())
+            && self.pending.is_empty()
     }
 
     pub fn poll(&mut self, now: f64) -> Vec<Command> {
@@ -286,6 +293,30 @@ impl EvalRun {
 
     pub fn on_event(&mut self, event: Event, now: f64) -> Vec<Command> {
         let mut out = Vec::new();
+        if let Some((key, check, min, provider)) = self.embeds.remove(&event.request()) {
+            let result = match &event {
+                Event::ToolResponse { status, body, .. } if (200..300).contains(status) => {
+                    match crate::domain::providers::parse_embeddings(provider, body) {
+                        Ok(vectors) => similarity_result(&vectors, min),
+                        Err(e) => CheckResult::Error { message: e.to_string() },
+                    }
+                }
+                Event::ToolResponse { status, body, .. } => CheckResult::Error {
+                    message: crate::domain::providers::classify_http_error(provider, *status, body, None).to_string(),
+                },
+                Event::ToolFailed { message, .. } => {
+                    CheckResult::Error { message: format!("The embeddings request failed: {message}") }
+                }
+                _ => {
+                    // Not the reply yet (a "sent" notice); keep waiting.
+                    self.embeds.insert(event.request(), (key, check, min, provider));
+                    return out;
+                }
+            };
+            self.check_done(key, check, result);
+            self.fill(now, &mut out);
+            return out;
+        }
         if let Some((key, child_request)) = self.routes.get(&event.request()).copied() {
             let commands = self
                 .children
@@ -313,6 +344,9 @@ impl EvalRun {
                     }
                 }
             }
+        }
+        for request in std::mem::take(&mut self.embeds).into_keys() {
+            out.push(Command::Cancel { request });
         }
         self.children.clear();
         self.routes.clear();
@@ -374,6 +408,10 @@ impl EvalRun {
                         out.push(Command::Cancel { request: ours });
                     }
                 }
+                Command::Embed { request, provider, model, inputs } => {
+                    let ours = self.route(key, request);
+                    out.push(Command::Embed { request: ours, provider, model, inputs });
+                }
                 Command::WakeAt { at_ms } => out.push(Command::WakeAt { at_ms }),
             }
         }
@@ -421,17 +459,23 @@ impl EvalRun {
                     None => CheckResult::Error { message: "The judge did not run.".into() },
                 };
                 if let Some(p) = self.pending.get_mut(&key) {
-                    if let Some(slot) = p.result.checks.get_mut(check) {
-                        *slot = graded;
-                    }
                     p.result.cost_usd += child.engine.spent_usd();
-                    p.judges_left = p.judges_left.saturating_sub(1);
-                    if p.judges_left == 0 {
-                        if let Some(p) = self.pending.remove(&key) {
-                            self.results.insert(key, p.result);
-                        }
-                    }
                 }
+                self.check_done(key, check, graded);
+            }
+        }
+    }
+
+    /// A judged or embedded check has its result; the run is done when none is left.
+    fn check_done(&mut self, key: JobKey, check: usize, result: CheckResult) {
+        let Some(p) = self.pending.get_mut(&key) else { return };
+        if let Some(slot) = p.result.checks.get_mut(check) {
+            *slot = result;
+        }
+        p.judges_left = p.judges_left.saturating_sub(1);
+        if p.judges_left == 0 {
+            if let Some(p) = self.pending.remove(&key) {
+                self.results.insert(key, p.result);
             }
         }
     }
@@ -464,6 +508,7 @@ impl EvalRun {
         let case = self.spec.cases.get(key.1).cloned().unwrap_or_default();
         let inputs = inputs_text(&case);
         let mut judges = Vec::new();
+        let mut embeds = Vec::new();
         for (i, check) in self.spec.checks.iter().enumerate() {
             match evaluate(&check.kind, &output, case.expected.as_deref(), &inputs) {
                 Evaluation::Done(r) => result.checks.push(r),
@@ -471,13 +516,26 @@ impl EvalRun {
                     result.checks.push(CheckResult::Error { message: "Waiting for the judge.".into() });
                     judges.push((i, judge_flow(&system, &user, &provider, &model), pass_score));
                 }
+                Evaluation::Embed { provider, model, inputs, min } => match ProviderKind::from_id(&provider) {
+                    Some(kind) => {
+                        result.checks.push(CheckResult::Error { message: "Waiting for the embeddings.".into() });
+                        embeds.push((i, kind, model, inputs, min));
+                    }
+                    None => result.checks.push(CheckResult::Error { message: format!("Unknown provider {provider}.") }),
+                },
             }
         }
-        if judges.is_empty() {
+        if judges.is_empty() && embeds.is_empty() {
             self.results.insert(key, result);
             return;
         }
-        self.pending.insert(key, Pending { result, judges_left: judges.len() });
+        self.pending.insert(key, Pending { result, judges_left: judges.len() + embeds.len() });
+        for (check, provider, model, inputs, min) in embeds {
+            let request = self.next_id;
+            self.next_id += 1;
+            self.embeds.insert(request, (key, check, min, provider));
+            out.push(Command::Embed { request, provider, model, inputs: inputs.to_vec() });
+        }
         for (check, flow, pass_score) in judges {
             match Engine::start(&flow, RunScope::All, &RunCache::new(), self.config.clone(), now) {
                 Ok(engine) => self.spawn(engine, Task::Judge { key, check, pass_score }, now, out),

@@ -7,6 +7,7 @@
 
 mod anthropic;
 mod demo;
+mod embeddings;
 mod error;
 mod gemini;
 mod ndjson;
@@ -23,6 +24,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use demo::{demo_agent_events, demo_chunks, demo_reply, DEMO_MODEL};
+pub use embeddings::{build_embeddings_request, cosine, parse_embeddings};
 pub use error::{classify_http_error, ProviderError, Setting};
 pub use ndjson::NdjsonDecoder;
 pub use sse::{SseDecoder, SseEvent};
