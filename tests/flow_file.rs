@@ -155,3 +155,27 @@ fn a_byte_order_mark_is_accepted() {
     let text = format!("\u{feff}{}", to_json(&starter_flow(0)));
     assert!(from_json(&text).is_ok());
 }
+
+#[test]
+fn exports_carry_the_eval_suite_and_old_readers_ignore_it() {
+    use chainboard::domain::evals::checks::{Check, CheckKind};
+    use chainboard::domain::evals::suite::EvalSuite;
+    use chainboard::domain::flow_file::{evals_of, from_json, to_json, to_json_with_evals};
+    let flow = chainboard::domain::examples::starter_flow(0);
+    let text = "email,expected\n\"Hi, late\",sorry";
+    let suite = EvalSuite {
+        cases: chainboard::domain::evals::cases::parse_table(text).expect("parses").1,
+        checks: vec![Check {
+            name: "Apologises".into(),
+            kind: CheckKind::Contains { text: "{{expected}}".into(), case_sensitive: false },
+        }],
+        ..EvalSuite::default()
+    };
+    let file = to_json_with_evals(&flow, &suite);
+    assert_eq!(evals_of(&file), Some(suite));
+    assert_eq!(from_json(&file).ok(), Some(flow.clone()), "the flow reads the same with the extra field");
+    // No suite: the file is the plain flow file.
+    assert_eq!(to_json_with_evals(&flow, &EvalSuite::default()), to_json(&flow));
+    assert_eq!(evals_of(&to_json(&flow)), None);
+    assert_eq!(evals_of("{\"evals\": 5}"), None);
+}

@@ -157,6 +157,26 @@ pub fn to_json(flow: &Flow) -> String {
     serde_json::to_string_pretty(&file).unwrap_or_default()
 }
 
+/// The flow file with the flow's eval suite (cases, checks, variants) under `"evals"`, so an
+/// exported playground keeps its tests. Readers that do not know the field ignore it.
+pub fn to_json_with_evals(flow: &Flow, suite: &crate::domain::evals::suite::EvalSuite) -> String {
+    let plain = to_json(flow);
+    let is_empty = suite.cases.is_empty() && suite.checks.is_empty() && suite.variants.is_empty();
+    let (Ok(Value::Object(mut obj)), Ok(evals), false) =
+        (serde_json::from_str::<Value>(&plain), serde_json::to_value(suite), is_empty)
+    else {
+        return plain;
+    };
+    obj.insert("evals".into(), evals);
+    serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or(plain)
+}
+
+/// The eval suite a flow file carries, if any (a damaged one is ignored, never an error).
+pub fn evals_of(text: &str) -> Option<crate::domain::evals::suite::EvalSuite> {
+    let value: Value = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;
+    serde_json::from_value(value.get("evals")?.clone()).ok()
+}
+
 fn finite(v: f64) -> f64 {
     if v.is_finite() {
         v

@@ -28,8 +28,19 @@ pub struct EvalOpen(pub RwSignal<bool>);
 /// Cases listed for editing before "Show all": a thousand text areas make every update slow.
 const CASE_ROWS: usize = 100;
 
-fn suite_key(flow_id: &str) -> String {
+/// Where a flow's eval suite is kept in local storage.
+pub fn suite_key(flow_id: &str) -> String {
     format!("chainboard.evalsuite.{flow_id}")
+}
+
+/// The open flow's saved suite (empty when it has none).
+pub fn load_suite(flow_id: &str) -> EvalSuite {
+    platform::storage_get(&suite_key(flow_id)).map(|t| EvalSuite::parse(&t)).unwrap_or_default()
+}
+
+/// Keeps `suite` as the suite of flow `flow_id`.
+pub fn store_suite(flow_id: &str, suite: &EvalSuite) -> Result<(), String> {
+    platform::storage_set(&suite_key(flow_id), &serde_json::to_string(suite).unwrap_or_default())
 }
 
 fn runs_key(flow_id: &str) -> String {
@@ -74,8 +85,7 @@ pub struct EvalState {
 
 impl EvalState {
     fn save_suite(&self) {
-        let text = self.suite.with_untracked(|s| serde_json::to_string(s).unwrap_or_default());
-        if let Err(e) = platform::storage_set(&suite_key(&self.flow_id.get_value()), &text) {
+        if let Err(e) = self.suite.with_untracked(|s| store_suite(&self.flow_id.get_value(), s)) {
             self.message
                 .set(Some(format!("The test cases could not be saved in this browser ({e}). Export them as CSV.")));
         }
@@ -116,8 +126,7 @@ pub fn EvalDialog() -> impl IntoView {
         }
         let id = session.current.get_untracked();
         state.flow_id.set_value(id.clone());
-        let suite = platform::storage_get(&suite_key(&id)).map(|t| EvalSuite::parse(&t)).unwrap_or_default();
-        state.suite.set(suite);
+        state.suite.set(load_suite(&id));
         state.records.set(platform::storage_get(&runs_key(&id)).map(|t| EvalRecords::parse(&t)).unwrap_or_default());
         state.shown.set(None);
         state.message.set(None);

@@ -10,7 +10,9 @@ use leptos::prelude::*;
 pub fn export(editor: Editor, session: Session) {
     let flow = editor.flow();
     let name = file_name(&flow.meta.title);
-    if let Err(e) = platform::download_text(&name, &flow_file::to_json(&flow), "application/json") {
+    // The flow's test cases and checks travel with it.
+    let suite = super::eval_dialog::load_suite(&session.current.get_untracked());
+    if let Err(e) = platform::download_text(&name, &flow_file::to_json_with_evals(&flow, &suite), "application/json") {
         session.notice.set(Some(format!("Export failed: {e}")));
     }
 }
@@ -45,7 +47,14 @@ pub fn import(editor: Editor, session: Session, file: web_sys::File) {
         match flow_file::from_json(&text) {
             Ok(flow) => {
                 session.create(editor, flow);
-                session.notice.set(Some(format!("Imported \u{201c}{name}\u{201d} as a new flow.")));
+                let mut note = format!("Imported \u{201c}{name}\u{201d} as a new flow.");
+                if let Some(suite) = flow_file::evals_of(&text) {
+                    match super::eval_dialog::store_suite(&session.current.get_untracked(), &suite) {
+                        Ok(()) => note.push_str(&format!(" It came with {} test cases.", suite.cases.len())),
+                        Err(e) => note.push_str(&format!(" Its test cases could not be kept ({e}).")),
+                    }
+                }
+                session.notice.set(Some(note));
             }
             Err(e) => session
                 .notice

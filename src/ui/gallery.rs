@@ -70,9 +70,7 @@ pub fn Gallery() -> impl IntoView {
                                         if let Some(suite) = suite {
                                             // The eval suite goes with the new flow (Evaluate opens it).
                                             let suite = suite_with_provider(suite(), &id, &model);
-                                            let text = serde_json::to_string(&suite).unwrap_or_default();
-                                            let key = format!("chainboard.evalsuite.{}", session.current.get_untracked());
-                                            let _ = platform::storage_set(&key, &text);
+                                            let _ = super::eval_dialog::store_suite(&session.current.get_untracked(), &suite);
                                         }
                                         open.set(false);
                                     }>"Use"</button>

@@ -185,3 +185,26 @@ test("a similarity check embeds the answer and the expected value through the pr
   await expect(dialog.getByRole("group", { name: "Variant As it is" })).toContainText("1 of 2 runs passed");
   expect(app.consoleErrors).toEqual([]);
 });
+
+test("test cases and checks travel with an exported flow and come back on import", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  let dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await dialog.getByRole("button", { name: "Paste rows…" }).click();
+  await dialog.getByRole("textbox", { name: "Paste rows" }).fill("email,expected\n\"Hi, my parcel is late\",sorry\nWhere is it?,tracking");
+  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await dialog.getByRole("button", { name: "+ Add check" }).click();
+  await dialog.getByRole("button", { name: "Close evaluate" }).click();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export flow" }).click()]);
+  const exported = JSON.parse(await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString()));
+  expect(exported.evals.cases).toHaveLength(2);
+  expect(exported.evals.checks[0].name).toBe("Mentions expected");
+  await page.getByLabel("Flow file to import").setInputFiles({ name: "with-tests.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(exported)) });
+  await expect(page.getByRole("alert")).toContainText("It came with 2 test cases.");
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await expect(dialog.getByRole("heading", { name: "Test cases (2)" })).toBeVisible();
+  await expect(dialog.getByRole("textbox", { name: "Case 1 email" })).toHaveValue("Hi, my parcel is late");
+  expect(app.consoleErrors).toEqual([]);
+});
