@@ -287,3 +287,28 @@ fn similarity_checks_compare_embeddings_of_answer_and_expected() {
         .all(|r| matches!(&r.checks[0], CheckResult::Pass { reason, .. } if reason == "similarity 1.00")));
     assert!(report.variants[1].checks[0].passes < 10);
 }
+
+#[test]
+fn batch_answers_go_through_the_same_checks_and_statistics() {
+    use chainboard::domain::evals::batch::BatchAnswer;
+    let mut s = spec(ten_cases(), vec![contains_expected()], 1);
+    s.variants.truncate(1);
+    let answers: Vec<BatchAnswer> = (0..10)
+        .map(|c| BatchAnswer {
+            key: (0, c, 0),
+            output: if c == 9 {
+                Err("Rate limited".into())
+            } else {
+                Ok(if c < 6 { "yes".into() } else { "no".into() })
+            },
+            input_tokens: 5,
+            output_tokens: 1,
+        })
+        .collect();
+    let (run, commands) = EvalRun::from_answers(s, EngineConfig::default(), answers, 0.0);
+    assert!(commands.is_empty(), "local checks need no requests");
+    assert!(run.is_finished());
+    let report = summarize(&run.results(), &["Good model".into()], &["Says yes".into()], 10);
+    let v = &report.variants[0];
+    assert_eq!((v.passes, v.evaluated, v.run_errors), (6, 9, 1));
+}

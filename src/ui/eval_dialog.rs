@@ -759,6 +759,7 @@ fn RunSection() -> impl IntoView {
                 })>"+ Add variant"</button>
             </div>
             <p class="eval-estimate" aria-label="Estimate">{estimate}</p>
+            <super::eval_batch::BatchControls spec=build_spec />
             <div class="eval-run-bar">
                 <Show when=move || !driver.running.get()
                     fallback=move || view! { <button class="button button-danger" on:click=move |_| driver.stop()>"Stop eval"</button> }>

@@ -67,6 +67,30 @@ impl EvalDriver {
         self.after();
     }
 
+    /// Checks answers that already exist (a finished batch job) and shows the results.
+    pub fn start_from_answers(
+        &self,
+        settings: Settings,
+        spec: EvalSpec,
+        config: EngineConfig,
+        answers: Vec<crate::domain::evals::batch::BatchAnswer>,
+    ) {
+        if self.running.get_untracked() {
+            return;
+        }
+        self.generation.update_value(|g| *g += 1);
+        let generation = self.generation.get_value();
+        let (run, commands) = EvalRun::from_answers(spec, config, answers, platform::now_precise_ms());
+        self.progress.set((run.completed(), run.total()));
+        self.results.set(run.results());
+        self.run.set_value(Some(run));
+        self.stopped.set(None);
+        self.running.set(true);
+        self.perform(settings, generation, commands);
+        self.refresh_loop(generation);
+        self.after();
+    }
+
     pub fn stop(&self) {
         let now = platform::now_precise_ms();
         let commands = self

@@ -7,6 +7,7 @@ mod block_card;
 mod canvas;
 mod edge_view;
 mod editor;
+mod eval_batch;
 mod eval_charts;
 mod eval_dialog;
 mod eval_driver;

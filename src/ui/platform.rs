@@ -375,3 +375,16 @@ pub fn is_embed() -> bool {
 pub fn scroll_into_view(el: &web_sys::Element) {
     el.scroll_into_view_with_bool(true);
 }
+
+/// Performs `req` and reads the whole body: (status, body), or why it failed.
+pub async fn fetch_text(req: &crate::domain::providers::HttpRequest) -> Result<(u16, String), String> {
+    let controller =
+        web_sys::AbortController::new().map_err(|_| "The browser could not start a request.".to_string())?;
+    let mut body: Vec<u8> = Vec::new();
+    match fetch_streaming(req, &controller.signal(), |bytes| body.extend_from_slice(&bytes)).await {
+        FetchEnd::Done => Ok((200, String::from_utf8_lossy(&body).into_owned())),
+        FetchEnd::Http { status, body, .. } => Ok((status, body)),
+        FetchEnd::Network(m) => Err(m),
+        FetchEnd::Aborted => Err("The request was cancelled.".into()),
+    }
+}

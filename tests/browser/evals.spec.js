@@ -208,3 +208,34 @@ test("test cases and checks travel with an exported flow and come back on import
   await expect(dialog.getByRole("textbox", { name: "Case 1 email" })).toHaveValue("Hi, my parcel is late");
   expect(app.consoleErrors).toEqual([]);
 });
+
+test("an eval sent as an OpenAI batch job is loaded when Evaluate opens again", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await usePromptProvider(app, "openai");
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  let dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await dialog.getByRole("button", { name: "Paste rows…" }).click();
+  await dialog.getByRole("textbox", { name: "Paste rows" }).fill("email\nBatch case one\nBatch case two");
+  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await dialog.getByRole("button", { name: "+ Add check" }).click();
+  const text = dialog.getByRole("textbox", { name: /^Text .*\(check 1\)$/ });
+  await text.fill("batch completion");
+  await text.press("Tab");
+  await dialog.getByRole("spinbutton", { name: "Repetitions" }).fill("1");
+  await dialog.getByRole("spinbutton", { name: "Repetitions" }).press("Tab");
+  await dialog.getByRole("button", { name: "Send as a batch job" }).click();
+  await expect(dialog.getByLabel("Batch status")).toContainText("Sent as batch");
+  // Later: the flow's Evaluate opens again and asks OpenAI (the mock says "in progress" first).
+  await dialog.getByRole("button", { name: "Close evaluate" }).click();
+  await page.reload();
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await expect(dialog.getByLabel("Batch status")).toContainText("in progress");
+  await dialog.getByRole("button", { name: "Check the batch now" }).click();
+  await expect(dialog.getByLabel("Batch status")).toContainText("Loaded 2 answers from batch");
+  await expect(dialog.getByRole("group", { name: "Variant As it is" })).toContainText("2 of 2 runs passed");
+  await expect(dialog.getByRole("combobox", { name: "Saved runs" })).toBeVisible();
+  expect(app.consoleErrors).toEqual([]);
+});

@@ -33,6 +33,7 @@ pub use agent::step_limit_message;
 pub use cache::{canonical_request_json, fnv1a64, request_key, CacheKey, CachedOutput, RunCache, MAX_CACHE_ENTRIES};
 pub use estimate::{estimate, Estimate};
 pub use events::DROPPED_MESSAGE;
+pub(crate) use request::build_chat;
 pub use request::{estimate_tokens, format_usd, DEFAULT_OUTPUT_TOKENS};
 pub use retry::{backoff_ms, retry_delay_ms, BASE_BACKOFF_MS, MAX_RETRY_AFTER_MS};
 pub use state::{AgentStep, BlockRun, BlockStatus, ToolCallRun, Usage};

@@ -248,6 +248,30 @@ impl EvalRun {
         }
     }
 
+    /// An eval whose answers already exist (a finished provider batch job): only the checks
+    /// run, model-graded and similarity ones through the returned commands.
+    pub fn from_answers(
+        spec: EvalSpec,
+        config: EngineConfig,
+        answers: Vec<super::batch::BatchAnswer>,
+        now: f64,
+    ) -> (EvalRun, Vec<Command>) {
+        let mut run = EvalRun::start(spec, config, Vec::new());
+        run.queue.clear();
+        let mut out = Vec::new();
+        for a in answers {
+            let mut result = run.empty_result(a.key, None, 0.0);
+            result.input_tokens = a.input_tokens;
+            result.output_tokens = a.output_tokens;
+            match a.output {
+                Ok(text) => result.output = Some(text),
+                Err(e) => result.error = Some(e),
+            }
+            run.check_result(a.key, result, now, &mut out);
+        }
+        (run, out)
+    }
+
     pub fn total(&self) -> usize {
         self.spec.cases.len() * self.spec.variants.len().max(1) * self.spec.repetitions.max(1) as usize
     }
@@ -501,6 +525,11 @@ impl EvalRun {
             }
             None => result.error = Some("The checked block is not part of the flow.".into()),
         }
+        self.check_result(key, result, now, out);
+    }
+
+    /// Runs the checks on a finished run's answer (judges and embeddings asynchronously).
+    fn check_result(&mut self, key: JobKey, mut result: JobResult, now: f64, out: &mut Vec<Command>) {
         let Some(output) = result.output.clone() else {
             self.results.insert(key, result);
             return;

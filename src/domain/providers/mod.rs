@@ -33,6 +33,7 @@ pub use types::{
     ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, Method, ProviderSettings, Role, StreamEvent,
     ToolCallMessage, ToolChoice, ToolResultMessage, ToolSpec, SYNTHETIC_ID_PREFIX,
 };
+pub use wire::encode_path_segment;
 
 /// Which API a model call goes to. Serialised as [`ProviderKind::id`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -77,7 +77,7 @@ pub(crate) fn get(url: String, headers: Vec<(String, String)>) -> HttpRequest {
 }
 
 /// Percent-encodes a path segment, so a model name cannot change the path or add a query.
-pub(crate) fn encode_path_segment(segment: &str) -> String {
+pub fn encode_path_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
     for byte in segment.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
