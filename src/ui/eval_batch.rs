@@ -8,8 +8,8 @@ use super::platform;
 use super::settings::Settings;
 use crate::domain::engine::EngineConfig;
 use crate::domain::evals::batch::{
-    batch_plan, content_request, create_request, parse_id, parse_output, parse_status, status_request, upload_request,
-    PendingBatch,
+    anthropic_create_request, anthropic_results_request, anthropic_status_request, batch_plan, content_request,
+    create_request, parse_id, parse_output, parse_status, status_request, upload_request, PendingBatch,
 };
 use crate::domain::evals::run::EvalSpec;
 use crate::domain::flow::BlockId;
@@ -26,13 +26,11 @@ fn load(flow_id: &str) -> Option<PendingBatch> {
 }
 
 /// Sends `req` and returns the body of a 2xx reply, or a sentence about what went wrong.
-async fn call(req: crate::domain::providers::HttpRequest) -> Result<String, String> {
+async fn call(kind: ProviderKind, req: crate::domain::providers::HttpRequest) -> Result<String, String> {
     match platform::fetch_text(&req).await {
         Ok((status, body)) if (200..300).contains(&status) => Ok(body),
-        Ok((status, body)) => {
-            Err(crate::domain::providers::classify_http_error(ProviderKind::OpenAi, status, &body, None).to_string())
-        }
-        Err(e) => Err(format!("OpenAI could not be reached ({e}).")),
+        Ok((status, body)) => Err(crate::domain::providers::classify_http_error(kind, status, &body, None).to_string()),
+        Err(e) => Err(format!("{} could not be reached ({e}).", kind.label())),
     }
 }
 
@@ -55,29 +53,37 @@ where
             Ok(s) => s,
             Err(e) => return status.set(Some(e)),
         };
-        if !settings.has_key(ProviderKind::OpenAi) {
-            return status.set(Some("Add your OpenAI key in Settings to send a batch job.".into()));
-        }
         let plan = match batch_plan(&spec) {
             Ok(p) => p,
             Err(e) => return status.set(Some(e)),
         };
-        let provider = settings.provider_settings(ProviderKind::OpenAi);
+        let kind = plan.provider;
+        if !settings.has_key(kind) {
+            return status.set(Some(format!("Add your {} key in Settings to send a batch job.", kind.label())));
+        }
+        let provider = settings.provider_settings(kind);
         let suite = state.suite.get_untracked();
         let id = flow_id();
         busy.set(true);
         status.set(Some(format!("Uploading {} requests\u{2026}", plan.ids.len())));
         leptos::task::spawn_local(async move {
             let result = async {
-                let file = parse_id(&call(upload_request(&provider, &plan.jsonl)).await?)?;
-                let batch = parse_id(&call(create_request(&provider, &file)).await?)?;
-                Ok::<String, String>(batch)
+                match kind {
+                    ProviderKind::Anthropic => {
+                        parse_id(&call(kind, anthropic_create_request(&provider, &plan.payload)).await?)
+                    }
+                    _ => {
+                        let file = parse_id(&call(kind, upload_request(&provider, &plan.payload)).await?)?;
+                        parse_id(&call(kind, create_request(&provider, &file)).await?)
+                    }
+                }
             }
             .await;
             busy.set(false);
             match result {
                 Ok(batch_id) => {
                     let p = PendingBatch {
+                        provider: Some(kind),
                         batch_id: batch_id.clone(),
                         sent_ms: platform::now_ms(),
                         ids: plan.ids,
@@ -88,7 +94,8 @@ where
                     };
                     match platform::storage_set(&key(&id), &serde_json::to_string(&p).unwrap_or_default()) {
                         Ok(()) => status.set(Some(format!(
-                            "Sent as batch {batch_id}. OpenAI runs it within 24 hours; open Evaluate on this flow again to load the results."
+                            "Sent as batch {batch_id}. {} runs it within 24 hours; open Evaluate on this flow again to load the results.",
+                            kind.label()
                         ))),
                         Err(e) => status.set(Some(format!("Sent as batch {batch_id}, but it could not be remembered ({e}): note the id."))),
                     }
@@ -104,18 +111,27 @@ where
         if busy.get_untracked() || driver.running.get_untracked() {
             return;
         }
-        let provider = settings.provider_settings(ProviderKind::OpenAi);
+        let kind = p.provider.unwrap_or(ProviderKind::OpenAi);
+        let provider = settings.provider_settings(kind);
         let id = flow_id();
         busy.set(true);
-        status.set(Some(format!("Asking OpenAI about batch {}\u{2026}", p.batch_id)));
+        status.set(Some(format!("Asking {} about batch {}\u{2026}", kind.label(), p.batch_id)));
         leptos::task::spawn_local(async move {
             let outcome = async {
-                let st = parse_status(&call(status_request(&provider, &p.batch_id)).await?)?;
+                let status_req = match kind {
+                    ProviderKind::Anthropic => anthropic_status_request(&provider, &p.batch_id),
+                    _ => status_request(&provider, &p.batch_id),
+                };
+                let st = parse_status(&call(kind, status_req).await?)?;
                 if !st.is_done() {
                     return Ok::<_, String>((st, None));
                 }
-                let file = st.output_file_id.clone().ok_or("The batch has no output file.")?;
-                let jsonl = call(content_request(&provider, &file)).await?;
+                let file = st.output_file_id.clone().ok_or("The batch has no results yet.")?;
+                let results_req = match kind {
+                    ProviderKind::Anthropic => anthropic_results_request(&provider, &file),
+                    _ => content_request(&provider, &file),
+                };
+                let jsonl = call(kind, results_req).await?;
                 Ok((st, Some(jsonl)))
             }
             .await;
@@ -167,7 +183,7 @@ where
                     <button class="button button-quiet" disabled=move || busy.get() on:click=move |_| check()>"Check the batch now"</button>
                 }>
                 <button class="button button-quiet" disabled=move || busy.get() || driver.running.get()
-                    title="OpenAI runs it within 24 hours at half price; no tab needs to stay open"
+                    title="OpenAI or Anthropic runs it within 24 hours at half price; no tab needs to stay open"
                     on:click=send>"Send as a batch job"</button>
             </Show>
             {move || status.get().map(|s| view! { <span class="field-help" role="status" aria-label="Batch status">{s}</span> })}

@@ -239,3 +239,36 @@ test("an eval sent as an OpenAI batch job is loaded when Evaluate opens again", 
   await expect(dialog.getByRole("combobox", { name: "Saved runs" })).toBeVisible();
   expect(app.consoleErrors).toEqual([]);
 });
+
+test("an eval sent as an Anthropic Message Batch loads its results into the statistics", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  // Anthropic's batch endpoints are served by the local test API.
+  await page.getByRole("button", { name: "Settings" }).click();
+  const settings = page.getByRole("dialog", { name: "Settings" });
+  await settings.getByRole("textbox", { name: "Anthropic API key" }).fill("sk-ant-test-BATCH-secret");
+  await settings.getByRole("textbox", { name: "Anthropic API key" }).press("Tab");
+  await settings.getByRole("textbox", { name: "Anthropic base URL" }).fill("http://127.0.0.1:4011/v1");
+  await settings.getByRole("textbox", { name: "Anthropic base URL" }).press("Tab");
+  await settings.getByRole("button", { name: "Done" }).click();
+  await usePromptProvider(app, "anthropic");
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await dialog.getByRole("button", { name: "Paste rows…" }).click();
+  await dialog.getByRole("textbox", { name: "Paste rows" }).fill("email\nParcel one is late\nParcel two is late");
+  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await dialog.getByRole("button", { name: "+ Add check" }).click();
+  const text = dialog.getByRole("textbox", { name: /^Text .*\(check 1\)$/ });
+  await text.fill("Batch answer to: Parcel");
+  await text.press("Tab");
+  await dialog.getByRole("spinbutton", { name: "Repetitions" }).fill("2");
+  await dialog.getByRole("spinbutton", { name: "Repetitions" }).press("Tab");
+  await dialog.getByRole("button", { name: "Send as a batch job" }).click();
+  await expect(dialog.getByLabel("Batch status")).toContainText("Sent as batch msgbatch_test_");
+  await dialog.getByRole("button", { name: "Check the batch now" }).click();
+  await expect(dialog.getByLabel("Batch status")).toContainText("in progress");
+  await dialog.getByRole("button", { name: "Check the batch now" }).click();
+  await expect(dialog.getByLabel("Batch status")).toContainText("Loaded 4 answers from batch");
+  await expect(dialog.getByRole("group", { name: "Variant As it is" })).toContainText("4 of 4 runs passed");
+  expect(app.consoleErrors).toEqual([]);
+});

@@ -1,10 +1,11 @@
-//! Sending an eval as an OpenAI Batch job: one JSONL line per case × repetition × variant,
-//! uploaded as a file, run by OpenAI within 24 hours at half price, no tab kept open. The
-//! browser keeps the batch id with the flow, asks for its status when the flow's Evaluate
-//! opens again, and loads the answers into the same checks and statistics.
+//! Sending an eval as the provider's own batch job, run within 24 hours at half price with no
+//! tab kept open: OpenAI's Batch API (a JSONL file of requests, uploaded, then a batch) or
+//! Anthropic's Message Batches (the requests in one call). The browser keeps the batch id
+//! with the flow, asks for its status when the flow's Evaluate opens again, and loads the
+//! answers into the same checks and statistics.
 //!
-//! Only flows whose answer comes from one Prompt block on OpenAI can be batched: a chain
-//! needs each answer before the next request exists.
+//! Only flows whose answer comes from one Prompt block on OpenAI or Anthropic can be batched:
+//! a chain needs each answer before the next request exists.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -20,7 +21,9 @@ pub type JobKey = (usize, usize, u32);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchPlan {
-    pub jsonl: String,
+    pub provider: ProviderKind,
+    /// OpenAI: the JSONL file. Anthropic: the body of the create call.
+    pub payload: String,
     /// custom_id → the run it stands for.
     pub ids: Vec<(String, JobKey)>,
 }
@@ -41,8 +44,9 @@ fn single_prompt(flow: &Flow) -> Result<(), String> {
 
 /// The JSONL file of requests for every run of `spec`.
 pub fn batch_plan(spec: &EvalSpec) -> Result<BatchPlan, String> {
-    let mut lines = Vec::new();
+    let mut lines: Vec<Value> = Vec::new();
     let mut ids = Vec::new();
+    let mut provider: Option<ProviderKind> = None;
     for (v, variant) in spec.variants.iter().enumerate() {
         for (c, case) in spec.cases.iter().enumerate() {
             let flow = case_flow(&spec.flow, case, variant);
@@ -53,9 +57,15 @@ pub fn batch_plan(spec: &EvalSpec) -> Result<BatchPlan, String> {
             }) else {
                 continue;
             };
-            if config.provider != "openai" {
-                return Err("Batch jobs are available for OpenAI models only.".into());
+            let kind = match config.provider.as_str() {
+                "openai" => ProviderKind::OpenAi,
+                "anthropic" => ProviderKind::Anthropic,
+                _ => return Err("Batch jobs are available for OpenAI and Anthropic models.".into()),
+            };
+            if provider.is_some_and(|p| p != kind) {
+                return Err("All variants must use the same provider to run as one batch job.".into());
             }
+            provider = Some(kind);
             // The prompt's inputs come straight from Input blocks in a one-prompt flow.
             let values: Vec<(String, String)> = flow
                 .edges
@@ -66,12 +76,10 @@ pub fn batch_plan(spec: &EvalSpec) -> Result<BatchPlan, String> {
                     _ => None,
                 })
                 .collect();
-            let chat = build_chat(&config, ProviderKind::OpenAi, |n| {
-                values.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str())
-            })
-            .map_err(|e| e.to_string())?;
+            let chat = build_chat(&config, kind, |n| values.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str()))
+                .map_err(|e| e.to_string())?;
             let settings = ProviderSettings { base_url: String::new(), api_key: "batch".into() };
-            let http = build_chat_request(ProviderKind::OpenAi, &settings, &chat).map_err(|e| e.to_string())?;
+            let http = build_chat_request(kind, &settings, &chat).map_err(|e| e.to_string())?;
             let mut body: Value =
                 serde_json::from_str(http.body.as_deref().unwrap_or("{}")).map_err(|e| e.to_string())?;
             if let Some(obj) = body.as_object_mut() {
@@ -81,17 +89,22 @@ pub fn batch_plan(spec: &EvalSpec) -> Result<BatchPlan, String> {
             }
             for rep in 0..spec.repetitions.max(1) {
                 let id = format!("v{v}-c{c}-r{rep}");
-                lines.push(
-                    json!({"custom_id": id, "method": "POST", "url": "/v1/chat/completions", "body": body}).to_string(),
-                );
+                lines.push(match kind {
+                    ProviderKind::Anthropic => json!({"custom_id": id, "params": body}),
+                    _ => json!({"custom_id": id, "method": "POST", "url": "/v1/chat/completions", "body": body}),
+                });
                 ids.push((id, (v, c, rep)));
             }
         }
     }
-    if lines.is_empty() {
+    let Some(provider) = provider.filter(|_| !lines.is_empty()) else {
         return Err("There is nothing to send: add test cases.".into());
-    }
-    Ok(BatchPlan { jsonl: lines.join("\n") + "\n", ids })
+    };
+    let payload = match provider {
+        ProviderKind::Anthropic => json!({"requests": lines}).to_string(),
+        _ => lines.iter().map(Value::to_string).collect::<Vec<_>>().join("\n") + "\n",
+    };
+    Ok(BatchPlan { provider, payload, ids })
 }
 
 const BOUNDARY: &str = "chainboard-batch-7f3a9c";
@@ -153,6 +166,47 @@ pub fn content_request(settings: &ProviderSettings, file_id: &str) -> HttpReques
     }
 }
 
+fn anthropic_base(settings: &ProviderSettings) -> String {
+    let raw = settings.base_url.trim();
+    let raw = if raw.is_empty() { ProviderKind::Anthropic.default_base_url() } else { raw };
+    raw.trim_end_matches('/').to_string()
+}
+
+/// Anthropic: creates the Message Batch with every request in the body.
+pub fn anthropic_create_request(settings: &ProviderSettings, payload: &str) -> HttpRequest {
+    let mut headers = crate::domain::providers::anthropic_headers(settings.api_key.trim());
+    headers.push(("content-type".into(), "application/json".into()));
+    HttpRequest {
+        method: Method::Post,
+        url: format!("{}/messages/batches", anthropic_base(settings)),
+        headers,
+        body: Some(payload.to_string()),
+    }
+}
+
+pub fn anthropic_status_request(settings: &ProviderSettings, batch_id: &str) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: format!(
+            "{}/messages/batches/{}",
+            anthropic_base(settings),
+            crate::domain::providers::encode_path_segment(batch_id)
+        ),
+        headers: crate::domain::providers::anthropic_headers(settings.api_key.trim()),
+        body: None,
+    }
+}
+
+/// Anthropic: the results file at the batch's `results_url`.
+pub fn anthropic_results_request(settings: &ProviderSettings, results_url: &str) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: results_url.to_string(),
+        headers: crate::domain::providers::anthropic_headers(settings.api_key.trim()),
+        body: None,
+    }
+}
+
 /// The `id` of an uploaded file or a created batch.
 pub fn parse_id(body: &str) -> Result<String, String> {
     let v: Value = serde_json::from_str(body).map_err(|_| "The reply is not JSON.".to_string())?;
@@ -187,6 +241,24 @@ impl BatchStatus {
 pub fn parse_status(body: &str) -> Result<BatchStatus, String> {
     let v: Value = serde_json::from_str(body).map_err(|_| "The batch status is not JSON.".to_string())?;
     let count = |k: &str| v.pointer(&format!("/request_counts/{k}")).and_then(Value::as_u64).unwrap_or(0);
+    if let Some(processing) = v.get("processing_status").and_then(Value::as_str) {
+        // Anthropic: "ended" means done; the results live at `results_url`.
+        let (done, failed) = (count("succeeded"), count("errored") + count("canceled") + count("expired"));
+        let status = match processing {
+            "ended" if done == 0 && failed > 0 => "failed",
+            "ended" => "completed",
+            "canceling" => "cancelling",
+            other => other,
+        };
+        return Ok(BatchStatus {
+            id: v.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
+            status: status.to_string(),
+            output_file_id: v.get("results_url").and_then(Value::as_str).map(str::to_string),
+            completed: done,
+            failed,
+            total: done + failed + count("processing"),
+        });
+    }
     Ok(BatchStatus {
         id: v.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
         status: v.get("status").and_then(Value::as_str).ok_or("The batch status has no status.")?.to_string(),
@@ -213,6 +285,30 @@ pub fn parse_output(jsonl: &str, ids: &[(String, JobKey)]) -> Vec<BatchAnswer> {
         let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
         let Some(custom) = v.get("custom_id").and_then(Value::as_str) else { continue };
         let Some((_, key)) = ids.iter().find(|(id, _)| id == custom) else { continue };
+        if let Some(result) = v.get("result") {
+            // Anthropic: {"type": "succeeded", "message": {...}} or errored/canceled/expired.
+            let message = result.get("message");
+            let text = message
+                .and_then(|m| m.get("content"))
+                .and_then(Value::as_array)
+                .map(|blocks| blocks.iter().filter_map(|b| b.get("text").and_then(Value::as_str)).collect::<String>());
+            let output = match (result.get("type").and_then(Value::as_str), text) {
+                (Some("succeeded"), Some(t)) => Ok(t),
+                (kind, _) => Err(result
+                    .pointer("/error/error/message")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| format!("The batch request {}.", kind.unwrap_or("failed")), str::to_string)),
+            };
+            let usage =
+                |k: &str| message.and_then(|m| m.pointer(&format!("/usage/{k}"))).and_then(Value::as_u64).unwrap_or(0);
+            out.push(BatchAnswer {
+                key: *key,
+                output,
+                input_tokens: usage("input_tokens"),
+                output_tokens: usage("output_tokens"),
+            });
+            continue;
+        }
         let status = v.pointer("/response/status_code").and_then(Value::as_u64).unwrap_or(0);
         let body = v.pointer("/response/body");
         let text = body.and_then(|b| b.pointer("/choices/0/message/content")).and_then(Value::as_str);
@@ -262,7 +358,8 @@ mod tests {
     fn one_line_per_run_without_streaming() {
         let plan = batch_plan(&spec()).expect("plans");
         assert_eq!(plan.ids.len(), 8);
-        let lines: Vec<Value> = plan.jsonl.lines().map(|l| serde_json::from_str(l).unwrap_or_default()).collect();
+        assert_eq!(plan.provider, ProviderKind::OpenAi);
+        let lines: Vec<Value> = plan.payload.lines().map(|l| serde_json::from_str(l).unwrap_or_default()).collect();
         assert_eq!(lines.len(), 8);
         assert_eq!(lines[0]["custom_id"], "v0-c0-r0");
         assert_eq!(lines[0]["url"], "/v1/chat/completions");
@@ -270,16 +367,58 @@ mod tests {
         assert!(lines[0]["body"]["messages"][1]["content"].as_str().unwrap_or_default().ends_with("Hi"));
         assert_eq!(lines[7]["custom_id"], "v1-c1-r1");
         assert_eq!(lines[7]["body"]["model"], "gpt-4o");
-        assert!(!plan.jsonl.contains("batch\""), "no key in the file");
+        assert!(!plan.payload.contains("batch\""), "no key in the file");
     }
 
     #[test]
-    fn only_single_prompt_openai_flows() {
+    fn anthropic_batches_hold_the_requests_in_one_body() {
         let mut s = spec();
+        s.variants.truncate(1);
         if let Some(BlockConfig::Prompt(p)) = s.flow.blocks.get_mut(1).map(|b| &mut b.config) {
             p.provider = "anthropic".into();
+            p.model = "claude-haiku-4-5".into();
         }
-        assert!(batch_plan(&s).err().is_some_and(|e| e.contains("OpenAI")));
+        let plan = batch_plan(&s).expect("plans");
+        assert_eq!(plan.provider, ProviderKind::Anthropic);
+        let body: Value = serde_json::from_str(&plan.payload).unwrap_or_default();
+        assert_eq!(body["requests"].as_array().map(Vec::len), Some(4));
+        assert_eq!(body["requests"][0]["custom_id"], "v0-c0-r0");
+        assert_eq!(body["requests"][0]["params"]["model"], "claude-haiku-4-5");
+        assert!(body["requests"][0]["params"].get("stream").is_none());
+        let settings = ProviderSettings { base_url: String::new(), api_key: "sk-ant".into() };
+        let create = anthropic_create_request(&settings, &plan.payload);
+        assert_eq!(create.url, "https://api.anthropic.com/v1/messages/batches");
+        assert_eq!(create.header("x-api-key"), Some("sk-ant"));
+        assert_eq!(
+            anthropic_status_request(&settings, "msgbatch_1").url,
+            "https://api.anthropic.com/v1/messages/batches/msgbatch_1"
+        );
+        let st = parse_status(r#"{"id":"msgbatch_1","type":"message_batch","processing_status":"ended","request_counts":{"processing":0,"succeeded":3,"errored":1,"canceled":0,"expired":0},"results_url":"https://api.anthropic.com/v1/messages/batches/msgbatch_1/results"}"#)
+            .expect("parses");
+        assert!(st.is_done());
+        assert_eq!(
+            st.output_file_id.as_deref(),
+            Some("https://api.anthropic.com/v1/messages/batches/msgbatch_1/results")
+        );
+        assert_eq!((st.completed, st.failed, st.total), (3, 1, 4));
+        let running = parse_status(r#"{"id":"msgbatch_1","processing_status":"in_progress","request_counts":{"processing":4,"succeeded":0,"errored":0,"canceled":0,"expired":0}}"#).expect("parses");
+        assert!(!running.is_done() && !running.is_dead());
+        let ids = vec![("v0-c0-r0".to_string(), (0, 0, 0)), ("v0-c1-r0".to_string(), (0, 1, 0))];
+        let results = "{\"custom_id\":\"v0-c0-r0\",\"result\":{\"type\":\"succeeded\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"Sorry about that.\"}],\"usage\":{\"input_tokens\":12,\"output_tokens\":4}}}}\n\
+                       {\"custom_id\":\"v0-c1-r0\",\"result\":{\"type\":\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"max_tokens is too large\"}}}}\n";
+        let answers = parse_output(results, &ids);
+        assert_eq!(answers[0].output, Ok("Sorry about that.".into()));
+        assert_eq!((answers[0].input_tokens, answers[0].output_tokens), (12, 4));
+        assert_eq!(answers[1].output, Err("max_tokens is too large".into()));
+    }
+
+    #[test]
+    fn only_single_prompt_flows_on_batch_providers() {
+        let mut s = spec();
+        if let Some(BlockConfig::Prompt(p)) = s.flow.blocks.get_mut(1).map(|b| &mut b.config) {
+            p.provider = "gemini".into();
+        }
+        assert!(batch_plan(&s).err().is_some_and(|e| e.contains("OpenAI and Anthropic")));
         let mut chain = spec();
         let mut second = chain.flow.blocks[1].clone();
         second.id = BlockId::new("prompt-2");
@@ -321,6 +460,9 @@ mod tests {
 /// A batch job sent and not yet loaded, kept with the flow until its results are in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PendingBatch {
+    /// OpenAI when absent.
+    #[serde(default)]
+    pub provider: Option<ProviderKind>,
     pub batch_id: String,
     pub sent_ms: i64,
     pub ids: Vec<(String, JobKey)>,

@@ -15,7 +15,7 @@ const KIND: ProviderKind = ProviderKind::Anthropic;
 /// `max_tokens` is required by the API; this keeps short calls cheap when the block sets none.
 pub(crate) const DEFAULT_MAX_TOKENS: u32 = 1024;
 
-fn auth_headers(key: &str) -> Vec<(String, String)> {
+pub(crate) fn auth_headers(key: &str) -> Vec<(String, String)> {
     vec![
         wire::header("x-api-key", key),
         wire::header("anthropic-version", "2023-06-01"),

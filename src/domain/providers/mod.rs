@@ -35,6 +35,11 @@ pub use types::{
 };
 pub use wire::encode_path_segment;
 
+/// Anthropic's key headers (for requests built outside this module, such as batch jobs).
+pub fn anthropic_headers(key: &str) -> Vec<(String, String)> {
+    anthropic::auth_headers(key)
+}
+
 /// Which API a model call goes to. Serialised as [`ProviderKind::id`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProviderKind {
