@@ -626,10 +626,30 @@ fn every_template_round_trips_through_a_share_link() {
     use chainboard::domain::templates::TEMPLATES;
     for t in TEMPLATES {
         let flow = (t.build)(1_795_420_800_000);
-        let link = encode(&SharePayload { flow: flow.clone(), outputs: Vec::new(), include_note: None });
+        let link = encode(&SharePayload { flow: flow.clone(), outputs: Vec::new(), include_note: None, evals: None });
         match decode(&link) {
             Ok(Decoded::Open(p)) => assert_eq!(p.flow, flow, "{}", t.id),
             other => panic!("{}: {other:?}", t.id),
         }
     }
+}
+
+#[test]
+fn links_can_carry_the_eval_suite() {
+    use chainboard::domain::evals::checks::{Check, CheckKind};
+    use chainboard::domain::evals::suite::EvalSuite;
+    let suite = EvalSuite {
+        cases: chainboard::domain::evals::cases::parse_table("email,expected\nHi,sorry").expect("parses").1,
+        checks: vec![Check {
+            name: "Sorry".into(),
+            kind: CheckKind::Contains { text: "{{expected}}".into(), case_sensitive: false },
+        }],
+        ..EvalSuite::default()
+    };
+    let mut payload = starter();
+    payload.evals = Some(suite.clone());
+    let back = open(&encode(&payload));
+    assert_eq!(back.evals, Some(suite));
+    // Without a suite the link is exactly as before.
+    assert_eq!(open(&encode(&starter())).evals, None);
 }

@@ -74,12 +74,14 @@ pub struct SharePayload {
     pub outputs: Vec<(BlockId, String)>,
     /// A note from the sharer, shown in the banner of the opened link.
     pub include_note: Option<String>,
+    /// The flow's test cases and checks, when the sharer includes them.
+    pub evals: Option<crate::domain::evals::suite::EvalSuite>,
 }
 
 impl SharePayload {
     /// Just the flow: no outputs, no note.
     pub fn new(flow: Flow) -> Self {
-        SharePayload { flow, outputs: Vec::new(), include_note: None }
+        SharePayload { flow, outputs: Vec::new(), include_note: None, evals: None }
     }
 }
 
@@ -197,6 +199,10 @@ fn envelope_json(payload: &SharePayload) -> String {
         json.push_str(",\"note\":");
         json.push_str(&serde_json::to_string(note).unwrap_or_else(|_| "null".into()));
     }
+    if let Some(suite) = payload.evals.as_ref().filter(|s| !s.cases.is_empty() || !s.checks.is_empty()) {
+        json.push_str(",\"evals\":");
+        json.push_str(&serde_json::to_string(suite).unwrap_or_else(|_| "null".into()));
+    }
     json.push('}');
     json
 }
@@ -287,6 +293,8 @@ pub fn from_plaintext_bytes(bytes: &[u8]) -> Result<SharePayload, ShareError> {
         flow,
         outputs: envelope.outputs.into_iter().map(|(id, text)| (BlockId(id), text)).collect(),
         include_note: envelope.note,
+        // A damaged suite is dropped: the flow still opens.
+        evals: envelope.evals.and_then(|v| serde_json::from_value(v).ok()),
     })
 }
 
@@ -297,6 +305,8 @@ struct Envelope {
     outputs: Vec<(String, String)>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    evals: Option<Value>,
 }
 
 enum Kind {

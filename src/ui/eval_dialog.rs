@@ -81,10 +81,15 @@ pub struct EvalState {
     pub shown: RwSignal<Option<usize>>,
     pub message: RwSignal<Option<String>>,
     flow_id: StoredValue<String>,
+    /// A shared link is being viewed: its suite is shown, nothing is saved.
+    read_only: StoredValue<bool>,
 }
 
 impl EvalState {
     fn save_suite(&self) {
+        if self.read_only.get_value() {
+            return;
+        }
         if let Err(e) = self.suite.with_untracked(|s| store_suite(&self.flow_id.get_value(), s)) {
             self.message
                 .set(Some(format!("The test cases could not be saved in this browser ({e}). Export them as CSV.")));
@@ -97,6 +102,9 @@ impl EvalState {
     }
 
     fn save_records(&self) {
+        if self.read_only.get_value() {
+            return;
+        }
         let text = self.records.with_untracked(|r| serde_json::to_string(r).unwrap_or_default());
         if let Err(e) = platform::storage_set(&runs_key(&self.flow_id.get_value()), &text) {
             self.message.set(Some(format!(
@@ -118,7 +126,9 @@ pub fn EvalDialog() -> impl IntoView {
         shown: RwSignal::new(None),
         message: RwSignal::new(None),
         flow_id: StoredValue::new(String::new()),
+        read_only: StoredValue::new(false),
     };
+    let shared = expect_context::<super::share_ui::Shared>();
     // Load the open flow's suite and runs each time the dialog opens.
     Effect::new(move |_| {
         if !open.get() {
@@ -126,8 +136,18 @@ pub fn EvalDialog() -> impl IntoView {
         }
         let id = session.current.get_untracked();
         state.flow_id.set_value(id.clone());
-        state.suite.set(load_suite(&id));
-        state.records.set(platform::storage_get(&runs_key(&id)).map(|t| EvalRecords::parse(&t)).unwrap_or_default());
+        let viewing = editor.read_only.get_untracked();
+        state.read_only.set_value(viewing);
+        if viewing {
+            // A shared link: its own tests (if it brought any), and nothing of the viewer's.
+            state.suite.set(shared.suite.get_untracked().unwrap_or_default());
+            state.records.set(EvalRecords::default());
+        } else {
+            state.suite.set(load_suite(&id));
+            state
+                .records
+                .set(platform::storage_get(&runs_key(&id)).map(|t| EvalRecords::parse(&t)).unwrap_or_default());
+        }
         state.shown.set(None);
         state.message.set(None);
     });

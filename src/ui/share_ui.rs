@@ -22,13 +22,20 @@ type Locked = (Vec<u8>, Vec<u8>, Vec<u8>);
 #[derive(Clone, Copy)]
 pub struct Shared {
     pub viewing: RwSignal<Option<Vec<String>>>,
+    /// The test cases and checks that came with the link being viewed.
+    pub suite: RwSignal<Option<crate::domain::evals::suite::EvalSuite>>,
     pub locked: RwSignal<Option<Locked>>,
     pub dialog_open: RwSignal<bool>,
 }
 
 impl Shared {
     pub fn new() -> Shared {
-        Shared { viewing: RwSignal::new(None), locked: RwSignal::new(None), dialog_open: RwSignal::new(false) }
+        Shared {
+            viewing: RwSignal::new(None),
+            suite: RwSignal::new(None),
+            locked: RwSignal::new(None),
+            dialog_open: RwSignal::new(false),
+        }
     }
 }
 
@@ -56,6 +63,7 @@ fn show_payload(editor: Editor, runner: Runner, shared: Shared, payload: SharePa
     for (id, text) in payload.outputs {
         runner.run_of(&id).set(Some(BlockRun { status: BlockStatus::Done, output: Some(text), ..Default::default() }));
     }
+    shared.suite.set(payload.evals);
     shared.viewing.set(Some(hosts));
 }
 
@@ -65,6 +73,9 @@ fn make_copy(editor: Editor, session: Session, shared: Shared) {
     session.create(editor, flow); // still read-only here, so the current flow is not overwritten
     editor.read_only.set(false);
     session.save_now(editor);
+    if let Some(suite) = shared.suite.get_untracked() {
+        let _ = super::eval_dialog::store_suite(&session.current.get_untracked(), &suite);
+    }
     shared.viewing.set(None);
     platform::clear_hash();
     session.notice.set(Some("Copied to your flows. You can edit it now.".into()));
@@ -146,9 +157,11 @@ pub fn SharedBanner() -> impl IntoView {
 #[component]
 pub fn ShareDialog() -> impl IntoView {
     let editor = expect_context::<Editor>();
+    let session = expect_context::<Session>();
     let runner = expect_context::<Runner>();
     let shared = expect_context::<Shared>();
     let include_outputs = RwSignal::new(false);
+    let include_tests = RwSignal::new(true);
     let password = RwSignal::new(String::new());
     let link = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
@@ -170,7 +183,11 @@ pub fn ShareDialog() -> impl IntoView {
         } else {
             Vec::new()
         };
-        let payload = SharePayload { flow, outputs, include_note: None };
+        let evals = include_tests
+            .get_untracked()
+            .then(|| super::eval_dialog::load_suite(&session.current.get_untracked()))
+            .filter(|s| !s.cases.is_empty() || !s.checks.is_empty());
+        let payload = SharePayload { flow, outputs, include_note: None, evals };
         let pw = password.get_untracked();
         let base = platform::location_href_without_hash();
         leptos::task::spawn_local(async move {
@@ -194,6 +211,10 @@ pub fn ShareDialog() -> impl IntoView {
                     <label class="check">
                         <input type="checkbox" prop:checked=move || include_outputs.get() on:change=move |ev| { include_outputs.set(event_target_checked(&ev)); link.set(None); } />
                         <span>"Include the latest outputs"</span>
+                    </label>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || include_tests.get() on:change=move |ev| { include_tests.set(event_target_checked(&ev)); link.set(None); } />
+                        <span>"Include the test cases and checks (Evaluate)"</span>
                     </label>
                     <label class="field">
                         <span class="field-label">"Password (optional)"</span>

@@ -98,3 +98,31 @@ test("the embed code opens a slim read-only view for iframes", async ({ page, br
   await viewer.screenshot({ path: "target/screenshots/share-embed.png" });
   await context.close();
 });
+
+test("a shared link brings the flow's test cases: shown read-only, kept by Make a copy", async ({ page, browser }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await dialog.getByRole("button", { name: "Paste rows…" }).click();
+  await dialog.getByRole("textbox", { name: "Paste rows" }).fill("email\nShared case about a late parcel");
+  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await dialog.getByRole("button", { name: "Close evaluate" }).click();
+  const link = await createLink(page);
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const viewer = await context.newPage();
+  await viewer.goto(link);
+  const banner = viewer.getByRole("region", { name: "Shared playground" });
+  await expect(banner).toBeVisible();
+  await viewer.getByRole("button", { name: "Evaluate" }).click();
+  let theirs = viewer.getByRole("dialog", { name: "Evaluate" });
+  await expect(theirs.getByRole("textbox", { name: "Case 1 email" })).toHaveValue("Shared case about a late parcel");
+  await theirs.getByRole("button", { name: "Close evaluate" }).click();
+  await banner.getByRole("button", { name: "Make a copy" }).click();
+  await viewer.reload();
+  await viewer.getByRole("button", { name: "Evaluate" }).click();
+  theirs = viewer.getByRole("dialog", { name: "Evaluate" });
+  await expect(theirs.getByRole("textbox", { name: "Case 1 email" })).toHaveValue("Shared case about a late parcel");
+  await context.close();
+});
