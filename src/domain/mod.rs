@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod pricing;
 pub mod providers;
 pub mod recording;
+pub mod retrieval;
 pub mod share;
 pub mod template;
 pub mod templates;
