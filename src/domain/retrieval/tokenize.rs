@@ -44,6 +44,13 @@ pub fn stem(word: &str) -> String {
         if let Some(base) = word.strip_suffix(suffix) {
             // Keep at least three letters, and do not strip the "s" of "ss" words.
             if base.len() >= 3 && !(suffix == "s" && base.ends_with('s')) {
+                // "shipping", "shipped" → "ship": undouble a final consonant (not l, s, z).
+                let bytes = base.as_bytes();
+                let doubled = matches!(suffix, "ing" | "ed" | "edly")
+                    && bytes.len() >= 4
+                    && bytes[bytes.len() - 1] == bytes[bytes.len() - 2]
+                    && !b"aeioulsz".contains(&bytes[bytes.len() - 1]);
+                let base = if doubled { &base[..base.len() - 1] } else { base };
                 return format!("{base}{keep}");
             }
         }
@@ -116,5 +123,7 @@ mod tests {
         }
         assert_eq!(stem("bus"), "bus");
         assert_eq!(stem("glass"), "glass");
+        assert_eq!(stem("shipping"), "ship");
+        assert_eq!(stem("falling"), "fall");
     }
 }
