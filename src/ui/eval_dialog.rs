@@ -316,7 +316,7 @@ fn CaseRow(i: usize, names: Vec<String>) -> impl IntoView {
             {names.into_iter().map(|name| {
                 let (k1, k2) = (name.clone(), name.clone());
                 view! {
-                    <td><textarea rows="1" aria-label=format!("Case {n} {name}")
+                    <td><textarea rows="2" aria-label=format!("Case {n} {name}")
                         prop:value=move || get(&|c| c.inputs.get(&k1).cloned().unwrap_or_default())
                         on:change=move |ev| {
                             let v = event_target_value(&ev);
@@ -325,13 +325,13 @@ fn CaseRow(i: usize, names: Vec<String>) -> impl IntoView {
                         }></textarea></td>
                 }
             }).collect_view()}
-            <td><textarea rows="1" aria-label=format!("Case {n} expected")
+            <td><textarea rows="2" aria-label=format!("Case {n} expected")
                 prop:value=move || get(&|c| c.expected.clone().unwrap_or_default())
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
                     state.edit(|s| if let Some(c) = s.cases.get_mut(i) { c.expected = (!v.is_empty()).then_some(v); });
                 }></textarea></td>
-            <td><textarea rows="1" aria-label=format!("Case {n} note")
+            <td><textarea rows="2" aria-label=format!("Case {n} note")
                 prop:value=move || get(&|c| c.note.clone())
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
