@@ -918,7 +918,7 @@ fn GenerateBox(
                         on:change=move |ev| { if let Ok(n) = event_target_value(&ev).trim().parse::<usize>() { count.set(n.clamp(1, 50)); } } />
                 </label>
             </div>
-            <div class="eval-run-bar">
+            <div class="eval-actions">
                 <Show when=move || !shot.running.get() fallback=move || view! {
                     <button class="button button-danger" on:click=move |_| shot.stop()>"Stop"</button>
                     <span class="field-help">"Writing cases\u{2026}"</span>
