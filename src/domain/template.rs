@@ -163,6 +163,12 @@ pub fn render<'v>(template: &str, lookup: impl Fn(&str) -> Option<&'v str>) -> R
     Ok(out)
 }
 
+/// `text` as a template that renders to exactly `text`: every `{{` is escaped, so model
+/// output or user text with braces can go into an internal Prompt safely.
+pub fn literal(text: &str) -> String {
+    text.replace("{{", "\\{{")
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, byte: usize) -> (usize, usize) {
     let mut byte = byte.min(text.len());

@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::cases::{TestCase, MAX_CASES};
-use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, OutputFormat, PromptConfig};
-use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
+use super::run::prompt_flow;
+use crate::domain::blocks::{OutputFormat, PromptConfig};
+use crate::domain::flow::Flow;
 use crate::domain::json_view::try_parse_json;
+use crate::domain::template::literal;
 
 /// The block whose answer holds the generated cases.
 pub const GENERATOR_BLOCK: &str = "generator";
@@ -19,10 +21,6 @@ const SYSTEM: &str = "You write test cases for evaluating an AI feature. Make th
 including hard and unusual ones. Reply with JSON only, in this shape: \
 {\"cases\": [{\"<field>\": \"<text>\", \"expected\": \"<what a good answer must contain, or empty>\"}]}";
 
-fn literal(text: &str) -> String {
-    text.replace("{{", "\\{{")
-}
-
 /// A flow that asks `provider`/`model` for `count` cases with `columns`.
 pub fn generator_flow(description: &str, count: usize, columns: &[String], provider: &str, model: &str) -> Flow {
     let count = count.clamp(1, MAX_GENERATED);
@@ -31,17 +29,9 @@ pub fn generator_flow(description: &str, count: usize, columns: &[String], provi
         "Write {count} varied test cases: {}\nEach case has the fields {fields}, and \"expected\".",
         description.trim()
     );
-    let input = Block::new(
-        BlockId::new("generator-input"),
-        "Unused",
-        Point::new(0.0, 0.0),
-        BlockConfig::Input(InputConfig { values: vec![InputValue { name: "unused".into(), value: String::new() }] }),
-    );
-    let prompt = Block::new(
-        BlockId::new(GENERATOR_BLOCK),
-        "Generate cases",
-        Point::new(0.0, 0.0),
-        BlockConfig::Prompt(PromptConfig {
+    prompt_flow(
+        GENERATOR_BLOCK,
+        PromptConfig {
             provider: provider.to_string(),
             model: model.to_string(),
             temperature: Some(0.9),
@@ -49,23 +39,8 @@ pub fn generator_flow(description: &str, count: usize, columns: &[String], provi
             user: literal(&user),
             output_format: OutputFormat::Json,
             ..PromptConfig::default()
-        }),
-    );
-    let output = Block::new(
-        BlockId::new("generator-output"),
-        "Cases",
-        Point::new(0.0, 0.0),
-        BlockConfig::Output(OutputConfig {}),
-    );
-    Flow {
-        blocks: vec![input, prompt, output],
-        edges: vec![Edge {
-            id: EdgeId::new("generator-e"),
-            from: PortRef::new(BlockId::new(GENERATOR_BLOCK), "text"),
-            to: PortRef::new(BlockId::new("generator-output"), "value"),
-        }],
-        ..Flow::default()
-    }
+        },
+    )
 }
 
 fn text_of(v: &Value) -> String {
@@ -112,6 +87,8 @@ pub fn parse_generated(reply: &str, columns: &[String]) -> Result<Vec<TestCase>,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::blocks::BlockConfig;
+    use crate::domain::flow::BlockId;
     use crate::domain::validate::validate;
 
     #[test]

@@ -14,6 +14,7 @@ use super::checks::{evaluate, grade_reply, similarity_result, Check, CheckResult
 use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, PromptConfig};
 use crate::domain::engine::{Command, Engine, EngineConfig, Event, RequestId, RunCache, RunScope};
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
+use crate::domain::template::literal;
 use crate::domain::providers::ProviderKind;
 
 /// One way of running the flow: the base flow, or one Prompt block changed.
@@ -150,48 +151,42 @@ pub struct EvalRun {
     stopped: Option<String>,
 }
 
-const JUDGE_IN: &str = "judge-input";
 const JUDGE_PROMPT: &str = "judge";
-const JUDGE_OUT: &str = "judge-output";
 
-/// Escapes `{{` so text with braces goes into a template literally.
-fn literal(text: &str) -> String {
-    text.replace("{{", "\\{{")
+/// An internal three-block flow around one Prompt (an unused Input, the Prompt, an Output),
+/// for judges and case generation. Callers pass templates already made literal.
+pub(crate) fn prompt_flow(prompt_id: &str, config: PromptConfig) -> Flow {
+    let (input_id, output_id) = (format!("{prompt_id}-input"), format!("{prompt_id}-output"));
+    let origin = Point::new(0.0, 0.0);
+    let unused = InputConfig { values: vec![InputValue { name: "unused".into(), value: String::new() }] };
+    Flow {
+        blocks: vec![
+            Block::new(BlockId::new(input_id), "Unused", origin, BlockConfig::Input(unused)),
+            Block::new(BlockId::new(prompt_id), prompt_id, origin, BlockConfig::Prompt(config)),
+            Block::new(BlockId::new(output_id.clone()), "Answer", origin, BlockConfig::Output(OutputConfig {})),
+        ],
+        edges: vec![Edge {
+            id: EdgeId::new(format!("{prompt_id}-e")),
+            from: PortRef::new(BlockId::new(prompt_id), "text"),
+            to: PortRef::new(BlockId::new(output_id), "value"),
+        }],
+        ..Flow::default()
+    }
 }
 
-/// A three-block flow that asks `provider`/`model` to grade with the fixed judge prompt.
+/// A flow that asks `provider`/`model` to grade with the fixed judge prompt.
 fn judge_flow(system: &str, user: &str, provider: &str, model: &str) -> Flow {
-    let input = Block::new(
-        BlockId::new(JUDGE_IN),
-        "Judge input",
-        Point::new(0.0, 0.0),
-        BlockConfig::Input(InputConfig { values: vec![InputValue { name: "unused".into(), value: String::new() }] }),
-    );
-    let prompt = Block::new(
-        BlockId::new(JUDGE_PROMPT),
-        "Judge",
-        Point::new(0.0, 0.0),
-        BlockConfig::Prompt(PromptConfig {
+    prompt_flow(
+        JUDGE_PROMPT,
+        PromptConfig {
             provider: provider.to_string(),
             model: model.to_string(),
             temperature: Some(0.0),
             system: literal(system),
             user: literal(user),
-            output_format: crate::domain::blocks::OutputFormat::Text,
             ..PromptConfig::default()
-        }),
-    );
-    let output =
-        Block::new(BlockId::new(JUDGE_OUT), "Grade", Point::new(0.0, 0.0), BlockConfig::Output(OutputConfig {}));
-    Flow {
-        blocks: vec![input, prompt, output],
-        edges: vec![Edge {
-            id: EdgeId::new("judge-e"),
-            from: PortRef::new(BlockId::new(JUDGE_PROMPT), "text"),
-            to: PortRef::new(BlockId::new(JUDGE_OUT), "value"),
-        }],
-        ..Flow::default()
-    }
+        },
+    )
 }
 
 /// The flow for one case: Input values named like the case's columns get its values.
