@@ -109,10 +109,9 @@ pub fn batch_plan(spec: &EvalSpec) -> Result<BatchPlan, String> {
 
 const BOUNDARY: &str = "chainboard-batch-7f3a9c";
 
-fn base(settings: &ProviderSettings) -> String {
-    let raw = settings.base_url.trim();
-    let raw = if raw.is_empty() { ProviderKind::OpenAi.default_base_url() } else { raw };
-    raw.trim_end_matches('/').to_string()
+/// The provider's base URL as its requests use it (the default when the setting is empty).
+fn base(kind: ProviderKind, settings: &ProviderSettings) -> String {
+    crate::domain::providers::base_url(kind, settings).unwrap_or_else(|_| kind.default_base_url().to_string())
 }
 
 fn auth(settings: &ProviderSettings) -> Vec<(String, String)> {
@@ -133,7 +132,12 @@ pub fn upload_request(settings: &ProviderSettings, jsonl: &str) -> HttpRequest {
     );
     let mut headers = auth(settings);
     headers.push(("content-type".into(), format!("multipart/form-data; boundary={BOUNDARY}")));
-    HttpRequest { method: Method::Post, url: format!("{}/files", base(settings)), headers, body: Some(body) }
+    HttpRequest {
+        method: Method::Post,
+        url: format!("{}/files", base(ProviderKind::OpenAi, settings)),
+        headers,
+        body: Some(body),
+    }
 }
 
 pub fn create_request(settings: &ProviderSettings, file_id: &str) -> HttpRequest {
@@ -142,7 +146,7 @@ pub fn create_request(settings: &ProviderSettings, file_id: &str) -> HttpRequest
     let body = json!({"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "24h"});
     HttpRequest {
         method: Method::Post,
-        url: format!("{}/batches", base(settings)),
+        url: format!("{}/batches", base(ProviderKind::OpenAi, settings)),
         headers,
         body: Some(body.to_string()),
     }
@@ -151,7 +155,11 @@ pub fn create_request(settings: &ProviderSettings, file_id: &str) -> HttpRequest
 pub fn status_request(settings: &ProviderSettings, batch_id: &str) -> HttpRequest {
     HttpRequest {
         method: Method::Get,
-        url: format!("{}/batches/{}", base(settings), crate::domain::providers::encode_path_segment(batch_id)),
+        url: format!(
+            "{}/batches/{}",
+            base(ProviderKind::OpenAi, settings),
+            crate::domain::providers::encode_path_segment(batch_id)
+        ),
         headers: auth(settings),
         body: None,
     }
@@ -160,16 +168,14 @@ pub fn status_request(settings: &ProviderSettings, batch_id: &str) -> HttpReques
 pub fn content_request(settings: &ProviderSettings, file_id: &str) -> HttpRequest {
     HttpRequest {
         method: Method::Get,
-        url: format!("{}/files/{}/content", base(settings), crate::domain::providers::encode_path_segment(file_id)),
+        url: format!(
+            "{}/files/{}/content",
+            base(ProviderKind::OpenAi, settings),
+            crate::domain::providers::encode_path_segment(file_id)
+        ),
         headers: auth(settings),
         body: None,
     }
-}
-
-fn anthropic_base(settings: &ProviderSettings) -> String {
-    let raw = settings.base_url.trim();
-    let raw = if raw.is_empty() { ProviderKind::Anthropic.default_base_url() } else { raw };
-    raw.trim_end_matches('/').to_string()
 }
 
 /// Anthropic: creates the Message Batch with every request in the body.
@@ -178,7 +184,7 @@ pub fn anthropic_create_request(settings: &ProviderSettings, payload: &str) -> H
     headers.push(("content-type".into(), "application/json".into()));
     HttpRequest {
         method: Method::Post,
-        url: format!("{}/messages/batches", anthropic_base(settings)),
+        url: format!("{}/messages/batches", base(ProviderKind::Anthropic, settings)),
         headers,
         body: Some(payload.to_string()),
     }
@@ -189,7 +195,7 @@ pub fn anthropic_status_request(settings: &ProviderSettings, batch_id: &str) -> 
         method: Method::Get,
         url: format!(
             "{}/messages/batches/{}",
-            anthropic_base(settings),
+            base(ProviderKind::Anthropic, settings),
             crate::domain::providers::encode_path_segment(batch_id)
         ),
         headers: crate::domain::providers::anthropic_headers(settings.api_key.trim()),

@@ -14,8 +14,8 @@ use super::checks::{evaluate, grade_reply, similarity_result, Check, CheckResult
 use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, PromptConfig};
 use crate::domain::engine::{Command, Engine, EngineConfig, Event, RequestId, RunCache, RunScope};
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
-use crate::domain::template::literal;
 use crate::domain::providers::ProviderKind;
+use crate::domain::template::literal;
 
 /// One way of running the flow: the base flow, or one Prompt block changed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -33,6 +33,7 @@ pub use types::{
     ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, Method, ProviderSettings, Role, StreamEvent,
     ToolCallMessage, ToolChoice, ToolResultMessage, ToolSpec, SYNTHETIC_ID_PREFIX,
 };
+pub(crate) use wire::base_url;
 pub use wire::encode_path_segment;
 
 /// Anthropic's key headers (for requests built outside this module, such as batch jobs).

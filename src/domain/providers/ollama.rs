@@ -62,16 +62,7 @@ fn chat_body(model: &str, request: &ChatRequest) -> Value {
         // Ollama has no `tool_choice`: "none" leaves the tools out; "required" and a named
         // tool cannot be enforced, so the model decides.
         if request.tool_choice != ToolChoice::None {
-            let tools: Vec<Value> = request
-                .tools
-                .iter()
-                .map(|t| {
-                    json!({"type": "function", "function": {
-                        "name": t.name, "description": t.description, "parameters": t.parameters
-                    }})
-                })
-                .collect();
-            body.insert("tools".into(), Value::Array(tools));
+            body.insert("tools".into(), wire::function_tools(&request.tools));
         }
     }
     Value::Object(body)

@@ -70,16 +70,7 @@ fn chat_body(kind: ProviderKind, model: &str, request: &ChatRequest) -> Value {
         body.insert("stop".into(), json!(stop));
     }
     if !request.tools.is_empty() {
-        let tools: Vec<Value> = request
-            .tools
-            .iter()
-            .map(|t| {
-                json!({"type": "function", "function": {
-                    "name": t.name, "description": t.description, "parameters": t.parameters
-                }})
-            })
-            .collect();
-        body.insert("tools".into(), Value::Array(tools));
+        body.insert("tools".into(), wire::function_tools(&request.tools));
         let choice = match &request.tool_choice {
             ToolChoice::Auto => None,
             ToolChoice::Required => Some(json!("required")),

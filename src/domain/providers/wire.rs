@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::error::{ProviderError, Setting};
-use super::types::{ChatRequest, HttpRequest, Method, ProviderSettings, ToolResultMessage};
+use super::types::{ChatRequest, HttpRequest, Method, ProviderSettings, ToolResultMessage, ToolSpec};
 use super::ProviderKind;
 
 /// The base URL without a trailing slash; an empty setting means the provider's default.
@@ -122,6 +122,19 @@ pub(crate) fn result_text(result: &ToolResultMessage) -> String {
     } else {
         result.content.clone()
     }
+}
+
+/// Tool definitions in the `{"type": "function", "function": {…}}` shape that OpenAI Chat
+/// Completions and Ollama share.
+pub(crate) fn function_tools(tools: &[ToolSpec]) -> Value {
+    tools
+        .iter()
+        .map(|t| {
+            serde_json::json!({"type": "function", "function": {
+                "name": t.name, "description": t.description, "parameters": t.parameters
+            }})
+        })
+        .collect()
 }
 
 /// Tool-call arguments as a JSON object, for providers that send objects (Anthropic, Gemini,
