@@ -20,6 +20,7 @@ mod node;
 mod plan;
 mod request;
 mod retry;
+mod routes;
 mod schedule;
 mod state;
 mod structured;
@@ -36,6 +37,7 @@ pub use events::DROPPED_MESSAGE;
 pub(crate) use request::build_chat;
 pub use request::{estimate_tokens, format_usd, DEFAULT_OUTPUT_TOKENS};
 pub use retry::{backoff_ms, retry_delay_ms, BASE_BACKOFF_MS, MAX_RETRY_AFTER_MS};
+pub(crate) use routes::Routes;
 pub use state::{AgentStep, BlockRun, BlockStatus, ToolCallRun, Usage};
 pub use structured::{repair_message, structured_errors};
 pub use trace::{Trace, RAW_LIMIT_BYTES, RAW_TRUNCATED_NOTE};
@@ -309,7 +311,7 @@ pub struct Engine {
     tool_requests: BTreeMap<RequestId, ToolInFlight>,
     /// Sub-flows running for tool calls, and which of their requests each of ours stands for.
     children: BTreeMap<u64, subflow::Child>,
-    routes: BTreeMap<RequestId, (u64, RequestId)>,
+    routes: routes::Routes,
     subflow_flows: subflow::SubflowFlows,
     next_request: RequestId,
     cache: RunCache,
@@ -367,7 +369,7 @@ impl Engine {
             requests: BTreeMap::new(),
             tool_requests: BTreeMap::new(),
             children: BTreeMap::new(),
-            routes: BTreeMap::new(),
+            routes: routes::Routes::default(),
             subflow_flows: BTreeMap::new(),
             next_request: 1,
             cache: cache.clone(),
@@ -402,7 +404,7 @@ impl Engine {
         let mut out = Vec::new();
         // A chunk or a "sent" that leaves its request in flight changes no block's phase,
         // so the scheduling pass can wait for the next event or wake-up.
-        if self.routes.contains_key(&event.request()) {
+        if self.routes.contains(event.request()) {
             self.route_event(event, now, &mut out);
             self.step(now, &mut out);
             return out;

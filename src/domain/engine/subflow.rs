@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Command, Engine, EngineConfig, Event, RequestId, RunCache, RunScope};
+use super::{Command, Engine, EngineConfig, Event, RunCache, RunScope};
 use crate::domain::blocks::BlockConfig;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::tools::{parse_arguments, ToolResult};
@@ -117,49 +117,18 @@ impl Engine {
 
     /// Turns a child's commands into ours; finishes the child when it is done.
     fn adopt(&mut self, key: u64, commands: Vec<Command>, now: f64, out: &mut Vec<Command>) {
-        for command in commands {
-            match command {
-                Command::Send { request, provider, chat, .. } => {
-                    let ours = self.route(key, request);
-                    let block = self.children.get(&key).map(|c| c.block.clone()).unwrap_or_else(|| BlockId::new(""));
-                    out.push(Command::Send { request: ours, block, provider, chat });
-                }
-                Command::CallTool { request, http, .. } => {
-                    let ours = self.route(key, request);
-                    let block = self.children.get(&key).map(|c| c.block.clone()).unwrap_or_else(|| BlockId::new(""));
-                    out.push(Command::CallTool { request: ours, block, http });
-                }
-                Command::Cancel { request } => {
-                    let ours = self.routes.iter().find(|(_, r)| **r == (key, request)).map(|(o, _)| *o);
-                    if let Some(ours) = ours {
-                        self.routes.remove(&ours);
-                        out.push(Command::Cancel { request: ours });
-                    }
-                }
-                Command::Embed { request, provider, model, inputs } => {
-                    let ours = self.route(key, request);
-                    out.push(Command::Embed { request: ours, provider, model, inputs });
-                }
-                Command::WakeAt { at_ms } => out.push(Command::WakeAt { at_ms }),
-            }
-        }
+        let block = self.children.get(&key).map(|c| c.block.clone());
+        self.routes.adopt(key, commands, block.as_ref(), &mut self.next_request, out);
         let finished = self.children.get(&key).is_some_and(|c| c.engine.is_finished());
         if finished {
             self.finish_child(key, now);
         }
     }
 
-    fn route(&mut self, key: u64, child_request: RequestId) -> RequestId {
-        let ours = self.next_request;
-        self.next_request = self.next_request.saturating_add(1);
-        self.routes.insert(ours, (key, child_request));
-        ours
-    }
-
     fn finish_child(&mut self, key: u64, now: f64) {
         let Some(child) = self.children.remove(&key) else { return };
         let flow = self.subflow_flows.remove(&key).unwrap_or_default();
-        self.routes.retain(|_, (k, _)| *k != key);
+        self.routes.forget(key);
         self.spent_usd += child.engine.spent_usd();
         self.calls += child.engine.summary().calls;
         let result = result_of(&flow, &child.engine);
@@ -171,7 +140,7 @@ impl Engine {
 
     /// An event for a request a sub-flow made.
     pub(super) fn route_event(&mut self, event: Event, now: f64, out: &mut Vec<Command>) {
-        let Some((key, child_request)) = self.routes.get(&event.request()).copied() else { return };
+        let Some((key, child_request)) = self.routes.target(event.request()) else { return };
         let commands = match self.children.get_mut(&key) {
             Some(child) => child.engine.on_event(event.with_request(child_request), now),
             None => return,
@@ -193,8 +162,7 @@ impl Engine {
             let commands = self.children.get_mut(&key).map(|c| c.engine.stop(now)).unwrap_or_default();
             for c in commands {
                 if let Command::Cancel { request } = c {
-                    let ours = self.routes.iter().find(|(_, r)| **r == (key, request)).map(|(o, _)| *o);
-                    if let Some(ours) = ours {
+                    if let Some(ours) = self.routes.ours(key, request) {
                         out.push(Command::Cancel { request: ours });
                     }
                 }

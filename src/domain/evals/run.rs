@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::cases::TestCase;
 use super::checks::{evaluate, grade_reply, similarity_result, Check, CheckResult, Evaluation};
 use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, PromptConfig};
-use crate::domain::engine::{Command, Engine, EngineConfig, Event, RequestId, RunCache, RunScope};
+use crate::domain::engine::{Command, Engine, EngineConfig, Event, RequestId, Routes, RunCache, RunScope};
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
 use crate::domain::providers::ProviderKind;
 use crate::domain::template::literal;
@@ -141,7 +141,7 @@ pub struct EvalRun {
     config: EngineConfig,
     queue: Vec<JobKey>,
     children: BTreeMap<u64, Child>,
-    routes: BTreeMap<RequestId, (u64, RequestId)>,
+    routes: Routes,
     next_id: u64,
     pending: BTreeMap<JobKey, Pending>,
     /// Similarity checks waiting for embeddings: request → (run, check, threshold, provider).
@@ -233,7 +233,7 @@ impl EvalRun {
             config,
             queue,
             children: BTreeMap::new(),
-            routes: BTreeMap::new(),
+            routes: Routes::default(),
             next_id: 1,
             pending: BTreeMap::new(),
             embeds: BTreeMap::new(),
@@ -336,7 +336,7 @@ impl EvalRun {
             self.fill(now, &mut out);
             return out;
         }
-        if let Some((key, child_request)) = self.routes.get(&event.request()).copied() {
+        if let Some((key, child_request)) = self.routes.target(event.request()) {
             let commands = self
                 .children
                 .get_mut(&key)
@@ -358,7 +358,7 @@ impl EvalRun {
             let commands = self.children.get_mut(&key).map(|c| c.engine.stop(now)).unwrap_or_default();
             for c in commands {
                 if let Command::Cancel { request } = c {
-                    if let Some(ours) = self.ours(key, request) {
+                    if let Some(ours) = self.routes.ours(key, request) {
                         out.push(Command::Cancel { request: ours });
                     }
                 }
@@ -371,10 +371,6 @@ impl EvalRun {
         self.routes.clear();
         self.pending.clear();
         out
-    }
-
-    fn ours(&self, key: u64, child_request: RequestId) -> Option<RequestId> {
-        self.routes.iter().find(|(_, r)| **r == (key, child_request)).map(|(o, _)| *o)
     }
 
     /// Starts runs until `concurrency` are in flight.
@@ -411,39 +407,10 @@ impl EvalRun {
     }
 
     fn adopt(&mut self, key: u64, commands: Vec<Command>, now: f64, out: &mut Vec<Command>) {
-        for command in commands {
-            match command {
-                Command::Send { request, block, provider, chat } => {
-                    let ours = self.route(key, request);
-                    out.push(Command::Send { request: ours, block, provider, chat });
-                }
-                Command::CallTool { request, block, http } => {
-                    let ours = self.route(key, request);
-                    out.push(Command::CallTool { request: ours, block, http });
-                }
-                Command::Cancel { request } => {
-                    if let Some(ours) = self.ours(key, request) {
-                        self.routes.remove(&ours);
-                        out.push(Command::Cancel { request: ours });
-                    }
-                }
-                Command::Embed { request, provider, model, inputs } => {
-                    let ours = self.route(key, request);
-                    out.push(Command::Embed { request: ours, provider, model, inputs });
-                }
-                Command::WakeAt { at_ms } => out.push(Command::WakeAt { at_ms }),
-            }
-        }
+        self.routes.adopt(key, commands, None, &mut self.next_id, out);
         if self.children.get(&key).is_some_and(|c| c.engine.is_finished()) {
             self.finish(key, now, out);
         }
-    }
-
-    fn route(&mut self, key: u64, child_request: RequestId) -> RequestId {
-        let ours = self.next_id;
-        self.next_id += 1;
-        self.routes.insert(ours, (key, child_request));
-        ours
     }
 
     fn empty_result(&self, key: JobKey, error: Option<String>, latency_ms: f64) -> JobResult {
@@ -463,7 +430,7 @@ impl EvalRun {
 
     fn finish(&mut self, id: u64, now: f64, out: &mut Vec<Command>) {
         let Some(child) = self.children.remove(&id) else { return };
-        self.routes.retain(|_, (k, _)| *k != id);
+        self.routes.forget(id);
         self.spent_usd += child.engine.spent_usd();
         match child.task {
             Task::Flow { key } => self.flow_finished(key, &child.engine, now - child.started_ms, now, out),
