@@ -53,18 +53,9 @@ impl EvalDriver {
         if self.running.get_untracked() {
             return;
         }
-        self.generation.update_value(|g| *g += 1);
-        let generation = self.generation.get_value();
         let mut run = EvalRun::start(spec, config, done);
         let commands = run.poll(platform::now_precise_ms());
-        self.progress.set((run.completed(), run.total()));
-        self.results.set(run.results());
-        self.run.set_value(Some(run));
-        self.stopped.set(None);
-        self.running.set(true);
-        self.perform(settings, generation, commands);
-        self.refresh_loop(generation);
-        self.after();
+        self.launch(settings, run, commands);
     }
 
     /// Checks answers that already exist (a finished batch job) and shows the results.
@@ -78,9 +69,14 @@ impl EvalDriver {
         if self.running.get_untracked() {
             return;
         }
+        let (run, commands) = EvalRun::from_answers(spec, config, answers, platform::now_precise_ms());
+        self.launch(settings, run, commands);
+    }
+
+    /// Makes `run` the current eval and performs its first commands.
+    fn launch(&self, settings: Settings, run: EvalRun, commands: Vec<crate::domain::engine::Command>) {
         self.generation.update_value(|g| *g += 1);
         let generation = self.generation.get_value();
-        let (run, commands) = EvalRun::from_answers(spec, config, answers, platform::now_precise_ms());
         self.progress.set((run.completed(), run.total()));
         self.results.set(run.results());
         self.run.set_value(Some(run));

@@ -22,6 +22,11 @@ const GRID_ROWS: usize = 200;
 /// One line of the outputs grid: (case, repetition) and each variant's result.
 type GridRow = ((usize, u32), Vec<Option<JobResult>>);
 
+/// "2026-11-23 15:31": when a run was saved.
+fn when(ms: i64) -> String {
+    format_iso(ms).replace('T', " ").chars().take(16).collect()
+}
+
 /// What the results view shows.
 #[derive(Clone, PartialEq)]
 struct Shown {
@@ -42,11 +47,7 @@ impl Shown {
 fn from_record(r: &EvalRecord) -> Shown {
     let stopped = r.stopped.as_deref().map(|s| format!(" \u{b7} stopped early: {s}")).unwrap_or_default();
     Shown {
-        label: format!(
-            "Ran {} on {}{stopped}",
-            format_iso(r.ran_ms).replace('T', " ").chars().take(16).collect::<String>(),
-            r.version
-        ),
+        label: format!("Ran {} on {}{stopped}", when(r.ran_ms), r.version),
         variants: r.variants.clone(),
         checks: r.checks.clone(),
         inputs: r.inputs.clone(),
@@ -120,7 +121,7 @@ fn SavedRuns() -> impl IntoView {
                             .map(|v| v.rate.map_or_else(|| "n/a".to_string(), |r| format!("{}%", percent(r.estimate))))
                             .collect::<Vec<_>>()
                             .join(" / ");
-                        let when = format_iso(rec.ran_ms).replace('T', " ").chars().take(16).collect::<String>();
+                        let when = when(rec.ran_ms);
                         view! { <option value=i.to_string() selected=move || state.shown.get().unwrap_or(0) == i>{format!("{when} \u{b7} {rate} \u{b7} {}", rec.version)}</option> }
                     }).collect_view())}
                 </select>
@@ -169,7 +170,7 @@ fn CompareRuns(shown: Memo<Option<Shown>>) -> impl IntoView {
                 <select aria-label="Compare with an earlier run" on:change=move |ev| with.set(event_target_value(&ev).parse::<usize>().ok())>
                     <option value="" selected=move || with.get().is_none()>"(nothing)"</option>
                     {move || state.records.with(|r| r.list.iter().enumerate().map(|(i, rec)| {
-                        let when = format_iso(rec.ran_ms).replace('T', " ").chars().take(16).collect::<String>();
+                        let when = when(rec.ran_ms);
                         view! { <option value=i.to_string()>{format!("{when} \u{b7} {}", rec.version)}</option> }
                     }).collect_view())}
                 </select>
