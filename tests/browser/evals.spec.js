@@ -2,6 +2,20 @@ import { test, expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { AppPage, configureProvider, usePromptProvider } from "./pages.js";
 
+/** Pastes rows into the Evaluate dialog's case table, as from a spreadsheet. */
+async function pasteRows(dialog, rows) {
+  await dialog.getByRole("button", { name: "Paste rows…" }).click();
+  await dialog.getByRole("textbox", { name: "Paste rows" }).fill(rows);
+  await dialog.getByRole("button", { name: "Add these rows" }).click();
+}
+
+/** Sets the text of the first check (a contains-style check). */
+async function setCheckText(dialog, value) {
+  const text = dialog.getByRole("textbox", { name: /^Text .*\(check 1\)$/ });
+  await text.fill(value);
+  await text.press("Tab");
+}
+
 const CASES = ["email", ...Array.from({ length: 10 }, (_, i) => `Eval case ${i + 1}: my parcel ${i + 1} is late, and I am <b>upset</b>.`)].join("\n");
 
 test("paste 10 cases, run 3 repetitions of two variants, read intervals, the comparison and a judged check; export the report", async ({ page }) => {
@@ -13,17 +27,13 @@ test("paste 10 cases, run 3 repetitions of two variants, read intervals, the com
   const dialog = page.getByRole("dialog", { name: "Evaluate" });
 
   // Cases, pasted as a spreadsheet would.
-  await dialog.getByRole("button", { name: "Paste rows…" }).click();
-  await dialog.getByRole("textbox", { name: "Paste rows" }).fill(CASES);
-  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await pasteRows(dialog, CASES);
   await expect(dialog.getByRole("status")).toHaveText("Added 10 cases.");
   await expect(dialog.getByRole("textbox", { name: "Case 10 email" })).toHaveValue("Eval case 10: my parcel 10 is late, and I am <b>upset</b>.");
 
   // A text check and a model-graded check.
   await dialog.getByRole("button", { name: "+ Add check" }).click();
-  const text = dialog.getByRole("textbox", { name: /^Text .*\(check 1\)$/ });
-  await text.fill("refund");
-  await text.press("Tab");
+  await setCheckText(dialog, "refund");
   await dialog.getByRole("combobox", { name: "New check type" }).selectOption("model_graded");
   await dialog.getByRole("button", { name: "+ Add check" }).click();
   const rubric = dialog.getByRole("textbox", { name: "Rubric (check 2)" });
@@ -91,9 +101,7 @@ test("bad pasted tables and checks say what is wrong and keep the cases", async 
   await app.open();
   await page.getByRole("button", { name: "Evaluate" }).click();
   const dialog = page.getByRole("dialog", { name: "Evaluate" });
-  await dialog.getByRole("button", { name: "Paste rows…" }).click();
-  await dialog.getByRole("textbox", { name: "Paste rows" }).fill('email\n"unclosed quote, 1');
-  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await pasteRows(dialog, 'email\n"unclosed quote, 1');
   await expect(dialog.getByRole("status")).toContainText("is never closed");
   await dialog.getByRole("textbox", { name: "Paste rows" }).fill("email,mood\nHello,angry");
   await dialog.getByRole("button", { name: "Add these rows" }).click();
@@ -191,9 +199,7 @@ test("test cases and checks travel with an exported flow and come back on import
   await app.open();
   await page.getByRole("button", { name: "Evaluate" }).click();
   let dialog = page.getByRole("dialog", { name: "Evaluate" });
-  await dialog.getByRole("button", { name: "Paste rows…" }).click();
-  await dialog.getByRole("textbox", { name: "Paste rows" }).fill("email,expected\n\"Hi, my parcel is late\",sorry\nWhere is it?,tracking");
-  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await pasteRows(dialog, "email,expected\n\"Hi, my parcel is late\",sorry\nWhere is it?,tracking");
   await dialog.getByRole("button", { name: "+ Add check" }).click();
   await dialog.getByRole("button", { name: "Close evaluate" }).click();
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export flow" }).click()]);
@@ -216,13 +222,9 @@ test("an eval sent as an OpenAI batch job is loaded when Evaluate opens again", 
   await usePromptProvider(app, "openai");
   await page.getByRole("button", { name: "Evaluate" }).click();
   let dialog = page.getByRole("dialog", { name: "Evaluate" });
-  await dialog.getByRole("button", { name: "Paste rows…" }).click();
-  await dialog.getByRole("textbox", { name: "Paste rows" }).fill("email\nBatch case one\nBatch case two");
-  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await pasteRows(dialog, "email\nBatch case one\nBatch case two");
   await dialog.getByRole("button", { name: "+ Add check" }).click();
-  const text = dialog.getByRole("textbox", { name: /^Text .*\(check 1\)$/ });
-  await text.fill("batch completion");
-  await text.press("Tab");
+  await setCheckText(dialog, "batch completion");
   await dialog.getByRole("spinbutton", { name: "Repetitions" }).fill("1");
   await dialog.getByRole("spinbutton", { name: "Repetitions" }).press("Tab");
   await dialog.getByRole("button", { name: "Send as a batch job" }).click();
@@ -254,13 +256,9 @@ test("an eval sent as an Anthropic Message Batch loads its results into the stat
   await usePromptProvider(app, "anthropic");
   await page.getByRole("button", { name: "Evaluate" }).click();
   const dialog = page.getByRole("dialog", { name: "Evaluate" });
-  await dialog.getByRole("button", { name: "Paste rows…" }).click();
-  await dialog.getByRole("textbox", { name: "Paste rows" }).fill("email\nParcel one is late\nParcel two is late");
-  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await pasteRows(dialog, "email\nParcel one is late\nParcel two is late");
   await dialog.getByRole("button", { name: "+ Add check" }).click();
-  const text = dialog.getByRole("textbox", { name: /^Text .*\(check 1\)$/ });
-  await text.fill("Batch answer to: Parcel");
-  await text.press("Tab");
+  await setCheckText(dialog, "Batch answer to: Parcel");
   await dialog.getByRole("spinbutton", { name: "Repetitions" }).fill("2");
   await dialog.getByRole("spinbutton", { name: "Repetitions" }).press("Tab");
   await dialog.getByRole("button", { name: "Send as a batch job" }).click();
