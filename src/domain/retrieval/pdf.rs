@@ -1,0 +1,953 @@
+//! Reading the text layer of a PDF, in pure Rust and small: objects (also inside object
+//! streams), Flate streams, the page tree, fonts' ToUnicode maps, and the text operators of
+//! content streams (and of the form XObjects they draw). Scanned pages have no text layer and
+//! give nothing; the caller says so.
+//!
+//! It is a reader for text extraction, not a renderer: glyph widths are not used, so word
+//! spaces come from the text itself, from `TJ` gaps and from moves along a line. Every
+//! length, depth and size is bounded, and nothing panics on hostile bytes.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Streams may not inflate past this (a zip bomb stays small).
+const MAX_INFLATED: usize = 64 * 1024 * 1024;
+/// Nesting of arrays/dicts, page trees and form XObjects.
+const MAX_DEPTH: usize = 32;
+/// A `TJ` gap wider than this (thousandths of an em) is a word space.
+const TJ_SPACE: f64 = 200.0;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Obj {
+    Null,
+    Num(f64),
+    Bool,
+    Str(Vec<u8>),
+    Name(Vec<u8>),
+    Array(Vec<Obj>),
+    Dict(Dict),
+    Ref(u32),
+    Stream(Dict, Vec<u8>),
+    /// An operator inside a content stream.
+    Op(Vec<u8>),
+}
+
+type Dict = BTreeMap<Vec<u8>, Obj>;
+
+impl Obj {
+    fn dict(&self) -> Option<&Dict> {
+        match self {
+            Obj::Dict(d) | Obj::Stream(d, _) => Some(d),
+            _ => None,
+        }
+    }
+    fn num(&self) -> Option<f64> {
+        match self {
+            Obj::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+    fn name(&self) -> Option<&[u8]> {
+        match self {
+            Obj::Name(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+struct Lexer<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+fn is_white(c: u8) -> bool {
+    matches!(c, b' ' | b'\n' | b'\r' | b'\t' | b'\x0c' | b'\0')
+}
+
+fn is_delim(c: u8) -> bool {
+    matches!(c, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+}
+
+impl<'a> Lexer<'a> {
+    fn new(b: &'a [u8], pos: usize) -> Self {
+        Lexer { b, pos }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while let Some(c) = self.peek() {
+            if is_white(c) {
+                self.pos += 1;
+            } else if c == b'%' {
+                while self.peek().is_some_and(|c| c != b'\n' && c != b'\r') {
+                    self.pos += 1;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn word(&mut self) -> &'a [u8] {
+        let start = self.pos;
+        while self.peek().is_some_and(|c| !is_white(c) && !is_delim(c)) {
+            self.pos += 1;
+        }
+        &self.b[start..self.pos]
+    }
+
+    fn literal_string(&mut self) -> Vec<u8> {
+        // At '('.
+        self.pos += 1;
+        let mut out = Vec::new();
+        let mut depth = 1;
+        while let Some(c) = self.peek() {
+            self.pos += 1;
+            match c {
+                b'(' => {
+                    depth += 1;
+                    out.push(c);
+                }
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                    out.push(c);
+                }
+                b'\\' => {
+                    let Some(e) = self.peek() else { break };
+                    self.pos += 1;
+                    match e {
+                        b'n' => out.push(b'\n'),
+                        b'r' => out.push(b'\r'),
+                        b't' => out.push(b'\t'),
+                        b'b' => out.push(8),
+                        b'f' => out.push(12),
+                        b'\r' => {
+                            if self.peek() == Some(b'\n') {
+                                self.pos += 1;
+                            }
+                        }
+                        b'\n' => {}
+                        b'0'..=b'7' => {
+                            let mut v = u32::from(e - b'0');
+                            for _ in 0..2 {
+                                match self.peek() {
+                                    Some(d @ b'0'..=b'7') => {
+                                        v = v * 8 + u32::from(d - b'0');
+                                        self.pos += 1;
+                                    }
+                                    _ => break,
+                                }
+                            }
+                            out.push((v & 0xff) as u8);
+                        }
+                        other => out.push(other),
+                    }
+                }
+                _ => out.push(c),
+            }
+        }
+        out
+    }
+
+    fn hex_string(&mut self) -> Vec<u8> {
+        // At '<' (not '<<').
+        self.pos += 1;
+        let mut digits = Vec::new();
+        while let Some(c) = self.peek() {
+            self.pos += 1;
+            if c == b'>' {
+                break;
+            }
+            if let Some(d) = (c as char).to_digit(16) {
+                digits.push(d as u8);
+            }
+        }
+        if digits.len() % 2 == 1 {
+            digits.push(0);
+        }
+        digits.chunks(2).map(|p| p[0] * 16 + p[1]).collect()
+    }
+
+    fn name(&mut self) -> Vec<u8> {
+        self.pos += 1;
+        let raw = self.word();
+        let mut out = Vec::with_capacity(raw.len());
+        let mut i = 0;
+        while i < raw.len() {
+            if raw[i] == b'#' && i + 2 < raw.len() + 1 {
+                if let Some(v) = raw
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(raw[i]);
+            i += 1;
+        }
+        out
+    }
+
+    /// The next object; `None` at the end. References (`n g R`) are folded here.
+    fn object(&mut self, depth: usize) -> Option<Obj> {
+        self.skip_space();
+        let c = self.peek()?;
+        if depth > MAX_DEPTH {
+            self.pos = self.b.len();
+            return None;
+        }
+        Some(match c {
+            b'(' => Obj::Str(self.literal_string()),
+            b'<' if self.b.get(self.pos + 1) == Some(&b'<') => {
+                self.pos += 2;
+                let mut d = Dict::new();
+                loop {
+                    self.skip_space();
+                    match self.peek() {
+                        None => break,
+                        Some(b'>') => {
+                            self.pos += 2;
+                            break;
+                        }
+                        Some(b'/') => {
+                            let key = self.name();
+                            let value = self.object(depth + 1).unwrap_or(Obj::Null);
+                            d.insert(key, value);
+                        }
+                        Some(_) => {
+                            // Junk inside a dictionary: skip a token so parsing moves on.
+                            let before = self.pos;
+                            let _ = self.object(depth + 1);
+                            if self.pos == before {
+                                self.pos += 1;
+                            }
+                        }
+                    }
+                }
+                Obj::Dict(d)
+            }
+            b'<' => Obj::Str(self.hex_string()),
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip_space();
+                    match self.peek() {
+                        None => break,
+                        Some(b']') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        Some(_) => {
+                            let before = self.pos;
+                            if let Some(o) = self.object(depth + 1) {
+                                items.push(o);
+                            }
+                            if self.pos == before {
+                                self.pos += 1;
+                            }
+                        }
+                    }
+                }
+                Obj::Array(items)
+            }
+            b'/' => Obj::Name(self.name()),
+            b')' | b'>' | b']' | b'}' | b'{' => {
+                self.pos += 1;
+                Obj::Op(vec![c])
+            }
+            _ => {
+                let w = self.word();
+                if w.is_empty() {
+                    self.pos += 1;
+                    return Some(Obj::Null);
+                }
+                if let Some(n) = std::str::from_utf8(w).ok().and_then(|s| s.parse::<f64>().ok()) {
+                    // `n g R` is a reference.
+                    let save = self.pos;
+                    let mut look = Lexer::new(self.b, self.pos);
+                    look.skip_space();
+                    let g = look.word();
+                    if !g.is_empty() && g.iter().all(u8::is_ascii_digit) {
+                        look.skip_space();
+                        if look.peek() == Some(b'R')
+                            && look.b.get(look.pos + 1).is_none_or(|c| is_white(*c) || is_delim(*c))
+                        {
+                            self.pos = look.pos + 1;
+                            return Some(Obj::Ref(n as u32));
+                        }
+                    }
+                    self.pos = save;
+                    Obj::Num(n)
+                } else {
+                    match w {
+                        b"true" | b"false" => Obj::Bool,
+                        b"null" => Obj::Null,
+                        _ => Obj::Op(w.to_vec()),
+                    }
+                }
+            }
+        })
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if from >= hay.len() || needle.is_empty() {
+        return None;
+    }
+    hay[from..].windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+}
+
+struct Doc {
+    objects: HashMap<u32, Obj>,
+    trailer_root: Option<u32>,
+}
+
+impl Doc {
+    fn parse(b: &[u8]) -> Doc {
+        let mut objects = HashMap::new();
+        let mut trailer_root = None;
+        let mut at = 0;
+        while let Some(i) = find(b, b" obj", at) {
+            at = i + 4;
+            // Walk back over "num gen".
+            let mut s = i;
+            let mut fields = 0;
+            while fields < 2 {
+                while s > 0 && is_white(b[s - 1]) {
+                    s -= 1;
+                }
+                let end = s;
+                while s > 0 && b[s - 1].is_ascii_digit() {
+                    s -= 1;
+                }
+                if s == end {
+                    break;
+                }
+                fields += 1;
+            }
+            if fields < 2 {
+                continue;
+            }
+            let Some(num) = std::str::from_utf8(&b[s..i])
+                .ok()
+                .and_then(|t| t.split_whitespace().next())
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let mut lx = Lexer::new(b, at);
+            let Some(obj) = lx.object(0) else { continue };
+            lx.skip_space();
+            let obj = match obj {
+                Obj::Dict(d) if b[lx.pos.min(b.len())..].starts_with(b"stream") => {
+                    let mut start = lx.pos + 6;
+                    if b.get(start) == Some(&b'\r') {
+                        start += 1;
+                    }
+                    if b.get(start) == Some(&b'\n') {
+                        start += 1;
+                    }
+                    let by_length = d.get(b"Length".as_slice()).and_then(Obj::num).map(|n| start + n.max(0.0) as usize);
+                    let end = match by_length {
+                        Some(e) if e <= b.len() && find(b, b"endstream", e).is_some_and(|k| k - e <= 4) => e,
+                        _ => find(b, b"endstream", start).unwrap_or(b.len()),
+                    };
+                    at = end;
+                    Obj::Stream(d, b.get(start..end).unwrap_or_default().to_vec())
+                }
+                other => {
+                    at = lx.pos.max(at);
+                    other
+                }
+            };
+            if let Some(root) = obj.dict().and_then(|d| d.get(b"Root".as_slice())) {
+                if let Obj::Ref(r) = root {
+                    trailer_root = Some(*r);
+                }
+            }
+            objects.insert(num, obj);
+        }
+        // Classic trailers.
+        let mut t = 0;
+        while let Some(i) = find(b, b"trailer", t) {
+            t = i + 7;
+            if let Some(Obj::Dict(d)) = Lexer::new(b, t).object(0) {
+                if let Some(Obj::Ref(r)) = d.get(b"Root".as_slice()) {
+                    trailer_root = Some(*r);
+                }
+            }
+        }
+        let mut doc = Doc { objects, trailer_root };
+        doc.unpack_object_streams();
+        doc
+    }
+
+    /// Objects stored compressed inside `/Type /ObjStm` streams (PDF 1.5+).
+    fn unpack_object_streams(&mut self) {
+        let streams: Vec<Obj> = self
+            .objects
+            .values()
+            .filter(
+                |o| matches!(o, Obj::Stream(d, _) if d.get(b"Type".as_slice()).and_then(Obj::name) == Some(b"ObjStm")),
+            )
+            .cloned()
+            .collect();
+        for s in streams {
+            let Obj::Stream(d, _) = &s else { continue };
+            let Some(data) = self.stream_data(&s) else { continue };
+            let n = d.get(b"N".as_slice()).and_then(Obj::num).unwrap_or(0.0).clamp(0.0, 1e6) as usize;
+            let first = d.get(b"First".as_slice()).and_then(Obj::num).unwrap_or(0.0).max(0.0) as usize;
+            let mut header = Lexer::new(&data, 0);
+            for _ in 0..n {
+                let (Some(Obj::Num(num)), Some(Obj::Num(off))) = (header.object(0), header.object(0)) else { break };
+                let pos = first.saturating_add(off.max(0.0) as usize);
+                if pos >= data.len() {
+                    continue;
+                }
+                if let Some(obj) = Lexer::new(&data, pos).object(0) {
+                    self.objects.entry(num as u32).or_insert(obj);
+                }
+            }
+        }
+    }
+
+    fn get<'o>(&'o self, o: &'o Obj) -> &'o Obj {
+        let mut cur = o;
+        for _ in 0..8 {
+            match cur {
+                Obj::Ref(r) => match self.objects.get(r) {
+                    Some(next) => cur = next,
+                    None => return &Obj::Null,
+                },
+                _ => return cur,
+            }
+        }
+        &Obj::Null
+    }
+
+    fn lookup<'o>(&'o self, d: &'o Dict, key: &[u8]) -> &'o Obj {
+        d.get(key).map_or(&Obj::Null, |o| self.get(o))
+    }
+
+    /// A stream's decoded bytes (Flate or none); `None` for filters this reader skips.
+    fn stream_data(&self, o: &Obj) -> Option<Vec<u8>> {
+        let Obj::Stream(d, raw) = self.get(o) else { return None };
+        let filters: Vec<&[u8]> = match self.lookup(d, b"Filter") {
+            Obj::Name(n) => vec![n.as_slice()],
+            Obj::Array(a) => a.iter().filter_map(Obj::name).collect(),
+            _ => Vec::new(),
+        };
+        let mut data = raw.clone();
+        for f in filters {
+            data = match f {
+                b"FlateDecode" | b"Fl" => miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&data, MAX_INFLATED)
+                    .or_else(|_| miniz_oxide::inflate::decompress_to_vec_with_limit(&data, MAX_INFLATED))
+                    .ok()?,
+                _ => return None,
+            };
+        }
+        Some(data)
+    }
+
+    /// Page dictionaries in reading order: the page tree from the root, or (with a broken
+    /// tree) every page object in file order.
+    fn pages(&self) -> Vec<&Dict> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        if let Some(root) = self.trailer_root.and_then(|r| self.objects.get(&r)).and_then(Obj::dict) {
+            if let Some(pages) = root.get(b"Pages".as_slice()) {
+                self.walk(pages, 0, &mut out, &mut seen);
+            }
+        }
+        if out.is_empty() {
+            let mut nums: Vec<&u32> = self.objects.keys().collect();
+            nums.sort();
+            for n in nums {
+                if let Some(d) = self.objects.get(n).and_then(Obj::dict) {
+                    if d.get(b"Type".as_slice()).and_then(Obj::name) == Some(b"Page") {
+                        out.push(d);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn walk<'o>(&'o self, node: &'o Obj, depth: usize, out: &mut Vec<&'o Dict>, seen: &mut HashSet<u32>) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        if let Obj::Ref(r) = node {
+            if !seen.insert(*r) {
+                return;
+            }
+        }
+        let Some(d) = self.get(node).dict() else { return };
+        match d.get(b"Kids".as_slice()).map(|k| self.get(k)) {
+            Some(Obj::Array(kids)) => {
+                for kid in kids {
+                    self.walk(kid, depth + 1, out, seen);
+                }
+            }
+            _ => out.push(d),
+        }
+    }
+
+    /// A key of a page, looked up the page tree when inherited (`Resources`).
+    fn inherited<'o>(&'o self, page: &'o Dict, key: &[u8]) -> &'o Obj {
+        let mut cur = page;
+        for _ in 0..MAX_DEPTH {
+            if let Some(v) = cur.get(key) {
+                return self.get(v);
+            }
+            match cur.get(b"Parent".as_slice()).and_then(|p| self.get(p).dict()) {
+                Some(parent) => cur = parent,
+                None => break,
+            }
+        }
+        &Obj::Null
+    }
+}
+
+/// How a font's codes become text.
+#[derive(Default)]
+struct Font {
+    /// Bytes per code (2 for Identity-H fonts).
+    width: usize,
+    map: HashMap<u32, String>,
+    /// Glyph advance per code, in thousandths of an em.
+    advances: HashMap<u32, f64>,
+    default_advance: f64,
+}
+
+impl Font {
+    /// How far `bytes` move the pen, in ems.
+    fn advance(&self, bytes: &[u8]) -> f64 {
+        let w = self.width.clamp(1, 4);
+        let fallback = if self.default_advance > 0.0 { self.default_advance } else { 500.0 };
+        bytes.chunks(w).map(|code| *self.advances.get(&code_of(code)).unwrap_or(&fallback)).sum::<f64>() / 1000.0
+    }
+
+    fn decode(&self, bytes: &[u8], out: &mut String) {
+        let w = self.width.clamp(1, 4);
+        if self.map.is_empty() {
+            if w == 1 {
+                out.extend(bytes.iter().map(|b| win_ansi(*b)));
+            }
+            return;
+        }
+        for code in bytes.chunks(w) {
+            let c = code.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+            match self.map.get(&c) {
+                Some(s) => out.push_str(s),
+                None if w == 1 => out.push(win_ansi(code[0])),
+                None => {}
+            }
+        }
+    }
+}
+
+/// WinAnsiEncoding, close enough for text search: Latin-1 plus the usual quotes and dashes.
+fn win_ansi(b: u8) -> char {
+    match b {
+        0x91 | 0x92 => '\'',
+        0x93 | 0x94 => '"',
+        0x96 | 0x97 => '-',
+        0x95 => '\u{2022}',
+        0x85 => '\u{2026}',
+        0x80 => '\u{20ac}',
+        b if b < 0x20 => ' ',
+        b => char::from(b),
+    }
+}
+
+fn utf16be(bytes: &[u8]) -> String {
+    let units: Vec<u16> =
+        bytes.chunks(2).map(|p| (u16::from(p[0]) << 8) | u16::from(*p.get(1).unwrap_or(&0))).collect();
+    String::from_utf16_lossy(&units)
+}
+
+fn code_of(bytes: &[u8]) -> u32 {
+    bytes.iter().take(4).fold(0u32, |acc, b| (acc << 8) | u32::from(*b))
+}
+
+/// A ToUnicode CMap: `bfchar` and `bfrange` entries, and the code width.
+fn parse_cmap(data: &[u8]) -> Font {
+    let mut font = Font { width: 1, ..Font::default() };
+    let mut lx = Lexer::new(data, 0);
+    let mut stack: Vec<Obj> = Vec::new();
+    let mut mode: &[u8] = b"";
+    while let Some(o) = lx.object(0) {
+        match o {
+            Obj::Op(op) => match op.as_slice() {
+                b"begincodespacerange" | b"beginbfchar" | b"beginbfrange" => {
+                    mode = match op.as_slice() {
+                        b"begincodespacerange" => b"space",
+                        b"beginbfchar" => b"char",
+                        _ => b"range",
+                    };
+                    stack.clear();
+                }
+                b"endcodespacerange" => {
+                    if let Some(Obj::Str(s)) = stack.first() {
+                        font.width = s.len().clamp(1, 4);
+                    }
+                    mode = b"";
+                }
+                b"endbfchar" => {
+                    for pair in stack.chunks(2) {
+                        if let [Obj::Str(code), Obj::Str(text)] = pair {
+                            font.map.insert(code_of(code), utf16be(text));
+                        }
+                    }
+                    mode = b"";
+                }
+                b"endbfrange" => {
+                    for triple in stack.chunks(3) {
+                        let [Obj::Str(lo), Obj::Str(hi), dst] = triple else { continue };
+                        let (lo, hi) = (code_of(lo), code_of(hi));
+                        if hi < lo || hi - lo > 0xffff {
+                            continue;
+                        }
+                        match dst {
+                            Obj::Str(start) => {
+                                let mut units: Vec<u16> = start
+                                    .chunks(2)
+                                    .map(|p| (u16::from(p[0]) << 8) | u16::from(*p.get(1).unwrap_or(&0)))
+                                    .collect();
+                                for code in lo..=hi {
+                                    font.map.insert(code, String::from_utf16_lossy(&units));
+                                    if let Some(last) = units.last_mut() {
+                                        *last = last.wrapping_add(1);
+                                    }
+                                }
+                            }
+                            Obj::Array(items) => {
+                                for (code, item) in (lo..=hi).zip(items) {
+                                    if let Obj::Str(s) = item {
+                                        font.map.insert(code, utf16be(s));
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    mode = b"";
+                }
+                _ => {}
+            },
+            other if !mode.is_empty() => {
+                if stack.len() < 300_000 {
+                    stack.push(other);
+                }
+            }
+            _ => {}
+        }
+    }
+    font
+}
+
+struct TextOut {
+    text: String,
+    /// A move along the line happened: a word space, unless the next text is punctuation
+    /// (producers split runs at kerning too).
+    pending_space: bool,
+    /// The y of the last text shown, and the font size then.
+    last_y: Option<f64>,
+    size: f64,
+}
+
+impl TextOut {
+    fn break_line(&mut self, y: f64) {
+        if let Some(prev) = self.last_y {
+            let gap = (prev - y).abs();
+            if gap > 0.01 && !self.text.ends_with('\n') {
+                // A gap of more than about one and a half lines starts a paragraph.
+                self.text.push_str(if gap > self.size.max(1.0) * 1.6 { "\n\n" } else { "\n" });
+                self.pending_space = false;
+            }
+        }
+    }
+
+    fn space(&mut self) {
+        self.pending_space = true;
+    }
+
+    fn show(&mut self, font: &Font, bytes: &[u8]) {
+        let mut piece = String::new();
+        font.decode(bytes, &mut piece);
+        if piece.is_empty() {
+            return;
+        }
+        if std::mem::take(&mut self.pending_space)
+            && !self.text.is_empty()
+            && !self.text.ends_with([' ', '\n'])
+            && !piece.starts_with([' ', '.', ',', ';', ':', '!', '?', ')', ']'])
+        {
+            self.text.push(' ');
+        }
+        self.text.push_str(&piece);
+    }
+}
+
+impl Doc {
+    fn fonts(&self, resources: &Obj) -> HashMap<Vec<u8>, Font> {
+        let mut out = HashMap::new();
+        let Some(res) = self.get(resources).dict() else { return out };
+        let Some(fonts) = self.lookup(res, b"Font").dict() else { return out };
+        for (name, f) in fonts {
+            let Some(fd) = self.get(f).dict() else { continue };
+            let composite = self.lookup(fd, b"Subtype").name() == Some(b"Type0");
+            let mut font = match fd.get(b"ToUnicode".as_slice()).and_then(|t| self.stream_data(t)) {
+                Some(cmap) => parse_cmap(&cmap),
+                // Without a map a composite font shows glyph numbers, not text.
+                None => Font { width: if composite { 2 } else { 1 }, ..Font::default() },
+            };
+            self.read_advances(fd, composite, &mut font);
+            out.insert(name.clone(), font);
+        }
+        out
+    }
+
+    /// Glyph widths: `/FirstChar` + `/Widths` for simple fonts, `/DW` + `/W` for composite.
+    fn read_advances(&self, fd: &Dict, composite: bool, font: &mut Font) {
+        if !composite {
+            let first = self.lookup(fd, b"FirstChar").num().unwrap_or(0.0).max(0.0) as u32;
+            if let Obj::Array(widths) = self.lookup(fd, b"Widths") {
+                for (i, w) in widths.iter().enumerate().take(65_536) {
+                    if let Some(w) = self.get(w).num() {
+                        font.advances.insert(first + i as u32, w);
+                    }
+                }
+            }
+            return;
+        }
+        let Obj::Array(desc) = self.lookup(fd, b"DescendantFonts") else { return };
+        let Some(cid) = desc.first().and_then(|d| self.get(d).dict()) else { return };
+        font.default_advance = self.lookup(cid, b"DW").num().unwrap_or(1000.0);
+        let Obj::Array(w) = self.lookup(cid, b"W") else { return };
+        let mut i = 0;
+        while i < w.len() && font.advances.len() < 65_536 {
+            let Some(first) = w.get(i).and_then(|o| self.get(o).num()) else { break };
+            match w.get(i + 1).map(|o| self.get(o)) {
+                Some(Obj::Array(list)) => {
+                    for (k, v) in list.iter().enumerate() {
+                        if let Some(v) = self.get(v).num() {
+                            font.advances.insert(first as u32 + k as u32, v);
+                        }
+                    }
+                    i += 2;
+                }
+                Some(Obj::Num(last)) => {
+                    let v = w.get(i + 2).and_then(|o| self.get(o).num()).unwrap_or(font.default_advance);
+                    let (a, b) = (first as u32, (*last as u32).min(first as u32 + 65_536));
+                    for c in a..=b {
+                        font.advances.insert(c, v);
+                    }
+                    i += 3;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    fn run_content(&self, data: &[u8], resources: &Obj, out: &mut TextOut, depth: usize) {
+        if depth > 4 {
+            return;
+        }
+        let fonts = self.fonts(resources);
+        let empty = Font::default();
+        let mut font: &Font = &empty;
+        let mut lx = Lexer::new(data, 0);
+        let mut operands: Vec<Obj> = Vec::new();
+        // The text state: where the current line starts and where the pen is, in page
+        // units, and the text matrix's scale.
+        let (mut line_x, mut line_y, mut pen_x) = (0.0f64, 0.0f64, 0.0f64);
+        let (mut scale_x, mut scale_y) = (1.0f64, 1.0f64);
+        let mut leading = 0.0;
+        let mut font_size = 0.0;
+        // A move along the line wider than a fifth of an em is a word space.
+        let moved_to = |out: &mut TextOut, x: f64, pen: f64, em: f64| {
+            if (x - pen).abs() > em * 0.2 {
+                out.space();
+            }
+        };
+        while let Some(o) = lx.object(0) {
+            let Obj::Op(op) = o else {
+                if operands.len() < 64 {
+                    operands.push(o);
+                }
+                continue;
+            };
+            let num = |i: usize| operands.get(i).and_then(Obj::num).filter(|n| n.is_finite()).unwrap_or(0.0);
+            let em = font_size * scale_x.abs();
+            match op.as_slice() {
+                b"BT" => {
+                    (line_x, line_y, pen_x) = (0.0, 0.0, 0.0);
+                    (scale_x, scale_y) = (1.0, 1.0);
+                }
+                b"Tf" => {
+                    if let Some(Obj::Name(n)) = operands.first() {
+                        font = fonts.get(n).unwrap_or(&empty);
+                    }
+                    font_size = num(1).abs();
+                }
+                b"TL" => leading = num(0),
+                b"Tm" => {
+                    (scale_x, scale_y) = (num(0), num(3).abs().max(1e-6));
+                    let (x, y) = (num(4), num(5));
+                    out.size = font_size * scale_y;
+                    if (y - line_y).abs() > 0.01 || out.last_y.is_none() {
+                        out.break_line(y);
+                    } else {
+                        moved_to(out, x, pen_x, font_size * scale_x.abs());
+                    }
+                    (line_x, line_y, pen_x) = (x, y, x);
+                }
+                b"Td" | b"TD" => {
+                    if op.as_slice() == b"TD" {
+                        leading = -num(1);
+                    }
+                    let (x, dy) = (line_x + num(0) * scale_x, num(1) * scale_y);
+                    out.size = font_size * scale_y;
+                    if dy.abs() > 0.01 {
+                        out.break_line(line_y + dy);
+                    } else {
+                        moved_to(out, x, pen_x, em);
+                    }
+                    (line_x, line_y, pen_x) = (x, line_y + dy, x);
+                }
+                b"T*" | b"'" | b"\"" => {
+                    line_y -= leading * scale_y;
+                    pen_x = line_x;
+                    out.break_line(line_y);
+                    if let Some(Obj::Str(s)) = operands.last() {
+                        out.show(font, s);
+                        pen_x += font.advance(s) * em;
+                        out.last_y = Some(line_y);
+                    }
+                }
+                b"Tj" => {
+                    if let Some(Obj::Str(s)) = operands.first() {
+                        out.show(font, s);
+                        pen_x += font.advance(s) * em;
+                        out.last_y = Some(line_y);
+                    }
+                }
+                b"TJ" => {
+                    if let Some(Obj::Array(items)) = operands.first() {
+                        for item in items {
+                            match item {
+                                Obj::Str(s) => {
+                                    out.show(font, s);
+                                    pen_x += font.advance(s) * em;
+                                }
+                                Obj::Num(n) => {
+                                    if *n < -TJ_SPACE {
+                                        out.space();
+                                    }
+                                    pen_x -= n / 1000.0 * em;
+                                }
+                                _ => {}
+                            }
+                        }
+                        out.last_y = Some(line_y);
+                    }
+                }
+                b"Do" => {
+                    if let Some(Obj::Name(n)) = operands.first() {
+                        let xobject = self
+                            .get(resources)
+                            .dict()
+                            .and_then(|r| self.lookup(r, b"XObject").dict())
+                            .and_then(|x| x.get(n.as_slice()));
+                        if let Some(x) = xobject {
+                            let form = self.get(x);
+                            if form.dict().is_some_and(|d| self.lookup(d, b"Subtype").name() == Some(b"Form")) {
+                                if let Some(inner) = self.stream_data(form) {
+                                    let res =
+                                        form.dict().and_then(|d| d.get(b"Resources".as_slice())).unwrap_or(resources);
+                                    self.run_content(&inner, res, out, depth + 1);
+                                }
+                            }
+                        }
+                    }
+                }
+                b"ID" => {
+                    // Inline image data: skip to the "EI" that ends it.
+                    let mut p = lx.pos;
+                    while let Some(i) = find(data, b"EI", p) {
+                        let before = i == 0 || is_white(data[i - 1]);
+                        let after = data.get(i + 2).is_none_or(|c| is_white(*c));
+                        p = i + 2;
+                        if before && after {
+                            break;
+                        }
+                    }
+                    lx.pos = p.min(data.len());
+                }
+                _ => {}
+            }
+            operands.clear();
+        }
+    }
+}
+
+/// The text of every page, pages separated by a blank line. An empty result means the PDF
+/// has no text layer. `Err` says why the bytes are not a readable PDF.
+pub fn extract_text(bytes: &[u8]) -> Result<String, String> {
+    let head = &bytes[..bytes.len().min(1024)];
+    if find(head, b"%PDF-", 0).is_none() {
+        return Err("it does not start like a PDF file (no %PDF- header).".to_string());
+    }
+    let doc = Doc::parse(bytes);
+    let encrypted = doc.objects.values().any(|o| o.dict().is_some_and(|d| d.contains_key(b"Encrypt".as_slice())))
+        || find(bytes, b"/Encrypt", 0).is_some();
+    if encrypted {
+        return Err("it is encrypted. Save an unprotected copy, or paste its text.".to_string());
+    }
+    let pages = doc.pages();
+    if pages.is_empty() {
+        return Err("no pages were found; the file may be damaged or cut short.".to_string());
+    }
+    let mut text = String::new();
+    for page in pages {
+        let resources = doc.inherited(page, b"Resources");
+        let contents: Vec<&Obj> = match page.get(b"Contents".as_slice()) {
+            Some(c) => match doc.get(c) {
+                Obj::Array(items) => items.iter().collect(),
+                _ => vec![c],
+            },
+            None => Vec::new(),
+        };
+        // A page's content may be split across streams mid-operator: join them first.
+        let mut data = Vec::new();
+        for c in contents {
+            if let Some(d) = doc.stream_data(c) {
+                data.extend_from_slice(&d);
+                data.push(b'\n');
+            }
+        }
+        let mut out = TextOut { text: String::new(), pending_space: false, last_y: None, size: 0.0 };
+        doc.run_content(&data, resources, &mut out, 0);
+        let page_text = out.text.trim();
+        if !page_text.is_empty() {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(page_text);
+        }
+    }
+    // Tidy spaces the operators left at line ends.
+    let tidy: Vec<String> = text.split('\n').map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    Ok(tidy.join("\n"))
+}
