@@ -5,7 +5,8 @@
 //! and what. Older versions are migrated as JSON values before decoding.
 
 use crate::domain::blocks::{
-    BlockConfig, BlockKind, InputConfig, NoteConfig, OutputConfig, PromptConfig, ToolConfig, UnknownConfig,
+    BlockConfig, BlockKind, InputConfig, NoteConfig, OutputConfig, PromptConfig, RetrieveConfig, ToolConfig,
+    UnknownConfig,
 };
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
 use crate::domain::time::{format_iso, parse_iso};
@@ -192,6 +193,7 @@ fn block_to_dto(b: &Block) -> BlockDto {
         BlockConfig::Output(c) => serde_json::to_value(c),
         BlockConfig::Note(c) => serde_json::to_value(c),
         BlockConfig::Tool(c) => serde_json::to_value(c),
+        BlockConfig::Retrieve(c) => serde_json::to_value(c),
         BlockConfig::Unknown(u) => Ok(u.raw.clone()),
     }
     .unwrap_or_else(|_| empty_object());
@@ -339,6 +341,7 @@ fn config_from_value(kind: &str, config: Value, path: &str) -> Result<BlockConfi
         Some(BlockKind::Output) => BlockConfig::Output(decode::<OutputConfig>(config, path)?),
         Some(BlockKind::Note) => BlockConfig::Note(decode::<NoteConfig>(config, path)?),
         Some(BlockKind::Tool) => BlockConfig::Tool(decode::<ToolConfig>(config, path)?),
+        Some(BlockKind::Retrieve) => BlockConfig::Retrieve(decode::<RetrieveConfig>(config, path)?),
         None => BlockConfig::Unknown(UnknownConfig { kind: kind.to_string(), raw: config }),
     })
 }

@@ -5,12 +5,14 @@ pub mod input;
 pub mod note;
 pub mod output;
 pub mod prompt;
+pub mod retrieve;
 pub mod tool;
 
 pub use input::{InputConfig, InputValue};
 pub use note::NoteConfig;
 pub use output::OutputConfig;
 pub use prompt::{OutputFormat, PromptConfig};
+pub use retrieve::RetrieveConfig;
 pub use tool::ToolConfig;
 
 /// What travels along an edge: text, or a tool handed to a Prompt. `can_connect` refuses
@@ -79,6 +81,7 @@ pub enum BlockConfig {
     Output(OutputConfig),
     Note(NoteConfig),
     Tool(ToolConfig),
+    Retrieve(RetrieveConfig),
     Unknown(UnknownConfig),
 }
 
@@ -89,12 +92,13 @@ pub enum BlockKind {
     Prompt,
     Output,
     Tool,
+    Retrieve,
     Note,
 }
 
 impl BlockKind {
-    pub const ALL: [BlockKind; 5] =
-        [BlockKind::Input, BlockKind::Prompt, BlockKind::Output, BlockKind::Tool, BlockKind::Note];
+    pub const ALL: [BlockKind; 6] =
+        [BlockKind::Input, BlockKind::Prompt, BlockKind::Retrieve, BlockKind::Output, BlockKind::Tool, BlockKind::Note];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -103,6 +107,7 @@ impl BlockKind {
             BlockKind::Output => OutputConfig::KIND,
             BlockKind::Note => NoteConfig::KIND,
             BlockKind::Tool => ToolConfig::KIND,
+            BlockKind::Retrieve => RetrieveConfig::KIND,
         }
     }
 
@@ -113,6 +118,7 @@ impl BlockKind {
             BlockKind::Output => OutputConfig::LABEL,
             BlockKind::Note => NoteConfig::LABEL,
             BlockKind::Tool => ToolConfig::LABEL,
+            BlockKind::Retrieve => RetrieveConfig::LABEL,
         }
     }
 
@@ -123,6 +129,7 @@ impl BlockKind {
             BlockKind::Output => BlockConfig::Output(OutputConfig::default()),
             BlockKind::Note => BlockConfig::Note(NoteConfig::default()),
             BlockKind::Tool => BlockConfig::Tool(ToolConfig::default()),
+            BlockKind::Retrieve => BlockConfig::Retrieve(RetrieveConfig::default()),
         }
     }
 }
@@ -135,6 +142,7 @@ macro_rules! dispatch {
             BlockConfig::Output($cfg) => $body,
             BlockConfig::Note($cfg) => $body,
             BlockConfig::Tool($cfg) => $body,
+            BlockConfig::Retrieve($cfg) => $body,
             BlockConfig::Unknown($u) => $ubody,
         }
     };
@@ -156,6 +164,7 @@ impl BlockConfig {
             BlockConfig::Output(_) => Some(BlockKind::Output),
             BlockConfig::Note(_) => Some(BlockKind::Note),
             BlockConfig::Tool(_) => Some(BlockKind::Tool),
+            BlockConfig::Retrieve(_) => Some(BlockKind::Retrieve),
             BlockConfig::Unknown(_) => None,
         }
     }

@@ -7,6 +7,7 @@ use super::plan::{self, cache_allowed, NodeKind};
 use super::request::{build_chat, estimate_tokens, expected_output_tokens, format_usd, request_chars};
 use super::{EngineConfig, RunScope};
 use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
+use crate::domain::blocks::retrieve::{CONTEXT_PORT, PASSAGES_PORT};
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::pricing::cost;
 use crate::domain::providers::{demo_reply, ProviderKind};
@@ -68,6 +69,14 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
                 continue;
             }
             NodeKind::Prompt(cfg) => cfg,
+            NodeKind::Retrieve(cfg) => {
+                // Passages are about a chunk each; the exact text is known only after searching.
+                let chunk_chars = config.knowledge.as_ref().map_or(800, |kb| kb.options.chunk.target_chars);
+                let chars = cfg.settings().top_k * (chunk_chars + 40);
+                let values = [CONTEXT_PORT, PASSAGES_PORT].map(|p| (p.to_string(), Value::Unknown(chars))).into();
+                ports.insert(id.clone(), values);
+                continue;
+            }
             NodeKind::Output | NodeKind::Tool(_) | NodeKind::Inert(_) => continue,
         };
         let Some(provider) = ProviderKind::from_id(&cfg.provider) else {

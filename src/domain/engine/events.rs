@@ -93,6 +93,12 @@ impl Engine {
                 self.fail(request, error, Some(status), false, now, out);
             }
             Event::NetworkError { request, message } => self.on_network_error(request, &message, now, out),
+            Event::ToolResponse { request, status, body } if self.embed_requests.contains_key(&request) => {
+                self.on_embeddings(request, status, &body, now)
+            }
+            Event::ToolFailed { request, message } if self.embed_requests.contains_key(&request) => {
+                self.on_embeddings_failed(request, &message, now)
+            }
             Event::ToolResponse { request, status, body } => self.on_tool_response(request, status, &body, now),
             Event::ToolFailed { request, message } => self.on_tool_failed(request, &message, now),
             Event::Aborted { request } => {

@@ -19,6 +19,7 @@ mod events;
 mod node;
 mod plan;
 mod request;
+mod retrieve;
 mod retry;
 mod routes;
 mod schedule;
@@ -29,6 +30,7 @@ mod trace;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 pub use agent::step_limit_message;
 pub use cache::{canonical_request_json, fnv1a64, request_key, CacheKey, CachedOutput, RunCache, MAX_CACHE_ENTRIES};
@@ -36,17 +38,20 @@ pub use estimate::{estimate, Estimate};
 pub use events::DROPPED_MESSAGE;
 pub(crate) use request::build_chat;
 pub use request::{estimate_tokens, format_usd, DEFAULT_OUTPUT_TOKENS};
+pub use retrieve::EMBED_BATCH;
 pub use retry::{backoff_ms, retry_delay_ms, BASE_BACKOFF_MS, MAX_RETRY_AFTER_MS};
 pub(crate) use routes::Routes;
-pub use state::{AgentStep, BlockRun, BlockStatus, ToolCallRun, Usage};
+pub use state::{AgentStep, BlockRun, BlockStatus, RetrievalRun, ToolCallRun, Usage};
 pub use structured::{repair_message, structured_errors};
 pub use trace::{Trace, RAW_LIMIT_BYTES, RAW_TRUNCATED_NOTE};
 
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::pricing::PriceTable;
 use crate::domain::providers::{ChatRequest, HttpRequest, ProviderKind};
+use crate::domain::retrieval::knowledge::KnowledgeBase;
 use crate::domain::validate::Problem;
 use node::{InFlight, Node, Phase, ToolInFlight};
+use retrieve::EmbedInFlight;
 
 /// Numbers one request (one attempt of one block) within a run.
 pub type RequestId = u64;
@@ -75,6 +80,8 @@ pub struct EngineConfig {
     pub subflows: BTreeMap<String, Flow>,
     /// How deep this run is nested inside sub-flow tools (0 for a run the user started).
     pub depth: u32,
+    /// The flow's knowledge base, for Retrieve blocks (shared, not copied, per run).
+    pub knowledge: Option<Arc<KnowledgeBase>>,
 }
 
 impl Default for EngineConfig {
@@ -90,6 +97,7 @@ impl Default for EngineConfig {
             approved_hosts: BTreeSet::new(),
             subflows: BTreeMap::new(),
             depth: 0,
+            knowledge: None,
         }
     }
 }
@@ -309,6 +317,11 @@ pub struct Engine {
     nodes: BTreeMap<BlockId, Node>,
     requests: BTreeMap<RequestId, InFlight>,
     tool_requests: BTreeMap<RequestId, ToolInFlight>,
+    embed_requests: BTreeMap<RequestId, EmbedInFlight>,
+    /// Commands made while resolving blocks, handed out by the next scheduling pass.
+    pending_commands: Vec<Command>,
+    /// Vectors fetched in this run, for the browser layer to store.
+    new_embeddings: BTreeMap<String, Vec<(u64, Vec<f32>)>>,
     /// Sub-flows running for tool calls, and which of their requests each of ours stands for.
     children: BTreeMap<u64, subflow::Child>,
     routes: routes::Routes,
@@ -368,6 +381,9 @@ impl Engine {
             nodes,
             requests: BTreeMap::new(),
             tool_requests: BTreeMap::new(),
+            embed_requests: BTreeMap::new(),
+            pending_commands: Vec::new(),
+            new_embeddings: BTreeMap::new(),
             children: BTreeMap::new(),
             routes: routes::Routes::default(),
             subflow_flows: BTreeMap::new(),
@@ -439,11 +455,15 @@ impl Engine {
 
     /// The block a request belongs to, while it is in flight.
     pub fn request_block(&self, request: RequestId) -> Option<&BlockId> {
-        self.requests.get(&request).map(|r| &r.block).or_else(|| self.tool_requests.get(&request).map(|r| &r.block))
+        self.requests
+            .get(&request)
+            .map(|r| &r.block)
+            .or_else(|| self.tool_requests.get(&request).map(|r| &r.block))
+            .or_else(|| self.embed_requests.get(&request).map(|r| &r.block))
     }
 
     pub fn in_flight(&self) -> usize {
-        self.requests.len() + self.tool_requests.len()
+        self.requests.len() + self.tool_requests.len() + self.embed_requests.len()
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -460,6 +480,7 @@ impl Engine {
     pub fn is_finished(&self) -> bool {
         self.requests.is_empty()
             && self.tool_requests.is_empty()
+            && self.embed_requests.is_empty()
             && self.nodes.values().all(|n| matches!(n.phase, Phase::Finished))
     }
 

@@ -19,6 +19,8 @@ pub(super) enum Phase {
     InFlight(super::RequestId),
     /// An agent waiting for its tools' HTTP calls.
     Tools,
+    /// A Retrieve block waiting for embeddings.
+    Embedding,
     Finished,
 }
 
@@ -37,6 +39,8 @@ pub(super) struct Node {
     pub(super) usage_done: Usage,
     /// The agent's last step is still being answered (a retry reuses it).
     pub(super) step_open: bool,
+    /// A Retrieve block's search, while embeddings are fetched.
+    pub(super) retrieve: Option<super::retrieve::RetrieveJob>,
 }
 
 impl Node {
@@ -59,6 +63,7 @@ impl Node {
             tools: Vec::new(),
             usage_done: Usage::default(),
             step_open: false,
+            retrieve: None,
         }
     }
 

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{RunScope, StartError};
-use crate::domain::blocks::{BlockConfig, InputConfig, PromptConfig, ToolConfig};
+use crate::domain::blocks::{BlockConfig, InputConfig, PromptConfig, RetrieveConfig, ToolConfig};
 use crate::domain::flow::{BlockId, Flow, PortRef};
 use crate::domain::graph;
 use crate::domain::validate::{validate, Severity};
@@ -25,6 +25,7 @@ pub(crate) enum NodeKind {
     Prompt(PromptConfig),
     Output,
     Tool(ToolConfig),
+    Retrieve(RetrieveConfig),
     /// Does not run (a kind this version does not know, or a note); the reason is shown.
     Inert(String),
 }
@@ -96,6 +97,7 @@ pub(crate) fn plan(flow: &Flow, scope: &RunScope) -> Result<Plan, StartError> {
             BlockConfig::Prompt(c) => NodeKind::Prompt(c.clone()),
             BlockConfig::Output(_) => NodeKind::Output,
             BlockConfig::Tool(c) => NodeKind::Tool(c.clone()),
+            BlockConfig::Retrieve(c) => NodeKind::Retrieve(c.clone()),
             BlockConfig::Note(_) => NodeKind::Inert(NOTE.to_string()),
             BlockConfig::Unknown(_) => NodeKind::Inert(UNKNOWN_KIND.to_string()),
         };

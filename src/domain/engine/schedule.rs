@@ -37,6 +37,7 @@ impl Engine {
         // passes finish them without waiting for an event that would never come.
         for _ in 0..1_000 {
             self.advance(now);
+            out.append(&mut self.pending_commands);
             if !self.dispatch(now, out) {
                 break;
             }
@@ -145,6 +146,7 @@ impl Engine {
                 node.finish(BlockStatus::Done, None, now);
             }
             NodeKind::Inert(reason) => node.finish(BlockStatus::Skipped, Some(reason), now),
+            NodeKind::Retrieve(cfg) => self.resolve_retrieve(id, cfg, &values, now),
             NodeKind::Tool(cfg) => {
                 node.run.outputs = BTreeMap::from([(TOOL_OUTPUT_PORT.to_string(), cfg.name.clone())]);
                 node.finish(BlockStatus::Done, None, now);
@@ -348,6 +350,12 @@ impl Engine {
         let secs = format_secs(self.config.timeout_ms);
         let expired_tools: Vec<_> =
             self.tool_requests.iter().filter(|(_, r)| r.deadline <= now).map(|(id, _)| *id).collect();
+        let expired_embeds: Vec<_> =
+            self.embed_requests.iter().filter(|(_, r)| r.deadline <= now).map(|(id, _)| *id).collect();
+        for request in expired_embeds {
+            out.push(Command::Cancel { request });
+            self.on_embeddings_failed(request, &format!("No response within {secs} s"), now);
+        }
         for request in expired_tools {
             out.push(Command::Cancel { request });
             let message = format!("No response within {secs} s.");
@@ -382,8 +390,12 @@ impl Engine {
             Phase::Ready { not_before } if not_before > now => Some(not_before),
             _ => None,
         });
-        let deadlines =
-            self.requests.values().map(|r| r.deadline).chain(self.tool_requests.values().map(|r| r.deadline));
+        let deadlines = self
+            .requests
+            .values()
+            .map(|r| r.deadline)
+            .chain(self.tool_requests.values().map(|r| r.deadline))
+            .chain(self.embed_requests.values().map(|r| r.deadline));
         let next = retries.chain(deadlines).fold(None, |acc: Option<f64>, t| Some(acc.map_or(t, |a| a.min(t))));
         if let Some(at_ms) = next {
             if self.wake_pending.is_none_or(|p| at_ms < p) {
@@ -396,7 +408,8 @@ impl Engine {
     /// Stops everything: cancels requests in flight and stops blocks not finished.
     pub(super) fn stop_all(&mut self, now: f64, out: &mut Vec<Command>) {
         self.stop_children(now, out);
-        for request in std::mem::take(&mut self.tool_requests).into_keys() {
+        let embeds = std::mem::take(&mut self.embed_requests).into_keys();
+        for request in std::mem::take(&mut self.tool_requests).into_keys().chain(embeds) {
             out.push(Command::Cancel { request });
         }
         let requests = std::mem::take(&mut self.requests);

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::cache::CacheKey;
 use super::trace::Trace;
 use crate::domain::providers::FinishReason;
+use crate::domain::retrieval::search::{Passage, RetrieveMode};
 use crate::domain::tools::ToolResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -107,6 +108,16 @@ pub struct ToolCallRun {
     pub result: Option<ToolResult>,
 }
 
+/// What a Retrieve block searched for and found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetrievalRun {
+    pub query: String,
+    pub mode: RetrieveMode,
+    /// "provider:model" of the embeddings used (meaning and hybrid modes).
+    pub model_key: Option<String>,
+    pub passages: Vec<Passage>,
+}
+
 /// Everything the UI shows about one block in one run. Times are the `now_ms` values the
 /// engine was given.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -144,6 +155,8 @@ pub struct BlockRun {
     pub steps: Vec<AgentStep>,
     /// For a Prompt with tools: the step limit.
     pub max_steps: Option<u32>,
+    /// A Retrieve block's query and passages.
+    pub retrieval: Option<RetrievalRun>,
     /// For a JSON Schema answer: how it broke the schema (the final answer's, or the first
     /// answer's when a repair fixed it).
     pub schema_errors: Vec<String>,

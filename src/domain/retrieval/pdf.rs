@@ -369,10 +369,8 @@ impl Doc {
                     other
                 }
             };
-            if let Some(root) = obj.dict().and_then(|d| d.get(b"Root".as_slice())) {
-                if let Obj::Ref(r) = root {
-                    trailer_root = Some(*r);
-                }
+            if let Some(Obj::Ref(r)) = obj.dict().and_then(|d| d.get(b"Root".as_slice())) {
+                trailer_root = Some(*r);
             }
             objects.insert(num, obj);
         }
@@ -645,11 +643,7 @@ fn parse_cmap(data: &[u8]) -> Font {
                 }
                 _ => {}
             },
-            other if !mode.is_empty() => {
-                if stack.len() < 300_000 {
-                    stack.push(other);
-                }
-            }
+            other if !mode.is_empty() && stack.len() < 300_000 => stack.push(other),
             _ => {}
         }
     }
