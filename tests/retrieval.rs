@@ -73,3 +73,50 @@ fn write_reference_corpus() {
     });
     std::fs::write("target/bm25-reference.json", json.to_string()).expect("writes");
 }
+
+mod carried {
+    use chainboard::domain::flow::Flow;
+    use chainboard::domain::flow_file::{knowledge_of, to_json, with_knowledge};
+    use chainboard::domain::retrieval::documents::DocFormat;
+    use chainboard::domain::retrieval::knowledge::{Document, KnowledgeBase, KnowledgeOptions};
+    use chainboard::domain::share::{decode, encode, Decoded, SharePayload};
+
+    fn kb() -> KnowledgeBase {
+        let mut kb = KnowledgeBase::new(KnowledgeOptions::default());
+        kb.add(Document {
+            id: "d1".into(),
+            name: "refunds.md".into(),
+            format: DocFormat::Markdown,
+            bytes: 40,
+            text: "# Refunds\n\nRefunds take 14 days.".into(),
+            added_ms: 1.0,
+        });
+        kb
+    }
+
+    #[test]
+    fn exports_carry_documents_and_rebuild_the_index_on_import() {
+        let json = with_knowledge(to_json(&Flow::default()), &kb().portable());
+        let back = knowledge_of(&json).expect("documents in the file");
+        assert_eq!(back.documents[0].name, "refunds.md");
+        let rebuilt = KnowledgeBase::from_portable(back);
+        assert_eq!(rebuilt.chunks, kb().chunks);
+        // No documents: the file is unchanged; a damaged field is ignored.
+        let plain = to_json(&Flow::default());
+        assert_eq!(with_knowledge(plain.clone(), &KnowledgeBase::default().portable()), plain);
+        assert!(knowledge_of(&plain.replace("{", "{\"knowledge\": 42,")).is_none());
+    }
+
+    #[test]
+    fn share_links_carry_small_documents_when_asked() {
+        let mut payload = SharePayload::new(Flow::default());
+        payload.knowledge = Some(kb().shareable().expect("small"));
+        let link = encode(&payload);
+        let Ok(Decoded::Open(back)) = decode(&link) else { panic!("decodes") };
+        assert_eq!(back.knowledge.map(|k| k.documents.len()), Some(1));
+        let Ok(Decoded::Open(plain)) = decode(&encode(&SharePayload::new(Flow::default()))) else {
+            panic!("decodes")
+        };
+        assert!(plain.knowledge.is_none());
+    }
+}

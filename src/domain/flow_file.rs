@@ -172,6 +172,26 @@ pub fn to_json_with_evals(flow: &Flow, suite: &crate::domain::evals::suite::Eval
     serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or(plain)
 }
 
+/// Adds the flow's documents under `"knowledge"` (only their text: whoever opens the file
+/// chunks and indexes them again). Nothing is added for an empty knowledge base.
+pub fn with_knowledge(json: String, knowledge: &crate::domain::retrieval::knowledge::PortableKnowledge) -> String {
+    if knowledge.documents.is_empty() {
+        return json;
+    }
+    let (Ok(Value::Object(mut obj)), Ok(docs)) = (serde_json::from_str::<Value>(&json), serde_json::to_value(knowledge))
+    else {
+        return json;
+    };
+    obj.insert("knowledge".into(), docs);
+    serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or(json)
+}
+
+/// The documents a flow file carries, if any (damaged ones are ignored, never an error).
+pub fn knowledge_of(text: &str) -> Option<crate::domain::retrieval::knowledge::PortableKnowledge> {
+    let value: Value = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;
+    serde_json::from_value(value.get("knowledge")?.clone()).ok().filter(|k: &crate::domain::retrieval::knowledge::PortableKnowledge| !k.documents.is_empty())
+}
+
 /// The eval suite a flow file carries, if any (a damaged one is ignored, never an error).
 pub fn evals_of(text: &str) -> Option<crate::domain::evals::suite::EvalSuite> {
     let value: Value = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;

@@ -76,12 +76,14 @@ pub struct SharePayload {
     pub include_note: Option<String>,
     /// The flow's test cases and checks, when the sharer includes them.
     pub evals: Option<crate::domain::evals::suite::EvalSuite>,
+    /// Small documents for Retrieve blocks, when the sharer includes them.
+    pub knowledge: Option<crate::domain::retrieval::knowledge::PortableKnowledge>,
 }
 
 impl SharePayload {
     /// Just the flow: no outputs, no note.
     pub fn new(flow: Flow) -> Self {
-        SharePayload { flow, outputs: Vec::new(), include_note: None, evals: None }
+        SharePayload { flow, outputs: Vec::new(), include_note: None, evals: None, knowledge: None }
     }
 }
 
@@ -203,6 +205,10 @@ fn envelope_json(payload: &SharePayload) -> String {
         json.push_str(",\"evals\":");
         json.push_str(&serde_json::to_string(suite).unwrap_or_else(|_| "null".into()));
     }
+    if let Some(knowledge) = payload.knowledge.as_ref().filter(|k| !k.documents.is_empty()) {
+        json.push_str(",\"knowledge\":");
+        json.push_str(&serde_json::to_string(knowledge).unwrap_or_else(|_| "null".into()));
+    }
     json.push('}');
     json
 }
@@ -295,6 +301,7 @@ pub fn from_plaintext_bytes(bytes: &[u8]) -> Result<SharePayload, ShareError> {
         include_note: envelope.note,
         // A damaged suite is dropped: the flow still opens.
         evals: envelope.evals.and_then(|v| serde_json::from_value(v).ok()),
+        knowledge: envelope.knowledge.and_then(|v| serde_json::from_value(v).ok()),
     })
 }
 
@@ -307,6 +314,8 @@ struct Envelope {
     note: Option<String>,
     #[serde(default)]
     evals: Option<Value>,
+    #[serde(default)]
+    knowledge: Option<Value>,
 }
 
 enum Kind {

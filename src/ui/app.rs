@@ -36,13 +36,16 @@ pub fn App() -> impl IntoView {
     provide_context(editor);
     provide_context(session);
     provide_context(Settings::load());
-    let runner = Runner::new();
+    let knowledge = super::knowledge::Knowledge::new();
+    provide_context(knowledge);
+    let runner = Runner::new(knowledge);
     provide_context(runner);
     let present = Present::new();
     provide_context(present);
     provide_context(super::gallery::GalleryOpen(RwSignal::new(false)));
     provide_context(super::versions_ui::VersionsOpen(RwSignal::new(false)));
     provide_context(super::eval_dialog::EvalOpen(RwSignal::new(false)));
+    provide_context(super::knowledge_dialog::KnowledgeOpen(RwSignal::new(false)));
     provide_context(super::eval_driver::EvalDriver::new());
     let shared = Shared::new();
     provide_context(shared);
@@ -66,6 +69,13 @@ pub fn App() -> impl IntoView {
                 let id = session.current.get_untracked();
                 let _ = platform::storage_set(&format!("chainboard.recording.{id}"), &rec.to_json());
             }
+        }
+    });
+    // Each flow has its own documents. A shared link being viewed shows its own (in memory).
+    Effect::new(move |_| {
+        let id = session.current.get();
+        if !editor.read_only.get_untracked() {
+            knowledge.open(id);
         }
     });
     apply_view(editor, view_state);
@@ -146,6 +156,7 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    let knowledge_open = expect_context::<super::knowledge_dialog::KnowledgeOpen>().0;
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         let kind =
@@ -165,7 +176,15 @@ pub fn App() -> impl IntoView {
         }
         let file = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0));
         if let Some(file) = file {
-            files::import(editor, session, file);
+            // Documents go to the knowledge base; .json files are flows.
+            let format = crate::domain::retrieval::documents::DocFormat::from_name(&file.name());
+            if format.is_some_and(|f| f != crate::domain::retrieval::documents::DocFormat::Json) && !editor.read_only.get_untracked() {
+                let status = RwSignal::new(Vec::new());
+                super::knowledge_dialog::add_files(knowledge, vec![file], status);
+                knowledge_open.set(true);
+            } else {
+                files::import(editor, session, knowledge, file);
+            }
         }
     };
 
@@ -194,6 +213,7 @@ pub fn App() -> impl IntoView {
             <super::versions_ui::VersionsDialog />
             <super::approve_hosts::ApproveHostsDialog />
             <super::eval_dialog::EvalDialog />
+            <super::knowledge_dialog::KnowledgeDialog />
         </div>
     }
 }
@@ -204,6 +224,7 @@ pub struct HelpOpen(pub RwSignal<bool>);
 #[component]
 fn Banners() -> impl IntoView {
     let editor = expect_context::<Editor>();
+    let knowledge = expect_context::<super::knowledge::Knowledge>();
     let runner = expect_context::<Runner>();
     let session = expect_context::<Session>();
     view! {
@@ -212,7 +233,7 @@ fn Banners() -> impl IntoView {
             <Show when=move || session.storage_error.get().is_some()>
                 <div class="banner banner-error" role="alert">
                     <span>{move || session.storage_error.get().unwrap_or_default()}</span>
-                    <button class="button" on:click=move |_| files::export(editor, session)>"Export flow"</button>
+                    <button class="button" on:click=move |_| files::export(editor, session, knowledge)>"Export flow"</button>
                 </div>
             </Show>
             <Show when=move || runner.message.get().is_some()>
@@ -276,6 +297,9 @@ fn on_key(editor: Editor, help_open: RwSignal<bool>, clip: LocalClipboard, ev: &
         "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" if !cmd => nudge(editor, &key, ev.shift_key()),
         "Escape" => {
             help_open.set(false);
+            if let Some(k) = use_context::<super::knowledge_dialog::KnowledgeOpen>() {
+                k.0.set(false);
+            }
             if let Some(runner) = use_context::<Runner>() {
                 runner.approval.set(None);
             }

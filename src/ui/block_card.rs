@@ -41,6 +41,10 @@ fn summary(block: &Block) -> String {
             };
             format!("{} \u{b7} {action}\n{}", t.name, t.description)
         }
+        BlockConfig::Retrieve(r) => {
+            let first_line = r.query.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+            format!("{} \u{b7} top {}\n{first_line}", r.mode.label(), r.top_k)
+        }
         BlockConfig::Unknown(u) => format!("Unknown kind \u{201c}{}\u{201d}: kept, not run.", u.kind),
     }
 }
@@ -52,6 +56,7 @@ fn icon(kind: &str) -> &'static str {
         "output" => "\u{25a3}",
         "note" => "\u{270e}",
         "tool" => "\u{2692}",
+        "retrieve" => "\u{2315}",
         _ => "?",
     }
 }

@@ -40,6 +40,7 @@ where
     F: Fn() -> Result<(EvalSpec, EngineConfig), String> + Copy + Send + Sync + 'static,
 {
     let state = expect_context::<EvalState>();
+    let runner = expect_context::<super::run::Runner>();
     let session = expect_context::<Session>();
     let settings = expect_context::<Settings>();
     let driver = expect_context::<EvalDriver>();
@@ -162,7 +163,7 @@ where
                         budget_usd: None,
                     };
                     let n = answers.len();
-                    driver.start_from_answers(settings, spec, super::run::Runner::config(settings), answers);
+                    driver.start_from_answers(settings, spec, runner.config(settings), answers);
                     platform::storage_remove(&key(&id));
                     pending.set(None);
                     status.set(Some(format!("Loaded {n} answers from batch {}.", p.batch_id)));

@@ -687,7 +687,7 @@ fn RunSection() -> impl IntoView {
         let config = EngineConfig {
             approved_hosts: runner.approved_hosts(editor),
             subflows: runner.subflows(editor),
-            ..Runner::config(settings)
+            ..runner.config(settings)
         };
         Ok((spec, config))
     };
@@ -852,6 +852,7 @@ fn GenerateBox(
     let editor = expect_context::<Editor>();
     let settings = expect_context::<Settings>();
     let shot = super::one_shot::OneShot::new();
+    let runner = expect_context::<super::run::Runner>();
     let description = RwSignal::new(String::new());
     let count = RwSignal::new(10usize);
     // The first Prompt's provider and model: what the flow already uses.
@@ -884,7 +885,7 @@ fn GenerateBox(
             &provider.get_untracked(),
             &model.get_untracked(),
         );
-        shot.start(settings, &flow, BlockId::new(GENERATOR_BLOCK), super::run::Runner::config(settings));
+        shot.start(settings, &flow, BlockId::new(GENERATOR_BLOCK), runner.config(settings));
     };
     let parsed = Memo::new(move |_| match shot.result.get() {
         Some(Ok(reply)) => Some(parse_generated(&reply, &inputs.get())),

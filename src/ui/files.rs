@@ -4,15 +4,22 @@
 use super::editor::Editor;
 use super::persist::Session;
 use super::platform;
+use super::knowledge::Knowledge;
 use crate::domain::flow_file;
+use crate::domain::retrieval::knowledge::KnowledgeBase;
 use leptos::prelude::*;
 
-pub fn export(editor: Editor, session: Session) {
+pub fn export(editor: Editor, session: Session, knowledge: Knowledge) {
     let flow = editor.flow();
     let name = file_name(&flow.meta.title);
     // The flow's test cases and checks travel with it.
     let suite = super::eval_dialog::load_suite(&session.current.get_untracked());
-    if let Err(e) = platform::download_text(&name, &flow_file::to_json_with_evals(&flow, &suite), "application/json") {
+    // So do its documents (their text; the index is rebuilt on import).
+    let json = flow_file::with_knowledge(
+        flow_file::to_json_with_evals(&flow, &suite),
+        &knowledge.kb.with_untracked(|kb| kb.portable()),
+    );
+    if let Err(e) = platform::download_text(&name, &json, "application/json") {
         session.notice.set(Some(format!("Export failed: {e}")));
     }
 }
@@ -32,7 +39,7 @@ fn file_name(title: &str) -> String {
 }
 
 /// Reads a file and, if it is a good flow, opens it as a new flow in the list.
-pub fn import(editor: Editor, session: Session, file: web_sys::File) {
+pub fn import(editor: Editor, session: Session, knowledge: Knowledge, file: web_sys::File) {
     let name = file.name();
     leptos::task::spawn_local(async move {
         let text = match platform::read_file_text(file).await {
@@ -53,6 +60,11 @@ pub fn import(editor: Editor, session: Session, file: web_sys::File) {
                         Ok(()) => note.push_str(&format!(" It came with {} test cases.", suite.cases.len())),
                         Err(e) => note.push_str(&format!(" Its test cases could not be kept ({e}).")),
                     }
+                }
+                if let Some(docs) = flow_file::knowledge_of(&text) {
+                    let n = docs.documents.len();
+                    knowledge.replace(session.current.get_untracked(), KnowledgeBase::from_portable(docs));
+                    note.push_str(&format!(" It came with {n} document{}.", if n == 1 { "" } else { "s" }));
                 }
                 session.notice.set(Some(note));
             }

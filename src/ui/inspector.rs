@@ -70,6 +70,7 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
         Some(crate::domain::blocks::BlockKind::Prompt) => view! { <PromptSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Input) => view! { <InputSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Tool) => view! { <super::tool_settings::ToolSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Retrieve) => view! { <super::retrieve_settings::RetrieveSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Note) => view! {
             <label class="field">
                 <span class="field-label">"Text"</span>
@@ -116,6 +117,8 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
             {settings}
             {matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Output))
                 .then(|| view! { <ResultPanel id=id.clone() is_prompt=matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt)) /> })}
+            {matches!(kind, Some(crate::domain::blocks::BlockKind::Retrieve))
+                .then(|| view! { <super::retrieve_settings::RetrievalPanel id=id.clone() cell /> })}
             <label class="field">
                 <span class="field-label">"Note"</span>
                 <textarea

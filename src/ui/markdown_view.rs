@@ -4,8 +4,35 @@
 
 use crate::domain::json_view::{summarize, try_parse_json};
 use crate::domain::markdown::{parse, Block, Inline};
+use crate::domain::retrieval::search::Passage;
 use leptos::prelude::*;
 use serde_json::Value;
+
+/// The passages an answer may cite (from the Retrieve blocks feeding its Prompt), and which
+/// one the reader opened.
+#[derive(Clone, Copy)]
+pub struct Citations {
+    pub passages: Signal<Vec<Passage>>,
+    pub open: RwSignal<Option<usize>>,
+}
+
+/// `[n]` in an answer: a button that shows passage n when there is one, plain text otherwise.
+fn citation(n: u32) -> AnyView {
+    let n = n as usize;
+    let found = use_context::<Citations>().and_then(|c| {
+        let source = c.passages.with_untracked(|p| p.iter().find(|p| p.number == n).map(|p| p.source.clone()))?;
+        Some((c, source))
+    });
+    match found {
+        Some((c, source)) => view! {
+            <button class="citation" aria-label=format!("Source {n}: {source}") title=source
+                aria-expanded=move || (c.open.get() == Some(n)).to_string()
+                on:click=move |_| c.open.update(|o| *o = if *o == Some(n) { None } else { Some(n) })>{format!("[{n}]")}</button>
+        }
+        .into_any(),
+        None => view! { <sup class="citation">{format!("[{n}]")}</sup> }.into_any(),
+    }
+}
 
 fn inlines(items: Vec<Inline>) -> AnyView {
     items.into_iter().map(inline).collect_view().into_any()
@@ -19,7 +46,7 @@ fn inline(i: Inline) -> AnyView {
         Inline::Strike(c) => view! { <s>{inlines(c)}</s> }.into_any(),
         Inline::Code(c) => view! { <code>{c}</code> }.into_any(),
         Inline::LineBreak => view! { <br /> }.into_any(),
-        Inline::Citation(n) => view! { <sup class="citation">{format!("[{n}]")}</sup> }.into_any(),
+        Inline::Citation(n) => citation(n),
         Inline::Link { href: Some(url), children } => view! {
             <a href=url.into_string() target="_blank" rel="noopener noreferrer nofollow">{inlines(children)}</a>
         }

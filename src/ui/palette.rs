@@ -19,6 +19,7 @@ fn describe(kind: BlockKind) -> &'static str {
         BlockKind::Output => "Show a result",
         BlockKind::Note => "A sticky note",
         BlockKind::Tool => "Something a model can call",
+        BlockKind::Retrieve => "Find passages in your documents",
     }
 }
 

@@ -59,6 +59,28 @@ pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
     let run = runner.run_of(&id);
     let (id_one, id_from) = (id.clone(), id.clone());
     let output = Signal::derive(move || run.with(|r| r.as_ref().and_then(|r| r.output.clone()).unwrap_or_default()));
+    // Passages of the Retrieve blocks feeding this one, so `[n]` in the answer opens them.
+    let feeding: Vec<BlockId> = editor.with_flow(|f| {
+        f.edges
+            .iter()
+            .filter(|e| e.to.block == id)
+            .filter(|e| matches!(f.block(&e.from.block).map(|b| &b.config), Some(crate::domain::blocks::BlockConfig::Retrieve(_))))
+            .map(|e| e.from.block.clone())
+            .collect()
+    });
+    let sources: Vec<_> = feeding.iter().map(|b| runner.run_of(b)).collect();
+    let passages = Signal::derive(move || {
+        sources
+            .iter()
+            .flat_map(|s| s.with(|r| r.as_ref().and_then(|r| r.retrieval.as_ref().map(|x| x.passages.clone())).unwrap_or_default()))
+            .collect::<Vec<_>>()
+    });
+    let citations = super::markdown_view::Citations { passages, open: RwSignal::new(None) };
+    provide_context(citations);
+    let opened = move || {
+        let n = citations.open.get()?;
+        passages.with(|p| p.iter().find(|p| p.number == n).cloned())
+    };
     view! {
         <section class="result" aria-label="Result">
             <div class="result-head">
@@ -96,6 +118,13 @@ pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
                             })}
                             {(!steps.is_empty()).then(|| view! { <AgentTimeline steps max_steps running /> })}
                             <OutputView text=output />
+                            {move || opened().map(|p| view! {
+                                <aside class="cited-passage" aria-label=format!("Passage {}", p.number)>
+                                    <p class="passage-head"><span class="passage-number">{format!("[{}]", p.number)}</span>
+                                        <span class="passage-source">{match &p.heading { Some(h) => format!("{} \u{b7} {h}", p.source), None => format!("{} \u{b7} part {}", p.source, p.chunk) }}</span></p>
+                                    <p class="passage-text">{p.text.clone()}</p>
+                                </aside>
+                            })}
                             {(!stats.is_empty()).then(|| view! {
                                 <dl class="stats">{stats.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}</dl>
                             })}

@@ -35,6 +35,8 @@ pub struct Runner {
     cache: StoredValue<RunCache>,
     runs: StoredValue<HashMap<BlockId, RwSignal<Option<BlockRun>>>>,
     owner: StoredValue<Owner, LocalStorage>,
+    /// The flow's documents, for Retrieve blocks.
+    pub knowledge: super::knowledge::Knowledge,
     pub running: RwSignal<bool>,
     pub summary: RwSignal<Option<RunSummary>>,
     /// Why a run did not start, or what needs attention, in words.
@@ -52,7 +54,7 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new() -> Runner {
+    pub fn new(knowledge: super::knowledge::Knowledge) -> Runner {
         let cache = platform::session_get(CACHE_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
         Runner {
             engine: StoredValue::new_local(None),
@@ -60,6 +62,7 @@ impl Runner {
             cache: StoredValue::new(cache),
             runs: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
+            knowledge,
             running: RwSignal::new(false),
             summary: RwSignal::new(None),
             message: RwSignal::new(None),
@@ -151,17 +154,18 @@ impl Runner {
         signal
     }
 
-    pub fn config(settings: Settings) -> EngineConfig {
+    pub fn config(&self, settings: Settings) -> EngineConfig {
         let limits = settings.limits.get_untracked();
         EngineConfig {
             budget_usd: limits.budget_usd,
             timeout_ms: limits.timeout_s.max(5.0) * 1000.0,
+            knowledge: Some(self.knowledge.kb.get_untracked()),
             ..EngineConfig::default()
         }
     }
 
     pub fn estimate(&self, editor: Editor, settings: Settings, scope: &RunScope) -> Estimate {
-        let config = Self::config(settings);
+        let config = self.config(settings);
         self.cache.with_value(|c| editor.with_flow(|f| estimate(f, scope, c, &config)))
     }
 
@@ -213,7 +217,7 @@ impl Runner {
         }
         let now = platform::now_precise_ms();
         let config =
-            EngineConfig { approved_hosts: approved, subflows: self.subflows(editor), ..Self::config(settings) };
+            EngineConfig { approved_hosts: approved, subflows: self.subflows(editor), ..self.config(settings) };
         let started = self.cache.with_value(|c| editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)));
         let mut engine = match started {
             Ok(e) => e,
@@ -337,6 +341,15 @@ impl Runner {
             });
             if recording.is_some() {
                 self.recording.set(recording);
+            }
+            // Chunk vectors fetched for meaning search are kept, so the next run only embeds the query.
+            let fresh = self.engine.try_update_value(|e| e.as_mut().map(|e| e.take_new_embeddings())).flatten();
+            if let Some(fresh) = fresh.filter(|f| !f.is_empty()) {
+                self.knowledge.update(|kb| {
+                    for (key, vectors) in fresh {
+                        kb.add_embeddings(&key, vectors);
+                    }
+                });
             }
             let cache = self.cache.try_update_value(|c| {
                 self.engine.with_value(|e| {

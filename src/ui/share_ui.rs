@@ -64,6 +64,8 @@ fn show_payload(editor: Editor, runner: Runner, shared: Shared, payload: SharePa
         runner.run_of(&id).set(Some(BlockRun { status: BlockStatus::Done, output: Some(text), ..Default::default() }));
     }
     shared.suite.set(payload.evals);
+    let kb = payload.knowledge.map(crate::domain::retrieval::knowledge::KnowledgeBase::from_portable).unwrap_or_default();
+    expect_context::<super::knowledge::Knowledge>().show_unsaved(kb);
     shared.viewing.set(Some(hosts));
 }
 
@@ -71,6 +73,7 @@ fn show_payload(editor: Editor, runner: Runner, shared: Shared, payload: SharePa
 fn make_copy(editor: Editor, session: Session, shared: Shared) {
     let flow = editor.flow();
     session.create(editor, flow); // still read-only here, so the current flow is not overwritten
+    expect_context::<super::knowledge::Knowledge>().adopt(session.current.get_untracked());
     editor.read_only.set(false);
     session.save_now(editor);
     if let Some(suite) = shared.suite.get_untracked() {
@@ -162,6 +165,10 @@ pub fn ShareDialog() -> impl IntoView {
     let shared = expect_context::<Shared>();
     let include_outputs = RwSignal::new(false);
     let include_tests = RwSignal::new(true);
+    let include_docs = RwSignal::new(false);
+    let knowledge = expect_context::<super::knowledge::Knowledge>();
+    // Only small documents fit in a link; the reason shows when they do not.
+    let docs_state = move || knowledge.kb.with(|kb| (!kb.is_empty()).then(|| kb.shareable().map(|_| kb.documents.len())));
     let password = RwSignal::new(String::new());
     let link = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
@@ -187,7 +194,8 @@ pub fn ShareDialog() -> impl IntoView {
             .get_untracked()
             .then(|| super::eval_dialog::load_suite(&session.current.get_untracked()))
             .filter(|s| !s.cases.is_empty() || !s.checks.is_empty());
-        let payload = SharePayload { flow, outputs, include_note: None, evals };
+        let knowledge = if include_docs.get_untracked() { knowledge.kb.with_untracked(|kb| kb.shareable().ok()) } else { None };
+        let payload = SharePayload { flow, outputs, include_note: None, evals, knowledge };
         let pw = password.get_untracked();
         let base = platform::location_href_without_hash();
         leptos::task::spawn_local(async move {
@@ -216,6 +224,15 @@ pub fn ShareDialog() -> impl IntoView {
                         <input type="checkbox" prop:checked=move || include_tests.get() on:change=move |ev| { include_tests.set(event_target_checked(&ev)); link.set(None); } />
                         <span>"Include the test cases and checks (Evaluate)"</span>
                     </label>
+                    {move || docs_state().map(|state| match state {
+                        Ok(n) => view! {
+                            <label class="check">
+                                <input type="checkbox" prop:checked=move || include_docs.get() on:change=move |ev| { include_docs.set(event_target_checked(&ev)); link.set(None); } />
+                                <span>{format!("Include the {n} document{} (Knowledge)", if n == 1 { "" } else { "s" })}</span>
+                            </label>
+                        }.into_any(),
+                        Err(reason) => view! { <p class="field-help">{reason}</p> }.into_any(),
+                    })}
                     <label class="field">
                         <span class="field-label">"Password (optional)"</span>
                         <input type="password" aria-label="Link password" placeholder="Leave empty for an open link" autocomplete="new-password"

@@ -29,6 +29,8 @@ pub fn TopBar() -> impl IntoView {
     let shared = expect_context::<super::share_ui::Shared>();
     let versions_open = expect_context::<super::versions_ui::VersionsOpen>().0;
     let eval_open = expect_context::<super::eval_dialog::EvalOpen>().0;
+    let knowledge_open = expect_context::<super::knowledge_dialog::KnowledgeOpen>().0;
+    let knowledge = expect_context::<super::knowledge::Knowledge>();
     let estimate = Memo::new(move |_| {
         editor.problems.track();
         settings.limits.track();
@@ -101,12 +103,17 @@ pub fn TopBar() -> impl IntoView {
                     on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
                         if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                            files::import(editor, session, file);
+                            files::import(editor, session, knowledge, file);
                         }
                         input.set_value("");
                     } />
                 <button class="button button-quiet" aria-label="Export flow" title="Download this flow as a .json file"
-                    on:click=move |_| files::export(editor, session)>"Export"</button>
+                    on:click=move |_| files::export(editor, session, knowledge)>"Export"</button>
+                <button class="button button-quiet" aria-label="Knowledge" title="Documents this flow's Retrieve blocks search"
+                    on:click=move |_| knowledge_open.set(true)>
+                    "Knowledge"
+                    {move || { let n = knowledge.kb.with(|kb| kb.documents.len()); (n > 0).then(|| view! { <span class="count-badge" aria-hidden="true">{n}</span> }) }}
+                </button>
                 <button class="button button-quiet" aria-label="Evaluate" title="Test cases, checks and pass rates with intervals"
                     on:click=move |_| eval_open.set(true)>"Evaluate"</button>
                 <button class="button button-quiet" aria-label="Versions" title="Save, compare and restore named versions"
