@@ -114,9 +114,7 @@ mod carried {
         let link = encode(&payload);
         let Ok(Decoded::Open(back)) = decode(&link) else { panic!("decodes") };
         assert_eq!(back.knowledge.map(|k| k.documents.len()), Some(1));
-        let Ok(Decoded::Open(plain)) = decode(&encode(&SharePayload::new(Flow::default()))) else {
-            panic!("decodes")
-        };
+        let Ok(Decoded::Open(plain)) = decode(&encode(&SharePayload::new(Flow::default()))) else { panic!("decodes") };
         assert!(plain.knowledge.is_none());
     }
 }

@@ -92,7 +92,7 @@ fn keyword_passages_feed_the_prompt_with_numbered_sources() {
     assert_eq!(retrieval.query, "How long do refunds take?");
     assert_eq!(retrieval.passages.len(), 1);
     assert_eq!(retrieval.passages[0].source, "refunds.md");
-    assert_eq!(retrieval.passages[0].matched, ["refund"]);
+    assert_eq!(retrieval.passages[0].matched, ["refunds"]);
     let context = find.outputs.get("context").unwrap();
     assert_eq!(context, "[1] (refunds.md, Refunds)\nRefunds are paid within 14 days of receiving the return.");
     let passages: serde_json::Value = serde_json::from_str(find.outputs.get("passages").unwrap()).unwrap();
@@ -242,4 +242,20 @@ fn demo_embeddings_work_offline() {
     let find = engine.block(&id("find")).unwrap();
     assert_eq!(find.retrieval.as_ref().unwrap().passages[0].source, "refunds.md");
     assert!(engine.take_new_embeddings().is_empty(), "demo vectors are not stored");
+}
+
+#[test]
+fn the_policy_template_answers_from_its_documents_on_demo() {
+    use chainboard::domain::templates::{with_provider, TEMPLATES};
+    let t = TEMPLATES.iter().find(|t| t.id == "policy-answers").expect("template");
+    let flow = with_provider((t.build)(0), "demo", "");
+    let kb = KnowledgeBase::from_portable((t.documents.expect("documents"))());
+    let mut engine = Engine::start(&flow, RunScope::All, &RunCache::new(), config(Some(kb)), 0.0).unwrap();
+    engine.poll(0.0);
+    assert!(engine.is_finished());
+    let find = engine.block(&id("retrieve-1")).unwrap();
+    let passages = &find.retrieval.as_ref().unwrap().passages;
+    assert_eq!(passages[0].source, "returns-policy.md", "{passages:?}");
+    assert!(passages.iter().any(|p| p.heading.as_deref() == Some("Refunds")));
+    assert_eq!(engine.block(&id("output-1")).unwrap().status, BlockStatus::Done);
 }

@@ -626,7 +626,13 @@ fn every_template_round_trips_through_a_share_link() {
     use chainboard::domain::templates::TEMPLATES;
     for t in TEMPLATES {
         let flow = (t.build)(1_795_420_800_000);
-        let link = encode(&SharePayload { flow: flow.clone(), outputs: Vec::new(), include_note: None, evals: None, knowledge: None });
+        let link = encode(&SharePayload {
+            flow: flow.clone(),
+            outputs: Vec::new(),
+            include_note: None,
+            evals: None,
+            knowledge: None,
+        });
         match decode(&link) {
             Ok(Decoded::Open(p)) => assert_eq!(p.flow, flow, "{}", t.id),
             other => panic!("{}: {other:?}", t.id),

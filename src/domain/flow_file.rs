@@ -178,7 +178,8 @@ pub fn with_knowledge(json: String, knowledge: &crate::domain::retrieval::knowle
     if knowledge.documents.is_empty() {
         return json;
     }
-    let (Ok(Value::Object(mut obj)), Ok(docs)) = (serde_json::from_str::<Value>(&json), serde_json::to_value(knowledge))
+    let (Ok(Value::Object(mut obj)), Ok(docs)) =
+        (serde_json::from_str::<Value>(&json), serde_json::to_value(knowledge))
     else {
         return json;
     };
@@ -189,7 +190,9 @@ pub fn with_knowledge(json: String, knowledge: &crate::domain::retrieval::knowle
 /// The documents a flow file carries, if any (damaged ones are ignored, never an error).
 pub fn knowledge_of(text: &str) -> Option<crate::domain::retrieval::knowledge::PortableKnowledge> {
     let value: Value = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;
-    serde_json::from_value(value.get("knowledge")?.clone()).ok().filter(|k: &crate::domain::retrieval::knowledge::PortableKnowledge| !k.documents.is_empty())
+    serde_json::from_value(value.get("knowledge")?.clone())
+        .ok()
+        .filter(|k: &crate::domain::retrieval::knowledge::PortableKnowledge| !k.documents.is_empty())
 }
 
 /// The eval suite a flow file carries, if any (a damaged one is ignored, never an error).

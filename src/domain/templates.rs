@@ -4,13 +4,16 @@
 
 use crate::domain::blocks::tool::{MockAction, MockRow, ParamType, ToolAction, ToolParam};
 use crate::domain::blocks::{
-    BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig, ToolConfig,
+    BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig, RetrieveConfig,
+    ToolConfig,
 };
 use crate::domain::evals::cases::TestCase;
 use crate::domain::evals::checks::{Check, CheckKind};
 use crate::domain::evals::run::Variant;
 use crate::domain::evals::suite::EvalSuite;
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
+use crate::domain::retrieval::documents::DocFormat;
+use crate::domain::retrieval::knowledge::{Document, KnowledgeOptions, PortableKnowledge};
 
 pub struct Template {
     pub id: &'static str,
@@ -19,6 +22,8 @@ pub struct Template {
     pub build: fn(i64) -> Flow,
     /// Test cases and checks that come with the flow (opened in Evaluate).
     pub suite: Option<fn() -> EvalSuite>,
+    /// Documents that come with the flow (its knowledge base).
+    pub documents: Option<fn() -> PortableKnowledge>,
 }
 
 pub const TEMPLATES: &[Template] = &[
@@ -28,6 +33,7 @@ pub const TEMPLATES: &[Template] = &[
         shows: "Draft a warm support reply from a customer email.",
         build: crate::domain::examples::starter_flow,
         suite: None,
+        documents: None,
     },
     Template {
         id: "summarise-ticket",
@@ -35,6 +41,7 @@ pub const TEMPLATES: &[Template] = &[
         shows: "Turn a long, messy ticket into one sentence an engineer can act on.",
         build: summarise_ticket,
         suite: None,
+        documents: None,
     },
     Template {
         id: "sentiment",
@@ -42,6 +49,7 @@ pub const TEMPLATES: &[Template] = &[
         shows: "Positive, neutral or negative, as JSON with a one-line reason.",
         build: sentiment,
         suite: None,
+        documents: None,
     },
     Template {
         id: "extract-email",
@@ -49,6 +57,7 @@ pub const TEMPLATES: &[Template] = &[
         shows: "Order number, issue type and urgency as JSON matching a schema.",
         build: extract_email,
         suite: None,
+        documents: None,
     },
     Template {
         id: "translate-glossary",
@@ -56,6 +65,7 @@ pub const TEMPLATES: &[Template] = &[
         shows: "Translate product copy while keeping your own terms exactly.",
         build: translate,
         suite: None,
+        documents: None,
     },
     Template {
         id: "draft-critique",
@@ -63,6 +73,15 @@ pub const TEMPLATES: &[Template] = &[
         shows: "One prompt writes, a second one reviews the draft against a checklist.",
         build: draft_critique,
         suite: None,
+        documents: None,
+    },
+    Template {
+        id: "policy-answers",
+        title: "Answer from policy documents",
+        shows: "Find the right passages in your policies and answer with numbered citations [1], [2].",
+        build: policy_answers,
+        suite: None,
+        documents: Some(policy_documents),
     },
     Template {
         id: "order-agent",
@@ -70,6 +89,7 @@ pub const TEMPLATES: &[Template] = &[
         shows: "A model calls a mock order-lookup tool and answers with what it returned.",
         build: order_agent,
         suite: None,
+        documents: None,
     },
     Template {
         id: "compare-on-cases",
@@ -77,6 +97,7 @@ pub const TEMPLATES: &[Template] = &[
         shows: "Ten tickets with the right urgency: run both models 3 times each and see which is right more often.",
         build: urgency_flow,
         suite: Some(urgency_suite),
+        documents: None,
     },
     Template {
         id: "red-team",
@@ -84,6 +105,7 @@ pub const TEMPLATES: &[Template] = &[
         shows: "Eight attempts to make a shop bot misbehave, graded by a model against a safety rubric.",
         build: red_team_flow,
         suite: Some(red_team_suite),
+        documents: None,
     },
     Template {
         id: "compare-models",
@@ -91,6 +113,7 @@ pub const TEMPLATES: &[Template] = &[
         shows: "The same question to two models side by side (set a different model on each).",
         build: compare_models,
         suite: None,
+        documents: None,
     },
 ];
 
@@ -145,6 +168,52 @@ fn edges(pairs: &[(&str, &str, &str, &str)]) -> Vec<Edge> {
             to: PortRef::new(BlockId::new(*tb), *tp),
         })
         .collect()
+}
+
+fn policy_answers(now: i64) -> Flow {
+    let retrieve = Block::new(
+        BlockId::new("retrieve-1"),
+        "Find passages",
+        Point::new(360.0, 60.0),
+        BlockConfig::Retrieve(RetrieveConfig { top_k: 3, ..RetrieveConfig::default() }),
+    );
+    Flow {
+        meta: meta("Answer from policy documents", "Answers grounded in your documents, with citations.", now),
+        blocks: vec![
+            input("input-1", "Question", 40.0, 160.0, &[("question", "How long do I have to return a jacket, and when do I get my money back?")]),
+            retrieve,
+            prompt("prompt-1", "Answer with citations", 680.0, 136.0,
+                "You answer customer questions using only the numbered passages you are given. After each fact, cite its passage like [1]. If the passages do not answer the question, say you do not know.",
+                "Passages:\n{{context}}\n\nQuestion: {{question}}", OutputFormat::Text),
+            output("output-1", "Answer", 1000.0, 160.0),
+            note("note-1", 40.0, 360.0, "Open Knowledge to add your own policies (PDF, Markdown, text). Select Find passages to see what was retrieved and why."),
+        ],
+        edges: edges(&[
+            ("input-1", "question", "retrieve-1", "question"),
+            ("input-1", "question", "prompt-1", "question"),
+            ("retrieve-1", "context", "prompt-1", "context"),
+            ("prompt-1", "text", "output-1", "value"),
+        ]),
+    }
+}
+
+fn policy_documents() -> PortableKnowledge {
+    let doc = |id: &str, name: &str, text: &str| Document {
+        id: id.into(),
+        name: name.into(),
+        format: DocFormat::Markdown,
+        bytes: text.len(),
+        text: text.into(),
+        added_ms: 0.0,
+    };
+    PortableKnowledge {
+        options: KnowledgeOptions::default(),
+        documents: vec![
+            doc("returns", "returns-policy.md", "# Returns\n\nYou can return any item within 30 days of delivery. Items must be unworn, with their tags, in the original packaging.\n\n# Refunds\n\nRefunds go back to the original payment method within 14 days after the warehouse receives the return. Shipping costs are refunded only when the item was faulty.\n\n# Exchanges\n\nExchanges for another size are free. Order the new size and return the first one."),
+            doc("shipping", "shipping-policy.md", "# Shipping\n\nStandard delivery takes three to five business days and is free over 50 euros. Express delivery arrives the next business day when ordered before noon and costs 9 euros.\n\n# Damaged parcels\n\nIf a parcel arrives damaged, take a photo within 48 hours and send it to support. We send a replacement at no cost."),
+            doc("warranty", "warranty.md", "# Warranty\n\nOuterwear has a two-year warranty against manufacturing faults. Wear and tear, and damage from washing against the care label, are not covered. Repairs are free within the warranty."),
+        ],
+    }
 }
 
 fn summarise_ticket(now: i64) -> Flow {

@@ -178,7 +178,9 @@ pub fn App() -> impl IntoView {
         if let Some(file) = file {
             // Documents go to the knowledge base; .json files are flows.
             let format = crate::domain::retrieval::documents::DocFormat::from_name(&file.name());
-            if format.is_some_and(|f| f != crate::domain::retrieval::documents::DocFormat::Json) && !editor.read_only.get_untracked() {
+            if format.is_some_and(|f| f != crate::domain::retrieval::documents::DocFormat::Json)
+                && !editor.read_only.get_untracked()
+            {
                 let status = RwSignal::new(Vec::new());
                 super::knowledge_dialog::add_files(knowledge, vec![file], status);
                 knowledge_open.set(true);

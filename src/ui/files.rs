@@ -2,9 +2,9 @@
 //! message that says what is wrong.
 
 use super::editor::Editor;
+use super::knowledge::Knowledge;
 use super::persist::Session;
 use super::platform;
-use super::knowledge::Knowledge;
 use crate::domain::flow_file;
 use crate::domain::retrieval::knowledge::KnowledgeBase;
 use leptos::prelude::*;

@@ -32,6 +32,7 @@ fn default_model(kind: ProviderKind, settings: Settings) -> String {
 pub fn Gallery() -> impl IntoView {
     let editor = expect_context::<Editor>();
     let session = expect_context::<Session>();
+    let knowledge = expect_context::<super::knowledge::Knowledge>();
     let settings = expect_context::<Settings>();
     let open = expect_context::<GalleryOpen>().0;
     // Demo unless a provider already has a key.
@@ -57,6 +58,7 @@ pub fn Gallery() -> impl IntoView {
                         {TEMPLATES.iter().map(|t| {
                             let build = t.build;
                             let suite = t.suite;
+                            let documents = t.documents;
                             view! {
                                 <li class="gallery-card">
                                     <h3>{t.title}</h3>
@@ -71,6 +73,13 @@ pub fn Gallery() -> impl IntoView {
                                             // The eval suite goes with the new flow (Evaluate opens it).
                                             let suite = suite_with_provider(suite(), &id, &model);
                                             let _ = super::eval_dialog::store_suite(&session.current.get_untracked(), &suite);
+                                        }
+                                        if let Some(documents) = documents {
+                                            // Its documents become the new flow's knowledge base.
+                                            knowledge.replace(
+                                                session.current.get_untracked(),
+                                                crate::domain::retrieval::knowledge::KnowledgeBase::from_portable(documents()),
+                                            );
                                         }
                                         open.set(false);
                                     }>"Use"</button>

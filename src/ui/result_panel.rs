@@ -64,7 +64,12 @@ pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
         f.edges
             .iter()
             .filter(|e| e.to.block == id)
-            .filter(|e| matches!(f.block(&e.from.block).map(|b| &b.config), Some(crate::domain::blocks::BlockConfig::Retrieve(_))))
+            .filter(|e| {
+                matches!(
+                    f.block(&e.from.block).map(|b| &b.config),
+                    Some(crate::domain::blocks::BlockConfig::Retrieve(_))
+                )
+            })
             .map(|e| e.from.block.clone())
             .collect()
     });
@@ -72,7 +77,11 @@ pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
     let passages = Signal::derive(move || {
         sources
             .iter()
-            .flat_map(|s| s.with(|r| r.as_ref().and_then(|r| r.retrieval.as_ref().map(|x| x.passages.clone())).unwrap_or_default()))
+            .flat_map(|s| {
+                s.with(|r| {
+                    r.as_ref().and_then(|r| r.retrieval.as_ref().map(|x| x.passages.clone())).unwrap_or_default()
+                })
+            })
             .collect::<Vec<_>>()
     });
     let citations = super::markdown_view::Citations { passages, open: RwSignal::new(None) };

@@ -12,8 +12,8 @@ use crate::domain::blocks::retrieve::{EMBEDDING_PROVIDERS, MAX_TOP_K};
 use crate::domain::blocks::{BlockConfig, RetrieveConfig};
 use crate::domain::change::FlowChange;
 use crate::domain::flow::{Block, BlockId};
-use crate::domain::providers::{build_embeddings_request, parse_embeddings};
 use crate::domain::providers::ProviderKind;
+use crate::domain::providers::{build_embeddings_request, parse_embeddings};
 use crate::domain::retrieval::knowledge::KnowledgeBase;
 use crate::domain::retrieval::search::{demo_embedding, search, Passage, RetrieveMode};
 use crate::domain::retrieval::tokenize::tokenize;
@@ -148,6 +148,7 @@ fn marked_text(text: &str, matched: &[String]) -> AnyView {
     if matched.is_empty() {
         return text.to_string().into_any();
     }
+    let stems: Vec<String> = matched.iter().flat_map(|m| tokenize(m, Default::default())).collect();
     let mut parts: Vec<AnyView> = Vec::new();
     let mut word = String::new();
     let mut plain = String::new();
@@ -155,7 +156,7 @@ fn marked_text(text: &str, matched: &[String]) -> AnyView {
         if word.is_empty() {
             return;
         }
-        let hit = tokenize(word, Default::default()).first().is_some_and(|t| matched.contains(t));
+        let hit = tokenize(word, Default::default()).first().is_some_and(|t| stems.contains(t));
         if hit {
             if !plain.is_empty() {
                 parts.push(std::mem::take(plain).into_any());
@@ -309,8 +310,11 @@ fn Compare(cell: RwSignal<Block>, last_query: Signal<String>) -> impl IntoView {
             return Err("The knowledge base is empty.".to_string());
         }
         let mode = side.mode.get_untracked();
-        let search_settings =
-            crate::domain::retrieval::search::SearchSettings { mode, top_k: side.top_k.get_untracked(), min_score: 0.0 };
+        let search_settings = crate::domain::retrieval::search::SearchSettings {
+            mode,
+            top_k: side.top_k.get_untracked(),
+            min_score: 0.0,
+        };
         if !mode.needs_embeddings() {
             return Ok(search(&kb, &q, search_settings, "", None));
         }
@@ -329,7 +333,7 @@ fn Compare(cell: RwSignal<Block>, last_query: Signal<String>) -> impl IntoView {
             ));
         }
         let kind = ProviderKind::from_id(&provider).ok_or_else(|| format!("Unknown provider {provider}."))?;
-        let request = build_embeddings_request(kind, &settings.provider_settings(kind), &cfg.embed_model, &[q.clone()])
+        let request = build_embeddings_request(kind, &settings.provider_settings(kind), &cfg.embed_model, std::slice::from_ref(&q))
             .map_err(|e| e.to_string())?;
         let (status, body) = super::platform::fetch_text(&request).await?;
         if !(200..300).contains(&status) {
@@ -339,7 +343,8 @@ fn Compare(cell: RwSignal<Block>, last_query: Signal<String>) -> impl IntoView {
         Ok(search(&kb, &q, search_settings, &key, Some(&vector)))
     };
     let compare = move |_| {
-        let q = if query.get_untracked().trim().is_empty() { last_query.get_untracked() } else { query.get_untracked() };
+        let q =
+            if query.get_untracked().trim().is_empty() { last_query.get_untracked() } else { query.get_untracked() };
         if q.trim().is_empty() {
             results.set(Some([Err("Type a question to compare.".into()), Err(String::new())]));
             return;

@@ -64,7 +64,8 @@ fn show_payload(editor: Editor, runner: Runner, shared: Shared, payload: SharePa
         runner.run_of(&id).set(Some(BlockRun { status: BlockStatus::Done, output: Some(text), ..Default::default() }));
     }
     shared.suite.set(payload.evals);
-    let kb = payload.knowledge.map(crate::domain::retrieval::knowledge::KnowledgeBase::from_portable).unwrap_or_default();
+    let kb =
+        payload.knowledge.map(crate::domain::retrieval::knowledge::KnowledgeBase::from_portable).unwrap_or_default();
     expect_context::<super::knowledge::Knowledge>().show_unsaved(kb);
     shared.viewing.set(Some(hosts));
 }
@@ -168,7 +169,8 @@ pub fn ShareDialog() -> impl IntoView {
     let include_docs = RwSignal::new(false);
     let knowledge = expect_context::<super::knowledge::Knowledge>();
     // Only small documents fit in a link; the reason shows when they do not.
-    let docs_state = move || knowledge.kb.with(|kb| (!kb.is_empty()).then(|| kb.shareable().map(|_| kb.documents.len())));
+    let docs_state =
+        move || knowledge.kb.with(|kb| (!kb.is_empty()).then(|| kb.shareable().map(|_| kb.documents.len())));
     let password = RwSignal::new(String::new());
     let link = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
@@ -194,7 +196,8 @@ pub fn ShareDialog() -> impl IntoView {
             .get_untracked()
             .then(|| super::eval_dialog::load_suite(&session.current.get_untracked()))
             .filter(|s| !s.cases.is_empty() || !s.checks.is_empty());
-        let knowledge = if include_docs.get_untracked() { knowledge.kb.with_untracked(|kb| kb.shareable().ok()) } else { None };
+        let knowledge =
+            if include_docs.get_untracked() { knowledge.kb.with_untracked(|kb| kb.shareable().ok()) } else { None };
         let payload = SharePayload { flow, outputs, include_note: None, evals, knowledge };
         let pw = password.get_untracked();
         let base = platform::location_href_without_hash();

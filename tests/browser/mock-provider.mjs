@@ -53,5 +53,8 @@ mock.on({ userMessage: "Check my order", hasToolResult: true }, (req) => ({ cont
 // A model that never stops calling tools, for the step limit.
 mock.on({ userMessage: "Keep calling tools" }, { toolCalls: [{ name: "lookup_order", arguments: '{"order_id":"B456"}' }] });
 
+// Retrieval: the answer cites the passage about meals (the test checks the citation opens it).
+mock.onMessage("daily meal allowance", { content: "The daily meal allowance in Europe is 45 euros [1]. Alcohol is never reimbursed [1]." });
+
 await mock.start();
 console.log(`mock provider on http://127.0.0.1:${port}`);

@@ -151,6 +151,15 @@ pub fn search(
     query_vector: Option<&[f32]>,
 ) -> Vec<Passage> {
     let k = settings.top_k.clamp(1, 100);
+    // Matched terms are shown as the words the user typed ("daily"), not their stems ("dai").
+    let words = tokenize(query, TokenizerOptions { stemming: false, ..kb.index.tokenizer });
+    let surface = |term: &String| -> String {
+        words
+            .iter()
+            .find(|w| tokenize(w, kb.index.tokenizer).first() == Some(term))
+            .cloned()
+            .unwrap_or_else(|| term.clone())
+    };
     // Candidates per ranking before fusion: enough that a passage ranked well by one side
     // still meets the other.
     let pool = (k * 4).max(50);
@@ -173,7 +182,7 @@ pub fn search(
                 let mut p = passage(kb, kb.chunks.get(h.chunk)?);
                 p.score = h.score;
                 p.keyword_score = Some(h.score);
-                p.matched = h.matched;
+                p.matched = h.matched.iter().map(surface).collect();
                 Some(p)
             })
             .collect(),
@@ -205,7 +214,7 @@ pub fn search(
                     p.score = s;
                     if let Some(h) = kw.iter().find(|h| h.chunk == i) {
                         p.keyword_score = Some(h.score);
-                        p.matched.clone_from(&h.matched);
+                        p.matched = h.matched.iter().map(surface).collect();
                     }
                     p.similarity = sem.iter().find(|(j, _)| *j == i).map(|(_, s)| *s);
                     Some(p)
@@ -350,6 +359,9 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!((found[0].number, found[0].source.as_str()), (1, "refunds.md"));
         assert_eq!(found[0].matched, ["paid", "refund"]);
+        // Shown as typed, not as stems.
+        let daily = search(&kb, "Refunds DAILY", settings(RetrieveMode::Keyword), "", None);
+        assert_eq!(daily[0].matched, ["refunds"]);
         assert_eq!(found[1].source, "returns.md");
         assert!(found[0].score > found[1].score);
         let strict = SearchSettings { min_score: found[0].score - 1e-9, ..settings(RetrieveMode::Keyword) };
