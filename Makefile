@@ -21,8 +21,9 @@ setup-serve:
 setup-test:
 	@scripts/setup.sh test
 
-# Measures the canvas at 1,000 blocks, the download size and eval throughput; writes docs/benchmarks.md.
+# Measures the canvas at 1,000 blocks, the download size, eval throughput and retrieval (beside minisearch); writes docs/benchmarks.md.
 bench: setup-test
 	trunk build --release
 	node tests/bench/canvas-bench.mjs dist
 	node tests/bench/eval-bench.mjs dist
+	node tests/bench/retrieval-bench.mjs dist

@@ -3,6 +3,7 @@
 mod agent_timeline;
 mod app;
 mod approve_hosts;
+mod bench_hook;
 mod block_card;
 mod canvas;
 mod edge_view;
