@@ -72,6 +72,8 @@ impl Knowledge {
     /// Shows `kb` for a shared link being viewed: in memory only.
     pub fn show_unsaved(self, kb: KnowledgeBase) {
         self.generation.update_value(|g| *g += 1);
+        // Belongs to no flow of the viewer's: going back to their own flow loads theirs again.
+        self.flow_id.set(String::new());
         self.kb.set(Arc::new(kb));
         self.persist.set(false);
         self.loaded.set(true);

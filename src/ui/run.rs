@@ -389,9 +389,12 @@ fn subflow_ids(flow: &crate::domain::flow::Flow) -> Vec<String> {
         .collect()
 }
 
-/// What went into a block, for present mode: a prompt's rendered user message, or the
-/// values an input block hands on.
+/// What went into a block, for present mode: a prompt's rendered user message, a Retrieve
+/// block's query, or the values an input block hands on.
 pub fn input_text(run: &BlockRun) -> String {
+    if let Some(retrieval) = &run.retrieval {
+        return retrieval.query.clone();
+    }
     if let Some(chat) = &run.trace.chat {
         // The first turn is what the block asked; an agent's later turns are tool results.
         return chat.messages.first().map(|m| m.text.clone()).unwrap_or_default();

@@ -89,6 +89,7 @@ fn back_to_own(editor: Editor, session: Session, runner: Runner, shared: Shared)
     let id = session.current.get_untracked();
     session.open(editor, &id); // read-only still on: nothing saved
     editor.read_only.set(false);
+    runner.knowledge.open(id);
     runner.reset();
     shared.viewing.set(None);
     platform::clear_hash();

@@ -55,6 +55,10 @@ test("documents added by picker and drop answer a question with citations, and s
   await dialog.getByLabel("Documents to add").setInputFiles({ name: "scan.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n%%EOF") });
   await expect(dialog.getByRole("status", { name: "What happened" })).toContainText("no text layer");
   await expect(table.locator("tbody tr")).toHaveCount(5);
+  // A 50 MB file is refused from its size, before it is read (the tab stays responsive).
+  await dialog.getByLabel("Documents to add").setInputFiles({ name: "huge.txt", mimeType: "text/plain", buffer: Buffer.alloc(50 * 1024 * 1024, 97) });
+  await expect(dialog.getByRole("status", { name: "What happened" })).toContainText("\u201chuge.txt\u201d is 52.4 MB; the limit is 20.0 MB");
+  await expect(table.locator("tbody tr")).toHaveCount(5);
   await app.screenshot("knowledge-dialog");
   await dialog.getByRole("button", { name: "Close knowledge" }).click();
 
