@@ -66,15 +66,16 @@ fn show_payload(editor: Editor, runner: Runner, shared: Shared, payload: SharePa
     shared.suite.set(payload.evals);
     let kb =
         payload.knowledge.map(crate::domain::retrieval::knowledge::KnowledgeBase::from_portable).unwrap_or_default();
-    expect_context::<super::knowledge::Knowledge>().show_unsaved(kb);
+    // Called after an async unlock too (no reactive owner there): no context lookups.
+    runner.knowledge.show_unsaved(kb);
     shared.viewing.set(Some(hosts));
 }
 
 /// "Make a copy": the shared flow becomes one of the viewer's flows, editable.
-fn make_copy(editor: Editor, session: Session, shared: Shared) {
+fn make_copy(editor: Editor, session: Session, runner: Runner, shared: Shared) {
     let flow = editor.flow();
     session.create(editor, flow); // still read-only here, so the current flow is not overwritten
-    expect_context::<super::knowledge::Knowledge>().adopt(session.current.get_untracked());
+    runner.knowledge.adopt(session.current.get_untracked());
     editor.read_only.set(false);
     session.save_now(editor);
     if let Some(suite) = shared.suite.get_untracked() {
@@ -133,7 +134,7 @@ pub fn SharedBanner() -> impl IntoView {
                         }}
                     </span>
                 </div>
-                <button class="button button-primary" on:click=move |_| make_copy(editor, session, shared)>"Make a copy"</button>
+                <button class="button button-primary" on:click=move |_| make_copy(editor, session, runner, shared)>"Make a copy"</button>
                 <button class="button button-quiet" on:click=move |_| back_to_own(editor, session, runner, shared)>"Back to my flows"</button>
             </div>
         </Show>
