@@ -5,6 +5,7 @@ import { defineConfig } from "@playwright/test";
 const APP_PORT = 4173;
 export const MOCK_PORT = 4010;
 const TOOL_PORT = 4011;
+const MODEL_PORT = 4012;
 
 export default defineConfig({
   testDir: "tests/browser",
@@ -41,6 +42,12 @@ export default defineConfig({
     {
       command: `node tests/browser/tool-server.mjs ${TOOL_PORT}`,
       url: `http://127.0.0.1:${TOOL_PORT}/__log`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
+    {
+      command: `node tests/browser/model-server.mjs ${MODEL_PORT}`,
+      url: `http://127.0.0.1:${MODEL_PORT}/__log`,
       reuseExistingServer: false,
       timeout: 20_000,
     },

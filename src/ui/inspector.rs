@@ -247,23 +247,34 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
         <div class="field-row">
             <label class="field">
                 <span class="field-label">"Provider"</span>
-                <select on:change=move |ev| { let v = event_target_value(&ev); set("provider", Box::new(move |c| c.provider = v)); end(()); }>
+                <select on:change=move |ev| { let v = event_target_value(&ev); set("provider", Box::new(move |c| {
+                    // A hosted model's name means nothing in the browser: start from the smallest listed model.
+                    if v == "browser" && !(c.model.starts_with("http") || c.model.starts_with("file:")) {
+                        c.model = crate::domain::providers::local_models::LOCAL_MODELS[0].url.to_string();
+                    }
+                    c.provider = v;
+                })); end(()); }>
                     {ProviderKind::ALL.iter().map(|k| {
                         let id = k.id();
                         view! { <option value=id selected=move || p().provider == id>{k.label()}</option> }
                     }).collect_view()}
                 </select>
             </label>
-            <label class="field">
-                <span class="field-label">"Model"</span>
-                <input type="text" list="model-suggestions" prop:value=move || p().model
-                    on:input=move |ev| { let v = event_target_value(&ev); set("model", Box::new(move |c| c.model = v.trim().to_string())); }
-                    on:blur=move |_| end(()) />
-                <datalist id="model-suggestions">
-                    {move || models().into_iter().map(|m| view! { <option value=m></option> }).collect_view()}
-                </datalist>
-            </label>
+            <Show when=move || p().provider != "browser">
+                <label class="field">
+                    <span class="field-label">"Model"</span>
+                    <input type="text" list="model-suggestions" prop:value=move || p().model
+                        on:input=move |ev| { let v = event_target_value(&ev); set("model", Box::new(move |c| c.model = v.trim().to_string())); }
+                        on:blur=move |_| end(()) />
+                    <datalist id="model-suggestions">
+                        {move || models().into_iter().map(|m| view! { <option value=m></option> }).collect_view()}
+                    </datalist>
+                </label>
+            </Show>
         </div>
+        <Show when=move || p().provider == "browser">
+            <super::local_model_ui::LocalModelField cell />
+        </Show>
         <div class="field-row">
             <label class="field">
                 <span class="field-label">"Temperature"</span>

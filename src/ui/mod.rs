@@ -21,6 +21,8 @@ mod idb;
 mod inspector;
 mod knowledge;
 mod knowledge_dialog;
+mod local_model;
+mod local_model_ui;
 mod markdown_view;
 mod minimap;
 mod modal;

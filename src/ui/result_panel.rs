@@ -25,6 +25,18 @@ fn stats(run: &BlockRun) -> Vec<(&'static str, String)> {
     if let Some(o) = run.usage.output_tokens {
         out.push(("Tokens out", o.to_string()));
     }
+    // Generation speed: output tokens over the time from the first token to the end.
+    if let (Some(tokens), Some(first), Some(end)) = (run.usage.output_tokens, run.first_token_ms, run.finished_ms) {
+        let secs = (end - first) / 1000.0;
+        if tokens > 1 && secs > 0.05 {
+            out.push(("Speed", format!("{:.0} tokens/s", tokens as f64 / secs)));
+        }
+    }
+    // Which model ran, and where, in words (an in-browser model's setting is an address).
+    if let (Some(crate::domain::providers::ProviderKind::Browser), Some(model)) = (run.trace.provider, &run.trace.model)
+    {
+        out.insert(0, ("Model", crate::domain::providers::local_models::where_it_ran(model)));
+    }
     if let Some(c) = run.cost_usd {
         out.push(("Cost", format_usd(c)));
     }

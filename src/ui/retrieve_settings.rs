@@ -333,8 +333,13 @@ fn Compare(cell: RwSignal<Block>, last_query: Signal<String>) -> impl IntoView {
             ));
         }
         let kind = ProviderKind::from_id(&provider).ok_or_else(|| format!("Unknown provider {provider}."))?;
-        let request = build_embeddings_request(kind, &settings.provider_settings(kind), &cfg.embed_model, std::slice::from_ref(&q))
-            .map_err(|e| e.to_string())?;
+        let request = build_embeddings_request(
+            kind,
+            &settings.provider_settings(kind),
+            &cfg.embed_model,
+            std::slice::from_ref(&q),
+        )
+        .map_err(|e| e.to_string())?;
         let (status, body) = super::platform::fetch_text(&request).await?;
         if !(200..300).contains(&status) {
             return Err(crate::domain::providers::classify_http_error(kind, status, &body, None).to_string());

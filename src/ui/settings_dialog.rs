@@ -60,7 +60,8 @@ pub fn SettingsDialog() -> impl IntoView {
                         <span>"Remember keys on this device (otherwise they are forgotten when this tab closes)"</span>
                     </label>
                     <div class="provider-list">
-                        {ProviderKind::ALL.into_iter().filter(|k| *k != ProviderKind::Demo).map(|kind| view! { <ProviderSection kind /> }).collect_view()}
+                        {ProviderKind::ALL.into_iter().filter(|k| !matches!(k, ProviderKind::Demo | ProviderKind::Browser)).map(|kind| view! { <ProviderSection kind /> }).collect_view()}
+                        <super::local_model_ui::LocalModelsSection />
                     </div>
                     <LimitsSection />
                     <div class="dialog-footer">

@@ -65,6 +65,13 @@ impl Transport {
                     let sent = Event::Sent { request, redacted: http.redacted() };
                     let feed_sent = feed.clone();
                     platform::after_ms(0.0, move || feed_sent(sent));
+                    if provider == crate::domain::providers::ProviderKind::Browser {
+                        // Never fetched: the model runs in this tab.
+                        super::local_model::perform_chat(request, http, signal, feed.clone(), move || {
+                            this.done(request)
+                        });
+                        continue;
+                    }
                     let feed = feed.clone();
                     leptos::task::spawn_local(async move {
                         let end = platform::fetch_streaming(&http, &signal, |bytes| {

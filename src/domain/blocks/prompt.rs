@@ -2,16 +2,12 @@
 
 use super::tool::{DEFAULT_MAX_STEPS, TOOLS_PORT};
 use super::{KindSpec, Port};
-use crate::domain::providers::ToolChoice;
+use crate::domain::providers::{ProviderKind, ToolChoice};
 use crate::domain::template;
 use serde::{Deserialize, Serialize};
 
 /// The port carrying the model's answer.
 pub const PROMPT_OUTPUT_PORT: &str = "text";
-
-/// Provider ids a flow may name (see `providers::ProviderKind`). Kept as a string in the
-/// config so a flow naming a provider from a newer version still opens.
-pub const KNOWN_PROVIDERS: [&str; 6] = ["openai", "anthropic", "gemini", "ollama", "openai-compatible", "demo"];
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -110,11 +106,14 @@ impl KindSpec for PromptConfig {
 
     fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if !KNOWN_PROVIDERS.contains(&self.provider.as_str()) {
+        // The provider is kept as a string in the config so a flow naming a provider from a
+        // newer version still opens; it is flagged here instead.
+        if ProviderKind::from_id(&self.provider).is_none() {
+            let known: Vec<&str> = ProviderKind::ALL.iter().map(|k| k.id()).collect();
             out.push(format!(
                 "Unknown provider \u{201c}{}\u{201d}. Choose one of: {}.",
                 self.provider,
-                KNOWN_PROVIDERS.join(", ")
+                known.join(", ")
             ));
         }
         if self.model.trim().is_empty() && self.provider != "demo" {

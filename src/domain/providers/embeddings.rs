@@ -46,7 +46,7 @@ pub fn build_embeddings_request(
             let headers = wire::api_key(kind, settings)?.map(wire::bearer).into_iter().collect();
             Ok(wire::post_json(format!("{base}/api/embed"), headers, &json!({"model": model, "input": inputs})))
         }
-        ProviderKind::Anthropic | ProviderKind::Demo => Err(unsupported(kind)),
+        ProviderKind::Anthropic | ProviderKind::Demo | ProviderKind::Browser => Err(unsupported(kind)),
     }
 }
 

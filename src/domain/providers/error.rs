@@ -87,6 +87,11 @@ pub enum ProviderError {
         provider: ProviderKind,
         what: String,
     },
+    /// The in-browser model failed to load or run; the message is already a sentence.
+    Local {
+        provider: ProviderKind,
+        message: String,
+    },
 }
 
 /// A setting the user has to fill in before a call can be made.
@@ -119,7 +124,8 @@ impl ProviderError {
             | ProviderError::Malformed { provider, .. }
             | ProviderError::MissingSetting { provider, .. }
             | ProviderError::Unreachable { provider, .. }
-            | ProviderError::Unsupported { provider, .. } => *provider,
+            | ProviderError::Unsupported { provider, .. }
+            | ProviderError::Local { provider, .. } => *provider,
         }
     }
 
@@ -288,9 +294,11 @@ impl fmt::Display for ProviderError {
                      block the request."
                 ),
             },
-            ProviderError::Unsupported { what, .. } => {
-                write!(f, "{s} works offline and does not support {what}.")
-            }
+            ProviderError::Unsupported { what, .. } => match self.provider() {
+                ProviderKind::Browser => write!(f, "The in-browser model does not support {what} yet."),
+                _ => write!(f, "{s} works offline and does not support {what}."),
+            },
+            ProviderError::Local { message, .. } => f.write_str(message),
         }
     }
 }
@@ -304,6 +312,10 @@ fn is_local(kind: ProviderKind) -> bool {
 /// to resolve the date form.
 pub fn classify_http_error(kind: ProviderKind, status: u16, body: &str, retry_after: Option<&str>) -> ProviderError {
     let info = info_from_body(body);
+    // The in-browser model's failures are explained by the browser layer already.
+    if kind == ProviderKind::Browser {
+        return ProviderError::Local { provider: kind, message: clean_message(&info.message) };
+    }
     let retry = parse_seconds(retry_after).or(info.retry_delay);
     classify(kind, status, &info, retry)
 }

@@ -10,6 +10,7 @@ mod demo;
 mod embeddings;
 mod error;
 mod gemini;
+pub mod local_models;
 mod ndjson;
 mod ollama;
 mod openai;
@@ -56,15 +57,19 @@ pub enum ProviderKind {
     OpenAiCompatible,
     #[serde(rename = "demo")]
     Demo,
+    /// A small model running in this tab (llama.cpp in WebAssembly, through wllama).
+    #[serde(rename = "browser")]
+    Browser,
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 6] = [
+    pub const ALL: [ProviderKind; 7] = [
         ProviderKind::OpenAi,
         ProviderKind::Anthropic,
         ProviderKind::Gemini,
         ProviderKind::Ollama,
         ProviderKind::OpenAiCompatible,
+        ProviderKind::Browser,
         ProviderKind::Demo,
     ];
 
@@ -77,6 +82,7 @@ impl ProviderKind {
             ProviderKind::Ollama => "ollama",
             ProviderKind::OpenAiCompatible => "openai-compatible",
             ProviderKind::Demo => "demo",
+            ProviderKind::Browser => "browser",
         }
     }
 
@@ -92,6 +98,7 @@ impl ProviderKind {
             ProviderKind::Ollama => "Ollama",
             ProviderKind::OpenAiCompatible => "OpenAI-compatible",
             ProviderKind::Demo => "Demo (offline, canned text)",
+            ProviderKind::Browser => "In this browser (small model, no key)",
         }
     }
 
@@ -103,7 +110,7 @@ impl ProviderKind {
             ProviderKind::Gemini => "https://generativelanguage.googleapis.com/v1beta",
             ProviderKind::Ollama => "http://localhost:11434",
             ProviderKind::OpenAiCompatible => "http://localhost:1234/v1",
-            ProviderKind::Demo => "",
+            ProviderKind::Demo | ProviderKind::Browser => "",
         }
     }
 
@@ -123,7 +130,8 @@ impl std::fmt::Display for ProviderKind {
 /// through, so the UI may stream [`demo_chunks`] the same way as real replies.
 pub fn stream_parser(kind: ProviderKind) -> Box<dyn StreamParser> {
     match kind {
-        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => Box::new(openai::parser(kind)),
+        // The in-browser model answers with OpenAI-shaped chunks, framed as SSE by the glue.
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible | ProviderKind::Browser => Box::new(openai::parser(kind)),
         ProviderKind::Anthropic => Box::new(anthropic::parser()),
         ProviderKind::Gemini => Box::new(gemini::parser()),
         ProviderKind::Ollama => Box::new(ollama::parser()),
@@ -143,6 +151,7 @@ pub fn build_chat_request(
         ProviderKind::Gemini => gemini::chat_request(settings, request),
         ProviderKind::Ollama => ollama::chat_request(settings, request),
         ProviderKind::Demo => Err(demo::no_http("network requests")),
+        ProviderKind::Browser => openai::browser_request(request),
     }
 }
 
@@ -153,7 +162,7 @@ pub fn build_models_request(kind: ProviderKind, settings: &ProviderSettings) -> 
         ProviderKind::Anthropic => anthropic::models_request(settings),
         ProviderKind::Gemini => gemini::models_request(settings),
         ProviderKind::Ollama => ollama::models_request(settings),
-        ProviderKind::Demo => Err(demo::no_http("network requests")),
+        ProviderKind::Demo | ProviderKind::Browser => Err(demo::no_http("network requests")),
     }
 }
 
@@ -168,5 +177,6 @@ pub fn parse_models_response(kind: ProviderKind, body: &str) -> Result<Vec<Strin
         ProviderKind::Gemini => gemini::parse_models(body),
         ProviderKind::Ollama => ollama::parse_models(body),
         ProviderKind::Demo => Ok(vec![DEMO_MODEL.to_string()]),
+        ProviderKind::Browser => Ok(local_models::LOCAL_MODELS.iter().map(|m| m.url.to_string()).collect()),
     }
 }

@@ -26,6 +26,17 @@ pub(crate) fn chat_request(
     Ok(wire::post_json(format!("{base}/chat/completions"), headers, &body))
 }
 
+/// The request for the in-browser model: the same OpenAI body, addressed to this tab
+/// ([`LOCAL_CHAT_URL`]); the browser layer hands it to the model instead of the network.
+pub(crate) fn browser_request(request: &ChatRequest) -> Result<HttpRequest, ProviderError> {
+    let model = wire::model(ProviderKind::Browser, request)?;
+    let body = chat_body(ProviderKind::Browser, model, request);
+    Ok(wire::post_json(LOCAL_CHAT_URL.to_string(), Vec::new(), &body))
+}
+
+/// Where an in-browser request "goes": never fetched, only shown in traces.
+pub const LOCAL_CHAT_URL: &str = "browser://this-tab/v1/chat/completions";
+
 fn chat_body(kind: ProviderKind, model: &str, request: &ChatRequest) -> Value {
     let mut messages = Vec::new();
     if let Some(system) = wire::system_text(request) {

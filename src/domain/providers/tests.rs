@@ -384,6 +384,7 @@ fn provider_ids_labels_and_defaults() {
         (ProviderKind::Gemini, "gemini", "Google Gemini", "https://generativelanguage.googleapis.com/v1beta", true),
         (ProviderKind::Ollama, "ollama", "Ollama", "http://localhost:11434", false),
         (ProviderKind::OpenAiCompatible, "openai-compatible", "OpenAI-compatible", "http://localhost:1234/v1", false),
+        (ProviderKind::Browser, "browser", "In this browser (small model, no key)", "", false),
         (ProviderKind::Demo, "demo", "Demo (offline, canned text)", "", false),
     ];
     assert_eq!(table.len(), ProviderKind::ALL.len());
@@ -413,8 +414,15 @@ fn every_provider_needs_a_model_and_keeps_keys_out_of_urls() {
         assert!(!req.url.contains(KEY), "{kind:?}");
         let shown = format!("{:?}", req.redacted());
         assert!(!shown.contains(KEY) && !shown.contains("SECRET"), "{kind:?}: {shown}");
-        let Ok(models) = build_models_request(kind, &settings) else { panic!("{kind:?}") };
-        assert!(!models.url.contains(KEY), "{kind:?}");
+        if kind == ProviderKind::Browser {
+            // Never fetched: handed to the model in this tab, with no key at all.
+            assert_eq!(req.url, "browser://this-tab/v1/chat/completions");
+            assert!(req.headers.iter().all(|(k, _)| k != "authorization"));
+            assert!(build_models_request(kind, &settings).is_err());
+        } else {
+            let Ok(models) = build_models_request(kind, &settings) else { panic!("{kind:?}") };
+            assert!(!models.url.contains(KEY), "{kind:?}");
+        }
         chat.model = "  ".into();
         assert!(matches!(
             build_chat_request(kind, &settings, &chat),
@@ -499,4 +507,14 @@ fn gemini_thought_signatures_are_captured() {
     assert_eq!(summary.tool_calls[0].signature.as_deref(), Some("SIG=="));
     assert_eq!(summary.tool_calls[0].arguments, r#"{"a":1}"#);
     assert_eq!(summary.finish, Some(FinishReason::ToolCalls));
+}
+
+#[test]
+fn in_browser_model_failures_read_as_the_sentence_given() {
+    let body =
+        json!({"error": {"message": "The model x.gguf could not be loaded: bad magic.", "type": "local_model_error"}});
+    let e = classify_http_error(ProviderKind::Browser, 422, &body.to_string(), None);
+    assert_eq!(e.to_string(), "The model x.gguf could not be loaded: bad magic.");
+    assert!(!e.is_retryable());
+    assert_eq!(e.provider(), ProviderKind::Browser);
 }

@@ -7,6 +7,7 @@ use super::bm25::reciprocal_rank_fusion;
 use super::knowledge::{KbChunk, KnowledgeBase};
 use super::tokenize::{tokenize, TokenizerOptions};
 use crate::domain::engine::fnv1a64;
+use crate::domain::providers::cosine;
 
 /// The usual constant of reciprocal rank fusion.
 pub const RRF_K: f64 = 60.0;
@@ -79,25 +80,6 @@ pub struct Passage {
     pub matched: Vec<String>,
 }
 
-/// Cosine similarity; 0 for empty or mismatched vectors.
-pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    if a.len() != b.len() || a.is_empty() {
-        return 0.0;
-    }
-    let (mut dot, mut na, mut nb) = (0.0f64, 0.0f64, 0.0f64);
-    for (x, y) in a.iter().zip(b) {
-        let (x, y) = (f64::from(*x), f64::from(*y));
-        dot += x * y;
-        na += x * x;
-        nb += y * y;
-    }
-    if na == 0.0 || nb == 0.0 {
-        0.0
-    } else {
-        dot / (na.sqrt() * nb.sqrt())
-    }
-}
-
 /// Dimensions of the Demo provider's embeddings.
 pub const DEMO_DIMENSIONS: usize = 256;
 
@@ -168,8 +150,12 @@ pub fn search(
         let (Some(q), Some(vectors)) = (query_vector, kb.embeddings.get(model_key)) else {
             return Vec::new();
         };
-        let mut scored: Vec<(usize, f64)> =
-            kb.chunks.iter().enumerate().filter_map(|(i, c)| vectors.get(&c.hash).map(|v| (i, cosine(q, v)))).collect();
+        let mut scored: Vec<(usize, f64)> = kb
+            .chunks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| vectors.get(&c.hash).map(|v| (i, cosine(q, v).unwrap_or(0.0))))
+            .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scored.truncate(n);
         scored
@@ -390,15 +376,6 @@ mod tests {
         // First in both rankings: the best possible fused score.
         assert!((hybrid[0].score - 1.0).abs() < 1e-9, "{}", hybrid[0].score);
         assert!(hybrid[0].keyword_score.is_some() && hybrid[0].similarity.is_some());
-    }
-
-    #[test]
-    fn cosine_handles_edge_cases() {
-        assert!((cosine(&[1.0, 0.0], &[1.0, 0.0]) - 1.0).abs() < 1e-12);
-        assert_eq!(cosine(&[1.0, 0.0], &[0.0, 1.0]), 0.0);
-        assert_eq!(cosine(&[], &[]), 0.0);
-        assert_eq!(cosine(&[1.0], &[1.0, 2.0]), 0.0);
-        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 2.0]), 0.0);
     }
 
     #[test]
