@@ -78,8 +78,12 @@ test("a small model runs in the page: streamed answer, token counts, stop, cache
 });
 
 test("a truncated model file gives a clear error and the flow is untouched", async ({ page }) => {
+  const requested = [];
+  page.on("request", (r) => requested.push(r.url()));
   const app = new AppPage(page);
   await app.open();
+  // The model library is not part of the start-up download: it loads on first use.
+  expect(requested.filter((u) => u.includes("/wllama/"))).toEqual([]);
   const blocksBefore = await app.blocks().count();
   await useLocalModel(app, `${MODEL_HOST}/truncated.gguf`, 16);
   await page.getByRole("button", { name: "Run flow" }).click();
@@ -87,5 +91,6 @@ test("a truncated model file gives a clear error and the flow is untouched", asy
   await app.block(PROMPT).locator("header").click();
   await expect(app.inspector.getByRole("region", { name: "Result" })).toContainText("could not be loaded");
   await expect(app.blocks()).toHaveCount(blocksBefore);
+  expect(requested.filter((u) => u.includes("/wllama/")).length).toBeGreaterThan(0);
   await app.screenshot("local-model-error");
 });
