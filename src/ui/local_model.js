@@ -79,6 +79,44 @@ export async function localChat(model, body, onChunk, onProgress, signal) {
   }
 }
 
+let embedder = null;
+let embedderModel = null;
+
+/**
+ * Embeds a JSON array of texts with `model` loaded in embeddings mode (a separate instance
+ * from the chat model, mean-pooled); resolves with an OpenAI-shaped embeddings reply (JSON).
+ */
+export async function localEmbed(model, inputs, onProgress) {
+  try {
+    if (!embedder || embedderModel !== model) {
+      const { Wllama } = await library();
+      if (embedder) await embedder.exit().catch(() => {});
+      embedder = null;
+      const w = new Wllama({ default: asset("wllama/wasm/wllama.wasm") }, { logger: quiet, suppressNativeLog: true, allowOffline: true });
+      const params = { n_ctx: 2048, embeddings: true, pooling_type: "mean", progressCallback: ({ loaded: done, total }) => onProgress(done, total || 0) };
+      if (model.startsWith("file:")) {
+        const file = picked.get(model);
+        if (!file) throw new Error("MISSING_FILE");
+        await w.loadModel([file], params);
+      } else {
+        await w.loadModelFromUrl(model, params);
+      }
+      embedder = w;
+      embedderModel = model;
+    }
+    const texts = JSON.parse(inputs);
+    const data = [];
+    // One text at a time keeps memory flat; the worker does the work.
+    for (let i = 0; i < texts.length; i++) {
+      const reply = await embedder.createEmbedding({ input: texts[i] });
+      data.push({ object: "embedding", index: i, embedding: reply.data[0].embedding });
+    }
+    return JSON.stringify({ object: "list", data });
+  } catch (e) {
+    throw new Error(e && e.message ? e.message : String(e));
+  }
+}
+
 /** Models kept in this browser's cache, as JSON: [{name, size}]. */
 export async function localCachedModels() {
   const { CacheManager } = await library();

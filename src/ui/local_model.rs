@@ -26,6 +26,8 @@ extern "C" {
         on_progress: &Closure<dyn FnMut(f64, f64)>,
         signal: &web_sys::AbortSignal,
     ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = localEmbed, catch)]
+    async fn local_embed(model: &str, inputs: &str, on_progress: &Closure<dyn FnMut(f64, f64)>) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = localCachedModels, catch)]
     async fn local_cached_models() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = localDeleteModel, catch)]
@@ -146,6 +148,27 @@ pub fn perform_chat(
                 }
             }
         }
+    });
+}
+
+/// Embeds `inputs` with the in-browser model and reports the reply (OpenAI's shape) as
+/// `ToolResponse`, or a sentence as `ToolFailed`.
+pub fn perform_embed(request: RequestId, model: String, inputs: Vec<String>, feed: Rc<dyn Fn(Event)>, done: impl FnOnce() + 'static) {
+    leptos::task::spawn_local(async move {
+        let name = model_name(&model);
+        let started = platform::now_precise_ms();
+        let on_progress = Closure::<dyn FnMut(f64, f64)>::new(move |loaded: f64, total: f64| {
+            status().set(Some(progress_line(&name, loaded, total, platform::now_precise_ms() - started)));
+        });
+        status().set(Some(format!("Embedding {} passages in this browser\u{2026}", inputs.len())));
+        let json = serde_json::to_string(&inputs).unwrap_or_else(|_| "[]".into());
+        let result = local_embed(&model, &json, &on_progress).await;
+        status().set(None);
+        done();
+        feed(match result {
+            Ok(body) => Event::ToolResponse { request, status: 200, body: body.as_string().unwrap_or_default() },
+            Err(e) => Event::ToolFailed { request, message: explain(&model, &js_message(&e)) },
+        });
     });
 }
 

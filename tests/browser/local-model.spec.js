@@ -94,3 +94,25 @@ test("a truncated model file gives a clear error and the flow is untouched", asy
   expect(requested.filter((u) => u.includes("/wllama/")).length).toBeGreaterThan(0);
   await app.screenshot("local-model-error");
 });
+
+test("meaning search embeds the documents with a model in the page, no key", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await page.getByRole("button", { name: /Flows/ }).click();
+  await page.getByRole("button", { name: "Templates…" }).click();
+  await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name: "Use template Answer from policy documents" }).click();
+  const find = app.block("Retrieve block: Find passages");
+  await find.locator("header").click();
+  await app.inspector.getByRole("combobox", { name: "Match by" }).selectOption("semantic");
+  await app.inspector.getByRole("combobox", { name: "Embeddings by" }).selectOption("browser");
+  const model = app.inspector.getByRole("textbox", { name: "Embeddings model" });
+  await model.fill(MODEL_URL);
+  await model.blur();
+  await page.getByRole("button", { name: "Run flow" }).click();
+  await expect(find).toHaveAttribute("data-status", "done", { timeout: 120_000 });
+  await find.locator("header").click();
+  const passages = app.inspector.getByRole("list", { name: "Retrieved passages" });
+  await expect(passages.locator("li")).toHaveCount(3);
+  await expect(passages.locator("li").first()).toContainText("score");
+  expect(app.consoleErrors).toEqual([]);
+});

@@ -7,6 +7,10 @@ use crate::domain::retrieval::search::{RetrieveMode, SearchSettings};
 use crate::domain::template;
 use serde::{Deserialize, Serialize};
 
+/// A small embedding model for the in-browser provider (any GGUF address works).
+pub const LOCAL_EMBEDDING_MODEL: &str =
+    "https://huggingface.co/second-state/All-MiniLM-L6-v2-Embedding-GGUF/resolve/main/all-MiniLM-L6-v2-Q8_0.gguf";
+
 /// The numbered passages, ready to put into a prompt.
 pub const CONTEXT_PORT: &str = "context";
 /// The passages as a JSON array (number, source, text, score).
@@ -15,8 +19,9 @@ pub const PASSAGES_PORT: &str = "passages";
 pub const MAX_TOP_K: u32 = 50;
 
 /// Providers with an embeddings endpoint, and the model to suggest for each.
-pub const EMBEDDING_PROVIDERS: [(&str, &str); 5] = [
+pub const EMBEDDING_PROVIDERS: [(&str, &str); 6] = [
     ("demo", "demo-words"),
+    ("browser", LOCAL_EMBEDDING_MODEL),
     ("openai", "text-embedding-3-small"),
     ("gemini", "gemini-embedding-001"),
     ("ollama", "nomic-embed-text"),
