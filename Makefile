@@ -21,9 +21,10 @@ setup-serve:
 setup-test:
 	@scripts/setup.sh test
 
-# Measures the canvas at 1,000 blocks, the download size, eval throughput and retrieval (beside minisearch); writes docs/benchmarks.md.
+# Measures the canvas at 1,000 blocks, the download size, eval throughput, retrieval (beside minisearch) and the in-browser model (beside native llama.cpp); writes docs/benchmarks.md.
 bench: setup-test
 	trunk build --release
 	node tests/bench/canvas-bench.mjs dist
 	node tests/bench/eval-bench.mjs dist
 	node tests/bench/retrieval-bench.mjs dist
+	node tests/bench/local-model-bench.mjs dist
