@@ -27,7 +27,11 @@ extern "C" {
         signal: &web_sys::AbortSignal,
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = localEmbed, catch)]
-    async fn local_embed(model: &str, inputs: &str, on_progress: &Closure<dyn FnMut(f64, f64)>) -> Result<JsValue, JsValue>;
+    async fn local_embed(
+        model: &str,
+        inputs: &str,
+        on_progress: &Closure<dyn FnMut(f64, f64)>,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = localCachedModels, catch)]
     async fn local_cached_models() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = localDeleteModel, catch)]
@@ -153,7 +157,13 @@ pub fn perform_chat(
 
 /// Embeds `inputs` with the in-browser model and reports the reply (OpenAI's shape) as
 /// `ToolResponse`, or a sentence as `ToolFailed`.
-pub fn perform_embed(request: RequestId, model: String, inputs: Vec<String>, feed: Rc<dyn Fn(Event)>, done: impl FnOnce() + 'static) {
+pub fn perform_embed(
+    request: RequestId,
+    model: String,
+    inputs: Vec<String>,
+    feed: Rc<dyn Fn(Event)>,
+    done: impl FnOnce() + 'static,
+) {
     leptos::task::spawn_local(async move {
         let name = model_name(&model);
         let started = platform::now_precise_ms();

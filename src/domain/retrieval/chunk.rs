@@ -106,7 +106,9 @@ pub fn chunk(text: &str, options: ChunkOptions) -> Vec<Chunk> {
         if body.trim().is_empty() {
             return;
         }
-        let prefix = out.last().map(|c| tail(&c.text, overlap)).unwrap_or_default();
+        // Overlap continues a section; a new heading starts clean (its passage should not open
+        // with the previous section's last sentence).
+        let prefix = out.last().filter(|c| &c.heading == heading).map(|c| tail(&c.text, overlap)).unwrap_or_default();
         let text = if prefix.is_empty() { body.trim().to_string() } else { format!("{prefix} {}", body.trim()) };
         out.push(Chunk { text, start, end, heading: heading.clone() });
         body.clear();
@@ -169,6 +171,10 @@ mod tests {
         let tail_words: Vec<&str> = chunks[0].text.split_whitespace().rev().take(3).collect();
         assert!(tail_words.iter().all(|w| chunks[1].text.contains(w)));
         assert!(chunk("", ChunkOptions::default()).is_empty());
+        // No overlap across a heading.
+        let doc = "# A\n\nFirst section text here.\n\n# B\n\nSecond section text.";
+        let chunks = chunk(doc, ChunkOptions { target_chars: 50, overlap_chars: 20 });
+        assert_eq!(chunks[1].text, "Second section text.");
         assert!(chunk("\n\n  \n", ChunkOptions::default()).is_empty());
     }
 }
