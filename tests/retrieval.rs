@@ -83,14 +83,7 @@ mod carried {
 
     fn kb() -> KnowledgeBase {
         let mut kb = KnowledgeBase::new(KnowledgeOptions::default());
-        kb.add(Document {
-            id: "d1".into(),
-            name: "refunds.md".into(),
-            format: DocFormat::Markdown,
-            bytes: 40,
-            text: "# Refunds\n\nRefunds take 14 days.".into(),
-            added_ms: 1.0,
-        });
+        kb.add(Document::new("d1", "refunds.md", DocFormat::Markdown, "# Refunds\n\nRefunds take 14 days."));
         kb
     }
 

@@ -60,14 +60,7 @@ fn knowledge() -> KnowledgeBase {
         ("d1", "refunds.md", "# Refunds\n\nRefunds are paid within 14 days of receiving the return."),
         ("d2", "shipping.md", "# Shipping\n\nParcels ship in two days. Express arrives the next day."),
     ] {
-        kb.add(Document {
-            id: id.into(),
-            name: name.into(),
-            format: DocFormat::Markdown,
-            bytes: text.len(),
-            text: text.into(),
-            added_ms: 0.0,
-        });
+        kb.add(Document::new(id, name, DocFormat::Markdown, text));
     }
     kb
 }

@@ -198,14 +198,7 @@ fn policy_answers(now: i64) -> Flow {
 }
 
 fn policy_documents() -> PortableKnowledge {
-    let doc = |id: &str, name: &str, text: &str| Document {
-        id: id.into(),
-        name: name.into(),
-        format: DocFormat::Markdown,
-        bytes: text.len(),
-        text: text.into(),
-        added_ms: 0.0,
-    };
+    let doc = |id: &str, name: &str, text: &str| Document::new(id, name, DocFormat::Markdown, text);
     PortableKnowledge {
         options: KnowledgeOptions::default(),
         documents: vec![

@@ -41,14 +41,7 @@ pub fn bench_retrieval(docs_json: &str, queries_json: &str, k: u32) -> String {
     kb.documents = docs
         .into_iter()
         .enumerate()
-        .map(|(i, text)| Document {
-            id: format!("d{i}"),
-            name: format!("doc {i}"),
-            format: DocFormat::Text,
-            bytes: text.len(),
-            text,
-            added_ms: 0.0,
-        })
+        .map(|(i, text)| Document::new(format!("d{i}"), format!("doc {i}"), DocFormat::Text, text))
         .collect();
     kb.rebuild();
     let kb_ms = now() - t1;

@@ -37,12 +37,9 @@ pub fn add_files(knowledge: Knowledge, files: Vec<web_sys::File>, status: RwSign
             match extract_text(&name, &bytes) {
                 Ok((format, text)) => {
                     let doc = Document {
-                        id: format!("doc-{:x}", platform::random_seed()),
-                        name: name.clone(),
-                        format,
                         bytes: bytes.len(),
-                        text,
                         added_ms: platform::now_ms() as f64,
+                        ..Document::new(format!("doc-{:x}", platform::random_seed()), name.clone(), format, text)
                     };
                     knowledge.update(|kb| kb.add(doc));
                     notes.push(format!("Added \u{201c}{name}\u{201d}."));
@@ -95,12 +92,8 @@ fn KnowledgeBody() -> impl IntoView {
             name = format!("Pasted text {}", knowledge.kb.with_untracked(|kb| kb.documents.len()) + 1);
         }
         let doc = Document {
-            id: format!("doc-{:x}", platform::random_seed()),
-            name: name.clone(),
-            format: DocFormat::Text,
-            bytes: text.len(),
-            text,
             added_ms: platform::now_ms() as f64,
+            ..Document::new(format!("doc-{:x}", platform::random_seed()), name.clone(), DocFormat::Text, text)
         };
         knowledge.update(|kb| kb.add(doc));
         paste_text.set(String::new());

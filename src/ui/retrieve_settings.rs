@@ -15,7 +15,7 @@ use crate::domain::flow::{Block, BlockId};
 use crate::domain::providers::ProviderKind;
 use crate::domain::providers::{build_embeddings_request, parse_embeddings};
 use crate::domain::retrieval::knowledge::KnowledgeBase;
-use crate::domain::retrieval::search::{demo_embedding, search, Passage, RetrieveMode};
+use crate::domain::retrieval::search::{demo_embedding, fill_demo_embeddings, search, Passage, RetrieveMode};
 use crate::domain::retrieval::tokenize::tokenize;
 use leptos::prelude::*;
 
@@ -322,8 +322,7 @@ fn Compare(cell: RwSignal<Block>, last_query: Signal<String>) -> impl IntoView {
         let key = format!("{provider}:{}", cfg.embed_model.trim());
         if provider == "demo" {
             let mut kb = (*kb).clone();
-            let missing = kb.missing_embeddings(&key);
-            kb.add_embeddings(&key, missing.into_iter().map(|(h, t)| (h, demo_embedding(&t))));
+            fill_demo_embeddings(&mut kb, &key);
             return Ok(search(&kb, &q, search_settings, &key, Some(&demo_embedding(&q))));
         }
         if !kb.missing_embeddings(&key).is_empty() {

@@ -14,7 +14,7 @@ use crate::domain::blocks::RetrieveConfig;
 use crate::domain::flow::BlockId;
 use crate::domain::providers::{classify_http_error, parse_embeddings, ProviderKind};
 use crate::domain::retrieval::knowledge::KnowledgeBase;
-use crate::domain::retrieval::search::{context_text, demo_embedding, search};
+use crate::domain::retrieval::search::{context_text, demo_embedding, fill_demo_embeddings, search};
 use crate::domain::template;
 
 /// Texts per embeddings request (Gemini's batch endpoint takes at most 100).
@@ -74,15 +74,15 @@ impl Engine {
             return node.finish(BlockStatus::Error, Some(msg), now);
         };
         let key = config.model_key();
-        let missing = self.config.knowledge.as_ref().map(|kb| kb.missing_embeddings(&key)).unwrap_or_default();
         if provider == ProviderKind::Demo {
             // Word-hash vectors: computed here, never stored (they are cheap to make again).
             if let Some(kb) = self.config.knowledge.as_mut() {
-                Arc::make_mut(kb).add_embeddings(&key, missing.into_iter().map(|(h, t)| (h, demo_embedding(&t))));
+                fill_demo_embeddings(Arc::make_mut(kb), &key);
             }
             let q = demo_embedding(&query);
             return self.finish_retrieve(id, &config, &query, Some(q), now);
         }
+        let missing = self.config.knowledge.as_ref().map(|kb| kb.missing_embeddings(&key)).unwrap_or_default();
         // The query first, then the chunks without a vector, in batches.
         let mut inputs: Vec<(Option<u64>, String)> = vec![(None, query.clone())];
         inputs.extend(missing.into_iter().map(|(h, t)| (Some(h), t)));
@@ -133,27 +133,27 @@ impl Engine {
     }
 
     fn embedded(&mut self, r: &EmbedInFlight, vectors: Vec<Vec<f32>>, now: f64) {
-        let Some(job) = self.nodes.get(&r.block).and_then(|n| n.retrieve.clone()) else { return };
-        let key = job.config.model_key();
-        let mut query_vector = job.query_vector.clone();
+        let Some(job) = self.nodes.get_mut(&r.block).and_then(|n| n.retrieve.as_mut()) else { return };
         let mut fresh = Vec::new();
         for (item, vector) in r.items.iter().zip(vectors) {
             match item {
-                None => query_vector = Some(vector),
+                None => job.query_vector = Some(vector),
                 Some(hash) => fresh.push((*hash, vector)),
             }
         }
+        job.pending = job.pending.saturating_sub(1);
+        let key = job.config.model_key();
+        let finished = (job.pending == 0).then(|| job.clone());
         if let Some(kb) = self.config.knowledge.as_mut() {
             Arc::make_mut(kb).add_embeddings(&key, fresh.iter().cloned());
         }
         self.new_embeddings.entry(key).or_default().extend(fresh);
-        let Some(node) = self.nodes.get_mut(&r.block) else { return };
-        let pending = job.pending.saturating_sub(1);
-        node.retrieve = Some(RetrieveJob { pending, query_vector: query_vector.clone(), ..job.clone() });
         self.changed.mark(&r.block);
-        if pending == 0 {
-            node.retrieve = None;
-            self.finish_retrieve(&r.block, &job.config, &job.query, query_vector, now);
+        if let Some(job) = finished {
+            if let Some(node) = self.nodes.get_mut(&r.block) {
+                node.retrieve = None;
+            }
+            self.finish_retrieve(&r.block, &job.config, &job.query, job.query_vector, now);
         }
     }
 

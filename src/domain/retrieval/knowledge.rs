@@ -36,6 +36,12 @@ pub struct Document {
 }
 
 impl Document {
+    /// A document of `text` (its size is the text's; added at time 0 unless set).
+    pub fn new(id: impl Into<String>, name: impl Into<String>, format: DocFormat, text: impl Into<String>) -> Document {
+        let text = text.into();
+        Document { id: id.into(), name: name.into(), format, bytes: text.len(), text, added_ms: 0.0 }
+    }
+
     pub fn size_label(&self) -> String {
         human_size(self.bytes)
     }
@@ -216,14 +222,7 @@ mod tests {
     use super::*;
 
     fn doc(id: &str, name: &str, text: &str) -> Document {
-        Document {
-            id: id.into(),
-            name: name.into(),
-            format: DocFormat::Markdown,
-            bytes: text.len(),
-            text: text.into(),
-            added_ms: 0.0,
-        }
+        Document::new(id, name, DocFormat::Markdown, text)
     }
 
     #[test]

@@ -106,6 +106,13 @@ pub fn demo_embedding(text: &str) -> Vec<f32> {
     v
 }
 
+/// Gives every passage without a vector under `model_key` its Demo vector (computed here,
+/// so nothing is fetched and nothing needs storing).
+pub fn fill_demo_embeddings(kb: &mut KnowledgeBase, model_key: &str) {
+    let missing = kb.missing_embeddings(model_key);
+    kb.add_embeddings(model_key, missing.into_iter().map(|(h, t)| (h, demo_embedding(&t))));
+}
+
 fn passage(kb: &KnowledgeBase, c: &KbChunk) -> Passage {
     Passage {
         number: 0,
@@ -322,14 +329,7 @@ mod tests {
             ("b", "shipping.md", "# Shipping\n\nParcels ship in two days. Express delivery arrives tomorrow."),
             ("c", "returns.md", "# Returns\n\nReturn an item within 30 days for a refund or exchange."),
         ] {
-            kb.add(Document {
-                id: id.into(),
-                name: name.into(),
-                format: DocFormat::Markdown,
-                bytes: text.len(),
-                text: text.into(),
-                added_ms: 0.0,
-            });
+            kb.add(Document::new(id, name, DocFormat::Markdown, text));
         }
         kb
     }
@@ -362,9 +362,7 @@ mod tests {
     fn semantic_and_hybrid_rank_by_vectors() {
         let mut kb = kb();
         let key = "demo:demo-embed";
-        let vectors: Vec<(u64, Vec<f32>)> =
-            kb.missing_embeddings(key).into_iter().map(|(h, t)| (h, demo_embedding(&t))).collect();
-        kb.add_embeddings(key, vectors);
+        fill_demo_embeddings(&mut kb, key);
         let q = demo_embedding("express delivery tomorrow");
         let found = search(&kb, "express delivery tomorrow", settings(RetrieveMode::Semantic), key, Some(&q));
         assert_eq!(found[0].source, "shipping.md");
