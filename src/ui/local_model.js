@@ -36,24 +36,29 @@ export function localPickFile(file) {
   return id;
 }
 
+/** A new wllama instance with `model` loaded (from a picked file or an address, cached). */
+async function load(model, extra, onProgress) {
+  const { Wllama } = await library();
+  const w = new Wllama({ default: asset("wllama/wasm/wllama.wasm") }, { logger: quiet, suppressNativeLog: true, allowOffline: true });
+  const params = { n_ctx: 2048, ...extra };
+  if (model.startsWith("file:")) {
+    const file = picked.get(model);
+    if (!file) throw new Error("MISSING_FILE");
+    await w.loadModel([file], params);
+  } else {
+    await w.loadModelFromUrl(model, { ...params, progressCallback: ({ loaded: done, total }) => onProgress(done, total || 0) });
+  }
+  return w;
+}
+
 async function ensure(model, onProgress) {
   if (instance && loaded === model) return;
-  const { Wllama } = await library();
   if (instance) {
     await instance.exit().catch(() => {});
     instance = null;
     loaded = null;
   }
-  const w = new Wllama({ default: asset("wllama/wasm/wllama.wasm") }, { logger: quiet, suppressNativeLog: true, allowOffline: true });
-  const params = { n_ctx: 2048, progressCallback: ({ loaded: done, total }) => onProgress(done, total || 0) };
-  if (model.startsWith("file:")) {
-    const file = picked.get(model);
-    if (!file) throw new Error("MISSING_FILE");
-    await w.loadModel([file], { n_ctx: 2048 });
-  } else {
-    await w.loadModelFromUrl(model, params);
-  }
-  instance = w;
+  instance = await load(model, {}, onProgress);
   loaded = model;
 }
 
@@ -89,19 +94,9 @@ let embedderModel = null;
 export async function localEmbed(model, inputs, onProgress) {
   try {
     if (!embedder || embedderModel !== model) {
-      const { Wllama } = await library();
       if (embedder) await embedder.exit().catch(() => {});
       embedder = null;
-      const w = new Wllama({ default: asset("wllama/wasm/wllama.wasm") }, { logger: quiet, suppressNativeLog: true, allowOffline: true });
-      const params = { n_ctx: 2048, embeddings: true, pooling_type: "mean", progressCallback: ({ loaded: done, total }) => onProgress(done, total || 0) };
-      if (model.startsWith("file:")) {
-        const file = picked.get(model);
-        if (!file) throw new Error("MISSING_FILE");
-        await w.loadModel([file], params);
-      } else {
-        await w.loadModelFromUrl(model, params);
-      }
-      embedder = w;
+      embedder = await load(model, { embeddings: true, pooling_type: "mean" }, onProgress);
       embedderModel = model;
     }
     const texts = JSON.parse(inputs);

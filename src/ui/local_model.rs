@@ -128,11 +128,7 @@ pub fn perform_chat(
         let on_chunk = Closure::<dyn FnMut(String)>::new(move |text: String| {
             chunk_feed(Event::Chunk { request, bytes: text.into_bytes() });
         });
-        let name = model_name(&model);
-        let started = platform::now_precise_ms();
-        let on_progress = Closure::<dyn FnMut(f64, f64)>::new(move |loaded: f64, total: f64| {
-            status().set(Some(progress_line(&name, loaded, total, platform::now_precise_ms() - started)));
-        });
+        let on_progress = progress_reporter(&model);
         if !model.starts_with(FILE_PREFIX) {
             status().set(Some(format!("Loading {} in this browser\u{2026}", model_name(&model))));
         }
@@ -165,11 +161,7 @@ pub fn perform_embed(
     done: impl FnOnce() + 'static,
 ) {
     leptos::task::spawn_local(async move {
-        let name = model_name(&model);
-        let started = platform::now_precise_ms();
-        let on_progress = Closure::<dyn FnMut(f64, f64)>::new(move |loaded: f64, total: f64| {
-            status().set(Some(progress_line(&name, loaded, total, platform::now_precise_ms() - started)));
-        });
+        let on_progress = progress_reporter(&model);
         status().set(Some(format!("Embedding {} passages in this browser\u{2026}", inputs.len())));
         let json = serde_json::to_string(&inputs).unwrap_or_else(|_| "[]".into());
         let result = local_embed(&model, &json, &on_progress).await;
@@ -180,6 +172,15 @@ pub fn perform_embed(
             Err(e) => Event::ToolFailed { request, message: explain(&model, &js_message(&e)) },
         });
     });
+}
+
+/// Reports download progress of `model` on the status line.
+fn progress_reporter(model: &str) -> Closure<dyn FnMut(f64, f64)> {
+    let name = model_name(model);
+    let started = platform::now_precise_ms();
+    Closure::new(move |loaded: f64, total: f64| {
+        status().set(Some(progress_line(&name, loaded, total, platform::now_precise_ms() - started)));
+    })
 }
 
 fn error_body(message: &str) -> String {

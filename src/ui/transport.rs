@@ -112,12 +112,15 @@ impl Transport {
                         feed(event);
                     });
                 }
-                Command::Embed { request, provider, model, inputs }
-                    if provider == crate::domain::providers::ProviderKind::Browser =>
-                {
-                    // Embedded in this tab, like chat: never fetched.
-                    let Some(_signal) = self.controller(request) else { continue };
-                    super::local_model::perform_embed(request, model, inputs, feed.clone(), move || this.done(request));
+                Command::Embed {
+                    request,
+                    provider: crate::domain::providers::ProviderKind::Browser,
+                    model,
+                    inputs,
+                } => {
+                    // Embedded in this tab, like chat: never fetched. (It cannot be aborted
+                    // half-way; a late reply to a stopped run is ignored by the engine.)
+                    super::local_model::perform_embed(request, model, inputs, feed.clone());
                 }
                 Command::Embed { request, provider, model, inputs } => {
                     let http = match build_embeddings_request(
