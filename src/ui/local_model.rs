@@ -153,20 +153,13 @@ pub fn perform_chat(
 
 /// Embeds `inputs` with the in-browser model and reports the reply (OpenAI's shape) as
 /// `ToolResponse`, or a sentence as `ToolFailed`.
-pub fn perform_embed(
-    request: RequestId,
-    model: String,
-    inputs: Vec<String>,
-    feed: Rc<dyn Fn(Event)>,
-    done: impl FnOnce() + 'static,
-) {
+pub fn perform_embed(request: RequestId, model: String, inputs: Vec<String>, feed: Rc<dyn Fn(Event)>) {
     leptos::task::spawn_local(async move {
         let on_progress = progress_reporter(&model);
         status().set(Some(format!("Embedding {} passages in this browser\u{2026}", inputs.len())));
         let json = serde_json::to_string(&inputs).unwrap_or_else(|_| "[]".into());
         let result = local_embed(&model, &json, &on_progress).await;
         status().set(None);
-        done();
         feed(match result {
             Ok(body) => Event::ToolResponse { request, status: 200, body: body.as_string().unwrap_or_default() },
             Err(e) => Event::ToolFailed { request, message: explain(&model, &js_message(&e)) },
