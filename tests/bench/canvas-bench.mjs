@@ -3,8 +3,9 @@
 // and memory (JS heap + wasm memory), plus the gzip size of the initial download.
 // Usage: node tests/bench/canvas-bench.mjs [distDir] [port]   (make bench runs it)
 import { chromium } from "@playwright/test";
+import { writeSection } from "./report.mjs";
 import { spawn } from "node:child_process";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import os from "node:os";
@@ -135,15 +136,4 @@ Found and fixed with Chrome traces on the way: a CSS transform per block made th
 block on each pan step (8 s of "Layerize" for 10 steps); the minimap repainted 1,000 rectangles per pan step;
 full cards at 10% zoom cost ~0.6 s of style and paint per pan step (fixed by the simplified cards).
 `;
-const path = "docs/benchmarks.md";
-let doc = "";
-try { doc = readFileSync(path, "utf8"); } catch { doc = "# Benchmarks\n\nEvery figure here was produced by `make bench` on the machine named in its section.\n\n"; }
-const start = doc.indexOf("## Canvas at 1,000 blocks");
-if (start >= 0) {
-  const next = doc.indexOf("\n## ", start + 5);
-  doc = doc.slice(0, start) + report + (next >= 0 ? doc.slice(next + 1) : "");
-} else {
-  doc += "\n" + report;
-}
-writeFileSync(path, doc);
-console.log(report);
+writeSection("## Canvas at 1,000 blocks", report);

@@ -4,9 +4,9 @@
 // frame gaps while it runs (is the page still responsive?). Writes docs/benchmarks.md.
 // Usage: node tests/bench/eval-bench.mjs [distDir]   (make bench runs it)
 import { chromium } from "@playwright/test";
+import { writeSection } from "./report.mjs";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
 const dist = process.argv[2] || "dist";
@@ -122,15 +122,4 @@ the first 100 cases until asked).
   mock.close();
 }
 
-const path = "docs/benchmarks.md";
-let doc = readFileSync(path, "utf8");
-const start = doc.indexOf("## Eval throughput");
-if (start >= 0) {
-  const next = doc.indexOf("\n## ", start + 5);
-  doc = doc.slice(0, start) + report + (next >= 0 ? doc.slice(next + 1) : "");
-} else {
-  const before = doc.indexOf("## What is not met yet");
-  doc = before >= 0 ? doc.slice(0, before) + report + "\n" + doc.slice(before) : doc + "\n" + report;
-}
-writeFileSync(path, doc);
-console.log(report);
+writeSection("## Eval throughput", report);

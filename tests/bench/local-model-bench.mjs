@@ -6,10 +6,11 @@
 // section of docs/benchmarks.md.
 // Usage: node tests/bench/local-model-bench.mjs [distDir]   (make bench runs it)
 import { chromium } from "@playwright/test";
+import { writeSection } from "./report.mjs";
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { extname, join, normalize, resolve } from "node:path";
 import os from "node:os";
 
@@ -137,15 +138,4 @@ model served from 127.0.0.1). Native: llama.cpp through node-llama-cpp 3.22.1 (p
 | Native llama.cpp, ${os.cpus().length} threads | ${ms(nN)} | ${tps(nN)} | |
 `;
 
-const path = "docs/benchmarks.md";
-let doc = readFileSync(path, "utf8");
-const start = doc.indexOf("## In-browser model");
-if (start >= 0) {
-  const next = doc.indexOf("\n## ", start + 5);
-  doc = doc.slice(0, start) + report + (next >= 0 ? doc.slice(next + 1) : "");
-} else {
-  const before = doc.indexOf("## What is not met yet");
-  doc = before >= 0 ? doc.slice(0, before) + report + "\n" + doc.slice(before) : doc + "\n" + report;
-}
-writeFileSync(path, doc);
-console.log(report);
+writeSection("## In-browser model", report);

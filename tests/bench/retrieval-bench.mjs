@@ -5,8 +5,8 @@
 // "Retrieval" section of docs/benchmarks.md.
 // Usage: node tests/bench/retrieval-bench.mjs [distDir]   (make bench runs it)
 import { chromium } from "@playwright/test";
+import { writeSection } from "./report.mjs";
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
 const dist = process.argv[2] || "dist";
@@ -142,21 +142,10 @@ Corpus: ${docs.length.toLocaleString("en")} synthetic documents, ${(bytes / 1e6)
 
 - Top-10 overlap between the two engines: ${(overlap * 100).toFixed(0)}% (minisearch ranks with BM25+ and its own tokeniser).
 - Ranking check against bm25s 0.3 from PyPI (method "lucene", k1 1.2, b 0.75, same tokens, on a corpus of 2,000
-  passages and 5 queries written by `cargo test --test retrieval -- --ignored`): ${reference}.
+  passages and 5 queries written by \`cargo test --test retrieval -- --ignored\`): ${reference}.
 - A whole knowledge base from the same texts (chunking at 800 characters, then indexing): ${fmt(ours.kb_ms)} ms for
   ${ours.chunks.toLocaleString("en")} passages; stored form ${(ours.stored_bytes / 1e6).toFixed(1)} MB, read back in ${fmt(ours.reload_ms)} ms
   (${ours.restored_chunks === ours.chunks ? "no re-indexing" : "RE-INDEXED: check"}).
 `;
 
-const path = "docs/benchmarks.md";
-let doc = readFileSync(path, "utf8");
-const start = doc.indexOf("## Retrieval");
-if (start >= 0) {
-  const next = doc.indexOf("\n## ", start + 5);
-  doc = doc.slice(0, start) + report + (next >= 0 ? doc.slice(next + 1) : "");
-} else {
-  const before = doc.indexOf("## What is not met yet");
-  doc = before >= 0 ? doc.slice(0, before) + report + "\n" + doc.slice(before) : doc + "\n" + report;
-}
-writeFileSync(path, doc);
-console.log(report);
+writeSection("## Retrieval", report);
