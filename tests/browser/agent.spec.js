@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { AppPage, PROVIDERS, configureProvider, dragBetween, dragBy } from "./pages.js";
+import { AppPage, PROVIDERS, configureProvider, dragBetween, dragBy, useTemplate } from "./pages.js";
 
 const AGENT = "Prompt block: Support agent";
 const REPLY = "Output block: Reply";
@@ -8,9 +8,7 @@ const TOOL_SERVER = "http://127.0.0.1:4011";
 
 /** Opens the order-agent template (on the Demo provider). */
 async function openOrderAgent(app, page) {
-  await page.getByRole("button", { name: /Flows/ }).click();
-  await page.getByRole("button", { name: "Templates…" }).click();
-  await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name: "Use template Agent that checks an order" }).click();
+  await useTemplate(page, "Agent that checks an order");
   await expect(app.block(AGENT)).toBeVisible();
 }
 
@@ -159,9 +157,7 @@ test("a sub-flow tool runs another saved flow with the model's arguments (Demo p
   const app = new AppPage(page);
   await app.open();
   // The flow to call: the ticket summariser, saved in the workspace.
-  await page.getByRole("button", { name: /Flows/ }).click();
-  await page.getByRole("button", { name: "Templates…" }).click();
-  await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name: "Use template Summarise a support ticket" }).click();
+  await useTemplate(page, "Summarise a support ticket");
   await expect(app.block("Input block: Ticket")).toBeVisible();
   await openOrderAgent(app, page);
   await setMessage(app, "Summarise ticket T42 for me");

@@ -1,12 +1,17 @@
 import { test, expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { AppPage, configureProvider, usePromptProvider } from "./pages.js";
+import { AppPage, configureProvider, usePromptProvider, useTemplate } from "./pages.js";
 
 /** Pastes rows into the Evaluate dialog's case table, as from a spreadsheet. */
 async function pasteRows(dialog, rows) {
   await dialog.getByRole("button", { name: "Paste rows…" }).click();
   await dialog.getByRole("textbox", { name: "Paste rows" }).fill(rows);
   await dialog.getByRole("button", { name: "Add these rows" }).click();
+}
+
+async function setRepetitions(dialog, n) {
+  await dialog.getByRole("spinbutton", { name: "Repetitions" }).fill(String(n));
+  await dialog.getByRole("spinbutton", { name: "Repetitions" }).press("Tab");
 }
 
 /** Sets the text of the first check (a contains-style check). */
@@ -124,9 +129,7 @@ test("bad pasted tables and checks say what is wrong and keep the cases", async 
 test("the 'compare two models on 10 cases' template brings its cases and checks, and runs on the Demo provider", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
-  await page.getByRole("button", { name: /Flows/ }).click();
-  await page.getByRole("button", { name: "Templates…" }).click();
-  await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name: "Use template Compare two models on 10 cases" }).click();
+  await useTemplate(page, "Compare two models on 10 cases");
   await page.getByRole("button", { name: "Evaluate" }).click();
   const dialog = page.getByRole("dialog", { name: "Evaluate" });
   await expect(dialog.getByRole("heading", { name: "Test cases (10)" })).toBeVisible();
@@ -177,14 +180,11 @@ test("a similarity check embeds the answer and the expected value through the pr
   await usePromptProvider(app, "openai");
   await page.getByRole("button", { name: "Evaluate" }).click();
   const dialog = page.getByRole("dialog", { name: "Evaluate" });
-  await dialog.getByRole("button", { name: "Paste rows…" }).click();
   // The mock answers these with "Thanks for writing to us."; only the first expects exactly that.
-  await dialog.getByRole("textbox", { name: "Paste rows" }).fill("email\texpected\nEval case A\tThanks for writing to us.\nEval case B\tA refund is on its way.");
-  await dialog.getByRole("button", { name: "Add these rows" }).click();
+  await pasteRows(dialog, "email\texpected\nEval case A\tThanks for writing to us.\nEval case B\tA refund is on its way.");
   await dialog.getByRole("combobox", { name: "New check type" }).selectOption("similarity");
   await dialog.getByRole("button", { name: "+ Add check" }).click();
-  await dialog.getByRole("spinbutton", { name: "Repetitions" }).fill("1");
-  await dialog.getByRole("spinbutton", { name: "Repetitions" }).press("Tab");
+  await setRepetitions(dialog, 1);
   await dialog.getByRole("button", { name: "Run eval" }).click();
   await expect(dialog.getByText("2 of 2 runs")).toBeVisible({ timeout: 20_000 });
   const outputs = dialog.getByRole("table", { name: "Every output" });
@@ -225,8 +225,7 @@ test("an eval sent as an OpenAI batch job is loaded when Evaluate opens again", 
   await pasteRows(dialog, "email\nBatch case one\nBatch case two");
   await dialog.getByRole("button", { name: "+ Add check" }).click();
   await setCheckText(dialog, "batch completion");
-  await dialog.getByRole("spinbutton", { name: "Repetitions" }).fill("1");
-  await dialog.getByRole("spinbutton", { name: "Repetitions" }).press("Tab");
+  await setRepetitions(dialog, 1);
   await dialog.getByRole("button", { name: "Send as a batch job" }).click();
   await expect(dialog.getByLabel("Batch status")).toContainText("Sent as batch");
   // Later: the flow's Evaluate opens again and asks OpenAI (the mock says "in progress" first).
@@ -259,8 +258,7 @@ test("an eval sent as an Anthropic Message Batch loads its results into the stat
   await pasteRows(dialog, "email\nParcel one is late\nParcel two is late");
   await dialog.getByRole("button", { name: "+ Add check" }).click();
   await setCheckText(dialog, "Batch answer to: Parcel");
-  await dialog.getByRole("spinbutton", { name: "Repetitions" }).fill("2");
-  await dialog.getByRole("spinbutton", { name: "Repetitions" }).press("Tab");
+  await setRepetitions(dialog, 2);
   await dialog.getByRole("button", { name: "Send as a batch job" }).click();
   await expect(dialog.getByLabel("Batch status")).toContainText("Sent as batch msgbatch_test_");
   await dialog.getByRole("button", { name: "Check the batch now" }).click();

@@ -3,15 +3,13 @@
 // citation opening its passage, and the knowledge base still there after a reload.
 import { test, expect } from "@playwright/test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { AppPage, configureProvider, PROVIDERS } from "./pages.js";
+import { AppPage, configureProvider, PROVIDERS, useTemplate } from "./pages.js";
 
 const FIND = "Retrieve block: Find passages";
 const ANSWER = "Prompt block: Answer with citations";
 
 async function openPolicyTemplate(app, page) {
-  await page.getByRole("button", { name: /Flows/ }).click();
-  await page.getByRole("button", { name: "Templates…" }).click();
-  await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name: "Use template Answer from policy documents" }).click();
+  await useTemplate(page, "Answer from policy documents");
   await expect(app.block(FIND)).toBeVisible();
 }
 

@@ -2,7 +2,7 @@
 // model-server.mjs) run by the "In this browser" provider through wllama, in headless
 // Chromium against the release build. No hub, no key, no mock.
 import { test, expect } from "@playwright/test";
-import { AppPage, setInputText } from "./pages.js";
+import { AppPage, setInputText, useTemplate } from "./pages.js";
 
 const MODEL_HOST = "http://127.0.0.1:4012";
 const MODEL_URL = `${MODEL_HOST}/SmolLM2-135M-Instruct.Q4_1.gguf`;
@@ -98,9 +98,7 @@ test("a truncated model file gives a clear error and the flow is untouched", asy
 test("meaning search embeds the documents with a model in the page, no key", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
-  await page.getByRole("button", { name: /Flows/ }).click();
-  await page.getByRole("button", { name: "Templates…" }).click();
-  await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name: "Use template Answer from policy documents" }).click();
+  await useTemplate(page, "Answer from policy documents");
   const find = app.block("Retrieve block: Find passages");
   await find.locator("header").click();
   await app.inspector.getByRole("combobox", { name: "Match by" }).selectOption("semantic");

@@ -36,6 +36,13 @@ export class AppPage {
   }
 }
 
+/** Opens a template from the gallery (Flows → Templates…) as a new flow. */
+export async function useTemplate(page, title) {
+  await page.getByRole("button", { name: /Flows/ }).click();
+  await page.getByRole("button", { name: "Templates…" }).click();
+  await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name: `Use template ${title}` }).click();
+}
+
 /** Drags with real mouse events from the centre of one element to the centre of another. */
 export async function dragBetween(page, from, to) {
   const a = await from.boundingBox();
