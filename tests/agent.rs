@@ -42,7 +42,7 @@ fn agent_flow(provider: &str, tools: Vec<ToolConfig>, max_steps: u32) -> Flow {
         block(
             "in",
             BlockConfig::Input(InputConfig {
-                values: vec![InputValue { name: "question".into(), value: "Where is order A123?".into() }],
+                values: vec![InputValue { name: "question".into(), value: "Where is order A123?".into(), media: None }],
             }),
         ),
         block(
@@ -521,7 +521,7 @@ fn lookup_flow() -> Flow {
             block(
                 "sub-in",
                 BlockConfig::Input(InputConfig {
-                    values: vec![InputValue { name: "order_id".into(), value: "X".into() }],
+                    values: vec![InputValue { name: "order_id".into(), value: "X".into(), media: None }],
                 }),
             ),
             block(

@@ -263,6 +263,7 @@ impl Sim {
                         url: format!("https://fake.test/{}", provider.id()),
                         headers: vec![("authorization".into(), "[redacted]".into())],
                         body: serde_json::to_string(&chat).ok(),
+                        bytes: None,
                     };
                     self.at(self.now, Item::Event(Event::Sent { request, redacted }));
                     self.schedule_reply(request, provider, &chat, reply);
@@ -400,7 +401,8 @@ fn id(s: &str) -> BlockId {
 }
 
 fn input(bid: &str, values: &[(&str, &str)]) -> Block {
-    let values = values.iter().map(|(n, v)| InputValue { name: n.to_string(), value: v.to_string() }).collect();
+    let values =
+        values.iter().map(|(n, v)| InputValue { name: n.to_string(), value: v.to_string(), media: None }).collect();
     Block::new(id(bid), format!("In {bid}"), Point::default(), BlockConfig::Input(InputConfig { values }))
 }
 
@@ -1029,7 +1031,7 @@ fn stop_cancels_everything_in_flight_and_keeps_partial_text() {
         Event::Aborted { request: in_flight[3] },
         Event::Sent {
             request: in_flight[3],
-            redacted: HttpRequest { method: Method::Post, url: "x".into(), headers: vec![], body: None },
+            redacted: HttpRequest { method: Method::Post, url: "x".into(), headers: vec![], body: None, bytes: None },
         },
     ];
     for event in late {
@@ -1525,7 +1527,7 @@ proptest! {
             now += 7.0;
             cmds = match op {
                 Op::Poll(dt) => { now += f64::from(dt) * 4.0; engine.poll(now) }
-                Op::Sent(r) => engine.on_event(Event::Sent { request: pick(r), redacted: HttpRequest { method: Method::Post, url: "https://x".into(), headers: vec![], body: None } }, now),
+                Op::Sent(r) => engine.on_event(Event::Sent { request: pick(r), redacted: HttpRequest { method: Method::Post, url: "https://x".into(), headers: vec![], body: None, bytes: None } }, now),
                 Op::Chunk(r, f, n) => {
                     let body = BODIES[usize::from(f) % BODIES.len()].as_bytes();
                     let start = usize::from(n) % (body.len() + 1);

@@ -22,7 +22,7 @@ fn flow() -> Flow {
                 "Question",
                 Point::new(0.0, 0.0),
                 BlockConfig::Input(InputConfig {
-                    values: vec![InputValue { name: "question".into(), value: String::new() }],
+                    values: vec![InputValue { name: "question".into(), value: String::new(), media: None }],
                 }),
             ),
             Block::new(

@@ -31,7 +31,11 @@ fn flow(retrieve: RetrieveConfig, provider: &str) -> Flow {
     f.blocks.push(block(
         "in",
         BlockConfig::Input(InputConfig {
-            values: vec![InputValue { name: "question".into(), value: "How long do refunds take?".into() }],
+            values: vec![InputValue {
+                name: "question".into(),
+                value: "How long do refunds take?".into(),
+                media: None,
+            }],
         }),
     ));
     f.blocks.push(block("find", BlockConfig::Retrieve(retrieve)));

@@ -31,6 +31,7 @@ fn generated_flow(n: usize) -> Flow {
                 values: vec![InputValue {
                     name: "text".into(),
                     value: format!("Sample input number {i}: \u{e9}t\u{e9} \u{1f600}"),
+                    media: None,
                 }],
             }),
             1 => BlockConfig::Prompt(PromptConfig {

@@ -22,7 +22,7 @@ fn flow(repair: bool) -> Flow {
                 "in",
                 Point::new(0.0, 0.0),
                 BlockConfig::Input(InputConfig {
-                    values: vec![InputValue { name: "email".into(), value: "Help!".into() }],
+                    values: vec![InputValue { name: "email".into(), value: "Help!".into(), media: None }],
                 }),
             ),
             Block::new(

@@ -15,6 +15,7 @@ pub fn starter_flow(now_ms: i64) -> Flow {
                 value: "Hi, my order #4821 was supposed to arrive on Monday and it still hasn't. \
                         I need it for a birthday on Saturday. Can you help?"
                     .into(),
+                media: None,
             }],
         }),
     );

@@ -6,7 +6,7 @@
 
 use crate::domain::blocks::{
     BlockConfig, BlockKind, InputConfig, NoteConfig, OutputConfig, PromptConfig, RetrieveConfig, ToolConfig,
-    UnknownConfig,
+    TranscribeConfig, UnknownConfig,
 };
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
 use crate::domain::time::{format_iso, parse_iso};
@@ -217,6 +217,7 @@ fn block_to_dto(b: &Block) -> BlockDto {
         BlockConfig::Note(c) => serde_json::to_value(c),
         BlockConfig::Tool(c) => serde_json::to_value(c),
         BlockConfig::Retrieve(c) => serde_json::to_value(c),
+        BlockConfig::Transcribe(c) => serde_json::to_value(c),
         BlockConfig::Unknown(u) => Ok(u.raw.clone()),
     }
     .unwrap_or_else(|_| empty_object());
@@ -365,6 +366,7 @@ fn config_from_value(kind: &str, config: Value, path: &str) -> Result<BlockConfi
         Some(BlockKind::Note) => BlockConfig::Note(decode::<NoteConfig>(config, path)?),
         Some(BlockKind::Tool) => BlockConfig::Tool(decode::<ToolConfig>(config, path)?),
         Some(BlockKind::Retrieve) => BlockConfig::Retrieve(decode::<RetrieveConfig>(config, path)?),
+        Some(BlockKind::Transcribe) => BlockConfig::Transcribe(decode::<TranscribeConfig>(config, path)?),
         None => BlockConfig::Unknown(UnknownConfig { kind: kind.to_string(), raw: config }),
     })
 }

@@ -15,6 +15,7 @@ pub mod json_schema;
 pub mod json_view;
 pub mod layout;
 pub mod markdown;
+pub mod media;
 pub mod pricing;
 pub mod providers;
 pub mod recording;

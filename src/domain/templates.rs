@@ -127,7 +127,10 @@ fn input(id: &str, title: &str, x: f64, y: f64, values: &[(&str, &str)]) -> Bloc
         title,
         Point::new(x, y),
         BlockConfig::Input(InputConfig {
-            values: values.iter().map(|(n, v)| InputValue { name: (*n).into(), value: (*v).into() }).collect(),
+            values: values
+                .iter()
+                .map(|(n, v)| InputValue { name: (*n).into(), value: (*v).into(), media: None })
+                .collect(),
         }),
     )
 }

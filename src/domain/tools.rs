@@ -159,7 +159,7 @@ fn build_http(
         crate::domain::blocks::tool::HttpMethod::Patch => Method::Patch,
         crate::domain::blocks::tool::HttpMethod::Delete => Method::Delete,
     };
-    Ok(HttpRequest { method, url, headers, body })
+    Ok(HttpRequest { method, url, headers, body, bytes: None })
 }
 
 /// Percent-encodes an argument placed in a URL, so it cannot add path segments or query

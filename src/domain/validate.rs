@@ -77,6 +77,7 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
             }
         }
     }
+    check_media_edges(flow, &by_id, &mut out);
     if let Err(cycle) = graph::topological_order(flow) {
         let mut names: Vec<String> =
             cycle.iter().map(|id| flow.block(id).map_or_else(|| id.0.clone(), |b| b.display_name())).collect();
@@ -154,6 +155,66 @@ fn check_edge(
 }
 
 /// True when nothing blocks a run.
+/// Images and audio sent straight from an Input: flagged before the run when the receiving
+/// block's provider or model cannot take them (an error) or may not (a warning).
+fn check_media_edges(flow: &Flow, by_id: &HashMap<&BlockId, &crate::domain::flow::Block>, out: &mut Vec<Problem>) {
+    use crate::domain::blocks::BlockConfig;
+    use crate::domain::media::{check_media, transcription_support, MediaKind, Support};
+    use crate::domain::providers::ProviderKind;
+    for e in &flow.edges {
+        let (Some(from), Some(to)) = (by_id.get(&e.from.block), by_id.get(&e.to.block)) else { continue };
+        let BlockConfig::Input(input) = &from.config else { continue };
+        let Some(value) = input.values.iter().find(|v| v.name == e.from.port) else { continue };
+        let name = to.display_name();
+        let mut push = |severity: Severity, message: String| {
+            out.push(Problem {
+                severity,
+                block: Some(to.id.clone()),
+                edge: Some(e.id.clone()),
+                message: format!("{name}: {message}"),
+            })
+        };
+        match (&to.config, &value.media) {
+            (BlockConfig::Prompt(p), Some(media)) => {
+                let Some(provider) = ProviderKind::from_id(&p.provider) else { continue };
+                match check_media(provider, &p.model, media) {
+                    Ok(None) => {}
+                    Ok(Some(hint)) => push(Severity::Warning, hint),
+                    Err(reason) => push(Severity::Error, reason),
+                }
+            }
+            (BlockConfig::Transcribe(t), Some(media)) if media.kind() != Some(MediaKind::Audio) => {
+                push(Severity::Error, format!("\u{201c}{}\u{201d} is an image; Transcribe needs a recording.", media.name))
+            }
+            (BlockConfig::Transcribe(t), Some(media)) => {
+                let Some(provider) = ProviderKind::from_id(&t.provider) else { continue };
+                let verdict = match transcription_support(provider, &media.mime) {
+                    Support::Yes if provider == ProviderKind::Gemini => match check_media(provider, &t.model, media) {
+                        Err(reason) => Support::No(reason),
+                        Ok(_) => Support::Yes,
+                    },
+                    other => other,
+                };
+                match verdict {
+                    Support::Yes => {}
+                    Support::Unsure(hint) => push(Severity::Warning, hint),
+                    Support::No(reason) => push(Severity::Error, reason),
+                }
+            }
+            (BlockConfig::Transcribe(_), None) => push(
+                Severity::Error,
+                format!(
+                    "\u{201c}audio\u{201d} gets the text value \u{201c}{}\u{201d}. Add a recording or an audio file to that \
+                     value of {}.",
+                    value.name,
+                    from.display_name()
+                ),
+            ),
+            _ => {}
+        }
+    }
+}
+
 pub fn is_runnable(problems: &[Problem]) -> bool {
     problems.iter().all(|p| p.severity != Severity::Error)
 }

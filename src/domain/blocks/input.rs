@@ -1,14 +1,26 @@
 //! Input: named text values typed by the user; each value is an output port.
 
 use super::{KindSpec, Port};
+use crate::domain::media::MediaRef;
 use crate::domain::template::is_valid_name;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputValue {
     pub name: String,
+    /// The text, or for an image or audio value its media token (see `domain::media`).
     #[serde(default)]
     pub value: String,
+    /// Set when the value is an image or audio file: what it is (the bytes stay in the browser).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<MediaRef>,
+}
+
+impl InputValue {
+    /// A value holding `media`: its text is the media token.
+    pub fn with_media(name: impl Into<String>, media: MediaRef) -> InputValue {
+        InputValue { name: name.into(), value: crate::domain::media::token(&media.id), media: Some(media) }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,7 +30,7 @@ pub struct InputConfig {
 
 impl Default for InputConfig {
     fn default() -> Self {
-        InputConfig { values: vec![InputValue { name: "text".into(), value: String::new() }] }
+        InputConfig { values: vec![InputValue { name: "text".into(), value: String::new(), media: None }] }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod output;
 pub mod prompt;
 pub mod retrieve;
 pub mod tool;
+pub mod transcribe;
 
 pub use input::{InputConfig, InputValue};
 pub use note::NoteConfig;
@@ -14,6 +15,7 @@ pub use output::OutputConfig;
 pub use prompt::{OutputFormat, PromptConfig};
 pub use retrieve::RetrieveConfig;
 pub use tool::ToolConfig;
+pub use transcribe::TranscribeConfig;
 
 /// What travels along an edge: text, or a tool handed to a Prompt. `can_connect` refuses
 /// mismatches.
@@ -82,6 +84,7 @@ pub enum BlockConfig {
     Note(NoteConfig),
     Tool(ToolConfig),
     Retrieve(RetrieveConfig),
+    Transcribe(TranscribeConfig),
     Unknown(UnknownConfig),
 }
 
@@ -93,12 +96,20 @@ pub enum BlockKind {
     Output,
     Tool,
     Retrieve,
+    Transcribe,
     Note,
 }
 
 impl BlockKind {
-    pub const ALL: [BlockKind; 6] =
-        [BlockKind::Input, BlockKind::Prompt, BlockKind::Retrieve, BlockKind::Output, BlockKind::Tool, BlockKind::Note];
+    pub const ALL: [BlockKind; 7] = [
+        BlockKind::Input,
+        BlockKind::Prompt,
+        BlockKind::Retrieve,
+        BlockKind::Transcribe,
+        BlockKind::Output,
+        BlockKind::Tool,
+        BlockKind::Note,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -108,6 +119,7 @@ impl BlockKind {
             BlockKind::Note => NoteConfig::KIND,
             BlockKind::Tool => ToolConfig::KIND,
             BlockKind::Retrieve => RetrieveConfig::KIND,
+            BlockKind::Transcribe => TranscribeConfig::KIND,
         }
     }
 
@@ -119,6 +131,7 @@ impl BlockKind {
             BlockKind::Note => NoteConfig::LABEL,
             BlockKind::Tool => ToolConfig::LABEL,
             BlockKind::Retrieve => RetrieveConfig::LABEL,
+            BlockKind::Transcribe => TranscribeConfig::LABEL,
         }
     }
 
@@ -130,6 +143,7 @@ impl BlockKind {
             BlockKind::Note => BlockConfig::Note(NoteConfig::default()),
             BlockKind::Tool => BlockConfig::Tool(ToolConfig::default()),
             BlockKind::Retrieve => BlockConfig::Retrieve(RetrieveConfig::default()),
+            BlockKind::Transcribe => BlockConfig::Transcribe(TranscribeConfig::default()),
         }
     }
 }
@@ -143,6 +157,7 @@ macro_rules! dispatch {
             BlockConfig::Note($cfg) => $body,
             BlockConfig::Tool($cfg) => $body,
             BlockConfig::Retrieve($cfg) => $body,
+            BlockConfig::Transcribe($cfg) => $body,
             BlockConfig::Unknown($u) => $ubody,
         }
     };
@@ -165,6 +180,7 @@ impl BlockConfig {
             BlockConfig::Note(_) => Some(BlockKind::Note),
             BlockConfig::Tool(_) => Some(BlockKind::Tool),
             BlockConfig::Retrieve(_) => Some(BlockKind::Retrieve),
+            BlockConfig::Transcribe(_) => Some(BlockKind::Transcribe),
             BlockConfig::Unknown(_) => None,
         }
     }

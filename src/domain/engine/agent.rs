@@ -181,12 +181,14 @@ impl Engine {
         chat.messages.push(ChatMessage {
             role: Role::Assistant,
             text: step.text.clone(),
+            parts: Vec::new(),
             tool_calls: calls,
             tool_results: Vec::new(),
         });
         chat.messages.push(ChatMessage {
             role: Role::User,
             text: String::new(),
+            parts: Vec::new(),
             tool_calls: Vec::new(),
             tool_results: results,
         });

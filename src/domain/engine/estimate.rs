@@ -8,6 +8,7 @@ use super::request::{build_chat, estimate_tokens, expected_output_tokens, format
 use super::{EngineConfig, RunScope};
 use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
 use crate::domain::blocks::retrieve::{CONTEXT_PORT, PASSAGES_PORT};
+use crate::domain::blocks::transcribe::TRANSCRIPT_PORT;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::pricing::cost;
 use crate::domain::providers::{demo_reply, ProviderKind};
@@ -74,6 +75,12 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
                 let chunk_chars = config.knowledge.as_ref().map_or(800, |kb| kb.options.chunk.target_chars);
                 let chars = cfg.settings().top_k * (chunk_chars + 40);
                 let values = [CONTEXT_PORT, PASSAGES_PORT].map(|p| (p.to_string(), Value::Unknown(chars))).into();
+                ports.insert(id.clone(), values);
+                continue;
+            }
+            NodeKind::Transcribe(_) => {
+                // A transcript's length is known only after listening; a few minutes of speech.
+                let values = [(TRANSCRIPT_PORT.to_string(), Value::Unknown(3000))].into();
                 ports.insert(id.clone(), values);
                 continue;
             }

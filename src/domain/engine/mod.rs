@@ -16,6 +16,7 @@ mod agent;
 mod cache;
 mod estimate;
 mod events;
+mod media;
 mod node;
 mod plan;
 mod request;
@@ -46,6 +47,7 @@ pub use structured::{repair_message, structured_errors};
 pub use trace::{Trace, RAW_LIMIT_BYTES, RAW_TRUNCATED_NOTE};
 
 use crate::domain::flow::{BlockId, Flow};
+use crate::domain::media::MediaLibrary;
 use crate::domain::pricing::PriceTable;
 use crate::domain::providers::{ChatRequest, HttpRequest, ProviderKind};
 use crate::domain::retrieval::knowledge::KnowledgeBase;
@@ -82,6 +84,8 @@ pub struct EngineConfig {
     pub depth: u32,
     /// The flow's knowledge base, for Retrieve blocks (shared, not copied, per run).
     pub knowledge: Option<Arc<KnowledgeBase>>,
+    /// The images and audio the flow's values and test cases refer to (shared, per run).
+    pub media: Option<Arc<MediaLibrary>>,
 }
 
 impl Default for EngineConfig {
@@ -98,6 +102,7 @@ impl Default for EngineConfig {
             subflows: BTreeMap::new(),
             depth: 0,
             knowledge: None,
+            media: None,
         }
     }
 }

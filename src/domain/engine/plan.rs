@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{RunScope, StartError};
-use crate::domain::blocks::{BlockConfig, InputConfig, PromptConfig, RetrieveConfig, ToolConfig};
+use crate::domain::blocks::{BlockConfig, InputConfig, PromptConfig, RetrieveConfig, ToolConfig, TranscribeConfig};
 use crate::domain::flow::{BlockId, Flow, PortRef};
 use crate::domain::graph;
 use crate::domain::validate::{validate, Severity};
@@ -26,6 +26,7 @@ pub(crate) enum NodeKind {
     Output,
     Tool(ToolConfig),
     Retrieve(RetrieveConfig),
+    Transcribe(TranscribeConfig),
     /// Does not run (a kind this version does not know, or a note); the reason is shown.
     Inert(String),
 }
@@ -98,6 +99,7 @@ pub(crate) fn plan(flow: &Flow, scope: &RunScope) -> Result<Plan, StartError> {
             BlockConfig::Output(_) => NodeKind::Output,
             BlockConfig::Tool(c) => NodeKind::Tool(c.clone()),
             BlockConfig::Retrieve(c) => NodeKind::Retrieve(c.clone()),
+            BlockConfig::Transcribe(c) => NodeKind::Transcribe(c.clone()),
             BlockConfig::Note(_) => NodeKind::Inert(NOTE.to_string()),
             BlockConfig::Unknown(_) => NodeKind::Inert(UNKNOWN_KIND.to_string()),
         };

@@ -38,6 +38,7 @@ pub(crate) fn build_chat<'v>(
         stop: Vec::new(),
         tools: Vec::new(),
         tool_choice: Default::default(),
+        transcription: None,
     })
 }
 

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::cache::{request_key, CachedOutput};
 use super::events::apply_stream_event;
+use super::media::{attach_media, transcription_chat};
 use super::node::{InFlight, Phase};
 use super::plan::{cache_allowed, NodeKind};
 use super::request::{build_chat, estimated_cost, format_usd};
@@ -15,8 +16,9 @@ use super::{agent, Command, Engine, Halt};
 use crate::domain::blocks::output::OUTPUT_INPUT_PORT;
 use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
 use crate::domain::blocks::tool::TOOL_OUTPUT_PORT;
+use crate::domain::blocks::transcribe::AUDIO_PORT;
 use crate::domain::flow::BlockId;
-use crate::domain::providers::{demo_chunks, stream_parser, ChatRequest, ProviderKind};
+use crate::domain::providers::{demo_chunks, parser_for, stream_parser, ChatRequest, ProviderKind};
 
 /// How a block's inputs stand.
 enum Upstream {
@@ -128,7 +130,6 @@ impl Engine {
     fn resolve(&mut self, id: &BlockId, now: f64) {
         let values = self.input_values(id);
         let tools = self.connected_tools(id);
-        let use_cache = self.config.use_cache;
         let halted = self.halt.is_some();
         let Some(node) = self.nodes.get_mut(id) else {
             return;
@@ -159,10 +160,15 @@ impl Engine {
                 };
                 node.provider = Some(provider);
                 node.run.trace.provider = Some(provider);
-                let mut chat = match build_chat(&cfg, provider, |n| values.get(n).map(String::as_str)) {
+                let built = build_chat(&cfg, provider, |n| values.get(n).map(String::as_str))
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut chat| {
+                        attach_media(&mut chat, provider, self.config.media.as_deref()).map(|()| chat)
+                    });
+                let mut chat = match built {
                     Ok(chat) => chat,
                     Err(e) => {
-                        node.finish(BlockStatus::Error, Some(e.to_string()), now);
+                        node.finish(BlockStatus::Error, Some(e), now);
                         return;
                     }
                 };
@@ -187,31 +193,56 @@ impl Engine {
                     }
                     return;
                 }
-                let key = request_key(provider, &chat);
-                node.run.cache_key = Some(key);
-                node.run.trace.model = Some(chat.model.clone());
-                node.run.trace.chat = Some(chat.clone());
-                let hit = if provider != ProviderKind::Demo && cache_allowed(node.plan.role, use_cache) {
-                    self.cache.get(key).cloned()
-                } else {
-                    None
+                self.queue_call(id, provider, chat, now);
+            }
+            NodeKind::Transcribe(cfg) => {
+                let Some(provider) = ProviderKind::from_id(&cfg.provider) else {
+                    let msg = format!("Unknown provider \u{201c}{}\u{201d}.", cfg.provider);
+                    node.finish(BlockStatus::Error, Some(msg), now);
+                    return;
                 };
-                if let Some(hit) = hit {
-                    node.run.output = Some(hit.output.clone());
-                    node.run.outputs = BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), hit.output)]);
-                    node.run.usage.input_tokens = hit.input_tokens;
-                    node.run.usage.output_tokens = hit.output_tokens;
-                    node.run.cost_usd = Some(0.0);
-                    node.finish(BlockStatus::Cached, None, now);
-                    self.hits.push(key);
-                } else if provider == ProviderKind::Demo {
-                    complete_demo(node, &chat, now);
-                } else if halted {
-                    node.finish(BlockStatus::Stopped, Some(budget_used_up()), now);
-                } else {
-                    node.phase = Phase::Ready { not_before: now };
+                node.provider = Some(provider);
+                node.run.trace.provider = Some(provider);
+                let audio = values.get(AUDIO_PORT).map_or("", String::as_str);
+                match transcription_chat(&cfg, provider, audio, self.config.media.as_deref()) {
+                    Ok(chat) => self.queue_call(id, provider, chat, now),
+                    Err(e) => node.finish(BlockStatus::Error, Some(e), now),
                 }
             }
+        }
+    }
+
+    /// A model call that is ready: served from the cache, answered by the demo, or queued
+    /// to be sent (Prompts without tools and Transcribe blocks).
+    fn queue_call(&mut self, id: &BlockId, provider: ProviderKind, chat: ChatRequest, now: f64) {
+        let use_cache = self.config.use_cache;
+        let halted = self.halt.is_some();
+        let Some(node) = self.nodes.get_mut(id) else {
+            return;
+        };
+        let key = request_key(provider, &chat);
+        node.run.cache_key = Some(key);
+        node.run.trace.model = Some(chat.model.clone());
+        node.run.trace.chat = Some(chat.clone());
+        let hit = if provider != ProviderKind::Demo && cache_allowed(node.plan.role, use_cache) {
+            self.cache.get(key).cloned()
+        } else {
+            None
+        };
+        if let Some(hit) = hit {
+            node.run.output = Some(hit.output.clone());
+            node.run.outputs = BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), hit.output)]);
+            node.run.usage.input_tokens = hit.input_tokens;
+            node.run.usage.output_tokens = hit.output_tokens;
+            node.run.cost_usd = Some(0.0);
+            node.finish(BlockStatus::Cached, None, now);
+            self.hits.push(key);
+        } else if provider == ProviderKind::Demo {
+            complete_demo(node, &chat, now);
+        } else if halted {
+            node.finish(BlockStatus::Stopped, Some(budget_used_up()), now);
+        } else {
+            node.phase = Phase::Ready { not_before: now };
         }
     }
 
@@ -320,7 +351,7 @@ impl Engine {
             InFlight {
                 block: id.clone(),
                 provider,
-                parser: stream_parser(provider),
+                parser: parser_for(provider, &chat),
                 deadline: now + self.config.timeout_ms,
                 got_bytes: false,
                 raw: RawCapture::default(),

@@ -137,6 +137,7 @@ pub fn upload_request(settings: &ProviderSettings, jsonl: &str) -> HttpRequest {
         url: format!("{}/files", base(ProviderKind::OpenAi, settings)),
         headers,
         body: Some(body),
+        bytes: None,
     }
 }
 
@@ -149,6 +150,7 @@ pub fn create_request(settings: &ProviderSettings, file_id: &str) -> HttpRequest
         url: format!("{}/batches", base(ProviderKind::OpenAi, settings)),
         headers,
         body: Some(body.to_string()),
+        bytes: None,
     }
 }
 
@@ -162,6 +164,7 @@ pub fn status_request(settings: &ProviderSettings, batch_id: &str) -> HttpReques
         ),
         headers: auth(settings),
         body: None,
+        bytes: None,
     }
 }
 
@@ -175,6 +178,7 @@ pub fn content_request(settings: &ProviderSettings, file_id: &str) -> HttpReques
         ),
         headers: auth(settings),
         body: None,
+        bytes: None,
     }
 }
 
@@ -187,6 +191,7 @@ pub fn anthropic_create_request(settings: &ProviderSettings, payload: &str) -> H
         url: format!("{}/messages/batches", base(ProviderKind::Anthropic, settings)),
         headers,
         body: Some(payload.to_string()),
+        bytes: None,
     }
 }
 
@@ -200,6 +205,7 @@ pub fn anthropic_status_request(settings: &ProviderSettings, batch_id: &str) -> 
         ),
         headers: crate::domain::providers::anthropic_headers(settings.api_key.trim()),
         body: None,
+        bytes: None,
     }
 }
 
@@ -210,6 +216,7 @@ pub fn anthropic_results_request(settings: &ProviderSettings, results_url: &str)
         url: results_url.to_string(),
         headers: crate::domain::providers::anthropic_headers(settings.api_key.trim()),
         body: None,
+        bytes: None,
     }
 }
 

@@ -158,7 +158,7 @@ const JUDGE_PROMPT: &str = "judge";
 pub(crate) fn prompt_flow(prompt_id: &str, config: PromptConfig) -> Flow {
     let (input_id, output_id) = (format!("{prompt_id}-input"), format!("{prompt_id}-output"));
     let origin = Point::new(0.0, 0.0);
-    let unused = InputConfig { values: vec![InputValue { name: "unused".into(), value: String::new() }] };
+    let unused = InputConfig { values: vec![InputValue { name: "unused".into(), value: String::new(), media: None }] };
     Flow {
         blocks: vec![
             Block::new(BlockId::new(input_id), "Unused", origin, BlockConfig::Input(unused)),

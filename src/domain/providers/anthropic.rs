@@ -6,7 +6,8 @@ use super::error::{classify_stream_payload, ProviderError};
 use super::sse::{SseDecoder, SseEvent};
 use super::stream::{Framed, Handler};
 use super::types::{
-    ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent, ToolChoice,
+    ChatMessage, ChatRequest, ContentPart, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent,
+    ToolChoice,
 };
 use super::{wire, ProviderKind};
 
@@ -86,6 +87,9 @@ fn message(m: &ChatMessage) -> Value {
         Role::User => "user",
         Role::Assistant => "assistant",
     };
+    if !m.parts.is_empty() {
+        return json!({"role": role, "content": m.parts.iter().map(content_block).collect::<Vec<_>>()});
+    }
     if m.tool_calls.is_empty() && m.tool_results.is_empty() {
         return json!({"role": role, "content": m.text});
     }
@@ -106,6 +110,18 @@ fn message(m: &ChatMessage) -> Value {
         );
     }
     json!({"role": role, "content": blocks})
+}
+
+/// Images as base64 `image` blocks. Anthropic takes no audio: the engine refuses it before a
+/// request is built, so an audio part here can only be named.
+fn content_block(part: &ContentPart) -> Value {
+    match part {
+        ContentPart::Text { text } => json!({"type": "text", "text": text}),
+        ContentPart::Media { mime, data, .. } if wire::is_image(mime) => {
+            json!({"type": "image", "source": {"type": "base64", "media_type": mime, "data": data}})
+        }
+        ContentPart::Media { name, .. } => json!({"type": "text", "text": format!("[audio {name}]")}),
+    }
 }
 
 pub(crate) fn models_request(settings: &ProviderSettings) -> Result<HttpRequest, ProviderError> {

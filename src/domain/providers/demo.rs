@@ -3,7 +3,7 @@
 
 use super::error::ProviderError;
 use super::stream::StreamParser;
-use super::types::{ChatRequest, FinishReason, Role, StreamEvent, ToolChoice, ToolResultMessage};
+use super::types::{ChatRequest, ContentPart, FinishReason, Role, StreamEvent, ToolChoice, ToolResultMessage};
 use super::ProviderKind;
 use crate::domain::utf8::complete_prefix_len;
 
@@ -13,13 +13,40 @@ pub const DEMO_MODEL: &str = "demo";
 const LABEL: &str = "[Demo reply — not a real model]";
 const PREVIEW_WORDS: usize = 12;
 
+/// A fixed transcript, so flows after a Transcribe block can be tried offline.
+const DEMO_TRANSCRIPT: &str = "[Demo transcript — not a real recording] Hi, I'm calling about order 4821. The blender \
+     arrived yesterday and the glass jug is cracked right down the side. This is the second time this has happened \
+     and I'm honestly pretty frustrated. I don't want a refund, I want a replacement that actually arrives in one \
+     piece. Can someone call me back today?";
+
 pub(crate) fn no_http(what: &str) -> ProviderError {
     ProviderError::Unsupported { provider: ProviderKind::Demo, what: what.to_string() }
 }
 
 /// A reply derived only from the request, so the same flow always shows the same text.
 pub fn demo_reply(request: &ChatRequest) -> String {
+    let media: Vec<&str> = request
+        .messages
+        .iter()
+        .flat_map(|m| &m.parts)
+        .filter_map(|p| match p {
+            ContentPart::Media { name, .. } => Some(name.as_str()),
+            ContentPart::Text { .. } => None,
+        })
+        .collect();
+    if request.transcription.is_some() {
+        return format!(
+            "{DEMO_TRANSCRIPT}\n(The demo does not listen to {}; choose OpenAI or Gemini for a real transcript.)",
+            media.first().copied().unwrap_or("the recording")
+        );
+    }
     let mut lines = vec![LABEL.to_string()];
+    if !media.is_empty() {
+        lines.push(format!(
+            "The message carries {}: the demo cannot see or hear them.",
+            media.iter().map(|n| format!("\u{201c}{n}\u{201d}")).collect::<Vec<_>>().join(", ")
+        ));
+    }
     let last_user = request.messages.iter().rev().find(|m| m.role == Role::User);
     match last_user.map(|m| m.text.trim()).filter(|t| !t.is_empty()) {
         Some(text) => {

@@ -6,8 +6,8 @@ use super::error::{classify_stream_payload, ProviderError};
 use super::sse::{SseDecoder, SseEvent};
 use super::stream::{Framed, Handler};
 use super::types::{
-    ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent, ToolChoice,
-    SYNTHETIC_ID_PREFIX,
+    ChatMessage, ChatRequest, ContentPart, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent,
+    ToolChoice, SYNTHETIC_ID_PREFIX,
 };
 use super::{wire, ProviderKind};
 
@@ -95,7 +95,12 @@ fn content(m: &ChatMessage) -> Value {
         }
         parts.push(json!({"functionResponse": response}));
     }
-    if !m.text.is_empty() || (m.tool_calls.is_empty() && m.tool_results.is_empty()) {
+    if !m.parts.is_empty() {
+        parts.extend(m.parts.iter().map(|p| match p {
+            ContentPart::Text { text } => json!({"text": text}),
+            ContentPart::Media { mime, data, .. } => json!({"inline_data": {"mime_type": mime, "data": data}}),
+        }));
+    } else if !m.text.is_empty() || (m.tool_calls.is_empty() && m.tool_results.is_empty()) {
         parts.push(json!({"text": m.text}));
     }
     for c in &m.tool_calls {

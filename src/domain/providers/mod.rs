@@ -31,8 +31,8 @@ pub use ndjson::NdjsonDecoder;
 pub use sse::{SseDecoder, SseEvent};
 pub use stream::{StreamParser, StreamSummary, ToolCall, EARLY_END_MESSAGE};
 pub use types::{
-    ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, Method, ProviderSettings, Role, StreamEvent,
-    ToolCallMessage, ToolChoice, ToolResultMessage, ToolSpec, SYNTHETIC_ID_PREFIX,
+    ChatMessage, ChatRequest, ContentPart, FinishReason, HttpRequest, JsonMode, Method, ProviderSettings, Role,
+    StreamEvent, ToolCallMessage, ToolChoice, ToolResultMessage, ToolSpec, Transcription, SYNTHETIC_ID_PREFIX,
 };
 pub(crate) use wire::base_url;
 pub use wire::encode_path_segment;
@@ -136,6 +136,17 @@ pub fn stream_parser(kind: ProviderKind) -> Box<dyn StreamParser> {
         ProviderKind::Gemini => Box::new(gemini::parser()),
         ProviderKind::Ollama => Box::new(ollama::parser()),
         ProviderKind::Demo => Box::new(demo::DemoParser::default()),
+    }
+}
+
+/// The decoder for the reply to `request`: a transcription through OpenAI's endpoint is one
+/// JSON object, everything else streams.
+pub fn parser_for(kind: ProviderKind, request: &ChatRequest) -> Box<dyn StreamParser> {
+    match kind {
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible if request.transcription.is_some() => {
+            Box::new(openai::TranscriptionParser::default())
+        }
+        _ => stream_parser(kind),
     }
 }
 

@@ -6,7 +6,8 @@ use super::error::{classify_stream_payload, ProviderError};
 use super::ndjson::NdjsonDecoder;
 use super::stream::{Framed, Handler};
 use super::types::{
-    ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent, ToolChoice,
+    ChatMessage, ChatRequest, ContentPart, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent,
+    ToolChoice,
 };
 use super::{wire, ProviderKind};
 
@@ -88,7 +89,19 @@ fn push_message(message: &ChatMessage, out: &mut Vec<Value>) {
             for r in &message.tool_results {
                 out.push(json!({"role": "tool", "tool_name": r.name, "content": wire::result_text(r)}));
             }
-            if !message.text.is_empty() || message.tool_results.is_empty() {
+            if !message.parts.is_empty() {
+                // Ollama takes text in `content` and images as bare base64 in `images`.
+                let mut text = String::new();
+                let mut images = Vec::new();
+                for part in &message.parts {
+                    match part {
+                        ContentPart::Text { text: t } => text.push_str(t),
+                        ContentPart::Media { mime, data, .. } if wire::is_image(mime) => images.push(json!(data)),
+                        ContentPart::Media { name, .. } => text.push_str(&format!("[audio {name}]")),
+                    }
+                }
+                out.push(json!({"role": "user", "content": text, "images": images}));
+            } else if !message.text.is_empty() || message.tool_results.is_empty() {
                 out.push(json!({"role": "user", "content": message.text}));
             }
         }

@@ -7,7 +7,8 @@ use super::error::{classify_stream_payload, ProviderError};
 use super::sse::{SseDecoder, SseEvent};
 use super::stream::{Framed, Handler};
 use super::types::{
-    ChatMessage, ChatRequest, FinishReason, HttpRequest, JsonMode, ProviderSettings, Role, StreamEvent, ToolChoice,
+    ChatMessage, ChatRequest, ContentPart, FinishReason, HttpRequest, JsonMode, Method, ProviderSettings, Role,
+    StreamEvent, ToolChoice,
 };
 use super::{wire, ProviderKind};
 
@@ -22,8 +23,107 @@ pub(crate) fn chat_request(
     // Local servers without auth must not get an `authorization` header: it would only
     // widen the CORS preflight.
     let headers = key.map(wire::bearer).into_iter().collect();
+    if let Some(options) = &request.transcription {
+        return transcription_request(kind, format!("{base}/audio/transcriptions"), headers, model, options, request);
+    }
     let body = chat_body(kind, model, request);
     Ok(wire::post_json(format!("{base}/chat/completions"), headers, &body))
+}
+
+/// The audio part a Transcribe block put in the (only) user message.
+fn audio_part(request: &ChatRequest) -> Option<(&str, &str, &str)> {
+    request.messages.iter().flat_map(|m| &m.parts).find_map(|p| match p {
+        ContentPart::Media { name, mime, data } if !wire::is_image(mime) => {
+            Some((name.as_str(), mime.as_str(), data.as_str()))
+        }
+        _ => None,
+    })
+}
+
+/// `POST /audio/transcriptions` as multipart/form-data (the endpoint takes no JSON). The
+/// reply is one JSON object, read by [`TranscriptionParser`].
+fn transcription_request(
+    kind: ProviderKind,
+    url: String,
+    mut headers: Vec<(String, String)>,
+    model: &str,
+    options: &super::types::Transcription,
+    request: &ChatRequest,
+) -> Result<HttpRequest, ProviderError> {
+    let Some((name, mime, data)) = audio_part(request) else {
+        return Err(wire::malformed(kind, "the transcription request has no audio"));
+    };
+    let audio = crate::domain::media::base64::decode(data)
+        .ok_or_else(|| wire::malformed(kind, "the audio data is not valid base64"))?;
+    // The boundary must not occur in the audio; one derived from the content never does in
+    // practice, and it keeps requests (and so the cache key) deterministic.
+    let boundary = format!("----chainboard{}", crate::domain::media::media_id(&audio));
+    let mut fields: Vec<(&str, &str)> = vec![("model", model), ("response_format", "json")];
+    if !options.language.trim().is_empty() {
+        fields.push(("language", options.language.trim()));
+    }
+    if !options.hint.trim().is_empty() {
+        fields.push(("prompt", options.hint.trim()));
+    }
+    let safe_name: String = name.chars().filter(|c| !matches!(c, '"' | '\r' | '\n')).collect();
+    let mut body: Vec<u8> = Vec::with_capacity(audio.len() + 1024);
+    for (field, value) in &fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{safe_name}\"\r\nContent-Type: {mime}\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(&audio);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    headers.push(wire::header("content-type", format!("multipart/form-data; boundary={boundary}")));
+    let summary: Vec<String> = fields.iter().map(|(f, v)| format!("{f}={v}")).collect();
+    let summary = format!(
+        "multipart/form-data: {}, file={safe_name} ({mime}, {})",
+        summary.join(", "),
+        crate::domain::media::human_size(audio.len() as u64)
+    );
+    Ok(HttpRequest { method: Method::Post, url, headers, body: Some(summary), bytes: Some(std::sync::Arc::new(body)) })
+}
+
+/// Reads a transcription reply: one JSON object `{"text": …}` (not a stream).
+#[derive(Default)]
+pub(crate) struct TranscriptionParser {
+    body: Vec<u8>,
+    done: bool,
+}
+
+impl super::stream::StreamParser for TranscriptionParser {
+    fn feed(&mut self, bytes: &[u8]) -> Vec<StreamEvent> {
+        self.body.extend_from_slice(bytes);
+        Vec::new()
+    }
+
+    fn finish(&mut self) -> Vec<StreamEvent> {
+        if std::mem::replace(&mut self.done, true) {
+            return Vec::new();
+        }
+        let kind = ProviderKind::OpenAi;
+        let text = String::from_utf8_lossy(&self.body);
+        let value = match wire::parse_json(kind, &text, "the transcription") {
+            Ok(v) => v,
+            Err(e) => return vec![StreamEvent::Error(e)],
+        };
+        let Some(transcript) = wire::text(&value, "text") else {
+            return vec![StreamEvent::Error(wire::malformed(kind, "the transcription has no `text`"))];
+        };
+        let mut out = vec![StreamEvent::TextDelta(transcript.to_string())];
+        if let Some(usage) = value.get("usage") {
+            let get = |k: &str| usage.get(k).and_then(Value::as_u64);
+            if get("input_tokens").is_some() || get("output_tokens").is_some() {
+                out.push(StreamEvent::Usage { input_tokens: get("input_tokens"), output_tokens: get("output_tokens") });
+            }
+        }
+        out.push(StreamEvent::Finish { reason: FinishReason::Stop });
+        out
+    }
 }
 
 /// The request for the in-browser model: the same OpenAI body, addressed to this tab
@@ -115,9 +215,27 @@ fn push_message(message: &ChatMessage, out: &mut Vec<Value>) {
             for r in &message.tool_results {
                 out.push(json!({"role": "tool", "tool_call_id": r.call_id, "content": wire::result_text(r)}));
             }
-            if !message.text.is_empty() || message.tool_results.is_empty() {
+            if !message.parts.is_empty() {
+                out.push(
+                    json!({"role": "user", "content": message.parts.iter().map(content_part).collect::<Vec<_>>()}),
+                );
+            } else if !message.text.is_empty() || message.tool_results.is_empty() {
                 out.push(json!({"role": "user", "content": message.text}));
             }
+        }
+    }
+}
+
+/// Images as data URLs in `image_url` parts; audio as `input_audio` (WAV or MP3 only).
+fn content_part(part: &ContentPart) -> Value {
+    match part {
+        ContentPart::Text { text } => json!({"type": "text", "text": text}),
+        ContentPart::Media { mime, data, .. } if wire::is_image(mime) => {
+            json!({"type": "image_url", "image_url": {"url": format!("data:{mime};base64,{data}")}})
+        }
+        ContentPart::Media { mime, data, .. } => {
+            let format = if mime == "audio/wav" { "wav" } else { "mp3" };
+            json!({"type": "input_audio", "input_audio": {"data": data, "format": format}})
         }
     }
 }

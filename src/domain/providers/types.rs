@@ -21,7 +21,12 @@ pub enum Role {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {
     pub role: Role,
+    /// The message's text. With `parts`, the text parts joined, media shown as labels (for
+    /// estimates and judges); the providers then send `parts` instead.
     pub text: String,
+    /// Text and media in order, when the message carries images or audio.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<ContentPart>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<ToolCallMessage>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -30,12 +35,51 @@ pub struct ChatMessage {
 
 impl ChatMessage {
     pub fn user(text: impl Into<String>) -> Self {
-        ChatMessage { role: Role::User, text: text.into(), tool_calls: Vec::new(), tool_results: Vec::new() }
+        ChatMessage {
+            role: Role::User,
+            text: text.into(),
+            parts: Vec::new(),
+            tool_calls: Vec::new(),
+            tool_results: Vec::new(),
+        }
     }
 
     pub fn assistant(text: impl Into<String>) -> Self {
-        ChatMessage { role: Role::Assistant, text: text.into(), tool_calls: Vec::new(), tool_results: Vec::new() }
+        ChatMessage {
+            role: Role::Assistant,
+            text: text.into(),
+            parts: Vec::new(),
+            tool_calls: Vec::new(),
+            tool_results: Vec::new(),
+        }
     }
+}
+
+/// A piece of a user message that carries media.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ContentPart {
+    Text {
+        text: String,
+    },
+    /// An image or audio file, base64-encoded (standard alphabet, padded).
+    Media {
+        name: String,
+        mime: String,
+        data: String,
+    },
+}
+
+/// A Transcribe block's call: the user message holds one audio part. OpenAI and compatible
+/// servers get `/audio/transcriptions`; Gemini a chat call that asks for a transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Transcription {
+    /// ISO 639-1 code such as "en"; empty lets the model detect it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub language: String,
+    /// Words and names to expect (spelling hints).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hint: String,
 }
 
 /// Ids Chainboard makes up for calls that came without one (Gemini, Ollama); they are never
@@ -119,6 +163,8 @@ pub struct ChatRequest {
     pub tools: Vec<ToolSpec>,
     #[serde(default, skip_serializing_if = "ToolChoice::is_auto")]
     pub tool_choice: ToolChoice,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcription: Option<Transcription>,
 }
 
 /// Where to send a request and with which key.
@@ -165,7 +211,10 @@ pub struct HttpRequest {
     pub method: Method,
     pub url: String,
     pub headers: Vec<(String, String)>,
+    /// A text body. When `bytes` is set, this is only a readable summary for traces.
     pub body: Option<String>,
+    /// A binary body (a multipart upload of audio); sent instead of `body`.
+    pub bytes: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 pub(crate) const REDACTED: &str = "[redacted]";
@@ -191,7 +240,13 @@ impl HttpRequest {
                 (name.clone(), value)
             })
             .collect();
-        HttpRequest { method: self.method, url: strip_key_param(&self.url), headers, body: self.body.clone() }
+        HttpRequest {
+            method: self.method,
+            url: strip_key_param(&self.url),
+            headers,
+            body: self.body.as_deref().map(elide_base64),
+            bytes: None,
+        }
     }
 }
 
@@ -206,6 +261,37 @@ impl fmt::Debug for HttpRequest {
             .field("body", &safe.body)
             .finish()
     }
+}
+
+/// Runs of base64 this long are inline media, not something a person reads in a trace.
+const LONG_BASE64: usize = 400;
+
+/// Replaces long base64 runs (inline images and audio) with their size, so a trace shows
+/// the request's shape without megabytes of noise.
+pub(crate) fn elide_base64(body: &str) -> String {
+    let is_b64 = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=');
+    let bytes = body.as_bytes();
+    let mut out = String::with_capacity(body.len().min(64 * 1024));
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        if !is_b64(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_b64(bytes[i]) {
+            i += 1;
+        }
+        if i - start >= LONG_BASE64 {
+            out.push_str(&body[copied..start]);
+            let kb = (i - start) * 3 / 4 / 1000;
+            out.push_str(&format!("\u{2026}base64, {kb} kB\u{2026}"));
+            copied = i;
+        }
+    }
+    out.push_str(&body[copied..]);
+    out
 }
 
 /// Removes `key=` query parameters (Gemini accepts `?key=`; a user may paste such a URL).
@@ -287,7 +373,17 @@ mod tests {
             url: url.to_string(),
             headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
             body: Some("{}".into()),
+            bytes: None,
         }
+    }
+
+    #[test]
+    fn traces_show_media_as_its_size() {
+        let data = "QUJD".repeat(500);
+        let req =
+            HttpRequest { body: Some(format!("{{\"data\":\"{data}\",\"model\":\"m\"}}")), ..request("https://x", &[]) };
+        let shown = req.redacted().body.unwrap_or_default();
+        assert_eq!(shown, "{\"data\":\"\u{2026}base64, 1 kB\u{2026}\",\"model\":\"m\"}");
     }
 
     #[test]

@@ -69,11 +69,16 @@ pub(crate) fn bearer(key: &str) -> (String, String) {
 
 pub(crate) fn post_json(url: String, mut headers: Vec<(String, String)>, body: &Value) -> HttpRequest {
     headers.push(header("content-type", "application/json"));
-    HttpRequest { method: Method::Post, url, headers, body: Some(body.to_string()) }
+    HttpRequest { method: Method::Post, url, headers, body: Some(body.to_string()), bytes: None }
+}
+
+/// Whether a media part is an image (everything else Chainboard sends is audio).
+pub(crate) fn is_image(mime: &str) -> bool {
+    mime.starts_with("image/")
 }
 
 pub(crate) fn get(url: String, headers: Vec<(String, String)>) -> HttpRequest {
-    HttpRequest { method: Method::Get, url, headers, body: None }
+    HttpRequest { method: Method::Get, url, headers, body: None, bytes: None }
 }
 
 /// Percent-encodes a path segment, so a model name cannot change the path or add a query.
