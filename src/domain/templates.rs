@@ -5,8 +5,9 @@
 use crate::domain::blocks::tool::{MockAction, MockRow, ParamType, ToolAction, ToolParam};
 use crate::domain::blocks::{
     BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig, RetrieveConfig,
-    ToolConfig,
+    ToolConfig, TranscribeConfig,
 };
+use crate::domain::blocks::transcribe::TRANSCRIBE_PROVIDERS;
 use crate::domain::evals::cases::TestCase;
 use crate::domain::evals::checks::{Check, CheckKind};
 use crate::domain::evals::run::Variant;
@@ -24,6 +25,9 @@ pub struct Template {
     pub suite: Option<fn() -> EvalSuite>,
     /// Documents that come with the flow (its knowledge base).
     pub documents: Option<fn() -> PortableKnowledge>,
+    /// Sample files for Input values: (value name, file the app serves). The
+    /// gallery fetches and stores them when the template is used.
+    pub samples: &'static [(&'static str, &'static str)],
 }
 
 pub const TEMPLATES: &[Template] = &[
@@ -34,6 +38,7 @@ pub const TEMPLATES: &[Template] = &[
         build: crate::domain::examples::starter_flow,
         suite: None,
         documents: None,
+        samples: &[],
     },
     Template {
         id: "summarise-ticket",
@@ -42,6 +47,7 @@ pub const TEMPLATES: &[Template] = &[
         build: summarise_ticket,
         suite: None,
         documents: None,
+        samples: &[],
     },
     Template {
         id: "sentiment",
@@ -50,6 +56,7 @@ pub const TEMPLATES: &[Template] = &[
         build: sentiment,
         suite: None,
         documents: None,
+        samples: &[],
     },
     Template {
         id: "extract-email",
@@ -58,6 +65,7 @@ pub const TEMPLATES: &[Template] = &[
         build: extract_email,
         suite: None,
         documents: None,
+        samples: &[],
     },
     Template {
         id: "translate-glossary",
@@ -66,6 +74,7 @@ pub const TEMPLATES: &[Template] = &[
         build: translate,
         suite: None,
         documents: None,
+        samples: &[],
     },
     Template {
         id: "draft-critique",
@@ -74,6 +83,7 @@ pub const TEMPLATES: &[Template] = &[
         build: draft_critique,
         suite: None,
         documents: None,
+        samples: &[],
     },
     Template {
         id: "policy-answers",
@@ -82,6 +92,25 @@ pub const TEMPLATES: &[Template] = &[
         build: policy_answers,
         suite: None,
         documents: Some(policy_documents),
+        samples: &[],
+    },
+    Template {
+        id: "classify-photo",
+        title: "Classify a product photo",
+        shows: "A vision model puts a product photo into a category, with a reason. Drop a folder of photos on the test cases to measure it.",
+        build: classify_photo,
+        suite: None,
+        documents: None,
+        samples: &[("photo", "public/samples/product-photo.jpg")],
+    },
+    Template {
+        id: "call-complaint",
+        title: "Transcribe a call and summarise the complaint",
+        shows: "Speech to text, then a summary of what the customer is unhappy about and what they want.",
+        build: call_complaint,
+        suite: None,
+        documents: None,
+        samples: &[("call", "public/samples/support-call.wav")],
     },
     Template {
         id: "order-agent",
@@ -90,6 +119,7 @@ pub const TEMPLATES: &[Template] = &[
         build: order_agent,
         suite: None,
         documents: None,
+        samples: &[],
     },
     Template {
         id: "compare-on-cases",
@@ -98,6 +128,7 @@ pub const TEMPLATES: &[Template] = &[
         build: urgency_flow,
         suite: Some(urgency_suite),
         documents: None,
+        samples: &[],
     },
     Template {
         id: "red-team",
@@ -106,6 +137,7 @@ pub const TEMPLATES: &[Template] = &[
         build: red_team_flow,
         suite: Some(red_team_suite),
         documents: None,
+        samples: &[],
     },
     Template {
         id: "compare-models",
@@ -114,6 +146,7 @@ pub const TEMPLATES: &[Template] = &[
         build: compare_models,
         suite: None,
         documents: None,
+        samples: &[],
     },
 ];
 
@@ -209,6 +242,58 @@ fn policy_documents() -> PortableKnowledge {
             doc("shipping", "shipping-policy.md", "# Shipping\n\nStandard delivery takes three to five business days and is free over 50 euros. Express delivery arrives the next business day when ordered before noon and costs 9 euros.\n\n# Damaged parcels\n\nIf a parcel arrives damaged, take a photo within 48 hours and send it to support. We send a replacement at no cost."),
             doc("warranty", "warranty.md", "# Warranty\n\nOuterwear has a two-year warranty against manufacturing faults. Wear and tear, and damage from washing against the care label, are not covered. Repairs are free within the warranty."),
         ],
+    }
+}
+
+fn classify_photo(now: i64) -> Flow {
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {
+            "category": {"type": "string", "enum": ["Kitchen", "Clothing", "Electronics", "Toys", "Garden", "Other"]},
+            "reason": {"type": "string"}
+        },
+        "required": ["category", "reason"],
+        "additionalProperties": false
+    });
+    Flow {
+        meta: meta("Classify a product photo", "A vision model sorts product photos into categories, with a reason.", now),
+        blocks: vec![
+            input("input-1", "Product photo", 40.0, 140.0, &[("photo", "")]),
+            prompt("prompt-1", "Classify", 360.0, 120.0,
+                "You sort product photos for an online shop. Look only at the product, not the background.",
+                "{{photo}}\nWhich category is this product in: Kitchen, Clothing, Electronics, Toys, Garden or Other? Give a one-line reason that names what you see.",
+                OutputFormat::JsonSchema { schema }),
+            output("output-1", "Category", 680.0, 140.0),
+            note("note-1", 40.0, 380.0, "Drop your own photo on the Product photo value (or paste one). To measure it, open Evaluate and drop a folder of photos on the test cases: one case per photo."),
+        ],
+        edges: edges(&[("input-1", "photo", "prompt-1", "photo"), ("prompt-1", "text", "output-1", "value")]),
+    }
+}
+
+fn call_complaint(now: i64) -> Flow {
+    let transcribe = Block::new(
+        BlockId::new("transcribe-1"),
+        "Transcribe the call",
+        Point::new(360.0, 140.0),
+        BlockConfig::Transcribe(TranscribeConfig::default()),
+    );
+    Flow {
+        meta: meta("Transcribe a call and summarise the complaint", "Speech to text, then a summary of the complaint.", now),
+        blocks: vec![
+            input("input-1", "Call recording", 40.0, 140.0, &[("call", "")]),
+            transcribe,
+            prompt("prompt-1", "Summarise the complaint", 680.0, 120.0,
+                "You help a support team. Be factual and brief; do not invent details that are not in the transcript.",
+                "Transcript of a support call:\n{{text}}\n\nIn two sentences, what is the customer unhappy about? Then list what they want us to do.",
+                OutputFormat::Text),
+            output("output-1", "Summary", 1000.0, 140.0),
+            note("note-1", 40.0, 380.0, "Record your own call with the Record button on the Call recording value, or drop an audio file (MP3, WAV, M4A). Transcription needs an OpenAI or Gemini key; Demo gives a canned transcript."),
+        ],
+        edges: edges(&[
+            ("input-1", "call", "transcribe-1", "audio"),
+            ("transcribe-1", "text", "prompt-1", "text"),
+            ("prompt-1", "text", "output-1", "value"),
+        ]),
     }
 }
 
@@ -546,6 +631,13 @@ pub fn suite_with_provider(mut suite: EvalSuite, provider: &str, model: &str) ->
 /// two different models when the provider stays the same).
 pub fn with_provider(mut flow: Flow, provider: &str, model: &str) -> Flow {
     for b in &mut flow.blocks {
+        if let BlockConfig::Transcribe(t) = &mut b.config {
+            // Only providers that transcribe take over a Transcribe block.
+            if let Some((id, m)) = TRANSCRIBE_PROVIDERS.iter().find(|(id, _)| *id == provider) {
+                t.provider = (*id).to_string();
+                t.model = (*m).to_string();
+            }
+        }
         if let BlockConfig::Prompt(p) = &mut b.config {
             if p.provider != provider {
                 p.provider = provider.to_string();
@@ -567,12 +659,28 @@ mod tests {
     use super::*;
     use crate::domain::validate::validate;
 
+    /// What the gallery does after fetching a template's sample files.
+    fn with_samples(t: &Template, mut flow: Flow) -> Flow {
+        for (name, path) in t.samples {
+            let mime = if path.ends_with(".wav") { "audio/wav" } else { "image/jpeg" };
+            let media = crate::domain::media::MediaRef { id: "m1".into(), name: (*path).into(), mime: mime.into(), size: 1000 };
+            for b in &mut flow.blocks {
+                if let BlockConfig::Input(i) = &mut b.config {
+                    for v in i.values.iter_mut().filter(|v| v.name == *name) {
+                        *v = InputValue::with_media(v.name.clone(), media.clone());
+                    }
+                }
+            }
+        }
+        flow
+    }
+
     #[test]
     fn every_template_is_valid_and_unique() {
         let mut ids = std::collections::HashSet::new();
         for t in TEMPLATES {
             assert!(ids.insert(t.id), "duplicate id {}", t.id);
-            let flow = (t.build)(0);
+            let flow = with_samples(t, (t.build)(0));
             assert_eq!(validate(&flow), vec![], "{} has problems", t.id);
             assert!(!t.shows.is_empty() && flow.blocks.len() >= 3);
             let demo = with_provider(flow, "demo", "");

@@ -38,7 +38,24 @@ pub fn App() -> impl IntoView {
     provide_context(Settings::load());
     let knowledge = super::knowledge::Knowledge::new();
     provide_context(knowledge);
-    let runner = Runner::new(knowledge);
+    let media = super::media::MediaStore::new();
+    provide_context(media);
+    let runner = Runner::new(knowledge, media);
+    // The images and audio the flow's Inputs hold, loaded from this browser's storage.
+    Effect::new(move |_| {
+        editor.any_rev.track();
+        let ids = editor.with_flow(|f| {
+            f.blocks
+                .iter()
+                .filter_map(|b| match &b.config {
+                    crate::domain::blocks::BlockConfig::Input(i) => Some(i.values.iter().filter_map(|v| v.media.as_ref().map(|m| m.id.clone()))),
+                    _ => None,
+                })
+                .flatten()
+                .collect::<Vec<_>>()
+        });
+        media.ensure(ids);
+    });
     provide_context(runner);
     let present = Present::new();
     provide_context(present);

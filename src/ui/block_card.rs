@@ -17,7 +17,9 @@ fn summary(block: &Block) -> String {
             .values
             .first()
             .map(|v| {
-                if v.value.trim().is_empty() {
+                if let Some(m) = &v.media {
+                    format!("{}\n{}", crate::domain::media::describe(m), if c.values.len() > 1 { "and more values" } else { "" })
+                } else if v.value.trim().is_empty() {
                     "Empty: type a value in the inspector".to_string()
                 } else {
                     v.value.clone()
@@ -41,6 +43,10 @@ fn summary(block: &Block) -> String {
             };
             format!("{} \u{b7} {action}\n{}", t.name, t.description)
         }
+        BlockConfig::Transcribe(t) => {
+            let provider = ProviderKind::from_id(&t.provider).map_or(t.provider.as_str(), |k| k.label());
+            format!("{provider} \u{b7} {}\nSpeech to text", if t.model.is_empty() { "no model" } else { &t.model })
+        }
         BlockConfig::Retrieve(r) => {
             let first_line = r.query.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
             format!("{} \u{b7} top {}\n{first_line}", r.mode.label(), r.top_k)
@@ -57,8 +63,19 @@ fn icon(kind: &str) -> &'static str {
         "note" => "\u{270e}",
         "tool" => "\u{2692}",
         "retrieve" => "\u{2315}",
+        "transcribe" => "\u{266b}",
         _ => "?",
     }
+}
+
+/// A small preview of an Input's first image, so the canvas shows what the flow looks at.
+fn thumbnail(cell: RwSignal<Block>, media: super::media::MediaStore) -> Option<impl IntoView> {
+    let meta = cell.try_with(|b| match &b.config {
+        BlockConfig::Input(c) => c.values.iter().find_map(|v| v.media.clone()),
+        _ => None,
+    })??;
+    let url = (meta.kind() == Some(crate::domain::media::MediaKind::Image)).then(|| media.url(&meta.id)).flatten()?;
+    Some(view! { <img class="block-thumb" src=url alt="" /> })
 }
 
 /// Below this zoom, cards are drawn simplified (see `BlockCard`).
@@ -115,6 +132,7 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
     let editor = expect_context::<Editor>();
     let ctx = expect_context::<CanvasCtx>();
     let runner = expect_context::<Runner>();
+    let media = expect_context::<super::media::MediaStore>();
     let run = runner.run_of(&id);
     let status = move || run.with(|r| r.as_ref().map_or("idle", |r| r.status.label()));
     let Some(cell) = editor.cell(&id) else {
@@ -219,8 +237,10 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
                 }}
             </div>
             <div class="block-body" class:has-result=move || run.with(|r| r.as_ref().is_some_and(|r| !run_text(r).is_empty()))>
+                {move || thumbnail(cell, media)}
                 {move || match run.with(|r| r.as_ref().map(run_text).filter(|t| !t.is_empty())) {
-                    Some(t) => t,
+                    // Media values travel as tokens; people see what they are.
+                    Some(t) => crate::domain::media::readable(&t, |id| media.library.with(|l| l.get(id).map(|i| i.meta.clone()))),
                     None => read(summary),
                 }}
             </div>

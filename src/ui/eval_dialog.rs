@@ -241,6 +241,53 @@ fn CasesSection() -> impl IntoView {
             }
         });
     };
+    // Images and audio dropped (or picked) become one case each, as the value of the first
+    // Input value that holds media.
+    let media = expect_context::<super::media::MediaStore>();
+    Effect::new(move |_| media.ensure(state.suite.with(|s| crate::domain::evals::cases::media_ids(&s.cases))));
+    let add_media_files = move |files: Vec<web_sys::File>| {
+        let column = editor.with_flow(|f| {
+            f.blocks.iter().find_map(|b| match &b.config {
+                crate::domain::blocks::BlockConfig::Input(i) => i.values.iter().find(|v| v.media.is_some()).map(|v| v.name.clone()),
+                _ => None,
+            })
+        });
+        let Some(column) = column else {
+            notice.set(Some(
+                "Add an image or audio file to an Input value first: each dropped file then becomes that value in its own case."
+                    .to_string(),
+            ));
+            return;
+        };
+        notice.set(Some(format!("Adding {} files\u{2026}", files.len())));
+        leptos::task::spawn_local(async move {
+            let (added, refused) = super::media::add_files(media, files).await;
+            let n = added.len();
+            state.edit(|s| s.cases.extend(crate::domain::evals::cases::cases_from_media(&column, &added)));
+            let mut text = format!("Added {n} case{}, one per file, as \u{201c}{column}\u{201d}.", if n == 1 { "" } else { "s" });
+            if !refused.is_empty() {
+                text.push_str(&format!(" Skipped {}: {}", refused.len(), refused.join(" ")));
+            }
+            notice.set(Some(text));
+        });
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        let Some(data) = ev.data_transfer() else { return };
+        if data.files().is_none_or(|f| f.length() == 0) {
+            return;
+        }
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            let files = super::media::dropped_files(data).await;
+            add_media_files(files);
+        });
+    };
+    let pick_media = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let files = super::knowledge_dialog::files_of(input.files());
+        input.set_value("");
+        add_media_files(files);
+    };
     let export = move |_| {
         let csv = state.suite.with_untracked(|s| cases_to_csv(&inputs.get_untracked(), &s.cases));
         if let Err(e) = platform::download_text("test-cases.csv", &csv, "text/csv") {
@@ -248,7 +295,7 @@ fn CasesSection() -> impl IntoView {
         }
     };
     view! {
-        <section class="eval-section" aria-label="Test cases">
+        <section class="eval-section" aria-label="Test cases" on:drop=on_drop on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()>
             <div class="eval-section-head">
                 <h3>{move || format!("Test cases ({})", count.get())}</h3>
                 <div class="eval-actions">
@@ -259,6 +306,10 @@ fn CasesSection() -> impl IntoView {
                         <input type="file" accept=".csv,.tsv,text/csv,text/plain" class="visually-hidden" aria-label="Import CSV" on:change=import />
                     </label>
                     <button class="button button-quiet" disabled=move || count.get() == 0 on:click=export>"Export CSV"</button>
+                    <label class="button button-quiet file-button">
+                        "Add image or audio files\u{2026}"
+                        <input type="file" multiple accept="image/*,audio/*" class="visually-hidden" aria-label="Add image or audio files as cases" on:change=pick_media />
+                    </label>
                 </div>
             </div>
             <Show when=move || generate_open.get()>
@@ -274,7 +325,7 @@ fn CasesSection() -> impl IntoView {
             </Show>
             {move || notice.get().map(|n| view! { <p class="field-help" role="status">{n}</p> })}
             <Show when=move || count.get() != 0
-                fallback=|| view! { <p class="field-help">"No cases yet. Add one, paste rows from a spreadsheet, or import a CSV."</p> }>
+                fallback=|| view! { <p class="field-help">"No cases yet. Add one, paste rows from a spreadsheet, import a CSV, or drop a folder of images or audio here."</p> }>
                 <div class="table-scroll">
                     <table class="cases-table">
                         <thead><tr>
@@ -315,6 +366,12 @@ fn CaseRow(i: usize, names: Vec<String>) -> impl IntoView {
             <td class="case-num">{n}</td>
             {names.into_iter().map(|name| {
                 let (k1, k2) = (name.clone(), name.clone());
+                let k3 = name.clone();
+                let media_id = move || get(&|c| c.inputs.get(&k3).and_then(|v| crate::domain::media::single_media(v)).unwrap_or("").to_string());
+                let media_id = Memo::new(move |_| media_id());
+                if !media_id.get_untracked().is_empty() {
+                    return view! { <td><super::media_value::MediaChip id=media_id.get_untracked() /></td> }.into_any();
+                }
                 view! {
                     <td><textarea rows="2" aria-label=format!("Case {n} {name}")
                         prop:value=move || get(&|c| c.inputs.get(&k1).cloned().unwrap_or_default())
@@ -323,7 +380,7 @@ fn CaseRow(i: usize, names: Vec<String>) -> impl IntoView {
                             let k = k2.clone();
                             state.edit(|s| if let Some(c) = s.cases.get_mut(i) { c.inputs.insert(k, v); });
                         }></textarea></td>
-                }
+                }.into_any()
             }).collect_view()}
             <td><textarea rows="2" aria-label=format!("Case {n} expected")
                 prop:value=move || get(&|c| c.expected.clone().unwrap_or_default())

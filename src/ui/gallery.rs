@@ -33,6 +33,7 @@ pub fn Gallery() -> impl IntoView {
     let editor = expect_context::<Editor>();
     let session = expect_context::<Session>();
     let knowledge = expect_context::<super::knowledge::Knowledge>();
+    let media = expect_context::<super::media::MediaStore>();
     let settings = expect_context::<Settings>();
     let open = expect_context::<GalleryOpen>().0;
     // Demo unless a provider already has a key.
@@ -59,6 +60,7 @@ pub fn Gallery() -> impl IntoView {
                             let build = t.build;
                             let suite = t.suite;
                             let documents = t.documents;
+                            let samples = t.samples;
                             view! {
                                 <li class="gallery-card">
                                     <h3>{t.title}</h3>
@@ -80,6 +82,15 @@ pub fn Gallery() -> impl IntoView {
                                                 session.current.get_untracked(),
                                                 crate::domain::retrieval::knowledge::KnowledgeBase::from_portable(documents()),
                                             );
+                                        }
+                                        // Sample photos and recordings are fetched, stored and put in their
+                                        // Input values (one undo step each).
+                                        for (value, path) in samples {
+                                            leptos::task::spawn_local(async move {
+                                                if let Ok(meta) = super::media::add_sample(media, path).await {
+                                                    super::media_value::attach_to_value(editor, value, meta);
+                                                }
+                                            });
                                         }
                                         open.set(false);
                                     }>"Use"</button>

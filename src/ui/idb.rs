@@ -83,6 +83,23 @@ pub async fn put(key: &str, value: &str) -> Result<(), String> {
     settle(&req).await.map(|_| ())
 }
 
+/// Stores bytes (kept by IndexedDB as a typed array, no base64 overhead).
+pub async fn put_bytes(key: &str, bytes: &[u8]) -> Result<(), String> {
+    let db = db().await?;
+    let array = js_sys::Uint8Array::from(bytes);
+    let req = store(&db, IdbTransactionMode::Readwrite)?
+        .put_with_key(&array, &JsValue::from_str(key))
+        .map_err(|e| describe(&e))?;
+    settle(&req).await.map(|_| ())
+}
+
+pub async fn get_bytes(key: &str) -> Result<Option<Vec<u8>>, String> {
+    let db = db().await?;
+    let req = store(&db, IdbTransactionMode::Readonly)?.get(&JsValue::from_str(key)).map_err(|e| describe(&e))?;
+    let value = settle(&req).await?;
+    Ok(value.dyn_ref::<js_sys::Uint8Array>().map(js_sys::Uint8Array::to_vec))
+}
+
 /// Reads a picked or dropped file as bytes.
 pub async fn read_file_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())

@@ -42,7 +42,7 @@ pub fn Inspector() -> impl IntoView {
 }
 
 /// Edits the block's config through a closure, merging keystrokes under `key`.
-fn edit_config(editor: Editor, cell: RwSignal<Block>, key: &str, f: impl FnOnce(&mut BlockConfig)) {
+pub(super) fn edit_config(editor: Editor, cell: RwSignal<Block>, key: &str, f: impl FnOnce(&mut BlockConfig)) {
     let Some((id, mut config)) = cell.try_with_untracked(|b| (b.id.clone(), b.config.clone())) else { return };
     f(&mut config);
     let _ = editor.apply_merging(FlowChange::SetConfig { id: id.clone(), config }, &format!("{key}:{id}"));
@@ -71,6 +71,7 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
         Some(crate::domain::blocks::BlockKind::Input) => view! { <InputSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Tool) => view! { <super::tool_settings::ToolSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Retrieve) => view! { <super::retrieve_settings::RetrieveSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Transcribe) => view! { <super::transcribe_settings::TranscribeSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Note) => view! {
             <label class="field">
                 <span class="field-label">"Text"</span>
@@ -115,8 +116,8 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
                 </ul>
             </Show>
             {settings}
-            {matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Output))
-                .then(|| view! { <ResultPanel id=id.clone() is_prompt=matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt)) /> })}
+            {matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Output | crate::domain::blocks::BlockKind::Transcribe))
+                .then(|| view! { <ResultPanel id=id.clone() is_prompt=matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Transcribe)) /> })}
             {matches!(kind, Some(crate::domain::blocks::BlockKind::Retrieve))
                 .then(|| view! { <super::retrieve_settings::RetrievalPanel id=id.clone() cell /> })}
             <label class="field">
@@ -399,7 +400,7 @@ fn InputSettings(cell: RwSignal<Block>) -> impl IntoView {
                 while c.values.iter().any(|v| v.name == format!("value_{n}")) {
                     n += 1;
                 }
-                c.values.push(InputValue { name: format!("value_{n}"), value: String::new() });
+                c.values.push(InputValue { name: format!("value_{n}"), value: String::new(), media: None });
             }),
         );
         end();
@@ -422,13 +423,7 @@ fn InputSettings(cell: RwSignal<Block>) -> impl IntoView {
                             set("remove-value".into(), Box::new(move |c| if i < c.values.len() { c.values.remove(i); }));
                             end();
                         }>"\u{d7}"</button>
-                        <textarea rows="4" aria-label=format!("Value {}", i + 1)
-                            prop:value=move || get(|v| v.value.clone())
-                            on:input=move |ev| {
-                                let value = event_target_value(&ev);
-                                set(format!("value-{i}"), Box::new(move |c| if let Some(v) = c.values.get_mut(i) { v.value = value }));
-                            }
-                            on:blur=move |_| end()></textarea>
+                        <super::media_value::InputValueField cell i />
                     </div>
                 }
             }).collect_view()}

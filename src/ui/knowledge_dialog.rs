@@ -51,7 +51,7 @@ pub fn add_files(knowledge: Knowledge, files: Vec<web_sys::File>, status: RwSign
     });
 }
 
-fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+pub(super) fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     let Some(list) = list else { return Vec::new() };
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }

@@ -24,6 +24,8 @@ mod knowledge_dialog;
 mod local_model;
 mod local_model_ui;
 mod markdown_view;
+mod media;
+mod media_value;
 mod minimap;
 mod modal;
 mod one_shot;
@@ -40,6 +42,7 @@ mod share_ui;
 mod template_editor;
 mod tool_settings;
 mod topbar;
+mod transcribe_settings;
 mod transport;
 mod versions_ui;
 

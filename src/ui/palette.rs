@@ -14,12 +14,13 @@ pub const DRAG_TYPE: &str = "application/x-chainboard-kind";
 
 fn describe(kind: BlockKind) -> &'static str {
     match kind {
-        BlockKind::Input => "Text you type in",
+        BlockKind::Input => "Text, an image or audio you add",
         BlockKind::Prompt => "Ask a model",
         BlockKind::Output => "Show a result",
         BlockKind::Note => "A sticky note",
         BlockKind::Tool => "Something a model can call",
         BlockKind::Retrieve => "Find passages in your documents",
+        BlockKind::Transcribe => "Turn a recording into text",
     }
 }
 

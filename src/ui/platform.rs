@@ -169,7 +169,10 @@ pub async fn fetch_streaming(
         }
     }
     init.set_headers(&headers);
-    if let Some(body) = &req.body {
+    // A binary body (an audio upload) goes as bytes; `body` is then only its summary.
+    if let Some(bytes) = &req.bytes {
+        init.set_body(&js_sys::Uint8Array::from(bytes.as_slice()));
+    } else if let Some(body) = &req.body {
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
     }
     let response = match JsFuture::from(window.fetch_with_str_and_init(&req.url, &init)).await {

@@ -37,6 +37,7 @@ pub struct Runner {
     owner: StoredValue<Owner, LocalStorage>,
     /// The flow's documents, for Retrieve blocks.
     pub knowledge: super::knowledge::Knowledge,
+    pub media: super::media::MediaStore,
     pub running: RwSignal<bool>,
     pub summary: RwSignal<Option<RunSummary>>,
     /// Why a run did not start, or what needs attention, in words.
@@ -54,7 +55,7 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(knowledge: super::knowledge::Knowledge) -> Runner {
+    pub fn new(knowledge: super::knowledge::Knowledge, media: super::media::MediaStore) -> Runner {
         let cache = platform::session_get(CACHE_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
         Runner {
             engine: StoredValue::new_local(None),
@@ -63,6 +64,7 @@ impl Runner {
             runs: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
             knowledge,
+            media,
             running: RwSignal::new(false),
             summary: RwSignal::new(None),
             message: RwSignal::new(None),
@@ -160,6 +162,7 @@ impl Runner {
             budget_usd: limits.budget_usd,
             timeout_ms: limits.timeout_s.max(5.0) * 1000.0,
             knowledge: Some(self.knowledge.kb.get_untracked()),
+            media: Some(self.media.library.get_untracked()),
             ..EngineConfig::default()
         }
     }

@@ -42,6 +42,34 @@ pub enum TableError {
     TooManyValues { row: usize, found: usize, columns: usize },
 }
 
+/// One case per image or audio file, each file the value of `column` and its name the note,
+/// so "classify these 50 product photos" is one drop onto the table.
+pub fn cases_from_media(column: &str, files: &[crate::domain::media::MediaRef]) -> Vec<TestCase> {
+    files
+        .iter()
+        .map(|m| TestCase {
+            inputs: BTreeMap::from([(column.to_string(), crate::domain::media::token(&m.id))]),
+            expected: None,
+            note: m.name.clone(),
+        })
+        .collect()
+}
+
+/// The media ids the cases refer to (to load them before a run or to show them).
+pub fn media_ids(cases: &[TestCase]) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for c in cases {
+        for v in c.inputs.values() {
+            for id in crate::domain::media::media_ids(v) {
+                if !ids.iter().any(|x| x == id) {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+    }
+    ids
+}
+
 /// Splits delimited text into rows of fields. A field starting with `"` is quoted: `""` is
 /// a quote, and delimiters and newlines inside are kept.
 pub fn parse_rows(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, TableError> {
@@ -272,5 +300,20 @@ mod tests {
         let (names, cases) = parse_table("\u{feff}a,b\r\n1\r\n").expect("parses");
         assert_eq!(names, vec!["a", "b"]);
         assert_eq!(cases[0].inputs.get("b").map(String::as_str), Some(""));
+    }
+
+    #[test]
+    fn dropped_files_become_one_case_each() {
+        use crate::domain::media::{single_media, MediaRef};
+        let files: Vec<MediaRef> = ["mug.jpg", "lamp.png"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| MediaRef { id: format!("m{i}"), name: (*n).into(), mime: "image/jpeg".into(), size: 10 })
+            .collect();
+        let cases = cases_from_media("photo", &files);
+        assert_eq!(cases.len(), 2);
+        assert_eq!(single_media(&cases[1].inputs["photo"]), Some("m1"));
+        assert_eq!(cases[1].note, "lamp.png");
+        assert_eq!(media_ids(&cases), vec!["m0".to_string(), "m1".to_string()]);
     }
 }
