@@ -195,6 +195,45 @@ pub fn knowledge_of(text: &str) -> Option<crate::domain::retrieval::knowledge::P
         .filter(|k: &crate::domain::retrieval::knowledge::PortableKnowledge| !k.documents.is_empty())
 }
 
+/// Adds images and audio under `"media"`: each file's name, type and base64 bytes, by id.
+pub fn with_media(json: String, items: &[&crate::domain::media::MediaItem]) -> String {
+    if items.is_empty() {
+        return json;
+    }
+    let Ok(Value::Object(mut obj)) = serde_json::from_str::<Value>(&json) else { return json };
+    let files: Vec<Value> = items
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "id": i.meta.id, "name": i.meta.name, "type": i.meta.mime,
+                "data": crate::domain::media::base64::encode(&i.data)
+            })
+        })
+        .collect();
+    obj.insert("media".into(), Value::Array(files));
+    serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or(json)
+}
+
+/// The images and audio a flow file carries. Each is checked like a picked file; one whose
+/// bytes no longer match its id (edited by hand) or that is not media is left out, so the
+/// value shows "not in this browser" rather than the wrong file.
+pub fn media_of(text: &str) -> Vec<crate::domain::media::MediaItem> {
+    let Ok(value) = serde_json::from_str::<Value>(text.strip_prefix('\u{feff}').unwrap_or(text)) else {
+        return Vec::new();
+    };
+    let Some(files) = value.get("media").and_then(Value::as_array) else { return Vec::new() };
+    files
+        .iter()
+        .filter_map(|f| {
+            let id = f.get("id")?.as_str()?;
+            let name = f.get("name")?.as_str()?;
+            let bytes = crate::domain::media::base64::decode(f.get("data")?.as_str()?)?;
+            let item = crate::domain::media::MediaItem::from_file(name, bytes).ok()?;
+            (item.meta.id == id).then_some(item)
+        })
+        .collect()
+}
+
 /// The eval suite a flow file carries, if any (a damaged one is ignored, never an error).
 pub fn evals_of(text: &str) -> Option<crate::domain::evals::suite::EvalSuite> {
     let value: Value = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;

@@ -3,11 +3,11 @@
 //! (`with_provider` points every Prompt at the chosen provider and model).
 
 use crate::domain::blocks::tool::{MockAction, MockRow, ParamType, ToolAction, ToolParam};
+use crate::domain::blocks::transcribe::TRANSCRIBE_PROVIDERS;
 use crate::domain::blocks::{
     BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig, RetrieveConfig,
     ToolConfig, TranscribeConfig,
 };
-use crate::domain::blocks::transcribe::TRANSCRIBE_PROVIDERS;
 use crate::domain::evals::cases::TestCase;
 use crate::domain::evals::checks::{Check, CheckKind};
 use crate::domain::evals::run::Variant;
@@ -663,7 +663,8 @@ mod tests {
     fn with_samples(t: &Template, mut flow: Flow) -> Flow {
         for (name, path) in t.samples {
             let mime = if path.ends_with(".wav") { "audio/wav" } else { "image/jpeg" };
-            let media = crate::domain::media::MediaRef { id: "m1".into(), name: (*path).into(), mime: mime.into(), size: 1000 };
+            let media =
+                crate::domain::media::MediaRef { id: "m1".into(), name: (*path).into(), mime: mime.into(), size: 1000 };
             for b in &mut flow.blocks {
                 if let BlockConfig::Input(i) = &mut b.config {
                     for v in i.values.iter_mut().filter(|v| v.name == *name) {

@@ -48,7 +48,9 @@ pub fn App() -> impl IntoView {
             f.blocks
                 .iter()
                 .filter_map(|b| match &b.config {
-                    crate::domain::blocks::BlockConfig::Input(i) => Some(i.values.iter().filter_map(|v| v.media.as_ref().map(|m| m.id.clone()))),
+                    crate::domain::blocks::BlockConfig::Input(i) => {
+                        Some(i.values.iter().filter_map(|v| v.media.as_ref().map(|m| m.id.clone())))
+                    }
                     _ => None,
                 })
                 .flatten()
@@ -202,7 +204,7 @@ pub fn App() -> impl IntoView {
                 super::knowledge_dialog::add_files(knowledge, vec![file], status);
                 knowledge_open.set(true);
             } else {
-                files::import(editor, session, knowledge, file);
+                files::import(editor, session, knowledge, media, file);
             }
         }
     };
@@ -244,6 +246,7 @@ pub struct HelpOpen(pub RwSignal<bool>);
 fn Banners() -> impl IntoView {
     let editor = expect_context::<Editor>();
     let knowledge = expect_context::<super::knowledge::Knowledge>();
+    let media = expect_context::<super::media::MediaStore>();
     let runner = expect_context::<Runner>();
     let session = expect_context::<Session>();
     view! {
@@ -253,7 +256,13 @@ fn Banners() -> impl IntoView {
             <Show when=move || session.storage_error.get().is_some()>
                 <div class="banner banner-error" role="alert">
                     <span>{move || session.storage_error.get().unwrap_or_default()}</span>
-                    <button class="button" on:click=move |_| files::export(editor, session, knowledge)>"Export flow"</button>
+                    <button class="button" on:click=move |_| files::export(editor, session, knowledge, media)>"Export flow"</button>
+                </div>
+            </Show>
+            <Show when=move || media.problem.get().is_some()>
+                <div class="banner banner-error" role="alert">
+                    <span>{move || media.problem.get().unwrap_or_default()}</span>
+                    <button class="icon-button" aria-label="Dismiss" on:click=move |_| media.problem.set(None)>"\u{d7}"</button>
                 </div>
             </Show>
             <Show when=move || runner.message.get().is_some()>

@@ -18,7 +18,11 @@ fn summary(block: &Block) -> String {
             .first()
             .map(|v| {
                 if let Some(m) = &v.media {
-                    format!("{}\n{}", crate::domain::media::describe(m), if c.values.len() > 1 { "and more values" } else { "" })
+                    format!(
+                        "{}\n{}",
+                        crate::domain::media::describe(m),
+                        if c.values.len() > 1 { "and more values" } else { "" }
+                    )
                 } else if v.value.trim().is_empty() {
                     "Empty: type a value in the inspector".to_string()
                 } else {

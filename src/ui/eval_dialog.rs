@@ -248,7 +248,9 @@ fn CasesSection() -> impl IntoView {
     let add_media_files = move |files: Vec<web_sys::File>| {
         let column = editor.with_flow(|f| {
             f.blocks.iter().find_map(|b| match &b.config {
-                crate::domain::blocks::BlockConfig::Input(i) => i.values.iter().find(|v| v.media.is_some()).map(|v| v.name.clone()),
+                crate::domain::blocks::BlockConfig::Input(i) => {
+                    i.values.iter().find(|v| v.media.is_some()).map(|v| v.name.clone())
+                }
                 _ => None,
             })
         });
@@ -264,7 +266,8 @@ fn CasesSection() -> impl IntoView {
             let (added, refused) = super::media::add_files(media, files).await;
             let n = added.len();
             state.edit(|s| s.cases.extend(crate::domain::evals::cases::cases_from_media(&column, &added)));
-            let mut text = format!("Added {n} case{}, one per file, as \u{201c}{column}\u{201d}.", if n == 1 { "" } else { "s" });
+            let mut text =
+                format!("Added {n} case{}, one per file, as \u{201c}{column}\u{201d}.", if n == 1 { "" } else { "s" });
             if !refused.is_empty() {
                 text.push_str(&format!(" Skipped {}: {}", refused.len(), refused.join(" ")));
             }

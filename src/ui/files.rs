@@ -3,13 +3,14 @@
 
 use super::editor::Editor;
 use super::knowledge::Knowledge;
+use super::media::MediaStore;
 use super::persist::Session;
 use super::platform;
 use crate::domain::flow_file;
 use crate::domain::retrieval::knowledge::KnowledgeBase;
 use leptos::prelude::*;
 
-pub fn export(editor: Editor, session: Session, knowledge: Knowledge) {
+pub fn export(editor: Editor, session: Session, knowledge: Knowledge, media: MediaStore) {
     let flow = editor.flow();
     let name = file_name(&flow.meta.title);
     // The flow's test cases and checks travel with it.
@@ -19,6 +20,22 @@ pub fn export(editor: Editor, session: Session, knowledge: Knowledge) {
         flow_file::to_json_with_evals(&flow, &suite),
         &knowledge.kb.with_untracked(|kb| kb.portable()),
     );
+    // And the images and audio its Inputs and test cases use (those in this browser).
+    let mut ids: Vec<String> = crate::domain::evals::cases::media_ids(&suite.cases);
+    for b in &flow.blocks {
+        if let crate::domain::blocks::BlockConfig::Input(i) = &b.config {
+            ids.extend(i.values.iter().filter_map(|v| v.media.as_ref().map(|m| m.id.clone())));
+        }
+    }
+    let json = media.library.with_untracked(|lib| {
+        let mut items: Vec<&crate::domain::media::MediaItem> = Vec::new();
+        for id in &ids {
+            if let Some(item) = lib.get(id).filter(|i| !items.iter().any(|x| x.meta.id == i.meta.id)) {
+                items.push(item);
+            }
+        }
+        flow_file::with_media(json, &items)
+    });
     if let Err(e) = platform::download_text(&name, &json, "application/json") {
         session.notice.set(Some(format!("Export failed: {e}")));
     }
@@ -39,7 +56,7 @@ fn file_name(title: &str) -> String {
 }
 
 /// Reads a file and, if it is a good flow, opens it as a new flow in the list.
-pub fn import(editor: Editor, session: Session, knowledge: Knowledge, file: web_sys::File) {
+pub fn import(editor: Editor, session: Session, knowledge: Knowledge, media: MediaStore, file: web_sys::File) {
     let name = file.name();
     leptos::task::spawn_local(async move {
         let text = match platform::read_file_text(file).await {
@@ -66,7 +83,18 @@ pub fn import(editor: Editor, session: Session, knowledge: Knowledge, file: web_
                     knowledge.replace(session.current.get_untracked(), KnowledgeBase::from_portable(docs));
                     note.push_str(&format!(" It came with {n} document{}.", if n == 1 { "" } else { "s" }));
                 }
+                let files = flow_file::media_of(&text);
+                if !files.is_empty() {
+                    note.push_str(&format!(
+                        " It came with {} image or audio file{}.",
+                        files.len(),
+                        if files.len() == 1 { "" } else { "s" }
+                    ));
+                }
                 session.notice.set(Some(note));
+                for item in files {
+                    let _ = media.add(item.meta.name.clone(), item.data.to_vec()).await;
+                }
             }
             Err(e) => session
                 .notice

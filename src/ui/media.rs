@@ -183,7 +183,8 @@ pub async fn add_sample(store: MediaStore, path: &str) -> Result<MediaRef, Strin
         body: None,
         bytes: None,
     };
-    let controller = web_sys::AbortController::new().map_err(|_| "The browser could not start a request.".to_string())?;
+    let controller =
+        web_sys::AbortController::new().map_err(|_| "The browser could not start a request.".to_string())?;
     let mut bytes: Vec<u8> = Vec::new();
     match super::platform::fetch_streaming(&req, &controller.signal(), |chunk| bytes.extend_from_slice(&chunk)).await {
         super::platform::FetchEnd::Done => {}

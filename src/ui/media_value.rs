@@ -13,7 +13,8 @@ use crate::domain::blocks::{BlockConfig, InputValue};
 use crate::domain::flow::Block;
 use crate::domain::media::{human_size, MediaKind, MediaRef};
 
-const ACCEPT: &str = "image/png,image/jpeg,image/webp,image/gif,audio/mpeg,audio/wav,audio/x-wav,audio/mp4,audio/x-m4a,\
+const ACCEPT: &str =
+    "image/png,image/jpeg,image/webp,image/gif,audio/mpeg,audio/wav,audio/x-wav,audio/mp4,audio/x-m4a,\
                       audio/webm,audio/ogg,.mp3,.wav,.m4a,.webm,.ogg";
 
 /// Images above this are worth offering to shrink (Anthropic takes 5 MB; smaller is faster).

@@ -31,6 +31,7 @@ pub fn TopBar() -> impl IntoView {
     let eval_open = expect_context::<super::eval_dialog::EvalOpen>().0;
     let knowledge_open = expect_context::<super::knowledge_dialog::KnowledgeOpen>().0;
     let knowledge = expect_context::<super::knowledge::Knowledge>();
+    let media = expect_context::<super::media::MediaStore>();
     let estimate = Memo::new(move |_| {
         editor.problems.track();
         settings.limits.track();
@@ -103,12 +104,12 @@ pub fn TopBar() -> impl IntoView {
                     on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
                         if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                            files::import(editor, session, knowledge, file);
+                            files::import(editor, session, knowledge, media, file);
                         }
                         input.set_value("");
                     } />
                 <button class="button button-quiet" aria-label="Export flow" title="Download this flow as a .json file"
-                    on:click=move |_| files::export(editor, session, knowledge)>"Export"</button>
+                    on:click=move |_| files::export(editor, session, knowledge, media)>"Export"</button>
                 <button class="button button-quiet" aria-label="Knowledge" title="Documents this flow's Retrieve blocks search"
                     on:click=move |_| knowledge_open.set(true)>
                     "Knowledge"

@@ -28,7 +28,11 @@ pub fn TranscribeSettings(cell: RwSignal<Block>) -> impl IntoView {
             }
         });
     };
-    let text_field = move |label: &'static str, key: &'static str, placeholder: &'static str, read: fn(&TranscribeConfig) -> String, write: fn(&mut TranscribeConfig, String)| {
+    let text_field = move |label: &'static str,
+                           key: &'static str,
+                           placeholder: &'static str,
+                           read: fn(&TranscribeConfig) -> String,
+                           write: fn(&mut TranscribeConfig, String)| {
         view! {
             <label class="field">
                 <span class="field-label">{label}</span>

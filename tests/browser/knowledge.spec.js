@@ -3,7 +3,7 @@
 // citation opening its passage, and the knowledge base still there after a reload.
 import { test, expect } from "@playwright/test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { AppPage, configureProvider, PROVIDERS, useTemplate } from "./pages.js";
+import { AppPage, configureProvider, dropFile, PROVIDERS, useTemplate } from "./pages.js";
 
 const FIND = "Retrieve block: Find passages";
 const ANSWER = "Prompt block: Answer with citations";
@@ -11,17 +11,6 @@ const ANSWER = "Prompt block: Answer with citations";
 async function openPolicyTemplate(app, page) {
   await useTemplate(page, "Answer from policy documents");
   await expect(app.block(FIND)).toBeVisible();
-}
-
-/** Drops a file onto an element with a real DataTransfer, as a browser does. */
-async function dropFile(target, name, type, text) {
-  const data = await target.evaluateHandle((_, [n, t, body]) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([body], n, { type: t }));
-    return dt;
-  }, [name, type, text]);
-  await target.dispatchEvent("dragover", { dataTransfer: data });
-  await target.dispatchEvent("drop", { dataTransfer: data });
 }
 
 test("documents added by picker and drop answer a question with citations, and survive a reload", async ({ page }) => {

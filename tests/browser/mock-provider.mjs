@@ -56,5 +56,11 @@ mock.on({ userMessage: "Keep calling tools" }, { toolCalls: [{ name: "lookup_ord
 // Retrieval: the answer cites the passage about meals (the test checks the citation opens it).
 mock.onMessage("daily meal allowance", { content: "The daily meal allowance in Europe is 45 euros [1]. Alcohol is never reimbursed [1]." });
 
+// Images and audio: the photo classifier answers in its schema; transcription has its own
+// endpoint (multipart upload), and the summary quotes the transcript it was given.
+mock.onMessage("Which category is this product in", { content: '{"category":"Kitchen","reason":"A blue ceramic mug with a handle."}' });
+mock.on({ endpoint: "transcription" }, { transcription: { text: "My blender arrived with a cracked jug and I want a replacement, not a refund." } });
+mock.onMessage("Transcript of a support call", { content: "The customer's blender arrived with a cracked jug. They want a replacement, not a refund." });
+
 await mock.start();
 console.log(`mock provider on http://127.0.0.1:${port}`);

@@ -43,6 +43,19 @@ export async function useTemplate(page, title) {
   await page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name: `Use template ${title}` }).click();
 }
 
+/** Drops a file (text or bytes) onto an element with a real DataTransfer, as a browser does. */
+export async function dropFile(target, name, type, body) {
+  const bytes = typeof body === "string" ? body : Array.from(body);
+  const data = await target.evaluateHandle((_, [n, t, b]) => {
+    const dt = new DataTransfer();
+    const content = typeof b === "string" ? b : new Uint8Array(b);
+    dt.items.add(new File([content], n, { type: t }));
+    return dt;
+  }, [name, type, bytes]);
+  await target.dispatchEvent("dragover", { dataTransfer: data });
+  await target.dispatchEvent("drop", { dataTransfer: data });
+}
+
 /** Drags with real mouse events from the centre of one element to the centre of another. */
 export async function dragBetween(page, from, to) {
   const a = await from.boundingBox();

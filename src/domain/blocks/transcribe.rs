@@ -78,7 +78,8 @@ impl KindSpec for TranscribeConfig {
             out.push("Choose a transcription model.".to_string());
         }
         let lang = self.language.trim();
-        if !lang.is_empty() && !(lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase())) {
+        let is_code = lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase());
+        if !lang.is_empty() && !is_code {
             out.push(format!(
                 "The language \u{201c}{lang}\u{201d} should be a two-letter code such as en, de or fr (or empty to detect it)."
             ));
