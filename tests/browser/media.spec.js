@@ -90,3 +90,56 @@ test("a model that cannot take the media is flagged before the run", async ({ pa
   await expect(app.inspector.getByRole("status").filter({ hasText: "is not an image or audio file" })).toBeVisible();
   await expect(app.inspector.getByRole("figure", { name: /call.wav/ })).toBeVisible();
 });
+
+/** Draws a noisy image in the page and drops it on `selector` (no bytes cross the wire). */
+async function dropNoisyPng(page, selector, side) {
+  await page.evaluate(async ([sel, n]) => {
+    const canvas = new OffscreenCanvas(n, n);
+    const g = canvas.getContext("2d");
+    const img = g.createImageData(n, n);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 2654435761) >>> 24;
+    g.putImageData(img, 0, 0);
+    const blob = await canvas.convertToBlob({ type: "image/png" });
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], "big-photo.png", { type: "image/png" }));
+    const el = document.querySelector(sel);
+    el.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    el.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [selector, side]);
+}
+
+test("an image over Anthropic's limit is flagged, and Make smaller fixes it", async ({ page }) => {
+  const app = await openWithOpenAi(page, "Classify a product photo");
+  await app.block(CLASSIFY).locator("header").click();
+  await app.inspector.getByRole("combobox", { name: "Provider" }).selectOption("anthropic");
+  await app.block(PHOTO_INPUT).locator("header").click();
+  await dropNoisyPng(page, ".input-value-body", 2200);
+  await expect(app.inspector.getByRole("img", { name: "big-photo.png" })).toBeVisible();
+  const flag = app.block(CLASSIFY).getByRole("img", { name: /Anthropic takes images up to 5.0 MB/ });
+  await expect(flag).toBeVisible();
+  await app.inspector.getByRole("button", { name: "Make smaller" }).click();
+  await expect(app.inspector.getByRole("img", { name: "big-photo (smaller).jpg" })).toBeVisible();
+  await expect(app.inspector.getByRole("status").filter({ hasText: "Made smaller" })).toBeVisible();
+  await expect(flag).toHaveCount(0);
+});
+
+test("a folder of photos dropped on the test cases becomes one case per photo", async ({ page }) => {
+  const app = await openWithOpenAi(page, "Classify a product photo");
+  await expect(app.block(PHOTO_INPUT).locator("img.block-thumb")).toBeVisible();
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const cases = page.getByRole("region", { name: "Test cases" });
+  await cases.evaluate((el, b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    for (const name of ["lamp.png", "mug.png", "notes.txt"]) {
+      // Each photo differs by one trailing byte, so each is its own file (same content = one file).
+      const body = name.endsWith(".png") ? new Uint8Array([...bytes, name.length]) : new TextEncoder().encode("hello");
+      dt.items.add(new File([body], name, { type: name.endsWith(".png") ? "image/png" : "text/plain" }));
+    }
+    el.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, PNG_B64);
+  await expect(cases.getByRole("status")).toContainText("Added 2 cases, one per file, as \u201cphoto\u201d. Skipped 1:");
+  await expect(cases.getByRole("heading", { name: "Test cases (2)" })).toBeVisible();
+  await expect(cases.locator(".media-chip")).toHaveCount(2);
+  await expect(cases.locator(".media-chip").first()).toContainText("image lamp.png");
+});
