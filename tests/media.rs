@@ -389,3 +389,15 @@ fn exports_carry_media_and_imports_check_it() {
     assert_eq!(media_of(&tampered).len(), 1);
     assert!(media_of("{\"media\": [{\"id\": 1}], \"x\": ").is_empty());
 }
+
+#[test]
+fn share_links_carry_the_reference_never_the_file() {
+    use chainboard::domain::share::{decode, encode, Decoded, SharePayload};
+    let photo = MediaItem::from_file("mug.png", PNG.to_vec()).unwrap();
+    let flow = photo_flow("openai", "gpt-4o-mini", &photo);
+    let link = encode(&SharePayload { flow: flow.clone(), ..SharePayload::default() });
+    let Ok(Decoded::Open(payload)) = decode(&link) else { panic!("the link does not open") };
+    let json = chainboard::domain::flow_file::to_json(&payload.flow);
+    assert!(!json.contains(PNG_B64) && !json.contains("\"data\""), "{json}");
+    assert!(json.contains("mug.png"), "the viewer sees which file the value needs");
+}
