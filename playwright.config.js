@@ -2,10 +2,12 @@
 // release build in dist/, served on 127.0.0.1.
 import { defineConfig } from "@playwright/test";
 
-const APP_PORT = 4173;
-export const MOCK_PORT = 4010;
-const TOOL_PORT = 4011;
-const MODEL_PORT = 4012;
+// CB_PORT_BASE shifts every port, so a second checkout can run its tests beside this one.
+const SHIFT = Number(process.env.CB_PORT_BASE || 0);
+const APP_PORT = 4173 + SHIFT;
+export const MOCK_PORT = 4010 + SHIFT;
+const TOOL_PORT = 4011 + SHIFT;
+const MODEL_PORT = 4012 + SHIFT;
 
 export default defineConfig({
   testDir: "tests/browser",

@@ -83,7 +83,8 @@ export function transformOf(locator) {
   return locator.evaluate((el) => `${el.style.left},${el.style.top}`);
 }
 
-export const MOCK = "http://127.0.0.1:4010";
+export const PORT_SHIFT = Number(process.env.CB_PORT_BASE || 0);
+export const MOCK = `http://127.0.0.1:${4010 + PORT_SHIFT}`;
 export const PROVIDERS = {
   openai: { label: "OpenAI", baseUrl: `${MOCK}/v1`, model: "gpt-4o-mini", key: "sk-test-OPENAI-0000-secret" },
   anthropic: { label: "Anthropic", baseUrl: `${MOCK}/v1`, model: "claude-3-5-haiku-latest", key: "sk-ant-test-ANTHROPIC-1111-secret" },
