@@ -119,6 +119,15 @@ pub struct Flow {
 }
 
 impl Flow {
+    /// The same blocks, edges, title and description; when each was saved does not matter
+    /// (another tab saving an unchanged flow is not a conflict).
+    pub fn same_content(&self, other: &Flow) -> bool {
+        self.blocks == other.blocks
+            && self.edges == other.edges
+            && self.meta.title == other.meta.title
+            && self.meta.description == other.meta.description
+    }
+
     pub fn block(&self, id: &BlockId) -> Option<&Block> {
         self.blocks.iter().find(|b| &b.id == id)
     }

@@ -122,6 +122,10 @@ pub fn App() -> impl IntoView {
     let _vis = window_event_listener(leptos::ev::visibilitychange, move |_| {
         session.save_now(editor);
     });
+    // Another tab saving the same flow is noticed, never silently overwritten.
+    let _other_tab = window_event_listener(leptos::ev::storage, move |ev| {
+        session.on_storage(editor, ev.key(), ev.new_value());
+    });
 
     let initial = platform::storage_get(THEME_KEY)
         .filter(|t| t == "dark" || t == "light")
@@ -257,6 +261,13 @@ fn Banners() -> impl IntoView {
                 <div class="banner banner-error" role="alert">
                     <span>{move || session.storage_error.get().unwrap_or_default()}</span>
                     <button class="button" on:click=move |_| files::export(editor, session, knowledge, media)>"Export flow"</button>
+                </div>
+            </Show>
+            <Show when=move || session.conflict.get()>
+                <div class="banner banner-error" role="alert">
+                    <span>"This flow was changed in another tab. Changes here are not saved until you choose which version to keep."</span>
+                    <button class="button" on:click=move |_| session.keep_this_version(editor)>"Keep this tab\u{2019}s version"</button>
+                    <button class="button" on:click=move |_| session.load_other_version(editor)>"Load the other tab\u{2019}s version"</button>
                 </div>
             </Show>
             <Show when=move || media.problem.get().is_some()>

@@ -34,6 +34,9 @@ pub struct Session {
     pub workspace: RwSignal<Workspace>,
     pub current: RwSignal<String>,
     pub storage_error: RwSignal<Option<String>>,
+    /// Another tab saved a different version of the open flow: autosave pauses until the
+    /// person chooses which version to keep, so neither tab silently overwrites the other.
+    pub conflict: RwSignal<bool>,
     /// A short-lived notice with an optional undo ("Deleted X. Undo").
     pub deleted: RwSignal<Option<Deleted>>,
     pub notice: RwSignal<Option<String>>,
@@ -69,6 +72,7 @@ impl Session {
             workspace: RwSignal::new(ws),
             current: RwSignal::new(id),
             storage_error: RwSignal::new(None),
+            conflict: RwSignal::new(false),
             deleted: RwSignal::new(None),
             notice: RwSignal::new(None),
             pending: StoredValue::new(None),
@@ -97,7 +101,7 @@ impl Session {
     /// Saves the open flow, its view and the list now.
     pub fn save_now(&self, editor: Editor) {
         // A shared playground is never saved over the user's own flows.
-        if editor.read_only.get_untracked() {
+        if editor.read_only.get_untracked() || self.conflict.get_untracked() {
             return;
         }
         let id = self.current.get_untracked();
@@ -112,6 +116,35 @@ impl Session {
             w.current = Some(id.clone());
         });
         self.write(WORKSPACE_KEY, &self.workspace.get_untracked().to_json());
+    }
+
+    /// A `storage` event: another tab of this site wrote `key`. If it is the open flow and
+    /// its content differs from this tab's, raise the conflict.
+    pub fn on_storage(&self, editor: Editor, key: Option<String>, new_value: Option<String>) {
+        if editor.read_only.get_untracked() || key.as_deref() != Some(flow_key(&self.current.get_untracked()).as_str()) {
+            return;
+        }
+        let Some(theirs) = new_value.and_then(|t| flow_file::from_json(&t).ok()) else { return };
+        if !theirs.same_content(&editor.flow()) {
+            if let Some(h) = self.pending.get_value() {
+                h.clear();
+            }
+            self.conflict.set(true);
+        }
+    }
+
+    /// Resolves a conflict by saving this tab's version over the other one.
+    pub fn keep_this_version(&self, editor: Editor) {
+        self.conflict.set(false);
+        self.save_now(editor);
+    }
+
+    /// Resolves a conflict by loading what the other tab saved (it replaces this tab's
+    /// version, as the button says).
+    pub fn load_other_version(&self, editor: Editor) {
+        self.conflict.set(false);
+        let id = self.current.get_untracked();
+        self.open_without_saving(editor, &id);
     }
 
     /// Saves only the viewport and selection (cheap; called while panning).
