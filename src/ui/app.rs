@@ -184,20 +184,29 @@ pub fn App() -> impl IntoView {
         ev.prevent_default();
         let kind =
             ev.data_transfer().and_then(|d| d.get_data(super::palette::DRAG_TYPE).ok()).filter(|k| !k.is_empty());
+        // Where the drop lands, in canvas coordinates.
+        let origin = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".canvas").ok().flatten())
+            .map(|el| {
+                let r = el.get_bounding_client_rect();
+                (r.left(), r.top())
+            })
+            .unwrap_or((0.0, 0.0));
+        let screen = Point::new(ev.client_x() as f64 - origin.0, ev.client_y() as f64 - origin.1);
+        let at = editor.viewport.get_untracked().to_canvas(screen);
         if let Some(kind) = kind.and_then(|k| crate::domain::blocks::BlockKind::ALL.into_iter().find(|b| b.id() == k)) {
-            let origin = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.query_selector(".canvas").ok().flatten())
-                .map(|el| {
-                    let r = el.get_bounding_client_rect();
-                    (r.left(), r.top())
-                })
-                .unwrap_or((0.0, 0.0));
-            let screen = Point::new(ev.client_x() as f64 - origin.0, ev.client_y() as f64 - origin.1);
-            super::palette::add_block(editor, kind, editor.viewport.get_untracked().to_canvas(screen));
+            super::palette::add_block(editor, kind, at);
             return;
         }
         let file = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0));
+        let is_media =
+            file.as_ref().is_some_and(|f| f.type_().starts_with("image/") || f.type_().starts_with("audio/"));
+        if let (Some(file), true) = (file.clone(), is_media && !editor.read_only.get_untracked()) {
+            // A photo or recording dropped on the canvas becomes an Input that holds it.
+            super::media_value::add_input_with_file(editor, media, file, at, session.notice);
+            return;
+        }
         if let Some(file) = file {
             // Documents go to the knowledge base; .json files are flows.
             let format = crate::domain::retrieval::documents::DocFormat::from_name(&file.name());

@@ -60,6 +60,43 @@ pub fn attach_to_value(editor: Editor, value: &str, meta: MediaRef) {
     let _ = editor.apply(crate::domain::change::FlowChange::SetConfig { id, config: BlockConfig::Input(input) });
 }
 
+/// A new Input block at `at` holding `file` (dropped on the canvas), selected.
+pub fn add_input_with_file(
+    editor: Editor,
+    store: MediaStore,
+    file: web_sys::File,
+    at: crate::domain::flow::Point,
+    notice: RwSignal<Option<String>>,
+) {
+    leptos::task::spawn_local(async move {
+        let meta = match store.add_file(file).await {
+            Ok(meta) => meta,
+            Err(e) => {
+                notice.set(Some(e));
+                return;
+            }
+        };
+        let value = if meta.kind() == Some(MediaKind::Audio) { "recording" } else { "photo" };
+        let block = editor.with_flow(|f| {
+            crate::domain::flow::Block::new(
+                f.fresh_block_id("input"),
+                meta.name.rsplit_once('.').map_or(meta.name.as_str(), |(stem, _)| stem),
+                crate::domain::flow::Point::new(
+                    crate::domain::layout::snap(at.x - crate::domain::layout::BLOCK_WIDTH / 2.0),
+                    crate::domain::layout::snap(at.y),
+                ),
+                BlockConfig::Input(crate::domain::blocks::InputConfig {
+                    values: vec![InputValue::with_media(value, meta.clone())],
+                }),
+            )
+        });
+        let id = block.id.clone();
+        if editor.apply(crate::domain::change::FlowChange::AddBlock { index: usize::MAX, block }).is_ok() {
+            editor.select_only(&id);
+        }
+    });
+}
+
 /// A media value in a table cell: a thumbnail (images) and the file's name.
 #[component]
 pub fn MediaChip(id: String) -> impl IntoView {

@@ -121,7 +121,8 @@ impl Session {
     /// A `storage` event: another tab of this site wrote `key`. If it is the open flow and
     /// its content differs from this tab's, raise the conflict.
     pub fn on_storage(&self, editor: Editor, key: Option<String>, new_value: Option<String>) {
-        if editor.read_only.get_untracked() || key.as_deref() != Some(flow_key(&self.current.get_untracked()).as_str()) {
+        if editor.read_only.get_untracked() || key.as_deref() != Some(flow_key(&self.current.get_untracked()).as_str())
+        {
             return;
         }
         let Some(theirs) = new_value.and_then(|t| flow_file::from_json(&t).ok()) else { return };

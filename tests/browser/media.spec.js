@@ -143,3 +143,16 @@ test("a folder of photos dropped on the test cases becomes one case per photo", 
   await expect(cases.locator(".media-chip")).toHaveCount(2);
   await expect(cases.locator(".media-chip").first()).toContainText("image lamp.png");
 });
+
+test("a photo dropped on the canvas becomes an Input that holds it", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  const before = await app.blocks().count();
+  const box = await app.canvas.boundingBox();
+  await dropFile(app.canvas, "parcel.png", "image/png", PNG, { clientX: box.x + box.width / 2, clientY: box.y + 120 });
+  const block = app.block("Input block: parcel");
+  await expect(block).toBeVisible();
+  await expect(block.locator("img.block-thumb")).toBeVisible();
+  expect(await app.blocks().count()).toBe(before + 1);
+  await expect(app.inspector.getByRole("img", { name: "parcel.png" })).toBeVisible();
+});

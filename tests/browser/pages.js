@@ -44,7 +44,7 @@ export async function useTemplate(page, title) {
 }
 
 /** Drops a file (text or bytes) onto an element with a real DataTransfer, as a browser does. */
-export async function dropFile(target, name, type, body) {
+export async function dropFile(target, name, type, body, at = {}) {
   const bytes = typeof body === "string" ? body : Array.from(body);
   const data = await target.evaluateHandle((_, [n, t, b]) => {
     const dt = new DataTransfer();
@@ -52,8 +52,8 @@ export async function dropFile(target, name, type, body) {
     dt.items.add(new File([content], n, { type: t }));
     return dt;
   }, [name, type, bytes]);
-  await target.dispatchEvent("dragover", { dataTransfer: data });
-  await target.dispatchEvent("drop", { dataTransfer: data });
+  await target.dispatchEvent("dragover", { dataTransfer: data, ...at });
+  await target.dispatchEvent("drop", { dataTransfer: data, ...at });
 }
 
 /** Drags with real mouse events from the centre of one element to the centre of another. */
