@@ -211,12 +211,21 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
     let s_csv = shown.clone();
     let s_html = shown.clone();
     let r_html = report.clone();
+    // Reports show a media value as its file's name and size, not its token.
+    let media = expect_context::<super::media::MediaStore>();
+    let readable = move |cases: &[crate::domain::evals::cases::TestCase]| {
+        media.library.with_untracked(|lib| {
+            crate::domain::evals::cases::with_readable_media(cases, |id| lib.get(id).map(|i| i.meta.clone()))
+        })
+    };
     let export_csv = move |_| {
-        let csv = results_csv(&s_csv.variants, &s_csv.inputs, &s_csv.cases, &s_csv.checks, &s_csv.results);
+        let cases = readable(&s_csv.cases);
+        let csv = results_csv(&s_csv.variants, &s_csv.inputs, &cases, &s_csv.checks, &s_csv.results);
         let _ = platform::download_text("eval-results.csv", &csv, "text/csv");
     };
     let export_html = move |_| {
-        let html = html_report("Eval report", &s_html.label, &r_html, &s_html.checks, &s_html.cases, &s_html.results);
+        let cases = readable(&s_html.cases);
+        let html = html_report("Eval report", &s_html.label, &r_html, &s_html.checks, &cases, &s_html.results);
         let _ = platform::download_text("eval-report.html", &html, "text/html");
     };
     // Rows: (case, rep) with each variant's result.

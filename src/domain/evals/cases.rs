@@ -55,6 +55,21 @@ pub fn cases_from_media(column: &str, files: &[crate::domain::media::MediaRef]) 
         .collect()
 }
 
+/// The cases with media tokens replaced by "[image mug.jpg (120 kB)]" labels, for reports
+/// people read (CSV, HTML).
+pub fn with_readable_media(
+    cases: &[TestCase],
+    lookup: impl Fn(&str) -> Option<crate::domain::media::MediaRef>,
+) -> Vec<TestCase> {
+    cases
+        .iter()
+        .map(|c| TestCase {
+            inputs: c.inputs.iter().map(|(k, v)| (k.clone(), crate::domain::media::readable(v, &lookup))).collect(),
+            ..c.clone()
+        })
+        .collect()
+}
+
 /// The media ids the cases refer to (to load them before a run or to show them).
 pub fn media_ids(cases: &[TestCase]) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
@@ -315,5 +330,7 @@ mod tests {
         assert_eq!(single_media(&cases[1].inputs["photo"]), Some("m1"));
         assert_eq!(cases[1].note, "lamp.png");
         assert_eq!(media_ids(&cases), vec!["m0".to_string(), "m1".to_string()]);
+        let shown = with_readable_media(&cases, |id| files.iter().find(|f| f.id == id).cloned());
+        assert_eq!(shown[1].inputs["photo"], "[image lamp.png (10 B)]");
     }
 }
