@@ -208,10 +208,10 @@ Goals from the canvas issue: frames under 16 ms at p95 while dragging and pannin
 A frame interval is the time between two animation frames; 16.7 ms is a full 60 fps (Chromium's frame clock, so
 16.7–16.8 ms means no frame was dropped).
 
-Found and fixed with Chrome traces on the way: a CSS transform per block made the compositor re-layerise every
-block on each pan step (8 s of "Layerize" for 10 steps); the minimap repainted 1,000 rectangles per pan step;
-full cards at 10% zoom cost ~0.6 s of style and paint per pan step (fixed by the simplified cards). Found by the
-checks this bench now makes: its earlier drag pressed the first Prompt, which is off screen once the flow is fitted,
-and its earlier pan pressed the zoom controls, so the 16.7 ms it reported for both were idle frames.
+Earlier Chrome traces found and fixed: a CSS transform per block made the compositor re-layerise every block on
+each pan step (8 s of "Layerize" for 10 steps); the minimap repainted 1,000 rectangles per pan step; full cards at
+10% zoom cost ~0.6 s of style and paint per pan step (now simplified cards). But the 16.7 ms this bench then reported
+for dragging and panning were idle frames: its drag pressed the first Prompt, which is off screen once the flow is
+fitted, and its pan pressed the zoom controls. The checks above now rule that out.
 `;
 writeSection("## Canvas at 1,000 blocks", report);
