@@ -21,10 +21,17 @@ setup-serve:
 setup-test:
 	@scripts/setup.sh test
 
-# Measures the canvas at 1,000 blocks, the download size, eval throughput, retrieval (beside minisearch) and the in-browser model (beside native llama.cpp); writes docs/benchmarks.md.
+# Measures the initial download beside ChainForge and Flowise (fetched from PyPI and npm), startup,
+# the canvas at 1,000 blocks beside React Flow, eval throughput, retrieval (beside minisearch), the
+# in-browser model (beside native llama.cpp), share-link lengths and the engine's overhead (host
+# tests); each script writes its section of docs/benchmarks.md.
 bench: setup-test
 	trunk build --release
+	node tests/bench/download-bench.mjs dist
+	node tests/bench/startup-bench.mjs dist
 	node tests/bench/canvas-bench.mjs dist
 	node tests/bench/eval-bench.mjs dist
 	node tests/bench/retrieval-bench.mjs dist
 	node tests/bench/local-model-bench.mjs dist
+	node tests/bench/share-bench.mjs
+	node tests/bench/engine-bench.mjs

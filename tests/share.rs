@@ -660,3 +660,55 @@ fn links_can_carry_the_eval_suite() {
     // Without a suite the link is exactly as before.
     assert_eq!(open(&encode(&starter())).evals, None);
 }
+
+// ---- Measured for docs/benchmarks.md --------------------------------------------------------
+
+/// The share-link length of every gallery template, written to target/share-lengths.json for
+/// tests/bench/share-bench.mjs (`make bench`). A measurement, not a check, so it is ignored by
+/// default: `cargo test --release --test share -- --ignored template_link_lengths`.
+#[test]
+#[ignore = "a measurement for the benchmarks; run by make bench"]
+fn template_link_lengths() {
+    use chainboard::domain::retrieval::knowledge::KnowledgeBase;
+    use chainboard::domain::templates::TEMPLATES;
+    use serde_json::json;
+    // Whole links are what chat and mail tools see (see `link_advice`); this origin stands in
+    // for wherever the app is hosted.
+    const BASE: &str = "https://chainboard.example/";
+    let link = |payload: &SharePayload| format!("{BASE}#{}", encode(payload)).chars().count();
+    let rows: Vec<serde_json::Value> = TEMPLATES
+        .iter()
+        .map(|t| {
+            let flow = (t.build)(1_795_420_800_000);
+            let flow_json_bytes = to_json(&flow).len();
+            let mut payload = SharePayload::new(flow);
+            let flow_only = link(&payload);
+            // The share dialog includes the test cases and checks by default, documents on request
+            // (and only when they are small enough, `KnowledgeBase::shareable`).
+            payload.evals = t.suite.map(|suite| suite());
+            let as_shared = link(&payload);
+            let documents = t.documents.map(|docs| KnowledgeBase::from_portable(docs()).shareable());
+            let with_documents = match documents {
+                Some(Ok(portable)) => {
+                    payload.knowledge = Some(portable);
+                    json!(link(&payload))
+                }
+                Some(Err(reason)) => json!(reason),
+                None => json!(null),
+            };
+            json!({
+                "id": t.id,
+                "title": t.title,
+                "flow_json_bytes": flow_json_bytes,
+                "link_length": flow_only,
+                "link_length_with_tests": t.suite.map(|_| as_shared),
+                "link_length_with_documents": with_documents,
+            })
+        })
+        .collect();
+    let out = concat!(env!("CARGO_MANIFEST_DIR"), "/target/share-lengths.json");
+    std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/target")).expect("target/ can be created");
+    let doc = json!({ "base": BASE, "warn_link_chars": WARN_LINK_CHARS, "max_link_chars": MAX_LINK_CHARS, "templates": rows });
+    std::fs::write(out, serde_json::to_string_pretty(&doc).expect("serialises")).expect("writes");
+    eprintln!("wrote {out}");
+}

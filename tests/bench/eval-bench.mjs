@@ -3,11 +3,8 @@
 // build. Reports the wall time against the ideal (3,000 x 20 ms / 8 = 7.5 s) and the longest
 // frame gaps while it runs (is the page still responsive?). Writes docs/benchmarks.md.
 // Usage: node tests/bench/eval-bench.mjs [distDir]   (make bench runs it)
-import { chromium } from "@playwright/test";
-import { writeSection } from "./report.mjs";
-import { spawn } from "node:child_process";
+import { writeSection, launchChromium, serveStatic, percentile, machine, load, today } from "./report.mjs";
 import { createServer } from "node:http";
-import os from "node:os";
 
 const dist = process.argv[2] || "dist";
 const APP_PORT = 4181;
@@ -34,17 +31,12 @@ const mock = createServer((req, res) => {
   });
 });
 await new Promise((r) => mock.listen(MOCK_PORT, "127.0.0.1", r));
-const server = spawn("node", ["tests/browser/static-server.mjs", dist, String(APP_PORT)], { stdio: "ignore" });
-await new Promise((r) => setTimeout(r, 500));
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"],
-});
+const server = await serveStatic(dist, APP_PORT);
+const browser = await launchChromium();
 let report;
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(`http://127.0.0.1:${APP_PORT}/`);
+  await page.goto(server.url);
   await page.getByRole("region", { name: "Flow canvas" }).waitFor();
   // Point the starter prompt at the mock (an OpenAI-compatible server needs no key).
   await page.getByRole("button", { name: "Settings" }).click();
@@ -87,13 +79,11 @@ try {
   await dialog.getByRole("progressbar", { name: "Eval progress" }).and(page.locator(`[aria-valuenow="${total}"]`)).waitFor({ timeout: 600_000 });
   const wall = (Date.now() - t0) / 1000;
   const gaps = await page.evaluate(() => { window.__stop = true; return window.__gaps.slice(2); });
-  gaps.sort((a, b) => a - b);
-  const p = (q) => gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))];
   const ideal = (total * LATENCY_MS) / 1000 / CONCURRENCY;
   const rate = await dialog.getByRole("group", { name: "Variant As it is" }).locator(".variant-rate").textContent();
   report = `## Eval throughput (evals issue)
 
-Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB,
+Measured ${today()} on ${machine()} (${load()}),
 Debian chromium headless, release build. Command: \`make bench\` (runs \`node tests/bench/eval-bench.mjs\`).
 
 ${CASES.toLocaleString("en")} cases × ${REPS} repetitions = ${total.toLocaleString("en")} runs of the starter flow, each one model call to a
@@ -106,7 +96,7 @@ local OpenAI-compatible mock that answers after ${LATENCY_MS} ms (streamed SSE),
 | Over the ideal | ${(((wall - ideal) / ideal) * 100).toFixed(0)} % (goal: within 10 %) |
 | Model calls the mock received | ${calls.toLocaleString("en")} |
 | Pass rate shown | ${rate} |
-| Frame gaps while running: median / p95 / max | ${p(0.5).toFixed(1)} / ${p(0.95).toFixed(1)} / ${gaps[gaps.length - 1].toFixed(1)} ms |
+| Frame gaps while running: median / p95 / max | ${percentile(gaps, 50).toFixed(1)} / ${percentile(gaps, 95).toFixed(1)} / ${Math.max(...gaps).toFixed(1)} ms |
 
 Why it is not within 10 %: Chromium opens at most 6 HTTP/1.1 connections per host, and the local mock
 speaks HTTP/1.1, so at most 6 of the 8 runs are on the wire at once; the ideal at 6 is
@@ -118,7 +108,7 @@ the first 100 cases until asked).
 `;
 } finally {
   await browser.close();
-  server.kill();
+  server.close();
   mock.close();
 }
 

@@ -5,8 +5,7 @@
 // target/bench-native). Same prompt, 64 tokens, temperature 0. Writes the "In-browser model"
 // section of docs/benchmarks.md.
 // Usage: node tests/bench/local-model-bench.mjs [distDir]   (make bench runs it)
-import { chromium } from "@playwright/test";
-import { writeSection } from "./report.mjs";
+import { writeSection, launchChromium, median } from "./report.mjs";
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
@@ -46,10 +45,7 @@ function serve(port, isolated) {
 }
 
 async function inBrowser(port, threads) {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
@@ -105,7 +101,6 @@ function native(threads) {
   try { return JSON.parse(line); } catch { return { error: (r.stderr || "no output").slice(-300) }; }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const plain = await serve(4191, false);
 const isolated = await serve(4192, true);
 let st, mt;

@@ -4,10 +4,8 @@
 // are checked against bm25s (PyPI) with the same parameters and tokens. Writes the
 // "Retrieval" section of docs/benchmarks.md.
 // Usage: node tests/bench/retrieval-bench.mjs [distDir]   (make bench runs it)
-import { chromium } from "@playwright/test";
-import { writeSection } from "./report.mjs";
-import { spawn, spawnSync } from "node:child_process";
-import os from "node:os";
+import { writeSection, launchChromium, serveStatic, percentile, machine, load, today } from "./report.mjs";
+import { spawnSync } from "node:child_process";
 
 const dist = process.argv[2] || "dist";
 const APP_PORT = 4183;
@@ -51,25 +49,17 @@ function corpus() {
   return { docs, queries, bytes };
 }
 
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 const { docs, queries, bytes } = corpus();
-const server = spawn("node", ["tests/browser/static-server.mjs", dist, String(APP_PORT)], { stdio: "ignore" });
-await new Promise((r) => setTimeout(r, 500));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-});
+const server = await serveStatic(dist, APP_PORT);
+const browser = await launchChromium();
 let ours, theirs;
 try {
   // The app's CSP forbids injected scripts; the benchmark page alone lifts it to load minisearch.
   const context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`http://127.0.0.1:${APP_PORT}/`);
+  await page.goto(server.url);
   await page.getByRole("region", { name: "Flow canvas" }).waitFor();
   await page.addScriptTag({ path: "node_modules/minisearch/dist/umd/index.js" });
   const input = { docs: JSON.stringify(docs), queries: JSON.stringify(queries) };
@@ -102,7 +92,7 @@ try {
   theirs.query_ms = runs.flatMap((r) => r.theirs.query_ms);
 } finally {
   await browser.close();
-  server.kill();
+  server.close();
 }
 
 // Overlap of the two engines' top-10 (informational: minisearch scores with BM25+ and its
@@ -128,7 +118,7 @@ if (hasBm25s) {
 const ratio = (a, b) => (b / a).toFixed(1);
 const report = `## Retrieval (BM25 in WebAssembly beside minisearch)
 
-Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}),
+Measured ${today()} on ${machine()} (${load()}),
 headless Chromium, release build. Command: \`node tests/bench/retrieval-bench.mjs dist\` (part of \`make bench\`).
 Corpus: ${docs.length.toLocaleString("en")} synthetic documents, ${(bytes / 1e6).toFixed(1)} MB of text; ${queries.length} queries of
 2-5 words; top 10. Both engines index the same texts in the same page; times are medians of 3 runs
@@ -137,8 +127,8 @@ Corpus: ${docs.length.toLocaleString("en")} synthetic documents, ${(bytes / 1e6)
 | | Chainboard (Rust/wasm) | minisearch 7 (JS) | Goal |
 |---|---|---|---|
 | Index build, 5 MB | ${fmt(ours.index_ms)} ms | ${fmt(theirs.index_ms)} ms | under 1,000 ms, faster than minisearch (${ratio(ours.index_ms, theirs.index_ms)}x) |
-| Query, p50 | ${fmt(pct(ours.query_ms, 50))} ms | ${fmt(pct(theirs.query_ms, 50))} ms | |
-| Query, p95 | ${fmt(pct(ours.query_ms, 95))} ms | ${fmt(pct(theirs.query_ms, 95))} ms | under 5 ms, faster than minisearch (${ratio(pct(ours.query_ms, 95), pct(theirs.query_ms, 95))}x) |
+| Query, p50 | ${fmt(percentile(ours.query_ms, 50))} ms | ${fmt(percentile(theirs.query_ms, 50))} ms | |
+| Query, p95 | ${fmt(percentile(ours.query_ms, 95))} ms | ${fmt(percentile(theirs.query_ms, 95))} ms | under 5 ms, faster than minisearch (${ratio(percentile(ours.query_ms, 95), percentile(theirs.query_ms, 95))}x) |
 
 - Top-10 overlap between the two engines: ${(overlap * 100).toFixed(0)}% (minisearch ranks with BM25+ and its own tokeniser).
 - Ranking check against bm25s 0.3 from PyPI (method "lucene", k1 1.2, b 0.75, same tokens, on a corpus of 2,000

@@ -1,0 +1,87 @@
+// Initial download beside peers: the gzip -9 size of what index.html loads at start, for
+// Chainboard's release build and for the production front-end bundles of ChainForge (its PyPI
+// wheel ships react-server/build/) and Flowise (the npm package flowise-ui ships build/).
+// The peers are fetched with their registries' own clients into target/bench-peers/ (once;
+// later runs reuse them). Writes the "Initial download beside peers" section.
+// Usage: node tests/bench/download-bench.mjs [distDir]   (make bench runs it)
+import { writeSection, startupDownload, kB, machine, today } from "./report.mjs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+const dist = process.argv[2] || "dist";
+const CACHE = "target/bench-peers";
+
+// Pinned so that reruns compare the same peers; a newer release is a deliberate change here.
+const PEERS = [
+  { name: "ChainForge", version: "0.3.7.7", registry: "PyPI `chainforge`", build: "chainforge/react-server/build",
+    archive: (v) => `chainforge-${v}-py3-none-any.whl`,
+    fetch: (v) => ["python3", ["-m", "pip", "download", "--quiet", "--no-deps", "--dest", CACHE, `chainforge==${v}`]],
+    // A wheel is a zip; only the front-end build is needed.
+    unpack: (archive, to) => ["python3", ["-c",
+      "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); " +
+      "z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith('chainforge/react-server/build/')])",
+      archive, to]] },
+  { name: "Flowise", version: "3.1.4", registry: "npm `flowise-ui`", build: "package/build",
+    archive: (v) => `flowise-ui-${v}.tgz`,
+    fetch: (v) => ["npm", ["pack", "--silent", "--pack-destination", CACHE, `flowise-ui@${v}`]],
+    unpack: (archive, to) => ["tar", ["-xzf", archive, "-C", to]] },
+];
+
+function run([command, args]) {
+  const r = spawnSync(command, args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")}: ${(r.stderr || r.error || "").toString().trim()}`);
+}
+
+/// The peer's front-end build directory, downloading and unpacking it the first time.
+function peerBuild(peer) {
+  const archive = join(CACHE, peer.archive(peer.version));
+  const root = join(CACHE, `${peer.name.toLowerCase()}-${peer.version}`);
+  const build = join(root, peer.build);
+  if (existsSync(join(build, "index.html"))) return build;
+  mkdirSync(root, { recursive: true });
+  if (!existsSync(archive)) run(peer.fetch(peer.version));
+  run(peer.unpack(archive, root));
+  return build;
+}
+
+// Short names for the table: content hashes say nothing to a reader.
+const short = (file) => file.split("/").pop().replace(/[-.][0-9a-zA-Z_]{8,16}(?=[._])/, "");
+const partList = (d) => d.parts.map((p) => `${short(p.file)} ${kB(p.gzip)}`).join(", ");
+
+mkdirSync(CACHE, { recursive: true });
+const ours = startupDownload(dist);
+const rows = [];
+const missing = [];
+for (const peer of PEERS) {
+  try {
+    rows.push({ peer, download: startupDownload(peerBuild(peer)) });
+  } catch (e) {
+    // No invented numbers: the section says what could not be fetched and why.
+    missing.push(`${peer.name} (${peer.registry} ${peer.version}): ${e.message.split("\n")[0]}`);
+  }
+}
+
+const GOAL = 400 * 1024;
+const table = rows.map(({ peer, download }) =>
+  `| ${peer.name} ${peer.version} (${peer.registry}) | ${kB(download.total)} | ${(download.total / ours.total).toFixed(1)}× | ${partList(download)} |`);
+const external = rows.filter((r) => r.download.external.length)
+  .map((r) => `${r.peer.name}'s index.html also loads ${r.download.external.length} file(s) from other hosts (${r.download.external.map((u) => new URL(u, "https://x").host).join(", ")}), not counted.`);
+const report = `## Initial download beside peers (benchmarks issue)
+
+Measured ${today()} on ${machine()}. Command: \`node tests/bench/download-bench.mjs dist\` (part of \`make bench\`;
+the peers are fetched once into \`${CACHE}/\` with \`pip download --no-deps\` and \`npm pack\`).
+
+What counts: every file index.html makes the browser fetch at start (stylesheets, scripts and the static
+imports of module scripts, modulepreload and preload links, the wasm the start-up script names), each
+compressed with gzip -9 (zlib level 9); chunks loaded later (dynamic \`import()\`, lazy routes) are left out.
+
+| Front end | Initial download (gzip -9) | Peer / Chainboard | Files |
+|---|---|---|---|
+| **Chainboard** (this build) | **${kB(ours.total)}** | 1.0× | ${partList(ours)} |
+${table.join("\n")}
+
+Goal from the benchmarks issue: under 400 kB gzip; ${ours.total <= GOAL ? "met" : `**not met** (${kB(ours.total - GOAL)} over)`}.
+${[...external, ...missing.map((m) => `Not measured: ${m}.`)].join("\n")}
+`;
+writeSection("## Initial download beside peers", report);
