@@ -82,6 +82,16 @@ fn thumbnail(cell: RwSignal<Block>, media: super::media::MediaStore) -> Option<i
     Some(view! { <img class="block-thumb" src=url alt="" /> })
 }
 
+/// Simplified cards have no clip on their title (see canvas.css), so long titles are cut here.
+fn short_title(name: &str) -> String {
+    const MAX: usize = 28;
+    if name.chars().count() <= MAX {
+        name.to_string()
+    } else {
+        format!("{}\u{2026}", name.chars().take(MAX - 1).collect::<String>().trim_end())
+    }
+}
+
 /// Below this zoom, cards are drawn simplified (see `BlockCard`).
 const SIMPLE_BELOW_ZOOM: f64 = 0.4;
 
@@ -210,7 +220,10 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
                 on:keydown=on_key
             >
                 <span class="block-icon" aria-hidden="true">{icon(&kind)}</span>
-                <span class="block-title">{move || read(|b| b.display_name())}</span>
+                <span class="block-title">{move || {
+                    let name = read(|b| b.display_name());
+                    if simple.get() { short_title(&name) } else { name }
+                }}</span>
                 <Show when=move || run.with(Option::is_some) fallback=move || view! { <span class="block-kind">{kind_label.clone()}</span> }>
                     <span class=move || format!("status-pill status-{}", status()) role="status"
                         aria-label=move || format!("Status: {}", status())>
