@@ -8,6 +8,7 @@ const APP_PORT = 4173 + SHIFT;
 export const MOCK_PORT = 4010 + SHIFT;
 const TOOL_PORT = 4011 + SHIFT;
 const MODEL_PORT = 4012 + SHIFT;
+const FAULT_PORT = 4013 + SHIFT;
 
 export default defineConfig({
   testDir: "tests/browser",
@@ -50,6 +51,12 @@ export default defineConfig({
     {
       command: `node tests/browser/model-server.mjs ${MODEL_PORT}`,
       url: `http://127.0.0.1:${MODEL_PORT}/__log`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
+    {
+      command: `node tests/browser/fault-provider.mjs ${FAULT_PORT}`,
+      url: `http://127.0.0.1:${FAULT_PORT}/__log`,
       reuseExistingServer: false,
       timeout: 20_000,
     },

@@ -95,15 +95,21 @@ fn short_title(name: &str) -> String {
 /// Below this zoom, cards are drawn simplified (see `BlockCard`).
 const SIMPLE_BELOW_ZOOM: f64 = 0.4;
 
-/// The words under a block's header after a run: its output, or what went wrong.
+/// The card shows two lines of a result. Only this much of it goes to the page: a 10 MB
+/// answer given whole froze the page for 10–20 s while the browser laid it out
+/// (tests/browser/faults.spec.js, `huge`).
+const CARD_TEXT_BYTES: usize = 2_000;
+
+/// The words under a block's header after a run: the start of its output, or what went wrong.
 fn run_text(run: &BlockRun) -> String {
     if let Some(activity) = agent_activity(run) {
         return activity;
     }
+    let preview = |out: &str| crate::domain::media::preview(out, CARD_TEXT_BYTES).into_owned();
     match (&run.output, &run.error) {
-        (Some(out), Some(err)) if !out.is_empty() => format!("{out}\n\u{26a0} {err}"),
+        (Some(out), Some(err)) if !out.is_empty() => format!("{}\n\u{26a0} {err}", preview(out)),
         (_, Some(err)) => err.clone(),
-        (Some(out), None) if !out.is_empty() => out.clone(),
+        (Some(out), None) if !out.is_empty() => preview(out),
         _ => match run.status {
             BlockStatus::Queued => "Waiting to run\u{2026}".into(),
             BlockStatus::Running => "Waiting for the first words\u{2026}".into(),

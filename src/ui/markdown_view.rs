@@ -135,12 +135,30 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
+/// The most of an answer rendered as markdown. Rendering a 10 MB answer whole (again on each
+/// streamed chunk) froze the page for tens of seconds (tests/browser/faults.spec.js, `huge`);
+/// the rest still goes on to the next blocks.
+const SHOWN_BYTES: usize = 200_000;
+
 #[component]
 pub fn OutputView(#[prop(into)] text: Signal<String>) -> impl IntoView {
     view! {
         <div class="output-view">
             {move || {
                 let t = text.get();
+                if t.len() > SHOWN_BYTES {
+                    let head = crate::domain::media::preview(&t, SHOWN_BYTES);
+                    let note = format!(
+                        "Showing the first {} of this {} answer; all of it goes on to the next blocks.",
+                        crate::domain::media::human_size(SHOWN_BYTES as u64),
+                        crate::domain::media::human_size(t.len() as u64)
+                    );
+                    return view! {
+                        <p class="field-help">{note}</p>
+                        <div class="markdown">{blocks(parse(&head))}</div>
+                    }
+                    .into_any();
+                }
                 match try_parse_json(&t) {
                     Some(v) => view! { <div class="json-view" aria-label="JSON output">{json_node(None, v, 0)}</div> }.into_any(),
                     None => view! { <div class="markdown">{blocks(parse(&t))}</div> }.into_any(),

@@ -85,16 +85,20 @@ export function transformOf(locator) {
 
 export const PORT_SHIFT = Number(process.env.CB_PORT_BASE || 0);
 export const MOCK = `http://127.0.0.1:${4010 + PORT_SHIFT}`;
+/** The failing provider (tests/browser/fault-provider.mjs); a path segment picks the fault. */
+export const FAULTS = `http://127.0.0.1:${4013 + PORT_SHIFT}`;
 export const PROVIDERS = {
   openai: { label: "OpenAI", baseUrl: `${MOCK}/v1`, model: "gpt-4o-mini", key: "sk-test-OPENAI-0000-secret" },
   anthropic: { label: "Anthropic", baseUrl: `${MOCK}/v1`, model: "claude-3-5-haiku-latest", key: "sk-ant-test-ANTHROPIC-1111-secret" },
   gemini: { label: "Google Gemini", baseUrl: `${MOCK}/v1beta`, model: "gemini-2.5-flash", key: "AIza-test-GEMINI-2222-secret" },
   ollama: { label: "Ollama", baseUrl: MOCK, model: "llama3.2", key: "" },
+  "openai-compatible": { label: "OpenAI-compatible", baseUrl: `${FAULTS}/ok/v1`, model: "fault-model", key: "" },
 };
 
-/** Sets a provider's key and base URL in the Settings dialog, as a user would. */
-export async function configureProvider(page, id) {
-  const p = PROVIDERS[id];
+/** Sets a provider's key and base URL in the Settings dialog, as a user would. `baseUrl`
+ * replaces the provider's usual one (the fault tests point it at one fault at a time). */
+export async function configureProvider(page, id, { baseUrl } = {}) {
+  const p = { ...PROVIDERS[id], ...(baseUrl ? { baseUrl } : {}) };
   const dialog = page.getByRole("dialog", { name: "Settings" });
   if (!(await dialog.isVisible())) await page.getByRole("button", { name: "Settings" }).click();
   if (p.key) {

@@ -250,6 +250,30 @@ pub fn describe(meta: &MediaRef) -> String {
     format!("{kind} {} ({})", meta.name, human_size(meta.size))
 }
 
+/// The start of `text` for a place that shows only its beginning: at most `max_bytes`, never
+/// cutting a character or a media token, ending in "…" when something was left out. Handing
+/// a whole multi-megabyte answer to the page to show two lines of it froze the page for
+/// seconds (the `huge` fault in tests/browser/faults.spec.js), since the browser lays out
+/// all of it.
+pub fn preview(text: &str, max_bytes: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max_bytes {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut cut = max_bytes;
+    while cut > 0 && !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut head = text.get(..cut).unwrap_or_default();
+    // Half a token (even half its opening) would show as raw text instead of the media's
+    // label, so the preview ends before an opening bracket that is not closed.
+    if let Some(open) = head.rfind(TOKEN_OPEN.chars().next().unwrap_or('\u{27e6}')) {
+        if !head.get(open..).unwrap_or_default().contains(TOKEN_CLOSE) {
+            head = head.get(..open).unwrap_or_default();
+        }
+    }
+    std::borrow::Cow::Owned(format!("{head}\u{2026}"))
+}
+
 /// Replaces tokens by readable labels, for places that show text (results, exports, judges).
 pub fn readable(text: &str, lookup: impl Fn(&str) -> Option<MediaRef>) -> String {
     segments(text)
@@ -331,6 +355,25 @@ mod tests {
                 .collect();
             assert_eq!(joined, odd);
         }
+    }
+
+    #[test]
+    fn previews_are_bounded_and_cut_no_character_or_token() {
+        assert_eq!(preview("short", 10), "short");
+        assert!(matches!(preview("short", 5), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(preview("abcdef", 3), "abc\u{2026}");
+        // "é" is two bytes: a cut inside it moves back before it.
+        assert_eq!(preview("aé b", 2), "a\u{2026}");
+        let text = format!("see {} and more text after it", token("m1"));
+        for inside in ["see ".len() + 2, "see ".len() + 5, "see ".len() + token("m1").len() - 1] {
+            assert_eq!(preview(&text, inside), "see \u{2026}", "cut at {inside}");
+        }
+        let after = "see ".len() + token("m1").len();
+        assert_eq!(preview(&text, after), format!("see {}\u{2026}", token("m1")));
+        let huge = "word ".repeat(2_000_000);
+        let p = preview(&huge, 2_000);
+        assert!(p.len() <= 2_000 + '\u{2026}'.len_utf8());
+        assert!(p.ends_with('\u{2026}'));
     }
 
     #[test]
