@@ -3,7 +3,7 @@
 use chainboard::domain::blocks::BlockConfig;
 use chainboard::domain::examples::starter_flow;
 use chainboard::domain::flow::BlockId;
-use chainboard::domain::flow_file::{from_json, to_json, ImportError, MAX_FILE_BYTES};
+use chainboard::domain::flow_file::{check_file_size, from_json, to_json, ImportError, MAX_FILE_BYTES};
 use chainboard::domain::validate::validate;
 
 /// Loads `text` and returns the error message a person would see.
@@ -112,6 +112,19 @@ fn huge_files_are_refused_without_parsing() {
         format!("{{\"format\":\"chainboard.flow\",\"version\":2,\"description\":\"{}\"}}", "a".repeat(MAX_FILE_BYTES));
     assert!(matches!(from_json(&huge), Err(ImportError::TooLarge { .. })));
     assert!(load_error(&huge).starts_with("The file is 25.0 MB; Chainboard opens flow files up to 25 MB."));
+}
+
+/// The browser checks a file's size before reading it: a 100 MB file gets the same sentence
+/// as a 25 MB string would, without ever being read.
+#[test]
+fn oversized_files_are_refused_by_their_size_alone() {
+    assert_eq!(check_file_size(MAX_FILE_BYTES as u64), Ok(()));
+    assert_eq!(check_file_size(0), Ok(()));
+    let refused = check_file_size(100 * 1024 * 1024).unwrap_err();
+    assert_eq!(refused, ImportError::TooLarge { bytes: 100 * 1024 * 1024 });
+    assert_eq!(refused.to_string(), "The file is 100.0 MB; Chainboard opens flow files up to 25 MB.");
+    // Sizes past what a 32-bit usize holds (wasm32) are refused, not wrapped around.
+    assert!(matches!(check_file_size(5 * 1024 * 1024 * 1024), Err(ImportError::TooLarge { .. })));
 }
 
 #[test]

@@ -5,7 +5,7 @@ use chainboard::domain::change::{apply, FlowChange};
 use chainboard::domain::examples::starter_flow;
 use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
 use chainboard::domain::graph::{can_connect, topological_order, ConnectError};
-use chainboard::domain::validate::{is_runnable, validate};
+use chainboard::domain::validate::{is_runnable, validate, MAX_UNCONNECTED_LISTED};
 
 fn messages(flow: &Flow) -> Vec<String> {
     validate(flow).into_iter().map(|p| p.message).collect()
@@ -185,4 +185,46 @@ fn a_variable_named_tools_is_reported() {
     apply(&mut flow, FlowChange::SetConfig { id: id("prompt-1"), config: prompt("{{email}} {{tools}}") }).unwrap();
     let all = messages(&flow).join("\n");
     assert!(all.contains("{{tools}} is the name of the tools port"), "{all}");
+}
+
+/// A template pasted with 10,000 placeholders: ten are named, one more problem counts the
+/// rest, so the inspector's list and a refused run's message stay readable (not 10,000
+/// sentences), and validating stays fast.
+#[test]
+fn thousands_of_unconnected_variables_are_named_ten_then_counted() {
+    let mut flow = starter_flow(0);
+    let template: String = (0..10_000).map(|i| format!("{{{{v{i}}}}} ")).collect();
+    apply(
+        &mut flow,
+        FlowChange::SetConfig { id: id("prompt-1"), config: prompt(&format!("{{{{email}}}} {template}")) },
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let all = messages(&flow);
+    assert!(start.elapsed().as_secs_f64() < 2.0, "validation took {:?}", start.elapsed());
+    assert_eq!(all.len(), MAX_UNCONNECTED_LISTED + 1, "{all:#?}");
+    assert_eq!(
+        all[0],
+        "Draft a reply uses {{v0}} but nothing is connected to it. Connect an output to the \u{201c}v0\u{201d} port."
+    );
+    assert_eq!(
+        all[MAX_UNCONNECTED_LISTED],
+        "Draft a reply uses 9,990 more {{variables}} with nothing connected to them (10,000 in all, \
+         such as {{v10}}). Connect them, or take them out of the template."
+    );
+    assert!(!is_runnable(&validate(&flow)));
+}
+
+#[test]
+fn up_to_ten_unconnected_variables_are_each_named() {
+    let mut flow = starter_flow(0);
+    let template: String = (0..MAX_UNCONNECTED_LISTED).map(|i| format!("{{{{v{i}}}}} ")).collect();
+    apply(
+        &mut flow,
+        FlowChange::SetConfig { id: id("prompt-1"), config: prompt(&format!("{{{{email}}}} {template}")) },
+    )
+    .unwrap();
+    let all = messages(&flow);
+    assert_eq!(all.len(), MAX_UNCONNECTED_LISTED);
+    assert!(all.iter().all(|m| m.contains("but nothing is connected to it")), "{all:#?}");
 }

@@ -272,6 +272,16 @@ fn block_to_dto(b: &Block) -> BlockDto {
 
 // ---- Loading ----------------------------------------------------------------------------
 
+/// Refuses a file by its size alone, before it is read: the browser layer calls this with
+/// the file's size, so an oversized file never reaches memory (reading 100 MB into a string
+/// and then into wasm memory froze the tab for a second, and bigger files can crash it).
+pub fn check_file_size(bytes: u64) -> Result<(), ImportError> {
+    if bytes > MAX_FILE_BYTES as u64 {
+        return Err(ImportError::TooLarge { bytes: usize::try_from(bytes).unwrap_or(usize::MAX) });
+    }
+    Ok(())
+}
+
 /// Reads a flow file of any supported version.
 pub fn from_json(text: &str) -> Result<Flow, ImportError> {
     if text.len() > MAX_FILE_BYTES {

@@ -26,6 +26,24 @@ impl Problem {
     }
 }
 
+/// Unconnected variables named one by one, per block. A template pasted with thousands of
+/// placeholders gets one more problem that counts the rest, so the list (and a refused run's
+/// message, which joins them) stays readable instead of running to thousands of sentences.
+pub const MAX_UNCONNECTED_LISTED: usize = 10;
+
+/// `12345` as `12,345`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn validate(flow: &Flow) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut ids = HashSet::new();
@@ -63,18 +81,33 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
         for p in b.config.problems() {
             out.push(Problem::error(Some(&b.id), format!("{name}: {p}")));
         }
-        for port in b.input_ports().into_iter().filter(|p| !p.takes_many()) {
-            let connected = feeding.contains_key(&(&b.id, port.name.as_str()));
-            if !connected {
-                out.push(Problem::error(
-                    Some(&b.id),
-                    format!(
-                        "{name} uses {{{{{}}}}} but nothing is connected to it. \
-                         Connect an output to the \u{201c}{}\u{201d} port.",
-                        port.name, port.name
-                    ),
-                ));
-            }
+        let unconnected: Vec<String> = b
+            .input_ports()
+            .into_iter()
+            .filter(|p| !p.takes_many() && !feeding.contains_key(&(&b.id, p.name.as_str())))
+            .map(|p| p.name)
+            .collect();
+        for port in unconnected.iter().take(MAX_UNCONNECTED_LISTED) {
+            out.push(Problem::error(
+                Some(&b.id),
+                format!(
+                    "{name} uses {{{{{port}}}}} but nothing is connected to it. \
+                     Connect an output to the \u{201c}{port}\u{201d} port."
+                ),
+            ));
+        }
+        if unconnected.len() > MAX_UNCONNECTED_LISTED {
+            let more = unconnected.len() - MAX_UNCONNECTED_LISTED;
+            out.push(Problem::error(
+                Some(&b.id),
+                format!(
+                    "{name} uses {} more {{{{variables}}}} with nothing connected to them \
+                     ({} in all, such as {{{{{}}}}}). Connect them, or take them out of the template.",
+                    thousands(more),
+                    thousands(unconnected.len()),
+                    unconnected[MAX_UNCONNECTED_LISTED]
+                ),
+            ));
         }
     }
     check_media_edges(flow, &by_id, &mut out);

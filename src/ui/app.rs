@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
     provide_context(super::versions_ui::VersionsOpen(RwSignal::new(false)));
     provide_context(super::eval_dialog::EvalOpen(RwSignal::new(false)));
     provide_context(super::knowledge_dialog::KnowledgeOpen(RwSignal::new(false)));
+    provide_context(super::knowledge_dialog::KnowledgeStatus(RwSignal::new(Vec::new())));
     provide_context(super::eval_driver::EvalDriver::new());
     let shared = Shared::new();
     provide_context(shared);
@@ -180,6 +181,7 @@ pub fn App() -> impl IntoView {
     });
 
     let knowledge_open = expect_context::<super::knowledge_dialog::KnowledgeOpen>().0;
+    let knowledge_status = expect_context::<super::knowledge_dialog::KnowledgeStatus>().0;
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         let kind =
@@ -213,9 +215,9 @@ pub fn App() -> impl IntoView {
             if format.is_some_and(|f| f != crate::domain::retrieval::documents::DocFormat::Json)
                 && !editor.read_only.get_untracked()
             {
-                let status = RwSignal::new(Vec::new());
-                super::knowledge_dialog::add_files(knowledge, vec![file], status);
+                // The dialog shows what happened to the file (a refusal says why).
                 knowledge_open.set(true);
+                super::knowledge_dialog::add_files(knowledge, vec![file], knowledge_status);
             } else {
                 files::import(editor, session, knowledge, media, file);
             }

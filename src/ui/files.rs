@@ -58,6 +58,11 @@ fn file_name(title: &str) -> String {
 /// Reads a file and, if it is a good flow, opens it as a new flow in the list.
 pub fn import(editor: Editor, session: Session, knowledge: Knowledge, media: MediaStore, file: web_sys::File) {
     let name = file.name();
+    // Refused by its size before it is read, so an oversized file never reaches memory.
+    if let Err(e) = flow_file::check_file_size(file.size() as u64) {
+        session.notice.set(Some(format!("Could not import \u{201c}{name}\u{201d}: {e} Your open flow is unchanged.")));
+        return;
+    }
     leptos::task::spawn_local(async move {
         let text = match platform::read_file_text(file).await {
             Ok(t) => t,

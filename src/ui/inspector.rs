@@ -15,6 +15,9 @@ use crate::domain::pricing::{suggested_models, PriceTable};
 use crate::domain::providers::{ProviderKind, ToolChoice};
 use leptos::prelude::*;
 
+/// Variables shown as chips in a Prompt's settings; the rest are counted.
+const MAX_CHIPS: usize = 100;
+
 #[component]
 pub fn Inspector() -> impl IntoView {
     let editor = expect_context::<Editor>();
@@ -366,7 +369,9 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
             <Show when=move || !vars.with(Vec::is_empty)
                 fallback=|| view! { <p class="field-help">"Write {{name}} in a template to add an input port."</p> }>
                 <ul class="chips" aria-label="Variables">
-                    {move || vars.get().into_iter().map(|v| view! { <li class="chip">{format!("{{{{{v}}}}}")}</li> }).collect_view()}
+                    // A template pasted with thousands of placeholders lists the first ones and a count.
+                    {move || vars.with(|vs| vs.iter().take(MAX_CHIPS).map(|v| view! { <li class="chip">{format!("{{{{{v}}}}}")}</li> }).collect_view())}
+                    {move || vars.with(|vs| (vs.len() > MAX_CHIPS).then(|| view! { <li class="chip chip-more">{format!("and {} more", vs.len() - MAX_CHIPS)}</li> }))}
                 </ul>
             </Show>
         </div>

@@ -16,6 +16,11 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct KnowledgeOpen(pub RwSignal<bool>);
 
+/// What happened to the files last added (added, or refused and why). Shared, because a
+/// document dropped on the canvas opens the dialog too, and its outcome must show there.
+#[derive(Clone, Copy)]
+pub struct KnowledgeStatus(pub RwSignal<Vec<String>>);
+
 /// Reads files and adds them; says what was added and what was refused, and why.
 pub fn add_files(knowledge: Knowledge, files: Vec<web_sys::File>, status: RwSignal<Vec<String>>) {
     leptos::task::spawn_local(async move {
@@ -69,7 +74,11 @@ pub fn KnowledgeDialog() -> impl IntoView {
 #[component]
 fn KnowledgeBody() -> impl IntoView {
     let knowledge = expect_context::<Knowledge>();
-    let status = RwSignal::new(Vec::<String>::new());
+    let status = use_context::<KnowledgeStatus>().map_or_else(|| RwSignal::new(Vec::new()), |s| s.0);
+    // Each opening starts clean, as when the status lived inside the dialog.
+    on_cleanup(move || {
+        let _ = status.try_set(Vec::new());
+    });
     let file_input = NodeRef::<leptos::html::Input>::new();
     let dragging = RwSignal::new(false);
     let paste_name = RwSignal::new(String::new());

@@ -21,6 +21,17 @@ mock.onMessage("Drop the line", {
 }, { streamingProfile: { ttft: 50, tps: 25 }, disconnectAfterMs: 700 });
 
 mock.onMessage("Hostile output please", { content: "Here is your answer:\n\n" + PAYLOADS.join("\n\n") });
+// The same payloads as JSON (keys and values), so the answer is shown in the JSON view; the
+// leading __proto__/constructor keys try prototype pollution through a careless parse.
+mock.onMessage("Hostile JSON please", {
+  content: `{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},${
+    JSON.stringify(Object.fromEntries(PAYLOADS.map((p, i) => [p, { index: i, payload: p }]))).slice(1)}`,
+});
+// A provider error whose message is hostile (a proxy or a compromised endpoint can say anything).
+mock.onMessage("Hostile error please", {
+  error: { message: PAYLOADS.join("\n"), type: "invalid_request_error", code: "<img src=x onerror=window.__pwned=1>" },
+  status: 400,
+});
 
 // Evals: a judge (its request carries the rubric) always gives 5; the cases answer by model,
 // so two variants differ for certain.

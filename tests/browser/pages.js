@@ -128,3 +128,16 @@ export async function usePromptProvider(app, id) {
     await model.blur();
   }
 }
+
+/** An open share link (`#v1.…`) for `envelope` ({ flow, outputs?, evals? }), made the way the app makes one. */
+export async function shareLinkFor(envelope, base = `http://127.0.0.1:${4173 + PORT_SHIFT}/`) {
+  const { deflateSync } = await import("node:zlib");
+  return `${base}#v1.${deflateSync(Buffer.from(JSON.stringify(envelope)), { level: 9 }).toString("base64url")}`;
+}
+
+/** The JSON text inside an open share link (to search it: the link itself is compressed). */
+export async function shareLinkText(link) {
+  const { inflateSync } = await import("node:zlib");
+  const body = link.split("#v1.")[1];
+  return inflateSync(Buffer.from(body, "base64url")).toString("utf8");
+}

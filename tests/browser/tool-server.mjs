@@ -1,7 +1,10 @@
 // A small HTTP API on 127.0.0.1 for the browser tests: order lookups for HTTP tools, with a
 // log of every request it received (so a test can prove nothing was sent before the user
 // approved the host), and Anthropic's Message Batches endpoints (aimock has OpenAI's only).
+// /hostile answers with the XSS payloads, for a tool result that is hostile text;
+// /__requests lists every request with its headers and body, for the key-leak tests.
 import { createServer } from "node:http";
+import { PAYLOADS } from "./hostile-payloads.js";
 
 const port = Number(process.argv[2] || 4011);
 const orders = {
@@ -9,6 +12,7 @@ const orders = {
   B456: { order: "B456", status: "delayed", delivery: "next week" },
 };
 const log = [];
+const requests = [];
 const batches = new Map();
 const readBody = (req) => new Promise((resolve) => { let b = ""; req.on("data", (c) => (b += c)); req.on("end", () => resolve(b)); });
 const cors = {
@@ -24,8 +28,14 @@ createServer((req, res) => {
     res.end(JSON.stringify(log));
     return;
   }
+  if (url.pathname === "/__requests") {
+    res.writeHead(200, { "content-type": "application/json", ...cors });
+    res.end(JSON.stringify(requests));
+    return;
+  }
   if (url.pathname === "/__reset") {
     log.length = 0;
+    requests.length = 0;
     res.writeHead(204, cors);
     res.end();
     return;
@@ -33,6 +43,15 @@ createServer((req, res) => {
   if (req.method === "OPTIONS") {
     res.writeHead(204, cors);
     res.end();
+    return;
+  }
+  const entry = { method: req.method, url: req.url, headers: req.headers, body: "" };
+  requests.push(entry);
+  req.on("data", (c) => (entry.body += c));
+  if (url.pathname === "/hostile") {
+    log.push({ method: req.method, path: url.pathname });
+    res.writeHead(200, { "content-type": "application/json", ...cors });
+    res.end(JSON.stringify({ data: PAYLOADS.join("\n\n") }));
     return;
   }
   if (url.pathname.startsWith("/v1/messages/batches")) {

@@ -79,8 +79,10 @@ impl PromptConfig {
     /// Variables of the system template, then of the user template, without repeats.
     pub fn variables(&self) -> Vec<String> {
         let mut names = template::variables(&self.system);
+        // A set, not `names.contains`: thousands of variables must stay linear.
+        let mut seen: std::collections::HashSet<String> = names.iter().cloned().collect();
         for v in template::variables(&self.user) {
-            if !names.contains(&v) {
+            if seen.insert(v.clone()) {
                 names.push(v);
             }
         }
