@@ -234,9 +234,8 @@ test("huge: a 10 MB streamed answer completes without freezing the page", async 
   await run(app);
   await expect(app.block(PROMPT).locator(".block-body")).toContainText("All work and no play");
   // A click as the answer streams in. Times are reported, and judged only against generous
-  // bounds. NEEDS A WASM REBUILD: with dist/ built before the fix in src/ui/block_card.rs and
-  // src/ui/markdown_view.rs the page froze for 10–20 s at a time, laying out the whole answer
-  // in the block cards, and these bounds failed.
+  // bounds. Before the fix in src/ui/block_card.rs and src/ui/markdown_view.rs the page froze
+  // for 10–20 s at a time, laying out the whole answer in the block cards, and these failed.
   const click = await selectTiming(app, OUTPUT, 5_000);
 
   await expect(app.block(PROMPT)).toHaveAttribute("data-status", "done", { timeout: 60_000 });
@@ -246,11 +245,11 @@ test("huge: a 10 MB streamed answer completes without freezing the page", async 
   console.log(`huge: done after ${elapsed} ms; longest freeze ${freeze} ms; a click during the stream took ${click} ms`);
   test.info().annotations.push({ type: "huge", description: `done after ${elapsed} ms; longest freeze ${freeze} ms; click ${click} ms` });
   expect(freeze).toBeLessThan(5_000);
-  // The cards show only the start (NEEDS A WASM REBUILD: before the fix they held it all).
+  // The cards show only the start (before the fix they held it all).
   const cardChars = await app.block(OUTPUT).locator(".block-body").evaluate((el) => el.textContent.length);
   expect(cardChars).toBeLessThan(10_000);
   // The inspector renders the first 200 kB and says how much arrived: all of it, to the byte
-  // count the server sent (NEEDS A WASM REBUILD: before the fix it rendered it all).
+  // count the server sent (before the fix it rendered it all).
   const bytes = hugePieces().reduce((sum, p) => sum + Buffer.byteLength(p), 0);
   await selectTiming(app, PROMPT, 5_000);
   await expect(app.inspector.getByRole("region", { name: "Result" }))
