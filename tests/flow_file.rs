@@ -107,6 +107,19 @@ fn malformed_files_say_where_and_what() {
 }
 
 #[test]
+fn a_value_of_the_wrong_type_is_quoted_briefly_and_without_escapes() {
+    // Found by tests/fuzz.rs: serde quoted the whole value, with Rust's escapes ("\u{3347a}").
+    let value = format!("\\\"\\u001b[0m\u{3347a} {}", "x".repeat(500));
+    let text = format!(r#"{{"format":"chainboard.flow","version":2,"edges":"{value}"}}"#);
+    assert_eq!(
+        load_error(&text),
+        format!("At edges: invalid type: string \"\"[0m\u{3347a} {}\u{2026}\", expected a sequence.", "x".repeat(34))
+    );
+    let text = r#"{"format":"chainboard.flow","version":2,"blocks":[{"id":"a","kind":"note","config":{"text":7}}]}"#;
+    assert_eq!(load_error(text), "At blocks[0].config.text: invalid type: integer `7`, expected a string.");
+}
+
+#[test]
 fn huge_files_are_refused_without_parsing() {
     let huge =
         format!("{{\"format\":\"chainboard.flow\",\"version\":2,\"description\":\"{}\"}}", "a".repeat(MAX_FILE_BYTES));

@@ -333,7 +333,7 @@ pub fn from_value(value: Value) -> Result<Flow, ImportError> {
     let value = migrate(value, version)?;
     let file: FileV2 = serde_path_to_error::deserialize(value).map_err(|e| ImportError::Invalid {
         path: display_path(&e.path().to_string()),
-        detail: strip_position(&e.inner().to_string()),
+        detail: readable_detail(&e.inner().to_string()),
     })?;
     dto_to_flow(file)
 }
@@ -403,7 +403,7 @@ fn config_from_value(kind: &str, config: Value, path: &str) -> Result<BlockConfi
             let inner = e.path().to_string();
             ImportError::Invalid {
                 path: if inner == "." { path.to_string() } else { format!("{path}.{}", display_path(&inner)) },
-                detail: strip_position(&e.inner().to_string()),
+                detail: readable_detail(&e.inner().to_string()),
             }
         })
     }
@@ -435,6 +435,46 @@ fn strip_position(msg: &str) -> String {
         Some(i) => msg[..i].to_string(),
         None => msg.to_string(),
     }
+}
+
+/// How many characters of a wrong value an error message quotes.
+const QUOTED_CHARS: usize = 40;
+
+/// A type error without serde's rendering of the value: serde quotes a wrong string whole,
+/// however long, and with Rust's escapes (`string "\u{1b}[0m…"`). People get its start,
+/// without escapes or invisible characters.
+fn readable_detail(msg: &str) -> String {
+    const MARK: &str = "string \"";
+    let msg = strip_position(msg);
+    let Some(start) = msg.find(MARK).map(|i| i + MARK.len()) else { return msg };
+    let mut value = String::new();
+    let mut end = msg.len();
+    let mut chars = msg[start..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => {
+                end = start + i + 1;
+                break;
+            }
+            '\\' => match chars.next().map(|(_, e)| e) {
+                // `\u{1f600}`
+                Some('u') => {
+                    let hex: String = chars.by_ref().map(|(_, h)| h).skip(1).take_while(|&h| h != '}').collect();
+                    value.extend(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32));
+                }
+                Some('n' | 'r' | 't' | '0') => value.push(' '),
+                Some(escaped) => value.push(escaped),
+                None => {}
+            },
+            c => value.push(c),
+        }
+    }
+    let visible: Vec<char> = value.chars().filter(|c| !c.is_control()).collect();
+    let mut shown: String = visible.iter().take(QUOTED_CHARS).collect();
+    if visible.len() > QUOTED_CHARS {
+        shown.push('\u{2026}');
+    }
+    format!("{}string \"{shown}\"{}", &msg[..start - MARK.len()], &msg[end..])
 }
 
 // ---- Migration --------------------------------------------------------------------------

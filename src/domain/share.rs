@@ -16,7 +16,9 @@
 //!   Adler-32 checksum) of a compact JSON envelope
 //!   `{"flow": <flow file, docs/flow-format.md>, "outputs": [["block-id", "text"], …], "note": "…"}`
 //!   where `outputs` and `note` are left out when empty. The 6 bytes of zlib framing over raw
-//!   deflate buy a checksum: a damaged link is an error, never a silently different flow.
+//!   deflate buy a checksum: a damaged link is an error, not a silently different flow. (Adler-32
+//!   misses rare changes: tests/fuzz.rs found an edit that changes three bytes of the text
+//!   without changing its checksum; see docs/robustness.md.)
 //!   Readers ignore envelope fields they do not know, so later fields stay readable by this
 //!   version.
 //!

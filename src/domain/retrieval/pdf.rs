@@ -7,7 +7,9 @@
 //! spaces come from the text itself, from `TJ` gaps and from moves along a line. Every
 //! length, depth and size is bounded, and nothing panics on hostile bytes.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 /// Streams may not inflate past this (a zip bomb stays small).
 const MAX_INFLATED: usize = 64 * 1024 * 1024;
@@ -15,6 +17,21 @@ const MAX_INFLATED: usize = 64 * 1024 * 1024;
 const MAX_DEPTH: usize = 32;
 /// A `TJ` gap wider than this (thousandths of an em) is a word space.
 const TJ_SPACE: f64 = 200.0;
+/// Entries a ToUnicode map may define. Two-byte codes number 65,536; the margin allows for
+/// overlapping ranges. Without a limit, a map repeating the range `<0000> <FFFF>` 3,000 times
+/// (216 bytes compressed) kept the reader busy for a minute and a half.
+const MAX_CMAP_ENTRIES: usize = 4 * 65_536;
+/// Nesting of form XObjects (forms drawing forms).
+const MAX_FORM_NESTING: usize = 4;
+/// Form XObjects drawn per page. Forms draw forms, even themselves: without a limit, a form
+/// drawing itself 38 times ran about 38^4 times, and a 1 kB file kept the reader busy for more
+/// than a minute.
+const MAX_FORMS_PER_PAGE: usize = 1_000;
+/// Stream bytes a document may decode in all, counting a stream each time it is read (pages
+/// sharing one content stream, forms drawn again). Far more than the text of a real file
+/// needs; it bounds what a small hostile file can cost (many pages drawing one stream that
+/// inflates to `MAX_INFLATED`, or a form drawn a thousand times on every page).
+const MAX_DECODED_TOTAL: usize = 4 * MAX_INFLATED;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Obj {
@@ -309,6 +326,10 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 struct Doc {
     objects: HashMap<u32, Obj>,
     trailer_root: Option<u32>,
+    /// Fonts read so far, by the address of their dictionary (see [`Doc::fonts`]).
+    fonts: RefCell<HashMap<usize, Rc<Font>>>,
+    /// What is left of [`MAX_DECODED_TOTAL`].
+    decoded_left: Cell<usize>,
 }
 
 impl Doc {
@@ -356,7 +377,10 @@ impl Doc {
                     if b.get(start) == Some(&b'\n') {
                         start += 1;
                     }
-                    let by_length = d.get(b"Length".as_slice()).and_then(Obj::num).map(|n| start + n.max(0.0) as usize);
+                    let by_length = d
+                        .get(b"Length".as_slice())
+                        .and_then(Obj::num)
+                        .map(|n| start.saturating_add(n.max(0.0) as usize));
                     let end = match by_length {
                         Some(e) if e <= b.len() && find(b, b"endstream", e).is_some_and(|k| k - e <= 4) => e,
                         _ => find(b, b"endstream", start).unwrap_or(b.len()),
@@ -384,7 +408,8 @@ impl Doc {
                 }
             }
         }
-        let mut doc = Doc { objects, trailer_root };
+        let mut doc =
+            Doc { objects, trailer_root, fonts: RefCell::default(), decoded_left: Cell::new(MAX_DECODED_TOTAL) };
         doc.unpack_object_streams();
         doc
     }
@@ -436,7 +461,8 @@ impl Doc {
         d.get(key).map_or(&Obj::Null, |o| self.get(o))
     }
 
-    /// A stream's decoded bytes (Flate or none); `None` for filters this reader skips.
+    /// A stream's decoded bytes (Flate or none); `None` for filters this reader skips, and
+    /// once the document has decoded [`MAX_DECODED_TOTAL`] bytes.
     fn stream_data(&self, o: &Obj) -> Option<Vec<u8>> {
         let Obj::Stream(d, raw) = self.get(o) else { return None };
         let filters: Vec<&[u8]> = match self.lookup(d, b"Filter") {
@@ -453,6 +479,7 @@ impl Doc {
                 _ => return None,
             };
         }
+        self.decoded_left.set(self.decoded_left.get().checked_sub(data.len())?);
         Some(data)
     }
 
@@ -584,6 +611,7 @@ fn parse_cmap(data: &[u8]) -> Font {
     let mut lx = Lexer::new(data, 0);
     let mut stack: Vec<Obj> = Vec::new();
     let mut mode: &[u8] = b"";
+    let mut entries_left = MAX_CMAP_ENTRIES;
     while let Some(o) = lx.object(0) {
         match o {
             Obj::Op(op) => match op.as_slice() {
@@ -601,38 +629,43 @@ fn parse_cmap(data: &[u8]) -> Font {
                     }
                     mode = b"";
                 }
+                // The entries of a block are used once: a repeated `end` adds nothing.
                 b"endbfchar" => {
-                    for pair in stack.chunks(2) {
+                    for pair in std::mem::take(&mut stack).chunks(2).take(entries_left) {
                         if let [Obj::Str(code), Obj::Str(text)] = pair {
                             font.map.insert(code_of(code), utf16be(text));
+                            entries_left -= 1;
                         }
                     }
                     mode = b"";
                 }
                 b"endbfrange" => {
-                    for triple in stack.chunks(3) {
+                    for triple in std::mem::take(&mut stack).chunks(3) {
                         let [Obj::Str(lo), Obj::Str(hi), dst] = triple else { continue };
                         let (lo, hi) = (code_of(lo), code_of(hi));
                         if hi < lo || hi - lo > 0xffff {
                             continue;
                         }
+                        let codes = (lo..=hi).take(entries_left);
                         match dst {
                             Obj::Str(start) => {
                                 let mut units: Vec<u16> = start
                                     .chunks(2)
                                     .map(|p| (u16::from(p[0]) << 8) | u16::from(*p.get(1).unwrap_or(&0)))
                                     .collect();
-                                for code in lo..=hi {
+                                for code in codes {
                                     font.map.insert(code, String::from_utf16_lossy(&units));
+                                    entries_left -= 1;
                                     if let Some(last) = units.last_mut() {
                                         *last = last.wrapping_add(1);
                                     }
                                 }
                             }
                             Obj::Array(items) => {
-                                for (code, item) in (lo..=hi).zip(items) {
+                                for (code, item) in codes.zip(items) {
                                     if let Obj::Str(s) = item {
                                         font.map.insert(code, utf16be(s));
+                                        entries_left -= 1;
                                     }
                                 }
                             }
@@ -658,9 +691,15 @@ struct TextOut {
     /// The y of the last text shown, and the font size then.
     last_y: Option<f64>,
     size: f64,
+    /// Form XObjects this page may still draw (see [`MAX_FORMS_PER_PAGE`]).
+    forms_left: usize,
 }
 
 impl TextOut {
+    fn new() -> TextOut {
+        TextOut { text: String::new(), pending_space: false, last_y: None, size: 0.0, forms_left: MAX_FORMS_PER_PAGE }
+    }
+
     fn break_line(&mut self, y: f64) {
         if let Some(prev) = self.last_y {
             let gap = (prev - y).abs();
@@ -694,22 +733,37 @@ impl TextOut {
 }
 
 impl Doc {
-    fn fonts(&self, resources: &Obj) -> HashMap<Vec<u8>, Font> {
+    /// The fonts of a resource dictionary. Each font is read once per document: pages and forms
+    /// share fonts, and a form may be drawn a thousand times (reading its fonts each time made a
+    /// 1 kB file with a large ToUnicode map take about two minutes). Objects do not move once the
+    /// file is parsed, so a font dictionary's address identifies it, inline dictionaries included.
+    fn fonts(&self, resources: &Obj) -> HashMap<Vec<u8>, Rc<Font>> {
         let mut out = HashMap::new();
         let Some(res) = self.get(resources).dict() else { return out };
         let Some(fonts) = self.lookup(res, b"Font").dict() else { return out };
         for (name, f) in fonts {
             let Some(fd) = self.get(f).dict() else { continue };
-            let composite = self.lookup(fd, b"Subtype").name() == Some(b"Type0");
-            let mut font = match fd.get(b"ToUnicode".as_slice()).and_then(|t| self.stream_data(t)) {
-                Some(cmap) => parse_cmap(&cmap),
-                // Without a map a composite font shows glyph numbers, not text.
-                None => Font { width: if composite { 2 } else { 1 }, ..Font::default() },
-            };
-            self.read_advances(fd, composite, &mut font);
+            let key = std::ptr::from_ref(fd) as usize;
+            let known = self.fonts.borrow().get(&key).cloned();
+            let font = known.unwrap_or_else(|| {
+                let font = Rc::new(self.read_font(fd));
+                self.fonts.borrow_mut().insert(key, Rc::clone(&font));
+                font
+            });
             out.insert(name.clone(), font);
         }
         out
+    }
+
+    fn read_font(&self, fd: &Dict) -> Font {
+        let composite = self.lookup(fd, b"Subtype").name() == Some(b"Type0");
+        let mut font = match fd.get(b"ToUnicode".as_slice()).and_then(|t| self.stream_data(t)) {
+            Some(cmap) => parse_cmap(&cmap),
+            // Without a map a composite font shows glyph numbers, not text.
+            None => Font { width: if composite { 2 } else { 1 }, ..Font::default() },
+        };
+        self.read_advances(fd, composite, &mut font);
+        font
     }
 
     /// Glyph widths: `/FirstChar` + `/Widths` for simple fonts, `/DW` + `/W` for composite.
@@ -719,7 +773,7 @@ impl Doc {
             if let Obj::Array(widths) = self.lookup(fd, b"Widths") {
                 for (i, w) in widths.iter().enumerate().take(65_536) {
                     if let Some(w) = self.get(w).num() {
-                        font.advances.insert(first + i as u32, w);
+                        font.advances.insert(first.saturating_add(i as u32), w);
                     }
                 }
             }
@@ -736,14 +790,14 @@ impl Doc {
                 Some(Obj::Array(list)) => {
                     for (k, v) in list.iter().enumerate() {
                         if let Some(v) = self.get(v).num() {
-                            font.advances.insert(first as u32 + k as u32, v);
+                            font.advances.insert((first as u32).saturating_add(k as u32), v);
                         }
                     }
                     i += 2;
                 }
                 Some(Obj::Num(last)) => {
                     let v = w.get(i + 2).and_then(|o| self.get(o).num()).unwrap_or(font.default_advance);
-                    let (a, b) = (first as u32, (*last as u32).min(first as u32 + 65_536));
+                    let (a, b) = (first as u32, (*last as u32).min((first as u32).saturating_add(65_536)));
                     for c in a..=b {
                         font.advances.insert(c, v);
                     }
@@ -755,7 +809,7 @@ impl Doc {
     }
 
     fn run_content(&self, data: &[u8], resources: &Obj, out: &mut TextOut, depth: usize) {
-        if depth > 4 {
+        if depth > MAX_FORM_NESTING {
             return;
         }
         let fonts = self.fonts(resources);
@@ -791,7 +845,7 @@ impl Doc {
                 }
                 b"Tf" => {
                     if let Some(Obj::Name(n)) = operands.first() {
-                        font = fonts.get(n).unwrap_or(&empty);
+                        font = fonts.get(n).map_or(&empty, Rc::as_ref);
                     }
                     font_size = num(1).abs();
                 }
@@ -866,7 +920,10 @@ impl Doc {
                             .and_then(|x| x.get(n.as_slice()));
                         if let Some(x) = xobject {
                             let form = self.get(x);
-                            if form.dict().is_some_and(|d| self.lookup(d, b"Subtype").name() == Some(b"Form")) {
+                            let is_form =
+                                form.dict().is_some_and(|d| self.lookup(d, b"Subtype").name() == Some(b"Form"));
+                            if is_form && depth < MAX_FORM_NESTING && out.forms_left > 0 {
+                                out.forms_left -= 1;
                                 if let Some(inner) = self.stream_data(form) {
                                     let res =
                                         form.dict().and_then(|d| d.get(b"Resources".as_slice())).unwrap_or(resources);
@@ -931,7 +988,7 @@ pub fn extract_text(bytes: &[u8]) -> Result<String, String> {
                 data.push(b'\n');
             }
         }
-        let mut out = TextOut { text: String::new(), pending_space: false, last_y: None, size: 0.0 };
+        let mut out = TextOut::new();
         doc.run_content(&data, resources, &mut out, 0);
         let page_text = out.text.trim();
         if !page_text.is_empty() {
@@ -944,4 +1001,86 @@ pub fn extract_text(bytes: &[u8]) -> Result<String, String> {
     // Tidy spaces the operators left at line ends.
     let tidy: Vec<String> = text.split('\n').map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
     Ok(tidy.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cmap_of_repeated_full_ranges_is_bounded() {
+        // Found by tests/fuzz.rs: 21 ranges over every two-byte code took seconds; a few
+        // thousand (a few hundred bytes once compressed) would freeze the tab.
+        let cmap = format!("beginbfchar {}endbfrange ", "<0000> <FFFF> <0041> ".repeat(21));
+        let font = parse_cmap(cmap.as_bytes());
+        assert_eq!(font.map.len(), 65_536);
+        assert_eq!(font.map.get(&0x0041).map(String::as_str), Some("\u{0082}"));
+        // Distinct codes stop at the limit.
+        let ranges: String = (0..5u32).map(|hi| format!("<{hi:04X}0000> <{hi:04X}FFFF> <0041> ")).collect();
+        let font = parse_cmap(format!("beginbfrange {ranges}endbfrange").as_bytes());
+        assert_eq!(font.map.len(), MAX_CMAP_ENTRIES);
+    }
+
+    /// A page that draws form /X1, which shows "x" and draws itself 40 times.
+    fn self_drawing_form() -> Vec<u8> {
+        let form = format!("BT /F1 9 Tf (x) Tj ET {}", "/X1 Do ".repeat(40));
+        let mut pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+            2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+            3 0 obj << /Type /Page /Parent 2 0 R /Resources 6 0 R /Contents 4 0 R >> endobj\n\
+            4 0 obj << /Length 6 >>\nstream\n/X1 Do\nendstream endobj\n\
+            5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n\
+            6 0 obj << /Font << /F1 5 0 R >> /XObject << /X1 7 0 R >> >> endobj\n"
+            .to_vec();
+        pdf.extend(format!("7 0 obj << /Subtype /Form /Resources 6 0 R /Length {} >>\nstream\n", form.len()).bytes());
+        pdf.extend(form.bytes());
+        pdf.extend(b"\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+        pdf
+    }
+
+    #[test]
+    fn a_form_drawing_itself_is_drawn_a_bounded_number_of_times() {
+        // Found by tests/fuzz.rs: such a form ran about 40^4 times.
+        let text = extract_text(&self_drawing_form()).expect("readable");
+        assert_eq!(text.matches('x').count(), MAX_FORMS_PER_PAGE);
+    }
+
+    #[test]
+    fn fonts_are_read_once_however_often_forms_draw_them() {
+        // Found by tests/fuzz.rs: each of those form runs read the fonts (and a large
+        // ToUnicode map) again.
+        let doc = Doc::parse(&self_drawing_form());
+        let page = doc.pages()[0];
+        let mut out = TextOut::new();
+        doc.run_content(b"/X1 Do", doc.inherited(page, b"Resources"), &mut out, 0);
+        assert_eq!(out.forms_left, 0);
+        assert_eq!(doc.fonts.borrow().len(), 1);
+    }
+
+    #[test]
+    fn decoding_stops_at_the_document_budget() {
+        let doc = Doc::parse(&self_drawing_form());
+        let content = Obj::Ref(4);
+        doc.decoded_left.set(15);
+        assert_eq!(doc.stream_data(&content).as_deref(), Some(b"/X1 Do".as_slice()));
+        assert!(doc.stream_data(&content).is_some());
+        assert!(doc.stream_data(&content).is_none(), "12 of 15 bytes spent: a third read is refused");
+    }
+
+    #[test]
+    fn absurd_lengths_and_codes_are_read_without_overflow() {
+        // Found by tests/fuzz.rs: `/Length 585858585858585858588` overflowed `start + length`
+        // (a panic where overflow is checked). The glyph-width sums beside it had the same flaw.
+        let pdf = b"%PDF-1.4\n1 0 obj << /Type /Page /Resources << /Font << /F1 2 0 R /F2 4 0 R >> >> /Contents 3 0 R >> endobj\n\
+            2 0 obj << /Type /Font /Subtype /Type1 /FirstChar 4294967295 /Widths [1 2 3] >> endobj\n\
+            3 0 obj << /Length 585858585858585858588 >>\nstream\nBT /F1 9 Tf (ok) Tj /F2 9 Tf <0041> Tj ET\nendstream endobj\n\
+            4 0 obj << /Subtype /Type0 /DescendantFonts [<< /W [4294967295 [1 2] 4294967295 4294967295 5] >>] >> endobj\n";
+        assert_eq!(extract_text(pdf).as_deref(), Ok("ok"));
+    }
+
+    #[test]
+    fn cmap_entries_are_used_once() {
+        let font = parse_cmap(b"2 beginbfchar <01> <0041> <02> <0042> endbfchar endbfchar endbfrange");
+        assert_eq!(font.map.len(), 2);
+        assert_eq!(font.map.get(&2).map(String::as_str), Some("B"));
+    }
 }
