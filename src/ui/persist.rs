@@ -81,14 +81,12 @@ impl Session {
         (session, flow, view)
     }
 
+    /// Writes one key; a failure raises the banner. Only a saved *flow* clears it (see
+    /// `save_now`): a small write that still fits (the view, the list) says nothing about
+    /// whether the flow is saved, and clearing on it hid the banner while edits were lost.
     fn write(&self, key: &str, value: &str) -> bool {
         match platform::storage_set(key, value) {
-            Ok(()) => {
-                if self.storage_error.get_untracked().is_some() {
-                    self.storage_error.set(None);
-                }
-                true
-            }
+            Ok(()) => true,
             Err(why) => {
                 self.storage_error.set(Some(format!(
                     "Changes are not being saved: {why} Your flow is safe in this tab; export it to keep a copy."
@@ -109,6 +107,9 @@ impl Session {
         flow.meta.updated_ms = platform::now_ms();
         if !self.write(&flow_key(&id), &flow_file::to_json(&flow)) {
             return;
+        }
+        if self.storage_error.get_untracked().is_some() {
+            self.storage_error.set(None);
         }
         self.save_view(editor);
         self.workspace.update(|w| {
