@@ -411,7 +411,8 @@ pub fn link_advice(len: usize) -> LinkAdvice {
     }
 }
 
-fn thousands(n: usize) -> String {
+/// `12345` as `12,345`.
+pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

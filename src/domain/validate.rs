@@ -31,19 +31,6 @@ impl Problem {
 /// message, which joins them) stays readable instead of running to thousands of sentences.
 pub const MAX_UNCONNECTED_LISTED: usize = 10;
 
-/// `12345` as `12,345`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 pub fn validate(flow: &Flow) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut ids = HashSet::new();
@@ -103,8 +90,8 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
                 format!(
                     "{name} uses {} more {{{{variables}}}} with nothing connected to them \
                      ({} in all, such as {{{{{}}}}}). Connect them, or take them out of the template.",
-                    thousands(more),
-                    thousands(unconnected.len()),
+                    crate::domain::share::thousands(more),
+                    crate::domain::share::thousands(unconnected.len()),
                     unconnected[MAX_UNCONNECTED_LISTED]
                 ),
             ));
