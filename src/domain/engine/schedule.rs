@@ -153,13 +153,7 @@ impl Engine {
                 node.finish(BlockStatus::Done, None, now);
             }
             NodeKind::Prompt(cfg) => {
-                let Some(provider) = ProviderKind::from_id(&cfg.provider) else {
-                    let msg = format!("Unknown provider \u{201c}{}\u{201d}.", cfg.provider);
-                    node.finish(BlockStatus::Error, Some(msg), now);
-                    return;
-                };
-                node.provider = Some(provider);
-                node.run.trace.provider = Some(provider);
+                let Some(provider) = take_provider(node, &cfg.provider, now) else { return };
                 let built = build_chat(&cfg, provider, |n| values.get(n).map(String::as_str))
                     .map_err(|e| e.to_string())
                     .and_then(|mut chat| {
@@ -196,13 +190,7 @@ impl Engine {
                 self.queue_call(id, provider, chat, now);
             }
             NodeKind::Transcribe(cfg) => {
-                let Some(provider) = ProviderKind::from_id(&cfg.provider) else {
-                    let msg = format!("Unknown provider \u{201c}{}\u{201d}.", cfg.provider);
-                    node.finish(BlockStatus::Error, Some(msg), now);
-                    return;
-                };
-                node.provider = Some(provider);
-                node.run.trace.provider = Some(provider);
+                let Some(provider) = take_provider(node, &cfg.provider, now) else { return };
                 let audio = values.get(AUDIO_PORT).map_or("", String::as_str);
                 match transcription_chat(&cfg, provider, audio, self.config.media.as_deref()) {
                     Ok(chat) => self.queue_call(id, provider, chat, now),
@@ -520,6 +508,17 @@ impl Engine {
             ));
         }
     }
+}
+
+/// The block's provider, recorded on it and its trace; an unknown id ends the block.
+fn take_provider(node: &mut super::node::Node, id: &str, now: f64) -> Option<ProviderKind> {
+    let Some(provider) = ProviderKind::from_id(id) else {
+        node.finish(BlockStatus::Error, Some(format!("Unknown provider \u{201c}{id}\u{201d}.")), now);
+        return None;
+    };
+    node.provider = Some(provider);
+    node.run.trace.provider = Some(provider);
+    Some(provider)
 }
 
 pub(super) fn budget_used_up() -> String {
