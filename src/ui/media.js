@@ -1,6 +1,6 @@
 // Browser-only media helpers for Chainboard (a wasm-bindgen snippet): recording from the
 // microphone, decoding a recording to samples (Rust encodes the WAV), and downscaling an
-// image. Nothing here touches the page's DOM tree or uses innerHTML.
+// image. Nothing here writes markup into the page: it only returns bytes, samples and URLs.
 
 let recorder = null;
 let chunks = [];
