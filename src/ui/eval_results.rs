@@ -13,6 +13,7 @@ use crate::domain::evals::export::{
     case_cell, html_report, pass_rate_chart, results_csv, score_distributions, tradeoffs, METHODS_NOTE,
 };
 use crate::domain::evals::report::{compare_runs, summarize, Report};
+use crate::domain::evals::report_setup::report_setup;
 use crate::domain::evals::run::JobResult;
 use crate::domain::evals::stats::percent;
 use crate::domain::evals::suite::EvalRecord;
@@ -213,6 +214,7 @@ fn outcome_badge(r: &JobResult) -> (&'static str, String) {
 
 #[component]
 fn ResultsBody(shown: Shown) -> impl IntoView {
+    let state = expect_context::<EvalState>();
     let report = shown.report();
     let chart = pass_rate_chart(&report);
     let only_disagreements = RwSignal::new(false);
@@ -233,7 +235,17 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
     };
     let export_html = move |_| {
         let cases = readable(&s_html.cases);
-        let html = html_report("Eval report", &s_html.label, &r_html, &s_html.checks, &cases, &s_html.results);
+        // What ran, from the flow and the suite as they are now, for the variants this run had.
+        let editor = expect_context::<super::editor::Editor>();
+        let flow = editor.flow();
+        let setup = state.suite.with_untracked(|suite| {
+            let variants: Vec<_> =
+                suite.all_variants().into_iter().filter(|v| s_html.variants.contains(&v.name)).collect();
+            let checks: Vec<_> = suite.checks.iter().filter(|c| s_html.checks.contains(&c.name)).cloned().collect();
+            report_setup(&flow, &variants, &checks)
+        });
+        let title = format!("Eval report: {}", flow.meta.title);
+        let html = html_report(&title, &s_html.label, &r_html, Some(&setup), &s_html.checks, &cases, &s_html.results);
         let _ = platform::download_text("eval-report.html", &html, "text/html");
     };
     // Rows: (case, rep) with each variant's result.

@@ -2,9 +2,11 @@
 //! the UI and by the report), and a self-contained HTML report that opens anywhere.
 //! Everything from a model or a user is escaped: a report is HTML built from untrusted text.
 
+use super::case_stats::{case_interval, CaseTally};
 use super::cases::{csv_line, TestCase};
 use super::checks::CheckResult;
 use super::report::Report;
+use super::report_setup::ReportSetup;
 use super::run::JobResult;
 use super::stats::percent;
 
@@ -47,8 +49,18 @@ pub fn results_csv(
     header.extend(inputs.iter().cloned());
     header.extend(["expected", "output", "run error"].map(String::from));
     header.extend(checks.iter().cloned());
-    header.extend(["latency ms", "tokens in", "tokens out", "cost usd"].map(String::from));
+    header
+        .extend(["latency ms", "tokens in", "tokens out", "cost usd", "held out", "case pass rate"].map(String::from));
     let mut out = csv_line(&header);
+    // Each (variant, case)'s own pass rate over its repetitions: the unit the statistics use.
+    let mut tallies: std::collections::BTreeMap<(usize, usize), CaseTally> = std::collections::BTreeMap::new();
+    for r in results {
+        if let Some(pass) = r.passed() {
+            let t = tallies.entry((r.variant, r.case)).or_default();
+            t.runs += 1;
+            t.passes += usize::from(pass);
+        }
+    }
     for r in results {
         let case = cases.get(r.case);
         let mut row: Vec<String> = vec![
@@ -67,6 +79,8 @@ pub fn results_csv(
         row.push(r.input_tokens.to_string());
         row.push(r.output_tokens.to_string());
         row.push(format!("{:.6}", r.cost_usd));
+        row.push(if case.is_some_and(|c| c.held_out) { "yes".into() } else { String::new() });
+        row.push(tallies.get(&(r.variant, r.case)).map(|t| tally_text(*t)).unwrap_or_default());
         out.push_str(&csv_line(&row));
     }
     out
@@ -184,6 +198,7 @@ pub fn html_report(
     title: &str,
     subtitle: &str,
     report: &Report,
+    setup: Option<&ReportSetup>,
     checks: &[String],
     cases: &[TestCase],
     results: &[JobResult],
@@ -191,6 +206,9 @@ pub fn html_report(
     let e = html_escape;
     let mut body = String::new();
     body.push_str(&format!("<h1>{}</h1><p class=\"sub\">{}</p>", e(title), e(subtitle)));
+    if let Some(setup) = setup {
+        body.push_str(&setup_html(setup));
+    }
     body.push_str("<section><h2>Pass rate</h2>");
     body.push_str(&pass_rate_html(report));
     body.push_str(&chart_svg(&pass_rate_chart(report)));
@@ -257,7 +275,7 @@ pub fn html_report(
 h1{{margin:0}}.sub{{color:#5b6477;margin-top:4px}}table{{border-collapse:collapse;width:100%;font-size:13px}}\
 td,th{{border:1px solid #e2e5ee;padding:6px 8px;text-align:left;vertical-align:top}}th{{background:#f4f5f9}}\
 .out{{white-space:pre-wrap;max-width:420px}}.pass{{color:#178a5b}}.fail{{color:#d33a3a}}.err{{color:#b45309}}\
-.verdict{{font-weight:600}}.warn{{color:#b45309}}section{{margin-top:28px}}</style></head><body>{body}</body></html>",
+pre{{white-space:pre-wrap;background:#f4f5f9;padding:8px 10px;border-radius:6px;font-size:13px}}.verdict{{font-weight:600}}.warn{{color:#b45309}}section{{margin-top:28px}}</style></head><body>{body}</body></html>",
         e(title)
     )
 }
@@ -266,6 +284,34 @@ td,th{{border:1px solid #e2e5ee;padding:6px 8px;text-align:left;vertical-align:t
 pub const METHODS_NOTE: &str = "The test case is the unit: a pass rate is the mean of the cases' own pass rates, and its \
 95% interval counts repetitions of a case as the independent observations they are worth. Variants are compared case by \
 case (exact sign-flip test, McNemar with one run per case) with Holm's correction when there are several. See docs/evals.md.";
+
+/// The flow, each variant's prompts, models and parameters, and the checks, as HTML.
+fn setup_html(setup: &ReportSetup) -> String {
+    let e = html_escape;
+    let mut out = format!("<section><h2>What ran</h2><p>Flow: <strong>{}</strong></p>", e(&setup.flow));
+    for v in &setup.variants {
+        out.push_str(&format!("<h3>{}</h3><p class=\"sub\">{}</p>", e(&v.name), e(&v.changes)));
+        for p in &v.prompts {
+            out.push_str(&format!(
+                "<p><strong>{}</strong>: {} {} \u{b7} {}</p>",
+                e(&p.block),
+                e(&p.provider),
+                e(&p.model),
+                e(&p.parameters)
+            ));
+            if !p.system.trim().is_empty() {
+                out.push_str(&format!("<p class=\"sub\">System prompt</p><pre>{}</pre>", e(&p.system)));
+            }
+            out.push_str(&format!("<p class=\"sub\">User prompt</p><pre>{}</pre>", e(&p.user)));
+        }
+    }
+    out.push_str("<h3>Checks</h3><ul>");
+    for (name, what) in &setup.checks {
+        out.push_str(&format!("<li><strong>{}</strong>: {}</li>", e(name), e(what)));
+    }
+    out.push_str("</ul></section>");
+    out
+}
 
 /// Each variant's pass rate over cases, consistency and held-out result, as HTML.
 fn pass_rate_html(report: &Report) -> String {
@@ -317,13 +363,17 @@ fn cases_html(report: &Report, cases: &[TestCase]) -> String {
     out
 }
 
-/// "2 of 3 passed (likely 19–97%)".
+/// "2 of 3 passed (likely 18–96%)".
 pub fn case_cell(c: &super::report::CaseSummary) -> String {
-    if c.evaluated == 0 {
+    tally_text(CaseTally { passes: c.passes, runs: c.evaluated })
+}
+
+fn tally_text(t: CaseTally) -> String {
+    if t.runs == 0 {
         return "no checked runs".to_string();
     }
-    let mut s = format!("{} of {} passed", c.passes, c.evaluated);
-    if let Some(i) = c.interval {
+    let mut s = format!("{} of {} passed", t.passes, t.runs);
+    if let Some(i) = case_interval(t) {
         s.push_str(&format!(" (likely {}\u{2013}{}%)", percent(i.low), percent(i.high)));
     }
     s
@@ -360,8 +410,21 @@ mod tests {
             vec![TestCase { inputs: BTreeMap::from([("q".into(), "<b>hi</b>".into())]), ..TestCase::default() }];
         let results = vec![result(0, 0, "<script>alert(1)</script><img src=x onerror=alert(2)>", false)];
         let report = summarize(&results, &["Base <v1>".into()], &["No \"no\"".into()], &[false; 1]);
-        let html = html_report("Eval <of> flow", "3 cases", &report, &["No \"no\"".into()], &cases, &results);
+        let mut flow = crate::domain::examples::starter_flow(0);
+        flow.meta.title = "Support <b>replies</b>".into();
+        let checks = vec![super::super::checks::Check {
+            name: "No \"no\"".into(),
+            kind: super::super::checks::CheckKind::NotContains { text: "<no>".into(), case_sensitive: false },
+        }];
+        let setup =
+            super::super::report_setup::report_setup(&flow, &[super::super::run::Variant::base("Base <v1>")], &checks);
+        let html =
+            html_report("Eval <of> flow", "3 cases", &report, Some(&setup), &["No \"no\"".into()], &cases, &results);
         assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "{html}");
+        // What ran: the flow, each prompt's model and text, and what each check asks.
+        assert!(html.contains("Flow: <strong>Support &lt;b&gt;replies&lt;/b&gt;</strong>"), "{html}");
+        assert!(html.contains("does not contain \u{201c}&lt;no&gt;\u{201d} (any case)"), "{html}");
+        assert!(html.contains("User prompt</p><pre>"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("Base &lt;v1&gt;") && html.contains("Eval &lt;of&gt; flow"));
         assert!(html.contains("default-src 'none'"), "the report loads nothing from anywhere");
@@ -387,12 +450,12 @@ mod tests {
         assert_eq!(
             lines.next(),
             Some(
-                "variant,case,repetition,q,expected,output,run error,Says yes,latency ms,tokens in,tokens out,cost usd"
+                "variant,case,repetition,q,expected,output,run error,Says yes,latency ms,tokens in,tokens out,cost usd,held out,case pass rate"
             )
         );
         assert_eq!(
             lines.next(),
-            Some("Base,1,1,\"a, b\",yes,\"no\nreally\",,\"fail: said \"\"no\"\", sadly\",120,3,2,0.000000")
+            Some("Base,1,1,\"a, b\",yes,\"no\nreally\",,\"fail: said \"\"no\"\", sadly\",120,3,2,0.000000,,0 of 1 passed")
         );
     }
 

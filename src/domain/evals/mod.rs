@@ -11,6 +11,7 @@ pub mod export;
 pub mod generate;
 pub mod paired;
 pub mod report;
+pub mod report_setup;
 pub mod run;
 pub mod stats;
 pub mod suite;
