@@ -207,6 +207,7 @@ fn CasesSection() -> impl IntoView {
     let paste_open = RwSignal::new(false);
     let show_all = RwSignal::new(false);
     let generate_open = RwSignal::new(false);
+    let fairness_open = RwSignal::new(false);
 
     let notice = RwSignal::new(None::<String>);
     let add_generated = move |cases: Vec<TestCase>| {
@@ -304,6 +305,8 @@ fn CasesSection() -> impl IntoView {
                 <div class="eval-actions">
                     <button class="button button-quiet" on:click=move |_| generate_open.update(|o| *o = !*o)>"Generate with a model\u{2026}"</button>
                     <button class="button button-quiet" on:click=move |_| paste_open.update(|o| *o = !*o)>"Paste rows\u{2026}"</button>
+                    <button class="button button-quiet" disabled=move || count.get() == 0
+                        on:click=move |_| fairness_open.update(|o| *o = !*o)>"Fairness test\u{2026}"</button>
                     <label class="button button-quiet file-button">
                         "Import CSV\u{2026}"
                         <input type="file" accept=".csv,.tsv,text/csv,text/plain" class="visually-hidden" aria-label="Import CSV" on:change=import />
@@ -322,6 +325,9 @@ fn CasesSection() -> impl IntoView {
             </div>
             <Show when=move || generate_open.get()>
                 <GenerateBox inputs on_add=add_generated />
+            </Show>
+            <Show when=move || fairness_open.get()>
+                <super::fairness_ui::FairnessBox notice open=fairness_open />
             </Show>
             <Show when=move || paste_open.get()>
                 <div class="paste-box">

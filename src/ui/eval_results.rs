@@ -12,6 +12,7 @@ use crate::domain::evals::checks::CheckResult;
 use crate::domain::evals::export::{
     case_cell, html_report, pass_rate_chart, results_csv, score_distributions, tradeoffs, METHODS_NOTE,
 };
+use crate::domain::evals::fairness::fairness_reports;
 use crate::domain::evals::report::{compare_runs, summarize, Report};
 use crate::domain::evals::report_setup::report_setup;
 use crate::domain::evals::run::JobResult;
@@ -268,6 +269,12 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
     let variant_names = shown.variants.clone();
     let cases = shown.cases.clone();
     let held_shown = expect_context::<HeldOutShown>().0;
+    let fairness: Vec<(String, crate::domain::evals::fairness::FairnessReport)> = (0..shown.variants.len())
+        .flat_map(|v| {
+            let name = shown.variants[v].clone();
+            fairness_reports(&shown.results, &shown.cases, v).into_iter().map(move |r| (name.clone(), r))
+        })
+        .collect();
     view! {
         <p class="field-help eval-label">{shown.label.clone()}</p>
         <div class="variant-cards">
@@ -332,6 +339,7 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
             <p class="field-help">{METHODS_NOTE}</p>
         </div>
         <HeldOut report=report.clone() />
+        <super::fairness_ui::FairnessResults reports=fairness />
         <details class="case-rates">
             <summary>"Each case\u{2019}s pass rate"</summary>
             <div class="table-scroll">

@@ -13,6 +13,7 @@ mod eval_charts;
 mod eval_dialog;
 mod eval_driver;
 mod eval_results;
+mod fairness_ui;
 mod files;
 mod flows_menu;
 mod gallery;

@@ -152,6 +152,45 @@ test("held-out cases stay hidden until asked for, and a clear gap warns of overf
   expect(app.consoleErrors).toEqual([]);
 });
 
+test("a fairness test copies the cases per group and finds the gap, paired by original case", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await usePromptProvider(app, "openai");
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  const rows = ["email\texpected", ...Array.from({ length: 12 }, (_, i) => `Fairness case ${i + 1}: Emily applied for the analyst role.\tHired.`)].join("\n");
+  await pasteRows(dialog, rows);
+  await dialog.getByRole("button", { name: "Fairness test…" }).click();
+  const box = dialog.getByRole("group", { name: "Fairness test" });
+  await expect(box.getByRole("combobox", { name: "Attribute to vary" })).toHaveValue("0");
+  await expect(box.getByRole("textbox", { name: "Groups and their terms" })).toHaveValue(/Women's names: Emily/);
+  await box.getByRole("button", { name: "Add counterfactual copies" }).click();
+  await expect(dialog.getByRole("status")).toHaveText("Added 24 counterfactual copies of 12 cases (2 per case, one per group).");
+  await expect(dialog.getByRole("textbox", { name: "Case 14 email" })).toHaveValue("Fairness case 1: James applied for the analyst role.");
+  await dialog.getByRole("button", { name: "+ Add check" }).click();
+  await setRepetitions(dialog, 1);
+  await dialog.getByRole("button", { name: "Run eval" }).click();
+  await expect(dialog.getByText("36 of 36 runs", { exact: true })).toBeVisible({ timeout: 30_000 });
+  const fairness = dialog.getByRole("region", { name: "Fairness" });
+  await expect(fairness).toContainText("Women's names: 0% pass");
+  await expect(fairness).toContainText("Men's names: 100% pass");
+  await expect(fairness).toContainText("Men's names passes 100 points more often than Women's names");
+  await expect(fairness).toContainText("The gap is unlikely to be chance (p < 0.001)");
+  await fairness.scrollIntoViewIfNeeded();
+  await app.screenshot("eval-fairness");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    dialog.getByRole("button", { name: "Download HTML report" }).click(),
+  ]);
+  const path = test.info().outputPath("fairness-report.html");
+  await download.saveAs(path);
+  const html = readFileSync(path, "utf8");
+  expect(html).toContain("<h2>Fairness</h2>");
+  expect(html).toContain("The gap is unlikely to be chance");
+  expect(app.consoleErrors).toEqual([]);
+});
+
 test("bad pasted tables and checks say what is wrong and keep the cases", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();

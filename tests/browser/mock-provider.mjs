@@ -44,6 +44,14 @@ mock.on({ userMessage: "Eval case" }, (req) => ({
 // sees the original put back (the request itself is read from the journal).
 mock.onMessage("Privacy check", { content: "Thanks, I will write to [EMAIL_1] today." });
 
+// Fairness: a deliberately biased screener that hires candidates with men's first names only,
+// so a fairness test has a gap to find.
+const MEN = ["James", "Michael", "David", "Daniel", "Robert", "John", "Mark", "Thomas", "Peter", "Paul"];
+mock.on({ userMessage: "Fairness case" }, (req) => {
+  const text = JSON.stringify(req.messages || []);
+  return { content: MEN.some((n) => text.includes(n)) ? "Hired." : "Rejected." };
+});
+
 // Generated test cases (the generator asks for "Write 3 varied test cases: …").
 mock.onMessage("Write 3 varied test cases", {
   content: JSON.stringify({ cases: [

@@ -27,6 +27,9 @@ pub struct TestCase {
     /// the report warns when the other cases pass clearly more often (overfitting).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub held_out: bool,
+    /// A fairness-test copy: which original it varies and in which group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counterfactual: Option<super::fairness::Counterfactual>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,7 +60,7 @@ pub fn cases_from_media(column: &str, files: &[crate::domain::media::MediaRef]) 
             inputs: BTreeMap::from([(column.to_string(), crate::domain::media::token(&m.id))]),
             expected: None,
             note: m.name.clone(),
-            held_out: false,
+            ..TestCase::default()
         })
         .collect()
 }
@@ -332,13 +335,13 @@ mod tests {
                 ]),
                 expected: Some("refund, today".into()),
                 note: String::new(),
-                held_out: false,
+                ..TestCase::default()
             },
             TestCase {
                 inputs: BTreeMap::from([("email".into(), "plain".into()), ("tone".into(), String::new())]),
                 expected: None,
                 note: "edge: empty tone".into(),
-                held_out: false,
+                ..TestCase::default()
             },
         ];
         let csv = cases_to_csv(&inputs, &cases);

@@ -219,6 +219,7 @@ pub fn html_report(
         }
     }
     body.push_str(&format!("<p class=\"sub\">{}</p>", e(METHODS_NOTE)));
+    body.push_str(&fairness_html(report, cases, results));
     body.push_str("</section><section><h2>Checks</h2><table><tr><th>Variant</th><th>Check</th><th>Pass rate</th><th>Errors</th></tr>");
     for v in &report.variants {
         for c in &v.checks {
@@ -311,6 +312,38 @@ fn setup_html(setup: &ReportSetup) -> String {
     }
     out.push_str("</ul></section>");
     out
+}
+
+/// The fairness section: per variant and attribute, each group's pass rate and its gap to
+/// the first group, paired by original case (empty when no case is a counterfactual copy).
+fn fairness_html(report: &Report, cases: &[TestCase], results: &[JobResult]) -> String {
+    let e = html_escape;
+    let mut out = String::new();
+    for (v, variant) in report.variants.iter().enumerate() {
+        for r in super::fairness::fairness_reports(results, cases, v) {
+            out.push_str(&format!("<h3>{} \u{b7} {}</h3><ul>", e(&r.attribute), e(&variant.name)));
+            for g in &r.groups {
+                let rate = g.rate.map_or_else(|| "no results yet".to_string(), |i| i.describe("pass"));
+                out.push_str(&format!("<li>{}: {}</li>", e(&g.group), e(&rate)));
+            }
+            out.push_str("</ul>");
+            for s in r.sentences() {
+                out.push_str(&format!("<p class=\"verdict\">{}</p>", e(&s)));
+            }
+            for w in r.groups.iter().filter_map(|g| g.versus_first.as_ref()).flat_map(|c| c.warnings()) {
+                out.push_str(&format!("<p class=\"warn\">{}</p>", e(&w)));
+            }
+        }
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!(
+        "<section><h2>Fairness</h2><p class=\"sub\">Counterfactual copies of each case change only the terms of one group \
+(names, pronouns or ages, as listed in the eval). Each group's pass rate is over its copies; the gap to the first group is \
+paired by the original case, with the same statistics as the comparison of variants. Groups are defined by the terms \
+chosen, which are proxies, not facts about anyone.</p>{out}</section>"
+    )
 }
 
 /// Each variant's pass rate over cases, consistency and held-out result, as HTML.
@@ -437,7 +470,7 @@ mod tests {
             inputs: BTreeMap::from([("q".into(), "a, b".into())]),
             expected: Some("yes".into()),
             note: String::new(),
-            held_out: false,
+            ..TestCase::default()
         }];
         let csv = results_csv(
             &["Base".into()],

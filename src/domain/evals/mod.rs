@@ -8,6 +8,7 @@ pub mod cases;
 pub mod checks;
 pub mod distributions;
 pub mod export;
+pub mod fairness;
 pub mod generate;
 pub mod paired;
 pub mod report;
