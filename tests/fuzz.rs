@@ -21,7 +21,7 @@ use std::time::Duration;
 use chainboard::domain::blocks::{
     BlockConfig, BlockKind, InputConfig, InputValue, NoteConfig, OutputConfig, PromptConfig, UnknownConfig,
 };
-use chainboard::domain::evals::cases::{cases_to_csv, parse_table, TestCase, MAX_CASES};
+use chainboard::domain::evals::cases::{cases_to_csv, csv_line, parse_rows, parse_table, TestCase, MAX_CASES};
 use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
 use chainboard::domain::flow_file::{evals_of, from_json, knowledge_of, to_json, to_json_with_evals, with_knowledge};
 use chainboard::domain::providers::{
@@ -1080,7 +1080,7 @@ proptest! {
 
 /// Cases under unique input names (as the flow's Input values are), with values of any text.
 fn arb_cases() -> impl Strategy<Value = (Vec<String>, Vec<TestCase>)> {
-    let value = || prop_oneof![any_text(12), "[ ,;\t\"\r\na]{0,6}"];
+    let value = || prop_oneof![any_text(12), "[ ,;\t\"\r\na'=+@-]{0,6}"];
     (1usize..4).prop_flat_map(move |columns| {
         let names: Vec<String> = (0..columns).map(|i| format!("input {i}")).collect();
         let case = (vec(value(), columns), proptest::option::of(value()), value()).prop_map(
@@ -1153,6 +1153,24 @@ proptest! {
                 Ok(table) => prop_assert_eq!(table, (names.clone(), kept)),
                 Err(e) => prop_assert!(kept.is_empty(), "{}", e),
             }
+            Ok(())
+        })?;
+    }
+
+    /// Every exported cell is safe to open in a spreadsheet (no leading `=`, `+`, `-`, `@`, tab
+    /// or CR unless it is a plain number), and reads back as the text it was made from.
+    #[test]
+    fn csv_cells_never_start_a_formula(
+        value in prop_oneof![any_text(16), "['=+@\t\r -]{0,3}[a-z0-9.,;\"'=+-]{0,6}"],
+    ) {
+        let line = csv_line(&[value.as_str(), "x"]);
+        timed("csv (formula guard)", line.as_bytes(), || {
+            let cell = line.strip_suffix(",x\r\n").unwrap_or(&line);
+            let raw = cell.strip_prefix('"').unwrap_or(cell);
+            let number = raw.trim_start_matches(['+', '-']).chars().all(|c| c.is_ascii_digit() || c == '.')
+                && raw.chars().any(|c| c.is_ascii_digit());
+            prop_assert!(number || !raw.starts_with(['=', '+', '-', '@', '\t', '\r']), "{:?} became {:?}", value, cell);
+            prop_assert_eq!(parse_rows(&line, ',').map_err(|e| TestCaseError::fail(e.to_string()))?, vec![vec![value.clone(), "x".to_string()]]);
             Ok(())
         })?;
     }
