@@ -13,13 +13,19 @@
 //!   most [`MAX_DEPTH`] deep; deeper markers stay literal text.
 //!
 //! Supported: ATX and setext headings, paragraphs, bullet and ordered lists nested by
-//! indentation, fenced code (``` and ~~~), block quotes, thematic breaks, GFM pipe
-//! tables; `**strong**`, `*em*`/`_em_`, `~~strike~~`, code spans, inline links,
-//! `<autolinks>`, bare http(s) URLs, backslash escapes, common HTML entities, hard line
-//! breaks and numeric citations (`[1]`, `[2, 3]`).
+//! indentation (an item's content column is set by its marker's width, as in CommonMark),
+//! fenced code (``` and ~~~; escapes and entities in the info string are decoded), block
+//! quotes, thematic breaks, GFM pipe tables; `**strong**`, `*em*`/`_em_`, `~~strike~~`, code
+//! spans, inline links, reference links (`[text][label]`, `[label][]`, `[label]`) and their
+//! definitions (`[label]: url "title"`, removed from the output, labels matched
+//! case-insensitively, titles dropped), `<autolinks>`, bare http(s) URLs and e-mail addresses,
+//! backslash escapes, HTML entities (decimal, hex and 363 names: see the entities module),
+//! hard line breaks and numeric citations (`[1]`, `[2, 3]`; a defined label wins over a
+//! citation).
 //!
-//! Not supported: reference-style links and their definitions, indented code blocks,
-//! HTML blocks (shown as text), footnotes, task-list checkboxes and table alignment.
+//! Not supported: indented code blocks, HTML blocks (shown as text), footnotes, task-list
+//! checkboxes and table alignment. How close this is to CommonMark: docs/benchmarks.md,
+//! "Markdown beside pulldown-cmark".
 
 use std::collections::HashMap;
 
@@ -606,13 +612,26 @@ fn collect_quote(lines: &[String], i: usize) -> (Vec<String>, usize) {
             lazy_ok = fences.lazy_after(&content);
             inner.push(content);
         } else if lazy_ok && !is_blank(line) && !interrupts_paragraph(line) {
-            inner.push(line.clone());
+            inner.push(lazy_line(line));
         } else {
             break;
         }
         j += 1;
     }
     (inner, j)
+}
+
+/// A lazy continuation line as paragraph text inside its container: it keeps an indent of 4 or
+/// more (which makes it paragraph text there), and an `===` or `--` is escaped, since a lazy line never
+/// underlines a setext heading.
+fn lazy_line(line: &str) -> String {
+    if indent_of(line) >= 4 {
+        line.to_owned()
+    } else if setext_level(line).is_some() {
+        format!("\\{}", line.trim_start())
+    } else {
+        line.trim_start().to_owned()
+    }
 }
 
 fn parse_list(lines: &[String], i: usize, first: ListMarker, depth: usize, refs: &mut Refs) -> (Block, usize) {
@@ -633,20 +652,22 @@ fn parse_list(lines: &[String], i: usize, first: ListMarker, depth: usize, refs:
         let mut fences = FenceState::default();
         let mut lazy_ok = fences.lazy_after(&marker.content);
         let mut item = vec![std::mem::take(&mut marker.content)];
+        let mut closed = false;
         while let Some(line) = lines.get(j) {
             let indent = indent_of(line);
             let content = if is_blank(line) {
-                // An item can start with at most one blank line: `-` then a blank is empty.
-                if starts_empty && item.len() == 1 {
-                    break;
-                }
+                // An item can start with at most one blank line: `-` then a blank is empty
+                // (the blank lines after it may still lead to a sibling item).
+                closed |= starts_empty && item.len() == 1;
                 String::new()
+            } else if closed {
+                break;
             } else if indent >= content_col {
                 strip_cols(line, content_col)
             } else if list_marker(line, 3).is_some() {
                 break;
             } else if lazy_ok && !interrupts_paragraph(line) {
-                line.trim_start().to_owned()
+                lazy_line(line)
             } else {
                 break;
             };
@@ -855,7 +876,7 @@ fn parse_inlines(src: &str, refs: &Refs) -> Vec<Inline> {
 }
 
 fn is_special(b: u8) -> bool {
-    matches!(b, b'\\' | b'`' | b'*' | b'_' | b'~' | b'[' | b']' | b'!' | b'<' | b'&' | b'\n' | b'h' | b'H')
+    matches!(b, b'\\' | b'`' | b'*' | b'_' | b'~' | b'[' | b']' | b'!' | b'<' | b'&' | b'\n' | b'h' | b'H' | b'@')
 }
 
 fn is_punct(c: char) -> bool {
@@ -1330,6 +1351,7 @@ impl InlineParser<'_> {
                 b'&' => self.entity(),
                 b'\n' => self.newline(),
                 b'h' | b'H' if self.bare_url() => {}
+                b'@' if self.bare_email() => {}
                 _ => self.plain(),
             }
         }
@@ -1671,6 +1693,48 @@ impl InlineParser<'_> {
         let child = self.alloc(Kind::Text(url));
         self.push_node(Kind::Link { href, first: Some(child) });
         self.pos += len;
+        true
+    }
+
+    /// A bare e-mail address around the `@` at `pos` (GFM's extended e-mail autolink): a
+    /// local part of letters, digits and `.+-_` just before it, a domain of such labels with at
+    /// least one dot after it, not ending in `-` or `_` (a final `.` is left out). It links
+    /// to `mailto:`; the local part is taken back out of the pending text.
+    fn bare_email(&mut self) -> bool {
+        let b = self.src.as_bytes();
+        let is_local = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-' | b'_');
+        let local_len = b.get(..self.pos).unwrap_or(&[]).iter().rev().take_while(|&&c| is_local(c)).count();
+        let start = self.pos - local_len;
+        // Not a user in a URL (`ftp://user@host`, `scheme:user@host`), nor after an escape.
+        let before = start.checked_sub(1).and_then(|i| b.get(i));
+        if local_len == 0 || before.is_some_and(|c| matches!(c, b'/' | b':' | b'@' | b'\\')) {
+            return false;
+        }
+        let local = slice(self.src, start, self.pos);
+        if !self.pending.ends_with(local) {
+            return false;
+        }
+        let domain_start = self.pos + 1;
+        let mut end = domain_start
+            + rest(self.src, domain_start)
+                .bytes()
+                .take_while(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+                .count();
+        while end > domain_start && b.get(end - 1) == Some(&b'.') {
+            end -= 1;
+        }
+        let domain = slice(self.src, domain_start, end);
+        let labels_ok = domain.split('.').all(|l| !l.is_empty());
+        if !labels_ok || !domain.contains('.') || domain.ends_with(['-', '_']) {
+            return false;
+        }
+        let address = format!("{local}@{domain}");
+        let keep = self.pending.len() - local.len();
+        self.pending.truncate(keep);
+        let href = SafeUrl::new(&format!("mailto:{address}"));
+        let child = self.alloc(Kind::Text(address));
+        self.push_node(Kind::Link { href, first: Some(child) });
+        self.pos = end;
         true
     }
 
@@ -2047,6 +2111,134 @@ mod tests {
             ("http://a.com/foo_bar_baz", "<p><a href=http://a.com/foo_bar_baz>http://a.com/foo_bar_baz</a></p>"),
             ("[x](https://a.com/?q=1&amp;r=2)", "<p><a href=https://a.com/?q=1&r=2>x</a></p>"),
             ("[x](https://a.com/\\))", "<p><a href=https://a.com/)>x</a></p>"),
+        ]);
+    }
+
+    #[test]
+    fn reference_links_and_definitions() {
+        check(&[
+            ("[text][label]\n\n[label]: https://a.example", "<p><a href=https://a.example>text</a></p>"),
+            ("[Label][]\n\n[label]: https://a.example", "<p><a href=https://a.example>Label</a></p>"),
+            (
+                "See [the docs].\n\n[The  DOCS]: https://d.example \"Docs\"",
+                "<p>See <a href=https://d.example>the docs</a>.</p>",
+            ),
+            (
+                "[a]: https://a.example\n[b]: <https://b.example/x y> 'B'\n\n[a] and [B]",
+                "<p><a href=https://a.example>a</a> and <a href=https://b.example/x y>B</a></p>",
+            ),
+            // Defined after use, inside a list, on two lines, and only the first definition counts.
+            (
+                "[x]\n\n- item\n\n  [x]:\n  https://x.example\n  \"title\"\n[x]: https://other.example",
+                "<p><a href=https://x.example>x</a></p><ul><li>item</li></ul>",
+            ),
+            ("[ẞ]\n\n[SS]: https://ss.example", "<p><a href=https://ss.example>ẞ</a></p>"),
+            ("![logo][l]\n\n[l]: https://img.example/l.png", "<p><image href=https://img.example/l.png alt=logo></p>"),
+            ("[*em* text][l]\n\n[l]: https://l.example", "<p><a href=https://l.example><i>em</i> text</a></p>"),
+            // Undefined labels stay text; a full reference to an undefined label makes no link.
+            (
+                "[nope] [text][nope] [a][]\n\n[a]: https://a.example",
+                "<p>[nope] [text][nope] <a href=https://a.example>a</a></p>",
+            ),
+            ("[a][nope]\n\n[a]: https://a.example", "<p>[a][nope]</p>"),
+            // Unsafe or relative targets keep the text and lose the link.
+            ("[x][e]\n\n[e]: javascript:alert(1)", "<p><a>x</a></p>"),
+            ("[x]\n\n[x]: /relative", "<p><a>x</a></p>"),
+            ("[x]\n\n[x]: data:text/html,<script>alert(1)</script>", "<p><a>x</a></p>"),
+            // Citations still work, unless the number is a defined label.
+            (
+                "Fast [1] and [2].\n\n[2]: https://two.example",
+                "<p>Fast <cite 1> and <a href=https://two.example>2</a>.</p>",
+            ),
+            // Not definitions: no colon, no destination, text after the title, in a paragraph.
+            ("[a]:\n\n[a]", "<p>[a]:</p><p>[a]</p>"),
+            (
+                "[a]: https://a.example \"t\" junk\n\n[a]",
+                "<p>[a]: <a href=https://a.example>https://a.example</a> \"t\" junk</p><p>[a]</p>",
+            ),
+            (
+                "para\n[a]: https://a.example\n\n[a]",
+                "<p>para\n[a]: <a href=https://a.example>https://a.example</a></p><p>[a]</p>",
+            ),
+            ("Only definitions\n\n[a]: https://a.example\n[b]: https://b.example", "<p>Only definitions</p>"),
+            ("[a]: https://a.example\n===", "<p>===</p>"),
+        ]);
+    }
+
+    #[test]
+    fn named_entities_from_the_compact_table() {
+        let names: Vec<&str> = entities::ENTITIES.iter().map(|(n, _)| *n).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "the table is sorted and has no duplicates");
+        assert!(names.len() > 300 && names.len() < 500, "{} entries", names.len());
+        check(&[
+            ("&rarr; &frac34; &copy; &hellip; &mdash; &euro; &check; &ne;", "<p>→ ¾ © … — € ✓ ≠</p>"),
+            (
+                "&nbsp;&AElig; &Dcaron; &HilbertSpace; &DifferentialD; &ClockwiseContourIntegral; &ngE;",
+                "<p>\u{a0}Æ Ď ℋ ⅆ ∲ ≧̸</p>",
+            ),
+            (
+                "&MadeUpEntity; &ThisIsNotDefined; &copy &x; &RARR;",
+                "<p>&amp;MadeUpEntity; &amp;ThisIsNotDefined; &amp;copy &amp;x; &amp;RARR;</p>",
+            ),
+            ("`&rarr;` &lt;b&gt;", "<p><code>&amp;rarr;</code> &lt;b&gt;</p>"),
+            ("[a](https://x.example/&quot;&rarr;)", "<p><a href=https://x.example/\"→>a</a></p>"),
+        ]);
+    }
+
+    #[test]
+    fn fence_info_strings_are_decoded() {
+        check(&[
+            ("``` foo\\+bar\nx\n```", "<pre foo+bar>x</pre>"),
+            ("``` f&ouml;&ouml;\nx\n```", "<pre föö>x</pre>"),
+            ("~~~ c&#43;&#43; extra\nx\n~~~", "<pre c++>x</pre>"),
+        ]);
+    }
+
+    #[test]
+    fn list_items_follow_the_marker_width() {
+        check(&[
+            // `10) ` is four columns wide: a sublist must start at column 4.
+            ("10) foo\n    - bar", "<ol start=10><li><p>foo</p><ul><li>bar</li></ul></li></ol>"),
+            ("10) foo\n   - bar", "<ol start=10><li>foo</li></ol><ul><li>bar</li></ul>"),
+            ("1.  two spaces\n    continue", "<ol><li>two spaces\ncontinue</li></ol>"),
+            ("-   a\n\n    b", "<ul><li><p>a</p><p>b</p></li></ul>"),
+            ("-   a\n\n  b", "<ul><li>a</li></ul><p>b</p>"),
+            // Items indented 0-3 columns are siblings, not sublists.
+            ("1. a\n\n  2. b\n\n   3. c", "<ol><li>a</li><li>b</li><li>c</li></ol>"),
+            ("- a\n - b\n  - c\n   - d\n    - e", "<ul><li>a</li><li>b</li><li>c</li><li>d\n- e</li></ul>"),
+            // An empty item ends at a blank line; siblings may follow.
+            ("-\n\n  foo", "<ul><li></li></ul><p>foo</p>"),
+            ("* a\n*\n\n* c", "<ul><li>a</li><li></li><li>c</li></ul>"),
+            // Five spaces after the marker: content starts one column after it.
+            ("-     code-ish", "<ul><li>code-ish</li></ul>"),
+            ("- a\n2. b", "<ul><li>a</li></ul><ol start=2><li>b</li></ol>"),
+            ("> a\nb\n===", "<blockquote><p>a\nb\n===</p></blockquote>"),
+        ]);
+    }
+
+    #[test]
+    fn bare_email_addresses_become_mailto_links() {
+        check(&[
+            ("Write to help@example.com.", "<p>Write to <a href=mailto:help@example.com>help@example.com</a>.</p>"),
+            (
+                "a.b-c+d_e@mail.example.co.uk",
+                "<p><a href=mailto:a.b-c+d_e@mail.example.co.uk>a.b-c+d_e@mail.example.co.uk</a></p>",
+            ),
+            ("(ops@x.io)", "<p>(<a href=mailto:ops@x.io>ops@x.io</a>)</p>"),
+            ("**me@x.io**", "<p><b><a href=mailto:me@x.io>me@x.io</a></b></p>"),
+            ("foo_bar@x.io", "<p><a href=mailto:foo_bar@x.io>foo_bar@x.io</a></p>"),
+            // Not addresses: no dot in the domain, a domain ending in - or _, no local part, a URL's user.
+            ("me@localhost", "<p>me@localhost</p>"),
+            ("me@x.io- and me@x.io_", "<p>me@x.io- and me@x.io_</p>"),
+            ("@handle and a@.io", "<p>@handle and a@.io</p>"),
+            ("ftp://user@host.example", "<p>ftp://user@host.example</p>"),
+            (
+                "https://user@host.example/x",
+                "<p><a href=https://user@host.example/x>https://user@host.example/x</a></p>",
+            ),
+            ("`me@x.io`", "<p><code>me@x.io</code></p>"),
+            ("[mail me@x.io](https://x.io)", "<p><a href=https://x.io>mail me@x.io</a></p>"),
+            ("a\\_b@x.io", "<p>a_b@x.io</p>"),
         ]);
     }
 

@@ -41,7 +41,7 @@ const COMMAND = ["cargo", ["test", "--test", "markdown_bench", "--", "--ignored"
 run(...COMMAND, { env: { ...process.env, MARKDOWN_SPEC_JSON: examplesPath } });
 const report = JSON.parse(readFileSync("target/markdown-bench.json", "utf8"));
 
-const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(0)}%` : "–");
+const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)}%` : "–");
 let total = { examples: 0, out: 0, agree: 0 };
 const rows = report.sections.map((s) => {
   const inScope = s.examples - s.out_of_scope;
