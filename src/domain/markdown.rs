@@ -1120,9 +1120,7 @@ fn take_definitions<'a>(text: &'a str, refs: &mut Refs) -> &'a str {
             break;
         };
         let key = normalize_label(label);
-        if !refs.defs.contains_key(&key) {
-            refs.defs.insert(key, SafeUrl::new(&dest));
-        }
+        refs.defs.entry(key).or_insert_with(|| SafeUrl::new(&dest));
         rest = self::rest(rest, len);
     }
     rest
