@@ -42,12 +42,13 @@ run(...COMMAND, { env: { ...process.env, MARKDOWN_SPEC_JSON: examplesPath } });
 const report = JSON.parse(readFileSync("target/markdown-bench.json", "utf8"));
 
 const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)}%` : "–");
-let total = { examples: 0, out: 0, agree: 0 };
+let total = { examples: 0, out: 0, agree: 0, agreeOut: 0 };
 const rows = report.sections.map((s) => {
   const inScope = s.examples - s.out_of_scope;
   total.examples += s.examples;
   total.out += s.out_of_scope;
   total.agree += s.agree;
+  total.agreeOut += s.agree_out_of_scope;
   return `| ${s.section} | ${s.examples} | ${s.out_of_scope || ""} | ${s.agree} of ${inScope} | ${pct(s.agree, inScope)} |`;
 });
 const inScope = total.examples - total.out;
@@ -82,7 +83,8 @@ example happens to contain them.
 ${rows.join("\n")}
 | **All** | **${total.examples}** | **${total.out}** | **${total.agree} of ${inScope}** | **${pct(total.agree, inScope)}** |
 
-Agreement on the examples in scope: **${pct(total.agree, inScope)}** (${total.agree} of ${inScope}; ${total.out} of ${total.examples} examples out of scope).
-Most disagreements: ${worst.join(", ") || "none"}.
-`;
+Agreement on the examples in scope: **${pct(total.agree, inScope)}** (${total.agree} of ${inScope}; ${total.out} of ${total.examples} examples out of scope,
+of which ${total.agreeOut} agree anyway; on all ${total.examples}: ${pct(total.agree + total.agreeOut, total.examples)}).
+Disagreements in scope, by section: ${worst.join(", ") || "none"}.
+${report.disagreements.length ? "They are:\n\n" + report.disagreements.map((d) => `- Example ${d.number} (${d.section}): \`${JSON.stringify(d.markdown)}\` → pulldown-cmark \`${d.pulldown_cmark.replace(/\n/g, "\\n")}\`, ours \`${d.ours.replace(/\n/g, "\\n")}\``).slice(0, 12).join("\n") + "\n" : ""}`;
 writeSection("## Markdown beside pulldown-cmark", text);
