@@ -2642,6 +2642,21 @@ mod tests {
             "\r".repeat(20_000),
             "\t".repeat(20_000),
             "# T\n\nSome *em* and **strong** [1] https://x.example/a_b `c` <b>\n\n- item [x](javascript:y)\n> q\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n".repeat(1_000),
+                   // Reference links: many uses, many definitions, long labels, brackets around labels.
+            format!("{}\n\n[a]: https://x.example\n", "[a]".repeat(6_000)),
+            format!("{}\n\n[a]: https://x.example\n", "[a][".repeat(6_000)),
+            format!("{}\n\n[a]: https://x.example\n", "[a][]".repeat(6_000)),
+            "[x]: https://x.example\n".repeat(5_000),
+            "[x]:\n".repeat(8_000),
+            format!("{}[a]: javascript:alert(1)\n\n[a]", "[a]: <javascript:x>\n".repeat(2_000)),
+            format!("{}{}{}\n\n[a]: https://x.example", "[".repeat(5_000), "a".repeat(3_000), "]".repeat(5_000)),
+            format!("{}\n\n[{}]: https://x.example", "[b]".repeat(2_000), "b ".repeat(2_000)),
+            // Bare e-mail addresses.
+            "a@".repeat(10_000),
+            "a@b.".repeat(6_000),
+            "@".repeat(20_000),
+            "a.b.c@".repeat(5_000),
+            "&rarr;&frac34;&ClockwiseContourIntegral;&zzzz;".repeat(2_000),
         ]);
         corpus
     }
