@@ -116,8 +116,10 @@ pub fn hold_out_share(cases: &mut [TestCase], share: f64) {
 
 /// Splits delimited text into rows of fields. A field starting with `"` is quoted: `""` is
 /// a quote, and delimiters and line breaks inside are kept. A row ends at `\r\n`, `\n` or a
-/// lone `\r` (Excel's "CSV (Macintosh)"). Each field then goes through [`unneutralize`], so a
-/// file we exported reads back as the text it was made from.
+/// lone `\r` (Excel's "CSV (Macintosh)"). In comma- and semicolon-separated text each field
+/// then goes through [`unneutralize`], so a file we exported reads back as the text it was made
+/// from. Tab-separated text is what spreadsheets put on the clipboard, which never carries that
+/// `'` (Excel copies the cell `'=x` as `=x`), so there a leading `'` is the user's own.
 pub fn parse_rows(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, TableError> {
     let mut rows = Vec::new();
     let mut row: Vec<String> = Vec::new();
@@ -127,7 +129,11 @@ pub fn parse_rows(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, Table
     let mut quoted = false;
     let mut quote_line = 0;
     let mut at_field_start = true;
-    let end_field = |field: &mut String, row: &mut Vec<String>| row.push(unneutralize(std::mem::take(field)));
+    let guarded = matches!(delimiter, ',' | ';');
+    let end_field = |field: &mut String, row: &mut Vec<String>| {
+        let value = std::mem::take(field);
+        row.push(if guarded { unneutralize(value) } else { value });
+    };
     while let Some(c) = chars.next() {
         if quoted {
             match c {
@@ -559,6 +565,13 @@ mod tests {
         assert_eq!(unneutralize("'+44 20 7946 0000".into()), "+44 20 7946 0000");
         assert_eq!(unneutralize("'hello'".into()), "'hello'");
         assert_eq!(unneutralize("'007".into()), "'007");
+        // Only comma- and semicolon-separated text carries the guard: a spreadsheet's clipboard
+        // (tab-separated) and one value per line keep a leading ' as typed.
+        assert_eq!(parse_rows("a;b\n'=1;'-x\n", ';').expect("parses")[1], vec!["=1", "-x"]);
+        let (_, cases) = parse_table("q\texpected\n'=1\t'@x\n").expect("parses");
+        assert_eq!((cases[0].inputs["q"].as_str(), cases[0].expected.as_deref()), ("'=1", Some("'@x")));
+        let (_, cases) = parse_table("q\n'=1\n").expect("parses");
+        assert_eq!(cases[0].inputs["q"], "'=1");
     }
 
     #[test]

@@ -334,8 +334,8 @@ mod tests {
             extract_text("people.csv", "\"Last, First\";\"Age\nyears\"\r\nDoe, Jane;42\r\n".as_bytes()).unwrap();
         assert_eq!(text, "Last, First: Doe, Jane\nAge\nyears: 42\n\n");
         // Our own exports read back without the formula guard.
-        let (_, text) = extract_text("results.csv", b"output\r\n'=1+1\r\n").unwrap();
-        assert_eq!(text, "output: =1+1\n\n");
+        let (_, text) = extract_text("results.csv", b"case,output\r\n1,'=1+1\r\n").unwrap();
+        assert_eq!(text, "case: 1\noutput: =1+1\n\n");
     }
 
     #[test]
