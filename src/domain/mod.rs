@@ -20,6 +20,7 @@ pub mod pricing;
 pub mod providers;
 pub mod recording;
 pub mod retrieval;
+pub mod sample;
 pub mod share;
 pub mod template;
 pub mod templates;
