@@ -480,18 +480,27 @@ fn summary(sents: &[String], instructions: &str) -> String {
 }
 
 fn reply(sents: &[String]) -> String {
+    let lower = sents.join(" ").to_lowercase();
+    let complaint = NEGATIVE.iter().any(|w| lower.contains(w));
     let issue = sents
         .iter()
         .find(|s| words(s) >= 4 && !s.trim_end().ends_with('?'))
         .map(|s| lower_first(swap_person(s, Person::Second).trim_end_matches(['.', '!'])));
     let ask = sents.iter().find(|s| s.trim_end().ends_with('?'));
     let mut out = String::from("Hi,\n\n");
-    match issue {
-        Some(issue) => out.push_str(&format!("Thank you for getting in touch, and I'm sorry to hear that {issue}. ")),
-        None => out.push_str("Thank you for getting in touch. "),
+    match (complaint, issue, ask) {
+        (true, Some(issue), _) => {
+            out.push_str(&format!("Thank you for getting in touch, and I'm sorry to hear that {issue}. "))
+        }
+        (_, _, Some(q)) => {
+            out.push_str(&format!("Thank you for your question: \u{201c}{}\u{201d} ", clip_words(q, 25)))
+        }
+        _ => out.push_str("Thank you for getting in touch. "),
     }
-    out.push_str(if ask.is_some() {
+    out.push_str(if complaint && ask.is_some() {
         "I've passed this to our team as a priority and will send you an update within one business day, with a clear next step."
+    } else if ask.is_some() {
+        "I'm checking this with the team and will reply within one business day with a clear answer."
     } else {
         "I've passed this to our team and will follow up within one business day with a next step."
     });

@@ -229,7 +229,7 @@ test("a Prompt template with 10,000 {{variables}} keeps the app responsive and r
   test.setTimeout(120_000);
   const app = new AppPage(page);
   await app.open();
-  // The Demo provider needs no key, so Run reaches validation.
+  // Sample answers need no key, so Run reaches validation.
   await usePromptProvider(app, "demo");
   const template = Array.from({ length: 10_000 }, (_, i) => `{{v${i}}}`).join(" ");
   const user = app.inspector.getByRole("textbox", { name: "User message", exact: true });

@@ -126,7 +126,7 @@ test("bad pasted tables and checks say what is wrong and keep the cases", async 
   expect(app.consoleErrors).toEqual([]);
 });
 
-test("the 'compare two models on 10 cases' template brings its cases and checks, and runs on the Demo provider", async ({ page }) => {
+test("the 'compare two models on 10 cases' template brings its cases and checks, and runs on sample answers", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
   await useTemplate(page, "Compare two models on 10 cases");
