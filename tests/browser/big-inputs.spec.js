@@ -164,7 +164,7 @@ test("a 100 MB flow file is refused by its size, without reading it; the open fl
   await expect(app.blocks()).toHaveCount(3);
 });
 
-/** A flow of `n` blocks: Input → Prompt (Demo) → Output chains, filled up with notes. */
+/** A flow of `n` blocks: Input → Prompt (sample answers) → Output chains, filled up with notes. */
 function bigFlow(n) {
   const blocks = [];
   const edges = [];
