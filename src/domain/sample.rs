@@ -1275,6 +1275,27 @@ pub fn agent_answer(req: &SampleRequest<'_>, results: &[(String, String, bool)])
     lines.join(" ")
 }
 
+/// Whether block `id`'s output is a sample answer when the run is not at hand (a shared
+/// link's outputs): a Prompt or Transcribe block on sample answers, or an Output block showing
+/// one. Matches what a run sets in `BlockRun::sample`.
+pub fn shows_sample(flow: &crate::domain::flow::Flow, id: &crate::domain::flow::BlockId) -> bool {
+    use crate::domain::blocks::BlockConfig;
+    let demo = crate::domain::providers::ProviderKind::Demo.id();
+    let Some(block) = flow.block(id) else { return false };
+    match &block.config {
+        BlockConfig::Prompt(p) => p.provider == demo,
+        BlockConfig::Transcribe(t) => t.provider == demo,
+        BlockConfig::Output(_) => flow.edges.iter().filter(|e| &e.to.block == id).any(|e| {
+            flow.block(&e.from.block).is_some_and(|b| match &b.config {
+                BlockConfig::Prompt(p) => p.provider == demo,
+                BlockConfig::Transcribe(t) => t.provider == demo,
+                _ => false,
+            })
+        }),
+        _ => false,
+    }
+}
+
 /// A transcript for a Transcribe block on sample answers.
 pub const SAMPLE_TRANSCRIPT: &str = "Hi, I'm calling about order 4821. The blender arrived yesterday and the glass \
      jug is cracked right down the side. This is the second time this has happened and I'm honestly pretty \
@@ -1451,6 +1472,17 @@ mod tests {
         let v: Value = serde_json::from_str(&a).expect("json");
         assert_eq!(v["score"], 5, "{a}");
         assert!(v["reason"].as_str().is_some_and(|r| r.starts_with("Sample judge")), "{a}");
+    }
+
+    #[test]
+    fn shared_outputs_know_they_are_samples() {
+        use crate::domain::flow::BlockId;
+        let flow = crate::domain::templates::with_provider(crate::domain::examples::starter_flow(0), "demo", "");
+        assert!(shows_sample(&flow, &BlockId::new("prompt-1")));
+        assert!(shows_sample(&flow, &BlockId::new("output-1")));
+        assert!(!shows_sample(&flow, &BlockId::new("input-1")));
+        let real = crate::domain::examples::starter_flow(0);
+        assert!(!shows_sample(&real, &BlockId::new("output-1")));
     }
 
     #[test]

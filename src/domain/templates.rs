@@ -284,7 +284,7 @@ fn classify_photo(now: i64) -> Flow {
                 "You sort product photos for an online shop. Look only at the product, not the background.",
                 "{{photo}}\nWhich category is this product in: Kitchen, Clothing, Electronics, Toys, Garden or Other? Give a one-line reason that names what you see.",
                 OutputFormat::JsonSchema { schema }),
-                vec![SampleRule::otherwise("{\n  \"category\": \"Kitchen\",\n  \"reason\": \"A ceramic mug with a handle, shown on its own: tableware for the kitchen.\"\n}")]),
+                vec![SampleRule::otherwise("{\n  \"category\": \"Kitchen\",\n  \"reason\": \"A blue mug of hot coffee with a handle: drinkware for the kitchen.\"\n}")]),
             output("output-1", "Category", 680.0, 140.0),
             note("note-1", 40.0, 380.0, "Drop your own photo on the Product photo value (or paste one). To measure it, open Evaluate and drop a folder of photos on the test cases: one case per photo."),
         ],
