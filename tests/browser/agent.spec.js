@@ -1,10 +1,11 @@
 import { test, expect } from "@playwright/test";
-import { AppPage, PROVIDERS, configureProvider, dragBetween, dragBy, useTemplate } from "./pages.js";
+import { AppPage, PORT_SHIFT, PROVIDERS, configureProvider, dragBetween, dragBy, useTemplate } from "./pages.js";
 
 const AGENT = "Prompt block: Support agent";
 const REPLY = "Output block: Reply";
 const TOOL = "Tool block: Order lookup";
-const TOOL_SERVER = "http://127.0.0.1:4011";
+const TOOL_HOST = `127.0.0.1:${4011 + PORT_SHIFT}`;
+const TOOL_SERVER = `http://${TOOL_HOST}`;
 
 /** Opens the order-agent template (on sample answers). */
 async function openOrderAgent(app, page) {
@@ -74,11 +75,11 @@ test("an HTTP tool calls a local endpoint only after the host is approved", asyn
   await app.inspector.getByRole("textbox", { name: "URL" }).blur();
   await app.inspector.getByRole("textbox", { name: "Part of the response to return (optional)" }).fill("data");
   await app.inspector.getByRole("textbox", { name: "Part of the response to return (optional)" }).blur();
-  await expect(app.block(TOOL).locator(".block-body")).toContainText("GET 127.0.0.1:4011");
+  await expect(app.block(TOOL).locator(".block-body")).toContainText(`GET ${TOOL_HOST}`);
 
   await page.getByRole("button", { name: "Run flow" }).click();
   const dialog = page.getByRole("dialog", { name: "Allow tool hosts" });
-  await expect(dialog.getByRole("list", { name: "Hosts" })).toHaveText("127.0.0.1:4011");
+  await expect(dialog.getByRole("list", { name: "Hosts" })).toHaveText(TOOL_HOST);
   await app.screenshot("agent-approve-hosts");
   // Nothing was sent to the host (or the model) while the dialog waits.
   expect(await (await request.get(`${TOOL_SERVER}/__log`)).json()).toEqual([]);
