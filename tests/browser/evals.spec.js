@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { AppPage, configureProvider, usePromptProvider, useTemplate } from "./pages.js";
+import { AppPage, PORT_SHIFT, configureProvider, usePromptProvider, useTemplate } from "./pages.js";
 
 /** Pastes rows into the Evaluate dialog's case table, as from a spreadsheet. */
 async function pasteRows(dialog, rows) {
@@ -249,7 +249,7 @@ test("an eval sent as an Anthropic Message Batch loads its results into the stat
   const settings = page.getByRole("dialog", { name: "Settings" });
   await settings.getByRole("textbox", { name: "Anthropic API key" }).fill("sk-ant-test-BATCH-secret");
   await settings.getByRole("textbox", { name: "Anthropic API key" }).press("Tab");
-  await settings.getByRole("textbox", { name: "Anthropic base URL" }).fill("http://127.0.0.1:4011/v1");
+  await settings.getByRole("textbox", { name: "Anthropic base URL" }).fill(`http://127.0.0.1:${4011 + PORT_SHIFT}/v1`);
   await settings.getByRole("textbox", { name: "Anthropic base URL" }).press("Tab");
   await settings.getByRole("button", { name: "Done" }).click();
   await usePromptProvider(app, "anthropic");
