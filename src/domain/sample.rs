@@ -292,7 +292,7 @@ fn push_sentence(out: &mut Vec<String>, current: &mut String) {
     // "Hi, since yesterday…" → "since yesterday…"
     for greeting in ["hi,", "hello,", "hey,", "hi ", "hello ", "dear "] {
         if s.to_lowercase().starts_with(greeting) && s.len() > greeting.len() + 12 {
-            s = s[greeting.len()..].trim_start().to_string();
+            s = s.get(greeting.len()..).unwrap_or_default().trim_start().to_string();
             let mut chars = s.chars();
             if let Some(first) = chars.next() {
                 s = first.to_uppercase().chain(chars).collect();
@@ -597,6 +597,9 @@ fn topic(content: &str) -> String {
         content.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).collect();
     let mut nouns: Vec<&str> = Vec::new();
     for pair in tokens.windows(2) {
+        if nouns.len() == 2 {
+            break;
+        }
         let (d, w) = (pair[0].as_str(), pair[1].as_str());
         let plain = w.len() > 2 && w.chars().all(char::is_alphabetic);
         if determiners.contains(&d) && plain && !determiners.contains(&w) && !nouns.contains(&w) {
@@ -642,16 +645,15 @@ fn topic(content: &str) -> String {
         "your",
         "app",
     ];
-    let mut counts: Vec<(String, usize, usize)> = Vec::new();
+    // (count, first position) per word: a map, so a long text stays linear.
+    let mut seen: std::collections::HashMap<&str, (usize, usize)> = std::collections::HashMap::new();
     for (i, t) in terms.iter().enumerate() {
         if t.len() < 3 || boring.contains(&t.as_str()) || t.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        match counts.iter_mut().find(|(w, _, _)| w == t) {
-            Some(e) => e.1 += 1,
-            None => counts.push((t.clone(), 1, i)),
-        }
+        seen.entry(t.as_str()).or_insert((0, i)).0 += 1;
     }
+    let mut counts: Vec<(String, usize, usize)> = seen.into_iter().map(|(w, (n, i))| (w.to_string(), n, i)).collect();
     counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
     match counts.as_slice() {
         [] => "your request".to_string(),
@@ -1483,6 +1485,43 @@ mod tests {
         assert!(!shows_sample(&flow, &BlockId::new("input-1")));
         let real = crate::domain::examples::starter_flow(0);
         assert!(!shows_sample(&real, &BlockId::new("output-1")));
+    }
+
+    #[test]
+    fn odd_and_huge_inputs_never_panic() {
+        let schema = json!({"type": "object", "properties": {"a": {"type": "array", "items": {"type": "object",
+            "properties": {"n": {"type": ["integer", "null"], "minimum": 3}}}}, "b": {"anyOf": [{"const": 1}]}}});
+        let formats = [OutputFormat::Text, OutputFormat::Json, OutputFormat::JsonSchema { schema }];
+        let big = "Word İstanbul \u{212a}elvin café 🚀 hi, ".repeat(20_000);
+        let odd = [
+            "",
+            " ",
+            "?",
+            "Hi,",
+            "HELLO, İİİ",
+            "hi, \u{212a}\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}",
+            "[1] (a)\n",
+            "[1] (x, y)\n\n[2] (z)",
+            "RUBRIC:",
+            "{{",
+            "\\{{x}}",
+            "\u{202e}rtl \u{0301}\u{0301} زبون غاضب",
+            big.as_str(),
+        ];
+        // (Linear work on a 900 kB input; the domain reads no clock, so no timing here.)
+        for text in odd {
+            let v = vals(&[("x", text), ("context", text)]);
+            for f in &formats {
+                for system in ["", JUDGE_SYSTEM, "Summarise, classify as a, b or c, reply, translate, review"] {
+                    let a = ask(&[SampleRule::matches("(?i)zzz", "{{x}}")], system, text, &v, f);
+                    if !matches!(f, OutputFormat::Text) && system != JUDGE_SYSTEM {
+                        assert!(serde_json::from_str::<Value>(&a).is_ok(), "{a:.200}");
+                    }
+                }
+            }
+            let _ = judge(text, text);
+            let _ = parse_passages(text);
+        }
     }
 
     #[test]
