@@ -246,3 +246,21 @@ fn print_template_outputs() {
         }
     }
 }
+
+#[test]
+fn a_hand_written_sample_answer_that_breaks_the_schema_fails_the_block_like_a_model_would() {
+    let t = TEMPLATES.iter().find(|t| t.id == "extract-email").expect("template");
+    let (mut flow, config) = on_samples(t);
+    for b in &mut flow.blocks {
+        if let BlockConfig::Prompt(p) = &mut b.config {
+            p.sample_answers = vec![SampleRule::otherwise(r#"{"order_number": 42}"#)];
+        }
+    }
+    let mut engine = Engine::start(&flow, RunScope::All, &RunCache::new(), config, 0.0).expect("starts");
+    engine.poll(0.0);
+    let run = engine.block(&BlockId::new("prompt-1")).expect("ran");
+    assert_eq!(run.status, BlockStatus::Error);
+    let msg = run.error.clone().unwrap_or_default();
+    assert!(msg.starts_with("Sample answer 1 does not match the JSON Schema"), "{msg}");
+    assert!(!run.schema_errors.is_empty() && run.sample && run.sample_rule == Some(0));
+}
