@@ -15,6 +15,11 @@ cargo test --quiet
 echo "==> Property tests: 100,000 broken inputs per parser (cargo test --profile fuzz --test fuzz)"
 FUZZ_CASES=100000 cargo test --profile fuzz --quiet --test fuzz
 
+# Seeded simulation of 216 eval designs x 3,000 evals: every interval the report shows covers
+# what it claims and no verdict calls chance a win (docs/evals.md). About 40 s optimised.
+echo "==> Eval statistics simulation (cargo test --profile fuzz --test eval_statistics)"
+cargo test --profile fuzz --quiet --test eval_statistics
+
 echo "==> Release build (trunk build --release)"
 trunk build --release
 

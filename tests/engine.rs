@@ -1563,3 +1563,49 @@ proptest! {
         prop_assert!(engine.blocks().all(|(_, r)| r.status.is_terminal()));
     }
 }
+
+#[test]
+fn personal_data_is_redacted_before_sending_and_restored_in_the_answer() {
+    let f = flow(
+        vec![
+            input("in", &[("topic", "the refund for jane.doe@example.com, card 4111 1111 1111 1111")]),
+            prompt("p1", "openai", "Write about {{topic}}."),
+            output("out"),
+        ],
+        vec![wire(("in", "topic"), ("p1", "topic")), wire(("p1", "text"), ("out", "value"))],
+    );
+    let config = EngineConfig { redact_personal_data: true, ..EngineConfig::default() };
+    let sim = Sim::start(&f, RunScope::All, &RunCache::new(), config).run();
+    let sent = user_of(&sim.sends[0].chat);
+    assert_eq!(sent, "Write about the refund for [EMAIL_1], card [CARD_1].");
+    // The trace keeps what was sent (redacted); the answer shows the originals again.
+    assert!(!format!("{:?}", sim.block("p1").trace.sent).contains("jane.doe"));
+    assert_eq!(sim.output("out"), "echo: Write about the refund for jane.doe@example.com, card 4111 1111 1111 1111.");
+    // Without the setting, the text goes as it is.
+    let plain = Sim::new(&f).run();
+    assert!(user_of(&plain.sends[0].chat).contains("jane.doe@example.com"));
+}
+
+#[test]
+fn the_estimate_says_which_provider_would_receive_personal_data() {
+    let f = flow(
+        vec![
+            input("in", &[("topic", "a refund for jane.doe@example.com, phone +44 20 7946 0958")]),
+            prompt("p1", "openai", "Write about {{topic}}."),
+            prompt("p2", "demo", "Also {{topic}}"),
+        ],
+        vec![wire(("in", "topic"), ("p1", "topic")), wire(("in", "topic"), ("p2", "topic"))],
+    );
+    let est = estimate(&f, &RunScope::All, &RunCache::new(), &EngineConfig::default());
+    // The local provider (sample answers) keeps it in the browser, so only OpenAI is named.
+    assert_eq!(est.personal_data.len(), 1);
+    assert_eq!(
+        est.privacy_note().as_deref(),
+        Some("Personal data would go to OpenAI: 1 e-mail address and 1 phone number.")
+    );
+    let clean = flow(
+        vec![input("in", &[("topic", "tea")]), prompt("p1", "openai", "About {{topic}}")],
+        vec![wire(("in", "topic"), ("p1", "topic"))],
+    );
+    assert_eq!(estimate(&clean, &RunScope::All, &RunCache::new(), &EngineConfig::default()).privacy_note(), None);
+}

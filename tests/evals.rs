@@ -199,17 +199,24 @@ fn every_case_repetition_and_variant_runs_within_the_concurrency_limit() {
     let (_, out) = drive(run, None);
     assert_eq!(out.results.len(), 60);
     assert!(out.peak_in_flight <= 4, "peak {}", out.peak_in_flight);
-    let report = summarize(&out.results, &["Good model".into(), "Flaky model".into()], &["Says yes".into()], 10);
+    let report =
+        summarize(&out.results, &["Good model".into(), "Flaky model".into()], &["Says yes".into()], &[false; 10]);
     let good = &report.variants[0];
     assert_eq!((good.passes, good.evaluated, good.run_errors), (30, 30, 0));
     let flaky = &report.variants[1];
     // Question 7 fails at the provider on every repetition: errors, not failures.
     assert_eq!(flaky.run_errors, 3);
     assert_eq!(flaky.evaluated, 27);
-    // Odd questions alternate yes/no across repetitions: flaky cases are flagged.
-    assert!(flaky.flaky_cases() >= 3, "{:?}", flaky.cases);
+    // Odd questions alternate yes/no across repetitions: those cases show mixed results.
+    assert!(flaky.consistency.mixed >= 3, "{:?}", flaky.cases);
+    // The case is the unit: 9 paired cases (question 7 never ran), each worse with the flaky
+    // model: every one of the 2^9 sign patterns but the two most extreme is less extreme.
     let cmp = &report.comparisons[0];
-    assert!(cmp.p_value < 0.05 && cmp.verdict.starts_with("Good model is better than Flaky model"), "{}", cmp.verdict);
+    assert_eq!((cmp.paired.cases, cmp.paired.cases_base_ahead), (9, 9));
+    assert!((cmp.paired.p_value - 2.0 / 512.0).abs() < 1e-12, "{cmp:?}");
+    assert!(cmp.verdict.starts_with("Flaky model passes 70 points less often than Good model"), "{}", cmp.verdict);
+    assert!(cmp.verdict.contains("Flaky model is worse"), "{}", cmp.verdict);
+    assert!(cmp.warnings.iter().any(|w| w.starts_with("Only 9 paired cases")), "{:?}", cmp.warnings);
     // A provider failure was retried (max_retries = 1) before it counted as an error.
     assert_eq!(out.model_calls, 30 + 27 + 3 * 2);
 }
@@ -276,8 +283,12 @@ fn similarity_checks_compare_embeddings_of_answer_and_expected() {
     };
     let (_, out) = drive(EvalRun::start(spec(ten_cases(), vec![similar], 1), EngineConfig::default(), vec![]), None);
     assert_eq!(out.results.len(), 20);
-    let report =
-        summarize(&out.results, &["Good model".into(), "Flaky model".into()], &["Close to expected".into()], 10);
+    let report = summarize(
+        &out.results,
+        &["Good model".into(), "Flaky model".into()],
+        &["Close to expected".into()],
+        &[false; 10],
+    );
     // "yes" against the expected "yes" is identical; "no" is not.
     assert_eq!(report.variants[0].checks[0].passes, 10);
     assert!(out
@@ -308,7 +319,7 @@ fn batch_answers_go_through_the_same_checks_and_statistics() {
     let (run, commands) = EvalRun::from_answers(s, EngineConfig::default(), answers, 0.0);
     assert!(commands.is_empty(), "local checks need no requests");
     assert!(run.is_finished());
-    let report = summarize(&run.results(), &["Good model".into()], &["Says yes".into()], 10);
+    let report = summarize(&run.results(), &["Good model".into()], &["Says yes".into()], &[false; 10]);
     let v = &report.variants[0];
     assert_eq!((v.passes, v.evaluated, v.run_errors), (6, 9, 1));
 }

@@ -1088,6 +1088,7 @@ fn arb_cases() -> impl Strategy<Value = (Vec<String>, Vec<TestCase>)> {
                 inputs: (0..columns).map(|i| format!("input {i}")).zip(values).collect(),
                 expected,
                 note,
+                held_out: false,
             },
         );
         (Just(names), vec(case, 0..6))

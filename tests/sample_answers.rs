@@ -7,7 +7,6 @@ use std::sync::Arc;
 use chainboard::domain::blocks::{BlockConfig, InputValue, OutputFormat, PromptConfig};
 use chainboard::domain::engine::{BlockStatus, Engine, EngineConfig, RunCache, RunScope};
 use chainboard::domain::evals::checks::CheckResult;
-use chainboard::domain::evals::report::summarize;
 use chainboard::domain::evals::run::{check_is_sample, sample_variants, EvalRun, EvalSpec};
 use chainboard::domain::flow::{BlockId, Flow};
 use chainboard::domain::flow_file::{from_json, to_json};
@@ -156,10 +155,6 @@ fn suite_pass_rates(template: &str) -> Vec<(usize, usize)> {
             assert!(!matches!(c, CheckResult::Error { .. }), "{c:?}");
         }
     }
-    let names: Vec<String> = spec.variants.iter().map(|v| v.name.clone()).collect();
-    let checks: Vec<String> = spec.checks.iter().map(|c| c.name.clone()).collect();
-    let report = summarize(&results, &names, &checks, spec.cases.len());
-    let _ = report;
     (0..spec.checks.len())
         .map(|c| {
             let of_variant: Vec<_> = results.iter().filter(|r| r.variant == 0).collect();

@@ -17,6 +17,7 @@ pub mod layout;
 pub mod markdown;
 pub mod media;
 pub mod pricing;
+pub mod privacy;
 pub mod providers;
 pub mod recording;
 pub mod retrieval;

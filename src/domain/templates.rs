@@ -583,6 +583,7 @@ fn case(input: &str, value: &str, expected: &str) -> TestCase {
         inputs: std::collections::BTreeMap::from([(input.to_string(), value.to_string())]),
         expected: (!expected.is_empty()).then(|| expected.to_string()),
         note: String::new(),
+        held_out: false,
     }
 }
 

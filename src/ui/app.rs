@@ -271,6 +271,7 @@ fn Banners() -> impl IntoView {
         <div class="banners">
             <SharedBanner />
             <super::local_model_ui::LocalModelStatus />
+            <super::privacy_notice::PrivacyNotice />
             <Show when=move || session.storage_error.get().is_some()>
                 <div class="banner banner-error" role="alert">
                     <span>{move || session.storage_error.get().unwrap_or_default()}</span>

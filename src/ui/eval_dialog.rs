@@ -1,6 +1,6 @@
 //! The Evaluate dialog: test cases, checks, variants and settings for the open flow, the
-//! run with its progress, and the results a PM reads (pass rates with intervals, flaky
-//! cases, the comparison of variants, every output side by side). Suites and finished runs
+//! run with its progress, and the results a PM reads (pass rates with intervals, consistency
+//! of cases, the comparison of variants, every output side by side). Suites and finished runs
 //! are kept per flow in local storage.
 
 use super::editor::Editor;
@@ -308,6 +308,11 @@ fn CasesSection() -> impl IntoView {
                         "Import CSV\u{2026}"
                         <input type="file" accept=".csv,.tsv,text/csv,text/plain" class="visually-hidden" aria-label="Import CSV" on:change=import />
                     </label>
+                    <button class="button button-quiet" disabled=move || count.get() < 5
+                        title="Marks 1 case in 5 as held out, chosen by its content (the same cases every time)"
+                        on:click=move |_| state.edit(|s| crate::domain::evals::cases::hold_out_share(&mut s.cases, 0.2))>
+                        "Hold out 20%"
+                    </button>
                     <button class="button button-quiet" disabled=move || count.get() == 0 on:click=export>"Export CSV"</button>
                     <label class="button button-quiet file-button">
                         "Add image or audio files\u{2026}"
@@ -334,7 +339,7 @@ fn CasesSection() -> impl IntoView {
                         <thead><tr>
                             <th>"#"</th>
                             {move || inputs.get().into_iter().map(|n| view! { <th>{n}</th> }).collect_view()}
-                            <th>"expected"</th><th>"note"</th><th><span class="visually-hidden">"Remove"</span></th>
+                            <th>"expected"</th><th>"note"</th><th title="Held-out cases are kept apart while you tune the prompt">"held out"</th><th><span class="visually-hidden">"Remove"</span></th>
                         </tr></thead>
                         <tbody>
                             {move || {
@@ -397,6 +402,13 @@ fn CaseRow(i: usize, names: Vec<String>) -> impl IntoView {
                     let v = event_target_value(&ev);
                     state.edit(|s| if let Some(c) = s.cases.get_mut(i) { c.note = v; });
                 }></textarea></td>
+            <td class="case-held-out"><input type="checkbox" aria-label=format!("Hold out case {n}")
+                title="Held out: kept apart while you tune the prompt; its results stay hidden until you ask for them"
+                prop:checked=move || state.suite.with(|s| s.cases.get(i).is_some_and(|c| c.held_out))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    state.edit(|s| if let Some(c) = s.cases.get_mut(i) { c.held_out = on; });
+                } /></td>
             <td><button class="icon-button" aria-label=format!("Remove case {n}")
                 on:click=move |_| state.edit(|s| if i < s.cases.len() { s.cases.remove(i); })>"\u{d7}"</button></td>
         </tr>

@@ -1,6 +1,7 @@
-//! The results of an eval, live or saved: pass rates with their intervals, a chart, the
-//! comparison in words, per-check rates, flaky cases, and every output side by side
-//! (filterable to the cases where variants disagree). Exports as CSV and an HTML report.
+//! The results of an eval, live or saved: pass rates over cases with their intervals, a
+//! chart, the comparison in words with its cautions, per-check rates, each case's own rate,
+//! held-out results (hidden until asked for), and every output side by side (filterable to
+//! the cases where variants disagree). Exports as CSV and an HTML report.
 
 use super::eval_charts::{ScoreChart, TradeoffChart};
 use super::eval_dialog::{input_names, EvalState};
@@ -8,8 +9,11 @@ use super::eval_driver::EvalDriver;
 use super::platform;
 use crate::domain::evals::cases::TestCase;
 use crate::domain::evals::checks::CheckResult;
-use crate::domain::evals::export::{html_report, pass_rate_chart, results_csv, score_distributions, tradeoffs};
+use crate::domain::evals::export::{
+    case_cell, html_report, pass_rate_chart, results_csv, score_distributions, tradeoffs, METHODS_NOTE,
+};
 use crate::domain::evals::report::{compare_runs, summarize, Report};
+use crate::domain::evals::report_setup::report_setup;
 use crate::domain::evals::run::JobResult;
 use crate::domain::evals::stats::percent;
 use crate::domain::evals::suite::EvalRecord;
@@ -40,8 +44,12 @@ struct Shown {
 
 impl Shown {
     fn report(&self) -> Report {
-        summarize(&self.results, &self.variants, &self.checks, self.cases.len())
+        summarize(&self.results, &self.variants, &self.checks, &held_out_flags(&self.cases))
     }
+}
+
+fn held_out_flags(cases: &[TestCase]) -> Vec<bool> {
+    cases.iter().map(|c| c.held_out).collect()
 }
 
 fn from_record(r: &EvalRecord) -> Shown {
@@ -77,6 +85,7 @@ pub fn Results() -> impl IntoView {
         }
         state.records.with(|r| r.list.first().map(from_record))
     });
+    provide_context(HeldOutShown(RwSignal::new(false)));
     // When an eval ends, bring its results into view.
     let section = NodeRef::<leptos::html::Section>::new();
     Effect::new(move |prev: Option<u64>| {
@@ -115,7 +124,7 @@ fn SavedRuns() -> impl IntoView {
                     state.shown.set(event_target_value(&ev).parse::<usize>().ok());
                 }>
                     {move || state.records.with(|r| r.list.iter().enumerate().map(|(i, rec)| {
-                        let rate = summarize(&rec.results, &rec.variants, &rec.checks, rec.cases.len())
+                        let rate = summarize(&rec.results, &rec.variants, &rec.checks, &held_out_flags(&rec.cases))
                             .variants
                             .iter()
                             .map(|v| v.rate.map_or_else(|| "n/a".to_string(), |r| format!("{}%", percent(r.estimate))))
@@ -205,6 +214,7 @@ fn outcome_badge(r: &JobResult) -> (&'static str, String) {
 
 #[component]
 fn ResultsBody(shown: Shown) -> impl IntoView {
+    let state = expect_context::<EvalState>();
     let report = shown.report();
     let chart = pass_rate_chart(&report);
     let only_disagreements = RwSignal::new(false);
@@ -225,7 +235,17 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
     };
     let export_html = move |_| {
         let cases = readable(&s_html.cases);
-        let html = html_report("Eval report", &s_html.label, &r_html, &s_html.checks, &cases, &s_html.results);
+        // What ran, from the flow and the suite as they are now, for the variants this run had.
+        let editor = expect_context::<super::editor::Editor>();
+        let flow = editor.flow();
+        let setup = state.suite.with_untracked(|suite| {
+            let variants: Vec<_> =
+                suite.all_variants().into_iter().filter(|v| s_html.variants.contains(&v.name)).collect();
+            let checks: Vec<_> = suite.checks.iter().filter(|c| s_html.checks.contains(&c.name)).cloned().collect();
+            report_setup(&flow, &variants, &checks)
+        });
+        let title = format!("Eval report: {}", flow.meta.title);
+        let html = html_report(&title, &s_html.label, &r_html, Some(&setup), &s_html.checks, &cases, &s_html.results);
         let _ = platform::download_text("eval-report.html", &html, "text/html");
     };
     // Rows: (case, rep) with each variant's result.
@@ -247,6 +267,7 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
     let rows: Vec<GridRow> = rows.into_iter().take(GRID_ROWS).collect();
     let variant_names = shown.variants.clone();
     let cases = shown.cases.clone();
+    let held_shown = expect_context::<HeldOutShown>().0;
     view! {
         <p class="field-help eval-label">{shown.label.clone()}</p>
         <div class="variant-cards">
@@ -262,7 +283,8 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
                         <p class="variant-name">{v.name.clone()}</p>
                         <p class="variant-rate">{big}</p>
                         <p class="variant-range">{range}</p>
-                        <p class="field-help">{format!("{} of {} runs passed \u{b7} {} run errors \u{b7} {} flaky cases", v.passes, v.evaluated, v.run_errors, v.flaky_cases())}</p>
+                        <p class="field-help">{format!("over {} cases \u{b7} {} of {} runs passed \u{b7} {} run errors", v.case_count, v.passes, v.evaluated, v.run_errors)}</p>
+                        <p class="field-help consistency">{v.consistency.describe()}</p>
                         <p class="field-help">{format!("{latency} \u{b7} {} tokens \u{b7} {}", v.input_tokens + v.output_tokens, crate::domain::engine::format_usd(v.cost_usd))}</p>
                     </div>
                 }
@@ -294,11 +316,41 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
         </div>
         <div class="verdicts" aria-label="Comparison">
             {report.comparisons.iter().map(|c| {
-                let diff = c.difference.map(|d| format!(" Difference: {:+} points (95% interval {:+} to {:+}); McNemar's test {}.",
-                    percent(d.estimate), percent(d.low), percent(d.high), crate::domain::evals::stats::p_text(c.p_value))).unwrap_or_default();
-                view! { <p class="verdict">{c.verdict.clone()}<span class="field-help">{diff}</span></p> }
+                let method = if c.paired.one_run_each { "exact McNemar test" } else { "exact sign-flip test on each case's pass rate" };
+                let detail = format!(
+                    "Cases where the first variant passed more often: {}; where this one did: {} ({method}).",
+                    c.paired.cases_base_ahead, c.paired.cases_this_ahead
+                );
+                view! {
+                    <div class="verdict-block">
+                        <p class="verdict">{c.verdict.clone()}</p>
+                        {c.warnings.iter().map(|w| view! { <p class="verdict-warning" role="note">{w.clone()}</p> }).collect_view()}
+                        <p class="field-help">{detail}</p>
+                    </div>
+                }
             }).collect_view()}
+            <p class="field-help">{METHODS_NOTE}</p>
         </div>
+        <HeldOut report=report.clone() />
+        <details class="case-rates">
+            <summary>"Each case\u{2019}s pass rate"</summary>
+            <div class="table-scroll">
+                <table class="checks-table" aria-label="Pass rate per case">
+                    <thead><tr><th>"Case"</th>{report.variants.iter().map(|v| view! { <th>{v.name.clone()}</th> }).collect_view()}</tr></thead>
+                    <tbody>
+                        {(0..shown.cases.len().min(GRID_ROWS)).map(|i| {
+                            let held = shown.cases.get(i).is_some_and(|c| c.held_out);
+                            view! {
+                                <tr class:hidden=held>
+                                    <td>{format!("#{}", i + 1)}</td>
+                                    {report.variants.iter().map(|v| view! { <td>{v.cases.get(i).map(case_cell).unwrap_or_default()}</td> }).collect_view()}
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </details>
         <table class="checks-table" aria-label="Pass rate per check">
             <thead><tr><th>"Check"</th>{report.variants.iter().map(|v| view! { <th>{v.name.clone()}</th> }).collect_view()}</tr></thead>
             <tbody>
@@ -336,8 +388,9 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
                         let outcomes: Vec<Option<bool>> = per.iter().map(|r| r.as_ref().and_then(JobResult::passed)).collect();
                         let disagree = outcomes.iter().flatten().any(|p| *p) && outcomes.iter().flatten().any(|p| !*p);
                         let summary = cases.get(case).map(|c| c.inputs.values().cloned().collect::<Vec<_>>().join(" | ")).unwrap_or_default();
+                        let held = cases.get(case).is_some_and(|c| c.held_out);
                         view! {
-                            <tr class:hidden=move || only_disagreements.get() && !disagree data-disagree=disagree.to_string()>
+                            <tr class:hidden=move || (only_disagreements.get() && !disagree) || (held && !held_shown.get()) data-disagree=disagree.to_string()>
                                 <td class="case-cell"><strong>{format!("#{} \u{b7} run {}", case + 1, rep + 1)}</strong><br/>{summary}</td>
                                 {per.into_iter().map(|r| match r {
                                     None => view! { <td class="pending">"\u{2026}"</td> }.into_any(),
@@ -358,4 +411,55 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
             </table>
         </div>
     }
+}
+
+/// Whether held-out results are revealed (for the whole results view, so the grid and the
+/// summary agree). Provided by [`Results`].
+#[derive(Clone, Copy)]
+struct HeldOutShown(RwSignal<bool>);
+
+/// Held-out cases: hidden while the prompt is tuned, revealed on request with a warning when
+/// the working cases pass clearly more often.
+#[component]
+fn HeldOut(report: Report) -> impl IntoView {
+    let shown = expect_context::<HeldOutShown>().0;
+    let count = report.held_out_cases;
+    (count > 0).then(move || {
+        let rows = report
+            .variants
+            .iter()
+            .filter_map(|v| {
+                let h = v.held_out.as_ref()?;
+                let rate = h.rate.map_or_else(|| "no checked runs yet".to_string(), |r| r.describe("pass"));
+                let working = v.rate.map_or_else(|| "no checked runs yet".to_string(), |r| r.describe("pass"));
+                Some((v.name.clone(), working, rate, h.overfitting_warning(v.rate)))
+            })
+            .collect::<Vec<_>>();
+        view! {
+            <div class="held-out" role="region" aria-label="Held-out cases">
+                <p>
+                    <strong>{format!("{count} held-out case{}", if count == 1 { "" } else { "s" })}</strong>
+                    {move || if shown.get() {
+                        " \u{b7} results shown below and in the grid."
+                    } else {
+                        " \u{b7} results hidden while you tune the prompt, so you are not tempted to fit it to them. The numbers above are the working cases only."
+                    }}
+                </p>
+                <Show when=move || !shown.get()>
+                    <button class="button button-quiet" on:click=move |_| shown.set(true)>"Show held-out results"</button>
+                </Show>
+                <Show when=move || shown.get()>
+                    <ul class="held-out-list">
+                        {rows.clone().into_iter().map(|(name, working, rate, warning)| view! {
+                            <li>
+                                <strong>{name}</strong>{format!(": held out {rate}; working cases {working}.")}
+                                {warning.map(|w| view! { <p class="verdict-warning" role="note">{w}</p> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <button class="button button-quiet" on:click=move |_| shown.set(false)>"Hide held-out results"</button>
+                </Show>
+            </div>
+        }
+    })
 }

@@ -33,6 +33,7 @@ mod palette;
 mod persist;
 pub mod platform;
 mod present;
+mod privacy_notice;
 mod result_panel;
 mod retrieve_settings;
 mod run;

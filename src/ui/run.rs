@@ -163,6 +163,7 @@ impl Runner {
             timeout_ms: limits.timeout_s.max(5.0) * 1000.0,
             knowledge: Some(self.knowledge.kb.get_untracked()),
             media: Some(self.media.library.get_untracked()),
+            redact_personal_data: limits.redact_personal_data,
             ..EngineConfig::default()
         }
     }

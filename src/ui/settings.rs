@@ -32,11 +32,14 @@ pub struct Limits {
     /// Per-run budget cap in dollars; None = no cap.
     pub budget_usd: Option<f64>,
     pub timeout_s: f64,
+    /// Replace personal data with placeholders before it goes to a provider over the network.
+    #[serde(default)]
+    pub redact_personal_data: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { budget_usd: Some(1.0), timeout_s: 120.0 }
+        Limits { budget_usd: Some(1.0), timeout_s: 120.0, redact_personal_data: false }
     }
 }
 

@@ -182,6 +182,15 @@ fn LimitsSection() -> impl IntoView {
                         } />
                 </label>
             </div>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || limits().redact_personal_data
+                    on:change=move |ev| {
+                        let mut l: Limits = settings.limits.get_untracked();
+                        l.redact_personal_data = event_target_checked(&ev);
+                        settings.set_limits(l);
+                    } />
+                "Redact personal data before sending (e-mail addresses, phone, card and ID numbers, IBANs, street addresses become placeholders like [EMAIL_1]; answers show the originals)"
+            </label>
         </section>
     }
 }

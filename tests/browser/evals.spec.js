@@ -60,15 +60,19 @@ test("paste 10 cases, run 3 repetitions of two variants, read intervals, the com
   const other = dialog.getByRole("group", { name: "Variant Variant 2" });
   await expect(base.locator(".variant-rate")).toHaveText("0%");
   await expect(other.locator(".variant-rate")).toHaveText("100%");
-  await expect(other).toContainText("pass, likely between 89% and 100%");
-  await expect(other).toContainText("30 of 30 runs passed");
+  // The case is the unit: 30 runs of 10 cases that always pass are worth 10 observations.
+  // (Student's t for 10 cases, since how much cases differ is itself estimated.)
+  await expect(other).toContainText("pass, likely between 66% and 100%");
+  await expect(other).toContainText("over 10 cases · 30 of 30 runs passed");
+  await expect(other).toContainText("Mixed results (passed some runs, failed others) in 0 of 10 cases.");
   await expect(dialog.getByLabel("Comparison")).toContainText(
-    "Variant 2 is better than As it is by 100 points, and with 30 paired cases that is unlikely to be chance (p < 0.001).",
+    "Variant 2 passes 100 points more often than As it is (95% interval +52 to +100 points), over 10 paired cases. Variant 2 is better: that is unlikely to be chance (p = 0.002).",
   );
+  await expect(dialog.getByLabel("Comparison").getByRole("note")).toContainText("Only 10 paired cases: a first look, not evidence.");
   // The judge (answered by the mock) passed every answer: 100% for both variants.
   const checks = dialog.getByRole("table", { name: "Pass rate per check" });
   await expect(checks.getByRole("row").nth(2)).toContainText("100% pass");
-  await expect(checks.getByRole("row").nth(1)).toContainText("0% pass, likely between 0% and 11%");
+  await expect(checks.getByRole("row").nth(1)).toContainText("0% pass, likely between 0% and 34%");
   // The judge's scores and the quality/speed trade-off are charted too.
   await expect(dialog.getByRole("img", { name: "Scores given for “Rubric”, 1 to 5, per variant" })).toBeVisible();
   await expect(dialog.getByRole("img", { name: "Pass rate against median seconds per run, per variant" })).toContainText("Variant 2 · 100%");
@@ -77,6 +81,10 @@ test("paste 10 cases, run 3 repetitions of two variants, read intervals, the com
   await expect(outputs.locator("tbody tr")).toHaveCount(30);
   await expect(outputs.locator("b")).toHaveCount(0);
   await app.screenshot("eval-results");
+  await base.scrollIntoViewIfNeeded();
+  await app.screenshot("eval-pass-rates");
+  await dialog.getByLabel("Comparison").scrollIntoViewIfNeeded();
+  await app.screenshot("eval-comparison");
   await outputs.scrollIntoViewIfNeeded();
   await app.screenshot("eval-outputs");
 
@@ -92,12 +100,55 @@ test("paste 10 cases, run 3 repetitions of two variants, read intervals, the com
   const path = test.info().outputPath("eval-report.html");
   await download.saveAs(path);
   const html = readFileSync(path, "utf8");
-  expect(html).toContain("Variant 2 is better than As it is by 100 points");
+  expect(html).toContain("Variant 2 passes 100 points more often than As it is");
+  // What ran: the flow, each variant's model and prompts, and the checks' definitions.
+  expect(html).toContain("What ran");
+  expect(html).toContain("model gpt-4o on every Prompt block");
+  expect(html).toContain("graded by");
+  expect(html).toContain("User prompt");
   expect(html).not.toContain("<b>upset</b>");
   const report = await page.context().newPage();
   await report.goto(`file://${path}`);
   await expect(report.getByRole("heading", { name: "Eval report" })).toBeVisible();
   await expect(report.getByRole("img", { name: "Pass rate per variant with 95% intervals" })).toBeVisible();
+  expect(app.consoleErrors).toEqual([]);
+});
+
+test("held-out cases stay hidden until asked for, and a clear gap warns of overfitting", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await usePromptProvider(app, "openai");
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  // The mock answers "Thanks for writing to us.": the working cases pass, the held-out ones
+  // (expecting a refund) fail, as a prompt tuned to the cases in view would.
+  const rows = [
+    "email\texpected\theld out",
+    ...Array.from({ length: 10 }, (_, i) => `Eval case ${i + 1} (working)\tThanks\t`),
+    ...Array.from({ length: 10 }, (_, i) => `Eval case ${i + 11} (held out)\trefund\tyes`),
+  ].join("\n");
+  await pasteRows(dialog, rows);
+  await expect(dialog.getByRole("checkbox", { name: "Hold out case 11" })).toBeChecked();
+  await expect(dialog.getByRole("checkbox", { name: "Hold out case 1", exact: true })).not.toBeChecked();
+  await dialog.getByRole("button", { name: "+ Add check" }).click();
+  await setRepetitions(dialog, 1);
+  await dialog.getByRole("button", { name: "Run eval" }).click();
+  await expect(dialog.getByText("20 of 20 runs")).toBeVisible({ timeout: 30_000 });
+  const base = dialog.getByRole("group", { name: "Variant As it is" });
+  await expect(base.locator(".variant-rate")).toHaveText("100%");
+  await expect(base).toContainText("over 10 cases");
+  const held = dialog.getByRole("region", { name: "Held-out cases" });
+  await expect(held).toContainText("10 held-out cases");
+  await expect(held).toContainText("results hidden while you tune the prompt");
+  const outputs = dialog.getByRole("table", { name: "Every output" });
+  await expect(outputs.locator("tbody tr:visible")).toHaveCount(10);
+  await held.getByRole("button", { name: "Show held-out results" }).click();
+  await expect(held).toContainText("held out 0% pass, likely between 0% and 28%");
+  await expect(held.getByRole("note")).toContainText("Passes 100% of the working cases but only 0% of the held-out ones");
+  await expect(outputs.locator("tbody tr:visible")).toHaveCount(20);
+  await held.scrollIntoViewIfNeeded();
+  await app.screenshot("eval-held-out");
   expect(app.consoleErrors).toEqual([]);
 });
 

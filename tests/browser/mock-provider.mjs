@@ -40,6 +40,10 @@ mock.on({ userMessage: "Eval case" }, (req) => ({
   content: req.model === "gpt-4o" ? "We are sorry about this. A refund is on its way today." : "Thanks for writing to us.",
 }));
 
+// Privacy: the answer names the placeholder the app sent instead of the address, so a test
+// sees the original put back (the request itself is read from the journal).
+mock.onMessage("Privacy check", { content: "Thanks, I will write to [EMAIL_1] today." });
+
 // Generated test cases (the generator asks for "Write 3 varied test cases: …").
 mock.onMessage("Write 3 varied test cases", {
   content: JSON.stringify({ cases: [

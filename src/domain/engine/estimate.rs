@@ -11,7 +11,8 @@ use crate::domain::blocks::retrieve::{CONTEXT_PORT, PASSAGES_PORT};
 use crate::domain::blocks::transcribe::TRANSCRIPT_PORT;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::pricing::cost;
-use crate::domain::providers::{sample_reply, ProviderKind};
+use crate::domain::privacy::{count_personal_data, describe_counts, PiiCounts};
+use crate::domain::providers::{sample_reply, ChatRequest, ProviderKind};
 
 /// Characters assumed for a demo reply whose input is not known before the run.
 const DEMO_REPLY_CHARS: usize = 300;
@@ -26,6 +27,9 @@ pub struct Estimate {
     pub cost_usd: Option<f64>,
     /// Models without a price, each once.
     pub unknown_models: Vec<String>,
+    /// Personal data in what the run will send over the network (as far as it is known before
+    /// the run), per provider that would receive it.
+    pub personal_data: Vec<(ProviderKind, PiiCounts)>,
 }
 
 impl Estimate {
@@ -40,6 +44,40 @@ impl Estimate {
             Some(usd) => format!("about {}, {calls}", format_usd(usd)),
             None => format!("{calls} (cost unknown for {})", self.unknown_models.join(", ")),
         }
+    }
+}
+
+impl Estimate {
+    /// "Personal data goes to OpenAI: 1 e-mail address and 1 card number." (`None` when none
+    /// was found.)
+    pub fn privacy_note(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .personal_data
+            .iter()
+            .map(|(provider, counts)| format!("to {}: {}", provider.label(), describe_counts(counts)))
+            .collect();
+        (!parts.is_empty()).then(|| format!("Personal data would go {}.", parts.join("; ")))
+    }
+}
+
+fn note_personal_data(found: &mut Vec<(ProviderKind, PiiCounts)>, provider: ProviderKind, chat: &ChatRequest) {
+    let mut counts = PiiCounts::new();
+    let texts = chat.system.iter().chain(chat.messages.iter().map(|m| &m.text));
+    for text in texts {
+        for (kind, n) in count_personal_data(text) {
+            *counts.entry(kind).or_default() += n;
+        }
+    }
+    if counts.is_empty() {
+        return;
+    }
+    match found.iter_mut().find(|(p, _)| *p == provider) {
+        Some((_, c)) => {
+            for (kind, n) in counts {
+                *c.entry(kind).or_default() += n;
+            }
+        }
+        None => found.push((provider, counts)),
     }
 }
 
@@ -111,6 +149,9 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
         let Ok(chat) = build_chat(cfg, provider, |n| known.get(n).map(String::as_str)) else {
             continue;
         };
+        if super::redaction::leaves_the_browser(provider) {
+            note_personal_data(&mut est.personal_data, provider, &chat);
+        }
         let output = if provider == ProviderKind::Demo {
             if all_known {
                 Value::Known(sample_reply(&chat, &cfg.sample_answers, &known).0)

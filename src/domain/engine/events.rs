@@ -156,8 +156,13 @@ impl Engine {
             self.changed.mark(&r.block);
             return;
         }
+        let redacted = self.config.redact_personal_data;
         if let Some(node) = self.nodes.get_mut(&r.block) {
-            let output = node.run.output.clone().unwrap_or_default();
+            let mut output = node.run.output.clone().unwrap_or_default();
+            if redacted {
+                // The answer may name the placeholders: the reader sees the originals.
+                output = self.redactor.restore(&output);
+            }
             node.run.output = Some(output.clone());
             node.run.outputs = BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), output)]);
             node.finish(BlockStatus::Done, None, now);

@@ -19,6 +19,7 @@ mod events;
 mod media;
 mod node;
 mod plan;
+pub mod redaction;
 mod request;
 mod retrieve;
 mod retry;
@@ -86,6 +87,9 @@ pub struct EngineConfig {
     pub knowledge: Option<Arc<KnowledgeBase>>,
     /// The images and audio the flow's values and test cases refer to (shared, per run).
     pub media: Option<Arc<MediaLibrary>>,
+    /// Replace personal data with placeholders in what goes to a provider over the network,
+    /// and put the originals back into Prompt answers (see `redaction`).
+    pub redact_personal_data: bool,
 }
 
 impl Default for EngineConfig {
@@ -103,6 +107,7 @@ impl Default for EngineConfig {
             depth: 0,
             knowledge: None,
             media: None,
+            redact_personal_data: false,
         }
     }
 }
@@ -346,6 +351,8 @@ pub struct Engine {
     finished_ms: Option<f64>,
     /// The earliest `WakeAt` handed out that has not passed yet.
     wake_pending: Option<f64>,
+    /// Placeholders for the personal data this run redacted.
+    redactor: crate::domain::privacy::Redactor,
 }
 
 impl fmt::Debug for Engine {
@@ -405,6 +412,7 @@ impl Engine {
             last_now: now,
             finished_ms: None,
             wake_pending: None,
+            redactor: Default::default(),
         })
     }
 

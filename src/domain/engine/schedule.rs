@@ -180,6 +180,9 @@ impl Engine {
                         return;
                     }
                 };
+                if self.config.redact_personal_data && super::redaction::leaves_the_browser(provider) {
+                    super::redaction::redact_chat(&mut self.redactor, &mut chat);
+                }
                 if !tools.is_empty() {
                     match agent::tool_specs(&tools) {
                         Ok(specs) => chat.tools = specs,

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 /// Column names that are not inputs.
 pub const EXPECTED_COLUMN: &str = "expected";
 pub const NOTE_COLUMN: &str = "note";
+/// The optional column that marks held-out cases ("yes").
+pub const HELD_OUT_COLUMN: &str = "held out";
 
 /// Pasted or imported tables larger than this are refused: a tab should not freeze.
 pub const MAX_CASES: usize = 5_000;
@@ -21,6 +23,10 @@ pub struct TestCase {
     pub expected: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Kept apart while the prompt is tuned: its results stay hidden until asked for, and
+    /// the report warns when the other cases pass clearly more often (overfitting).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held_out: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,6 +57,7 @@ pub fn cases_from_media(column: &str, files: &[crate::domain::media::MediaRef]) 
             inputs: BTreeMap::from([(column.to_string(), crate::domain::media::token(&m.id))]),
             expected: None,
             note: m.name.clone(),
+            held_out: false,
         })
         .collect()
 }
@@ -83,6 +90,28 @@ pub fn media_ids(cases: &[TestCase]) -> Vec<String> {
         }
     }
     ids
+}
+
+/// Marks about `share` of the cases as held out (and the rest not), choosing by a hash of
+/// each case's content so the choice is unrelated to the order cases were written in and is
+/// the same every time.
+pub fn hold_out_share(cases: &mut [TestCase], share: f64) {
+    let want = ((cases.len() as f64) * share.clamp(0.0, 1.0)).round() as usize;
+    let mut order: Vec<(u64, usize)> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let text = serde_json::to_string(&c.inputs).unwrap_or_default();
+            (crate::domain::engine::fnv1a64(format!("{text}\u{1f}{i}").as_bytes()), i)
+        })
+        .collect();
+    order.sort_unstable();
+    for c in cases.iter_mut() {
+        c.held_out = false;
+    }
+    for (_, i) in order.into_iter().take(want) {
+        cases[i].held_out = true;
+    }
 }
 
 /// Splits delimited text into rows of fields. A field starting with `"` is quoted: `""` is
@@ -192,7 +221,11 @@ pub fn parse_table(text: &str) -> Result<(Vec<String>, Vec<TestCase>), TableErro
     }
     let inputs: Vec<String> = header
         .iter()
-        .filter(|h| !h.eq_ignore_ascii_case(EXPECTED_COLUMN) && !h.eq_ignore_ascii_case(NOTE_COLUMN))
+        .filter(|h| {
+            !h.eq_ignore_ascii_case(EXPECTED_COLUMN)
+                && !h.eq_ignore_ascii_case(NOTE_COLUMN)
+                && !h.eq_ignore_ascii_case(HELD_OUT_COLUMN)
+        })
         .cloned()
         .collect();
     let cases = body
@@ -205,6 +238,8 @@ pub fn parse_table(text: &str) -> Result<(Vec<String>, Vec<TestCase>), TableErro
                     case.expected = (!value.is_empty()).then_some(value);
                 } else if name.eq_ignore_ascii_case(NOTE_COLUMN) {
                     case.note = value;
+                } else if name.eq_ignore_ascii_case(HELD_OUT_COLUMN) {
+                    case.held_out = is_yes(&value);
                 } else {
                     case.inputs.insert(name.clone(), value);
                 }
@@ -231,16 +266,29 @@ pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
     line
 }
 
-/// Cases as CSV with the given input columns, then `expected` and `note`.
+/// A "held out" cell that marks the case: yes, true, 1, x (any case).
+fn is_yes(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "yes" | "y" | "true" | "1" | "x")
+}
+
+/// Cases as CSV with the given input columns, then `expected` and `note` (and `held out`
+/// when any case is held out).
 pub fn cases_to_csv(inputs: &[String], cases: &[TestCase]) -> String {
+    let any_held_out = cases.iter().any(|c| c.held_out);
     let mut header: Vec<&str> = inputs.iter().map(String::as_str).collect();
     header.push(EXPECTED_COLUMN);
     header.push(NOTE_COLUMN);
+    if any_held_out {
+        header.push(HELD_OUT_COLUMN);
+    }
     let mut out = csv_line(&header);
     for case in cases {
         let mut row: Vec<&str> = inputs.iter().map(|n| case.inputs.get(n).map_or("", String::as_str)).collect();
         row.push(case.expected.as_deref().unwrap_or(""));
         row.push(&case.note);
+        if any_held_out {
+            row.push(if case.held_out { "yes" } else { "" });
+        }
         out.push_str(&csv_line(&row));
     }
     out
@@ -249,6 +297,29 @@ pub fn cases_to_csv(inputs: &[String], cases: &[TestCase]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_is_held_out_and_round_trips_through_csv() {
+        let mut cases: Vec<TestCase> = (0..20)
+            .map(|i| TestCase {
+                inputs: BTreeMap::from([("q".into(), format!("question {i}"))]),
+                ..TestCase::default()
+            })
+            .collect();
+        hold_out_share(&mut cases, 0.2);
+        assert_eq!(cases.iter().filter(|c| c.held_out).count(), 4);
+        let again = {
+            let mut c = cases.clone();
+            hold_out_share(&mut c, 0.2);
+            c
+        };
+        assert_eq!(again, cases, "the same cases every time");
+        let csv = cases_to_csv(&["q".into()], &cases);
+        assert!(csv.starts_with("q,expected,note,held out\r\n"), "{csv}");
+        let (names, back) = parse_table(&csv).expect("parses");
+        assert_eq!(names, vec!["q".to_string()]);
+        assert_eq!(back, cases);
+    }
 
     #[test]
     fn quotes_commas_and_newlines_round_trip() {
@@ -261,11 +332,13 @@ mod tests {
                 ]),
                 expected: Some("refund, today".into()),
                 note: String::new(),
+                held_out: false,
             },
             TestCase {
                 inputs: BTreeMap::from([("email".into(), "plain".into()), ("tone".into(), String::new())]),
                 expected: None,
                 note: "edge: empty tone".into(),
+                held_out: false,
             },
         ];
         let csv = cases_to_csv(&inputs, &cases);

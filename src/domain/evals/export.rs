@@ -2,9 +2,11 @@
 //! the UI and by the report), and a self-contained HTML report that opens anywhere.
 //! Everything from a model or a user is escaped: a report is HTML built from untrusted text.
 
+use super::case_stats::{case_interval, CaseTally};
 use super::cases::{csv_line, TestCase};
 use super::checks::CheckResult;
 use super::report::Report;
+use super::report_setup::ReportSetup;
 use super::run::JobResult;
 use super::stats::percent;
 
@@ -47,8 +49,18 @@ pub fn results_csv(
     header.extend(inputs.iter().cloned());
     header.extend(["expected", "output", "run error"].map(String::from));
     header.extend(checks.iter().cloned());
-    header.extend(["latency ms", "tokens in", "tokens out", "cost usd"].map(String::from));
+    header
+        .extend(["latency ms", "tokens in", "tokens out", "cost usd", "held out", "case pass rate"].map(String::from));
     let mut out = csv_line(&header);
+    // Each (variant, case)'s own pass rate over its repetitions: the unit the statistics use.
+    let mut tallies: std::collections::BTreeMap<(usize, usize), CaseTally> = std::collections::BTreeMap::new();
+    for r in results {
+        if let Some(pass) = r.passed() {
+            let t = tallies.entry((r.variant, r.case)).or_default();
+            t.runs += 1;
+            t.passes += usize::from(pass);
+        }
+    }
     for r in results {
         let case = cases.get(r.case);
         let mut row: Vec<String> = vec![
@@ -67,6 +79,8 @@ pub fn results_csv(
         row.push(r.input_tokens.to_string());
         row.push(r.output_tokens.to_string());
         row.push(format!("{:.6}", r.cost_usd));
+        row.push(if case.is_some_and(|c| c.held_out) { "yes".into() } else { String::new() });
+        row.push(tallies.get(&(r.variant, r.case)).map(|t| tally_text(*t)).unwrap_or_default());
         out.push_str(&csv_line(&row));
     }
     out
@@ -184,6 +198,7 @@ pub fn html_report(
     title: &str,
     subtitle: &str,
     report: &Report,
+    setup: Option<&ReportSetup>,
     checks: &[String],
     cases: &[TestCase],
     results: &[JobResult],
@@ -191,23 +206,19 @@ pub fn html_report(
     let e = html_escape;
     let mut body = String::new();
     body.push_str(&format!("<h1>{}</h1><p class=\"sub\">{}</p>", e(title), e(subtitle)));
-    body.push_str("<section><h2>Pass rate</h2>");
-    for v in &report.variants {
-        let line = v.rate.map_or_else(|| "no results yet".to_string(), |r| r.describe("pass"));
-        body.push_str(&format!(
-            "<p><strong>{}</strong>: {} ({} of {} runs; {} run errors, {} flaky cases)</p>",
-            e(&v.name),
-            e(&line),
-            v.passes,
-            v.evaluated,
-            v.run_errors,
-            v.flaky_cases()
-        ));
+    if let Some(setup) = setup {
+        body.push_str(&setup_html(setup));
     }
+    body.push_str("<section><h2>Pass rate</h2>");
+    body.push_str(&pass_rate_html(report));
     body.push_str(&chart_svg(&pass_rate_chart(report)));
     for c in &report.comparisons {
         body.push_str(&format!("<p class=\"verdict\">{}</p>", e(&c.verdict)));
+        for w in &c.warnings {
+            body.push_str(&format!("<p class=\"warn\">{}</p>", e(w)));
+        }
     }
+    body.push_str(&format!("<p class=\"sub\">{}</p>", e(METHODS_NOTE)));
     body.push_str("</section><section><h2>Checks</h2><table><tr><th>Variant</th><th>Check</th><th>Pass rate</th><th>Errors</th></tr>");
     for v in &report.variants {
         for c in &v.checks {
@@ -221,7 +232,9 @@ pub fn html_report(
             ));
         }
     }
-    body.push_str("</table></section><section><h2>Every run</h2><table><tr><th>Variant</th><th>Case</th><th>Rep</th><th>Output</th>");
+    body.push_str("</table></section>");
+    body.push_str(&cases_html(report, cases));
+    body.push_str("<section><h2>Every run</h2><table><tr><th>Variant</th><th>Case</th><th>Rep</th><th>Output</th>");
     for c in checks {
         body.push_str(&format!("<th>{}</th>", e(c)));
     }
@@ -262,9 +275,108 @@ pub fn html_report(
 h1{{margin:0}}.sub{{color:#5b6477;margin-top:4px}}table{{border-collapse:collapse;width:100%;font-size:13px}}\
 td,th{{border:1px solid #e2e5ee;padding:6px 8px;text-align:left;vertical-align:top}}th{{background:#f4f5f9}}\
 .out{{white-space:pre-wrap;max-width:420px}}.pass{{color:#178a5b}}.fail{{color:#d33a3a}}.err{{color:#b45309}}\
-.verdict{{font-weight:600}}section{{margin-top:28px}}</style></head><body>{body}</body></html>",
+pre{{white-space:pre-wrap;background:#f4f5f9;padding:8px 10px;border-radius:6px;font-size:13px}}.verdict{{font-weight:600}}.warn{{color:#b45309}}section{{margin-top:28px}}</style></head><body>{body}</body></html>",
         e(title)
     )
+}
+
+/// How the numbers were computed, in one sentence under every report's comparisons.
+pub const METHODS_NOTE: &str = "The test case is the unit: a pass rate is the mean of the cases' own pass rates, and its \
+95% interval counts repetitions of a case as the independent observations they are worth. Variants are compared case by \
+case (exact sign-flip test, McNemar with one run per case) with Holm's correction when there are several. See docs/evals.md.";
+
+/// The flow, each variant's prompts, models and parameters, and the checks, as HTML.
+fn setup_html(setup: &ReportSetup) -> String {
+    let e = html_escape;
+    let mut out = format!("<section><h2>What ran</h2><p>Flow: <strong>{}</strong></p>", e(&setup.flow));
+    for v in &setup.variants {
+        out.push_str(&format!("<h3>{}</h3><p class=\"sub\">{}</p>", e(&v.name), e(&v.changes)));
+        for p in &v.prompts {
+            out.push_str(&format!(
+                "<p><strong>{}</strong>: {} {} \u{b7} {}</p>",
+                e(&p.block),
+                e(&p.provider),
+                e(&p.model),
+                e(&p.parameters)
+            ));
+            if !p.system.trim().is_empty() {
+                out.push_str(&format!("<p class=\"sub\">System prompt</p><pre>{}</pre>", e(&p.system)));
+            }
+            out.push_str(&format!("<p class=\"sub\">User prompt</p><pre>{}</pre>", e(&p.user)));
+        }
+    }
+    out.push_str("<h3>Checks</h3><ul>");
+    for (name, what) in &setup.checks {
+        out.push_str(&format!("<li><strong>{}</strong>: {}</li>", e(name), e(what)));
+    }
+    out.push_str("</ul></section>");
+    out
+}
+
+/// Each variant's pass rate over cases, consistency and held-out result, as HTML.
+fn pass_rate_html(report: &Report) -> String {
+    let e = html_escape;
+    let mut out = String::new();
+    for v in &report.variants {
+        let line = v.rate.map_or_else(|| "no results yet".to_string(), |r| r.describe("pass"));
+        out.push_str(&format!(
+            "<p><strong>{}</strong>: {} over {} cases ({} of {} runs passed; the runs are worth about {} independent ones; {} run errors)</p>",
+            e(&v.name),
+            e(&line),
+            v.case_count,
+            v.passes,
+            v.evaluated,
+            v.effective_n.round(),
+            v.run_errors
+        ));
+        out.push_str(&format!("<p class=\"sub\">{}</p>", e(&v.consistency.describe())));
+        if let Some(h) = &v.held_out {
+            let rate = h.rate.map_or_else(|| "no results yet".to_string(), |r| r.describe("pass"));
+            out.push_str(&format!("<p>Held-out cases ({}): {}</p>", h.cases, e(&rate)));
+            if let Some(w) = h.overfitting_warning(v.rate) {
+                out.push_str(&format!("<p class=\"warn\">{}</p>", e(&w)));
+            }
+        }
+    }
+    out
+}
+
+/// One row per case: its inputs and, per variant, how many runs passed with the case's own
+/// interval.
+fn cases_html(report: &Report, cases: &[TestCase]) -> String {
+    let e = html_escape;
+    let mut out = String::from("<section><h2>Cases</h2><table><tr><th>Case</th><th>Inputs</th>");
+    for v in &report.variants {
+        out.push_str(&format!("<th>{}</th>", e(&v.name)));
+    }
+    out.push_str("</tr>");
+    for (i, case) in cases.iter().enumerate().take(2_000) {
+        let inputs = case.inputs.values().cloned().collect::<Vec<_>>().join(" | ");
+        let label = if case.held_out { format!("{} (held out)", i + 1) } else { (i + 1).to_string() };
+        out.push_str(&format!("<tr><td>{}</td><td class=\"out\">{}</td>", e(&label), e(&inputs)));
+        for v in &report.variants {
+            out.push_str(&format!("<td>{}</td>", e(&v.cases.get(i).map(case_cell).unwrap_or_default())));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table></section>");
+    out
+}
+
+/// "2 of 3 passed (likely 18–96%)".
+pub fn case_cell(c: &super::report::CaseSummary) -> String {
+    tally_text(CaseTally { passes: c.passes, runs: c.evaluated })
+}
+
+fn tally_text(t: CaseTally) -> String {
+    if t.runs == 0 {
+        return "no checked runs".to_string();
+    }
+    let mut s = format!("{} of {} passed", t.passes, t.runs);
+    if let Some(i) = case_interval(t) {
+        s.push_str(&format!(" (likely {}\u{2013}{}%)", percent(i.low), percent(i.high)));
+    }
+    s
 }
 
 #[cfg(test)]
@@ -297,9 +409,22 @@ mod tests {
         let cases =
             vec![TestCase { inputs: BTreeMap::from([("q".into(), "<b>hi</b>".into())]), ..TestCase::default() }];
         let results = vec![result(0, 0, "<script>alert(1)</script><img src=x onerror=alert(2)>", false)];
-        let report = summarize(&results, &["Base <v1>".into()], &["No \"no\"".into()], 1);
-        let html = html_report("Eval <of> flow", "3 cases", &report, &["No \"no\"".into()], &cases, &results);
+        let report = summarize(&results, &["Base <v1>".into()], &["No \"no\"".into()], &[false; 1]);
+        let mut flow = crate::domain::examples::starter_flow(0);
+        flow.meta.title = "Support <b>replies</b>".into();
+        let checks = vec![super::super::checks::Check {
+            name: "No \"no\"".into(),
+            kind: super::super::checks::CheckKind::NotContains { text: "<no>".into(), case_sensitive: false },
+        }];
+        let setup =
+            super::super::report_setup::report_setup(&flow, &[super::super::run::Variant::base("Base <v1>")], &checks);
+        let html =
+            html_report("Eval <of> flow", "3 cases", &report, Some(&setup), &["No \"no\"".into()], &cases, &results);
         assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "{html}");
+        // What ran: the flow, each prompt's model and text, and what each check asks.
+        assert!(html.contains("Flow: <strong>Support &lt;b&gt;replies&lt;/b&gt;</strong>"), "{html}");
+        assert!(html.contains("does not contain \u{201c}&lt;no&gt;\u{201d} (any case)"), "{html}");
+        assert!(html.contains("User prompt</p><pre>"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("Base &lt;v1&gt;") && html.contains("Eval &lt;of&gt; flow"));
         assert!(html.contains("default-src 'none'"), "the report loads nothing from anywhere");
@@ -312,6 +437,7 @@ mod tests {
             inputs: BTreeMap::from([("q".into(), "a, b".into())]),
             expected: Some("yes".into()),
             note: String::new(),
+            held_out: false,
         }];
         let csv = results_csv(
             &["Base".into()],
@@ -324,19 +450,19 @@ mod tests {
         assert_eq!(
             lines.next(),
             Some(
-                "variant,case,repetition,q,expected,output,run error,Says yes,latency ms,tokens in,tokens out,cost usd"
+                "variant,case,repetition,q,expected,output,run error,Says yes,latency ms,tokens in,tokens out,cost usd,held out,case pass rate"
             )
         );
         assert_eq!(
             lines.next(),
-            Some("Base,1,1,\"a, b\",yes,\"no\nreally\",,\"fail: said \"\"no\"\", sadly\",120,3,2,0.000000")
+            Some("Base,1,1,\"a, b\",yes,\"no\nreally\",,\"fail: said \"\"no\"\", sadly\",120,3,2,0.000000,,0 of 1 passed")
         );
     }
 
     #[test]
     fn chart_bars_follow_rates_and_intervals() {
         let results: Vec<JobResult> = (0..10).map(|c| result(0, c, "x", c < 7)).collect();
-        let report = summarize(&results, &["Base".into()], &["c".into()], 10);
+        let report = summarize(&results, &["Base".into()], &["c".into()], &[false; 10]);
         let chart = pass_rate_chart(&report);
         let bar = &chart.bars[0];
         assert_eq!(bar.value_label, "70%");
@@ -440,7 +566,7 @@ mod chart_tests {
         assert_eq!(d[0].check, "Rubric");
         assert_eq!(d[0].variants[0], ("A".to_string(), [0, 1, 0, 0, 2]));
         assert_eq!(d[0].variants[1], ("B".to_string(), [0, 0, 1, 0, 0]));
-        let report = summarize(&results, &["A".into(), "B".into()], &["Plain".into(), "Rubric".into()], 3);
+        let report = summarize(&results, &["A".into(), "B".into()], &["Plain".into(), "Rubric".into()], &[false; 3]);
         let t = tradeoffs(&report);
         assert_eq!(t.len(), 2);
         assert!((t[0].median_seconds - 1.5).abs() < 1e-9 && (t[0].cost_per_run_usd - 0.002).abs() < 1e-12);

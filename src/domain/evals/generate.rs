@@ -74,7 +74,7 @@ pub fn parse_generated(reply: &str, columns: &[String]) -> Result<Vec<TestCase>,
             let inputs: BTreeMap<String, String> =
                 columns.iter().map(|c| (c.clone(), obj.get(c).map(text_of).unwrap_or_default())).collect();
             let expected = obj.get("expected").map(text_of).filter(|e| !e.trim().is_empty());
-            TestCase { inputs, expected, note: "generated".to_string() }
+            TestCase { inputs, expected, note: "generated".to_string(), held_out: false }
         })
         .filter(|c| c.inputs.values().any(|v| !v.trim().is_empty()))
         .collect();

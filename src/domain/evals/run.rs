@@ -42,7 +42,7 @@ impl Variant {
         Variant { name: name.to_string(), ..Variant::default() }
     }
 
-    fn apply(&self, flow: &mut Flow) {
+    pub(crate) fn apply(&self, flow: &mut Flow) {
         for block in &mut flow.blocks {
             if self.block.as_ref().is_some_and(|b| b != block.id.as_str()) {
                 continue;

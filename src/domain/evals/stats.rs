@@ -1,11 +1,9 @@
-//! The statistics an eval reports, in forms a PM can read: pass rates with 95% Wilson
-//! intervals, the difference between two variants with its interval (Newcombe), McNemar's
-//! exact test on paired cases, percentiles, and whether the sample can tell a difference.
+//! The building blocks of the eval statistics: the 95% Wilson interval on independent
+//! observations, Newcombe's interval for a difference of two independent rates, McNemar's
+//! exact test, percentiles. Where the test case is the unit (every report), see
+//! `case_stats` and `paired`, which are built on these.
 
-/// z for a two-sided 95% interval.
-const Z95: f64 = 1.959_963_984_540_054;
-/// z for 80% power (one-sided).
-const Z80: f64 = 0.841_621_233_572_914_3;
+use super::distributions::Z95;
 
 /// A proportion with its 95% interval, all in 0..=1.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -88,59 +86,6 @@ pub fn percentile(values: &[f64], q: f64) -> Option<f64> {
     Some(a + (b - a) * (rank - lo as f64))
 }
 
-/// Paired cases needed per variant to detect a change from `p1` to `p2` (two-sided 5%,
-/// 80% power, the usual normal approximation for two proportions).
-pub fn cases_needed(p1: f64, p2: f64) -> Option<usize> {
-    let delta = (p1 - p2).abs();
-    if delta < 1e-9 {
-        return None;
-    }
-    let pbar = (p1 + p2) / 2.0;
-    let a = Z95 * (2.0 * pbar * (1.0 - pbar)).sqrt();
-    let b = Z80 * (p1 * (1.0 - p1) + p2 * (1.0 - p2)).sqrt();
-    Some(((a + b).powi(2) / (delta * delta)).ceil() as usize)
-}
-
-/// One sentence on whether a comparison of two variants over `n` paired cases shows a real
-/// difference.
-pub fn verdict(rate_a: f64, rate_b: f64, p_value: f64, n: usize, names: (&str, &str)) -> String {
-    let (a, b) = names;
-    let diff = percent(rate_a) - percent(rate_b);
-    if p_value < 0.05 {
-        let (better, worse) = if rate_a >= rate_b { (a, b) } else { (b, a) };
-        return format!(
-            "{better} is better than {worse} by {} points, and with {n} paired cases that is unlikely to be chance ({}).",
-            diff.abs(),
-            p_text(p_value)
-        );
-    }
-    let needed = cases_needed(rate_a, rate_b)
-        .map(|m| format!(" To tell a difference this size apart reliably, use about {m} cases."))
-        .unwrap_or_default();
-    format!(
-        "{a} and {b} differ by {} points, but with {n} cases that could be chance ({}).{needed}",
-        diff.abs(),
-        p_text(p_value)
-    )
-}
-
-/// "p = 0.021", or "p < 0.001".
-pub fn p_text(p: f64) -> String {
-    if p < 0.001 {
-        "p < 0.001".to_string()
-    } else {
-        format!("p = {p:.3}")
-    }
-}
-
-pub fn format_p(p: f64) -> String {
-    if p < 0.001 {
-        "< 0.001".to_string()
-    } else {
-        format!("{p:.3}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,25 +142,5 @@ mod tests {
         assert_eq!(percentile(&v, 100.0), Some(40.0));
         assert_eq!(percentile(&[], 50.0), None);
         assert_eq!(percentile(&[f64::NAN, 5.0], 90.0), Some(5.0));
-    }
-
-    #[test]
-    fn verdicts_say_whether_it_is_chance() {
-        let v = verdict(0.8, 0.7, 0.21, 20, ("Model A", "Model B"));
-        assert!(
-            v.starts_with(
-                "Model A and Model B differ by 10 points, but with 20 cases that could be chance (p = 0.210)."
-            ),
-            "{v}"
-        );
-        assert!(v.contains("use about"), "{v}");
-        let v = verdict(0.5, 0.9, 0.002, 40, ("A", "B"));
-        assert_eq!(
-            v,
-            "B is better than A by 40 points, and with 40 paired cases that is unlikely to be chance (p = 0.002)."
-        );
-        // 70% vs 80% needs roughly 290 per group by the usual formula.
-        let n = cases_needed(0.7, 0.8).expect("differs");
-        assert!((280..=300).contains(&n), "{n}");
     }
 }
