@@ -464,7 +464,7 @@ fn failing_http_tools_report_the_status_to_the_model() {
 }
 
 #[test]
-fn the_demo_agent_calls_the_tool_then_reports_its_result_offline() {
+fn the_sample_agent_calls_the_tool_then_answers_from_its_result_offline() {
     let tool = ToolConfig {
         action: ToolAction::Mock(MockAction {
             response: "unknown order".into(),
@@ -479,7 +479,10 @@ fn the_demo_agent_calls_the_tool_then_reports_its_result_offline() {
     assert_eq!(run.status, BlockStatus::Done, "{:?}", run.error);
     assert_eq!(run.steps.len(), 2);
     assert_eq!(run.steps[0].calls[0].arguments, r#"{"order_id":"A123"}"#);
-    assert!(run.output.as_deref().is_some_and(|o| o.contains("lookup_order returned: shipped")), "{:?}", run.output);
+    assert!(run.sample, "labelled as a sample answer");
+    let out = run.output.clone().unwrap_or_default();
+    assert!(out.contains("I checked for you: shipped."), "{out}");
+    assert!(!out.to_lowercase().contains("demo"), "{out}");
 }
 
 #[test]

@@ -14,7 +14,7 @@ use chainboard::domain::engine::{
 use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
 use chainboard::domain::pricing::{cost, PriceTable};
 use chainboard::domain::providers::{
-    demo_reply, ChatMessage, ChatRequest, HttpRequest, JsonMode, Method, ProviderKind, EARLY_END_MESSAGE,
+    ChatMessage, ChatRequest, HttpRequest, JsonMode, Method, ProviderKind, EARLY_END_MESSAGE,
 };
 use proptest::prelude::*;
 use serde_json::json;
@@ -1293,7 +1293,7 @@ fn parallel_calls_count_against_the_budget_while_in_flight() {
 }
 
 #[test]
-fn the_demo_answers_without_a_request() {
+fn sample_answers_come_without_a_request_and_are_labelled() {
     let f = flow(
         vec![input("in", &[("x", "Tell me about tea")]), prompt("d", "demo", "{{x}}"), output("o")],
         vec![wire(("in", "x"), ("d", "x")), wire(("d", "text"), ("o", "value"))],
@@ -1305,11 +1305,15 @@ fn the_demo_answers_without_a_request() {
     let d = sim.block("d");
     let chat = d.trace.chat.clone().expect("the request is traced");
     assert_eq!(chat.model, "demo");
-    assert_eq!(d.output.as_deref(), Some(demo_reply(&chat).as_str()));
-    assert!(d.output.as_deref().is_some_and(|o| o.starts_with("[Demo reply — not a real model]")));
+    let values = std::collections::BTreeMap::from([("x".to_string(), "Tell me about tea".to_string())]);
+    let want = chainboard::domain::providers::sample_reply(&chat, &[], &values).0;
+    assert_eq!(d.output.as_deref(), Some(want.as_str()));
+    assert!(!want.is_empty() && !want.contains("Demo") && !want.contains("You wrote"), "{want}");
+    assert!(d.sample && d.sample_rule.is_none(), "labelled as a sample answer");
     assert_eq!(d.status, BlockStatus::Done);
     assert_eq!(d.cost_usd, Some(0.0));
-    assert_eq!(sim.output("o"), demo_reply(&chat));
+    assert_eq!(sim.output("o"), want);
+    assert!(sim.block("o").sample, "an Output showing a sample answer is labelled too");
     sim.begin();
     assert!(sim.sends.is_empty());
 }

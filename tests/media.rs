@@ -362,6 +362,7 @@ fn the_demo_transcribes_offline_and_text_is_refused_as_audio() {
     let listen = engine.block(&id("listen")).unwrap();
     assert_eq!(listen.status, BlockStatus::Done);
     assert!(listen.outputs.get("text").unwrap().contains("order 4821"));
+    assert!(listen.sample, "a sample transcript is labelled");
     assert_eq!(engine.block(&id("sum")).unwrap().status, BlockStatus::Done);
 
     let mut text_only = call_flow("openai", &MediaItem::from_file("call.wav", wav()).unwrap());

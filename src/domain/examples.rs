@@ -2,6 +2,7 @@
 
 use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, PromptConfig};
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
+use crate::domain::sample::SampleRule;
 
 /// Input → Prompt → Output: draft a reply to a customer email.
 pub fn starter_flow(now_ms: i64) -> Flow {
@@ -31,6 +32,29 @@ pub fn starter_flow(now_ms: i64) -> Flow {
             system: "You are a warm, concise customer support agent for an online shop.".into(),
             user: "Write a short reply to this customer email. Apologise once, give a next step.\n\n{{email}}".into(),
             output_format: Default::default(),
+            // Answers for the no-key provider (Sample answers), first match wins.
+            sample_answers: vec![
+                SampleRule::contains(
+                    "birthday",
+                    "Hi,\n\nI'm so sorry your order hasn't arrived yet, especially with a birthday coming up. I've \
+                     asked our courier to prioritise it and will email you the new tracking link within the hour. If \
+                     it cannot reach you by Friday, I'll send a replacement by express delivery at no cost.\n\nWarm \
+                     regards,\nSam from Support",
+                ),
+                SampleRule::matches(
+                    r"(?i)refund|money back|charged",
+                    "Hi,\n\nThank you for your message, and I'm sorry for the trouble. I've started your refund \
+                     today: it will reach your original payment method within 5 business days, and you'll get an \
+                     email when it is on its way.\n\nBest wishes,\nSam from Support",
+                ),
+                SampleRule::matches(
+                    r"(?i)late|hasn't arrived|has not arrived|where is|still waiting|not arrived",
+                    "Hi,\n\nI'm sorry your order is taking longer than it should. I've checked with our courier and \
+                     asked them to prioritise it; you'll get a tracking update by email today. If it does not arrive \
+                     within two days, reply here and I'll send a replacement straight away.\n\nBest regards,\nSam \
+                     from Support",
+                ),
+            ],
             ..PromptConfig::default()
         }),
     );

@@ -21,6 +21,7 @@ pub mod privacy;
 pub mod providers;
 pub mod recording;
 pub mod retrieval;
+pub mod sample;
 pub mod share;
 pub mod template;
 pub mod templates;

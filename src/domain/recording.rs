@@ -20,6 +20,9 @@ pub struct RecordedBlock {
     pub output: String,
     #[serde(default)]
     pub error: Option<String>,
+    /// The output was a sample answer (replays keep the label).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sample: bool,
 }
 
 impl Recording {
@@ -70,6 +73,7 @@ mod tests {
                 input: "say hi".into(),
                 output: "hi".into(),
                 error: None,
+                sample: true,
             }],
         };
         assert_eq!(Recording::parse(&r.to_json()), Some(r.clone()));

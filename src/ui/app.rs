@@ -35,7 +35,10 @@ pub fn App() -> impl IntoView {
     let editor = Editor::new(flow);
     provide_context(editor);
     provide_context(session);
-    provide_context(Settings::load());
+    let settings = Settings::load();
+    provide_context(settings);
+    // New Prompt blocks and starter flows start on sample answers until a key is added.
+    super::starting::follow_first_key(editor, session, settings);
     let knowledge = super::knowledge::Knowledge::new();
     provide_context(knowledge);
     let media = super::media::MediaStore::new();

@@ -1,4 +1,4 @@
-//! The template gallery: ready flows with what each shows, opened on the Demo provider (no
+//! The template gallery: ready flows with what each shows, opened on sample answers (no
 //! key needed) or on a provider the user has a key for.
 
 use super::editor::Editor;
@@ -36,7 +36,7 @@ pub fn Gallery() -> impl IntoView {
     let media = expect_context::<super::media::MediaStore>();
     let settings = expect_context::<Settings>();
     let open = expect_context::<GalleryOpen>().0;
-    // Demo unless a provider already has a key.
+    // Sample answers unless a provider already has a key.
     let provider = RwSignal::new("demo".to_string());
     Effect::new(move |_| {
         if open.get() {

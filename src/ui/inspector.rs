@@ -364,6 +364,7 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
             }}
         </Show>
         {agent_fields}
+        <super::sample_answers::SampleAnswersField cell />
         <div class="variables">
             <span class="field-label">"Variables (input ports)"</span>
             <Show when=move || !vars.with(Vec::is_empty)

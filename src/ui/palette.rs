@@ -24,6 +24,15 @@ fn describe(kind: BlockKind) -> &'static str {
     }
 }
 
+/// A new block's settings: a Prompt starts on a provider with a key, else on sample answers.
+fn starting_config(kind: BlockKind) -> crate::domain::blocks::BlockConfig {
+    let mut config = kind.default_config();
+    if let crate::domain::blocks::BlockConfig::Prompt(p) = &mut config {
+        (p.provider, p.model) = super::starting::starting();
+    }
+    config
+}
+
 /// Adds a block of `kind` with its top-centre at `at` (canvas coordinates) and selects it.
 pub fn add_block(editor: Editor, kind: BlockKind, at: Point) {
     let block = editor.with_flow(|f| {
@@ -31,7 +40,7 @@ pub fn add_block(editor: Editor, kind: BlockKind, at: Point) {
             f.fresh_block_id(kind.id()),
             kind.label(),
             Point::new(snap(at.x - BLOCK_WIDTH / 2.0), snap(at.y)),
-            kind.default_config(),
+            starting_config(kind),
         )
     });
     let id = block.id.clone();

@@ -3,7 +3,6 @@
 
 use super::editor::Editor;
 use super::platform;
-use crate::domain::examples::starter_flow;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::flow_file;
 use crate::domain::layout::Viewport;
@@ -62,7 +61,8 @@ impl Session {
         }
         let (id, flow, view) = opened.unwrap_or_else(|| {
             let id = ws.fresh_id(platform::random_seed());
-            (id, starter_flow(platform::now_ms()), None)
+            let flow = super::starting::starter_flow(platform::now_ms(), &id);
+            (id, flow, None)
         });
         ws.current = Some(id.clone());
         if ws.entry(&id).is_none() {
@@ -269,7 +269,7 @@ impl Session {
         if *id == self.current.get_untracked() {
             match self.workspace.with_untracked(|w| w.flows.first().map(|f| f.id.clone())) {
                 Some(next) => self.open_without_saving(editor, &next),
-                None => self.create_without_saving(editor, starter_flow(platform::now_ms())),
+                None => self.create_without_saving(editor, super::starting::starter_flow(platform::now_ms(), "")),
             }
         }
     }

@@ -119,8 +119,8 @@ pub fn PresentView() -> impl IntoView {
     });
     let current =
         Memo::new(move |_| all_steps.with(|s| s.get(present.step.get().min(s.len().saturating_sub(1))).cloned()));
-    let text_for = move |id: &BlockId| -> (String, String, String) {
-        // (input, output, status) from the replay, the live run, or the flow itself.
+    let text_for = move |id: &BlockId| -> (String, String, String, bool) {
+        // (input, output, status, sample answer) from the replay, the live run, or the flow itself.
         if let Some(start) = present.replay_from.get() {
             let rec = runner.recording.get();
             if let Some(b) = rec.as_ref().and_then(|r| r.get(&id.0)) {
@@ -128,7 +128,7 @@ pub fn PresentView() -> impl IntoView {
                 let out = replay_prefix(&b.output, elapsed, present.speed.get()).to_string();
                 let status = if out.len() < b.output.len() { "running".to_string() } else { b.status.clone() };
                 let input = if b.input.is_empty() { static_input(editor, id) } else { b.input.clone() };
-                return (input, out, status);
+                return (input, out, status, b.sample);
             }
         }
         let run = runner.run_of(id).get();
@@ -141,9 +141,9 @@ pub fn PresentView() -> impl IntoView {
                     (_, Some(e)) => e.clone(),
                     _ => String::new(),
                 };
-                (input, out, r.status.label().to_string())
+                (input, out, r.status.label().to_string(), r.sample)
             }
-            None => (static_input(editor, id), String::new(), "idle".to_string()),
+            None => (static_input(editor, id), String::new(), "idle".to_string(), false),
         }
     };
     view! {
@@ -204,7 +204,11 @@ pub fn PresentView() -> impl IntoView {
                                     <div class="present-text">{move || texts.get().0}</div>
                                 </div>
                                 <div class="present-out">
-                                    <h2>"Comes out" <span class=move || format!("status-pill status-{}", texts.get().2)>{move || texts.get().2}</span></h2>
+                                    <h2>"Comes out" <span class=move || format!("status-pill status-{}", texts.get().2)>{move || texts.get().2}</span>
+                                        <Show when=move || texts.get().3>
+                                            " "<span class="sample-badge" title="Written by sample answers, not by a model">{crate::domain::sample::SAMPLE_BADGE}</span>
+                                        </Show>
+                                    </h2>
                                     <div class="present-text" aria-live="polite">
                                         <OutputView text=Signal::derive(move || { let t = texts.get().1; if t.is_empty() { "\u{2014}".to_string() } else { t } }) />
                                     </div>

@@ -129,8 +129,18 @@ pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
                     let max_steps = r.max_steps.unwrap_or(0);
                     let running = !r.status.is_terminal();
                     let sent_count = trace.sent.len();
+                    let sample = r.sample.then(|| {
+                        let which = match r.sample_rule {
+                            Some(i) => format!("Sample answer {} of this block answered (a rule, not a model).", i + 1),
+                            None => "Built from the input by sample answers, not by a model.".to_string(),
+                        };
+                        view! {
+                            <p class="sample-note"><span class="sample-badge">{crate::domain::sample::SAMPLE_BADGE}</span>" "{which}</p>
+                        }
+                    });
                     view! {
                         <div class="result-body">
+                            {sample}
                             {error.map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
                             {incomplete.then(|| view! { <p class="result-warning">"Incomplete: the answer stopped early; the text so far is kept."</p> })}
                             {(status == BlockStatus::Cached).then(|| view! { <p class="field-help">"From the cache: the request was identical to an earlier run."</p> })}

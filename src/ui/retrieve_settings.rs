@@ -123,7 +123,7 @@ pub fn RetrieveSettings(cell: RwSignal<Block>) -> impl IntoView {
                     }>
                         {EMBEDDING_PROVIDERS.iter().map(|(id, _)| {
                             let id = id.to_string();
-                            let label = if id == "demo" { "Demo (word matching, no key)".to_string() } else { provider_label(&id) };
+                            let label = if id == "demo" { "Word matching (no key)".to_string() } else { provider_label(&id) };
                             let id2 = id.clone();
                             view! { <option value=id selected=move || get().embed_provider == id2>{label}</option> }
                         }).collect_view()}

@@ -206,7 +206,7 @@ impl Runner {
         if !missing.is_empty() {
             let names: Vec<&str> = missing.iter().map(|k| k.label()).collect();
             self.message.set(Some(format!(
-                "Add your {} key in Settings to run this flow, or switch its Prompt blocks to the Demo provider.",
+                "Add your {} key in Settings to run this flow, or switch its Prompt blocks to Sample answers (no key) or In this browser.",
                 names.join(" and ")
             )));
             settings.open.set(true);
@@ -339,6 +339,7 @@ impl Runner {
                             input: input_text(r),
                             output: r.output.clone().unwrap_or_default(),
                             error: r.error.clone(),
+                            sample: r.sample,
                         })
                         .collect(),
                 })

@@ -58,10 +58,13 @@ fn show_payload(editor: Editor, runner: Runner, shared: Shared, payload: SharePa
     let hosts = hosts_contacted(&payload.flow);
     // Read-only first, so nothing about the shared flow is ever saved over the user's own.
     editor.read_only.set(true);
+    let samples: Vec<bool> =
+        payload.outputs.iter().map(|(id, _)| crate::domain::sample::shows_sample(&payload.flow, id)).collect();
     editor.replace_flow(payload.flow);
     runner.reset();
-    for (id, text) in payload.outputs {
-        runner.run_of(&id).set(Some(BlockRun { status: BlockStatus::Done, output: Some(text), ..Default::default() }));
+    for ((id, text), sample) in payload.outputs.into_iter().zip(samples) {
+        let run = BlockRun { status: BlockStatus::Done, output: Some(text), sample, ..Default::default() };
+        runner.run_of(&id).set(Some(run));
     }
     shared.suite.set(payload.evals);
     let kb =

@@ -1,12 +1,13 @@
 import { test, expect } from "@playwright/test";
-import { AppPage, PROVIDERS, configureProvider, dragBetween, dragBy, useTemplate } from "./pages.js";
+import { AppPage, PORT_SHIFT, PROVIDERS, configureProvider, dragBetween, dragBy, useTemplate } from "./pages.js";
 
 const AGENT = "Prompt block: Support agent";
 const REPLY = "Output block: Reply";
 const TOOL = "Tool block: Order lookup";
-const TOOL_SERVER = "http://127.0.0.1:4011";
+const TOOL_HOST = `127.0.0.1:${4011 + PORT_SHIFT}`;
+const TOOL_SERVER = `http://${TOOL_HOST}`;
 
-/** Opens the order-agent template (on the Demo provider). */
+/** Opens the order-agent template (on sample answers). */
 async function openOrderAgent(app, page) {
   await useTemplate(page, "Agent that checks an order");
   await expect(app.block(AGENT)).toBeVisible();
@@ -74,11 +75,11 @@ test("an HTTP tool calls a local endpoint only after the host is approved", asyn
   await app.inspector.getByRole("textbox", { name: "URL" }).blur();
   await app.inspector.getByRole("textbox", { name: "Part of the response to return (optional)" }).fill("data");
   await app.inspector.getByRole("textbox", { name: "Part of the response to return (optional)" }).blur();
-  await expect(app.block(TOOL).locator(".block-body")).toContainText("GET 127.0.0.1:4011");
+  await expect(app.block(TOOL).locator(".block-body")).toContainText(`GET ${TOOL_HOST}`);
 
   await page.getByRole("button", { name: "Run flow" }).click();
   const dialog = page.getByRole("dialog", { name: "Allow tool hosts" });
-  await expect(dialog.getByRole("list", { name: "Hosts" })).toHaveText("127.0.0.1:4011");
+  await expect(dialog.getByRole("list", { name: "Hosts" })).toHaveText(TOOL_HOST);
   await app.screenshot("agent-approve-hosts");
   // Nothing was sent to the host (or the model) while the dialog waits.
   expect(await (await request.get(`${TOOL_SERVER}/__log`)).json()).toEqual([]);
@@ -153,7 +154,7 @@ test("a Tool from the palette wires to a Prompt's tools port and turns it into a
   expect(app.consoleErrors).toEqual([]);
 });
 
-test("a sub-flow tool runs another saved flow with the model's arguments (Demo provider)", async ({ page }) => {
+test("a sub-flow tool runs another saved flow with the model's arguments (sample answers)", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
   // The flow to call: the ticket summariser, saved in the workspace.
@@ -171,11 +172,12 @@ test("a sub-flow tool runs another saved flow with the model's arguments (Demo p
 
   await page.getByRole("button", { name: "Run flow" }).click();
   await expect(app.block(REPLY)).toHaveAttribute("data-status", "done");
-  // The demo agent called the tool with "T42"; the sub-flow's (demo) prompt answered.
-  await expect(app.block(REPLY).locator(".block-body")).toContainText("The tool lookup_order returned: [Demo reply");
+  // The sample agent called the tool with "T42"; the sub-flow's prompt (on sample answers) answered.
+  await expect(app.block(REPLY).locator(".block-body")).toContainText("I checked for you:");
+  await expect(app.block(REPLY).locator(".sample-badge")).toHaveText("Sample answer");
   await app.block(AGENT).locator("header").click();
   const call = app.inspector.getByRole("list", { name: "Agent steps" }).locator('[data-tool="lookup_order"]');
   await expect(call.getByLabel("Arguments of lookup_order")).toContainText('"ticket": "T42"');
-  await expect(call.getByLabel("Result of lookup_order")).toContainText("You wrote");
+  await expect(call.getByLabel("Result of lookup_order")).toContainText(/T42/i);
   expect(app.consoleErrors).toEqual([]);
 });

@@ -164,7 +164,7 @@ test("a 100 MB flow file is refused by its size, without reading it; the open fl
   await expect(app.blocks()).toHaveCount(3);
 });
 
-/** A flow of `n` blocks: Input → Prompt (Demo) → Output chains, filled up with notes. */
+/** A flow of `n` blocks: Input → Prompt (sample answers) → Output chains, filled up with notes. */
 function bigFlow(n) {
   const blocks = [];
   const edges = [];
@@ -229,7 +229,7 @@ test("a Prompt template with 10,000 {{variables}} keeps the app responsive and r
   test.setTimeout(120_000);
   const app = new AppPage(page);
   await app.open();
-  // The Demo provider needs no key, so Run reaches validation.
+  // Sample answers need no key, so Run reaches validation.
   await usePromptProvider(app, "demo");
   const template = Array.from({ length: 10_000 }, (_, i) => `{{v${i}}}`).join(" ");
   const user = app.inspector.getByRole("textbox", { name: "User message", exact: true });

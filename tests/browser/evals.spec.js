@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { AppPage, configureProvider, usePromptProvider, useTemplate } from "./pages.js";
+import { AppPage, PORT_SHIFT, configureProvider, usePromptProvider, useTemplate } from "./pages.js";
 
 /** Pastes rows into the Evaluate dialog's case table, as from a spreadsheet. */
 async function pasteRows(dialog, rows) {
@@ -216,7 +216,7 @@ test("bad pasted tables and checks say what is wrong and keep the cases", async 
   expect(app.consoleErrors).toEqual([]);
 });
 
-test("the 'compare two models on 10 cases' template brings its cases and checks, and runs on the Demo provider", async ({ page }) => {
+test("the 'compare two models on 10 cases' template brings its cases and checks, and runs on sample answers", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
   await useTemplate(page, "Compare two models on 10 cases");
@@ -339,7 +339,7 @@ test("an eval sent as an Anthropic Message Batch loads its results into the stat
   const settings = page.getByRole("dialog", { name: "Settings" });
   await settings.getByRole("textbox", { name: "Anthropic API key" }).fill("sk-ant-test-BATCH-secret");
   await settings.getByRole("textbox", { name: "Anthropic API key" }).press("Tab");
-  await settings.getByRole("textbox", { name: "Anthropic base URL" }).fill("http://127.0.0.1:4011/v1");
+  await settings.getByRole("textbox", { name: "Anthropic base URL" }).fill(`http://127.0.0.1:${4011 + PORT_SHIFT}/v1`);
   await settings.getByRole("textbox", { name: "Anthropic base URL" }).press("Tab");
   await settings.getByRole("button", { name: "Done" }).click();
   await usePromptProvider(app, "anthropic");

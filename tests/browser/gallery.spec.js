@@ -1,7 +1,7 @@
 import { test, expect } from "@playwright/test";
 import { AppPage } from "./pages.js";
 
-test("every template opens and runs on the Demo provider without a key", async ({ page }) => {
+test("every template opens and runs on labelled sample answers without a key", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
   await page.getByRole("button", { name: /Flows/ }).click();
@@ -29,7 +29,10 @@ test("every template opens and runs on the Demo provider without a key", async (
     expect(n).toBeGreaterThan(0);
     for (let i = 0; i < n; i++) {
       await expect(outputs.nth(i)).toHaveAttribute("data-status", "done");
-      await expect(outputs.nth(i).locator(".block-body")).toContainText("[Demo reply");
+      await expect(outputs.nth(i).locator(".sample-badge")).toHaveText("Sample answer");
+      const text = await outputs.nth(i).locator(".block-body").innerText();
+      expect(text.replace("Sample answer", "").trim().length).toBeGreaterThan(3);
+      expect(text).not.toMatch(/Demo|You wrote|real provider/);
     }
   }
   expect(app.consoleErrors).toEqual([]);

@@ -172,7 +172,7 @@ const SURFACES = [
         await app.inspector.getByRole("textbox", { name: "Note", exact: true }).blur();
       }
       await expect(app.blocks().first().locator("header")).toContainText(PROBE);
-      // A valid template runs on the Demo provider, which quotes the hostile input back.
+      // A valid template runs on sample answers, which quote the hostile input back.
       await page.getByRole("button", { name: "Run flow" }).click();
       await expect(app.canvas.locator('[data-block-id][data-kind="output"]')).toHaveAttribute("data-status", "done");
       // Every payload in both templates: invalid {{…}} become problems, shown as text.
@@ -289,7 +289,7 @@ const SURFACES = [
   {
     name: "CSV test cases in Evaluate, the results table and the downloaded HTML report",
     async feed({ page, app, context }) {
-      // The Demo provider quotes the start of its user message: make that the hostile case.
+      // Sample answers quote the user message back: make that the hostile case.
       await usePromptProvider(app, "demo");
       await app.inspector.getByRole("textbox", { name: "User message", exact: true }).fill("{{email}}");
       await app.inspector.getByRole("textbox", { name: "User message", exact: true }).blur();

@@ -87,16 +87,24 @@ test("a dropped stream keeps the partial answer and says it is incomplete", asyn
   await expect(app.inspector.getByText("Incomplete: the answer stopped early")).toBeVisible();
 });
 
-test("with no key, Run says where to add one; the Demo provider runs without a key", async ({ page }) => {
+test("with no key, the starter flow runs on labelled sample answers; OpenAI without a key says where to add one", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
+  // No key: the starter flow starts on sample answers and runs at once.
+  await app.block(PROMPT).locator("header").click();
+  await expect(app.inspector.getByRole("combobox", { name: "Provider" })).toHaveValue("demo");
+  await page.getByRole("button", { name: "Run flow" }).click();
+  await expect(app.block(OUTPUT)).toHaveAttribute("data-status", "done");
+  await expect(app.block(OUTPUT).locator(".block-body")).toContainText("birthday");
+  await expect(app.block(OUTPUT).locator(".sample-badge")).toHaveText("Sample answer");
+  await expect(app.block(PROMPT).locator(".sample-badge")).toHaveText("Sample answer");
+  // A hosted provider without a key: Run says where to add one.
+  await usePromptProvider(app, "openai");
   await page.getByRole("button", { name: "Run flow" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Add your OpenAI key in Settings" })).toBeVisible();
   await expect(page.getByRole("dialog", { name: "Settings" })).toBeVisible();
   await page.getByRole("button", { name: "Close settings" }).click();
-  await usePromptProvider(app, "demo");
-  await page.getByRole("button", { name: "Run flow" }).click();
-  await expect(app.block(OUTPUT).locator(".block-body")).toContainText("[Demo reply");
+  expect(app.consoleErrors).toEqual([]);
 });
 
 test("keys never reach localStorage (unless remembered), exports or the URL", async ({ page }) => {

@@ -3,6 +3,7 @@
 use super::tool::{DEFAULT_MAX_STEPS, TOOLS_PORT};
 use super::{KindSpec, Port};
 use crate::domain::providers::{ProviderKind, ToolChoice};
+use crate::domain::sample::{rule_problems, SampleRule};
 use crate::domain::template;
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +45,10 @@ pub struct PromptConfig {
     /// With tools connected: model calls allowed before the agent is stopped.
     #[serde(default = "default_max_steps", skip_serializing_if = "is_default_max_steps")]
     pub max_steps: u32,
+    /// Sample answers (the no-key provider `demo`): the first rule that matches the rendered
+    /// user message answers. Kept when another provider is chosen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sample_answers: Vec<SampleRule>,
 }
 
 fn is_text(f: &OutputFormat) -> bool {
@@ -71,6 +76,7 @@ impl Default for PromptConfig {
             repair_json: false,
             tool_choice: ToolChoice::Auto,
             max_steps: DEFAULT_MAX_STEPS,
+            sample_answers: Vec::new(),
         }
     }
 }
@@ -139,6 +145,9 @@ impl KindSpec for PromptConfig {
         }
         if self.max_tokens == Some(0) {
             out.push("Max tokens must be at least 1.".to_string());
+        }
+        if self.provider == "demo" {
+            out.extend(rule_problems(&self.sample_answers));
         }
         for (label, text) in [("System", &self.system), ("User", &self.user)] {
             if let Err(e) = template::parse(text) {

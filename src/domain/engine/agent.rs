@@ -267,7 +267,14 @@ impl Engine {
         node.run.sent_ms.get_or_insert(now);
         node.run.attempts = node.run.attempts.max(1);
         node.run.cost_usd = Some(0.0);
-        for event in demo_agent_events(&chat) {
+        let rules = match &node.plan.kind {
+            super::plan::NodeKind::Prompt(cfg) => cfg.sample_answers.clone(),
+            _ => Vec::new(),
+        };
+        node.run.sample = true;
+        let first_user = chat.messages.iter().find(|m| m.role == Role::User).map_or("", |m| m.text.as_str());
+        node.run.sample_rule = crate::domain::sample::matching_rule(&rules, first_user);
+        for event in demo_agent_events(&chat, &rules, &node.sample_values) {
             // The demo never reports errors.
             let _ = apply_stream_event(&mut node.run, event, now);
         }

@@ -12,7 +12,7 @@ use crate::domain::blocks::transcribe::TRANSCRIPT_PORT;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::pricing::cost;
 use crate::domain::privacy::{count_personal_data, describe_counts, PiiCounts};
-use crate::domain::providers::{demo_reply, ChatRequest, ProviderKind};
+use crate::domain::providers::{sample_reply, ChatRequest, ProviderKind};
 
 /// Characters assumed for a demo reply whose input is not known before the run.
 const DEMO_REPLY_CHARS: usize = 300;
@@ -154,7 +154,7 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
         }
         let output = if provider == ProviderKind::Demo {
             if all_known {
-                Value::Known(demo_reply(&chat))
+                Value::Known(sample_reply(&chat, &cfg.sample_answers, &known).0)
             } else {
                 Value::Unknown(DEMO_REPLY_CHARS)
             }

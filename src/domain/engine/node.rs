@@ -41,6 +41,8 @@ pub(super) struct Node {
     pub(super) step_open: bool,
     /// A Retrieve block's search, while embeddings are fetched.
     pub(super) retrieve: Option<super::retrieve::RetrieveJob>,
+    /// A Prompt on sample answers: its input values (for the rules' `{{variables}}`).
+    pub(super) sample_values: std::collections::BTreeMap<String, String>,
 }
 
 impl Node {
@@ -64,6 +66,7 @@ impl Node {
             usage_done: Usage::default(),
             step_open: false,
             retrieve: None,
+            sample_values: Default::default(),
         }
     }
 

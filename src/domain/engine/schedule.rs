@@ -18,7 +18,7 @@ use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
 use crate::domain::blocks::tool::TOOL_OUTPUT_PORT;
 use crate::domain::blocks::transcribe::AUDIO_PORT;
 use crate::domain::flow::BlockId;
-use crate::domain::providers::{demo_chunks, parser_for, stream_parser, ChatRequest, ProviderKind};
+use crate::domain::providers::{parser_for, sample_reply, stream_parser, text_chunks, ChatRequest, ProviderKind};
 
 /// How a block's inputs stand.
 enum Upstream {
@@ -125,11 +125,21 @@ impl Engine {
         values
     }
 
+    /// Whether the value on an Output block's input is a sample answer.
+    fn upstream_sample(&self, id: &BlockId) -> bool {
+        self.nodes.get(id).is_some_and(|node| {
+            node.plan.inputs.iter().any(|(port, from)| {
+                port == OUTPUT_INPUT_PORT && self.nodes.get(&from.block).is_some_and(|dep| dep.run.sample)
+            })
+        })
+    }
+
     /// Runs a block whose inputs are ready: inputs and outputs complete at once, prompts are
     /// served from the cache, answered by the demo, or queued for sending.
     fn resolve(&mut self, id: &BlockId, now: f64) {
         let values = self.input_values(id);
         let tools = self.connected_tools(id);
+        let upstream_sample = self.upstream_sample(id);
         let halted = self.halt.is_some();
         let Some(node) = self.nodes.get_mut(id) else {
             return;
@@ -144,6 +154,7 @@ impl Engine {
             }
             NodeKind::Output => {
                 node.run.output = values.get(OUTPUT_INPUT_PORT).cloned();
+                node.run.sample = upstream_sample;
                 node.finish(BlockStatus::Done, None, now);
             }
             NodeKind::Inert(reason) => node.finish(BlockStatus::Skipped, Some(reason), now),
@@ -154,6 +165,9 @@ impl Engine {
             }
             NodeKind::Prompt(cfg) => {
                 let Some(provider) = take_provider(node, &cfg.provider, now) else { return };
+                if provider == ProviderKind::Demo {
+                    node.sample_values = values.clone();
+                }
                 let built = build_chat(&cfg, provider, |n| values.get(n).map(String::as_str))
                     .map_err(|e| e.to_string())
                     .and_then(|mut chat| {
@@ -528,11 +542,26 @@ pub(super) fn budget_used_up() -> String {
     "Stopped: the run's budget is used up.".to_string()
 }
 
-/// The demo answers at once, through the same parser path as real replies.
+/// Sample answers come at once, through the same parser path as real replies. An answer
+/// that must match a JSON Schema and does not (a hand-written rule) fails the block, as a
+/// model's would.
 fn complete_demo(node: &mut super::node::Node, chat: &ChatRequest, now: f64) {
+    let (rules, schema) = match &node.plan.kind {
+        NodeKind::Prompt(cfg) => (
+            cfg.sample_answers.clone(),
+            match &cfg.output_format {
+                crate::domain::blocks::OutputFormat::JsonSchema { schema } => Some(schema.clone()),
+                _ => None,
+            },
+        ),
+        _ => (Vec::new(), None),
+    };
+    let (text, rule) = sample_reply(chat, &rules, &node.sample_values);
+    node.run.sample = true;
+    node.run.sample_rule = rule;
     let mut parser = stream_parser(ProviderKind::Demo);
     let mut events = Vec::new();
-    for chunk in demo_chunks(chat) {
+    for chunk in text_chunks(&text) {
         node.run.trace.push_raw(&chunk);
         events.extend(parser.feed(chunk.as_bytes()));
     }
@@ -547,5 +576,19 @@ fn complete_demo(node: &mut super::node::Node, chat: &ChatRequest, now: f64) {
     node.run.attempts = 1;
     node.run.sent_ms = Some(now);
     node.run.cost_usd = Some(0.0);
+    if let Some(schema) = schema {
+        let errors = super::structured::structured_errors(node.run.output.as_deref().unwrap_or_default(), &schema);
+        if !errors.is_empty() {
+            let which = rule.map_or_else(|| "The sample answer".to_string(), |i| format!("Sample answer {}", i + 1));
+            let shown: Vec<&str> = errors.iter().take(3).map(String::as_str).collect();
+            node.finish(
+                BlockStatus::Error,
+                Some(format!("{which} does not match the JSON Schema: {}", shown.join(" "))),
+                now,
+            );
+            node.run.schema_errors = errors;
+            return;
+        }
+    }
     node.finish(BlockStatus::Done, None, now);
 }

@@ -162,6 +162,12 @@ pub struct BlockRun {
     pub schema_errors: Vec<String>,
     /// A repair request was sent after the first answer broke the schema.
     pub repaired: bool,
+    /// The text is a sample answer (the no-key provider), not a model's: the UI labels it.
+    /// Output blocks showing such text are marked too.
+    pub sample: bool,
+    /// For a sample answer: which of the block's rules gave it (from 0), `None` when it was
+    /// built from the input.
+    pub sample_rule: Option<usize>,
 }
 
 impl BlockRun {

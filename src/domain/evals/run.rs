@@ -548,6 +548,40 @@ impl EvalRun {
     }
 }
 
+/// Whether `variant`'s outputs are sample answers (the no-key provider, `demo`): the checked
+/// block is, or is fed by, a Prompt block on it. The eval results and report label these
+/// outputs "Sample answer".
+pub fn variant_is_sample(flow: &Flow, target: &BlockId, variant: &Variant) -> bool {
+    let mut flow = flow.clone();
+    variant.apply(&mut flow);
+    let mut seen: BTreeSet<&BlockId> = BTreeSet::new();
+    let mut todo = vec![target];
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let on_samples = flow.blocks.iter().any(|b| {
+            &b.id == id && matches!(&b.config, BlockConfig::Prompt(p) if p.provider == ProviderKind::Demo.id())
+        });
+        if on_samples {
+            return true;
+        }
+        todo.extend(flow.edges.iter().filter(|e| &e.to.block == id).map(|e| &e.from.block));
+    }
+    false
+}
+
+/// [`variant_is_sample`] for each of the spec's variants, in order.
+pub fn sample_variants(spec: &EvalSpec) -> Vec<bool> {
+    spec.variants.iter().map(|v| variant_is_sample(&spec.flow, &spec.target, v)).collect()
+}
+
+/// A model-graded check whose judge is the sample provider: its scores come from the
+/// rubric's words and traits (`sample::judge`), not from a model.
+pub fn check_is_sample(check: &Check) -> bool {
+    matches!(&check.kind, super::checks::CheckKind::ModelGraded { provider, .. } if provider == ProviderKind::Demo.id())
+}
+
 /// Case columns the flow's Input blocks do not have (their values would be ignored).
 pub fn unknown_columns(flow: &Flow, columns: &[String]) -> Vec<String> {
     let names: BTreeSet<&str> = flow

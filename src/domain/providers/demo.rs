@@ -1,82 +1,67 @@
-//! The offline Demo provider: deterministic canned text, so a flow can be tried without a
-//! key or a network. It is labelled so nobody mistakes it for a model's answer.
+//! The no-key provider, shown as "Sample answers" (its id stays `demo` for saved flows and
+//! links). It makes no request: answers come from the block's sample rules or are built from
+//! the input by [`crate::domain::sample`], deterministically. Runs mark them as samples
+//! (`BlockRun::sample`) and the UI labels them, so nobody mistakes them for a model's answer.
+
+use std::collections::BTreeMap;
 
 use super::error::ProviderError;
 use super::stream::StreamParser;
-use super::types::{ChatRequest, ContentPart, FinishReason, Role, StreamEvent, ToolChoice, ToolResultMessage};
+use super::types::{ChatRequest, FinishReason, JsonMode, Role, StreamEvent, ToolChoice, ToolResultMessage};
 use super::ProviderKind;
+use crate::domain::blocks::OutputFormat;
+use crate::domain::sample::{agent_answer, sample_answer, SampleRequest, SampleRule, SAMPLE_TRANSCRIPT};
 use crate::domain::utf8::complete_prefix_len;
 
-/// The one model the demo lists.
+/// The one model the sample provider lists.
 pub const DEMO_MODEL: &str = "demo";
-
-const LABEL: &str = "[Demo reply — not a real model]";
-const PREVIEW_WORDS: usize = 12;
-
-/// A fixed transcript, so flows after a Transcribe block can be tried offline.
-const DEMO_TRANSCRIPT: &str = "[Demo transcript — not a real recording] Hi, I'm calling about order 4821. The blender \
-     arrived yesterday and the glass jug is cracked right down the side. This is the second time this has happened \
-     and I'm honestly pretty frustrated. I don't want a refund, I want a replacement that actually arrives in one \
-     piece. Can someone call me back today?";
 
 pub(crate) fn no_http(what: &str) -> ProviderError {
     ProviderError::Unsupported { provider: ProviderKind::Demo, what: what.to_string() }
 }
 
-/// A reply derived only from the request, so the same flow always shows the same text.
-pub fn demo_reply(request: &ChatRequest) -> String {
-    let media: Vec<&str> = request
-        .messages
-        .iter()
-        .flat_map(|m| &m.parts)
-        .filter_map(|p| match p {
-            ContentPart::Media { name, .. } => Some(name.as_str()),
-            ContentPart::Text { .. } => None,
-        })
-        .collect();
-    if request.transcription.is_some() {
-        return format!(
-            "{DEMO_TRANSCRIPT}\n(The demo does not listen to {}; choose OpenAI or Gemini for a real transcript.)",
-            media.first().copied().unwrap_or("the recording")
-        );
+/// The output format a request asks for.
+fn format_of(request: &ChatRequest) -> OutputFormat {
+    match &request.json_mode {
+        None => OutputFormat::Text,
+        Some(JsonMode::AnyObject) => OutputFormat::Json,
+        Some(JsonMode::Schema { schema, .. }) => OutputFormat::JsonSchema { schema: schema.clone() },
     }
-    let mut lines = vec![LABEL.to_string()];
-    if !media.is_empty() {
-        lines.push(format!(
-            "The message carries {}: the demo cannot see or hear them.",
-            media.iter().map(|n| format!("\u{201c}{n}\u{201d}")).collect::<Vec<_>>().join(", ")
-        ));
-    }
-    let last_user = request.messages.iter().rev().find(|m| m.role == Role::User);
-    match last_user.map(|m| m.text.trim()).filter(|t| !t.is_empty()) {
-        Some(text) => {
-            let words: Vec<&str> = text.split_whitespace().collect();
-            let preview = words.iter().take(PREVIEW_WORDS).copied().collect::<Vec<_>>().join(" ");
-            let more = if words.len() > PREVIEW_WORDS { "…" } else { "" };
-            let plural = if words.len() == 1 { "" } else { "s" };
-            lines.push(format!(
-                "You wrote {} word{plural} ({} characters), starting: “{preview}{more}”",
-                words.len(),
-                text.chars().count()
-            ));
-        }
-        None => lines.push("There is no user message to reply to.".to_string()),
-    }
-    if let Some(system) = request.system.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        lines.push(format!("The system prompt has {} words.", system.split_whitespace().count()));
-    }
-    if request.json_mode.is_some() {
-        lines.push("JSON output was requested, but the demo cannot follow a schema.".to_string());
-    }
-    lines.push("Choose a real provider in Settings to get a model's answer.".to_string());
-    lines.join("\n")
 }
 
-/// The demo's reply to an agent step, as stream events. With tools and no results yet it
-/// calls one tool (the one the tool choice names, or the first) with arguments made up from
-/// the user's words; once results are back it reports them. Deterministic, like
-/// [`demo_reply`].
-pub fn demo_agent_events(request: &ChatRequest) -> Vec<StreamEvent> {
+fn last_user(request: &ChatRequest) -> &str {
+    request.messages.iter().rev().find(|m| m.role == Role::User).map_or("", |m| m.text.as_str())
+}
+
+/// The sample answer to `request` with no rules: built from its text alone.
+pub fn demo_reply(request: &ChatRequest) -> String {
+    sample_reply(request, &[], &BTreeMap::new()).0
+}
+
+/// The sample answer to `request`: the first of `rules` that matches its user message
+/// (filled with `values`), else one built from the input. Also returns the rule's index.
+pub fn sample_reply(
+    request: &ChatRequest,
+    rules: &[SampleRule],
+    values: &BTreeMap<String, String>,
+) -> (String, Option<usize>) {
+    if request.transcription.is_some() {
+        return (SAMPLE_TRANSCRIPT.to_string(), None);
+    }
+    let format = format_of(request);
+    let system = request.system.as_deref().unwrap_or_default();
+    sample_answer(&SampleRequest { rules, system, user: last_user(request), values, format: &format })
+}
+
+/// The sample provider's reply to an agent step, as stream events. With tools and no
+/// results yet it calls one tool (the one the tool choice names, or the first) with
+/// arguments made up from the user's words; once results are back it answers from them
+/// (or from the block's rules, where the results' JSON fields are variables too).
+pub fn demo_agent_events(
+    request: &ChatRequest,
+    rules: &[SampleRule],
+    values: &BTreeMap<String, String>,
+) -> Vec<StreamEvent> {
     let results: Vec<&ToolResultMessage> = request.messages.iter().flat_map(|m| m.tool_results.iter()).collect();
     if results.is_empty() && !request.tools.is_empty() && request.tool_choice != ToolChoice::None {
         let tool = match &request.tool_choice {
@@ -87,7 +72,7 @@ pub fn demo_agent_events(request: &ChatRequest) -> Vec<StreamEvent> {
         if let Some(tool) = tool {
             let user = request.messages.iter().find(|m| m.role == Role::User).map_or("", |m| m.text.as_str());
             return vec![
-                StreamEvent::TextDelta(format!("{LABEL}\nI will call {} to find out.", tool.name)),
+                StreamEvent::TextDelta(format!("Let me check that with {}.", tool.name)),
                 StreamEvent::ToolCallDelta {
                     index: 0,
                     id: None,
@@ -98,16 +83,18 @@ pub fn demo_agent_events(request: &ChatRequest) -> Vec<StreamEvent> {
             ];
         }
     }
-    let mut text = vec![LABEL.to_string()];
-    for r in &results {
-        let verb = if r.is_error { "failed" } else { "returned" };
-        text.push(format!("The tool {} {verb}: {}", r.name, r.content));
-    }
-    if results.is_empty() {
-        return demo_chunks(request).into_iter().map(StreamEvent::TextDelta).collect();
-    }
-    text.push("Choose a real provider in Settings to get a model's answer.".to_string());
-    vec![StreamEvent::TextDelta(text.join("\n")), StreamEvent::Finish { reason: FinishReason::Stop }]
+    let first_user = request.messages.iter().find(|m| m.role == Role::User).map_or("", |m| m.text.as_str());
+    let text = if results.is_empty() {
+        sample_reply(request, rules, values).0
+    } else {
+        let format = format_of(request);
+        let system = request.system.as_deref().unwrap_or_default();
+        let req = SampleRequest { rules, system, user: first_user, values, format: &format };
+        let results: Vec<(String, String, bool)> =
+            results.iter().map(|r| (r.name.clone(), r.content.clone(), r.is_error)).collect();
+        agent_answer(&req, &results)
+    };
+    vec![StreamEvent::TextDelta(text), StreamEvent::Finish { reason: FinishReason::Stop }]
 }
 
 /// Arguments for a tool's schema taken from the user's words: a word with a digit (an id
@@ -136,11 +123,15 @@ fn demo_arguments(schema: &serde_json::Value, user: &str) -> serde_json::Value {
 /// [`demo_reply`] cut into words (each with the whitespace after it) for a streaming UI.
 /// The chunks concatenate to the full reply.
 pub fn demo_chunks(request: &ChatRequest) -> Vec<String> {
-    let reply = demo_reply(request);
+    text_chunks(&demo_reply(request))
+}
+
+/// `text` cut into words, each with the whitespace after it.
+pub fn text_chunks(text: &str) -> Vec<String> {
     let mut chunks = Vec::new();
     let mut current = String::new();
     let mut in_space = false;
-    for c in reply.chars() {
+    for c in text.chars() {
         if in_space && !c.is_whitespace() {
             chunks.push(std::mem::take(&mut current));
         }
@@ -195,9 +186,7 @@ impl StreamParser for DemoParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::providers::{
-        build_chat_request, stream_parser, ChatMessage, JsonMode, ProviderSettings, StreamSummary,
-    };
+    use crate::domain::providers::{build_chat_request, stream_parser, ChatMessage, ProviderSettings, StreamSummary};
 
     fn request(user: &str) -> ChatRequest {
         ChatRequest {
@@ -209,32 +198,37 @@ mod tests {
     }
 
     #[test]
-    fn reply_is_labelled_deterministic_and_derived_from_the_prompt() {
-        let req = request("Summarise the café menu for me please ☕");
+    fn reply_is_deterministic_believable_and_derived_from_the_prompt() {
+        let req = request("Summarise this: the café menu changed on Monday and the prices went up by a euro.");
         let reply = demo_reply(&req);
-        assert!(reply.starts_with("[Demo reply — not a real model]"), "{reply}");
-        assert!(reply.contains("8 words"), "{reply}");
-        assert!(reply.contains("“Summarise the café menu for me please ☕”"), "{reply}");
-        assert!(reply.contains("system prompt has 4 words"), "{reply}");
+        assert!(!reply.is_empty());
+        for said in ["Demo", "demo", "real provider", "You wrote", "not a real model"] {
+            assert!(!reply.contains(said), "{reply}");
+        }
+        assert!(reply.contains("menu"), "{reply}");
         assert_eq!(reply, demo_reply(&req));
-        assert_ne!(reply, demo_reply(&request("something else")));
+        assert_ne!(reply, demo_reply(&request("Summarise this: the train was late again this morning.")));
     }
 
     #[test]
-    fn long_and_missing_messages() {
-        let long = demo_reply(&request(&"word ".repeat(30)));
-        assert!(long.contains("30 words") && long.contains("…”"), "{long}");
+    fn rules_answer_first_and_json_requests_get_json() {
+        let rules = vec![SampleRule::contains("refund", "Refund for {{name}} is on its way.")];
+        let values = BTreeMap::from([("name".to_string(), "Ana".to_string())]);
+        let (text, rule) = sample_reply(&request("Where is my refund?"), &rules, &values);
+        assert_eq!((text.as_str(), rule), ("Refund for Ana is on its way.", Some(0)));
+        let (_, rule) = sample_reply(&request("Hello"), &rules, &values);
+        assert_eq!(rule, None);
         let mut empty = request("   ");
         empty.json_mode = Some(JsonMode::AnyObject);
         let reply = demo_reply(&empty);
-        assert!(reply.contains("no user message") && reply.contains("JSON"), "{reply}");
+        assert!(serde_json::from_str::<serde_json::Value>(&reply).is_ok_and(|v| v.is_object()), "{reply}");
     }
 
     #[test]
     fn chunks_are_words_that_rebuild_the_reply_and_stream_through_the_parser() {
-        let req = request("Hello there, café 🚀 friends");
+        let req = request("Please explain why the Hello there café 🚀 friends page loads slowly on Mondays?");
         let chunks = demo_chunks(&req);
-        assert!(chunks.len() > 10);
+        assert!(chunks.len() > 10, "{chunks:?}");
         assert_eq!(chunks.concat(), demo_reply(&req));
         assert!(chunks.iter().all(|c| c.split_whitespace().count() == 1), "{chunks:?}");
 
@@ -251,7 +245,7 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_makes_no_http_request() {
+    fn the_sample_provider_makes_no_http_request() {
         let err = build_chat_request(ProviderKind::Demo, &ProviderSettings::default(), &request("x"));
         assert!(matches!(err, Err(ProviderError::Unsupported { .. })));
     }

@@ -153,7 +153,7 @@ impl ProviderError {
 fn subject(kind: ProviderKind) -> &'static str {
     match kind {
         ProviderKind::OpenAiCompatible => "The OpenAI-compatible server",
-        ProviderKind::Demo => "The demo provider",
+        ProviderKind::Demo => "Sample answers",
         other => other.label(),
     }
 }

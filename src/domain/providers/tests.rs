@@ -385,7 +385,7 @@ fn provider_ids_labels_and_defaults() {
         (ProviderKind::Ollama, "ollama", "Ollama", "http://localhost:11434", false),
         (ProviderKind::OpenAiCompatible, "openai-compatible", "OpenAI-compatible", "http://localhost:1234/v1", false),
         (ProviderKind::Browser, "browser", "In this browser (small model, no key)", "", false),
-        (ProviderKind::Demo, "demo", "Demo (offline, canned text)", "", false),
+        (ProviderKind::Demo, "demo", "Sample answers (no key)", "", false),
     ];
     assert_eq!(table.len(), ProviderKind::ALL.len());
     for (kind, id, label, url, key) in table {
