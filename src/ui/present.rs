@@ -201,7 +201,7 @@ pub fn PresentView() -> impl IntoView {
                             <div class="present-io">
                                 <div class="present-in">
                                     <h2>"Goes in"</h2>
-                                    <div class="present-text">{move || texts.get().0}</div>
+                                    <div class="present-text" class:text-unbroken=move || texts.with(|t| crate::domain::markdown::has_unbroken_run(&t.0, 2_000))>{move || texts.get().0}</div>
                                 </div>
                                 <div class="present-out">
                                     <h2>"Comes out" <span class=move || format!("status-pill status-{}", texts.get().2)>{move || texts.get().2}</span></h2>

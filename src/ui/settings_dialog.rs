@@ -132,7 +132,7 @@ fn NoKeyPanel() -> impl IntoView {
     let smallest = &crate::domain::providers::local_models::LOCAL_MODELS[0];
     view! {
         <section class="no-key" role="alert" aria-label="No key yet">
-            <p class="no-key-title">{move || format!("This flow needs a {} key to run.", names())}</p>
+            <p class="no-key-title">{move || format!("This flow needs a key for {} to run.", names())}</p>
             <p class="no-key-text">{move || format!("Add your {} key below, or run it now without a key:", names())}</p>
             <div class="no-key-options">
                 <button class="button button-primary" on:click=move |_| switch_to(ProviderKind::Demo)>

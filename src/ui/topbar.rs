@@ -283,7 +283,7 @@ fn ProblemsPanel(open: RwSignal<bool>) -> impl IntoView {
                                 <span>{p.message.clone()}</span>
                             </button>
                             {broken.then(|| view! {
-                                <button class="button button-quiet problem-fix" on:click=move |_| {
+                                <button class="button problem-fix" on:click=move |_| {
                                     if let Some(id) = edge_del.clone() {
                                         let _ = editor.apply(FlowChange::RemoveEdge { id });
                                         editor.selected_edge.set(None);

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { AppPage, PROVIDERS, configureProvider, setInputText } from "./pages.js";
+import { AppPage, PORT_SHIFT, PROVIDERS, configureProvider, setInputText } from "./pages.js";
 
 async function createLink(page, { password = "", outputs = false } = {}) {
   await page.getByRole("button", { name: "Share" }).click();
@@ -28,7 +28,7 @@ test("share → open in a fresh browser → read-only, nothing sent → make a c
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const viewer = await context.newPage();
   const sent = [];
-  viewer.on("request", (r) => { if (!r.url().startsWith("http://127.0.0.1:4173")) sent.push(r.url()); });
+  viewer.on("request", (r) => { if (!r.url().startsWith(`http://127.0.0.1:${4173 + PORT_SHIFT}`)) sent.push(r.url()); });
   const them = new AppPage(viewer);
   await viewer.goto(link);
   const banner = viewer.getByRole("region", { name: "Shared playground" });
@@ -86,7 +86,7 @@ test("the embed code opens a slim read-only view for iframes", async ({ page, br
   await app.open();
   await createLink(page);
   const code = await page.getByRole("textbox", { name: "Embed code" }).inputValue();
-  expect(code).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:4173\/\?embed#v1\.[A-Za-z0-9_-]+" /);
+  expect(code).toMatch(new RegExp(`^<iframe src="http://127\\.0\\.0\\.1:${4173 + PORT_SHIFT}/\\?embed#v1\\.[A-Za-z0-9_-]+" `));
   const src = code.match(/src="([^"]+)"/)[1].replaceAll("&amp;", "&");
   const context = await browser.newContext({ viewport: { width: 800, height: 520 } });
   const viewer = await context.newPage();
