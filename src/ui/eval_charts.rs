@@ -61,7 +61,7 @@ pub fn TradeoffChart(points: Vec<TradeoffPoint>) -> impl IntoView {
                 }).collect_view()}
                 <text class="chart-axis" x=right.to_string() y=(base + 30.0).to_string() text-anchor="end">"median seconds per run \u{2192}"</text>
                 {[0.0, 0.5, 1.0].into_iter().map(|f| view! {
-                    <text class="chart-axis" x=x(max_s * f).to_string() y=(base + 14.0).to_string() text-anchor="middle">{format!("{:.1}", max_s * f)}</text>
+                    <text class="chart-axis" x=x(max_s * f).to_string() y=(base + 14.0).to_string() text-anchor="middle">{if max_s < 1.0 { format!("{:.2}", max_s * f) } else { format!("{:.1}", max_s * f) }}</text>
                 }).collect_view()}
                 {place_labels(&points, x, y).into_iter().zip(points).map(|((lx, ly, anchor, moved), p)| {
                     let (px, py) = (x(p.median_seconds), y(p.pass_rate));
@@ -97,7 +97,12 @@ fn place_labels(
     const LINE: f64 = 15.0;
     const CHAR: f64 = 6.4;
     let mut order: Vec<usize> = (0..points.len()).collect();
-    order.sort_by(|a, b| y(points[*a].pass_rate).total_cmp(&y(points[*b].pass_rate)));
+    // Nearest the axis first: its label stays beside its point, the next ones step away.
+    order.sort_by(|a, b| {
+        let (ya, yb) = (y(points[*a].pass_rate), y(points[*b].pass_rate));
+        let far = |v: f64| if v > 120.0 { -v } else { v };
+        far(ya).total_cmp(&far(yb))
+    });
     let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new(); // left, top, right, bottom
     let mut out = vec![(0.0, 0.0, "start", false); points.len()];
     for i in order {
@@ -111,13 +116,15 @@ fn place_labels(
         };
         let mut ly = py - 6.0;
         let mut moved = false;
+        // Labels of low points move up, away from the axis labels; the others move down.
+        let step = if py > 120.0 { -LINE } else { LINE };
         for _ in 0..40 {
             let clash =
                 placed.iter().any(|(l, t, r, b)| left < *r && *l < left + width && ly - 11.0 < *b && *t < ly + 3.0);
             if !clash {
                 break;
             }
-            ly += LINE;
+            ly += step;
             moved = true;
         }
         placed.push((left, ly - 11.0, left + width, ly + 3.0));

@@ -21,10 +21,8 @@ fn paths(name: &str) -> &'static [&'static str] {
         "play" => &["M7 4.5v15l12-7.5z"],
         "stop" => &["M6 6h12v12H6z"],
         "present" => &["M3 4h18v12H3z", "M12 16v4", "M8 20h8", "M10 8l4 2-4 2z"],
-        "settings" => &[
-            "M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z",
-            "M12 2v3M12 19v3M4.9 4.9l2.1 2.1M17 17l2.1 2.1M2 12h3M19 12h3M4.9 19.1L7 17M17 7l2.1-2.1",
-        ],
+        // Sliders, not a cog: a cog drawn at 16 px looks like the sun of the theme button.
+        "settings" => &["M4 7h9", "M17 7h3", "M15 5v4", "M4 17h3", "M11 17h9", "M9 15v4"],
         "help" => &[
             "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z",
             "M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6v.6",

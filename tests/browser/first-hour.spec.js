@@ -387,3 +387,25 @@ test("a first token after more than a second is shown in seconds", async ({ page
   const stat = app.inspector.locator(".stats div").filter({ hasText: "First token" }).locator("dd");
   await expect(stat).toHaveText(/^\d+\.\d s$/);
 });
+
+test("an eval of a template runs from the Evaluate dialog and shows its result", async ({ page }) => {
+  test.setTimeout(120_000);
+  const app = new AppPage(page);
+  await app.open();
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Flows" }), "Flows");
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Templates…" }), "Templates…");
+  const use = page.getByRole("dialog", { name: "Templates" }).getByRole("button", { name: "Use template Compare two models on 10 cases" });
+  await use.scrollIntoViewIfNeeded(); // a person scrolls the gallery to it
+  await clickLikeAPerson(page, use, "Use template");
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Evaluate" }), "Evaluate");
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  const run = dialog.getByRole("button", { name: "Run eval" });
+  await run.scrollIntoViewIfNeeded(); // a person scrolls the dialog to it
+  await clickLikeAPerson(page, run, "Run eval");
+  const progress = dialog.getByRole("progressbar", { name: "Eval progress" });
+  await expect(progress).toBeVisible();
+  await expect.poll(async () => (await progress.getAttribute("aria-valuenow")) === (await progress.getAttribute("aria-valuemax")), { timeout: 90_000 }).toBe(true);
+  await dialog.locator(".eval-figure").first().scrollIntoViewIfNeeded();
+  await app.screenshot("eval-result");
+  expect(app.consoleErrors).toEqual([]);
+});
