@@ -94,9 +94,15 @@ async function importFlow(page, flow, name = "hostile.json") {
   await expect(page.getByRole("alert").filter({ hasText: "Imported" })).toBeVisible();
 }
 
-/** Selects every block, so each one's inspector (and result panel) renders its text. */
+/** Selects every block, so each one's inspector (and result panel) renders its text. With the
+ * keyboard (Tab to a block, Enter): Fit keeps card text readable, so in a big flow some blocks
+ * are off screen or under the minimap, where a mouse click would first need a pan. */
 async function inspectEveryBlock(app) {
-  for (const b of await app.blocks().all()) await b.locator("header").click();
+  for (const b of await app.blocks().all()) {
+    await b.locator("header").focus();
+    await app.page.keyboard.press("Enter");
+    await expect(b).toHaveClass(/selected/);
+  }
 }
 
 /** One CSV cell, quoted (payloads hold commas, quotes and newlines). */
