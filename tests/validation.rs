@@ -36,7 +36,7 @@ fn an_unconnected_variable_is_named() {
     apply(&mut flow, FlowChange::SetConfig { id: id("prompt-1"), config: prompt("{{email}} and {{tone}}") }).unwrap();
     assert_eq!(
         messages(&flow),
-        ["Draft a reply uses {{tone}} but nothing is connected to it. Connect an output to the \u{201c}tone\u{201d} port."]
+        ["Draft a reply uses {{tone}} but nothing is connected to it. Drag from the right side of the block that should fill it to \u{201c}tone\u{201d} on Draft a reply."]
     );
     assert!(!is_runnable(&validate(&flow)));
 }
@@ -65,12 +65,39 @@ fn dangling_edges_and_missing_ports_are_reported() {
     flow.edges.push(edge("e-6", ("input-1", "email"), ("prompt-1", "tone")));
     let msgs = messages(&flow);
     assert!(
-        msgs.contains(&"Connection e-5 starts at block \u{201c}ghost\u{201d}, which does not exist.".to_string()),
+        msgs.contains(
+            &"A connection into Reply at \u{201c}value\u{201d} comes from a block that is not in this flow \
+              (\u{201c}ghost\u{201d}). Delete that connection, then connect another block."
+                .to_string()
+        ),
         "{msgs:?}"
     );
     assert!(msgs.iter().any(|m| m
         .starts_with("A connection goes into Draft a reply at \u{201c}tone\u{201d}, which is not one of its inputs")));
     assert!(msgs.iter().any(|m| m.starts_with("Reply receives 2 connections at \u{201c}value\u{201d}")));
+    // No problem message speaks of ports: people see blocks, inputs and outputs.
+    assert!(msgs.iter().all(|m| !m.contains(" port")), "{msgs:?}");
+}
+
+#[test]
+fn a_broken_connection_never_blocks_rewiring() {
+    use chainboard::domain::graph::{broken_edges_into, edge_is_broken};
+    let mut flow = starter_flow(0);
+    // An imported edge from a block that is not there, into the Output's only input.
+    flow.edges.retain(|e| e.to.block != id("output-1"));
+    flow.edges.push(edge("e-9", ("ghost-block", "text"), ("output-1", "value")));
+    assert!(edge_is_broken(&flow, &flow.edges[flow.edges.len() - 1]));
+    let to = PortRef::new(id("output-1"), "value");
+    assert_eq!(can_connect(&flow, &PortRef::new(id("prompt-1"), "text"), &to), Ok(()));
+    assert_eq!(broken_edges_into(&flow, &to), vec![EdgeId::new("e-9")]);
+    // Renaming {{email}} keeps the old connection, now broken; the new variable takes a new one.
+    apply(&mut flow, FlowChange::SetConfig { id: id("prompt-1"), config: prompt("{{ticket}}") }).unwrap();
+    let old = flow.edges.iter().find(|e| e.to.block == id("prompt-1")).unwrap();
+    assert!(edge_is_broken(&flow, old));
+    assert_eq!(
+        can_connect(&flow, &PortRef::new(id("input-1"), "email"), &PortRef::new(id("prompt-1"), "ticket")),
+        Ok(())
+    );
 }
 
 #[test]
@@ -205,7 +232,7 @@ fn thousands_of_unconnected_variables_are_named_ten_then_counted() {
     assert_eq!(all.len(), MAX_UNCONNECTED_LISTED + 1, "{all:#?}");
     assert_eq!(
         all[0],
-        "Draft a reply uses {{v0}} but nothing is connected to it. Connect an output to the \u{201c}v0\u{201d} port."
+        "Draft a reply uses {{v0}} but nothing is connected to it. Drag from the right side of the block that should fill it to \u{201c}v0\u{201d} on Draft a reply."
     );
     assert_eq!(
         all[MAX_UNCONNECTED_LISTED],

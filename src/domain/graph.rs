@@ -41,6 +41,20 @@ impl std::fmt::Display for ConnectError {
     }
 }
 
+/// A connection that cannot carry anything: one of its blocks is gone, or the output or
+/// input it names is no longer there (a `{{variable}}` renamed, a value removed). It stays
+/// in the flow, drawn as broken, until it is deleted, and never stops a new connection.
+pub fn edge_is_broken(flow: &Flow, edge: &crate::domain::flow::Edge) -> bool {
+    let from_ok = flow.block(&edge.from.block).is_some_and(|b| b.config.output_port(&edge.from.port).is_some());
+    let to_ok = flow.block(&edge.to.block).is_some_and(|b| b.config.input_port(&edge.to.port).is_some());
+    !(from_ok && to_ok)
+}
+
+/// Broken connections into `to` that a new connection there replaces.
+pub fn broken_edges_into(flow: &Flow, to: &PortRef) -> Vec<crate::domain::flow::EdgeId> {
+    flow.edges.iter().filter(|e| e.to == *to && edge_is_broken(flow, e)).map(|e| e.id.clone()).collect()
+}
+
 /// Checks a new edge `from → to` the way the canvas needs it before adding it.
 pub fn can_connect(flow: &Flow, from: &PortRef, to: &PortRef) -> Result<(), ConnectError> {
     let src = flow.block(&from.block).ok_or_else(|| ConnectError::MissingBlock(from.block.0.clone()))?;
@@ -58,7 +72,7 @@ pub fn can_connect(flow: &Flow, from: &PortRef, to: &PortRef) -> Result<(), Conn
         if flow.edges.iter().any(|e| e.from == *from && e.to == *to) {
             return Err(ConnectError::AlreadyConnected { from_block: src.display_name() });
         }
-    } else if let Some(existing) = flow.edge_into(to) {
+    } else if let Some(existing) = flow.edges.iter().find(|e| e.to == *to && !edge_is_broken(flow, e)) {
         let name = flow.block(&existing.from.block).map_or_else(|| existing.from.block.0.clone(), |b| b.display_name());
         return Err(ConnectError::AlreadyConnected { from_block: name });
     }

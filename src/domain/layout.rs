@@ -140,6 +140,21 @@ impl Viewport {
         Viewport { x: (w - rect.w * zoom) / 2.0 - rect.x * zoom, y: (h - rect.h * zoom) / 2.0 - rect.y * zoom, zoom }
     }
 
+    /// Fits `rect` into the part of a `w`×`h` screen below `top` (a banner over the canvas),
+    /// never below `min_zoom`, where card text is still readable. A flow too big for that
+    /// is shown from its start (the left edge, top first); the minimap shows the rest.
+    pub fn fit_readable(rect: Rect, w: f64, h: f64, pad: f64, top: f64, min_zoom: f64) -> Viewport {
+        let avail_h = h - top;
+        if rect.w <= 0.0 || rect.h <= 0.0 || w <= 2.0 * pad || avail_h <= 2.0 * pad {
+            return Viewport::fit(rect, w, h, pad);
+        }
+        let fit = ((w - 2.0 * pad) / rect.w).min((avail_h - 2.0 * pad) / rect.h);
+        let zoom = fit.clamp(min_zoom.min(1.0), 1.0).max(MIN_ZOOM);
+        let x = if rect.w * zoom <= w - 2.0 * pad { (w - rect.w * zoom) / 2.0 } else { pad };
+        let y = if rect.h * zoom <= avail_h - 2.0 * pad { top + (avail_h - rect.h * zoom) / 2.0 } else { top + pad };
+        Viewport { x: x - rect.x * zoom, y: y - rect.y * zoom, zoom }
+    }
+
     /// The part of the canvas visible in a `w`×`h` screen.
     pub fn visible(&self, w: f64, h: f64) -> Rect {
         let a = self.to_canvas(Point::new(0.0, 0.0));
@@ -185,6 +200,36 @@ mod tests {
     }
 
     #[test]
+    fn fit_readable_keeps_a_floor_and_clears_the_banner() {
+        let wide = Rect { x: 0.0, y: 0.0, w: 3000.0, h: 300.0 };
+        let v = Viewport::fit_readable(wide, 800.0, 600.0, 40.0, 0.0, 0.7);
+        assert!((v.zoom - 0.7).abs() < 1e-9);
+        // Shown from its left edge.
+        assert!((v.to_screen(Point::new(0.0, 0.0)).x - 40.0).abs() < 1e-9);
+        let small = Rect { x: 100.0, y: 100.0, w: 300.0, h: 200.0 };
+        let v = Viewport::fit_readable(small, 800.0, 600.0, 40.0, 120.0, 0.7);
+        // Nothing above the banner's bottom.
+        assert!(v.to_screen(Point::new(100.0, 100.0)).y >= 120.0 + 40.0 - 1e-9);
+        assert!(v.zoom <= 1.0);
+    }
+
+    #[test]
+    fn free_spot_avoids_blocks_and_stays_in_view() {
+        let view = Rect { x: 0.0, y: 0.0, w: 1200.0, h: 800.0 };
+        let mut taken = Vec::new();
+        let mut spots = Vec::new();
+        for _ in 0..5 {
+            let p = free_spot(&taken, Point::new(400.0, 300.0), BLOCK_WIDTH, 136.0, view);
+            let r = Rect { x: p.x, y: p.y, w: BLOCK_WIDTH, h: 136.0 };
+            assert!(!taken.iter().any(|t: &Rect| t.intersects(&r)), "{p:?} overlaps");
+            assert!(p.x >= 0.0 && p.y >= 0.0 && p.x + r.w <= 1200.0 && p.y + r.h <= 800.0, "{p:?} out of view");
+            taken.push(r);
+            spots.push(p);
+        }
+        assert_eq!(spots[0], Point::new(400.0, 304.0));
+    }
+
+    #[test]
     fn rect_geometry() {
         let r = Rect::from_corners(Point::new(10.0, 10.0), Point::new(0.0, 0.0));
         assert_eq!(r, Rect { x: 0.0, y: 0.0, w: 10.0, h: 10.0 });
@@ -194,6 +239,39 @@ mod tests {
         assert_eq!(snap(23.0), 16.0);
         assert_eq!(snap(25.0), 32.0);
     }
+}
+
+/// Where a new block of size `w`×`h` goes: the free spot nearest `preferred` (its top-left)
+/// that overlaps no block in `taken` (with a gap), preferring spots inside `view` so the
+/// new block is seen. Candidates walk outwards on a grid of one block step.
+pub fn free_spot(taken: &[Rect], preferred: Point, w: f64, h: f64, view: Rect) -> Point {
+    const GAP: f64 = 32.0;
+    let step_x = snap(w / 2.0 + GAP);
+    let step_y = snap(h / 2.0 + GAP);
+    let clear = |p: Point| {
+        let r = Rect { x: p.x - GAP / 2.0, y: p.y - GAP / 2.0, w: w + GAP, h: h + GAP };
+        !taken.iter().any(|t| t.intersects(&r))
+    };
+    let inside = |p: Point| p.x >= view.x && p.y >= view.y && p.x + w <= view.x + view.w && p.y + h <= view.y + view.h;
+    let mut outside_candidate = None;
+    for ring in 0..12i32 {
+        for dy in -ring..=ring {
+            for dx in -ring..=ring {
+                if dx.abs() != ring && dy.abs() != ring {
+                    continue;
+                }
+                let p = Point::new(snap(preferred.x + dx as f64 * step_x), snap(preferred.y + dy as f64 * step_y));
+                if !clear(p) {
+                    continue;
+                }
+                if inside(p) {
+                    return p;
+                }
+                outside_candidate.get_or_insert(p);
+            }
+        }
+    }
+    outside_candidate.unwrap_or(Point::new(snap(preferred.x), snap(preferred.y)))
 }
 
 /// Blocks whose rectangle meets `rect` (rubber-band selection), in flow order.

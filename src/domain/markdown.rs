@@ -1882,8 +1882,34 @@ impl InlineParser<'_> {
     }
 }
 
+/// True when `text` holds a run of more than `limit` characters with no space or line break
+/// (base64, a hash, minified code). Laid out in a proportional font with word wrapping, such a
+/// run cost Chromium seconds (100,000 characters: 6-30 s, growing faster than the length);
+/// the UI shows such text in a monospace font broken anywhere, which lays out at once.
+pub fn has_unbroken_run(text: &str, limit: usize) -> bool {
+    let mut run = 0usize;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            run = 0;
+        } else {
+            run += 1;
+            if run > limit {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unbroken_runs_are_found() {
+        assert!(!super::has_unbroken_run("short words only", 10));
+        assert!(super::has_unbroken_run(&"A".repeat(11), 10));
+        assert!(!super::has_unbroken_run(&format!("{} {}", "A".repeat(10), "B".repeat(10)), 10));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

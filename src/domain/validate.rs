@@ -79,7 +79,7 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
                 Some(&b.id),
                 format!(
                     "{name} uses {{{{{port}}}}} but nothing is connected to it. \
-                     Connect an output to the \u{201c}{port}\u{201d} port."
+                     Drag from the right side of the block that should fill it to \u{201c}{port}\u{201d} on {name}."
                 ),
             ));
         }
@@ -128,13 +128,30 @@ fn check_edge(
     let from = by_id.get(&e.from.block).copied();
     let to = by_id.get(&e.to.block).copied();
     match (from, to) {
-        (None, _) => problem(
-            None,
-            format!("Connection {} starts at block \u{201c}{}\u{201d}, which does not exist.", e.id.0, e.from.block),
+        (None, Some(t)) => problem(
+            Some(&t.id),
+            format!(
+                "A connection into {} at \u{201c}{}\u{201d} comes from a block that is not in this flow \
+                 (\u{201c}{}\u{201d}). Delete that connection, then connect another block.",
+                t.display_name(),
+                e.to.port,
+                e.from.block
+            ),
         ),
-        (_, None) => problem(
+        (None, None) => problem(
             None,
-            format!("Connection {} ends at block \u{201c}{}\u{201d}, which does not exist.", e.id.0, e.to.block),
+            format!(
+                "A connection joins two blocks that are not in this flow (\u{201c}{}\u{201d} and \u{201c}{}\u{201d}). Delete it.",
+                e.from.block, e.to.block
+            ),
+        ),
+        (Some(f), None) => problem(
+            Some(&f.id),
+            format!(
+                "A connection from {} goes to a block that is not in this flow (\u{201c}{}\u{201d}). Delete it.",
+                f.display_name(),
+                e.to.block
+            ),
         ),
         (Some(f), Some(t)) => {
             if f.config.output_port(&e.from.port).is_none() {

@@ -69,6 +69,20 @@ impl Workspace {
     }
 
     /// "Copy of X", "Copy of X (2)", … not clashing with existing titles.
+    /// The title of a shared flow copied into this list: its own when no flow has it, else
+    /// "<title> (copy)", then "(copy 2)" and on, so two entries never share a name.
+    pub fn shared_copy_title(&self, title: &str) -> String {
+        let taken = |t: &str| self.flows.iter().any(|f| f.title == t);
+        if !taken(title) {
+            return title.to_string();
+        }
+        let base = format!("{title} (copy)");
+        if !taken(&base) {
+            return base;
+        }
+        (2..).map(|n| format!("{title} (copy {n})")).find(|t| !taken(t)).unwrap_or(base)
+    }
+
     pub fn copy_title(&self, title: &str) -> String {
         let base = format!("Copy of {title}");
         if !self.flows.iter().any(|f| f.title == base) {
@@ -81,6 +95,16 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_copy_never_repeats_a_name() {
+        let mut w = Workspace::default();
+        assert_eq!(w.shared_copy_title("Triage"), "Triage");
+        w.flows.push(FlowEntry { id: "a".into(), title: "Triage".into(), updated_ms: 0 });
+        assert_eq!(w.shared_copy_title("Triage"), "Triage (copy)");
+        w.flows.push(FlowEntry { id: "b".into(), title: "Triage (copy)".into(), updated_ms: 0 });
+        assert_eq!(w.shared_copy_title("Triage"), "Triage (copy 2)");
+    }
 
     #[test]
     fn touch_remove_restore() {

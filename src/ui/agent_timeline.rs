@@ -52,7 +52,7 @@ pub fn AgentTimeline(steps: Vec<AgentStep>, max_steps: u32, running: bool) -> im
                                 view! {
                                     <li class="tool-call" data-tool=name.clone() data-status=status>
                                         <p class="tool-call-head">
-                                            <span class="tool-call-icon" aria-hidden="true">"\u{2692}"</span>
+                                            <span class="tool-call-icon" aria-hidden="true"><super::icons::Icon name="tool" size=14 /></span>
                                             {format!("Called {name}")}
                                         </p>
                                         <pre class="tool-call-args" aria-label=format!("Arguments of {name}")>{args}</pre>

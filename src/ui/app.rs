@@ -440,6 +440,36 @@ fn paste_fragment(editor: Editor, fragment: &Flow) {
     }
 }
 
+/// Fit never zooms out further than this: card text stays about 9 px or more.
+pub const FIT_MIN_ZOOM: f64 = 0.7;
+
+/// How far the banners over the canvas (a shared link's, a notice) reach down into it, in
+/// screen pixels, so Fit places blocks below them.
+pub fn banner_inset() -> f64 {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return 0.0 };
+    let (Some(canvas), Some(banners)) =
+        (doc.query_selector(".canvas").ok().flatten(), doc.query_selector(".stage > .banners").ok().flatten())
+    else {
+        return 0.0;
+    };
+    if banners.child_element_count() == 0 {
+        return 0.0;
+    }
+    let b = banners.get_bounding_client_rect();
+    if b.height() <= 0.0 {
+        return 0.0;
+    }
+    (b.bottom() - canvas.get_bounding_client_rect().top()).max(0.0)
+}
+
+/// Zooms the canvas (`w`×`h` on screen) to show the flow, readable and clear of banners.
+pub fn fit_view(editor: Editor, w: f64, h: f64) {
+    if let Some(b) = editor.with_flow(|f| bounds(&f.blocks)) {
+        let top = banner_inset();
+        editor.viewport.set(crate::domain::layout::Viewport::fit_readable(b, w, h, 40.0, top, FIT_MIN_ZOOM));
+    }
+}
+
 pub fn canvas_size() -> (f64, f64) {
     web_sys::window()
         .and_then(|w| w.document())

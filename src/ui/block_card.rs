@@ -59,16 +59,17 @@ fn summary(block: &Block) -> String {
     }
 }
 
+/// The icon of a block kind (see `icons`): an inline SVG, never a font glyph.
 fn icon(kind: &str) -> &'static str {
     match kind {
-        "input" => "\u{2398}",
-        "prompt" => "\u{2726}",
-        "output" => "\u{25a3}",
-        "note" => "\u{270e}",
-        "tool" => "\u{2692}",
-        "retrieve" => "\u{2315}",
-        "transcribe" => "\u{266b}",
-        _ => "?",
+        "input" => "input",
+        "prompt" => "prompt",
+        "output" => "output",
+        "note" => "note",
+        "tool" => "tool",
+        "retrieve" => "retrieve",
+        "transcribe" => "transcribe",
+        _ => "unknown",
     }
 }
 
@@ -225,7 +226,7 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
                 on:pointerdown=on_header_down
                 on:keydown=on_key
             >
-                <span class="block-icon" aria-hidden="true">{icon(&kind)}</span>
+                <span class="block-icon" aria-hidden="true"><super::icons::Icon name=icon(&kind) size=14 /></span>
                 <span class="block-title">{move || {
                     let name = read(|b| b.display_name());
                     if simple.get() { short_title(&name) } else { name }

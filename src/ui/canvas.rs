@@ -10,7 +10,7 @@ use super::platform;
 use crate::domain::change::FlowChange;
 use crate::domain::flow::{BlockId, Edge, Point, PortRef};
 use crate::domain::graph::can_connect;
-use crate::domain::layout::{block_rect, blocks_in_rect, bounds, edge_path, port_anchor, snap, Rect, Side, Viewport};
+use crate::domain::layout::{block_rect, blocks_in_rect, edge_path, port_anchor, snap, Rect, Side, Viewport};
 use leptos::html;
 use leptos::prelude::*;
 use std::collections::HashSet;
@@ -208,9 +208,7 @@ pub fn Canvas() -> impl IntoView {
         if editor.restored_view.get_untracked() {
             return;
         }
-        if let Some(b) = editor.with_flow(|f| bounds(&f.blocks)) {
-            vp.set(Viewport::fit(b, size.0, size.1, 40.0));
-        }
+        super::app::fit_view(editor, size.0, size.1);
     });
 
     let on_down = move |ev: leptos::ev::PointerEvent| {
@@ -313,10 +311,19 @@ pub fn Canvas() -> impl IntoView {
                     return;
                 }
                 let to = PortRef::new(BlockId::new(block), port);
-                match editor.with_flow(|f| can_connect(f, &from, &to).map(|_| f.fresh_edge_id())) {
-                    Ok(edge_id) => {
+                let verdict = editor.with_flow(|f| {
+                    can_connect(f, &from, &to)
+                        .map(|_| (f.fresh_edge_id(), crate::domain::graph::broken_edges_into(f, &to)))
+                });
+                match verdict {
+                    Ok((edge_id, broken)) => {
+                        // A broken connection left at this input is replaced, in one undo step.
+                        let mut changes: Vec<FlowChange> =
+                            broken.into_iter().map(|id| FlowChange::RemoveEdge { id }).collect();
                         let edge = Edge { id: edge_id, from, to };
-                        let _ = editor.apply(FlowChange::AddEdge { index: usize::MAX, edge });
+                        changes.push(FlowChange::AddEdge { index: usize::MAX, edge });
+                        let change = if changes.len() == 1 { changes.remove(0) } else { FlowChange::Batch(changes) };
+                        let _ = editor.apply(change);
                         ctx.hint.set(None);
                     }
                     Err(reason) => ctx.hint.set(Some(reason.to_string())),
@@ -404,6 +411,9 @@ pub fn Canvas() -> impl IntoView {
                     <button class="icon-button" aria-label="Dismiss" on:click=move |_| ctx.hint.set(None)>"\u{d7}"</button>
                 </div>
             </Show>
+            <Show when=move || editor.selected_edge.with(Option::is_some) && !editor.read_only.get()>
+                <SelectedEdgeBar />
+            </Show>
             <Show when=move || editor.order.with(Vec::is_empty)>
                 <div class="canvas-empty">
                     <p class="canvas-empty-title">"An empty canvas"</p>
@@ -411,5 +421,44 @@ pub fn Canvas() -> impl IntoView {
                 </div>
             </Show>
         </div>
+    }
+}
+
+/// What a selected connection is, and a button to delete it (Delete works too).
+#[component]
+fn SelectedEdgeBar() -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let info = move || {
+        let id = editor.selected_edge.get()?;
+        editor.edges.track();
+        editor.any_rev.track();
+        editor.with_flow(|f| {
+            let e = f.edges.iter().find(|e| e.id == id)?;
+            let name = |b: &BlockId| f.block(b).map(|b| b.display_name());
+            let broken = crate::domain::graph::edge_is_broken(f, e);
+            let text = match (name(&e.from.block), name(&e.to.block)) {
+                (Some(a), Some(b)) if broken => format!(
+                    "Broken connection from {a} to {b}: \u{201c}{}\u{201d} is no longer used there. Delete it and connect again.",
+                    e.to.port
+                ),
+                (Some(a), Some(b)) => format!("Connection from {a} to {b} (\u{201c}{}\u{201d})", e.to.port),
+                (None, Some(b)) => format!("Broken connection into {b}: the block it came from is not in this flow."),
+                (Some(a), None) => format!("Broken connection from {a}: the block it went to is not in this flow."),
+                (None, None) => "Broken connection.".to_string(),
+            };
+            Some((id.clone(), text, broken))
+        })
+    };
+    view! {
+        {move || info().map(|(id, text, broken)| view! {
+            <div class="edge-bar" class:broken=broken role="status" aria-label="Selected connection"
+                on:pointerdown=|ev| ev.stop_propagation()>
+                <span>{text}</span>
+                <button class="button" on:click=move |_| {
+                    let _ = editor.apply(FlowChange::RemoveEdge { id: id.clone() });
+                    editor.selected_edge.set(None);
+                }>"Delete connection"</button>
+            </div>
+        })}
     }
 }

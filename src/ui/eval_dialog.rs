@@ -801,16 +801,27 @@ fn RunSection() -> impl IntoView {
         }
         out
     };
+    // Why a run did not start, shown beside the Run eval button (the dialog scrolls: a
+    // message at its top was out of view when the button was pressed).
+    let run_message = RwSignal::new(None::<String>);
+    let run_message_ref = NodeRef::<leptos::html::P>::new();
+    let refuse = move |m: String| {
+        run_message.set(Some(m));
+        request_animation_frame(move || {
+            if let Some(el) = run_message_ref.get_untracked() {
+                el.scroll_into_view_with_bool(false);
+            }
+        });
+    };
     let run = move |resume: bool| match build_spec() {
-        Err(e) => state.message.set(Some(e)),
+        Err(e) => refuse(e),
         Ok((spec, config)) => {
             let missing = missing_keys(&spec);
             if !missing.is_empty() {
-                state
-                    .message
-                    .set(Some(format!("Add your {} key in Settings to run this eval.", missing.join(" and "))));
+                refuse(format!("Add your {} key in Settings to run this eval.", missing.join(" and ")));
                 return;
             }
+            run_message.set(None);
             state.message.set(None);
             state.shown.set(None);
             let done = if resume { driver.results.get_untracked() } else { Vec::new() };
@@ -878,6 +889,11 @@ fn RunSection() -> impl IntoView {
                 }}
                 {move || driver.stopped.get().map(|s| view! { <span class="field-help">{s}</span> })}
             </div>
+            <Show when=move || run_message.with(Option::is_some)>
+                <p class="result-error eval-run-message" role="alert" node_ref=run_message_ref>
+                    {move || run_message.get().unwrap_or_default()}
+                </p>
+            </Show>
         </section>
     }
 }

@@ -12,6 +12,8 @@ pub fn FlowsMenu() -> impl IntoView {
     let session = expect_context::<Session>();
     let open = RwSignal::new(false);
     let renaming = RwSignal::new(None::<String>);
+    let anchor = NodeRef::<leptos::html::Div>::new();
+    super::menu::dismiss_outside(open, anchor);
     let new_flow = move |_| {
         let now = platform::now_ms();
         let flow = Flow {
@@ -28,9 +30,9 @@ pub fn FlowsMenu() -> impl IntoView {
     };
     let gallery = expect_context::<super::gallery::GalleryOpen>().0;
     view! {
-        <div class="menu-anchor">
+        <div class="menu-anchor" node_ref=anchor>
             <button class="button" aria-haspopup="true" aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)>"Flows \u{25be}"</button>
+                on:click=move |_| open.update(|o| *o = !*o)>"Flows"<super::icons::Icon name="chevron" size=14 /></button>
             <Show when=move || open.get()>
                 <div class="menu flows-menu" role="dialog" aria-label="Flows">
                     <div class="menu-actions">
@@ -75,11 +77,11 @@ pub fn FlowsMenu() -> impl IntoView {
                                         <button class="icon-button" aria-label=format!("Rename {}", title) on:click={
                                             let id = id.clone();
                                             move |_| renaming.set(Some(id.clone()))
-                                        }>"\u{270e}"</button>
+                                        }><super::icons::Icon name="rename" size=14 /></button>
                                         <button class="icon-button" aria-label=format!("Duplicate {}", title)
-                                            on:click=move |_| { session.duplicate(editor, &id_dup); open.set(false); }>"\u{2398}"</button>
+                                            on:click=move |_| { session.duplicate(editor, &id_dup); open.set(false); }><super::icons::Icon name="duplicate" size=14 /></button>
                                         <button class="icon-button" aria-label=format!("Delete {}", title)
-                                            on:click=move |_| session.delete(editor, &id_del)>"\u{1f5d1}"</button>
+                                            on:click=move |_| session.delete(editor, &id_del)><super::icons::Icon name="trash" size=14 /></button>
                                     </li>
                                 }
                             }

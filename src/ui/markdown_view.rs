@@ -142,8 +142,9 @@ const SHOWN_BYTES: usize = 200_000;
 
 #[component]
 pub fn OutputView(#[prop(into)] text: Signal<String>) -> impl IntoView {
+    let unbroken = move || text.with(|t| crate::domain::markdown::has_unbroken_run(t, 2_000));
     view! {
-        <div class="output-view">
+        <div class="output-view" class:text-unbroken=unbroken>
             {move || {
                 let t = text.get();
                 if t.len() > SHOWN_BYTES {

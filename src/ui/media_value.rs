@@ -5,6 +5,10 @@
 use leptos::html;
 use leptos::prelude::*;
 
+/// Longer runs without a space are shown monospaced and broken anywhere (see
+/// `markdown::has_unbroken_run`): laid out in the body font they froze the tab.
+const UNBROKEN: usize = 2_000;
+
 use super::editor::Editor;
 use super::inspector::edit_config;
 use super::knowledge_dialog::files_of;
@@ -250,6 +254,7 @@ pub fn InputValueField(cell: RwSignal<Block>, i: usize) -> impl IntoView {
         <div class="input-value-body" on:drop=on_drop on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()>
             <Show when=move || media.with(Option::is_some) fallback=move || view! {
                 <textarea rows="4" aria-label=format!("Value {}", i + 1)
+                    class:text-unbroken=move || value.with(|v| v.as_ref().is_some_and(|v| crate::domain::markdown::has_unbroken_run(&v.value, UNBROKEN)))
                     placeholder="Type text, or drop, paste or add an image or audio file"
                     prop:value=move || value.with(|v| v.as_ref().map(|v| v.value.clone()).unwrap_or_default())
                     on:paste=on_paste

@@ -1,5 +1,5 @@
 //! The shell every dialog shares: backdrop (click to close), labelled dialog, title and a
-//! close button. Escape is handled by the app's shortcuts.
+//! close button. Escape closes the dialog on top (also while typing in one of its fields).
 
 use leptos::prelude::*;
 
@@ -17,13 +17,31 @@ pub fn Modal(
     children: ChildrenFn,
 ) -> impl IntoView {
     let class = format!("{} {extra_class}", if wide { "dialog dialog-wide" } else { "dialog" });
+    let backdrop = NodeRef::<leptos::html::Div>::new();
+    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() != "Escape" || open.try_get_untracked() != Some(true) {
+            return;
+        }
+        // Only the dialog drawn on top closes: dialogs are siblings, later ones on top.
+        let Some(mine) = backdrop.get_untracked() else { return };
+        let mut next = mine.next_element_sibling();
+        while let Some(el) = next {
+            if el.matches(".dialog-backdrop, .present").unwrap_or(false) {
+                return;
+            }
+            next = el.next_element_sibling();
+        }
+        ev.prevent_default();
+        open.set(false);
+    });
+    on_cleanup(move || esc.remove());
     view! {
         <Show when=move || open.get()>
-            <div class="dialog-backdrop" on:click=move |_| open.set(false)>
+            <div class="dialog-backdrop" node_ref=backdrop on:click=move |_| open.set(false)>
                 <div class=class.clone() role="dialog" aria-modal="true" aria-label=label on:click=|ev| ev.stop_propagation()>
                     <header class="dialog-header">
                         <h2>{title}</h2>
-                        <button class="icon-button" aria-label=close_label on:click=move |_| open.set(false)>"\u{d7}"</button>
+                        <button class="icon-button" aria-label=close_label on:click=move |_| open.set(false)><super::icons::Icon name="close" /></button>
                     </header>
                     {children()}
                 </div>

@@ -1,12 +1,12 @@
-//! The block palette: search by name; click to add a block at the centre of the view, or
+//! The block palette: search by name; click to add a block in free space near the middle of the view, or
 //! drag it onto the canvas to place it there.
 
 use super::app::canvas_size;
 use super::editor::Editor;
 use crate::domain::blocks::BlockKind;
 use crate::domain::change::FlowChange;
-use crate::domain::flow::{Block, Point};
-use crate::domain::layout::{snap, BLOCK_WIDTH};
+use crate::domain::flow::{Block, BlockId, Point};
+use crate::domain::layout::{block_height, block_rect, free_spot, snap, Rect, BLOCK_WIDTH};
 use leptos::prelude::*;
 
 /// The drag payload type for a block kind dragged from the palette.
@@ -56,10 +56,18 @@ pub fn Palette() -> impl IntoView {
     let add_at_centre = move |kind: BlockKind| {
         let (w, h) = canvas_size();
         let v = editor.viewport.get_untracked();
-        // Stagger repeated adds so blocks do not hide each other.
-        let n = editor.order.with_untracked(Vec::len) as f64 % 5.0;
-        let c = v.to_canvas(Point::new(w / 2.0, h / 2.0 - 60.0));
-        add_block(editor, kind, Point::new(c.x + n * 16.0, c.y + n * 16.0));
+        // The free spot nearest the middle of the view, so a new block never lands on (or
+        // hides under) another one, and is on screen. A banner over the top is not free.
+        let top = super::app::banner_inset();
+        let view = v.visible(w, h);
+        let view = Rect { y: view.y + top / v.zoom, h: (view.h - top / v.zoom).max(0.0), ..view };
+        let probe = Block::new(BlockId::new("new"), "", Point::default(), kind.default_config());
+        let height = block_height(&probe);
+        let c = v.to_canvas(Point::new(w / 2.0, top + (h - top) / 2.0));
+        let preferred = Point::new(c.x - BLOCK_WIDTH / 2.0, c.y - height / 2.0);
+        let taken: Vec<Rect> = editor.with_flow(|f| f.blocks.iter().map(block_rect).collect());
+        let at = free_spot(&taken, preferred, BLOCK_WIDTH, height, view);
+        add_block(editor, kind, Point::new(at.x + BLOCK_WIDTH / 2.0, at.y));
     };
     let matches = move |kind: BlockKind| {
         let q = query.get().trim().to_lowercase();
@@ -89,7 +97,7 @@ pub fn Palette() -> impl IntoView {
                                     }
                                     on:click=move |_| add_at_centre(kind)
                                 >
-                                    <span class="palette-swatch" aria-hidden="true"></span>
+                                    <span class="palette-swatch" aria-hidden="true"><super::icons::Icon name=kind.id() size=16 /></span>
                                     <span class="palette-text">
                                         <span class="palette-name">{kind.label()}</span>
                                         <span class="palette-desc">{describe(kind)}</span>

@@ -155,9 +155,9 @@ pub fn PresentView() -> impl IntoView {
                         {move || format!("{} / {}", present.step.get() + 1, all_steps.with(Vec::len).max(1))}
                     </span>
                     <div class="present-actions">
-                        <button class="button" aria-label="Previous step" on:click=move |_| present.step.update(|s| *s = s.saturating_sub(1))>"\u{25c0}"</button>
+                        <button class="button" aria-label="Previous step" on:click=move |_| present.step.update(|s| *s = s.saturating_sub(1))><super::icons::Icon name="prev" /></button>
                         <button class="button" aria-label="Next step"
-                            on:click=move |_| present.step.update(|s| *s = (*s + 1).min(all_steps.with(Vec::len).saturating_sub(1)))>"\u{25b6}"</button>
+                            on:click=move |_| present.step.update(|s| *s = (*s + 1).min(all_steps.with(Vec::len).saturating_sub(1)))><super::icons::Icon name="next" /></button>
                         <button class="button button-primary" aria-label="Run live" disabled=move || runner.running.get()
                             on:click=move |_| { present.replay_from.set(None); runner.start(editor, settings, RunScope::All); }>"Run live"</button>
                         <button class="button" aria-label="Replay last run" disabled=move || runner.recording.with(Option::is_none)
@@ -201,7 +201,7 @@ pub fn PresentView() -> impl IntoView {
                             <div class="present-io">
                                 <div class="present-in">
                                     <h2>"Goes in"</h2>
-                                    <div class="present-text">{move || texts.get().0}</div>
+                                    <div class="present-text" class:text-unbroken=move || texts.with(|t| crate::domain::markdown::has_unbroken_run(&t.0, 2_000))>{move || texts.get().0}</div>
                                 </div>
                                 <div class="present-out">
                                     <h2>"Comes out" <span class=move || format!("status-pill status-{}", texts.get().2)>{move || texts.get().2}</span>

@@ -11,13 +11,22 @@ use crate::domain::flow::BlockId;
 use crate::domain::providers::HttpRequest;
 use leptos::prelude::*;
 
+/// A duration as people read it: "850 ms" under a second, "32.4 s" above.
+fn duration(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
+}
+
 fn stats(run: &BlockRun) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if let Some(t) = run.ttft_ms() {
-        out.push(("First token", format!("{:.0} ms", t)));
+        out.push(("First token", duration(t)));
     }
     if let Some(t) = run.total_ms() {
-        out.push(("Total", format!("{:.2} s", t / 1000.0)));
+        out.push(("Total", duration(t)));
     }
     if let Some(i) = run.usage.input_tokens {
         out.push(("Tokens in", i.to_string()));

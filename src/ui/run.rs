@@ -204,11 +204,10 @@ impl Runner {
         }
         let missing = Self::missing_keys(editor, settings, &scope);
         if !missing.is_empty() {
-            let names: Vec<&str> = missing.iter().map(|k| k.label()).collect();
-            self.message.set(Some(format!(
-                "Add your {} key in Settings to run this flow, or switch its Prompt blocks to Sample answers (no key) or In this browser.",
-                names.join(" and ")
-            )));
+            // Settings says why, in front, with the ways to run without a key (a banner
+            // here would sit behind the dialog).
+            self.message.set(None);
+            settings.needs_key.set(missing);
             settings.open.set(true);
             return;
         }

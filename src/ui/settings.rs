@@ -50,6 +50,9 @@ pub struct Settings {
     pub remember: RwSignal<bool>,
     pub limits: RwSignal<Limits>,
     pub open: RwSignal<bool>,
+    /// Set when Run found providers without a key: the dialog then leads with the ways to
+    /// run without one. Cleared when the dialog closes.
+    pub needs_key: RwSignal<Vec<ProviderKind>>,
 }
 
 impl Settings {
@@ -71,6 +74,7 @@ impl Settings {
             remember: RwSignal::new(remember),
             limits: RwSignal::new(limits),
             open: RwSignal::new(false),
+            needs_key: RwSignal::new(Vec::new()),
         }
     }
 

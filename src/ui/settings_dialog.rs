@@ -49,8 +49,19 @@ async fn test_connection(settings: Settings, kind: ProviderKind) -> Result<Strin
 pub fn SettingsDialog() -> impl IntoView {
     let settings = expect_context::<Settings>();
     let open = settings.open;
+    Effect::new(move |_| {
+        if !open.get() {
+            settings.needs_key.set(Vec::new());
+        }
+    });
+    // Providers still without a key (adding one in the dialog takes it off the list).
+    let still_missing =
+        move || settings.needs_key.with(|m| m.iter().copied().filter(|k| !settings.has_key(*k)).collect::<Vec<_>>());
     view! {
         <Modal open=open label="Settings" title="Settings" close_label="Close settings" wide=true>
+                    <Show when=move || !still_missing().is_empty()>
+                        <NoKeyPanel />
+                    </Show>
                     <p class="field-help">
                         "Keys stay in this browser and are sent only to the provider they belong to. They are never saved in flows, exports or links."
                     </p>
@@ -69,6 +80,75 @@ pub fn SettingsDialog() -> impl IntoView {
                         <button class="button button-primary" on:click=move |_| open.set(false)>"Done"</button>
                     </div>
         </Modal>
+    }
+}
+
+/// Shown when Run found no key: what is missing, and two ways to run right now without
+/// one (the no-key provider, or a small model in this browser). Each switches the Prompt
+/// blocks that need a key (one undo step), closes Settings and runs.
+#[component]
+fn NoKeyPanel() -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let editor = expect_context::<super::editor::Editor>();
+    let runner = expect_context::<super::run::Runner>();
+    let names = move || {
+        settings
+            .needs_key
+            .with(|m| m.iter().filter(|k| !settings.has_key(**k)).map(|k| k.label()).collect::<Vec<_>>().join(" and "))
+    };
+    let switch_to = move |provider: ProviderKind| {
+        let missing = settings.needs_key.get_untracked();
+        let changes: Vec<crate::domain::change::FlowChange> = editor.with_flow(|f| {
+            f.blocks
+                .iter()
+                .filter_map(|b| match &b.config {
+                    crate::domain::blocks::BlockConfig::Prompt(p)
+                        if ProviderKind::from_id(&p.provider).is_some_and(|k| missing.contains(&k)) =>
+                    {
+                        let mut p = p.clone();
+                        p.provider = provider.id().to_string();
+                        p.model = match provider {
+                            ProviderKind::Browser => {
+                                crate::domain::providers::local_models::LOCAL_MODELS[0].url.to_string()
+                            }
+                            _ => p.model,
+                        };
+                        Some(crate::domain::change::FlowChange::SetConfig {
+                            id: b.id.clone(),
+                            config: crate::domain::blocks::BlockConfig::Prompt(p),
+                        })
+                    }
+                    _ => None,
+                })
+                .collect()
+        });
+        if !changes.is_empty() {
+            let _ = editor.apply(crate::domain::change::FlowChange::Batch(changes));
+        }
+        settings.needs_key.set(Vec::new());
+        settings.open.set(false);
+        runner.start(editor, settings, crate::domain::engine::RunScope::All);
+    };
+    let smallest = &crate::domain::providers::local_models::LOCAL_MODELS[0];
+    view! {
+        <section class="no-key" role="alert" aria-label="No key yet">
+            <p class="no-key-title">{move || format!("This flow needs a key for {} to run.", names())}</p>
+            <p class="no-key-text">{move || format!("Add your {} key below, or run it now without a key:", names())}</p>
+            <div class="no-key-options">
+                <button class="button button-primary" on:click=move |_| switch_to(ProviderKind::Demo)>
+                    {format!("Use {}", ProviderKind::Demo.label())}
+                </button>
+                <button class="button" on:click=move |_| switch_to(ProviderKind::Browser)>
+                    "Use a model in this browser"
+                </button>
+            </div>
+            <p class="field-help">{format!(
+                "{} needs no key and no network. The in-browser model ({}, {} MB, downloaded once) runs on this computer: slow and weak, but real.",
+                ProviderKind::Demo.label(),
+                smallest.name,
+                smallest.size_mb
+            )}</p>
+        </section>
     }
 }
 

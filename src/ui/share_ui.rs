@@ -76,7 +76,9 @@ fn show_payload(editor: Editor, runner: Runner, shared: Shared, payload: SharePa
 
 /// "Make a copy": the shared flow becomes one of the viewer's flows, editable.
 fn make_copy(editor: Editor, session: Session, runner: Runner, shared: Shared) {
-    let flow = editor.flow();
+    let mut flow = editor.flow();
+    // Opening your own link and copying it must not leave two flows with one name.
+    flow.meta.title = session.workspace.with_untracked(|w| w.shared_copy_title(&flow.meta.title));
     session.create(editor, flow); // still read-only here, so the current flow is not overwritten
     runner.knowledge.adopt(session.current.get_untracked());
     editor.read_only.set(false);

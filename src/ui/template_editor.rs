@@ -51,8 +51,10 @@ pub fn TemplateEditor(
                     placeholder=placeholder
                     aria-label=label
                     prop:value=move || value.get()
-                    on:input=move |ev| on_input.run(event_target_value(&ev))
-                    on:blur=move |_| on_commit.run(())
+                    on:input=move |ev| { on_input.try_run(event_target_value(&ev)); }
+                    // Clicking another block removes this editor before its blur arrives: the
+                    // callback is gone by then (`run` panicked: "reactive value … disposed").
+                    on:blur=move |_| { on_commit.try_run(()); }
                     on:scroll=move |ev| {
                         let ta: web_sys::HtmlTextAreaElement = event_target(&ev);
                         if let Some(b) = backdrop.get() {

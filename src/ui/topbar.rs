@@ -42,9 +42,12 @@ pub fn TopBar() -> impl IntoView {
         runner.summary.get().map(|s| {
             let done = s.count(BlockStatus::Done) + s.count(BlockStatus::Cached);
             let failed = s.count(BlockStatus::Error);
+            let stopped = s.count(BlockStatus::Stopped);
             let mut text = format!("{:.1} s \u{b7} {}", s.elapsed_ms / 1000.0, format_usd(s.cost_usd));
             if failed > 0 {
                 text = format!("{failed} failed \u{b7} {text}");
+            } else if stopped > 0 && s.finished {
+                text = format!("stopped \u{b7} {text}");
             } else if done > 0 && s.finished {
                 text = format!("done \u{b7} {text}");
             }
@@ -53,9 +56,22 @@ pub fn TopBar() -> impl IntoView {
     };
     let file_input = NodeRef::<leptos::html::Input>::new();
     let problem_count = move || editor.problems.with(Vec::len);
+    let problems_open = RwSignal::new(false);
+    let problems_anchor = NodeRef::<leptos::html::Div>::new();
+    super::menu::dismiss_outside(problems_open, problems_anchor);
+    let more_open = RwSignal::new(false);
+    let more_anchor = NodeRef::<leptos::html::Div>::new();
+    super::menu::dismiss_outside(more_open, more_anchor);
+    // Every item of the More menu closes it, then does its thing.
+    let more_item = move |f: Box<dyn Fn()>| {
+        move |_: leptos::ev::MouseEvent| {
+            more_open.set(false);
+            f();
+        }
+    };
     view! {
         <header class="topbar">
-            <div class="brand" aria-label="Chainboard">
+            <div class="brand" aria-label="Chainboard" title="Chainboard">
                 <span class="brand-mark" aria-hidden="true"></span>
                 <span class="brand-name">"Chainboard"</span>
             </div>
@@ -64,41 +80,110 @@ pub fn TopBar() -> impl IntoView {
                 class="flow-title"
                 type="text"
                 aria-label="Flow title"
+                title=move || editor.meta.get().title
+                readonly=move || editor.read_only.get()
                 prop:value=move || editor.meta.get().title
                 on:change=move |ev| {
                     let _ = editor.apply(FlowChange::SetFlowTitle { title: event_target_value(&ev) });
                 }
             />
-            <span class="flow-status" role="status" class:attention=move || editor.problems.with(|p| !p.is_empty())>
-                {move || match problem_count() {
-                    0 => "Ready".to_string(),
-                    1 => "1 problem".to_string(),
-                    n => format!("{n} problems"),
-                }}
-            </span>
+            <div class="menu-anchor problems-anchor" node_ref=problems_anchor>
+                <Show when=move || problem_count() != 0
+                    fallback=|| view! { <span class="flow-status" role="status">"Ready"</span> }>
+                    <button class="flow-status attention" aria-haspopup="dialog"
+                        aria-expanded=move || problems_open.get().to_string()
+                        title="What needs fixing before the flow can run"
+                        on:click=move |_| problems_open.update(|o| *o = !*o)>
+                        <super::icons::Icon name="warning" size=14 />
+                        {move || match problem_count() {
+                            1 => "1 problem".to_string(),
+                            n => format!("{n} problems"),
+                        }}
+                    </button>
+                </Show>
+                <Show when=move || problems_open.get() && problem_count() != 0>
+                    <ProblemsPanel open=problems_open />
+                </Show>
+            </div>
             <div class="run-controls">
                 <Show when=move || runner.running.get()
                     fallback=move || view! {
                         <button class="button button-primary button-run" aria-label="Run flow"
                             title=move || format!("Run every block ({})", estimate.get())
                             on:click=move |_| runner.start(editor, settings, RunScope::All)>
-                            "\u{25b6} Run"
+                            <super::icons::Icon name="play" size=14 />
+                            "Run"
                         </button>
                     }>
-                    <button class="button button-stop" aria-label="Stop run" on:click=move |_| runner.stop()>"\u{25a0} Stop"</button>
+                    <button class="button button-stop" aria-label="Stop run" on:click=move |_| runner.stop()>
+                        <super::icons::Icon name="stop" size=14 />
+                        "Stop"
+                    </button>
                 </Show>
-                <span class="run-info" aria-live="polite">
+                <span class="run-info" aria-live="polite"
+                    title=move || if runner.summary.with(Option::is_some) { run_summary().unwrap_or_default() } else { estimate.get() }>
                     {move || if runner.summary.with(Option::is_some) { run_summary().unwrap_or_default() } else { estimate.get() }}
                 </span>
             </div>
             <div class="toolbar" role="toolbar" aria-label="Edit and view">
                 <button class="icon-button" aria-label="Undo" title="Undo (Ctrl+Z)"
-                    disabled=move || !editor.can_undo() on:click=move |_| editor.undo()>"\u{21b6}"</button>
+                    disabled=move || !editor.can_undo() on:click=move |_| editor.undo()>
+                    <super::icons::Icon name="undo" />
+                </button>
                 <button class="icon-button" aria-label="Redo" title="Redo (Ctrl+Shift+Z)"
-                    disabled=move || !editor.can_redo() on:click=move |_| editor.redo()>"\u{21b7}"</button>
+                    disabled=move || !editor.can_redo() on:click=move |_| editor.redo()>
+                    <super::icons::Icon name="redo" />
+                </button>
                 <span class="toolbar-sep" aria-hidden="true"></span>
-                <button class="button button-quiet" aria-label="Import flow" title="Import a flow file (or drop it on the canvas)"
-                    on:click=move |_| { if let Some(i) = file_input.get() { i.click(); } }>"Import"</button>
+                <button class="button button-quiet" aria-label="Evaluate" title="Test cases, checks and pass rates with intervals"
+                    on:click=move |_| eval_open.set(true)>
+                    <super::icons::Icon name="evaluate" />
+                    <span class="toolbar-text">"Evaluate"</span>
+                </button>
+                <button class="button button-quiet" aria-label="Share" title="A link that holds the whole flow"
+                    on:click=move |_| shared.dialog_open.set(true)>
+                    <super::icons::Icon name="share" />
+                    <span class="toolbar-text">"Share"</span>
+                </button>
+                <div class="menu-anchor" node_ref=more_anchor>
+                    <button class="button button-quiet" aria-label="More actions" aria-haspopup="menu" title="Import, export, knowledge, versions, present"
+                        aria-expanded=move || more_open.get().to_string()
+                        on:click=move |_| more_open.update(|o| *o = !*o)>
+                        <span class="toolbar-text">"More"</span>
+                        <super::icons::Icon name="chevron" size=14 />
+                    </button>
+                    <Show when=move || more_open.get()>
+                        <div class="menu menu-right more-menu" role="menu" aria-label="More actions">
+                            <button class="menu-item" role="menuitem" aria-label="Present" title="Full screen, one block at a time"
+                                on:click=more_item(Box::new(move || present.enter()))>
+                                <super::icons::Icon name="present" />"Present"<span class="menu-hint">"full screen"</span>
+                            </button>
+                            <button class="menu-item" role="menuitem" aria-label="Knowledge" title="Documents this flow's Retrieve blocks search"
+                                on:click=more_item(Box::new(move || knowledge_open.set(true)))>
+                                <super::icons::Icon name="knowledge" />"Knowledge"
+                                {move || { let n = knowledge.kb.with(|kb| kb.documents.len()); (n > 0).then(|| view! { <span class="count-badge" aria-hidden="true">{n}</span> }) }}
+                            </button>
+                            <button class="menu-item" role="menuitem" aria-label="Versions" title="Save, compare and restore named versions"
+                                on:click=more_item(Box::new(move || versions_open.set(true)))>
+                                <super::icons::Icon name="versions" />"Versions"
+                            </button>
+                            <div class="menu-sep" role="separator"></div>
+                            <button class="menu-item" role="menuitem" aria-label="Import flow" title="Import a flow file (or drop it on the canvas)"
+                                on:click=more_item(Box::new(move || { if let Some(i) = file_input.get_untracked() { i.click(); } }))>
+                                <super::icons::Icon name="import" />"Import flow\u{2026}"
+                            </button>
+                            <button class="menu-item" role="menuitem" aria-label="Export flow" title="Download this flow as a .json file"
+                                on:click=more_item(Box::new(move || files::export(editor, session, knowledge, media)))>
+                                <super::icons::Icon name="export" />"Export flow"
+                            </button>
+                            <div class="menu-sep" role="separator"></div>
+                            <button class="menu-item" role="menuitem" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"
+                                on:click=more_item(Box::new(move || help.set(true)))>
+                                <super::icons::Icon name="help" />"Keyboard shortcuts"<span class="menu-hint">"?"</span>
+                            </button>
+                        </div>
+                    </Show>
+                </div>
                 <input type="file" accept=".json,application/json" class="visually-hidden" node_ref=file_input
                     aria-label="Flow file to import" tabindex="-1"
                     on:change=move |ev| {
@@ -108,37 +193,109 @@ pub fn TopBar() -> impl IntoView {
                         }
                         input.set_value("");
                     } />
-                <button class="button button-quiet" aria-label="Export flow" title="Download this flow as a .json file"
-                    on:click=move |_| files::export(editor, session, knowledge, media)>"Export"</button>
-                <button class="button button-quiet" aria-label="Knowledge" title="Documents this flow's Retrieve blocks search"
-                    on:click=move |_| knowledge_open.set(true)>
-                    "Knowledge"
-                    {move || { let n = knowledge.kb.with(|kb| kb.documents.len()); (n > 0).then(|| view! { <span class="count-badge" aria-hidden="true">{n}</span> }) }}
+                <span class="toolbar-sep" aria-hidden="true"></span>
+                <button class="icon-button" aria-label="Settings" title="Provider keys and run limits"
+                    on:click=move |_| settings.open.set(true)>
+                    <super::icons::Icon name="settings" />
                 </button>
-                <button class="button button-quiet" aria-label="Evaluate" title="Test cases, checks and pass rates with intervals"
-                    on:click=move |_| eval_open.set(true)>"Evaluate"</button>
-                <button class="button button-quiet" aria-label="Versions" title="Save, compare and restore named versions"
-                    on:click=move |_| versions_open.set(true)>"Versions"</button>
-                <button class="button button-quiet" aria-label="Share" title="A link that holds the whole flow"
-                    on:click=move |_| shared.dialog_open.set(true)>"Share"</button>
-                <button class="button button-quiet" aria-label="Present" title="Full screen, one block at a time"
-                    on:click=move |_| present.enter()>"\u{25b7} Present"</button>
-                <button class="button button-quiet" aria-label="Settings" title="Provider keys and run limits"
-                    on:click=move |_| settings.open.set(true)>"\u{2699} Settings"</button>
-                <button class="icon-button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"
-                    on:click=move |_| help.set(true)>"?"</button>
                 <button
                     class="icon-button"
                     aria-label=move || if theme.get() == "dark" { "Switch to light theme" } else { "Switch to dark theme" }
+                    title=move || if theme.get() == "dark" { "Switch to light theme" } else { "Switch to dark theme" }
                     on:click=move |_| {
                         let next = if theme.get_untracked() == "dark" { "light" } else { "dark" };
                         theme.set(next);
                     }
                 >
-                    {move || if theme.get() == "dark" { "\u{2600}" } else { "\u{263e}" }}
+                    {move || if theme.get() == "dark" { view! { <super::icons::Icon name="sun" /> } } else { view! { <super::icons::Icon name="moon" /> } }}
                 </button>
             </div>
         </header>
+    }
+}
+
+/// The flow's problems, each one a button that selects the block (or connection) it is
+/// about and brings it into view; broken connections can be deleted from here.
+#[component]
+fn ProblemsPanel(open: RwSignal<bool>) -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let show = move |block: Option<crate::domain::flow::BlockId>, edge: Option<crate::domain::flow::EdgeId>| {
+        let (w, h) = canvas_size();
+        // The block to look at: the one named, else the surviving end of the connection.
+        let target = block.or_else(|| {
+            let edge = edge.clone()?;
+            editor.with_flow(|f| {
+                let e = f.edges.iter().find(|e| e.id == edge)?;
+                [&e.to.block, &e.from.block].into_iter().find(|b| f.block(b).is_some()).cloned()
+            })
+        });
+        if let Some(id) = &target {
+            editor.select_only(id);
+            if let Some(r) = editor.with_flow(|f| f.block(id).map(crate::domain::layout::block_rect)) {
+                editor.viewport.update(|v| {
+                    let vis = v.visible(w, h);
+                    if !vis.intersects(&r)
+                        || r.x < vis.x
+                        || r.x + r.w > vis.x + vis.w
+                        || r.y < vis.y
+                        || r.y + r.h > vis.y + vis.h
+                    {
+                        let c = v.to_screen(Point::new(r.x + r.w / 2.0, r.y + r.h / 2.0));
+                        v.x += w / 2.0 - c.x;
+                        v.y += h / 2.0 - c.y;
+                    }
+                });
+            }
+        }
+        if let Some(e) = edge {
+            editor.selected_edge.set(Some(e));
+        }
+    };
+    let items = move || {
+        let problems = editor.problems.get();
+        editor.with_flow(|f| {
+            problems
+                .into_iter()
+                .map(|p| {
+                    let broken = p
+                        .edge
+                        .as_ref()
+                        .and_then(|id| f.edges.iter().find(|e| &e.id == id))
+                        .is_some_and(|e| crate::domain::graph::edge_is_broken(f, e));
+                    (p, broken)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <div class="menu problems-menu" role="dialog" aria-label="Problems">
+            <p class="menu-title">"Fix these before the flow can run"</p>
+            <ul class="problems-list">
+                {move || items().into_iter().map(|(p, broken)| {
+                    let (b, e) = (p.block.clone(), p.edge.clone());
+                    let edge_del = p.edge.clone();
+                    let warn = p.severity == crate::domain::validate::Severity::Warning;
+                    view! {
+                        <li class="problem-item" class:warning=warn>
+                            <button class="problem-go" title="Show it on the canvas"
+                                on:click=move |_| show(b.clone(), e.clone())>
+                                <super::icons::Icon name="warning" size=14 />
+                                <span>{p.message.clone()}</span>
+                            </button>
+                            {broken.then(|| view! {
+                                <button class="button problem-fix" on:click=move |_| {
+                                    if let Some(id) = edge_del.clone() {
+                                        let _ = editor.apply(FlowChange::RemoveEdge { id });
+                                        editor.selected_edge.set(None);
+                                    }
+                                }>"Delete this connection"</button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <button class="button button-quiet problems-close" on:click=move |_| open.set(false)>"Close"</button>
+        </div>
     }
 }
 
@@ -153,9 +310,7 @@ pub fn ViewControls() -> impl IntoView {
     };
     let fit = move |_: ()| {
         let (w, h) = canvas_size();
-        if let Some(b) = editor.with_flow(|f| bounds(&f.blocks)) {
-            vp.set(Viewport::fit(b, w, h, 40.0));
-        }
+        super::app::fit_view(editor, w, h);
     };
     let fit_selection = move |_| {
         let (w, h) = canvas_size();

@@ -5,7 +5,7 @@
 // figures to the report (annotations, and FIGURE lines) for docs/robustness.md.
 import { test, expect } from "@playwright/test";
 import { randomBytes } from "node:crypto";
-import { AppPage, setInputText, shareLinkFor, usePromptProvider } from "./pages.js";
+import { AppPage, setInputText, shareLinkFor, usePromptProvider, moreItem } from "./pages.js";
 
 const MB = 1024 * 1024;
 
@@ -98,7 +98,7 @@ async function nameOwnFlow(page, title) {
 test("a 100 MB file dropped on Knowledge is refused by its size, without reading it", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
-  await page.getByRole("button", { name: "Knowledge", exact: true }).click();
+  await (await moreItem(page, "Knowledge")).click();
   const dialog = page.getByRole("dialog", { name: "Knowledge" });
   const status = dialog.getByRole("status", { name: "What happened" });
   await makeBigFile(page, "huge.md", "text/markdown", 100 * MB);

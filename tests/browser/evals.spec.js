@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { AppPage, PORT_SHIFT, configureProvider, usePromptProvider, useTemplate } from "./pages.js";
+import { AppPage, PORT_SHIFT, configureProvider, usePromptProvider, useTemplate, moreItem } from "./pages.js";
 
 /** Pastes rows into the Evaluate dialog's case table, as from a spreadsheet. */
 async function pasteRows(dialog, rows) {
@@ -292,7 +292,7 @@ test("test cases and checks travel with an exported flow and come back on import
   await pasteRows(dialog, "email,expected\n\"Hi, my parcel is late\",sorry\nWhere is it?,tracking");
   await dialog.getByRole("button", { name: "+ Add check" }).click();
   await dialog.getByRole("button", { name: "Close evaluate" }).click();
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export flow" }).click()]);
+  const [download] = await Promise.all([page.waitForEvent("download"), (await moreItem(page, "Export flow")).click()]);
   const exported = JSON.parse(await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString()));
   expect(exported.evals.cases).toHaveLength(2);
   expect(exported.evals.checks[0].name).toBe("Mentions expected");

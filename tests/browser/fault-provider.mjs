@@ -85,6 +85,14 @@ const faults = {
     for (const word of OK_TEXT.split(/(?<= )/)) res.write(text(word));
     res.end(END);
   },
+  // The first words after 1.2 s: the inspector shows that wait in seconds, not "1200 ms".
+  "slow-first"(req, res) {
+    startStream(res);
+    setTimeout(() => {
+      for (const word of OK_TEXT.split(/(?<= )/)) res.write(text(word));
+      res.end(END);
+    }, 1200);
+  },
   "429-retry-after"(req, res) {
     if (rateLimitArmed) {
       rateLimitArmed = false;

@@ -9,7 +9,7 @@
 import { test, expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { AppPage, PORT_SHIFT, configureProvider, dropFile, setInputText, usePromptProvider, useTemplate } from "./pages.js";
+import { AppPage, PORT_SHIFT, configureProvider, dropFile, setInputText, usePromptProvider, useTemplate, moreItem } from "./pages.js";
 import { PAYLOADS, PROBE, chunks } from "./hostile-payloads.js";
 
 const TOOL_SERVER = `http://127.0.0.1:${4011 + PORT_SHIFT}`;
@@ -94,9 +94,15 @@ async function importFlow(page, flow, name = "hostile.json") {
   await expect(page.getByRole("alert").filter({ hasText: "Imported" })).toBeVisible();
 }
 
-/** Selects every block, so each one's inspector (and result panel) renders its text. */
+/** Selects every block, so each one's inspector (and result panel) renders its text. With the
+ * keyboard (Tab to a block, Enter): Fit keeps card text readable, so in a big flow some blocks
+ * are off screen or under the minimap, where a mouse click would first need a pan. */
 async function inspectEveryBlock(app) {
-  for (const b of await app.blocks().all()) await b.locator("header").click();
+  for (const b of await app.blocks().all()) {
+    await b.locator("header").focus();
+    await app.page.keyboard.press("Enter");
+    await expect(b).toHaveClass(/selected/);
+  }
 }
 
 /** One CSV cell, quoted (payloads hold commas, quotes and newlines). */
@@ -129,7 +135,7 @@ const SURFACES = [
       await expect(app.block("Output block: Reply").locator(".block-body")).toContainText(PROBE);
       await result.getByText("Trace").click();
       await expect(result.locator(".trace-pre").last()).toContainText("__pwned");
-      await page.getByRole("button", { name: "Present" }).click();
+      await (await moreItem(page, "Present")).click();
       await page.keyboard.press("ArrowRight");
       await page.keyboard.press("ArrowRight");
       await page.keyboard.press("Escape");
@@ -251,7 +257,7 @@ const SURFACES = [
           { id: "e-3", from: { block: "retrieve-1", port: "context" }, to: { block: "prompt-1", port: "context" } },
         ],
       });
-      await page.getByRole("button", { name: "Knowledge", exact: true }).click();
+      await (await moreItem(page, "Knowledge")).click();
       const dialog = page.getByRole("dialog", { name: "Knowledge" });
       const status = dialog.getByRole("status", { name: "What happened" });
       await dialog.getByText("Paste text instead").click();

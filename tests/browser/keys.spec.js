@@ -7,7 +7,7 @@
 // approval dialog.
 import { test, expect } from "@playwright/test";
 import {
-  AppPage, MOCK, PORT_SHIFT, PROVIDERS, configureProvider, setInputText, shareLinkFor, shareLinkText, usePromptProvider,
+  AppPage, MOCK, PORT_SHIFT, PROVIDERS, configureProvider, setInputText, shareLinkFor, shareLinkText, usePromptProvider, moreItem,
 } from "./pages.js";
 
 const TOOL_SERVER = `http://127.0.0.1:${4011 + PORT_SHIFT}`;
@@ -108,7 +108,7 @@ test("keys stay in their storage and go only to their own provider: 18 other pla
   places["connection test message"] = await settings.getByRole("status").filter({ hasText: "Connected." }).innerText();
   await settings.getByRole("button", { name: "Done" }).click();
 
-  places["flow export"] = await download(page, () => page.getByRole("button", { name: "Export flow" }).click());
+  places["flow export"] = await download(page, async () => (await moreItem(page, "Export flow")).click());
 
   // An eval on the mock, its HTML report and CSV.
   await setInputText(app, "Say hello to our customer, please.");

@@ -27,7 +27,9 @@ test("a reload in the middle of typing keeps what was typed", async ({ page }) =
   await box.fill("");
   // Keep typing while the page reloads: the reload happens mid-word.
   const typing = box.pressSequentially(TEXT, { delay: 15 }).catch(() => {});
-  await page.waitForTimeout(400);
+  // Reload once some words are in, however fast this machine types (a fixed 400 ms gave
+  // 4 characters on a loaded machine): wait for a state, never a time.
+  await expect(box).toHaveValue(/^.{12,}/, { timeout: 30_000 });
   await page.reload();
   await typing;
   await expect(app.block(INPUT)).toBeVisible();
@@ -42,9 +44,9 @@ test("a crashed tab loses nothing that was typed a moment before", async ({ page
   await app.open();
   const box = await valueBox(app);
   await box.fill(TEXT);
-  await page.waitForTimeout(400);
-  // Already written before anything unloads: a crash now (no pagehide, no flush) keeps it.
-  expect((await savedValue(page)).value).toBe(TEXT);
+  // Written by the debounced autosave, before anything unloads: a crash now (no pagehide,
+  // no flush) keeps it. Waits for that state, however slow the machine.
+  await expect.poll(async () => (await savedValue(page)).value, { timeout: 30_000 }).toBe(TEXT);
   await page.close({ runBeforeUnload: false });
   const again = await context.newPage();
   const app2 = new AppPage(again);
@@ -62,12 +64,12 @@ test("two tabs editing the same flow are told, and choose which version to keep"
 
   // Tab A changes the flow and saves it.
   await (await valueBox(appA)).fill("Written in tab A");
-  await a.waitForTimeout(500);
   const banner = b.getByRole("alert").filter({ hasText: "changed in another tab" });
   await expect(banner).toBeVisible();
   // Tab B's own edit is not saved over A's while the choice is open.
   await (await valueBox(appB)).fill("Written in tab B");
-  await b.waitForTimeout(500);
+  // Ask B to save now (what leaving the tab does) instead of waiting out its debounce.
+  await b.evaluate(() => window.dispatchEvent(new Event("visibilitychange")));
   expect((await savedValue(b)).value).toBe("Written in tab A");
 
   // B keeps its own version: it is saved, and now A is asked.

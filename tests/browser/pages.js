@@ -36,6 +36,14 @@ export class AppPage {
   }
 }
 
+/** An item of the top bar's More menu (Present, Knowledge, Versions, Import/Export flow,
+ * Keyboard shortcuts), with the menu opened first as a person would. */
+export async function moreItem(page, name) {
+  const item = page.getByRole("menuitem", { name, exact: true });
+  if (!(await item.isVisible())) await page.getByRole("button", { name: "More actions" }).click();
+  return item;
+}
+
 /** Opens a template from the gallery (Flows → Templates…) as a new flow. */
 export async function useTemplate(page, title) {
   await page.getByRole("button", { name: /Flows/ }).click();

@@ -1,12 +1,12 @@
 import { test, expect } from "@playwright/test";
-import { AppPage, configureProvider, setInputText } from "./pages.js";
+import { AppPage, configureProvider, setInputText, moreItem } from "./pages.js";
 
 test("present mode steps through the flow with the keyboard, runs live, and replays offline", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
   await configureProvider(page, "openai");
   await setInputText(app, "Say hello to our customer, please.");
-  await page.getByRole("button", { name: "Present" }).click();
+  await (await moreItem(page, "Present")).click();
   const show = page.getByRole("dialog", { name: "Presentation" });
   await expect(show).toBeVisible();
   await expect(show.getByRole("region", { name: "Input: Customer email" })).toContainText("Say hello to our customer");

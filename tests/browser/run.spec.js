@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { AppPage, PROVIDERS, configureProvider, setInputText, usePromptProvider } from "./pages.js";
+import { AppPage, PROVIDERS, configureProvider, setInputText, usePromptProvider, moreItem } from "./pages.js";
 
 const PROMPT = "Prompt block: Draft a reply";
 const OUTPUT = "Output block: Reply";
@@ -46,6 +46,9 @@ test("Stop cancels the request and keeps what already streamed", async ({ page }
   // Nothing more arrives after Stop.
   expect(await app.block(PROMPT).locator(".block-body").textContent()).toEqual(kept);
   await expect(page.getByRole("button", { name: "Run flow" })).toBeVisible();
+  // The top bar says what happened: stopped, not "done".
+  await expect(page.locator(".run-info")).toContainText("stopped");
+  await expect(page.locator(".run-info")).not.toContainText("done");
 });
 
 test("a 429 is retried after a wait, then succeeds", async ({ page }) => {
@@ -101,8 +104,9 @@ test("with no key, the starter flow runs on labelled sample answers; OpenAI with
   // A hosted provider without a key: Run says where to add one.
   await usePromptProvider(app, "openai");
   await page.getByRole("button", { name: "Run flow" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "Add your OpenAI key in Settings" })).toBeVisible();
-  await expect(page.getByRole("dialog", { name: "Settings" })).toBeVisible();
+  // Said in the Settings dialog, in front (a banner behind the dialog could not be read).
+  const settings = page.getByRole("dialog", { name: "Settings" });
+  await expect(settings.getByRole("alert").filter({ hasText: "Add your OpenAI key below" })).toBeVisible();
   await page.getByRole("button", { name: "Close settings" }).click();
   expect(app.consoleErrors).toEqual([]);
 });
@@ -114,7 +118,8 @@ test("keys never reach localStorage (unless remembered), exports or the URL", as
   await setInputText(app, "Say hello to our customer, please.");
   await page.getByRole("button", { name: "Run flow" }).click();
   await expect(app.block(PROMPT)).toHaveAttribute("data-status", "done");
-  await page.waitForTimeout(600);
+  // Everything there is to save is saved (autosave is debounced): wait for it, not for a time.
+  await expect.poll(() => page.evaluate(() => Object.values(localStorage).some((v) => v.includes("Say hello to our customer"))), { timeout: 30_000 }).toBe(true);
   const keys = ["openai", "anthropic", "gemini"].map((id) => PROVIDERS[id].key);
 
   const local = await page.evaluate(() => JSON.stringify({ ...localStorage }));
@@ -123,7 +128,7 @@ test("keys never reach localStorage (unless remembered), exports or the URL", as
   expect(session).toContain(keys[0]); // kept for this tab only, as promised
   expect(page.url()).not.toMatch(/sk-|AIza/);
 
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export flow" }).click()]);
+  const [download] = await Promise.all([page.waitForEvent("download"), (await moreItem(page, "Export flow")).click()]);
   const text = Buffer.concat(await (await download.createReadStream()).toArray()).toString();
   for (const k of keys) expect(text).not.toContain(k);
 

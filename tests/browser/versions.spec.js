@@ -1,10 +1,10 @@
 import { test, expect } from "@playwright/test";
-import { AppPage } from "./pages.js";
+import { AppPage, moreItem } from "./pages.js";
 
 test("save a named version, change the prompt, compare in words, restore", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
-  await page.getByRole("button", { name: "Versions" }).click();
+  await (await moreItem(page, "Versions")).click();
   const dialog = page.getByRole("dialog", { name: "Versions" });
   await dialog.getByRole("textbox", { name: "Version name" }).fill("Before the demo");
   await dialog.getByRole("button", { name: "Save version" }).click();
@@ -16,7 +16,7 @@ test("save a named version, change the prompt, compare in words, restore", async
   await model.fill("gpt-4.1-mini");
   await model.blur();
 
-  await page.getByRole("button", { name: "Versions" }).click();
+  await (await moreItem(page, "Versions")).click();
   await dialog.getByRole("button", { name: "Compare Before the demo with now" }).click();
   await expect(dialog.getByRole("region", { name: "Differences" })).toContainText("Draft a reply: model “demo” → “gpt-4.1-mini”.");
   await app.screenshot("versions-compare");
@@ -27,6 +27,6 @@ test("save a named version, change the prompt, compare in words, restore", async
   // The starter flow is on sample answers (no key in this test), whose model is "demo".
   await expect(app.inspector.getByRole("combobox", { name: "Model" })).toHaveValue("demo");
   // The state before restoring is kept as a version too.
-  await page.getByRole("button", { name: "Versions" }).click();
+  await (await moreItem(page, "Versions")).click();
   await expect(dialog.getByRole("list", { name: "Saved versions" })).toContainText("Before restoring Before the demo");
 });
