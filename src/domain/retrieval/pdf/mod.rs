@@ -11,6 +11,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
+mod filters;
+
 /// Streams may not inflate past this (a zip bomb stays small).
 const MAX_INFLATED: usize = 64 * 1024 * 1024;
 /// Nesting of arrays/dicts, page trees and form XObjects.
@@ -461,26 +463,53 @@ impl Doc {
         d.get(key).map_or(&Obj::Null, |o| self.get(o))
     }
 
-    /// A stream's decoded bytes (Flate or none); `None` for filters this reader skips, and
-    /// once the document has decoded [`MAX_DECODED_TOTAL`] bytes.
+    /// A stream's decoded bytes: Flate, LZW, ASCIIHex, ASCII85 (in a chain, with predictors) or
+    /// none; `None` for filters this reader skips (images), and once the document has decoded
+    /// [`MAX_DECODED_TOTAL`] bytes.
     fn stream_data(&self, o: &Obj) -> Option<Vec<u8>> {
         let Obj::Stream(d, raw) = self.get(o) else { return None };
         let filters: Vec<&[u8]> = match self.lookup(d, b"Filter") {
             Obj::Name(n) => vec![n.as_slice()],
-            Obj::Array(a) => a.iter().filter_map(Obj::name).collect(),
+            Obj::Array(a) => a.iter().filter_map(|f| self.get(f).name()).collect(),
             _ => Vec::new(),
         };
+        let parms: Vec<filters::Parms> = match self.lookup(d, b"DecodeParms") {
+            Obj::Array(a) => a.iter().map(|p| self.parms(self.get(p))).collect(),
+            p => vec![self.parms(p)],
+        };
         let mut data = raw.clone();
-        for f in filters {
+        for (i, f) in filters.into_iter().take(8).enumerate() {
+            let p = parms.get(i).copied().unwrap_or_default();
+            let limit = MAX_INFLATED.min(self.decoded_left.get());
             data = match f {
-                b"FlateDecode" | b"Fl" => miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&data, MAX_INFLATED)
-                    .or_else(|_| miniz_oxide::inflate::decompress_to_vec_with_limit(&data, MAX_INFLATED))
-                    .ok()?,
+                b"FlateDecode" | b"Fl" => {
+                    let inflated = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&data, limit)
+                        .or_else(|_| miniz_oxide::inflate::decompress_to_vec_with_limit(&data, limit))
+                        .ok()?;
+                    filters::unpredict(inflated, &p)
+                }
+                b"LZWDecode" | b"LZW" => filters::unpredict(filters::lzw(&data, p.early_change, limit)?, &p),
+                b"ASCIIHexDecode" | b"AHx" => filters::ascii_hex(&data),
+                b"ASCII85Decode" | b"A85" => filters::ascii85(&data, limit)?,
                 _ => return None,
             };
         }
         self.decoded_left.set(self.decoded_left.get().checked_sub(data.len())?);
         Some(data)
+    }
+
+    fn parms(&self, p: &Obj) -> filters::Parms {
+        let mut out = filters::Parms::default();
+        let Some(d) = p.dict() else { return out };
+        let int = |key: &[u8], default: usize| {
+            self.lookup(d, key).num().filter(|n| n.is_finite() && *n >= 0.0).map_or(default, |n| n.min(1e9) as usize)
+        };
+        out.predictor = int(b"Predictor", 1);
+        out.colors = int(b"Colors", 1);
+        out.bits = int(b"BitsPerComponent", 8);
+        out.columns = int(b"Columns", 1);
+        out.early_change = int(b"EarlyChange", 1) != 0;
+        out
     }
 
     /// Page dictionaries in reading order: the page tree from the root, or (with a broken
