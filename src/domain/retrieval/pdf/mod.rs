@@ -11,14 +11,16 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
+mod encoding;
 mod filters;
+mod text;
+
+use text::{Layout, Run};
 
 /// Streams may not inflate past this (a zip bomb stays small).
 const MAX_INFLATED: usize = 64 * 1024 * 1024;
 /// Nesting of arrays/dicts, page trees and form XObjects.
 const MAX_DEPTH: usize = 32;
-/// A `TJ` gap wider than this (thousandths of an em) is a word space.
-const TJ_SPACE: f64 = 200.0;
 /// Entries a ToUnicode map may define. Two-byte codes number 65,536; the margin allows for
 /// overlapping ranges. Without a limit, a map repeating the range `<0000> <FFFF>` 3,000 times
 /// (216 bytes compressed) kept the reader busy for a minute and a half.
@@ -712,55 +714,6 @@ fn parse_cmap(data: &[u8]) -> Font {
     font
 }
 
-struct TextOut {
-    text: String,
-    /// A move along the line happened: a word space, unless the next text is punctuation
-    /// (producers split runs at kerning too).
-    pending_space: bool,
-    /// The y of the last text shown, and the font size then.
-    last_y: Option<f64>,
-    size: f64,
-    /// Form XObjects this page may still draw (see [`MAX_FORMS_PER_PAGE`]).
-    forms_left: usize,
-}
-
-impl TextOut {
-    fn new() -> TextOut {
-        TextOut { text: String::new(), pending_space: false, last_y: None, size: 0.0, forms_left: MAX_FORMS_PER_PAGE }
-    }
-
-    fn break_line(&mut self, y: f64) {
-        if let Some(prev) = self.last_y {
-            let gap = (prev - y).abs();
-            if gap > 0.01 && !self.text.ends_with('\n') {
-                // A gap of more than about one and a half lines starts a paragraph.
-                self.text.push_str(if gap > self.size.max(1.0) * 1.6 { "\n\n" } else { "\n" });
-                self.pending_space = false;
-            }
-        }
-    }
-
-    fn space(&mut self) {
-        self.pending_space = true;
-    }
-
-    fn show(&mut self, font: &Font, bytes: &[u8]) {
-        let mut piece = String::new();
-        font.decode(bytes, &mut piece);
-        if piece.is_empty() {
-            return;
-        }
-        if std::mem::take(&mut self.pending_space)
-            && !self.text.is_empty()
-            && !self.text.ends_with([' ', '\n'])
-            && !piece.starts_with([' ', '.', ',', ';', ':', '!', '?', ')', ']'])
-        {
-            self.text.push(' ');
-        }
-        self.text.push_str(&piece);
-    }
-}
-
 impl Doc {
     /// The fonts of a resource dictionary. Each font is read once per document: pages and forms
     /// share fonts, and a form may be drawn a thousand times (reading its fonts each time made a
@@ -785,14 +738,77 @@ impl Doc {
     }
 
     fn read_font(&self, fd: &Dict) -> Font {
-        let composite = self.lookup(fd, b"Subtype").name() == Some(b"Type0");
-        let mut font = match fd.get(b"ToUnicode".as_slice()).and_then(|t| self.stream_data(t)) {
-            Some(cmap) => parse_cmap(&cmap),
-            // Without a map a composite font shows glyph numbers, not text.
-            None => Font { width: if composite { 2 } else { 1 }, ..Font::default() },
-        };
+        let subtype = self.lookup(fd, b"Subtype").name();
+        let composite = subtype == Some(b"Type0");
+        let mut font = Font { width: if composite { 2 } else { 1 }, ..Font::default() };
+        if !composite {
+            font.map = self.encoding_map(fd, subtype == Some(b"Type1") || subtype == Some(b"MMType1"));
+        }
+        // The ToUnicode map wins over the encoding; without one a composite font shows glyph
+        // numbers, not text.
+        if let Some(cmap) = fd.get(b"ToUnicode".as_slice()).and_then(|t| self.stream_data(t)) {
+            let cmap = parse_cmap(&cmap);
+            if cmap.width != font.width {
+                font.map.clear();
+            }
+            font.width = cmap.width;
+            font.map.extend(cmap.map);
+        }
         self.read_advances(fd, composite, &mut font);
+        if subtype == Some(b"Type3") {
+            // Type 3 widths are in glyph space: the font matrix makes them text space.
+            let scale = match self.lookup(fd, b"FontMatrix") {
+                Obj::Array(m) => m.first().and_then(|a| self.get(a).num()).filter(|a| a.is_finite()).unwrap_or(0.001),
+                _ => 0.001,
+            };
+            for w in font.advances.values_mut() {
+                *w *= scale * 1000.0;
+            }
+        }
         font
+    }
+
+    /// A simple font's `/Encoding`: a base encoding and `/Differences`, as text per code.
+    /// Empty when the font names neither (codes are then read as WinAnsi). Without a
+    /// `/BaseEncoding`, Type 1 fonts start from StandardEncoding (their usual built-in one),
+    /// others from WinAnsi.
+    fn encoding_map(&self, fd: &Dict, type1: bool) -> HashMap<u32, String> {
+        let mut map = HashMap::new();
+        let (base, differences) = match self.lookup(fd, b"Encoding") {
+            Obj::Name(n) => (encoding::Base::from_name(n), None),
+            Obj::Dict(d) => (
+                self.lookup(d, b"BaseEncoding").name().and_then(encoding::Base::from_name),
+                match self.lookup(d, b"Differences") {
+                    Obj::Array(a) => Some(a),
+                    _ => None,
+                },
+            ),
+            _ => (None, None),
+        };
+        if base.is_none() && differences.is_none() {
+            return map;
+        }
+        let base = base.unwrap_or(if type1 { encoding::Base::Standard } else { encoding::Base::WinAnsi });
+        for code in 0..=255u8 {
+            if let Some(c) = base.char(code) {
+                map.insert(u32::from(code), c.to_string());
+            }
+        }
+        let mut code = 0u32;
+        for item in differences.into_iter().flatten() {
+            match self.get(item) {
+                Obj::Num(n) => code = n.clamp(0.0, 256.0) as u32,
+                Obj::Name(name) if code < 256 => {
+                    match encoding::glyph_text(name) {
+                        Some(t) => map.insert(code, t),
+                        None => map.remove(&code),
+                    };
+                    code += 1;
+                }
+                _ => {}
+            }
+        }
+        map
     }
 
     /// Glyph widths: `/FirstChar` + `/Widths` for simple fonts, `/DW` + `/W` for composite.
@@ -837,27 +853,19 @@ impl Doc {
         }
     }
 
-    fn run_content(&self, data: &[u8], resources: &Obj, out: &mut TextOut, depth: usize) {
+    fn run_content(&self, data: &[u8], resources: &Obj, out: &mut Layout, depth: usize, ctm: Matrix) {
         if depth > MAX_FORM_NESTING {
             return;
         }
         let fonts = self.fonts(resources);
-        let empty = Font::default();
-        let mut font: &Font = &empty;
+        let empty = Rc::new(Font::default());
+        let mut gs = GraphicsState { ctm, font: Rc::clone(&empty), ..GraphicsState::default() };
+        let mut saved: Vec<GraphicsState> = Vec::new();
+        // `q` beyond MAX_SAVED states: counted, so the matching `Q`s do not pop real ones.
+        let mut unsaved = 0usize;
+        let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
         let mut lx = Lexer::new(data, 0);
         let mut operands: Vec<Obj> = Vec::new();
-        // The text state: where the current line starts and where the pen is, in page
-        // units, and the text matrix's scale.
-        let (mut line_x, mut line_y, mut pen_x) = (0.0f64, 0.0f64, 0.0f64);
-        let (mut scale_x, mut scale_y) = (1.0f64, 1.0f64);
-        let mut leading = 0.0;
-        let mut font_size = 0.0;
-        // A move along the line wider than a fifth of an em is a word space.
-        let moved_to = |out: &mut TextOut, x: f64, pen: f64, em: f64| {
-            if (x - pen).abs() > em * 0.2 {
-                out.space();
-            }
-        };
         while let Some(o) = lx.object(0) {
             let Obj::Op(op) = o else {
                 if operands.len() < 64 {
@@ -866,78 +874,76 @@ impl Doc {
                 continue;
             };
             let num = |i: usize| operands.get(i).and_then(Obj::num).filter(|n| n.is_finite()).unwrap_or(0.0);
-            let em = font_size * scale_x.abs();
+            let matrix = || [num(0), num(1), num(2), num(3), num(4), num(5)];
             match op.as_slice() {
-                b"BT" => {
-                    (line_x, line_y, pen_x) = (0.0, 0.0, 0.0);
-                    (scale_x, scale_y) = (1.0, 1.0);
+                b"q" => {
+                    if saved.len() < MAX_SAVED {
+                        saved.push(gs.clone());
+                    } else {
+                        unsaved += 1;
+                    }
                 }
+                b"Q" => {
+                    if unsaved > 0 {
+                        unsaved -= 1;
+                    } else if let Some(prev) = saved.pop() {
+                        gs = prev;
+                    }
+                }
+                b"cm" => gs.ctm = mul(&matrix(), &gs.ctm),
+                b"BT" => (tm, tlm) = (IDENTITY, IDENTITY),
                 b"Tf" => {
                     if let Some(Obj::Name(n)) = operands.first() {
-                        font = fonts.get(n).map_or(&empty, Rc::as_ref);
+                        gs.font = fonts.get(n).map_or_else(|| Rc::clone(&empty), Rc::clone);
                     }
-                    font_size = num(1).abs();
+                    gs.size = num(1);
                 }
-                b"TL" => leading = num(0),
+                b"Tc" => gs.char_space = num(0),
+                b"Tw" => gs.word_space = num(0),
+                b"Tz" => gs.scale = num(0) / 100.0,
+                b"TL" => gs.leading = num(0),
+                b"Ts" => gs.rise = num(0),
                 b"Tm" => {
-                    (scale_x, scale_y) = (num(0), num(3).abs().max(1e-6));
-                    let (x, y) = (num(4), num(5));
-                    out.size = font_size * scale_y;
-                    if (y - line_y).abs() > 0.01 || out.last_y.is_none() {
-                        out.break_line(y);
-                    } else {
-                        moved_to(out, x, pen_x, font_size * scale_x.abs());
-                    }
-                    (line_x, line_y, pen_x) = (x, y, x);
+                    tlm = matrix();
+                    tm = tlm;
                 }
                 b"Td" | b"TD" => {
                     if op.as_slice() == b"TD" {
-                        leading = -num(1);
+                        gs.leading = -num(1);
                     }
-                    let (x, dy) = (line_x + num(0) * scale_x, num(1) * scale_y);
-                    out.size = font_size * scale_y;
-                    if dy.abs() > 0.01 {
-                        out.break_line(line_y + dy);
-                    } else {
-                        moved_to(out, x, pen_x, em);
-                    }
-                    (line_x, line_y, pen_x) = (x, line_y + dy, x);
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, num(0), num(1)], &tlm);
+                    tm = tlm;
                 }
                 b"T*" | b"'" | b"\"" => {
-                    line_y -= leading * scale_y;
-                    pen_x = line_x;
-                    out.break_line(line_y);
-                    if let Some(Obj::Str(s)) = operands.last() {
-                        out.show(font, s);
-                        pen_x += font.advance(s) * em;
-                        out.last_y = Some(line_y);
+                    if op.as_slice() == b"\"" {
+                        gs.word_space = num(0);
+                        gs.char_space = num(1);
+                    }
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
+                    tm = tlm;
+                    if op.as_slice() != b"T*" {
+                        if let Some(Obj::Str(s)) = operands.last() {
+                            show(&gs, &mut tm, s, out);
+                        }
                     }
                 }
                 b"Tj" => {
                     if let Some(Obj::Str(s)) = operands.first() {
-                        out.show(font, s);
-                        pen_x += font.advance(s) * em;
-                        out.last_y = Some(line_y);
+                        show(&gs, &mut tm, s, out);
                     }
                 }
                 b"TJ" => {
                     if let Some(Obj::Array(items)) = operands.first() {
                         for item in items {
                             match item {
-                                Obj::Str(s) => {
-                                    out.show(font, s);
-                                    pen_x += font.advance(s) * em;
-                                }
-                                Obj::Num(n) => {
-                                    if *n < -TJ_SPACE {
-                                        out.space();
-                                    }
-                                    pen_x -= n / 1000.0 * em;
+                                Obj::Str(s) => show(&gs, &mut tm, s, out),
+                                Obj::Num(n) if n.is_finite() => {
+                                    let tx = -n / 1000.0 * gs.size * gs.scale;
+                                    tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &tm);
                                 }
                                 _ => {}
                             }
                         }
-                        out.last_y = Some(line_y);
                     }
                 }
                 b"Do" => {
@@ -954,9 +960,19 @@ impl Doc {
                             if is_form && depth < MAX_FORM_NESTING && out.forms_left > 0 {
                                 out.forms_left -= 1;
                                 if let Some(inner) = self.stream_data(form) {
-                                    let res =
-                                        form.dict().and_then(|d| d.get(b"Resources".as_slice())).unwrap_or(resources);
-                                    self.run_content(&inner, res, out, depth + 1);
+                                    let d = form.dict();
+                                    let res = d.and_then(|d| d.get(b"Resources".as_slice())).unwrap_or(resources);
+                                    let m = match d.map(|d| self.lookup(d, b"Matrix")) {
+                                        Some(Obj::Array(a)) if a.len() == 6 => {
+                                            let v: Vec<f64> = a
+                                                .iter()
+                                                .map(|o| self.get(o).num().filter(|n| n.is_finite()).unwrap_or(0.0))
+                                                .collect();
+                                            [v[0], v[1], v[2], v[3], v[4], v[5]]
+                                        }
+                                        _ => IDENTITY,
+                                    };
+                                    self.run_content(&inner, res, out, depth + 1, mul(&m, &gs.ctm));
                                 }
                             }
                         }
@@ -980,6 +996,99 @@ impl Doc {
             operands.clear();
         }
     }
+}
+
+/// Saved states (`q`) kept per content stream; deeper nesting is counted, not stored.
+const MAX_SAVED: usize = 64;
+
+/// A matrix `[a b c d e f]` as PDF writes them (row vectors: `p' = p × M`).
+type Matrix = [f64; 6];
+
+const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+fn mul(m: &Matrix, n: &Matrix) -> Matrix {
+    [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+}
+
+fn apply(m: &Matrix, x: f64, y: f64) -> (f64, f64) {
+    (x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5])
+}
+
+/// What `q` saves and `Q` restores: the transformation and the text state (the font too:
+/// after `Q` the font of before `q` applies again).
+#[derive(Clone)]
+struct GraphicsState {
+    ctm: Matrix,
+    font: Rc<Font>,
+    size: f64,
+    char_space: f64,
+    word_space: f64,
+    scale: f64,
+    leading: f64,
+    rise: f64,
+}
+
+impl Default for GraphicsState {
+    fn default() -> Self {
+        GraphicsState {
+            ctm: IDENTITY,
+            font: Rc::new(Font::default()),
+            size: 0.0,
+            char_space: 0.0,
+            word_space: 0.0,
+            scale: 1.0,
+            leading: 0.0,
+            rise: 0.0,
+        }
+    }
+}
+
+/// Shows a string: a run from the pen's position to where the glyph widths move it.
+fn show(gs: &GraphicsState, tm: &mut Matrix, bytes: &[u8], out: &mut Layout) {
+    let font = &gs.font;
+    let mut text = String::new();
+    font.decode(bytes, &mut text);
+    let w = font.width.clamp(1, 4);
+    let mut tx = 0.0;
+    for code in bytes.chunks(w) {
+        let spacing = if w == 1 && code == [32] { gs.word_space } else { 0.0 };
+        tx += (font.advance(code) * gs.size + gs.char_space + spacing) * gs.scale;
+    }
+    let trm = mul(tm, &gs.ctm);
+    let (x, y) = apply(&trm, 0.0, gs.rise);
+    *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
+    let (end_x, _) = apply(&mul(tm, &gs.ctm), 0.0, gs.rise);
+    let size = gs.size.abs() * trm[2].hypot(trm[3]);
+    if !text.is_empty() {
+        out.push(Run { x, y, end_x, size, text: expand_ligatures(text) });
+    }
+}
+
+/// Ligature characters (U+FB00 to U+FB06) as their letters, as pdftotext writes them.
+fn expand_ligatures(text: String) -> String {
+    if !text.chars().any(|c| ('\u{fb00}'..='\u{fb06}').contains(&c)) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        match c {
+            '\u{fb00}' => out.push_str("ff"),
+            '\u{fb01}' => out.push_str("fi"),
+            '\u{fb02}' => out.push_str("fl"),
+            '\u{fb03}' => out.push_str("ffi"),
+            '\u{fb04}' => out.push_str("ffl"),
+            '\u{fb05}' | '\u{fb06}' => out.push_str("st"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The text of every page, pages separated by a blank line. An empty result means the PDF
@@ -1017,9 +1126,10 @@ pub fn extract_text(bytes: &[u8]) -> Result<String, String> {
                 data.push(b'\n');
             }
         }
-        let mut out = TextOut::new();
-        doc.run_content(&data, resources, &mut out, 0);
-        let page_text = out.text.trim();
+        let mut out = Layout::new(MAX_FORMS_PER_PAGE);
+        doc.run_content(&data, resources, &mut out, 0, IDENTITY);
+        let page_text = out.finish();
+        let page_text = page_text.trim();
         if !page_text.is_empty() {
             if !text.is_empty() {
                 text.push_str("\n\n");
@@ -1079,8 +1189,8 @@ mod tests {
         // ToUnicode map) again.
         let doc = Doc::parse(&self_drawing_form());
         let page = doc.pages()[0];
-        let mut out = TextOut::new();
-        doc.run_content(b"/X1 Do", doc.inherited(page, b"Resources"), &mut out, 0);
+        let mut out = Layout::new(MAX_FORMS_PER_PAGE);
+        doc.run_content(b"/X1 Do", doc.inherited(page, b"Resources"), &mut out, 0, IDENTITY);
         assert_eq!(out.forms_left, 0);
         assert_eq!(doc.fonts.borrow().len(), 1);
     }
