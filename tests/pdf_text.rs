@@ -223,3 +223,21 @@ fn right_to_left_text_comes_out_in_logical_order() {
         "\u{5e9}\u{5dc}\u{5d5}\u{5dd} \u{5e2}\u{5d5}\u{5dc}\u{5dd}"
     );
 }
+
+#[test]
+fn permissions_only_encryption_opens_with_the_empty_password() {
+    // Made by pypdf 7.1 (PyPI) from a plain one-page file: owner password set, user password
+    // empty, one file per method: RC4 40 and 128-bit (R2, R3), AES-128 (R4), AES-256 (R5, R6).
+    for name in ["rc4-40", "rc4-128", "aes-128", "aes-256-r5", "aes-256"] {
+        let bytes = std::fs::read(format!("tests/fixtures/encrypted-{name}.pdf")).expect("fixture");
+        assert_eq!(
+            pdf::extract_text(&bytes).as_deref(),
+            Ok("Permissions only: the text is readable\nSecond line (with parentheses)"),
+            "{name}"
+        );
+    }
+    // A real user password is not guessed: the file is refused with a reason.
+    let bytes = std::fs::read("tests/fixtures/encrypted-aes-128-password.pdf").expect("fixture");
+    let err = extract_text("locked.pdf", &bytes).unwrap_err().to_string();
+    assert!(err.contains("protected by a password"), "{err}");
+}

@@ -11,6 +11,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
+mod crypt;
 mod encoding;
 mod filters;
 mod text;
@@ -41,7 +42,7 @@ const MAX_DECODED_TOTAL: usize = 4 * MAX_INFLATED;
 enum Obj {
     Null,
     Num(f64),
-    Bool,
+    Bool(bool),
     Str(Vec<u8>),
     Name(Vec<u8>),
     Array(Vec<Obj>),
@@ -310,7 +311,8 @@ impl<'a> Lexer<'a> {
                     Obj::Num(n)
                 } else {
                     match w {
-                        b"true" | b"false" => Obj::Bool,
+                        b"true" => Obj::Bool(true),
+                        b"false" => Obj::Bool(false),
                         b"null" => Obj::Null,
                         _ => Obj::Op(w.to_vec()),
                     }
@@ -334,12 +336,32 @@ struct Doc {
     fonts: RefCell<HashMap<usize, Rc<Font>>>,
     /// What is left of [`MAX_DECODED_TOTAL`].
     decoded_left: Cell<usize>,
+    /// Why the file cannot be read, when it is encrypted with a password (or a handler this
+    /// reader does not know).
+    locked: Option<&'static str>,
 }
+
+const LOCKED: &str = "it is encrypted. Save an unprotected copy, or paste its text.";
+const PASSWORD: &str = "it is protected by a password. Save an unprotected copy, or paste its text.";
 
 impl Doc {
     fn parse(b: &[u8]) -> Doc {
         let mut objects = HashMap::new();
+        let mut gens: HashMap<u32, u16> = HashMap::new();
         let mut trailer_root = None;
+        // `/Encrypt` and `/ID` from classic trailers and cross-reference streams.
+        let mut encrypt: Option<Obj> = None;
+        let mut id: Option<Vec<u8>> = None;
+        let from_trailer = |d: &Dict, encrypt: &mut Option<Obj>, id: &mut Option<Vec<u8>>| {
+            if let Some(e) = d.get(b"Encrypt".as_slice()) {
+                *encrypt = Some(e.clone());
+            }
+            if let Some(Obj::Array(a)) = d.get(b"ID".as_slice()) {
+                if let Some(Obj::Str(first)) = a.first() {
+                    *id = Some(first.clone());
+                }
+            }
+        };
         let mut at = 0;
         while let Some(i) = find(b, b" obj", at) {
             at = i + 4;
@@ -362,13 +384,11 @@ impl Doc {
             if fields < 2 {
                 continue;
             }
-            let Some(num) = std::str::from_utf8(&b[s..i])
-                .ok()
-                .and_then(|t| t.split_whitespace().next())
-                .and_then(|n| n.parse::<u32>().ok())
-            else {
+            let mut fields = std::str::from_utf8(&b[s..i]).ok().into_iter().flat_map(|t| t.split_whitespace());
+            let Some(num) = fields.next().and_then(|n| n.parse::<u32>().ok()) else {
                 continue;
             };
+            let gen = fields.next().and_then(|g| g.parse::<u16>().ok()).unwrap_or(0);
             let mut lx = Lexer::new(b, at);
             let Some(obj) = lx.object(0) else { continue };
             lx.skip_space();
@@ -400,6 +420,12 @@ impl Doc {
             if let Some(Obj::Ref(r)) = obj.dict().and_then(|d| d.get(b"Root".as_slice())) {
                 trailer_root = Some(*r);
             }
+            if let Obj::Stream(d, _) = &obj {
+                if d.get(b"Type".as_slice()).and_then(Obj::name) == Some(b"XRef") {
+                    from_trailer(d, &mut encrypt, &mut id);
+                }
+            }
+            gens.insert(num, gen);
             objects.insert(num, obj);
         }
         // Classic trailers.
@@ -410,12 +436,87 @@ impl Doc {
                 if let Some(Obj::Ref(r)) = d.get(b"Root".as_slice()) {
                     trailer_root = Some(*r);
                 }
+                from_trailer(&d, &mut encrypt, &mut id);
             }
         }
-        let mut doc =
-            Doc { objects, trailer_root, fonts: RefCell::default(), decoded_left: Cell::new(MAX_DECODED_TOTAL) };
+        let mut doc = Doc {
+            objects,
+            trailer_root,
+            fonts: RefCell::default(),
+            decoded_left: Cell::new(MAX_DECODED_TOTAL),
+            locked: None,
+        };
+        if let Some(e) = encrypt {
+            doc.decrypt(&e, &id.unwrap_or_default(), &gens);
+        }
         doc.unpack_object_streams();
         doc
+    }
+
+    /// Decrypts every string and stream in place when the file opens with the empty user
+    /// password; otherwise sets [`Doc::locked`]. Objects inside object streams are decrypted
+    /// with their stream, so this runs before those are unpacked.
+    fn decrypt(&mut self, encrypt: &Obj, id: &[u8], gens: &HashMap<u32, u16>) {
+        let Some(handler) = self.security_handler(encrypt, id) else {
+            return;
+        };
+        let skip = match encrypt {
+            Obj::Ref(r) => Some(*r),
+            _ => None,
+        };
+        for (num, obj) in &mut self.objects {
+            if Some(*num) == skip {
+                continue;
+            }
+            let gen = gens.get(num).copied().unwrap_or(0);
+            decrypt_obj(obj, &handler, *num, gen, 0);
+        }
+    }
+
+    fn security_handler(&mut self, encrypt: &Obj, id: &[u8]) -> Option<crypt::Handler> {
+        let Some(e) = self.get(encrypt).dict() else {
+            self.locked = Some(LOCKED);
+            return None;
+        };
+        let num = |k: &[u8]| self.lookup(e, k).num().filter(|n| n.is_finite());
+        let bytes = |k: &[u8]| match self.lookup(e, k) {
+            Obj::Str(s) => s.as_slice(),
+            _ => &[],
+        };
+        let v = num(b"V").unwrap_or(0.0) as i64;
+        let revision = num(b"R").unwrap_or(0.0).clamp(0.0, 99.0) as u32;
+        // Crypt filters (V4 and V5) name the methods of strings and streams.
+        let method = |key: &[u8]| -> crypt::Method {
+            if v < 4 {
+                return crypt::Method::Rc4;
+            }
+            let name = self.lookup(e, key).name().unwrap_or(b"Identity");
+            if name == b"Identity" {
+                return crypt::Method::None;
+            }
+            let cf = self.lookup(e, b"CF").dict().map(|cf| self.lookup(cf, name));
+            cf.and_then(Obj::dict)
+                .and_then(|f| self.lookup(f, b"CFM").name())
+                .map_or(crypt::Method::None, crypt::Method::from_cfm)
+        };
+        let params = crypt::Params {
+            revision,
+            length: (num(b"Length").unwrap_or(40.0).clamp(40.0, 256.0) as usize) / 8,
+            owner: bytes(b"O"),
+            user: bytes(b"U"),
+            user_key: bytes(b"UE"),
+            permissions: num(b"P").unwrap_or(0.0).clamp(f64::from(i32::MIN), f64::from(u32::MAX)) as i64 as i32,
+            id,
+            encrypt_metadata: !matches!(self.lookup(e, b"EncryptMetadata"), Obj::Bool(false)),
+            strings: method(b"StrF"),
+            streams: method(b"StmF"),
+        };
+        let standard = self.lookup(e, b"Filter").name() == Some(b"Standard");
+        let handler = if standard { crypt::Handler::open(&params) } else { None };
+        if handler.is_none() {
+            self.locked = Some(if standard && (2..=6).contains(&revision) { PASSWORD } else { LOCKED });
+        }
+        handler
     }
 
     /// Objects stored compressed inside `/Type /ObjStm` streams (PDF 1.5+).
@@ -1091,6 +1192,27 @@ fn expand_ligatures(text: String) -> String {
     out
 }
 
+/// Decrypts the strings and the stream data of an object (not cross-reference streams, which
+/// are never encrypted).
+fn decrypt_obj(obj: &mut Obj, h: &crypt::Handler, num: u32, gen: u16, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match obj {
+        Obj::Str(s) => *s = h.decrypt(h.strings, num, gen, s),
+        Obj::Array(items) => items.iter_mut().for_each(|o| decrypt_obj(o, h, num, gen, depth + 1)),
+        Obj::Dict(d) => d.values_mut().for_each(|o| decrypt_obj(o, h, num, gen, depth + 1)),
+        Obj::Stream(d, data) => {
+            if d.get(b"Type".as_slice()).and_then(Obj::name) == Some(b"XRef") {
+                return;
+            }
+            d.values_mut().for_each(|o| decrypt_obj(o, h, num, gen, depth + 1));
+            *data = h.decrypt(h.streams, num, gen, data);
+        }
+        _ => {}
+    }
+}
+
 /// The text of every page, pages separated by a blank line. An empty result means the PDF
 /// has no text layer. `Err` says why the bytes are not a readable PDF.
 pub fn extract_text(bytes: &[u8]) -> Result<String, String> {
@@ -1099,10 +1221,8 @@ pub fn extract_text(bytes: &[u8]) -> Result<String, String> {
         return Err("it does not start like a PDF file (no %PDF- header).".to_string());
     }
     let doc = Doc::parse(bytes);
-    let encrypted = doc.objects.values().any(|o| o.dict().is_some_and(|d| d.contains_key(b"Encrypt".as_slice())))
-        || find(bytes, b"/Encrypt", 0).is_some();
-    if encrypted {
-        return Err("it is encrypted. Save an unprotected copy, or paste its text.".to_string());
+    if let Some(reason) = doc.locked {
+        return Err(reason.to_string());
     }
     let pages = doc.pages();
     if pages.is_empty() {
