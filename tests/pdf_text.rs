@@ -241,3 +241,23 @@ fn permissions_only_encryption_opens_with_the_empty_password() {
     let err = extract_text("locked.pdf", &bytes).unwrap_err().to_string();
     assert!(err.contains("protected by a password"), "{err}");
 }
+
+#[test]
+fn a_simple_font_keeps_one_byte_codes_whatever_its_map_declares() {
+    // Found in pypdf's issue-914 file (Microsoft Word): a TrueType font's ToUnicode map declares
+    // a two-byte code space over one-byte entries; read as two-byte codes, numbers vanished.
+    let cmap = "<< /Length 120 >>\nstream\n1 begincodespacerange <0000> <FFFF> endcodespacerange \
+                3 beginbfchar <30> <0030> <32> <0032> <33> <0033> endbfchar\nendstream";
+    let fonts = "/F1 << /Subtype /TrueType /Encoding /WinAnsiEncoding /ToUnicode 6 0 R >>";
+    let content = b"BT /F1 9 Tf 72 700 Td (302000) Tj ET";
+    assert_eq!(pdf::extract_text(&pdf_with(fonts, &[cmap], "", content)).unwrap(), "302000");
+}
+
+#[test]
+fn rotated_text_keeps_its_lines() {
+    // Text drawn upwards (rotated 90 degrees), one glyph per Tj as some producers do.
+    let font = "/F1 << /Subtype /Type1 /BaseFont /Helvetica /FirstChar 65 /Widths [600 600 600] >>";
+    let content =
+        b"BT /F1 10 Tf 0 1 -1 0 100 100 Tm (A) Tj (B) Tj (C) Tj ET BT /F1 10 Tf 0 1 -1 0 114 100 Tm (CBA) Tj ET";
+    assert_eq!(pdf::extract_text(&pdf_with(font, &[], "", content)).unwrap(), "ABC\nCBA");
+}

@@ -219,7 +219,13 @@ pub(super) fn show(gs: &GraphicsState, tm: &mut Matrix, bytes: &[u8], out: &mut 
     let trm = mul(tm, &gs.ctm);
     let (x, y) = apply(&trm, 0.0, gs.rise);
     *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
-    let (end_x, _) = apply(&mul(tm, &gs.ctm), 0.0, gs.rise);
+    let (ex, ey) = apply(&mul(tm, &gs.ctm), 0.0, gs.rise);
+    // Rotated text (a vertical label, a landscape table) is laid out in its own frame: x along
+    // its baseline, y across it, so its glyphs still make lines.
+    let len = trm[0].hypot(trm[1]);
+    let (dx, dy) = if len > 0.0 && len.is_finite() { (trm[0] / len, trm[1] / len) } else { (1.0, 0.0) };
+    let frame = |x: f64, y: f64| (x * dx + y * dy, y * dx - x * dy);
+    let ((x, y), (end_x, _)) = (frame(x, y), frame(ex, ey));
     let size = gs.size.abs() * trm[2].hypot(trm[3]);
     if !text.is_empty() {
         out.push(Run { x, y, end_x, size, text: expand_ligatures(text) });

@@ -180,11 +180,14 @@ impl Doc {
         // numbers, not text.
         if let Some(cmap) = fd.get(b"ToUnicode".as_slice()).and_then(|t| self.stream_data(t)) {
             let cmap = parse_cmap(&cmap);
-            if cmap.width != font.width {
-                font.map.clear();
+            if composite {
+                font.width = cmap.width;
+                font.map = cmap.map;
+            } else {
+                // Simple fonts have one-byte codes, whatever the map's code space says (a
+                // `<0000> <FFFF>` space over one-byte entries is common).
+                font.map.extend(cmap.map.into_iter().filter(|(code, _)| *code < 256));
             }
-            font.width = cmap.width;
-            font.map.extend(cmap.map);
         }
         self.read_advances(fd, composite, &mut font);
         if subtype == Some(b"Type3") {
