@@ -23,8 +23,9 @@ setup-test:
 
 # Measures the initial download beside ChainForge and Flowise (fetched from PyPI and npm), startup,
 # the canvas at 1,000 blocks beside React Flow, eval throughput, retrieval (beside minisearch), the
-# in-browser model (beside native llama.cpp), share-link lengths and the engine's overhead (host
-# tests); each script writes its section of docs/benchmarks.md.
+# in-browser model (beside native llama.cpp), share-link lengths, the engine's overhead (host
+# tests) and the PDF reader's word recall (beside pdftotext and pdf.js); each script writes its
+# section of docs/benchmarks.md.
 bench: setup-test
 	trunk build --release
 	node tests/bench/download-bench.mjs dist
@@ -35,3 +36,4 @@ bench: setup-test
 	node tests/bench/local-model-bench.mjs dist
 	node tests/bench/share-bench.mjs
 	node tests/bench/engine-bench.mjs
+	node tests/bench/pdf-bench.mjs
