@@ -177,7 +177,9 @@ pub(super) fn unpredict(data: Vec<u8>, p: &Parms) -> Vec<u8> {
     let bits = p.bits.clamp(1, 16);
     let columns = p.columns.clamp(1, 1 << 20);
     let bpp = (colors * bits).div_ceil(8).max(1);
-    let row_len = (colors * bits * columns).div_ceil(8);
+    // A row longer than the data is one partial row: no need to allocate what a hostile
+    // `/Columns` asks for.
+    let row_len = (colors * bits * columns).div_ceil(8).min(data.len().max(1));
     if p.predictor == 2 {
         if bits != 8 {
             return data;
