@@ -261,3 +261,17 @@ fn rotated_text_keeps_its_lines() {
         b"BT /F1 10 Tf 0 1 -1 0 100 100 Tm (A) Tj (B) Tj (C) Tj ET BT /F1 10 Tf 0 1 -1 0 114 100 Tm (CBA) Tj ET";
     assert_eq!(pdf::extract_text(&pdf_with(font, &[], "", content)).unwrap(), "ABC\nCBA");
 }
+
+#[test]
+fn a_form_shows_text_in_the_font_set_before_it_was_drawn() {
+    // The text state is part of the graphics state a form XObject starts from.
+    let pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+        2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+        3 0 obj << /Type /Page /Parent 2 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /X1 6 0 R >> >> /Contents 4 0 R >> endobj\n\
+        4 0 obj << /Length 22 >>\nstream\n/F1 10 Tf 1 0 0 1 0 0 cm /X1 Do\nendstream endobj\n\
+        5 0 obj << /Subtype /Type1 /ToUnicode 7 0 R >> endobj\n\
+        6 0 obj << /Subtype /Form /Length 19 >>\nstream\nBT 72 700 Td (x) Tj ET\nendstream endobj\n\
+        7 0 obj << /Length 90 >>\nstream\n1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <78> <2605> endbfchar\nendstream endobj\n\
+        trailer << /Root 1 0 R >>\n%%EOF\n";
+    assert_eq!(pdf::extract_text(pdf.as_bytes()).unwrap(), "\u{2605}");
+}

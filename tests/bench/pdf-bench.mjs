@@ -6,6 +6,8 @@
 // Our reader runs natively (release build of examples/pdf_text.rs; the wasm build runs the
 // same code). Writes the "PDF text" section of docs/benchmarks.md.
 // Usage: node tests/bench/pdf-bench.mjs   (make bench runs it)
+// Optionally PDF_BASELINE=<a build of examples/pdf_text.rs from another commit> and
+// PDF_BASELINE_LABEL=<what it is> add that reader's recall as a column (before/after a change).
 import { writeSection, machine, load, today, median } from "./report.mjs";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -137,12 +139,17 @@ async function main() {
   // Ours: one release process for all files (its own clock per file).
   const build = run("cargo", ["build", "--release", "--example", "pdf_text"], { stdio: "inherit" });
   if (build.status !== 0) throw new Error("cargo build failed");
-  const ours = new Map();
-  for (const f of texts) {
-    const r = run("target/release/examples/pdf_text", ["--json", f], { timeout: 60000 });
-    const line = (r.stdout || "").trim();
-    ours.set(f, line ? JSON.parse(line) : { text: "", ms: NaN, error: r.signal ? `killed (${r.signal})` : "crashed" });
-  }
+  const readWith = (binary) => {
+    const out = new Map();
+    for (const f of texts) {
+      const r = run(binary, ["--json", f], { timeout: 60000 });
+      const line = (r.stdout || "").trim();
+      out.set(f, line ? JSON.parse(line) : { text: "", ms: NaN, error: r.signal ? `killed (${r.signal})` : "crashed" });
+    }
+    return out;
+  };
+  const ours = readWith("target/release/examples/pdf_text");
+  const baseline = process.env.PDF_BASELINE ? readWith(process.env.PDF_BASELINE) : null;
   const lib = await import(resolve(CORPUS, "pdfjs/node_modules/pdfjs-dist/legacy/build/pdf.mjs"));
   const pdfjs = new Map();
   for (const f of texts) pdfjs.set(f, await pdfjsText(lib, f));
@@ -154,6 +161,7 @@ async function main() {
     oursErr: ours.get(f).error,
     oursMs: ours.get(f).ms,
     pdfjs: recall(refs.get(f).text, pdfjs.get(f).text),
+    baseline: baseline ? recall(refs.get(f).text, baseline.get(f).text) : NaN,
     pdfjsMs: pdfjs.get(f).ms,
     popplerMs: refs.get(f).ms,
     words: words(refs.get(f).text).length,
@@ -163,12 +171,14 @@ async function main() {
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const groups = new Map();
   for (const r of rows) groups.set(r.producer, [...(groups.get(r.producer) || []), r]);
+  const both = (rs, key) => `${pct(median(rs.map((r) => r[key])))} / ${pct(mean(rs.map((r) => r[key])))}`;
   const line = (name, rs) =>
-    `| ${name} | ${rs.length} | ${pct(median(rs.map((r) => r.ours)))} / ${pct(mean(rs.map((r) => r.ours)))} | ` +
+    `| ${name} | ${rs.length} | ${both(rs, "ours")} | ${baseline ? `${both(rs, "baseline")} | ` : ""}` +
     `${pct(median(rs.map((r) => r.pdfjs)))} / ${pct(mean(rs.map((r) => r.pdfjs)))} | ` +
     `${ms(median(rs.map((r) => r.oursMs)))} | ${ms(median(rs.map((r) => r.pdfjsMs)))} | ${ms(median(rs.map((r) => r.popplerMs)))} |`;
   const table = [...groups.entries()].sort((a, b) => b[1].length - a[1].length).map(([n, rs]) => line(n, rs));
   const low = rows.filter((r) => r.ours < 0.9).sort((a, b) => a.ours - b.ours);
+  const label = process.env.PDF_BASELINE_LABEL || "Baseline recall";
   const version = (n) => SDISTS.find(([m]) => m === n)[1];
   const text = `## PDF text (word recall against pdftotext, beside pdf.js)
 
@@ -182,11 +192,13 @@ Times per file (median): Chainboard's reader natively (\`examples/pdf_text.rs\`,
 pdf.js ${PDFJS} (\`pdfjs-dist\` legacy build in Node ${process.version}, \`getTextContent\` on every page), and the
 pdftotext process (start-up included).
 
-| Producer | Files | Chainboard recall (median / mean) | pdf.js recall (median / mean) | Chainboard ms | pdf.js ms | pdftotext ms |
-|---|---|---|---|---|---|---|
+| Producer | Files | Chainboard recall (median / mean) | ${baseline ? `${label} (median / mean) | ` : ""}pdf.js recall (median / mean) | Chainboard ms | pdf.js ms | pdftotext ms |
+|---|---|---|---|${baseline ? "---|" : ""}---|---|---|
 ${line("All", rows)}
 ${table.join("\n")}
 
+- Recall counts words as pdftotext writes them: where it spaces a word's letters apart (text drawn with
+  character spacing, e.g. \`C o m p a n i a\`) and the reader writes the word, the reader is scored down.
 - Files under 90% recall for Chainboard: ${low.length ? low.map((r) => `${r.file} (${pct(r.ours)}; pdf.js ${pct(r.pdfjs)}${r.oursErr ? `; "${r.oursErr}"` : ""})`).join(", ") : "none"}.
 `;
   writeSection("## PDF text", text);

@@ -12,9 +12,17 @@ impl Doc {
         if depth > MAX_FORM_NESTING {
             return;
         }
+        self.run_with(data, resources, out, depth, GraphicsState { ctm, ..GraphicsState::default() });
+    }
+
+    /// Runs a content stream from a graphics state: the page's default one, or the state at
+    /// the `Do` that draws a form (a form may show text in the font set before it was drawn).
+    fn run_with(&self, data: &[u8], resources: &Obj, out: &mut Layout, depth: usize, mut gs: GraphicsState) {
+        if depth > MAX_FORM_NESTING {
+            return;
+        }
         let fonts = self.fonts(resources);
         let empty = Rc::new(Font::default());
-        let mut gs = GraphicsState { ctm, font: Rc::clone(&empty), ..GraphicsState::default() };
         let mut saved: Vec<GraphicsState> = Vec::new();
         // `q` beyond MAX_SAVED states: counted, so the matching `Q`s do not pop real ones.
         let mut unsaved = 0usize;
@@ -127,7 +135,8 @@ impl Doc {
                                         }
                                         _ => IDENTITY,
                                     };
-                                    self.run_content(&inner, res, out, depth + 1, mul(&m, &gs.ctm));
+                                    let inner_gs = GraphicsState { ctm: mul(&m, &gs.ctm), ..gs.clone() };
+                                    self.run_with(&inner, res, out, depth + 1, inner_gs);
                                 }
                             }
                         }
