@@ -2,7 +2,9 @@
 //! encryption, where the user password is empty (poppler and pdf.js open these silently).
 //! Revisions 2 to 4 (RC4 with 40 to 128-bit keys, AES-128 CBC as `AESV2`) per PDF 1.7 §7.6.3,
 //! and revisions 5 and 6 (AES-256 as `AESV3`, the SHA-256/384/512 hash of PDF 2.0 §7.6.4.3.4).
-//! A file with a real user password stays refused: this reader never guesses passwords.
+//! The empty password is tried as the user's and then, as poppler does, as the owner's (a file
+//! with a user password but no owner password opens in poppler). A file with a real password
+//! stays refused: this reader never guesses passwords.
 
 use crate::domain::util::{aes::Aes, md5::md5, rc4::rc4, sha2};
 
@@ -35,6 +37,7 @@ pub(super) struct Params<'a> {
     pub owner: &'a [u8],
     pub user: &'a [u8],
     pub user_key: &'a [u8],
+    pub owner_key: &'a [u8],
     pub permissions: i32,
     pub id: &'a [u8],
     pub encrypt_metadata: bool,
@@ -57,9 +60,10 @@ impl Handler {
     /// The file key for the empty user password; `None` when the file needs a real password
     /// (or its dictionary is damaged).
     pub(super) fn open(p: &Params) -> Option<Handler> {
+        // The empty password, as the user's and then (as poppler does) as the owner's.
         let key = match p.revision {
-            2..=4 => rc4_key(p)?,
-            5 | 6 => aes256_key(p)?,
+            2..=4 => rc4_key(p, &PAD).or_else(|| rc4_key(p, &user_password_from_owner(p)?))?,
+            5 | 6 => aes256_key(p).or_else(|| aes256_owner_key(p))?,
             _ => return None,
         };
         Some(Handler { key, strings: p.strings, streams: p.streams })
@@ -102,10 +106,40 @@ fn aes_cbc(key: &[u8], data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Algorithm 2 (the key) and 4/5 (checking it against `/U`), for the empty password.
-fn rc4_key(p: &Params) -> Option<Vec<u8>> {
-    let n = if p.revision == 2 { 5 } else { p.length.clamp(5, 16) };
-    let mut input = PAD.to_vec();
+fn key_length(p: &Params) -> usize {
+    if p.revision == 2 {
+        5
+    } else {
+        p.length.clamp(5, 16)
+    }
+}
+
+/// Algorithm 7: with an empty owner password, `/O` decrypts to the (padded) user password.
+fn user_password_from_owner(p: &Params) -> Option<[u8; 32]> {
+    let n = key_length(p);
+    let mut h = md5(&PAD);
+    if p.revision >= 3 {
+        for _ in 0..50 {
+            h = md5(&h);
+        }
+    }
+    let key = &h[..n];
+    let mut x = p.owner.get(..32)?.to_vec();
+    if p.revision == 2 {
+        x = rc4(key, &x);
+    } else {
+        for i in (0..=19u8).rev() {
+            let k: Vec<u8> = key.iter().map(|b| b ^ i).collect();
+            x = rc4(&k, &x);
+        }
+    }
+    x.try_into().ok()
+}
+
+/// Algorithm 2 (the key) and 4/5 (checking it against `/U`), for a padded user password.
+fn rc4_key(p: &Params, password: &[u8; 32]) -> Option<Vec<u8>> {
+    let n = key_length(p);
+    let mut input = password.to_vec();
     input.extend_from_slice(p.owner.get(..32)?);
     input.extend_from_slice(&p.permissions.to_le_bytes());
     input.extend_from_slice(p.id);
@@ -148,6 +182,25 @@ fn aes256_key(p: &Params) -> Option<Vec<u8>> {
     (key.len() == 32).then_some(key)
 }
 
+/// Revisions 5 and 6 with the empty owner password: checked against `/O` (with `/U` as the
+/// extra data), then `/OE` unwrapped.
+fn aes256_owner_key(p: &Params) -> Option<Vec<u8>> {
+    let (owner, user) = (p.owner.get(..48)?, p.user.get(..48)?);
+    let hash = |salt: &[u8]| {
+        if p.revision == 5 {
+            sha2::sha256(&[salt, user].concat()).to_vec()
+        } else {
+            hash_2b(&[], salt, user)
+        }
+    };
+    if hash(&owner[32..40])[..32] != owner[..32] {
+        return None;
+    }
+    let aes = Aes::new(&hash(&owner[40..48])[..32])?;
+    let key = aes.cbc_decrypt(&[0; 16], p.owner_key.get(..32)?);
+    (key.len() == 32).then_some(key)
+}
+
 /// Algorithm 2.B of PDF 2.0 (revision 6): SHA-256, then rounds of AES-128 and SHA-2.
 pub(super) fn hash_2b(password: &[u8], salt: &[u8], udata: &[u8]) -> Vec<u8> {
     let mut input = password.to_vec();
@@ -174,4 +227,78 @@ pub(super) fn hash_2b(password: &[u8], salt: &[u8], udata: &[u8]) -> Vec<u8> {
     }
     k.truncate(32);
     k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pad(password: &[u8]) -> [u8; 32] {
+        let mut out = PAD;
+        out[..password.len()].copy_from_slice(password);
+        out[password.len()..].copy_from_slice(&PAD[..32 - password.len()]);
+        out
+    }
+
+    /// `/O` and `/U` as a writer makes them (algorithms 3 and 5, revision 3, 128-bit).
+    fn revision_3(user: &[u8], owner: &[u8], id: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let mut h = md5(&pad(owner));
+        for _ in 0..50 {
+            h = md5(&h);
+        }
+        let mut o = pad(user).to_vec();
+        for i in 0..=19u8 {
+            let k: Vec<u8> = h.iter().map(|b| b ^ i).collect();
+            o = rc4(&k, &o);
+        }
+        // The file key from the user password, then /U from it.
+        let mut input = pad(user).to_vec();
+        input.extend_from_slice(&o);
+        input.extend_from_slice(&(-4i32).to_le_bytes());
+        input.extend_from_slice(id);
+        let mut k = md5(&input);
+        for _ in 0..50 {
+            k = md5(&k);
+        }
+        let mut x = rc4(&k, &md5(&[PAD.as_slice(), id].concat()));
+        for i in 1..=19u8 {
+            let kk: Vec<u8> = k.iter().map(|b| b ^ i).collect();
+            x = rc4(&kk, &x);
+        }
+        x.extend_from_slice(&[0; 16]);
+        (o, x)
+    }
+
+    fn params<'a>(o: &'a [u8], u: &'a [u8], id: &'a [u8]) -> Params<'a> {
+        Params {
+            revision: 3,
+            length: 16,
+            owner: o,
+            user: u,
+            user_key: &[],
+            owner_key: &[],
+            permissions: -4,
+            id,
+            encrypt_metadata: true,
+            strings: Method::Rc4,
+            streams: Method::Rc4,
+        }
+    }
+
+    #[test]
+    fn the_empty_password_opens_as_user_or_as_owner_but_no_other_is_guessed() {
+        let id = b"0123456789abcdef";
+        // Permissions only: empty user password.
+        let (o, u) = revision_3(b"", b"owner", id);
+        assert!(Handler::open(&params(&o, &u, id)).is_some());
+        // A user password with an empty owner password (poppler opens these too).
+        let (o, u) = revision_3(b"secret", b"", id);
+        assert!(Handler::open(&params(&o, &u, id)).is_some());
+        // Both passwords set: refused.
+        let (o, u) = revision_3(b"secret", b"owner", id);
+        assert!(Handler::open(&params(&o, &u, id)).is_none());
+        // Damaged dictionaries (short /O or /U) are refused without a panic.
+        assert!(Handler::open(&params(&o[..10], &u, id)).is_none());
+        assert!(Handler::open(&params(&o, &[], id)).is_none());
+    }
 }

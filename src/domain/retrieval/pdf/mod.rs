@@ -226,6 +226,7 @@ impl Doc {
             owner: bytes(b"O"),
             user: bytes(b"U"),
             user_key: bytes(b"UE"),
+            owner_key: bytes(b"OE"),
             permissions: num(b"P").unwrap_or(0.0).clamp(f64::from(i32::MIN), f64::from(u32::MAX)) as i64 as i32,
             id,
             encrypt_metadata: !matches!(self.lookup(e, b"EncryptMetadata"), Obj::Bool(false)),
