@@ -24,8 +24,9 @@ setup-test:
 # Measures the initial download beside ChainForge and Flowise (fetched from PyPI and npm), startup,
 # the canvas at 1,000 blocks beside React Flow, eval throughput, retrieval (beside minisearch), the
 # in-browser model (beside native llama.cpp), share-link lengths, the engine's overhead (host
-# tests) and the markdown parser's agreement with pulldown-cmark on the CommonMark spec examples
-# per section (host test; the spec from the npm package commonmark-spec); each script writes its
+# tests), the markdown parser's agreement with pulldown-cmark on the CommonMark spec examples
+# per section (host test; the spec from the npm package commonmark-spec) and the PDF reader's word
+# recall (beside pdftotext and pdf.js); each script writes its
 # section of docs/benchmarks.md.
 bench: setup-test
 	trunk build --release
@@ -38,3 +39,4 @@ bench: setup-test
 	node tests/bench/share-bench.mjs
 	node tests/bench/engine-bench.mjs
 	node tests/bench/markdown-bench.mjs
+	node tests/bench/pdf-bench.mjs

