@@ -543,7 +543,7 @@ mod tests {
             inputs: BTreeMap::from([("=q".into(), "=1+1".into())]),
             expected: Some("@me".into()),
             note: "-note".into(),
-            held_out: false,
+            ..TestCase::default()
         }];
         let csv = cases_to_csv(&["=q".into()], &cases);
         assert_eq!(csv, "'=q,expected,note\r\n'=1+1,'@me,'-note\r\n");

