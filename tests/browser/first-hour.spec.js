@@ -4,7 +4,7 @@
 // covered fails here even when Playwright's own click (which scrolls first) would pass.
 // Screenshots of the main screens go to target/screenshots/.
 import { test, expect } from "@playwright/test";
-import { AppPage, dragBetween } from "./pages.js";
+import { AppPage, dragBetween, usePromptProvider } from "./pages.js";
 import { clickLikeAPerson, reachablePoint } from "./person.js";
 
 const SIZES = [
@@ -202,6 +202,8 @@ for (const size of SIZES) {
 test("Run with no key opens Settings with the no-key options in front; choosing one runs the flow", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
+  // New flows start on sample answers; a PM who picks OpenAI without a key is the dead end.
+  await usePromptProvider(app, "openai");
   await clickLikeAPerson(page, page.getByRole("button", { name: "Run flow" }), "Run");
   const settings = page.getByRole("dialog", { name: "Settings" });
   const panel = settings.getByRole("alert", { name: "No key yet" });
@@ -376,7 +378,7 @@ test("Run eval with a missing key says so next to the button, in view", async ({
 });
 
 test("a first token after more than a second is shown in seconds", async ({ page }) => {
-  const { configureProvider, usePromptProvider, FAULTS } = await import("./pages.js");
+  const { configureProvider, FAULTS } = await import("./pages.js");
   const app = new AppPage(page);
   await app.open();
   await configureProvider(page, "openai-compatible", { baseUrl: `${FAULTS}/slow-first/v1` });

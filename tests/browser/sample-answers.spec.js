@@ -2,7 +2,7 @@
 // the card, in the inspector and in present mode; a PM writes their own rules in the
 // inspector and sees them answer.
 import { test, expect } from "@playwright/test";
-import { AppPage, setInputText, useTemplate } from "./pages.js";
+import { AppPage, moreItem, setInputText, useTemplate } from "./pages.js";
 
 const PROMPT = "Prompt block: Draft a reply";
 const OUTPUT = "Output block: Reply";
@@ -32,7 +32,7 @@ test("a gallery template runs on sample answers: cited, believable, labelled eve
   await expect(result.getByRole("complementary", { name: "Passage 1" })).toBeVisible();
   await app.screenshot("template-on-sample-answers");
   // Present mode labels it too.
-  await page.getByRole("button", { name: "Present" }).click();
+  await (await moreItem(page, "Present")).click();
   const show = page.getByRole("dialog", { name: "Presentation" });
   await show.getByRole("button", { name: /Step \d+: Answer with citations/ }).click();
   const card = show.getByRole("region", { name: "Prompt: Answer with citations" });
