@@ -63,7 +63,7 @@ pub fn input_names(flow: &Flow) -> Vec<String> {
 }
 
 /// Blocks whose output can be checked: Output blocks first, then Prompts.
-fn targets(flow: &Flow) -> Vec<(String, String)> {
+pub(super) fn targets(flow: &Flow) -> Vec<(String, String)> {
     let outputs = flow.blocks.iter().filter(|b| matches!(b.config, BlockConfig::Output(_)));
     let prompts = flow.blocks.iter().filter(|b| matches!(b.config, BlockConfig::Prompt(_)));
     outputs

@@ -269,6 +269,34 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
     let variant_names = shown.variants.clone();
     let cases = shown.cases.clone();
     let held_shown = expect_context::<HeldOutShown>().0;
+    // Which variants answered with sample answers (judged on the flow as it is now), so their
+    // numbers are never mistaken for a model's.
+    let editor = expect_context::<super::editor::Editor>();
+    let sample: Vec<bool> = {
+        let flow = editor.flow();
+        state.suite.with_untracked(|suite| {
+            let target = suite
+                .target
+                .clone()
+                .filter(|t| flow.block(&crate::domain::flow::BlockId::new(t.clone())).is_some())
+                .or_else(|| super::eval_dialog::targets(&flow).first().map(|t| t.0.clone()));
+            let all = suite.all_variants();
+            shown
+                .variants
+                .iter()
+                .map(|name| {
+                    let (Some(t), Some(v)) = (target.as_ref(), all.iter().find(|v| &v.name == name)) else {
+                        return false;
+                    };
+                    crate::domain::evals::run::variant_is_sample(
+                        &flow,
+                        &crate::domain::flow::BlockId::new(t.clone()),
+                        v,
+                    )
+                })
+                .collect()
+        })
+    };
     let fairness: Vec<(String, crate::domain::evals::fairness::FairnessReport)> = (0..shown.variants.len())
         .flat_map(|v| {
             let name = shown.variants[v].clone();
@@ -278,16 +306,19 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
     view! {
         <p class="field-help eval-label">{shown.label.clone()}</p>
         <div class="variant-cards">
-            {report.variants.iter().map(|v| {
+            {report.variants.iter().enumerate().map(|(i, v)| {
                 let big = v.rate.map_or_else(|| "\u{2014}".to_string(), |r| format!("{}%", percent(r.estimate)));
                 let range = v.rate.map_or_else(|| "no checked runs yet".to_string(), |r| format!("pass, likely between {}% and {}%", percent(r.low), percent(r.high)));
                 let latency = match (v.latency_p50_ms, v.latency_p90_ms) {
                     (Some(a), Some(b)) => format!("{:.1} s median, {:.1} s p90", a / 1000.0, b / 1000.0),
                     _ => "no timings".into(),
                 };
+                let is_sample = sample.get(i).copied().unwrap_or(false);
                 view! {
                     <div class="variant-card" role="group" aria-label=format!("Variant {}", v.name)>
-                        <p class="variant-name">{v.name.clone()}</p>
+                        <p class="variant-name">{v.name.clone()}
+                            {is_sample.then(|| view! { " "<span class="sample-badge" title="Answered by sample answers, not by a model">{crate::domain::sample::SAMPLE_BADGE}</span> })}
+                        </p>
                         <p class="variant-rate">{big}</p>
                         <p class="variant-range">{range}</p>
                         <p class="field-help">{format!("over {} cases \u{b7} {} of {} runs passed \u{b7} {} run errors", v.case_count, v.passes, v.evaluated, v.run_errors)}</p>

@@ -229,6 +229,8 @@ test("the 'compare two models on 10 cases' template brings its cases and checks,
   await dialog.getByRole("button", { name: "Run eval" }).click();
   await expect(dialog.getByText("60 of 60 runs")).toBeVisible({ timeout: 30_000 });
   await expect(dialog.getByRole("group", { name: "Variant Temperature 1.0" })).toContainText("of 30 runs passed");
+  // Nobody mistakes these numbers for a model's.
+  await expect(dialog.getByRole("group", { name: "Variant Temperature 1.0" }).locator(".sample-badge")).toHaveText("Sample answer");
   // A second run, then compare it with the first.
   await dialog.getByRole("button", { name: "Run eval" }).click();
   await expect(dialog.getByRole("combobox", { name: "Saved runs" }).locator("option")).toHaveCount(2, { timeout: 30_000 });

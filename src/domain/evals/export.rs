@@ -293,6 +293,14 @@ fn setup_html(setup: &ReportSetup) -> String {
     for v in &setup.variants {
         out.push_str(&format!("<h3>{}</h3><p class=\"sub\">{}</p>", e(&v.name), e(&v.changes)));
         for p in &v.prompts {
+            if p.provider == crate::domain::providers::ProviderKind::Demo.id() {
+                out.push_str(&format!(
+                    "<p><strong>{}</strong>: <span class=\"warn\">{}: written by rules, not by a model</span></p>",
+                    e(&p.block),
+                    crate::domain::sample::SAMPLE_BADGE
+                ));
+                continue;
+            }
             out.push_str(&format!(
                 "<p><strong>{}</strong>: {} {} \u{b7} {}</p>",
                 e(&p.block),
