@@ -307,7 +307,7 @@ pub fn Canvas() -> impl IntoView {
                 let target = platform::port_at(ev.client_x() as f64, ev.client_y() as f64);
                 let Some((block, port, side)) = target else { return };
                 if side != "in" {
-                    ctx.hint.set(Some("Drop the wire on an input port (the left side of a block).".into()));
+                    ctx.hint.set(Some("Drop the wire on one of the dots on the left side of a block.".into()));
                     return;
                 }
                 let to = PortRef::new(BlockId::new(block), port);

@@ -366,9 +366,9 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
         {agent_fields}
         <super::sample_answers::SampleAnswersField cell />
         <div class="variables">
-            <span class="field-label">"Variables (input ports)"</span>
+            <span class="field-label">"Variables it takes in"</span>
             <Show when=move || !vars.with(Vec::is_empty)
-                fallback=|| view! { <p class="field-help">"Write {{name}} in a template to add an input port."</p> }>
+                fallback=|| view! { <p class="field-help">"Write {{name}} in a template to take a value in from another block."</p> }>
                 <ul class="chips" aria-label="Variables">
                     // A template pasted with thousands of placeholders lists the first ones and a count.
                     {move || vars.with(|vs| vs.iter().take(MAX_CHIPS).map(|v| view! { <li class="chip">{format!("{{{{{v}}}}}")}</li> }).collect_view())}
@@ -413,7 +413,7 @@ fn InputSettings(cell: RwSignal<Block>) -> impl IntoView {
     };
     view! {
         <div class="field">
-            <span class="field-label">"Values (output ports)"</span>
+            <span class="field-label">"Values it passes on"</span>
             {move || (0..count.get()).map(|i| {
                 let get = move |f: fn(&InputValue) -> String| cell.with(|b| input_of(b).values.get(i).map(f).unwrap_or_default());
                 view! {

@@ -3,6 +3,7 @@
 
 use super::agent_timeline::AgentTimeline;
 use super::editor::Editor;
+use super::explain_view::ExplainAnswer;
 use super::markdown_view::OutputView;
 use super::run::Runner;
 use super::settings::Settings;
@@ -78,7 +79,7 @@ pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
     let runner = expect_context::<Runner>();
     let settings = expect_context::<Settings>();
     let run = runner.run_of(&id);
-    let (id_one, id_from) = (id.clone(), id.clone());
+    let (id_one, id_from, id_explain) = (id.clone(), id.clone(), id.clone());
     let output = Signal::derive(move || run.with(|r| r.as_ref().and_then(|r| r.output.clone()).unwrap_or_default()));
     // Passages of the Retrieve blocks feeding this one, so `[n]` in the answer opens them.
     let feeding: Vec<BlockId> = editor.with_flow(|f| {
@@ -138,6 +139,11 @@ pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
                     let max_steps = r.max_steps.unwrap_or(0);
                     let running = !r.status.is_terminal();
                     let sent_count = trace.sent.len();
+                    // Once the answer is final: what it quotes from its inputs and passages.
+                    let explained = (is_prompt && r.status.has_result() && steps.is_empty()).then(|| {
+                        let answer = r.output.clone().unwrap_or_default();
+                        view! { <ExplainAnswer id=id_explain.clone() answer passages=passages.get_untracked() /> }
+                    });
                     let sample = r.sample.then(|| {
                         let which = match r.sample_rule {
                             Some(i) => format!("Sample answer {} of this block answered (a rule, not a model).", i + 1),
@@ -158,6 +164,7 @@ pub fn ResultPanel(id: BlockId, is_prompt: bool) -> impl IntoView {
                             })}
                             {(!steps.is_empty()).then(|| view! { <AgentTimeline steps max_steps running /> })}
                             <OutputView text=output />
+                            {explained}
                             {move || opened().map(|p| view! {
                                 <aside class="cited-passage" aria-label=format!("Passage {}", p.number)>
                                     <p class="passage-head"><span class="passage-number">{format!("[{}]", p.number)}</span>

@@ -126,6 +126,15 @@ pub fn SharedBanner() -> impl IntoView {
             }
         });
     };
+    // Esc cancels the password box like every other dialog (it is not a Modal: it has no close button).
+    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && shared.locked.try_with_untracked(Option::is_some) == Some(true) {
+            ev.prevent_default();
+            shared.locked.set(None);
+            platform::clear_hash();
+        }
+    });
+    on_cleanup(move || esc.remove());
     view! {
         <Show when=move || shared.viewing.with(Option::is_some)>
             <div class="banner banner-shared" role="region" aria-label="Shared playground">

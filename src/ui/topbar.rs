@@ -28,6 +28,7 @@ pub fn TopBar() -> impl IntoView {
     let present = expect_context::<super::present::Present>();
     let shared = expect_context::<super::share_ui::Shared>();
     let versions_open = expect_context::<super::versions_ui::VersionsOpen>().0;
+    let data_sent_open = expect_context::<super::data_sent::DataSentOpen>().0;
     let eval_open = expect_context::<super::eval_dialog::EvalOpen>().0;
     let knowledge_open = expect_context::<super::knowledge_dialog::KnowledgeOpen>().0;
     let knowledge = expect_context::<super::knowledge::Knowledge>();
@@ -166,6 +167,10 @@ pub fn TopBar() -> impl IntoView {
                             <button class="menu-item" role="menuitem" aria-label="Versions" title="Save, compare and restore named versions"
                                 on:click=more_item(Box::new(move || versions_open.set(true)))>
                                 <super::icons::Icon name="versions" />"Versions"
+                            </button>
+                            <button class="menu-item" role="menuitem" aria-label="Data sent" title="Which providers the last run contacted, and what personal data went to them"
+                                on:click=more_item(Box::new(move || data_sent_open.set(true)))>
+                                <super::icons::Icon name="shield" />"Data sent"
                             </button>
                             <div class="menu-sep" role="separator"></div>
                             <button class="menu-item" role="menuitem" aria-label="Import flow" title="Import a flow file (or drop it on the canvas)"

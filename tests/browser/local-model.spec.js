@@ -2,9 +2,9 @@
 // model-server.mjs) run by the "In this browser" provider through wllama, in headless
 // Chromium against the release build. No hub, no key, no mock.
 import { test, expect } from "@playwright/test";
-import { AppPage, setInputText, useTemplate } from "./pages.js";
+import { AppPage, PORT_SHIFT, setInputText, useTemplate } from "./pages.js";
 
-const MODEL_HOST = "http://127.0.0.1:4012";
+const MODEL_HOST = `http://127.0.0.1:${4012 + PORT_SHIFT}`;
 const MODEL_URL = `${MODEL_HOST}/SmolLM2-135M-Instruct.Q4_1.gguf`;
 const PROMPT = "Prompt block: Draft a reply";
 const OUTPUT = "Output block: Reply";

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { AppPage, configureProvider, setInputText, moreItem } from "./pages.js";
+import { AppPage, MOCK, configureProvider, setInputText, moreItem } from "./pages.js";
 
 test("present mode steps through the flow with the keyboard, runs live, and replays offline", async ({ page }) => {
   const app = new AppPage(page);
@@ -26,7 +26,7 @@ test("present mode steps through the flow with the keyboard, runs live, and repl
 
   // Replay works with the network gone: no request reaches any provider.
   const requests = [];
-  page.on("request", (r) => { if (r.url().includes(":4010")) requests.push(r.url()); });
+  page.on("request", (r) => { if (r.url().startsWith(MOCK)) requests.push(r.url()); });
   await page.keyboard.press("ArrowLeft");
   await show.getByRole("combobox", { name: "Replay speed" }).selectOption("Fast");
   await show.getByRole("button", { name: "Replay last run" }).click();

@@ -30,6 +30,13 @@ test("a gallery template runs on sample answers: cited, believable, labelled eve
   await expect(result.locator(".sample-note")).toContainText("not by a model");
   await result.getByRole("button", { name: /^Source 1: / }).first().click();
   await expect(result.getByRole("complementary", { name: "Passage 1" })).toBeVisible();
+  // "Where the answer comes from": the sentences it took from the passages are highlighted.
+  await result.getByText("Where the answer comes from").click();
+  await expect(result.locator(".explain-summary")).toContainText(/\d+% of the answer's words are quoted from: passage \[\d\]/);
+  const quoted = result.locator(".explain-answer mark.quoted").first();
+  await expect(quoted).toHaveAttribute("title", /^Quoted from passage \[\d\]/);
+  expect(((await quoted.textContent()) || "").split(/\s+/).length).toBeGreaterThanOrEqual(4);
+  await expect(result.getByRole("list", { name: "Sources quoted" })).toContainText("words quoted");
   await app.screenshot("template-on-sample-answers");
   // Present mode labels it too.
   await (await moreItem(page, "Present")).click();

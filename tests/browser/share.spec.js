@@ -61,6 +61,11 @@ test("a password-locked link needs the password; a wrong one is refused", async 
   const viewer = await context.newPage();
   await viewer.goto(link);
   const lock = viewer.getByRole("dialog", { name: "Locked shared playground" });
+  // Esc cancels the box like any dialog; opening the link again brings it back.
+  await viewer.keyboard.press("Escape");
+  await expect(lock).toHaveCount(0);
+  await viewer.goto("about:blank");
+  await viewer.goto(link);
   await lock.getByRole("textbox", { name: "Password" }).fill("coffee");
   await lock.getByRole("button", { name: "Unlock" }).click();
   await expect(lock.getByRole("alert")).toContainText("Wrong password");

@@ -3,6 +3,7 @@
 
 pub mod detect;
 pub mod redact;
+pub mod sent;
 
 use std::collections::BTreeMap;
 
