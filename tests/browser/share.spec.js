@@ -62,6 +62,7 @@ test("a password-locked link needs the password; a wrong one is refused", async 
   await viewer.goto(link);
   const lock = viewer.getByRole("dialog", { name: "Locked shared playground" });
   // Esc cancels the box like any dialog; opening the link again brings it back.
+  await expect(lock.getByRole("textbox", { name: "Password" })).toBeVisible();
   await viewer.keyboard.press("Escape");
   await expect(lock).toHaveCount(0);
   await viewer.goto("about:blank");
