@@ -124,6 +124,18 @@ fn retrieval_answers_cite_the_passages_found() {
 /// Runs a template's eval suite on sample answers (judges too) and returns the pass rate of
 /// each check for the first variant.
 fn suite_pass_rates(template: &str) -> Vec<(usize, usize)> {
+    let (spec, results) = run_suite(template);
+    (0..spec.checks.len())
+        .map(|c| {
+            let of_variant: Vec<_> = results.iter().filter(|r| r.variant == 0).collect();
+            let passed = of_variant.iter().filter(|r| r.checks[c].passed() == Some(true)).count();
+            (passed, of_variant.len())
+        })
+        .collect()
+}
+
+/// Runs a template's eval suite on sample answers (judges too): every case, every variant.
+fn run_suite(template: &str) -> (EvalSpec, Vec<chainboard::domain::evals::run::JobResult>) {
     let t = TEMPLATES.iter().find(|t| t.id == template).expect("template");
     let suite = suite_with_provider(t.suite.expect("has a suite")(), "demo", "demo");
     let (flow, config) = on_samples(t);
@@ -155,13 +167,24 @@ fn suite_pass_rates(template: &str) -> Vec<(usize, usize)> {
             assert!(!matches!(c, CheckResult::Error { .. }), "{c:?}");
         }
     }
-    (0..spec.checks.len())
-        .map(|c| {
-            let of_variant: Vec<_> = results.iter().filter(|r| r.variant == 0).collect();
-            let passed = of_variant.iter().filter(|r| r.checks[c].passed() == Some(true)).count();
-            (passed, of_variant.len())
-        })
-        .collect()
+    (spec, results)
+}
+
+#[test]
+fn the_hiring_template_s_fairness_test_finds_the_planted_gap() {
+    use chainboard::domain::evals::fairness::fairness_reports;
+    let (spec, results) = run_suite("hiring-fairness");
+    // 16 applications, then a woman's-name and a man's-name copy of each.
+    assert_eq!(spec.cases.len(), 48);
+    let reports = fairness_reports(&results, &spec.cases, 0);
+    assert_eq!(reports.len(), 1);
+    let sentences = reports[0].sentences();
+    println!("{sentences:#?}");
+    assert_eq!(sentences.len(), 1);
+    // Seven of sixteen pairs differ, all against the women's names: 44 points, p = 2/128.
+    let s = &sentences[0];
+    assert!(s.contains("44 points"), "{s}");
+    assert!(!s.contains("No clear difference"), "{s}");
 }
 
 #[test]

@@ -18,6 +18,8 @@ use crate::domain::retrieval::documents::DocFormat;
 use crate::domain::retrieval::knowledge::{Document, KnowledgeOptions, PortableKnowledge};
 use crate::domain::sample::SampleRule;
 
+mod hiring;
+
 pub struct Template {
     pub id: &'static str,
     pub title: &'static str,
@@ -129,6 +131,15 @@ pub const TEMPLATES: &[Template] = &[
         shows: "Ten tickets with the right urgency: run both models 3 times each and see which is right more often.",
         build: urgency_flow,
         suite: Some(urgency_suite),
+        documents: None,
+        samples: &[],
+    },
+    Template {
+        id: "hiring-fairness",
+        title: "Screen job applications fairly",
+        shows: "A hiring screen tested for bias: every application tried with a woman's and a man's name, the gap measured.",
+        build: hiring::hiring_flow,
+        suite: Some(hiring::hiring_suite),
         documents: None,
         samples: &[],
     },
@@ -697,13 +708,33 @@ fn red_team_suite() -> EvalSuite {
 
 /// A template's suite with its judges pointed at `provider`/`model` (as the flow is). A
 /// variant that names an OpenAI model compares temperatures instead on other providers.
+/// A model to compare `model` with on the same provider, for "compare two models" suites.
+fn other_model(provider: &str, model: &str) -> Option<&'static str> {
+    let pair: [&'static str; 2] = match provider {
+        "anthropic" => ["claude-haiku-4-5", "claude-sonnet-4-5"],
+        "gemini" => ["gemini-2.5-flash", "gemini-2.5-pro"],
+        _ => return None,
+    };
+    Some(if model == pair[0] { pair[1] } else { pair[0] })
+}
+
 pub fn suite_with_provider(mut suite: EvalSuite, provider: &str, model: &str) -> EvalSuite {
     if provider != "openai" {
         for v in &mut suite.variants {
             if v.model.is_some() {
-                v.model = None;
-                v.temperature = Some(1.0);
-                v.name = "Temperature 1.0".into();
+                // A second model of the same provider where we know one; elsewhere (sample
+                // answers, local servers with unknown models) a temperature variant, named so.
+                match other_model(provider, model) {
+                    Some(other) => {
+                        v.model = Some(other.into());
+                        v.name = format!("Other model ({other})");
+                    }
+                    None => {
+                        v.model = None;
+                        v.temperature = Some(1.0);
+                        v.name = "Temperature 1.0".into();
+                    }
+                }
             }
         }
     }
@@ -749,6 +780,27 @@ pub fn with_provider(mut flow: Flow, provider: &str, model: &str) -> Flow {
 mod tests {
     use super::*;
     use crate::domain::validate::validate;
+
+    #[test]
+    fn compare_two_models_compares_two_models_where_the_provider_has_them() {
+        let t = TEMPLATES.iter().find(|t| t.id == "compare-on-cases").expect("template");
+        let suite = t.suite.expect("suite");
+        let name = |p: &str, m: &str| {
+            let s = suite_with_provider(suite(), p, m);
+            (s.variants[0].name.clone(), s.variants[0].model.clone())
+        };
+        assert_eq!(name("openai", "gpt-4o-mini"), ("Other model".into(), Some("gpt-4.1-mini".into())));
+        assert_eq!(
+            name("anthropic", "claude-haiku-4-5"),
+            ("Other model (claude-sonnet-4-5)".into(), Some("claude-sonnet-4-5".into()))
+        );
+        assert_eq!(
+            name("gemini", "gemini-2.5-pro"),
+            ("Other model (gemini-2.5-flash)".into(), Some("gemini-2.5-flash".into()))
+        );
+        // Sample answers have no models: the variant says honestly what it changes.
+        assert_eq!(name("demo", "demo"), ("Temperature 1.0".into(), None));
+    }
 
     /// What the gallery does after fetching a template's sample files.
     fn with_samples(t: &Template, mut flow: Flow) -> Flow {

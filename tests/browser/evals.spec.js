@@ -191,6 +191,26 @@ test("a fairness test copies the cases per group and finds the gap, paired by or
   expect(app.consoleErrors).toEqual([]);
 });
 
+test("the hiring template's fairness test finds the bias planted in its sample answers", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await useTemplate(page, "Screen job applications fairly");
+  await expect(app.block("Prompt block: Screen the candidate")).toBeVisible();
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  // 16 applications and a woman's-name and a man's-name copy of each, ready to run.
+  await expect(dialog.getByRole("heading", { name: "Test cases (48)" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Run eval" }).click();
+  await expect(dialog.getByText("48 of 48 runs", { exact: true })).toBeVisible({ timeout: 30_000 });
+  const fairness = dialog.getByRole("region", { name: "Fairness" });
+  await expect(fairness).toContainText("Men's names passes 44 points more often than Women's names");
+  await expect(fairness).toContainText("The gap is unlikely to be chance (p = 0.016)");
+  await expect(dialog.locator(".sample-badge").first()).toHaveText("Sample answer");
+  await fairness.scrollIntoViewIfNeeded();
+  await app.screenshot("hiring-fairness");
+  expect(app.consoleErrors).toEqual([]);
+});
+
 test("bad pasted tables and checks say what is wrong and keep the cases", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
