@@ -704,3 +704,88 @@ fn eval_runs_approve_automatically_and_the_report_says_so() {
     let setup = report_setup(&f, &[Variant::base("Flow")], &[check]);
     assert_eq!(setup.notes, vec![AUTO_APPROVED_NOTE.to_string()]);
 }
+
+// ---------------------------------------------------------------------------------------
+// Templates and the flow file
+// ---------------------------------------------------------------------------------------
+
+fn template(id: &str) -> Flow {
+    let t = chainboard::domain::templates::TEMPLATES.iter().find(|t| t.id == id).expect("template");
+    chainboard::domain::templates::with_provider((t.build)(0), "demo", "")
+}
+
+#[test]
+fn the_triage_template_runs_on_sample_answers_and_takes_one_branch() {
+    let f = template("triage");
+    assert_eq!(validate(&f), vec![]);
+    let (engine, sent) = run(&f, &|_| unreachable!("no key needed"));
+    assert!(sent.is_empty() && engine.is_finished());
+    assert_eq!(state(&engine, "router-1").route.as_ref().unwrap().route, "billing");
+    assert_eq!(state(&engine, "prompt-billing").status, BlockStatus::Done);
+    assert_eq!(state(&engine, "prompt-bug").status, BlockStatus::Skipped);
+    assert_eq!(state(&engine, "prompt-other").status, BlockStatus::Skipped);
+    assert!(state(&engine, "output-1").output.as_deref().unwrap().contains("refund"));
+    // A bug report goes down the bug branch.
+    let mut bug = f.clone();
+    if let BlockConfig::Input(i) = &mut bug.blocks[0].config {
+        i.values[0].value = "The app crashes with an error when I upload a photo.".into();
+    }
+    let (engine, _) = run(&bug, &|_| unreachable!());
+    assert_eq!(state(&engine, "router-1").route.as_ref().unwrap().route, "bug");
+    assert!(state(&engine, "output-1").output.as_deref().unwrap().contains("device"));
+}
+
+#[test]
+fn the_approval_template_waits_for_a_person() {
+    let f = template("approve-email");
+    assert_eq!(validate(&f), vec![]);
+    let (mut engine, _) = run(&f, &|_| unreachable!("no key needed"));
+    let ok = state(&engine, "approval-1");
+    assert_eq!(ok.status, BlockStatus::Waiting);
+    assert!(ok.approval.as_ref().unwrap().received.contains("Dear Ana Ruiz"));
+    let cmds = engine
+        .on_event(Event::Approval { block: BlockId::new("approval-1"), decision: ApprovalDecision::Approve }, 9.0);
+    drive(&mut engine, &|_| unreachable!(), cmds);
+    assert!(engine.is_finished());
+    assert!(state(&engine, "output-1").output.as_deref().unwrap().contains("Dear Ana Ruiz"));
+}
+
+#[test]
+fn the_new_blocks_survive_a_save_and_load() {
+    use chainboard::domain::flow_file::{from_json, to_json};
+    let mut f = template("triage");
+    f.blocks.push(block(
+        "t",
+        "Count",
+        BlockConfig::Transform(TransformConfig {
+            op: TransformOp::Split { by: SplitBy::Separator, separator: ";".into() },
+        }),
+    ));
+    f.blocks.push(block(
+        "r",
+        "Rules",
+        BlockConfig::Router(rules_router(vec![
+            rule("bug", RuleTest::NumberInRange { path: "score".into(), min: Some(1.0), max: None }),
+            RouteRule {
+                route: "billing".into(),
+                test: RuleTest::Matches { pattern: "x+".into() },
+                case_sensitive: true,
+            },
+        ])),
+    ));
+    let text = to_json(&f);
+    let back = from_json(&text).expect("loads");
+    assert_eq!(back.blocks, f.blocks);
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let blocks = json["blocks"].as_array().unwrap();
+    let router = blocks.iter().find(|b| b["id"] == "router-1").unwrap();
+    assert_eq!(router["kind"], "router");
+    assert_eq!(router["config"]["mode"], "model");
+    let rules = blocks.iter().find(|b| b["id"] == "r").unwrap();
+    assert_eq!(
+        rules["config"]["rules"][0],
+        json!({"route": "bug", "test": "number_in_range", "path": "score", "min": 1.0})
+    );
+    let t = blocks.iter().find(|b| b["id"] == "t").unwrap();
+    assert_eq!(t["config"], json!({"op": "split", "by": "separator", "separator": ";"}));
+}
