@@ -16,8 +16,9 @@ pub fn ApprovalActions(id: BlockId, #[prop(default = false)] compact: bool) -> i
     let settings = expect_context::<Settings>();
     let run = runner.run_of(&id);
     let waiting = move || run.with(|r| r.as_ref().is_some_and(|r| r.status == BlockStatus::Waiting));
-    let received =
-        move || run.with(|r| r.as_ref().and_then(|r| r.approval.as_ref()).map(|a| a.received.clone()).unwrap_or_default());
+    let received = move || {
+        run.with(|r| r.as_ref().and_then(|r| r.approval.as_ref()).map(|a| a.received.clone()).unwrap_or_default())
+    };
     let id_edit = id.clone();
     let editing = Memo::new(move |_| runner.approval_editing.with(|e| e.as_ref() == Some(&id_edit)));
     let draft = RwSignal::new(String::new());

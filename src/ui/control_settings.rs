@@ -182,26 +182,56 @@ fn RuleRow(i: usize, rule: RouteRule, routes: Vec<String>, cell: RwSignal<Block>
     let kind = rule.test.kind_id();
     // One or two text fields, depending on the test.
     let fields: Vec<(&'static str, String, fn(&mut RuleTest, String))> = match &rule.test {
-        RuleTest::Contains { text } | RuleTest::Equals { text } | RuleTest::StartsWith { text } | RuleTest::EndsWith { text } => {
+        RuleTest::Contains { text }
+        | RuleTest::Equals { text }
+        | RuleTest::StartsWith { text }
+        | RuleTest::EndsWith { text } => {
             vec![("text", text.clone(), |t, v| match t {
-                RuleTest::Contains { text } | RuleTest::Equals { text } | RuleTest::StartsWith { text } | RuleTest::EndsWith { text } => *text = v,
+                RuleTest::Contains { text }
+                | RuleTest::Equals { text }
+                | RuleTest::StartsWith { text }
+                | RuleTest::EndsWith { text } => *text = v,
                 _ => {}
             })]
         }
         RuleTest::ContainsAny { words } => vec![("words, separated by commas", words.clone(), |t, v| {
-            if let RuleTest::ContainsAny { words } = t { *words = v; }
+            if let RuleTest::ContainsAny { words } = t {
+                *words = v;
+            }
         })],
         RuleTest::Matches { pattern } => vec![("pattern", pattern.clone(), |t, v| {
-            if let RuleTest::Matches { pattern } = t { *pattern = v; }
+            if let RuleTest::Matches { pattern } = t {
+                *pattern = v;
+            }
         })],
         RuleTest::JsonFieldEquals { path, value } => vec![
-            ("field, e.g. customer.plan", path.clone(), |t, v| if let RuleTest::JsonFieldEquals { path, .. } = t { *path = v; }),
-            ("value", value.clone(), |t, v| if let RuleTest::JsonFieldEquals { value, .. } = t { *value = v; }),
+            ("field, e.g. customer.plan", path.clone(), |t, v| {
+                if let RuleTest::JsonFieldEquals { path, .. } = t {
+                    *path = v;
+                }
+            }),
+            ("value", value.clone(), |t, v| {
+                if let RuleTest::JsonFieldEquals { value, .. } = t {
+                    *value = v;
+                }
+            }),
         ],
         RuleTest::NumberInRange { path, min, max } => vec![
-            ("lowest", min.map(|m| m.to_string()).unwrap_or_default(), |t, v| if let RuleTest::NumberInRange { min, .. } = t { *min = v.trim().parse().ok(); }),
-            ("highest", max.map(|m| m.to_string()).unwrap_or_default(), |t, v| if let RuleTest::NumberInRange { max, .. } = t { *max = v.trim().parse().ok(); }),
-            ("field (optional)", path.clone(), |t, v| if let RuleTest::NumberInRange { path, .. } = t { *path = v; }),
+            ("lowest", min.map(|m| m.to_string()).unwrap_or_default(), |t, v| {
+                if let RuleTest::NumberInRange { min, .. } = t {
+                    *min = v.trim().parse().ok();
+                }
+            }),
+            ("highest", max.map(|m| m.to_string()).unwrap_or_default(), |t, v| {
+                if let RuleTest::NumberInRange { max, .. } = t {
+                    *max = v.trim().parse().ok();
+                }
+            }),
+            ("field (optional)", path.clone(), |t, v| {
+                if let RuleTest::NumberInRange { path, .. } = t {
+                    *path = v;
+                }
+            }),
         ],
     };
     let route = rule.route.clone();
@@ -277,10 +307,9 @@ pub fn TransformSettings(cell: RwSignal<Block>) -> impl IntoView {
         let edges = editor.with_flow(|f| f.edges.iter().filter(|e| e.to.block == id).cloned().collect::<Vec<_>>());
         let mut values = std::collections::BTreeMap::new();
         for port in inputs {
-            let value = edges
-                .iter()
-                .filter(|e| e.to.port == port.name)
-                .find_map(|e| runner.run_of(&e.from.block).with(|r| r.as_ref()?.port_value(&e.from.port).map(String::from)));
+            let value = edges.iter().filter(|e| e.to.port == port.name).find_map(|e| {
+                runner.run_of(&e.from.block).with(|r| r.as_ref()?.port_value(&e.from.port).map(String::from))
+            });
             if let Some(v) = value {
                 values.insert(port.name, v);
             }
@@ -295,7 +324,8 @@ pub fn TransformSettings(cell: RwSignal<Block>) -> impl IntoView {
         let input = values.get(TRANSFORM_INPUT_PORT).cloned();
         Some((input, get().apply(&values)))
     };
-    let op_fields = move || match get().op {
+    let op_fields = move || {
+        match get().op {
         TransformOp::Template { template } => view! {
             <label class="field">
                 <span class="field-label">"Template"</span>
@@ -358,6 +388,7 @@ pub fn TransformSettings(cell: RwSignal<Block>) -> impl IntoView {
             </label>
         }.into_any(),
         _ => ().into_any(),
+    }
     };
     view! {
         <p class="field-help">"Reshapes text or JSON without a model: no code runs, and the result is ready at once."</p>

@@ -6,7 +6,8 @@ use super::platform;
 use super::settings::Settings;
 use super::transport::Transport;
 use crate::domain::engine::{
-    estimate, ApprovalDecision, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache, RunScope, RunSummary,
+    estimate, ApprovalDecision, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache,
+    RunScope, RunSummary,
 };
 use crate::domain::flow::BlockId;
 use crate::domain::graph;

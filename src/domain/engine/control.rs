@@ -116,6 +116,10 @@ impl Engine {
                 (ApprovalState::Rejected, None, (!reason.is_empty()).then_some(reason))
             }
         };
+        if state == ApprovalState::Edited {
+            // A person wrote this text: it is no longer a sample answer.
+            node.run.sample = false;
+        }
         node.run.approval = Some(ApprovalRun { state, received, reason });
         match passed {
             Some(text) => {

@@ -190,12 +190,25 @@ impl Engine {
         })
     }
 
+    /// Whether any value reaching the block is a sample answer (a Router, Transform or
+    /// Approval passes sample text on, and says so).
+    fn any_upstream_sample(&self, id: &BlockId) -> bool {
+        self.nodes.get(id).is_some_and(|node| {
+            node.plan.inputs.iter().any(|(_, from)| {
+                self.nodes
+                    .get(&from.block)
+                    .is_some_and(|dep| dep.run.sample && dep.run.outputs.contains_key(&from.port))
+            })
+        })
+    }
+
     /// Runs a block whose inputs are ready: inputs and outputs complete at once, prompts are
     /// served from the cache, answered by the demo, or queued for sending.
     fn resolve(&mut self, id: &BlockId, now: f64) {
         let values = self.input_values(id);
         let tools = self.connected_tools(id);
         let upstream_sample = self.upstream_sample(id);
+        let passes_sample = self.any_upstream_sample(id);
         let halted = self.halt.is_some();
         let Some(node) = self.nodes.get_mut(id) else {
             return;
@@ -262,9 +275,18 @@ impl Engine {
                 }
                 self.queue_call(id, provider, chat, now);
             }
-            NodeKind::Router(cfg) => self.resolve_router(id, cfg, &values, now),
-            NodeKind::Transform(cfg) => self.resolve_transform(id, &cfg, &values, now),
-            NodeKind::Approval => self.resolve_approval(id, &values, now),
+            NodeKind::Router(cfg) => {
+                node.run.sample = passes_sample;
+                self.resolve_router(id, cfg, &values, now)
+            }
+            NodeKind::Transform(cfg) => {
+                node.run.sample = passes_sample;
+                self.resolve_transform(id, &cfg, &values, now)
+            }
+            NodeKind::Approval => {
+                node.run.sample = passes_sample;
+                self.resolve_approval(id, &values, now)
+            }
             NodeKind::Transcribe(cfg) => {
                 let Some(provider) = take_provider(node, &cfg.provider, now) else { return };
                 let audio = values.get(AUDIO_PORT).map_or("", String::as_str);
