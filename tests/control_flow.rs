@@ -64,7 +64,10 @@ fn edge(n: usize, from: (&str, &str), to: (&str, &str)) -> Edge {
     }
 }
 
-fn flow(blocks: Vec<Block>, edges: &[((&str, &str), (&str, &str))]) -> Flow {
+/// (block, port) at each end of an edge.
+type Wire<'a> = ((&'a str, &'a str), (&'a str, &'a str));
+
+fn flow(blocks: Vec<Block>, edges: &[Wire]) -> Flow {
     Flow { blocks, edges: edges.iter().enumerate().map(|(i, (a, b))| edge(i, *a, *b)).collect(), ..Flow::default() }
 }
 

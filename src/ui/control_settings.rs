@@ -165,6 +165,9 @@ pub fn RouterSettings(cell: RwSignal<Block>) -> impl IntoView {
     }
 }
 
+/// One text field of a rule: its label, its value, and how an edit writes back.
+type RuleField = (&'static str, String, fn(&mut RuleTest, String));
+
 #[component]
 fn RuleRow(i: usize, rule: RouteRule, routes: Vec<String>, cell: RwSignal<Block>) -> impl IntoView {
     let editor = expect_context::<Editor>();
@@ -181,7 +184,7 @@ fn RuleRow(i: usize, rule: RouteRule, routes: Vec<String>, cell: RwSignal<Block>
     let n = i + 1;
     let kind = rule.test.kind_id();
     // One or two text fields, depending on the test.
-    let fields: Vec<(&'static str, String, fn(&mut RuleTest, String))> = match &rule.test {
+    let fields: Vec<RuleField> = match &rule.test {
         RuleTest::Contains { text }
         | RuleTest::Equals { text }
         | RuleTest::StartsWith { text }

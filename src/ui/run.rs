@@ -417,6 +417,9 @@ fn subflow_ids(flow: &crate::domain::flow::Flow) -> Vec<String> {
 /// What went into a block, for present mode: a prompt's rendered user message, a Retrieve
 /// block's query, or the values an input block hands on.
 pub fn input_text(run: &BlockRun) -> String {
+    if let Some(approval) = &run.approval {
+        return approval.received.clone();
+    }
     if let Some(retrieval) = &run.retrieval {
         return retrieval.query.clone();
     }
