@@ -792,3 +792,26 @@ fn the_new_blocks_survive_a_save_and_load() {
     let t = blocks.iter().find(|b| b["id"] == "t").unwrap();
     assert_eq!(t["config"], json!({"op": "split", "by": "separator", "separator": ";"}));
 }
+
+#[test]
+fn a_cached_model_router_routes_the_same_way_again() {
+    let cfg = router(RouterMode::Model, &["billing", "bug"], vec![]);
+    let f = triage(cfg, "The app shows a blank screen");
+    let answer = |b: &str| match b {
+        "route" => "bug\nA blank screen is a defect.".to_string(),
+        other => format!("reply from {other}"),
+    };
+    let (first, _) = run(&f, &answer);
+    let mut cache = RunCache::new();
+    first.write_cache(&mut cache);
+    let config = EngineConfig { use_cache: true, ..EngineConfig::default() };
+    let mut engine = Engine::start(&f, RunScope::All, &cache, config, 0.0).unwrap();
+    let cmds = engine.poll(1.0);
+    let sent = drive(&mut engine, &answer, cmds);
+    assert!(sent.is_empty(), "everything came from the cache: {sent:?}");
+    let r = state(&engine, "route");
+    assert_eq!(r.status, BlockStatus::Cached);
+    assert_eq!(r.route.as_ref().unwrap().route, "bug");
+    assert_eq!(r.outputs.get("bug").map(String::as_str), Some("The app shows a blank screen"));
+    assert_eq!(state(&engine, "out").output.as_deref(), Some("reply from bug"));
+}

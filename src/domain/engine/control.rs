@@ -146,7 +146,8 @@ pub(super) fn router_prompt(cfg: &RouterConfig) -> PromptConfig {
 }
 
 /// After a model-mode Router's answer (streamed, cached or a sample answer): reads the
-/// chosen route and puts the router's input on that port only.
+/// chosen route and puts the router's input on that port only. Runs before the answer is
+/// remembered for the cache, so it must leave `output` (the answer) alone.
 pub(super) fn settle_route(node: &mut Node) {
     let NodeKind::Router(cfg) = &node.plan.kind else {
         return;
@@ -157,8 +158,8 @@ pub(super) fn settle_route(node: &mut Node) {
     let answer = node.run.output.clone().unwrap_or_default();
     let choice = cfg.parse_model_answer(&answer);
     let value = node.held_value.clone().unwrap_or_default();
-    node.run.outputs = BTreeMap::from([(choice.route.clone(), value.clone())]);
-    node.run.output = Some(value);
+    // `output` keeps the model's answer: it is what the cache stores and the trace shows.
+    node.run.outputs = BTreeMap::from([(choice.route.clone(), value)]);
     node.run.route = Some(choice);
 }
 
