@@ -22,6 +22,13 @@ pub fn ApprovalActions(id: BlockId, #[prop(default = false)] compact: bool) -> i
     let id_edit = id.clone();
     let editing = Memo::new(move |_| runner.approval_editing.with(|e| e.as_ref() == Some(&id_edit)));
     let draft = RwSignal::new(String::new());
+    // Each place (card, inspector, present mode) has its own box; whichever opens the edit
+    // starts from the text received.
+    Effect::new(move |_| {
+        if editing.get() && draft.get_untracked().is_empty() {
+            draft.set(received());
+        }
+    });
     // Copy closures (a stored id), so every button can hold one.
     let id = StoredValue::new(id);
     let decide = move |d: ApprovalDecision| runner.decide(editor, settings, id.get_value(), d);

@@ -214,10 +214,11 @@ pub fn PresentView() -> impl IntoView {
                                             " "<span class="sample-badge" title="Written by sample answers, not by a model">{crate::domain::sample::SAMPLE_BADGE}</span>
                                         </Show>
                                     </h2>
+                                    // Above the text, so the buttons stay on screen however long the draft is.
+                                    {(kind == BlockKind::Approval.label()).then(|| view! { <super::approval::ApprovalActions id=id.clone() /> })}
                                     <div class="present-text" aria-live="polite">
                                         <OutputView text=Signal::derive(move || { let t = texts.get().1; if t.is_empty() { "\u{2014}".to_string() } else { t } }) />
                                     </div>
-                                    {(kind == BlockKind::Approval.label()).then(|| view! { <super::approval::ApprovalActions id=id.clone() /> })}
                                 </div>
                             </div>
                         </section>

@@ -1,7 +1,7 @@
 // Control flow in the browser: a Router picks a branch over real HTTP (aimock), the other
 // branches show as skipped; an Approval block holds the run until a person clicks.
 import { test, expect } from "@playwright/test";
-import { AppPage, configureProvider, useTemplate } from "./pages.js";
+import { AppPage, configureProvider, moreItem, useTemplate } from "./pages.js";
 import { clickLikeAPerson } from "./person.js";
 
 const ROUTER = "Router block: Route by topic";
@@ -62,7 +62,7 @@ test("an approval holds the run; a person edits the draft on the way and approve
   await runApprovalFlow(app, page);
   await app.screenshot("control-flow-approval-waiting");
   const card = app.block(APPROVAL);
-  await clickLikeAPerson(page, card.getByRole("button", { name: "Edit" }), "Edit on the approval card");
+  await clickLikeAPerson(page, card.getByRole("button", { name: "Edit", exact: true }), "Edit on the approval card");
   const box = app.inspector.getByRole("textbox", { name: "Text to approve" });
   await expect(box).toHaveValue(/Dear Ana Ruiz/);
   await box.fill("Dear Ana,\n\nYour order ships on Monday. Express shipping on your next order is on us.\n\nThe Support Team");
@@ -73,22 +73,43 @@ test("an approval holds the run; a person edits the draft on the way and approve
   await expect(app.block(EMAIL).locator(".block-body")).toContainText("Express shipping on your next order is on us.");
   await expect(card).toHaveAttribute("data-status", "done");
   await expect(card.locator(".block-body")).toContainText("Edited, then approved");
-  await expect(card.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await expect(card.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
   expect(app.consoleErrors).toEqual([]);
 });
 
 test("approving on the card sends the draft on; rejecting skips what comes after", async ({ page }) => {
   const app = new AppPage(page);
   await runApprovalFlow(app, page);
-  await clickLikeAPerson(page, app.block(APPROVAL).getByRole("button", { name: "Approve" }), "Approve on the card");
+  await clickLikeAPerson(page, app.block(APPROVAL).getByRole("button", { name: "Approve", exact: true }), "Approve on the card");
   await expect(app.block(EMAIL)).toHaveAttribute("data-status", "done");
   await expect(app.block(EMAIL).locator(".block-body")).toContainText("Dear Ana Ruiz");
 
   await clickLikeAPerson(page, page.getByRole("button", { name: "Run flow" }), "Run flow again");
   await expect(app.block(APPROVAL)).toHaveAttribute("data-status", "waiting");
-  await clickLikeAPerson(page, app.block(APPROVAL).getByRole("button", { name: "Reject" }), "Reject on the card");
+  await clickLikeAPerson(page, app.block(APPROVAL).getByRole("button", { name: "Reject", exact: true }), "Reject on the card");
   await expect(app.block(EMAIL)).toHaveAttribute("data-status", "skipped");
   await expect(app.block(EMAIL).locator(".block-body")).toContainText("rejected by the reviewer");
   await expect(app.block(APPROVAL).locator(".block-body")).toContainText("Rejected");
+  expect(app.consoleErrors).toEqual([]);
+});
+
+test("in present mode the approval step shows the draft with Approve, Edit and Reject", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await useTemplate(page, "Draft an email, approve before sending");
+  await expect(app.block(APPROVAL)).toBeVisible();
+  await (await moreItem(page, "Present")).click();
+  const show = page.getByRole("dialog", { name: "Presentation" });
+  await clickLikeAPerson(page, show.getByRole("button", { name: "Step 3: Approve before sending" }), "the approval step");
+  const step = show.getByRole("region", { name: "Approval: Approve before sending" });
+  await clickLikeAPerson(page, show.getByRole("button", { name: "Run live" }), "Run live");
+  await expect(step.getByText("waiting", { exact: true })).toBeVisible();
+  await expect(step).toContainText("Dear Ana Ruiz");
+  await app.screenshot("control-flow-approval-present");
+  await clickLikeAPerson(page, step.getByRole("button", { name: "Edit", exact: true }), "Edit in present mode");
+  await step.getByRole("textbox", { name: "Text to approve" }).fill("Dear Ana, see you Monday.");
+  await clickLikeAPerson(page, step.getByRole("button", { name: "Approve edited text" }), "Approve edited text in present mode");
+  await clickLikeAPerson(page, show.getByRole("button", { name: "Step 4: Email to send" }), "the output step");
+  await expect(show.getByRole("region", { name: "Output: Email to send" })).toContainText("Dear Ana, see you Monday.");
   expect(app.consoleErrors).toEqual([]);
 });
