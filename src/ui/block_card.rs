@@ -143,8 +143,13 @@ fn run_text(run: &BlockRun) -> String {
     }
     let preview = |out: &str| crate::domain::media::preview(out, CARD_TEXT_BYTES).into_owned();
     if let Some(choice) = &run.route {
-        let why = choice.reason.as_deref().or(choice.note.as_deref()).unwrap_or_default();
-        return format!("\u{2192} {}\n{}", choice.route, preview(why));
+        let why = match (&choice.reason, &choice.note, choice.rule) {
+            (Some(reason), _, _) => reason.clone(),
+            (None, Some(note), _) => note.clone(),
+            (None, None, Some(i)) => format!("Rule {} matched.", i + 1),
+            _ => String::new(),
+        };
+        return format!("\u{2192} {}\n{}", choice.route, preview(&why));
     }
     if let Some(a) = &run.approval {
         return match a.state {

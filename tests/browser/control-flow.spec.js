@@ -1,7 +1,7 @@
 // Control flow in the browser: a Router picks a branch over real HTTP (aimock), the other
 // branches show as skipped; an Approval block holds the run until a person clicks.
 import { test, expect } from "@playwright/test";
-import { AppPage, configureProvider, moreItem, useTemplate } from "./pages.js";
+import { AppPage, configureProvider, moreItem, shareLinkFor, useTemplate } from "./pages.js";
 import { clickLikeAPerson } from "./person.js";
 
 const ROUTER = "Router block: Route by topic";
@@ -111,5 +111,49 @@ test("in present mode the approval step shows the draft with Approve, Edit and R
   await clickLikeAPerson(page, step.getByRole("button", { name: "Approve edited text" }), "Approve edited text in present mode");
   await clickLikeAPerson(page, show.getByRole("button", { name: "Step 4: Email to send" }), "the output step");
   await expect(show.getByRole("region", { name: "Output: Email to send" })).toContainText("Dear Ana, see you Monday.");
+  expect(app.consoleErrors).toEqual([]);
+});
+
+test("rules route without a model; a transform shows its result on the last run's value", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  const flow = {
+    format: "chainboard.flow", version: 2, title: "Rules and a transform",
+    blocks: [
+      { id: "input-1", kind: "input", title: "Order", position: { x: 0, y: 0 },
+        config: { values: [{ name: "order", value: '{"customer": {"name": "Ana", "plan": "pro"}, "total": 120}' }] } },
+      { id: "router-1", kind: "router", title: "By plan", position: { x: 320, y: 0 },
+        config: { mode: "rules", routes: ["pro", "free"], rules: [
+          { route: "free", test: "json_field_equals", path: "customer.plan", value: "free" },
+          { route: "pro", test: "json_field_equals", path: "customer.plan", value: "PRO" },
+        ] } },
+      { id: "transform-1", kind: "transform", title: "Name", position: { x: 640, y: 0 }, config: { op: "pick", path: "customer.name" } },
+      { id: "transform-2", kind: "transform", title: "Shout", position: { x: 640, y: 220 }, config: { op: "uppercase" } },
+      { id: "output-1", kind: "output", title: "Result", position: { x: 960, y: 0 }, config: {} },
+    ],
+    edges: [
+      { id: "e-1", from: { block: "input-1", port: "order" }, to: { block: "router-1", port: "value" } },
+      { id: "e-2", from: { block: "router-1", port: "pro" }, to: { block: "transform-1", port: "value" } },
+      { id: "e-3", from: { block: "router-1", port: "free" }, to: { block: "transform-2", port: "value" } },
+      { id: "e-4", from: { block: "transform-1", port: "result" }, to: { block: "output-1", port: "value" } },
+      { id: "e-5", from: { block: "transform-2", port: "result" }, to: { block: "output-1", port: "value" } },
+    ],
+  };
+  const requests = [];
+  page.on("request", (r) => { if (!r.url().startsWith("http://127.0.0.1:" + new URL(page.url()).port)) requests.push(r.url()); });
+  await page.goto(await shareLinkFor({ flow }));
+  await page.reload();
+  await expect(app.block("Router block: By plan")).toBeVisible();
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Run flow" }), "Run flow");
+  await expect(app.block("Output block: Result")).toHaveAttribute("data-status", "done");
+  await expect(app.block("Output block: Result").locator(".block-body")).toContainText("Ana");
+  await expect(app.block("Router block: By plan").locator(".block-body")).toContainText("\u2192 pro");
+  await expect(app.block("Transform block: Shout")).toHaveAttribute("data-status", "skipped");
+  await clickLikeAPerson(page, app.block("Transform block: Name").locator("header"), "the transform's header");
+  const preview = app.inspector.getByRole("region", { name: "Preview" });
+  await expect(preview).toContainText('"plan": "pro"');
+  await expect(preview.locator("pre").last()).toHaveText("Ana");
+  await app.screenshot("control-flow-transform-preview");
+  expect(requests, "rules and transforms call no model").toEqual([]);
   expect(app.consoleErrors).toEqual([]);
 });
