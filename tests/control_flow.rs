@@ -815,3 +815,38 @@ fn a_cached_model_router_routes_the_same_way_again() {
     assert_eq!(r.outputs.get("bug").map(String::as_str), Some("The app shows a blank screen"));
     assert_eq!(state(&engine, "out").output.as_deref(), Some("reply from bug"));
 }
+
+#[test]
+fn an_output_whose_branches_were_all_not_taken_is_skipped() {
+    // Router a/b both feed the Output directly; the input goes to "default" (nothing there).
+    let cfg = router(RouterMode::Rules, &["a", "b"], vec![rule("a", RuleTest::Equals { text: "a".into() })]);
+    let f = flow(
+        vec![input("zzz"), block("route", "Split", BlockConfig::Router(cfg)), output("out")],
+        &[(("in", "text"), ("route", "value")), (("route", "a"), ("out", "value")), (("route", "b"), ("out", "value"))],
+    );
+    let (engine, _) = run(&f, &|_| unreachable!());
+    assert!(engine.is_finished());
+    let out = state(&engine, "out");
+    assert_eq!(out.status, BlockStatus::Skipped);
+    assert!(out.error.as_deref().unwrap().contains("\u{201c}default\u{201d}"), "{:?}", out.error);
+    // The same flow with the input on route b shows b's value.
+    let f2 = flow(
+        f.blocks.iter().map(|b| if b.id.as_str() == "in" { input("b") } else { b.clone() }).collect(),
+        &[(("in", "text"), ("route", "value")), (("route", "a"), ("out", "value")), (("route", "b"), ("out", "value"))],
+    );
+    let mut f2 = f2;
+    if let BlockConfig::Router(r) = &mut f2.blocks[1].config {
+        r.rules.push(rule("b", RuleTest::Equals { text: "b".into() }));
+    }
+    let (engine, _) = run(&f2, &|_| unreachable!());
+    assert_eq!(state(&engine, "out").status, BlockStatus::Done);
+    assert_eq!(state(&engine, "out").output.as_deref(), Some("b"));
+}
+
+#[test]
+fn the_estimate_counts_calls_after_an_approval_as_an_upper_bound() {
+    let est = estimate(&approval_flow(), &RunScope::All, &RunCache::new(), &EngineConfig::default());
+    assert_eq!(est.calls, 2);
+    assert!(est.branches);
+    assert!(est.describe().starts_with("up to $"), "{}", est.describe());
+}
