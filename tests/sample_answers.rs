@@ -42,7 +42,9 @@ fn on_samples(t: &chainboard::domain::templates::Template) -> (Flow, EngineConfi
         library.insert(item);
     }
     let knowledge = t.documents.map(|d| Arc::new(KnowledgeBase::from_portable(d())));
-    let config = EngineConfig { media: Some(Arc::new(library)), knowledge, ..EngineConfig::default() };
+    // Nobody is there to approve: Approval blocks pass their value on, as in an eval.
+    let config =
+        EngineConfig { media: Some(Arc::new(library)), knowledge, auto_approve: true, ..EngineConfig::default() };
     (flow, config)
 }
 
@@ -59,6 +61,11 @@ fn every_template_runs_on_sample_answers_with_believable_labelled_output() {
         for b in &flow.blocks {
             let Some(run) = engine.block(&b.id) else { continue };
             if matches!(b.config, BlockConfig::Note(_)) {
+                continue;
+            }
+            // A Router's routes not taken are skipped, not failed.
+            let not_taken = run.error.as_deref().is_some_and(|e| e.contains("sent the input to"));
+            if run.status == BlockStatus::Skipped && not_taken {
                 continue;
             }
             assert_eq!(run.status, BlockStatus::Done, "{} / {}: {:?}", t.id, b.title, run.error);

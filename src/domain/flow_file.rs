@@ -5,8 +5,8 @@
 //! and what. Older versions are migrated as JSON values before decoding.
 
 use crate::domain::blocks::{
-    BlockConfig, BlockKind, InputConfig, NoteConfig, OutputConfig, PromptConfig, RetrieveConfig, ToolConfig,
-    TranscribeConfig, UnknownConfig,
+    ApprovalConfig, BlockConfig, BlockKind, InputConfig, NoteConfig, OutputConfig, PromptConfig, RetrieveConfig,
+    RouterConfig, ToolConfig, TranscribeConfig, TransformConfig, UnknownConfig,
 };
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
 use crate::domain::time::{format_iso, parse_iso};
@@ -257,6 +257,9 @@ fn block_to_dto(b: &Block) -> BlockDto {
         BlockConfig::Tool(c) => serde_json::to_value(c),
         BlockConfig::Retrieve(c) => serde_json::to_value(c),
         BlockConfig::Transcribe(c) => serde_json::to_value(c),
+        BlockConfig::Router(c) => serde_json::to_value(c),
+        BlockConfig::Transform(c) => serde_json::to_value(c),
+        BlockConfig::Approval(c) => serde_json::to_value(c),
         BlockConfig::Unknown(u) => Ok(u.raw.clone()),
     }
     .unwrap_or_else(|_| empty_object());
@@ -416,6 +419,9 @@ fn config_from_value(kind: &str, config: Value, path: &str) -> Result<BlockConfi
         Some(BlockKind::Tool) => BlockConfig::Tool(decode::<ToolConfig>(config, path)?),
         Some(BlockKind::Retrieve) => BlockConfig::Retrieve(decode::<RetrieveConfig>(config, path)?),
         Some(BlockKind::Transcribe) => BlockConfig::Transcribe(decode::<TranscribeConfig>(config, path)?),
+        Some(BlockKind::Router) => BlockConfig::Router(decode::<RouterConfig>(config, path)?),
+        Some(BlockKind::Transform) => BlockConfig::Transform(decode::<TransformConfig>(config, path)?),
+        Some(BlockKind::Approval) => BlockConfig::Approval(decode::<ApprovalConfig>(config, path)?),
         None => BlockConfig::Unknown(UnknownConfig { kind: kind.to_string(), raw: config }),
     })
 }

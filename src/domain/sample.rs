@@ -775,20 +775,7 @@ fn pick_option(options: &[String], content: &str) -> String {
     }
     let score = |o: &String| {
         let o = o.to_lowercase();
-        let synonyms: &[&str] = match o.as_str() {
-            "damaged" | "broken" => &["cracked", "broken", "smashed", "dented", "torn", "damaged", "shattered"],
-            "late" | "delayed" | "delivery" => {
-                &["late", "delayed", "hasn't arrived", "not arrived", "still waiting", "where is"]
-            }
-            "wrong item" => {
-                &["wrong item", "wrong size", "wrong colour", "wrong color", "instead of", "not what i ordered"]
-            }
-            "billing" | "payment" => &["charged", "invoice", "refund", "payment", "card"],
-            "kitchen" => &["mug", "cup", "kettle", "pan", "plate", "blender", "knife", "bowl"],
-            "clothing" => &["shirt", "jacket", "dress", "shoe", "sock", "coat", "jeans"],
-            "electronics" => &["phone", "laptop", "cable", "charger", "headphone", "speaker", "camera"],
-            _ => &[],
-        };
+        let synonyms = synonyms_of(&o);
         usize::from(lower.contains(&o)) * 2 + synonyms.iter().filter(|w| lower.contains(*w)).count()
     };
     if let Some((best, n)) = options.iter().map(|o| (o, score(o))).max_by_key(|(_, n)| *n) {
@@ -800,6 +787,76 @@ fn pick_option(options: &[String], content: &str) -> String {
         return other.clone();
     }
     options.get(options.len() / 2).cloned().unwrap_or_default()
+}
+
+/// Words that point to an option with a common name.
+fn synonyms_of(option: &str) -> &'static [&'static str] {
+    match option {
+        "damaged" | "broken" => &["cracked", "broken", "smashed", "dented", "torn", "damaged", "shattered"],
+        "late" | "delayed" | "delivery" => {
+            &["late", "delayed", "hasn't arrived", "not arrived", "still waiting", "where is"]
+        }
+        "wrong item" => {
+            &["wrong item", "wrong size", "wrong colour", "wrong color", "instead of", "not what i ordered"]
+        }
+        "billing" | "payment" => &["charged", "invoice", "refund", "payment", "card", "bill", "price", "subscription"],
+        "bug" | "technical" => {
+            &["crash", "error", "bug", "broken", "doesn't work", "does not work", "fails", "stuck", "blank"]
+        }
+        "kitchen" => &["mug", "cup", "kettle", "pan", "plate", "blender", "knife", "bowl"],
+        "clothing" => &["shirt", "jacket", "dress", "shoe", "sock", "coat", "jeans"],
+        "electronics" => &["phone", "laptop", "cable", "charger", "headphone", "speaker", "camera"],
+        _ => &[],
+    }
+}
+
+/// A Router's sample answer: the route whose name, common synonyms or description (a line of
+/// the router's instructions naming it) best match the input, else `other` or `default`;
+/// then a one-line reason, as the router asks a model to answer.
+pub fn route_answer(routes: &[String], instructions: &str, input: &str) -> String {
+    let lower = input.to_lowercase();
+    let described = |route: &str| -> Vec<String> {
+        instructions
+            .lines()
+            .filter(|l| l.to_lowercase().contains(&route.to_lowercase()))
+            .flat_map(|l| {
+                l.split(|c: char| !c.is_alphanumeric() && c != '\'').map(str::to_lowercase).collect::<Vec<_>>()
+            })
+            .filter(|w| w.len() > 3 && w != &route.to_lowercase())
+            .collect()
+    };
+    let score = |route: &String| {
+        let r = route.to_lowercase();
+        let own = usize::from(lower.contains(&r)) * 2;
+        let syn = synonyms_of(&r).iter().filter(|w| lower.contains(*w)).count();
+        let desc = described(route).iter().filter(|w| lower.contains(w.as_str())).count();
+        own + syn + desc
+    };
+    let best = routes.iter().filter(|r| r.as_str() != "default").map(|r| (r, score(r))).fold(
+        None::<(&String, usize)>,
+        |acc, (r, n)| match acc {
+            Some((_, m)) if m >= n => acc,
+            _ => Some((r, n)),
+        },
+    );
+    let label = match best {
+        Some((r, n)) if n > 0 => r.clone(),
+        _ => routes.iter().find(|r| r.eq_ignore_ascii_case("other")).cloned().unwrap_or_else(|| "default".to_string()),
+    };
+    let cues: Vec<String> = synonyms_of(&label.to_lowercase())
+        .iter()
+        .map(|w| w.to_string())
+        .chain(described(&label))
+        .filter(|w| lower.contains(w.as_str()))
+        .take(2)
+        .map(|w| format!("\u{201c}{w}\u{201d}"))
+        .collect();
+    let reason = if cues.is_empty() {
+        format!("The message is mostly about {}, which fits {label} best.", topic(input))
+    } else {
+        format!("The message mentions {}, which points to {label}.", cues.join(" and "))
+    };
+    format!("{label}\n{reason}")
 }
 
 fn reason_for(label: &str, content: &str) -> String {

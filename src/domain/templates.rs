@@ -6,8 +6,8 @@
 use crate::domain::blocks::tool::{MockAction, MockRow, ParamType, ToolAction, ToolParam};
 use crate::domain::blocks::transcribe::TRANSCRIBE_PROVIDERS;
 use crate::domain::blocks::{
-    BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig, RetrieveConfig,
-    ToolConfig, TranscribeConfig,
+    ApprovalConfig, BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig,
+    RetrieveConfig, RouterConfig, RouterMode, ToolConfig, TranscribeConfig,
 };
 use crate::domain::evals::cases::TestCase;
 use crate::domain::evals::checks::{Check, CheckKind};
@@ -161,6 +161,24 @@ pub const TEMPLATES: &[Template] = &[
         documents: None,
         samples: &[],
     },
+    Template {
+        id: "triage",
+        title: "Triage support requests",
+        shows: "A model sorts each request into billing, bug or other, and a reply prompt written for that kind answers it.",
+        build: triage,
+        suite: None,
+        documents: None,
+        samples: &[],
+    },
+    Template {
+        id: "approve-email",
+        title: "Draft an email, approve before sending",
+        shows: "A prompt drafts the email; the run waits for you to approve, edit or reject it before it goes on.",
+        build: approve_email,
+        suite: None,
+        documents: None,
+        samples: &[],
+    },
 ];
 
 fn meta(title: &str, description: &str, now: i64) -> FlowMeta {
@@ -233,6 +251,100 @@ fn edges(pairs: &[(&str, &str, &str, &str)]) -> Vec<Edge> {
             to: PortRef::new(BlockId::new(*tb), *tp),
         })
         .collect()
+}
+
+fn triage(now: i64) -> Flow {
+    let router = Block::new(
+        BlockId::new("router-1"),
+        "Route by topic",
+        Point::new(360.0, 160.0),
+        BlockConfig::Router(RouterConfig {
+            mode: RouterMode::Model,
+            routes: vec!["billing".into(), "bug".into()],
+            rules: Vec::new(),
+            provider: "openai".into(),
+            model: "gpt-4o-mini".into(),
+            instructions: "billing: charges, invoices, refunds, payment cards, subscriptions\n\
+                           bug: the app crashes, shows an error or does not work as it should\n\
+                           default: anything else"
+                .into(),
+        }),
+    );
+    let reply = |id: &str, title: &str, y: f64, system: &str, answer: &str| {
+        answers(
+            prompt(
+                id,
+                title,
+                720.0,
+                y,
+                system,
+                "Customer request:\n{{request}}\n\nWrite the reply.",
+                OutputFormat::Text,
+            ),
+            vec![SampleRule::otherwise(answer)],
+        )
+    };
+    Flow {
+        meta: meta("Triage support requests", "Route each request to the reply prompt written for its kind.", now),
+        blocks: vec![
+            input("input-1", "Request", 40.0, 180.0, &[("request", "Hi, I was charged twice for my subscription this month. Can you refund the extra payment?")]),
+            router,
+            reply("prompt-billing", "Billing reply", 20.0,
+                "You answer billing questions for a software company. Be precise about money, say what happens next and when.",
+                "Sorry about the double charge. I have asked our billing team to refund the extra payment; you will see it on your card within 5 to 10 working days. Nothing else on your subscription changes."),
+            reply("prompt-bug", "Bug reply", 240.0,
+                "You answer bug reports. Thank the person, ask for the one detail an engineer needs (device, version, steps), and promise nothing you cannot keep.",
+                "Thanks for telling us, and sorry the app is getting in your way. So our engineers can reproduce it: which device and app version are you on, and what did you tap just before it happened?"),
+            reply("prompt-other", "Other reply", 460.0,
+                "You answer general questions for a software company, warmly and in three sentences or fewer.",
+                "Thanks for getting in touch! I have passed your question to the right team, and someone will reply within one working day."),
+            output("output-1", "Reply", 1080.0, 240.0),
+            note("note-1", 40.0, 420.0, "Try a bug (\u{201c}The app crashes when I upload a photo\u{201d}) or a question. Only the chosen branch runs; the others show as skipped."),
+        ],
+        edges: edges(&[
+            ("input-1", "request", "router-1", "value"),
+            ("router-1", "billing", "prompt-billing", "request"),
+            ("router-1", "bug", "prompt-bug", "request"),
+            ("router-1", "default", "prompt-other", "request"),
+            ("prompt-billing", "text", "output-1", "value"),
+            ("prompt-bug", "text", "output-1", "value"),
+            ("prompt-other", "text", "output-1", "value"),
+        ]),
+    }
+}
+
+fn approve_email(now: i64) -> Flow {
+    let approval = Block::new(
+        BlockId::new("approval-1"),
+        "Approve before sending",
+        Point::new(680.0, 160.0),
+        BlockConfig::Approval(ApprovalConfig {
+            instructions: "Check the facts, the tone and the name before this email goes out.".into(),
+        }),
+    );
+    Flow {
+        meta: meta("Draft an email, approve before sending", "A person approves, edits or rejects the draft.", now),
+        blocks: vec![
+            input("input-1", "What to write", 40.0, 160.0, &[
+                ("recipient", "Ana Ruiz"),
+                ("points", "Her order 4821 ships on Monday, not Friday. Offer free express shipping on her next order as an apology."),
+            ]),
+            answers(prompt("prompt-1", "Draft the email", 360.0, 140.0,
+                "You write short, friendly customer emails. Plain words, no exclamation marks, sign off as \u{201c}The Support Team\u{201d}.",
+                "Write an email to {{recipient}} covering:\n{{points}}",
+                OutputFormat::Text),
+                vec![SampleRule::otherwise("Subject: Your order 4821\n\nDear {{recipient}},\n\nYour order 4821 will now ship on Monday rather than Friday. We are sorry for the wait. As a thank-you for your patience, your next order ships by express delivery for free.\n\nBest wishes,\nThe Support Team")]),
+            approval,
+            output("output-1", "Email to send", 1000.0, 160.0),
+            note("note-1", 40.0, 420.0, "Run it: the flow stops at Approve before sending. Approve, edit the text and approve, or reject. Rejecting skips everything after it."),
+        ],
+        edges: edges(&[
+            ("input-1", "recipient", "prompt-1", "recipient"),
+            ("input-1", "points", "prompt-1", "points"),
+            ("prompt-1", "text", "approval-1", "value"),
+            ("approval-1", "approved", "output-1", "value"),
+        ]),
+    }
 }
 
 fn policy_answers(now: i64) -> Flow {
@@ -758,6 +870,18 @@ pub fn with_provider(mut flow: Flow, provider: &str, model: &str) -> Flow {
             if let Some((id, m)) = TRANSCRIBE_PROVIDERS.iter().find(|(id, _)| *id == provider) {
                 t.provider = (*id).to_string();
                 t.model = (*m).to_string();
+            }
+        }
+        if let BlockConfig::Router(r) = &mut b.config {
+            if r.mode == RouterMode::Model && r.provider != provider {
+                r.provider = provider.to_string();
+                r.model = match provider {
+                    "demo" => "demo".into(),
+                    "browser" if model.is_empty() => {
+                        crate::domain::providers::local_models::LOCAL_MODELS[0].url.to_string()
+                    }
+                    _ => model.to_string(),
+                };
             }
         }
         if let BlockConfig::Prompt(p) = &mut b.config {

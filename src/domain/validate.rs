@@ -71,7 +71,7 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
         let unconnected: Vec<String> = b
             .input_ports()
             .into_iter()
-            .filter(|p| !p.takes_many() && !feeding.contains_key(&(&b.id, p.name.as_str())))
+            .filter(|p| !p.optional() && !feeding.contains_key(&(&b.id, p.name.as_str())))
             .map(|p| p.name)
             .collect();
         for port in unconnected.iter().take(MAX_UNCONNECTED_LISTED) {

@@ -55,6 +55,38 @@ fn summary(block: &Block) -> String {
             let first_line = r.query.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
             format!("{} \u{b7} top {}\n{first_line}", r.mode.label(), r.top_k)
         }
+        BlockConfig::Router(r) => {
+            let how = match r.mode {
+                crate::domain::blocks::RouterMode::Rules => {
+                    format!("{} rule{}", r.rules.len(), if r.rules.len() == 1 { "" } else { "s" })
+                }
+                crate::domain::blocks::RouterMode::Model => {
+                    let provider = ProviderKind::from_id(&r.provider).map_or(r.provider.as_str(), |k| k.label());
+                    format!("{provider} picks")
+                }
+            };
+            format!("{how}\n{}", r.route_names().join(" \u{b7} "))
+        }
+        BlockConfig::Transform(t) => {
+            let label = crate::domain::blocks::TransformOp::KINDS
+                .iter()
+                .find(|(id, _)| *id == t.op.kind_id())
+                .map_or("", |(_, l)| l);
+            match &t.op {
+                crate::domain::blocks::TransformOp::Template { template } => {
+                    format!("{label}\n{}", template.lines().next().unwrap_or_default())
+                }
+                crate::domain::blocks::TransformOp::Pick { path } => format!("{label}\n{path}"),
+                _ => label.to_string(),
+            }
+        }
+        BlockConfig::Approval(a) => {
+            if a.instructions.trim().is_empty() {
+                "Waits for a person to approve".to_string()
+            } else {
+                a.instructions.clone()
+            }
+        }
         BlockConfig::Unknown(u) => format!("Unknown kind \u{201c}{}\u{201d}: kept, not run.", u.kind),
     }
 }
@@ -69,6 +101,9 @@ fn icon(kind: &str) -> &'static str {
         "tool" => "tool",
         "retrieve" => "retrieve",
         "transcribe" => "transcribe",
+        "router" => "router",
+        "transform" => "transform",
+        "approval" => "approval",
         _ => "unknown",
     }
 }
@@ -107,6 +142,21 @@ fn run_text(run: &BlockRun) -> String {
         return activity;
     }
     let preview = |out: &str| crate::domain::media::preview(out, CARD_TEXT_BYTES).into_owned();
+    if let Some(choice) = &run.route {
+        let why = match (&choice.reason, &choice.note, choice.rule) {
+            (Some(reason), _, _) => reason.clone(),
+            (None, Some(note), _) => note.clone(),
+            (None, None, Some(i)) => format!("Rule {} matched.", i + 1),
+            _ => String::new(),
+        };
+        return format!("\u{2192} {}\n{}", choice.route, preview(&why));
+    }
+    if let Some(a) = &run.approval {
+        return match a.state {
+            crate::domain::engine::ApprovalState::Waiting => "Waiting for approval".to_string(),
+            state => format!("{}\n{}", state.label(), preview(run.output.as_deref().unwrap_or_default())),
+        };
+    }
     match (&run.output, &run.error) {
         (Some(out), Some(err)) if !out.is_empty() => format!("{}\n\u{26a0} {err}", preview(out)),
         (_, Some(err)) => err.clone(),
@@ -195,6 +245,8 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
         }
     };
     let block_id = id.0.clone();
+    let is_approval = kind == "approval";
+    let id_approval = id.clone();
     let kind_class = format!("block kind-{kind}");
     let kind_label = cell.try_with(|b| b.config.kind_label().to_string()).unwrap_or_default();
     let label_kind = kind_label.clone();
@@ -260,7 +312,7 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
                         .collect_view()
                 }}
             </div>
-            <div class="block-body" class:has-result=move || run.with(|r| r.as_ref().is_some_and(|r| !run_text(r).is_empty()))>
+            <div class="block-body" class:awaiting=move || status() == "waiting" class:has-result=move || run.with(|r| r.as_ref().is_some_and(|r| !run_text(r).is_empty()))>
                 {move || thumbnail(cell, media)}
                 <Show when=move || run.with(|r| r.as_ref().is_some_and(|r| r.sample))>
                     <span class="sample-badge" title="Written by sample answers, not by a model">{crate::domain::sample::SAMPLE_BADGE}</span>
@@ -270,6 +322,7 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
                     Some(t) => crate::domain::media::readable(&t, |id| media.library.with(|l| l.get(id).map(|i| i.meta.clone()))),
                     None => read(summary),
                 }}
+                {is_approval.then(|| view! { <super::approval::ApprovalActions id=id_approval.clone() compact=true /> })}
             </div>
             </Show>
         </div>

@@ -75,6 +75,9 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
         Some(crate::domain::blocks::BlockKind::Tool) => view! { <super::tool_settings::ToolSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Retrieve) => view! { <super::retrieve_settings::RetrieveSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Transcribe) => view! { <super::transcribe_settings::TranscribeSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Router) => view! { <super::control_settings::RouterSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Transform) => view! { <super::control_settings::TransformSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Approval) => view! { <super::control_settings::ApprovalSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Note) => view! {
             <label class="field">
                 <span class="field-label">"Text"</span>
@@ -97,7 +100,11 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
         }
         .into_any(),
     };
+    // Outside the fieldset: a shared link is read-only, but its run may still wait for a decision.
+    let approval = matches!(kind, Some(crate::domain::blocks::BlockKind::Approval))
+        .then(|| view! { <super::control_settings::ApprovalStatus id=id.clone() /> });
     view! {
+        {approval}
         <fieldset class="inspector-body" disabled=move || editor.read_only.get()>
             <p class="inspector-kind">{kind_label}" block"</p>
             <label class="field">
@@ -119,8 +126,8 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
                 </ul>
             </Show>
             {settings}
-            {matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Output | crate::domain::blocks::BlockKind::Transcribe))
-                .then(|| view! { <ResultPanel id=id.clone() is_prompt=matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Transcribe)) /> })}
+            {matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Output | crate::domain::blocks::BlockKind::Transcribe | crate::domain::blocks::BlockKind::Router))
+                .then(|| view! { <ResultPanel id=id.clone() is_prompt=matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Transcribe | crate::domain::blocks::BlockKind::Router)) /> })}
             {matches!(kind, Some(crate::domain::blocks::BlockKind::Retrieve))
                 .then(|| view! { <super::retrieve_settings::RetrievalPanel id=id.clone() cell /> })}
             <label class="field">

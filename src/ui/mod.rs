@@ -2,11 +2,13 @@
 
 mod agent_timeline;
 mod app;
+mod approval;
 mod approve_hosts;
 mod bench_hook;
 mod block_card;
 mod canvas;
 mod data_sent;
+mod control_settings;
 mod edge_view;
 mod editor;
 mod eval_batch;

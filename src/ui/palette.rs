@@ -21,6 +21,9 @@ fn describe(kind: BlockKind) -> &'static str {
         BlockKind::Tool => "Something a model can call",
         BlockKind::Retrieve => "Find passages in your documents",
         BlockKind::Transcribe => "Turn a recording into text",
+        BlockKind::Router => "Send the input down one of several routes",
+        BlockKind::Transform => "Reshape text or JSON, no model",
+        BlockKind::Approval => "Wait for a person to approve",
     }
 }
 

@@ -136,9 +136,14 @@ pub fn PresentView() -> impl IntoView {
             Some(r) => {
                 let input = input_text(&r);
                 let input = if input.is_empty() { static_input(editor, id) } else { input };
-                let out = match (&r.output, &r.error) {
-                    (Some(o), _) if !o.is_empty() => o.clone(),
-                    (_, Some(e)) => e.clone(),
+                let out = match (&r.output, &r.error, &r.route) {
+                    // A router's news is where the input went, and why.
+                    (_, _, Some(c)) => {
+                        let why = c.reason.as_deref().or(c.note.as_deref()).unwrap_or_default();
+                        format!("Route: **{}**\n\n{why}", c.route)
+                    }
+                    (Some(o), _, _) if !o.is_empty() => o.clone(),
+                    (_, Some(e), _) => e.clone(),
                     _ => String::new(),
                 };
                 (input, out, r.status.label().to_string(), r.sample)
@@ -209,6 +214,8 @@ pub fn PresentView() -> impl IntoView {
                                             " "<span class="sample-badge" title="Written by sample answers, not by a model">{crate::domain::sample::SAMPLE_BADGE}</span>
                                         </Show>
                                     </h2>
+                                    // Above the text, so the buttons stay on screen however long the draft is.
+                                    {(kind == BlockKind::Approval.label()).then(|| view! { <super::approval::ApprovalActions id=id.clone() /> })}
                                     <div class="present-text" aria-live="polite">
                                         <OutputView text=Signal::derive(move || { let t = texts.get().1; if t.is_empty() { "\u{2014}".to_string() } else { t } }) />
                                     </div>

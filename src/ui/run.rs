@@ -6,7 +6,8 @@ use super::platform;
 use super::settings::Settings;
 use super::transport::Transport;
 use crate::domain::engine::{
-    estimate, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache, RunScope, RunSummary,
+    estimate, ApprovalDecision, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache,
+    RunScope, RunSummary,
 };
 use crate::domain::flow::BlockId;
 use crate::domain::graph;
@@ -52,6 +53,9 @@ pub struct Runner {
     pub approval: RwSignal<Option<HostApproval>>,
     /// Hosts allowed in this page for flows that are not saved (shared links).
     session_hosts: StoredValue<BTreeSet<String>>,
+    /// The Approval block whose text is being edited before approving (card, inspector and
+    /// present mode share it).
+    pub approval_editing: RwSignal<Option<BlockId>>,
 }
 
 impl Runner {
@@ -73,6 +77,7 @@ impl Runner {
             recording: RwSignal::new(None),
             approval: RwSignal::new(None),
             session_hosts: StoredValue::new(BTreeSet::new()),
+            approval_editing: RwSignal::new(None),
         }
     }
 
@@ -186,8 +191,17 @@ impl Runner {
                 if in_scope.as_ref().is_some_and(|s| !s.contains(&b.id)) {
                     continue;
                 }
-                if let crate::domain::blocks::BlockConfig::Prompt(p) = &b.config {
-                    if let Some(kind) = ProviderKind::from_id(&p.provider) {
+                let provider = match &b.config {
+                    crate::domain::blocks::BlockConfig::Prompt(p) => Some(&p.provider),
+                    crate::domain::blocks::BlockConfig::Router(r)
+                        if r.mode == crate::domain::blocks::RouterMode::Model =>
+                    {
+                        Some(&r.provider)
+                    }
+                    _ => None,
+                };
+                if let Some(provider) = provider {
+                    if let Some(kind) = ProviderKind::from_id(provider) {
                         if kind.needs_key() && !settings.has_key(kind) && !missing.contains(&kind) {
                             missing.push(kind);
                         }
@@ -263,6 +277,13 @@ impl Runner {
             }
         }
         self.sync();
+    }
+
+    /// A person's Approve / Edit / Reject for a waiting Approval block.
+    pub fn decide(&self, editor: Editor, settings: Settings, block: BlockId, decision: ApprovalDecision) {
+        self.approval_editing.set(None);
+        let generation = self.generation.get_value();
+        self.feed(editor, settings, generation, Event::Approval { block, decision });
     }
 
     fn abort(&self, request: RequestId) {
@@ -396,6 +417,9 @@ fn subflow_ids(flow: &crate::domain::flow::Flow) -> Vec<String> {
 /// What went into a block, for present mode: a prompt's rendered user message, a Retrieve
 /// block's query, or the values an input block hands on.
 pub fn input_text(run: &BlockRun) -> String {
+    if let Some(approval) = &run.approval {
+        return approval.received.clone();
+    }
     if let Some(retrieval) = &run.retrieval {
         return retrieval.query.clone();
     }

@@ -1,5 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { AppPage } from "./pages.js";
+import { clickLikeAPerson } from "./person.js";
 
 test("every template opens and runs on labelled sample answers without a key", async ({ page }) => {
   const app = new AppPage(page);
@@ -24,6 +25,12 @@ test("every template opens and runs on labelled sample answers without a key", a
       await expect(app.block("Input block: Customer email")).toHaveCount(0);
     }
     await page.getByRole("button", { name: "Run flow" }).click();
+    // A template with an Approval block waits for a person: approve it as one would.
+    const approvals = app.canvas.locator('[data-kind="approval"]');
+    for (let i = 0; i < (await approvals.count()); i++) {
+      await expect(approvals.nth(i)).toHaveAttribute("data-status", "waiting");
+      await clickLikeAPerson(page, approvals.nth(i).getByRole("button", { name: "Approve", exact: true }), "Approve");
+    }
     const outputs = app.canvas.locator('[data-kind="output"]');
     const n = await outputs.count();
     expect(n).toBeGreaterThan(0);

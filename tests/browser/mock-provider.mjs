@@ -85,5 +85,11 @@ mock.onMessage("Which category is this product in", { content: '{"category":"Kit
 mock.on({ endpoint: "transcription" }, { transcription: { text: "My blender arrived with a cracked jug and I want a replacement, not a refund." } });
 mock.onMessage("Transcript of a support call", { content: "The customer's blender arrived with a cracked jug. They want a replacement, not a refund." });
 
+// Control flow: the Triage template's router (its system prompt lists the routes) picks "bug"
+// for this request; the bug reply prompt answers it. Any other branch answering would show.
+mock.on({ userMessage: "Route test:", systemMessage: /You route requests/ }, { content: "bug\nThe app crashing on export is a defect." });
+mock.on({ userMessage: "Route test:", systemMessage: /bug reports/ }, { content: "Bug branch: which app version are you on?" });
+mock.on({ userMessage: "Route test:" }, { content: "A branch that should have been skipped answered." });
+
 await mock.start();
 console.log(`mock provider on http://127.0.0.1:${port}`);

@@ -1,21 +1,27 @@
 //! Block kinds. Adding a kind means: one new module here, one `BlockConfig` variant,
 //! and one line in the `dispatch!` macro. The compiler points at everything else.
 
+pub mod approval;
 pub mod input;
 pub mod note;
 pub mod output;
 pub mod prompt;
 pub mod retrieve;
+pub mod router;
 pub mod tool;
 pub mod transcribe;
+pub mod transform;
 
+pub use approval::ApprovalConfig;
 pub use input::{InputConfig, InputValue};
 pub use note::NoteConfig;
 pub use output::OutputConfig;
 pub use prompt::{OutputFormat, PromptConfig};
 pub use retrieve::RetrieveConfig;
+pub use router::{RouteRule, RouterConfig, RouterMode, RuleTest};
 pub use tool::ToolConfig;
 pub use transcribe::TranscribeConfig;
+pub use transform::{TransformConfig, TransformOp};
 
 /// What travels along an edge: text, or a tool handed to a Prompt. `can_connect` refuses
 /// mismatches.
@@ -38,20 +44,33 @@ impl ValueType {
 pub struct Port {
     pub name: String,
     pub ty: ValueType,
+    /// A text input that takes several connections and shows whichever one has a value
+    /// (an Output fed by the branches of a Router).
+    pub merges: bool,
 }
 
 impl Port {
     pub fn text(name: impl Into<String>) -> Self {
-        Port { name: name.into(), ty: ValueType::Text }
+        Port { name: name.into(), ty: ValueType::Text, merges: false }
     }
 
     pub fn tool(name: impl Into<String>) -> Self {
-        Port { name: name.into(), ty: ValueType::Tool }
+        Port { name: name.into(), ty: ValueType::Tool, merges: false }
     }
 
-    /// Tool inputs take any number of connections, and none is fine; a text input takes
-    /// exactly one.
+    /// A text input that takes one or more connections (see `merges`).
+    pub fn merging(name: impl Into<String>) -> Self {
+        Port { name: name.into(), ty: ValueType::Text, merges: true }
+    }
+
+    /// Tool inputs and merging inputs take any number of connections; a plain text input
+    /// takes exactly one.
     pub fn takes_many(&self) -> bool {
+        self.ty == ValueType::Tool || self.merges
+    }
+
+    /// Tool inputs may stay unconnected; every text input needs at least one connection.
+    pub fn optional(&self) -> bool {
         self.ty == ValueType::Tool
     }
 }
@@ -85,6 +104,9 @@ pub enum BlockConfig {
     Tool(ToolConfig),
     Retrieve(RetrieveConfig),
     Transcribe(TranscribeConfig),
+    Router(RouterConfig),
+    Transform(TransformConfig),
+    Approval(ApprovalConfig),
     Unknown(UnknownConfig),
 }
 
@@ -97,15 +119,21 @@ pub enum BlockKind {
     Tool,
     Retrieve,
     Transcribe,
+    Router,
+    Transform,
+    Approval,
     Note,
 }
 
 impl BlockKind {
-    pub const ALL: [BlockKind; 7] = [
+    pub const ALL: [BlockKind; 10] = [
         BlockKind::Input,
         BlockKind::Prompt,
         BlockKind::Retrieve,
         BlockKind::Transcribe,
+        BlockKind::Router,
+        BlockKind::Transform,
+        BlockKind::Approval,
         BlockKind::Output,
         BlockKind::Tool,
         BlockKind::Note,
@@ -120,6 +148,9 @@ impl BlockKind {
             BlockKind::Tool => ToolConfig::KIND,
             BlockKind::Retrieve => RetrieveConfig::KIND,
             BlockKind::Transcribe => TranscribeConfig::KIND,
+            BlockKind::Router => RouterConfig::KIND,
+            BlockKind::Transform => TransformConfig::KIND,
+            BlockKind::Approval => ApprovalConfig::KIND,
         }
     }
 
@@ -132,6 +163,9 @@ impl BlockKind {
             BlockKind::Tool => ToolConfig::LABEL,
             BlockKind::Retrieve => RetrieveConfig::LABEL,
             BlockKind::Transcribe => TranscribeConfig::LABEL,
+            BlockKind::Router => RouterConfig::LABEL,
+            BlockKind::Transform => TransformConfig::LABEL,
+            BlockKind::Approval => ApprovalConfig::LABEL,
         }
     }
 
@@ -144,6 +178,9 @@ impl BlockKind {
             BlockKind::Tool => BlockConfig::Tool(ToolConfig::default()),
             BlockKind::Retrieve => BlockConfig::Retrieve(RetrieveConfig::default()),
             BlockKind::Transcribe => BlockConfig::Transcribe(TranscribeConfig::default()),
+            BlockKind::Router => BlockConfig::Router(RouterConfig::default()),
+            BlockKind::Transform => BlockConfig::Transform(TransformConfig::default()),
+            BlockKind::Approval => BlockConfig::Approval(ApprovalConfig::default()),
         }
     }
 }
@@ -158,6 +195,9 @@ macro_rules! dispatch {
             BlockConfig::Tool($cfg) => $body,
             BlockConfig::Retrieve($cfg) => $body,
             BlockConfig::Transcribe($cfg) => $body,
+            BlockConfig::Router($cfg) => $body,
+            BlockConfig::Transform($cfg) => $body,
+            BlockConfig::Approval($cfg) => $body,
             BlockConfig::Unknown($u) => $ubody,
         }
     };
@@ -181,6 +221,9 @@ impl BlockConfig {
             BlockConfig::Tool(_) => Some(BlockKind::Tool),
             BlockConfig::Retrieve(_) => Some(BlockKind::Retrieve),
             BlockConfig::Transcribe(_) => Some(BlockKind::Transcribe),
+            BlockConfig::Router(_) => Some(BlockKind::Router),
+            BlockConfig::Transform(_) => Some(BlockKind::Transform),
+            BlockConfig::Approval(_) => Some(BlockKind::Approval),
             BlockConfig::Unknown(_) => None,
         }
     }

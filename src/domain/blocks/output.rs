@@ -14,7 +14,7 @@ impl KindSpec for OutputConfig {
     const LABEL: &'static str = "Output";
 
     fn input_ports(&self) -> Vec<Port> {
-        vec![Port::text(OUTPUT_INPUT_PORT)]
+        vec![Port::merging(OUTPUT_INPUT_PORT)]
     }
 
     fn output_ports(&self) -> Vec<Port> {

@@ -6,9 +6,12 @@ use super::cache::{request_key, RunCache};
 use super::plan::{self, cache_allowed, NodeKind};
 use super::request::{build_chat, estimate_tokens, expected_output_tokens, format_usd, request_chars};
 use super::{EngineConfig, RunScope};
+use crate::domain::blocks::approval::APPROVAL_OUTPUT_PORT;
 use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
 use crate::domain::blocks::retrieve::{CONTEXT_PORT, PASSAGES_PORT};
 use crate::domain::blocks::transcribe::TRANSCRIPT_PORT;
+use crate::domain::blocks::transform::TRANSFORM_OUTPUT_PORT;
+use crate::domain::blocks::RouterMode;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::pricing::cost;
 use crate::domain::privacy::{count_personal_data, describe_counts, PiiCounts};
@@ -30,17 +33,23 @@ pub struct Estimate {
     /// Personal data in what the run will send over the network (as far as it is known before
     /// the run), per provider that would receive it.
     pub personal_data: Vec<(ProviderKind, PiiCounts)>,
+    /// The flow has a Router or an Approval: every branch is counted, so `calls` and the cost
+    /// are an upper bound (only the branches taken will run).
+    pub branches: bool,
 }
 
 impl Estimate {
     /// "about $0.004, 3 calls", "no calls", "3 calls (cost unknown for gpt-x)".
     pub fn describe(&self) -> String {
-        let calls = match self.calls {
-            0 => return "no calls".to_string(),
-            1 => "1 call".to_string(),
-            n => format!("{n} calls"),
+        let calls = match (self.calls, self.branches) {
+            (0, _) => return "no calls".to_string(),
+            (1, false) => "1 call".to_string(),
+            (1, true) => "at most 1 call".to_string(),
+            (n, false) => format!("{n} calls"),
+            (n, true) => format!("at most {n} calls (only the branches taken run)"),
         };
         match self.cost_usd {
+            Some(usd) if self.branches => format!("up to {}, {calls}", format_usd(usd)),
             Some(usd) => format!("about {}, {calls}", format_usd(usd)),
             None => format!("{calls} (cost unknown for {})", self.unknown_models.join(", ")),
         }
@@ -82,6 +91,7 @@ fn note_personal_data(found: &mut Vec<(ProviderKind, PiiCounts)>, provider: Prov
 }
 
 /// A value on a port before the run: known text, or only its expected length.
+#[derive(Clone)]
 enum Value {
     Known(String),
     Unknown(usize),
@@ -101,6 +111,14 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
         let Some(node) = plan.nodes.get(id) else {
             continue;
         };
+        // What a block passes on unchanged (a Router on every route, an Approval), when known.
+        let first_input = || {
+            node.inputs
+                .first()
+                .and_then(|(_, from)| ports.get(&from.block).and_then(|p| p.get(&from.port)).cloned())
+                .unwrap_or(Value::Unknown(DEMO_REPLY_CHARS))
+        };
+        let router_prompt;
         let cfg = match &node.kind {
             NodeKind::Input(cfg) => {
                 let values = cfg.values.iter().map(|v| (v.name.clone(), Value::Known(v.value.clone()))).collect();
@@ -120,6 +138,43 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
                 // A transcript's length is known only after listening; a few minutes of speech.
                 let values = [(TRANSCRIPT_PORT.to_string(), Value::Unknown(3000))].into();
                 ports.insert(id.clone(), values);
+                continue;
+            }
+            NodeKind::Router(r) => {
+                est.branches = true;
+                let passed = first_input();
+                let values = r.route_names().into_iter().map(|name| (name, passed.clone())).collect();
+                ports.insert(id.clone(), values);
+                if r.mode == RouterMode::Rules {
+                    continue;
+                }
+                // Model mode: one call, counted below; every route may carry the input.
+                router_prompt = super::control::router_prompt(r);
+                &router_prompt
+            }
+            NodeKind::Approval => {
+                est.branches = true;
+                let values = [(APPROVAL_OUTPUT_PORT.to_string(), first_input())].into();
+                ports.insert(id.clone(), values);
+                continue;
+            }
+            NodeKind::Transform(t) => {
+                let mut known = BTreeMap::new();
+                let mut unknown = 0;
+                for (port, from) in &node.inputs {
+                    match ports.get(&from.block).and_then(|p| p.get(&from.port)) {
+                        Some(Value::Known(v)) => {
+                            known.insert(port.clone(), v.clone());
+                        }
+                        Some(Value::Unknown(n)) => unknown += n,
+                        None => unknown += DEMO_REPLY_CHARS,
+                    }
+                }
+                let out = match (unknown, t.apply(&known)) {
+                    (0, Ok(v)) => Value::Known(v),
+                    (n, _) => Value::Unknown(n.max(1)),
+                };
+                ports.insert(id.clone(), [(TRANSFORM_OUTPUT_PORT.to_string(), out)].into());
                 continue;
             }
             NodeKind::Output | NodeKind::Tool(_) | NodeKind::Inert(_) => continue,
@@ -152,7 +207,10 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
         if super::redaction::leaves_the_browser(provider) {
             note_personal_data(&mut est.personal_data, provider, &chat);
         }
-        let output = if provider == ProviderKind::Demo {
+        let router = matches!(node.kind, NodeKind::Router(_));
+        let output = if router && provider == ProviderKind::Demo {
+            Value::Known(String::new())
+        } else if provider == ProviderKind::Demo {
             if all_known {
                 Value::Known(sample_reply(&chat, &cfg.sample_answers, &known).0)
             } else {
@@ -181,7 +239,9 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
                 }
             }
         };
-        ports.insert(id.clone(), BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), output)]));
+        if !router {
+            ports.insert(id.clone(), BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), output)]));
+        }
     }
     est.cost_usd = est.unknown_models.is_empty().then_some(total);
     est

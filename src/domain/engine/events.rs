@@ -101,6 +101,7 @@ impl Engine {
             }
             Event::ToolResponse { request, status, body } => self.on_tool_response(request, status, &body, now),
             Event::ToolFailed { request, message } => self.on_tool_failed(request, &message, now),
+            Event::Approval { block, decision } => self.decide(&block, decision, now),
             Event::Aborted { request } => {
                 // Requests the engine cancelled are already gone; this one was aborted
                 // by someone else (for example the page going away).
@@ -166,6 +167,7 @@ impl Engine {
             node.run.output = Some(output.clone());
             node.run.outputs = BTreeMap::from([(PROMPT_OUTPUT_PORT.to_string(), output)]);
             node.finish(BlockStatus::Done, None, now);
+            super::control::settle_route(node);
         }
         self.changed.mark(&r.block);
         self.remember(&r.block);

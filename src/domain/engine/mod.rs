@@ -14,6 +14,7 @@
 
 mod agent;
 mod cache;
+mod control;
 mod estimate;
 mod events;
 mod media;
@@ -43,7 +44,9 @@ pub use request::{estimate_tokens, format_usd, DEFAULT_OUTPUT_TOKENS};
 pub use retrieve::EMBED_BATCH;
 pub use retry::{backoff_ms, retry_delay_ms, BASE_BACKOFF_MS, MAX_RETRY_AFTER_MS};
 pub(crate) use routes::Routes;
-pub use state::{AgentStep, BlockRun, BlockStatus, RetrievalRun, ToolCallRun, Usage};
+pub use state::{
+    AgentStep, ApprovalDecision, ApprovalRun, ApprovalState, BlockRun, BlockStatus, RetrievalRun, ToolCallRun, Usage,
+};
 pub use structured::{repair_message, structured_errors};
 pub use trace::{Trace, RAW_LIMIT_BYTES, RAW_TRUNCATED_NOTE};
 
@@ -90,6 +93,9 @@ pub struct EngineConfig {
     /// Replace personal data with placeholders in what goes to a provider over the network,
     /// and put the originals back into Prompt answers (see `redaction`).
     pub redact_personal_data: bool,
+    /// Approval blocks pass their value on at once instead of waiting for a person (evaluation
+    /// runs and sub-flow tools, where nobody is there to decide).
+    pub auto_approve: bool,
 }
 
 impl Default for EngineConfig {
@@ -108,6 +114,7 @@ impl Default for EngineConfig {
             knowledge: None,
             media: None,
             redact_personal_data: false,
+            auto_approve: false,
         }
     }
 }
@@ -208,6 +215,12 @@ pub enum Event {
         request: RequestId,
         message: String,
     },
+    /// A person decided about a waiting Approval block (the UI's Approve / Edit / Reject).
+    /// It belongs to no request. Ignored unless `block` is waiting.
+    Approval {
+        block: BlockId,
+        decision: ApprovalDecision,
+    },
 }
 
 impl Event {
@@ -221,6 +234,8 @@ impl Event {
             | Event::Aborted { request }
             | Event::ToolResponse { request, .. }
             | Event::ToolFailed { request, .. } => *request,
+            // Request ids start at 1: 0 names no request, so no route or child claims it.
+            Event::Approval { .. } => 0,
         }
     }
 
@@ -235,6 +250,7 @@ impl Event {
             | Event::Aborted { request }
             | Event::ToolResponse { request, .. }
             | Event::ToolFailed { request, .. } => *request = id,
+            Event::Approval { .. } => {}
         }
         self
     }
@@ -431,6 +447,11 @@ impl Engine {
     pub fn on_event(&mut self, event: Event, now_ms: f64) -> Vec<Command> {
         let now = self.clock(now_ms);
         let mut out = Vec::new();
+        if let Event::Approval { block, decision } = event {
+            self.decide(&block, decision, now);
+            self.step(now, &mut out);
+            return out;
+        }
         // A chunk or a "sent" that leaves its request in flight changes no block's phase,
         // so the scheduling pass can wait for the next event or wake-up.
         if self.routes.contains(event.request()) {

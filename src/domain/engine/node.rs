@@ -21,6 +21,8 @@ pub(super) enum Phase {
     Tools,
     /// A Retrieve block waiting for embeddings.
     Embedding,
+    /// An Approval block waiting for a person's decision.
+    Awaiting,
     Finished,
 }
 
@@ -33,6 +35,12 @@ pub(super) struct Node {
     pub(super) reserved_usd: f64,
     /// For a skipped block: the title of the failed block that caused it.
     pub(super) skip_root: Option<String>,
+    /// For a block skipped because its branch was not taken: the sentence, passed on to the
+    /// blocks after it.
+    pub(super) not_taken: Option<String>,
+    /// A Router (model mode) or Approval block: the value it received, passed on once the
+    /// route or the decision is known.
+    pub(super) held_value: Option<String>,
     /// The tools connected to a Prompt; non-empty makes it an agent.
     pub(super) tools: Vec<ToolConfig>,
     /// Tokens of the block's finished requests (an agent makes several).
@@ -62,6 +70,8 @@ impl Node {
             provider: None,
             reserved_usd: 0.0,
             skip_root: None,
+            not_taken: None,
+            held_value: None,
             tools: Vec::new(),
             usage_done: Usage::default(),
             step_open: false,

@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{RunScope, StartError};
-use crate::domain::blocks::{BlockConfig, InputConfig, PromptConfig, RetrieveConfig, ToolConfig, TranscribeConfig};
+use crate::domain::blocks::{
+    BlockConfig, InputConfig, PromptConfig, RetrieveConfig, RouterConfig, ToolConfig, TranscribeConfig, TransformConfig,
+};
 use crate::domain::flow::{BlockId, Flow, PortRef};
 use crate::domain::graph;
 use crate::domain::validate::{validate, Severity};
@@ -27,6 +29,9 @@ pub(crate) enum NodeKind {
     Tool(ToolConfig),
     Retrieve(RetrieveConfig),
     Transcribe(TranscribeConfig),
+    Router(RouterConfig),
+    Transform(TransformConfig),
+    Approval,
     /// Does not run (a kind this version does not know, or a note); the reason is shown.
     Inert(String),
 }
@@ -100,6 +105,9 @@ pub(crate) fn plan(flow: &Flow, scope: &RunScope) -> Result<Plan, StartError> {
             BlockConfig::Tool(c) => NodeKind::Tool(c.clone()),
             BlockConfig::Retrieve(c) => NodeKind::Retrieve(c.clone()),
             BlockConfig::Transcribe(c) => NodeKind::Transcribe(c.clone()),
+            BlockConfig::Router(c) => NodeKind::Router(c.clone()),
+            BlockConfig::Transform(c) => NodeKind::Transform(c.clone()),
+            BlockConfig::Approval(_) => NodeKind::Approval,
             BlockConfig::Note(_) => NodeKind::Inert(NOTE.to_string()),
             BlockConfig::Unknown(_) => NodeKind::Inert(UNKNOWN_KIND.to_string()),
         };

@@ -24,7 +24,14 @@ use crate::domain::providers::{parser_for, sample_reply, stream_parser, text_chu
 enum Upstream {
     Ready,
     Pending,
-    Failed { root: String },
+    Failed {
+        root: String,
+    },
+    /// A branch before it was not taken (a Router chose another route, an Approval was
+    /// rejected): the sentence to show.
+    NotTaken {
+        reason: String,
+    },
     Stopped,
 }
 
@@ -75,6 +82,13 @@ impl Engine {
                     }
                     self.changed.mark(&id);
                 }
+                Upstream::NotTaken { reason } => {
+                    if let Some(node) = self.nodes.get_mut(&id) {
+                        node.finish(BlockStatus::Skipped, Some(reason.clone()), now);
+                        node.not_taken = Some(reason);
+                    }
+                    self.changed.mark(&id);
+                }
                 Upstream::Stopped => {
                     if let Some(node) = self.nodes.get_mut(&id) {
                         node.finish(BlockStatus::Stopped, Some("Stopped before it ran.".to_string()), now);
@@ -89,26 +103,64 @@ impl Engine {
         let Some(node) = self.nodes.get(id) else {
             return Upstream::Pending;
         };
+        // Each port's sources: a merging port (an Output after a Router) is ready when any
+        // source delivered and none is still running; a plain port has one source.
+        let mut ports: Vec<(&str, Vec<Upstream>)> = Vec::new();
+        for (port, from) in &node.plan.inputs {
+            let state = self.source_state(from);
+            match ports.iter_mut().find(|(p, _)| *p == port.as_str()) {
+                Some((_, states)) => states.push(state),
+                None => ports.push((port.as_str(), vec![state])),
+            }
+        }
         let mut state = Upstream::Ready;
-        for (_, from) in &node.plan.inputs {
-            let Some(dep) = self.nodes.get(&from.block) else {
-                return Upstream::Failed { root: from.block.to_string() };
+        for (_, sources) in ports {
+            let port_state = if sources.iter().any(|s| matches!(s, Upstream::Pending)) {
+                Upstream::Pending
+            } else if sources.iter().any(|s| matches!(s, Upstream::Ready)) {
+                Upstream::Ready
+            } else {
+                // Nothing arrived: the most serious reason wins.
+                let mut worst = Upstream::Ready;
+                for s in sources {
+                    worst = match (worst, s) {
+                        (w @ Upstream::Failed { .. }, _) => w,
+                        (_, s @ Upstream::Failed { .. }) => s,
+                        (w @ Upstream::NotTaken { .. }, _) => w,
+                        (_, s @ Upstream::NotTaken { .. }) => s,
+                        (_, s) => s,
+                    };
+                }
+                worst
             };
-            match dep.run.status {
-                s if s.has_result() => {}
-                BlockStatus::Error => return Upstream::Failed { root: dep.plan.title.clone() },
-                BlockStatus::Skipped => {
-                    return Upstream::Failed { root: dep.skip_root.clone().unwrap_or_else(|| dep.plan.title.clone()) }
-                }
-                BlockStatus::Stopped => state = Upstream::Stopped,
-                _ => {
-                    if matches!(state, Upstream::Ready) {
-                        state = Upstream::Pending;
-                    }
-                }
+            match port_state {
+                Upstream::Failed { .. } | Upstream::NotTaken { .. } => return port_state,
+                Upstream::Stopped => state = Upstream::Stopped,
+                Upstream::Pending if matches!(state, Upstream::Ready) => state = Upstream::Pending,
+                _ => {}
             }
         }
         state
+    }
+
+    /// How one connection into a block stands.
+    fn source_state(&self, from: &crate::domain::flow::PortRef) -> Upstream {
+        let Some(dep) = self.nodes.get(&from.block) else {
+            return Upstream::Failed { root: from.block.to_string() };
+        };
+        match dep.run.status {
+            s if s.has_result() => match super::control::not_taken(dep, &from.port) {
+                Some(reason) => Upstream::NotTaken { reason },
+                None => Upstream::Ready,
+            },
+            BlockStatus::Error => Upstream::Failed { root: dep.plan.title.clone() },
+            BlockStatus::Skipped => match &dep.not_taken {
+                Some(reason) => Upstream::NotTaken { reason: reason.clone() },
+                None => Upstream::Failed { root: dep.skip_root.clone().unwrap_or_else(|| dep.plan.title.clone()) },
+            },
+            BlockStatus::Stopped => Upstream::Stopped,
+            _ => Upstream::Pending,
+        }
     }
 
     /// The values on a block's input ports, from its upstream blocks' outputs.
@@ -118,7 +170,7 @@ impl Engine {
             for (port, from) in &node.plan.inputs {
                 let value = self.nodes.get(&from.block).and_then(|dep| dep.run.outputs.get(&from.port));
                 if let Some(v) = value {
-                    values.insert(port.clone(), v.clone());
+                    values.entry(port.clone()).or_insert_with(|| v.clone());
                 }
             }
         }
@@ -129,7 +181,23 @@ impl Engine {
     fn upstream_sample(&self, id: &BlockId) -> bool {
         self.nodes.get(id).is_some_and(|node| {
             node.plan.inputs.iter().any(|(port, from)| {
-                port == OUTPUT_INPUT_PORT && self.nodes.get(&from.block).is_some_and(|dep| dep.run.sample)
+                port == OUTPUT_INPUT_PORT
+                    && self
+                        .nodes
+                        .get(&from.block)
+                        .is_some_and(|dep| dep.run.sample && dep.run.outputs.contains_key(&from.port))
+            })
+        })
+    }
+
+    /// Whether any value reaching the block is a sample answer (a Router, Transform or
+    /// Approval passes sample text on, and says so).
+    fn any_upstream_sample(&self, id: &BlockId) -> bool {
+        self.nodes.get(id).is_some_and(|node| {
+            node.plan.inputs.iter().any(|(_, from)| {
+                self.nodes
+                    .get(&from.block)
+                    .is_some_and(|dep| dep.run.sample && dep.run.outputs.contains_key(&from.port))
             })
         })
     }
@@ -140,6 +208,7 @@ impl Engine {
         let values = self.input_values(id);
         let tools = self.connected_tools(id);
         let upstream_sample = self.upstream_sample(id);
+        let passes_sample = self.any_upstream_sample(id);
         let halted = self.halt.is_some();
         let Some(node) = self.nodes.get_mut(id) else {
             return;
@@ -206,6 +275,18 @@ impl Engine {
                 }
                 self.queue_call(id, provider, chat, now);
             }
+            NodeKind::Router(cfg) => {
+                node.run.sample = passes_sample;
+                self.resolve_router(id, cfg, &values, now)
+            }
+            NodeKind::Transform(cfg) => {
+                node.run.sample = passes_sample;
+                self.resolve_transform(id, &cfg, &values, now)
+            }
+            NodeKind::Approval => {
+                node.run.sample = passes_sample;
+                self.resolve_approval(id, &values, now)
+            }
             NodeKind::Transcribe(cfg) => {
                 let Some(provider) = take_provider(node, &cfg.provider, now) else { return };
                 let audio = values.get(AUDIO_PORT).map_or("", String::as_str);
@@ -219,7 +300,7 @@ impl Engine {
 
     /// A model call that is ready: served from the cache, answered by the demo, or queued
     /// to be sent (Prompts without tools and Transcribe blocks).
-    fn queue_call(&mut self, id: &BlockId, provider: ProviderKind, chat: ChatRequest, now: f64) {
+    pub(super) fn queue_call(&mut self, id: &BlockId, provider: ProviderKind, chat: ChatRequest, now: f64) {
         let use_cache = self.config.use_cache;
         let halted = self.halt.is_some();
         let Some(node) = self.nodes.get_mut(id) else {
@@ -241,6 +322,7 @@ impl Engine {
             node.run.usage.output_tokens = hit.output_tokens;
             node.run.cost_usd = Some(0.0);
             node.finish(BlockStatus::Cached, None, now);
+            super::control::settle_route(node);
             self.hits.push(key);
         } else if provider == ProviderKind::Demo {
             complete_demo(node, &chat, now);
@@ -462,7 +544,10 @@ impl Engine {
             self.changed.mark(&r.block);
         }
         for (id, node) in self.nodes.iter_mut() {
-            if !matches!(node.phase, Phase::Finished) {
+            if matches!(node.phase, Phase::Awaiting) {
+                node.finish(BlockStatus::Stopped, Some("Stopped while waiting for approval.".to_string()), now);
+                self.changed.mark(id);
+            } else if !matches!(node.phase, Phase::Finished) {
                 node.finish(BlockStatus::Stopped, Some("Stopped before it ran.".to_string()), now);
                 self.changed.mark(id);
             }
@@ -528,7 +613,7 @@ impl Engine {
 }
 
 /// The block's provider, recorded on it and its trace; an unknown id ends the block.
-fn take_provider(node: &mut super::node::Node, id: &str, now: f64) -> Option<ProviderKind> {
+pub(super) fn take_provider(node: &mut super::node::Node, id: &str, now: f64) -> Option<ProviderKind> {
     let Some(provider) = ProviderKind::from_id(id) else {
         node.finish(BlockStatus::Error, Some(format!("Unknown provider \u{201c}{id}\u{201d}.")), now);
         return None;
@@ -556,7 +641,13 @@ fn complete_demo(node: &mut super::node::Node, chat: &ChatRequest, now: f64) {
         ),
         _ => (Vec::new(), None),
     };
-    let (text, rule) = sample_reply(chat, &rules, &node.sample_values);
+    let (text, rule) = match &node.plan.kind {
+        NodeKind::Router(cfg) => {
+            let input = node.held_value.as_deref().unwrap_or_default();
+            (crate::domain::sample::route_answer(&cfg.route_names(), &cfg.instructions, input), None)
+        }
+        _ => sample_reply(chat, &rules, &node.sample_values),
+    };
     node.run.sample = true;
     node.run.sample_rule = rule;
     let mut parser = stream_parser(ProviderKind::Demo);
@@ -591,4 +682,5 @@ fn complete_demo(node: &mut super::node::Node, chat: &ChatRequest, now: f64) {
         }
     }
     node.finish(BlockStatus::Done, None, now);
+    super::control::settle_route(node);
 }

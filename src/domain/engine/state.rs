@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::cache::CacheKey;
 use super::trace::Trace;
+use crate::domain::blocks::router::RouteChoice;
 use crate::domain::providers::FinishReason;
 use crate::domain::retrieval::search::{Passage, RetrieveMode};
 use crate::domain::tools::ToolResult;
@@ -23,12 +24,15 @@ pub enum BlockStatus {
     Cached,
     /// Stopped by the user or by the budget; any text that streamed is kept.
     Stopped,
-    /// Not run because an upstream block failed, or because this kind does not run.
+    /// Not run because an upstream block failed, its branch was not taken (a Router chose
+    /// another route, an Approval was rejected), or because this kind does not run.
     Skipped,
+    /// An Approval block holding the run until a person approves, edits or rejects.
+    Waiting,
 }
 
 impl BlockStatus {
-    pub const ALL: [BlockStatus; 8] = [
+    pub const ALL: [BlockStatus; 9] = [
         BlockStatus::Idle,
         BlockStatus::Queued,
         BlockStatus::Running,
@@ -37,6 +41,7 @@ impl BlockStatus {
         BlockStatus::Cached,
         BlockStatus::Stopped,
         BlockStatus::Skipped,
+        BlockStatus::Waiting,
     ];
 
     /// True once the block will not change again in this run.
@@ -62,6 +67,7 @@ impl BlockStatus {
             BlockStatus::Cached => "cached",
             BlockStatus::Stopped => "stopped",
             BlockStatus::Skipped => "skipped",
+            BlockStatus::Waiting => "waiting",
         }
     }
 }
@@ -168,6 +174,59 @@ pub struct BlockRun {
     /// For a sample answer: which of the block's rules gave it (from 0), `None` when it was
     /// built from the input.
     pub sample_rule: Option<usize>,
+    /// A Router's choice: the route, the rule or the model's reason, and any note.
+    pub route: Option<RouteChoice>,
+    /// An Approval block's value and what the reviewer decided.
+    pub approval: Option<ApprovalRun>,
+}
+
+/// Where an Approval block stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalState {
+    /// Waiting for a person.
+    Waiting,
+    Approved,
+    /// Approved after the reviewer changed the text.
+    Edited,
+    Rejected,
+    /// An evaluation run approves every Approval block without asking.
+    AutoApproved,
+}
+
+impl ApprovalState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ApprovalState::Waiting => "Waiting for approval",
+            ApprovalState::Approved => "Approved",
+            ApprovalState::Edited => "Edited, then approved",
+            ApprovalState::Rejected => "Rejected",
+            ApprovalState::AutoApproved => "Approved automatically",
+        }
+    }
+}
+
+/// An Approval block's run: the value it received and the decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApprovalRun {
+    pub state: ApprovalState,
+    /// The value as it arrived (before any edit).
+    pub received: String,
+    /// Why it was rejected, when the reviewer said.
+    pub reason: Option<String>,
+}
+
+/// What a person decided about a waiting Approval block ([`super::Event::Approval`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApprovalDecision {
+    Approve,
+    /// Approve this text instead of the one received.
+    Edit {
+        text: String,
+    },
+    /// Stop this branch; `reason` may be empty.
+    Reject {
+        reason: String,
+    },
 }
 
 impl BlockRun {

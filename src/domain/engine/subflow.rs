@@ -89,7 +89,12 @@ impl Engine {
                     Err(fail("The flow this tool runs is not in this workspace any more. Choose another one.".into()))
                 }
                 Some(flow) => with_arguments(flow.clone(), arguments).map_err(fail).and_then(|flow| {
-                    let config = EngineConfig { depth: self.config.depth + 1, use_cache: false, ..self.config.clone() };
+                    let config = EngineConfig {
+                        depth: self.config.depth + 1,
+                        use_cache: false,
+                        auto_approve: true,
+                        ..self.config.clone()
+                    };
                     Engine::start(&flow, RunScope::All, &RunCache::new(), config, now)
                         .map(|engine| (flow, engine))
                         .map_err(|e| fail(format!("The flow cannot run: {e}")))

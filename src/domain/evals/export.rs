@@ -290,6 +290,9 @@ case (exact sign-flip test, McNemar with one run per case) with Holm's correctio
 fn setup_html(setup: &ReportSetup) -> String {
     let e = html_escape;
     let mut out = format!("<section><h2>What ran</h2><p>Flow: <strong>{}</strong></p>", e(&setup.flow));
+    for note in &setup.notes {
+        out.push_str(&format!("<p>{}</p>", e(note)));
+    }
     for v in &setup.variants {
         out.push_str(&format!("<h3>{}</h3><p class=\"sub\">{}</p>", e(&v.name), e(&v.changes)));
         for p in &v.prompts {

@@ -34,7 +34,13 @@ pub struct ReportSetup {
     pub variants: Vec<VariantSetup>,
     /// (name, what it checks).
     pub checks: Vec<(String, String)>,
+    /// How the run differed from a run in the editor ("Approval blocks were approved
+    /// automatically.").
+    pub notes: Vec<String>,
 }
+
+/// Said in the report of an eval over a flow with Approval blocks (nobody is there to decide).
+pub const AUTO_APPROVED_NOTE: &str = "Approval blocks were approved automatically.";
 
 /// The setup of an eval over `flow` with `variants` (the first being the flow as it is).
 pub fn report_setup(flow: &Flow, variants: &[Variant], checks: &[Check]) -> ReportSetup {
@@ -50,6 +56,13 @@ pub fn report_setup(flow: &Flow, variants: &[Variant], checks: &[Check]) -> Repo
         flow: flow.meta.title.clone(),
         variants,
         checks: checks.iter().map(|c| (c.name.clone(), describe_check(&c.kind))).collect(),
+        notes: flow
+            .blocks
+            .iter()
+            .any(|b| matches!(b.config, BlockConfig::Approval(_)))
+            .then(|| AUTO_APPROVED_NOTE.to_string())
+            .into_iter()
+            .collect(),
     }
 }
 

@@ -227,7 +227,7 @@ impl EvalRun {
             }
         }
         queue.reverse();
-        let config = EngineConfig { use_cache: false, ..config };
+        let config = EngineConfig { use_cache: false, auto_approve: true, ..config };
         EvalRun {
             spec,
             config,
