@@ -73,7 +73,12 @@ fn every_template_runs_on_sample_answers_with_believable_labelled_output() {
             if is_model || matches!(b.config, BlockConfig::Output(_)) {
                 let text = run.output.clone().unwrap_or_default();
                 assert!(text.trim().chars().count() >= 3, "{} / {}: {text:?}", t.id, b.title);
-                assert!(run.sample, "{} / {}: labelled as a sample answer", t.id, b.title);
+                // An Output may show a value no model wrote (a guardrail's held message).
+                let typed_in = flow.blocks.iter().any(|i| match &i.config {
+                    BlockConfig::Input(i) => i.values.iter().any(|v| v.value == text),
+                    _ => false,
+                });
+                assert!(run.sample || typed_in, "{} / {}: labelled as a sample answer", t.id, b.title);
                 for said in SELF_DESCRIBING {
                     assert!(!text.contains(said), "{} / {} talks about itself: {text}", t.id, b.title);
                 }

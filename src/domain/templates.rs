@@ -18,6 +18,7 @@ use crate::domain::retrieval::documents::DocFormat;
 use crate::domain::retrieval::knowledge::{Document, KnowledgeOptions, PortableKnowledge};
 use crate::domain::sample::SampleRule;
 
+mod guardrail;
 mod hiring;
 
 pub struct Template {
@@ -157,6 +158,15 @@ pub const TEMPLATES: &[Template] = &[
         title: "Compare two models",
         shows: "The same question to two models side by side (set a different model on each).",
         build: compare_models,
+        suite: None,
+        documents: None,
+        samples: &[],
+    },
+    Template {
+        id: "privacy-guardrail",
+        title: "Support bot with a privacy guardrail",
+        shows: "A guardrail holds back messages with personal data (cards, e-mail addresses, IDs) before any model sees them.",
+        build: guardrail::guardrail_flow,
         suite: None,
         documents: None,
         samples: &[],

@@ -236,6 +236,12 @@ fn RuleRow(i: usize, rule: RouteRule, routes: Vec<String>, cell: RwSignal<Block>
                 }
             }),
         ],
+        RuleTest::PersonalData => Vec::new(),
+        RuleTest::LongerThan { chars } => vec![("most characters allowed", chars.to_string(), |t, v| {
+            if let RuleTest::LongerThan { chars } = t {
+                *chars = v.trim().parse().unwrap_or(0);
+            }
+        })],
     };
     let route = rule.route.clone();
     view! {

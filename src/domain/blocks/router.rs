@@ -63,11 +63,18 @@ pub enum RuleTest {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max: Option<f64>,
     },
+    /// Guardrail: the input holds personal data (`domain::privacy`: e-mail addresses, phone,
+    /// card and ID numbers with their checks, IBANs, street addresses).
+    PersonalData,
+    /// Guardrail: the input has more than `chars` characters.
+    LongerThan {
+        chars: usize,
+    },
 }
 
 impl RuleTest {
     /// The kinds a user picks from, with their names in the inspector.
-    pub const KINDS: [(&'static str, &'static str); 8] = [
+    pub const KINDS: [(&'static str, &'static str); 10] = [
         ("contains", "contains"),
         ("contains_any", "contains any of"),
         ("equals", "equals"),
@@ -76,6 +83,8 @@ impl RuleTest {
         ("matches", "matches the pattern"),
         ("json_field_equals", "JSON field equals"),
         ("number_in_range", "number between"),
+        ("personal_data", "has personal data"),
+        ("longer_than", "is longer than (characters)"),
     ];
 
     pub fn kind_id(&self) -> &'static str {
@@ -88,6 +97,8 @@ impl RuleTest {
             RuleTest::Matches { .. } => "matches",
             RuleTest::JsonFieldEquals { .. } => "json_field_equals",
             RuleTest::NumberInRange { .. } => "number_in_range",
+            RuleTest::PersonalData => "personal_data",
+            RuleTest::LongerThan { .. } => "longer_than",
         }
     }
 
@@ -101,6 +112,8 @@ impl RuleTest {
             "matches" => RuleTest::Matches { pattern: String::new() },
             "json_field_equals" => RuleTest::JsonFieldEquals { path: String::new(), value: String::new() },
             "number_in_range" => RuleTest::NumberInRange { path: String::new(), min: None, max: None },
+            "personal_data" => RuleTest::PersonalData,
+            "longer_than" => RuleTest::LongerThan { chars: 2000 },
             _ => RuleTest::Contains { text: String::new() },
         }
     }
@@ -240,6 +253,7 @@ fn rule_problems(n: usize, rule: &RouteRule, routes: &[String]) -> Vec<String> {
         RuleTest::NumberInRange { min: None, max: None, .. } => {
             out.push(format!("Rule {n}: give a lowest or a highest number (or both)."))
         }
+        RuleTest::LongerThan { chars: 0 } => out.push(format!("Rule {n}: give the most characters allowed.")),
         RuleTest::NumberInRange { min: Some(a), max: Some(b), .. } if a > b => {
             out.push(format!("Rule {n}: the lowest number is above the highest."))
         }
@@ -275,7 +289,26 @@ impl RouterConfig {
         for (i, rule) in self.rules.iter().enumerate() {
             match rule_passes(rule, input) {
                 Ok(true) => {
-                    return RouteChoice { route: rule.route.clone(), rule: Some(i), reason: None, note: None };
+                    // A guardrail says what it found, for the trace, the card and present mode.
+                    let fold = |s: &str| if rule.case_sensitive { s.to_string() } else { s.to_lowercase() };
+                    let reason = match &rule.test {
+                        RuleTest::PersonalData => Some(format!(
+                            "Personal data found: {}.",
+                            crate::domain::privacy::describe_counts(&crate::domain::privacy::count_personal_data(
+                                input
+                            ))
+                        )),
+                        RuleTest::LongerThan { chars } => {
+                            Some(format!("{} characters, more than the {chars} allowed.", input.chars().count()))
+                        }
+                        RuleTest::ContainsAny { words } => words
+                            .split(',')
+                            .map(str::trim)
+                            .find(|w| !w.is_empty() && fold(input).contains(&fold(w)))
+                            .map(|w| format!("Contains \u{201c}{w}\u{201d}.")),
+                        _ => None,
+                    };
+                    return RouteChoice { route: rule.route.clone(), rule: Some(i), reason, note: None };
                 }
                 Ok(false) => {}
                 Err(why) => notes.push(format!("Rule {}: {why}", i + 1)),
@@ -434,6 +467,8 @@ fn rule_passes(rule: &RouteRule, input: &str) -> Result<bool, String> {
             };
             n.is_finite() && min.is_none_or(|m| n >= m) && max.is_none_or(|m| n <= m)
         }
+        RuleTest::PersonalData => !crate::domain::privacy::find_personal_data(input).is_empty(),
+        RuleTest::LongerThan { chars } => input.chars().count() > *chars,
     })
 }
 
