@@ -12,7 +12,7 @@ pub mod transcribe;
 pub use input::{InputConfig, InputValue};
 pub use note::NoteConfig;
 pub use output::OutputConfig;
-pub use prompt::{OutputFormat, PromptConfig};
+pub use prompt::{ExampleTurn, Memory, ModelParams, OutputFormat, PromptConfig};
 pub use retrieve::RetrieveConfig;
 pub use tool::ToolConfig;
 pub use transcribe::TranscribeConfig;

@@ -47,6 +47,7 @@ pub use state::{AgentStep, BlockRun, BlockStatus, RetrievalRun, ToolCallRun, Usa
 pub use structured::{repair_message, structured_errors};
 pub use trace::{Trace, RAW_LIMIT_BYTES, RAW_TRUNCATED_NOTE};
 
+use crate::domain::conversation::Conversation;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::media::MediaLibrary;
 use crate::domain::pricing::PriceTable;
@@ -90,6 +91,9 @@ pub struct EngineConfig {
     /// Replace personal data with placeholders in what goes to a provider over the network,
     /// and put the originals back into Prompt answers (see `redaction`).
     pub redact_personal_data: bool,
+    /// A Chat panel turn (or a multi-turn eval case): the user's message for the chat Input
+    /// value, and the earlier turns that conversational Prompts are sent.
+    pub conversation: Option<Conversation>,
 }
 
 impl Default for EngineConfig {
@@ -108,6 +112,7 @@ impl Default for EngineConfig {
             knowledge: None,
             media: None,
             redact_personal_data: false,
+            conversation: None,
         }
     }
 }
@@ -377,6 +382,10 @@ impl Engine {
         config: EngineConfig,
         now_ms: f64,
     ) -> Result<Engine, StartError> {
+        // A chat message replaces the chat Input's value for this run only.
+        let with_message =
+            config.conversation.as_ref().and_then(|c| crate::domain::conversation::with_message(flow, c));
+        let flow = with_message.as_ref().unwrap_or(flow);
         let plan = plan::plan(flow, &scope)?;
         let now = if now_ms.is_finite() { now_ms } else { 0.0 };
         let mut changed = Changed::default();

@@ -8,7 +8,7 @@ use super::events::apply_stream_event;
 use super::media::{attach_media, transcription_chat};
 use super::node::{InFlight, Phase};
 use super::plan::{cache_allowed, NodeKind};
-use super::request::{build_chat, estimated_cost, format_usd};
+use super::request::{build_chat_with_history, estimated_cost, format_usd};
 use super::retry::format_secs;
 use super::state::BlockStatus;
 use super::trace::RawCapture;
@@ -168,7 +168,11 @@ impl Engine {
                 if provider == ProviderKind::Demo {
                     node.sample_values = values.clone();
                 }
-                let built = build_chat(&cfg, provider, |n| values.get(n).map(String::as_str))
+                let history = match (cfg.conversation, &self.config.conversation) {
+                    (Some(memory), Some(c)) => crate::domain::conversation::history_for(&c.turns, id, memory),
+                    _ => Vec::new(),
+                };
+                let built = build_chat_with_history(&cfg, provider, |n| values.get(n).map(String::as_str), &history)
                     .map_err(|e| e.to_string())
                     .and_then(|mut chat| {
                         attach_media(&mut chat, provider, self.config.media.as_deref()).map(|()| chat)
