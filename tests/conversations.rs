@@ -393,3 +393,33 @@ fn a_multi_turn_case_sends_its_history_and_checks_the_last_answer() {
     );
     assert!(run.results().iter().all(|r| r.checks.iter().all(|c| c.passed() == Some(true))));
 }
+
+// ---- Sample answers in a chat -------------------------------------------------------------
+
+fn demo_answer(turns: Vec<Turn>, message: &str) -> String {
+    let mut cfg = chat_config("demo");
+    cfg.model = String::new();
+    let flow = prompt(cfg);
+    let config = EngineConfig {
+        conversation: Some(Conversation { turns, message: Some(message.into()), input: None }),
+        ..EngineConfig::default()
+    };
+    let mut engine = Engine::start(&flow, RunScope::All, &RunCache::new(), config, 0.0).expect("runs");
+    let _ = engine.poll(0.0);
+    assert!(engine.is_finished(), "sample answers need no transport");
+    engine.block(&BlockId::new("out")).and_then(|r| r.output.clone()).unwrap_or_default()
+}
+
+#[test]
+fn sample_answers_reply_to_the_last_message_and_remember_the_earlier_ones() {
+    let first = demo_answer(Vec::new(), "My invoice shows the wrong address.");
+    println!("{first}");
+    assert!(first.contains("your invoice shows the wrong address"), "{first}");
+    let second =
+        demo_answer(vec![Turn::new("My invoice shows the wrong address.", first)], "Can you send a corrected copy?");
+    println!("{second}");
+    assert!(second.contains("send a corrected copy") && second.contains("About the invoice"), "{second}");
+    let thanks = demo_answer(vec![Turn::new("My invoice shows the wrong address.", "…")], "Thanks!");
+    println!("{thanks}");
+    assert!(thanks.starts_with("You're welcome!") && thanks.contains("the invoice"), "{thanks}");
+}

@@ -18,7 +18,9 @@ use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
 use crate::domain::blocks::tool::TOOL_OUTPUT_PORT;
 use crate::domain::blocks::transcribe::AUDIO_PORT;
 use crate::domain::flow::BlockId;
-use crate::domain::providers::{parser_for, sample_reply, stream_parser, text_chunks, ChatRequest, ProviderKind};
+use crate::domain::providers::{
+    parser_for, sample_chat_reply, sample_reply, stream_parser, text_chunks, ChatRequest, ProviderKind,
+};
 
 /// How a block's inputs stand.
 enum Upstream {
@@ -550,17 +552,21 @@ pub(super) fn budget_used_up() -> String {
 /// that must match a JSON Schema and does not (a hand-written rule) fails the block, as a
 /// model's would.
 fn complete_demo(node: &mut super::node::Node, chat: &ChatRequest, now: f64) {
-    let (rules, schema) = match &node.plan.kind {
+    let (rules, schema, chat_examples) = match &node.plan.kind {
         NodeKind::Prompt(cfg) => (
             cfg.sample_answers.clone(),
             match &cfg.output_format {
                 crate::domain::blocks::OutputFormat::JsonSchema { schema } => Some(schema.clone()),
                 _ => None,
             },
+            cfg.conversation.map(|_| cfg.examples.len()),
         ),
-        _ => (Vec::new(), None),
+        _ => (Vec::new(), None, None),
     };
-    let (text, rule) = sample_reply(chat, &rules, &node.sample_values);
+    let (text, rule) = match chat_examples {
+        Some(examples) => sample_chat_reply(chat, &rules, &node.sample_values, examples),
+        None => sample_reply(chat, &rules, &node.sample_values),
+    };
     node.run.sample = true;
     node.run.sample_rule = rule;
     let mut parser = stream_parser(ProviderKind::Demo);
