@@ -423,3 +423,25 @@ fn sample_answers_reply_to_the_last_message_and_remember_the_earlier_ones() {
     println!("{thanks}");
     assert!(thanks.starts_with("You're welcome!") && thanks.contains("the invoice"), "{thanks}");
 }
+
+#[test]
+fn the_chatbot_template_chats_without_a_key() {
+    use chainboard::domain::templates::{with_provider, TEMPLATES};
+    let t = TEMPLATES.iter().find(|t| t.id == "chatbot-memory").expect("the template exists");
+    let flow = with_provider((t.build)(0), "demo", "");
+    let BlockConfig::Prompt(p) = &flow.blocks[1].config else { panic!("a prompt") };
+    assert!(p.conversation.is_some() && p.examples.len() == 2 && !p.system.is_empty());
+    let run = |turns: Vec<Turn>, message: &str| {
+        let config = EngineConfig {
+            conversation: Some(Conversation { turns, message: Some(message.into()), input: None }),
+            ..EngineConfig::default()
+        };
+        let mut engine = Engine::start(&flow, RunScope::All, &RunCache::new(), config, 0.0).expect("runs");
+        let _ = engine.poll(0.0);
+        engine.block(&BlockId::new("output-1")).and_then(|r| r.output.clone()).unwrap_or_default()
+    };
+    let first = run(Vec::new(), "I ordered running shoes last week but they are too small.");
+    assert!(first.contains("they are too small"), "{first}");
+    let second = run(vec![Turn::new("I ordered running shoes last week but they are too small.", first)], "How do I return them?");
+    assert!(second.contains("return"), "{second}");
+}

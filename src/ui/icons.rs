@@ -16,6 +16,7 @@ fn paths(name: &str) -> &'static [&'static str] {
         "retrieve" => &["M10.5 4a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13z", "M15.5 15.5L20 20"],
         "transcribe" => &["M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3z", "M5 11a7 7 0 0 0 14 0", "M12 18v3"],
         // Toolbar and menus.
+        "chat" => &["M4 5h16v11H9l-5 4z", "M8 9h8", "M8 12h5"],
         "undo" => &["M9 14L4 9l5-5", "M4 9h10a6 6 0 0 1 0 12h-3"],
         "redo" => &["M15 14l5-5-5-5", "M20 9H10a6 6 0 0 0 0 12h3"],
         "play" => &["M7 4.5v15l12-7.5z"],

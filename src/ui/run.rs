@@ -5,6 +5,7 @@ use super::editor::Editor;
 use super::platform;
 use super::settings::Settings;
 use super::transport::Transport;
+use crate::domain::conversation::Conversation;
 use crate::domain::engine::{
     estimate, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache, RunScope, RunSummary,
 };
@@ -199,6 +200,22 @@ impl Runner {
     }
 
     pub fn start(&self, editor: Editor, settings: Settings, scope: RunScope) {
+        self.start_with(editor, settings, scope, None);
+    }
+
+    /// Runs the whole flow for one Chat panel turn: the message goes into the chat Input
+    /// value and the earlier turns to conversational Prompts. False when it did not start.
+    pub fn start_chat(&self, editor: Editor, settings: Settings, conversation: Conversation) -> bool {
+        self.start_with(editor, settings, RunScope::All, Some(conversation));
+        self.running.get_untracked()
+    }
+
+    /// Reads the engine of the latest run (the Chat panel takes its answer from it).
+    pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> Option<R> {
+        self.engine.try_with_value(|e| e.as_ref().map(f)).flatten()
+    }
+
+    fn start_with(&self, editor: Editor, settings: Settings, scope: RunScope, conversation: Option<Conversation>) {
         if self.running.get_untracked() {
             return;
         }
@@ -219,8 +236,12 @@ impl Runner {
             return;
         }
         let now = platform::now_precise_ms();
-        let config =
-            EngineConfig { approved_hosts: approved, subflows: self.subflows(editor), ..self.config(settings) };
+        let config = EngineConfig {
+            approved_hosts: approved,
+            subflows: self.subflows(editor),
+            conversation,
+            ..self.config(settings)
+        };
         let started = self.cache.with_value(|c| editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)));
         let mut engine = match started {
             Ok(e) => e,
