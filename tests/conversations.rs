@@ -442,6 +442,9 @@ fn the_chatbot_template_chats_without_a_key() {
     };
     let first = run(Vec::new(), "I ordered running shoes last week but they are too small.");
     assert!(first.contains("they are too small"), "{first}");
-    let second = run(vec![Turn::new("I ordered running shoes last week but they are too small.", first)], "How do I return them?");
+    let second = run(
+        vec![Turn::new("I ordered running shoes last week but they are too small.", first)],
+        "How do I return them?",
+    );
     assert!(second.contains("return"), "{second}");
 }

@@ -33,6 +33,18 @@ struct Exchange {
     saved: bool,
 }
 
+/// Why a run gave no answer, in words: stopped, or the first block error.
+fn no_answer_reason(engine: &crate::domain::engine::Engine) -> Option<String> {
+    use crate::domain::engine::BlockStatus;
+    if engine.blocks().any(|(_, r)| r.status == BlockStatus::Stopped) {
+        return Some("Stopped before the answer was finished; this turn is not remembered.".into());
+    }
+    engine
+        .blocks()
+        .find_map(|(_, r)| r.error.clone().filter(|_| r.status == BlockStatus::Error))
+        .map(|e| format!("No answer: {e}"))
+}
+
 #[component]
 pub fn ChatPanel() -> impl IntoView {
     let open = expect_context::<ChatOpen>().0;
@@ -80,13 +92,9 @@ pub fn ChatPanel() -> impl IntoView {
         let turn = runner.with_engine(|e| editor.with_flow(|f| finished_turn(f, &user, e))).flatten();
         let problem = match &turn {
             Some(_) => None,
-            None => Some(
-                runner
-                    .message
-                    .get_untracked()
-                    .or_else(|| runner.with_engine(|e| e.blocks().find_map(|(_, r)| r.error.clone())).flatten())
-                    .unwrap_or_else(|| "No answer: the run was stopped before the Output block got a value.".into()),
-            ),
+            None => Some(runner.with_engine(no_answer_reason).flatten().unwrap_or_else(|| {
+                runner.message.get_untracked().unwrap_or_else(|| "No answer: the Output block got no value.".into())
+            })),
         };
         exchanges.update(|xs| {
             if let Some(last) = xs.last_mut() {
