@@ -193,11 +193,7 @@ pub fn sample_answer(req: &SampleRequest<'_>) -> (String, Option<usize>) {
 pub fn chat_answer(system: &str, earlier: &[&str], last: &str) -> String {
     let lower = last.trim().to_lowercase();
     let bare = lower.trim_matches(|c: char| !c.is_alphanumeric() && c != ' ');
-    // "the invoice and the address" → "the invoice": one thing reads better in a callback.
-    let previous = earlier.iter().rev().find(|m| !m.trim().is_empty()).map(|m| {
-        let t = topic(m);
-        t.split(" and ").next().unwrap_or_default().to_string()
-    });
+    let previous = earlier.iter().rev().find(|m| !m.trim().is_empty()).map(|m| earlier_subject(m));
     let greetings = ["hi", "hello", "hey", "good morning", "good afternoon", "hi there", "hello there"];
     if greetings.contains(&bare) {
         let who = if system.to_lowercase().contains("support") {
@@ -257,6 +253,19 @@ pub fn chat_answer(system: &str, earlier: &[&str], last: &str) -> String {
         ),
         None => format!("Got it: {}. How can I help with that?", clip_words(&point, 30)),
     }
+}
+
+/// What an earlier message was about, for a callback ("About the invoice: …"): the first
+/// thing named with a determiner ("my invoice" → "the invoice"), else the earlier message.
+fn earlier_subject(message: &str) -> String {
+    let determiners = ["my", "the", "a", "an", "our", "your", "this"];
+    let words: Vec<String> =
+        message.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).collect();
+    words
+        .windows(2)
+        .find(|p| determiners.contains(&p[0].as_str()) && p[1].len() > 2 && p[1].chars().all(char::is_alphabetic))
+        .map(|p| format!("the {}", p[1]))
+        .unwrap_or_else(|| "what you said before".to_string())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ struct Exchange {
     problem: Option<String>,
     /// The finished turn, when it answered (what later turns remember).
     turn: Option<Turn>,
+    /// Written by sample answers, not a model: labelled like everywhere else.
+    sample: bool,
     saved: bool,
 }
 
@@ -82,14 +84,16 @@ pub fn ChatPanel() -> impl IntoView {
     let turns = move || exchanges.with(|xs| xs.iter().filter_map(|x| x.turn.clone()).collect::<Vec<Turn>>());
 
     // When the run of a turn ends, its answer is the Output block's value.
-    Effect::new(move |_| {
-        let running = runner.running.get();
-        if running || !waiting.get_untracked() {
+    let finish = move || {
+        if runner.running.get_untracked() || !waiting.get_untracked() {
             return;
         }
         waiting.set(false);
         let user = exchanges.with_untracked(|xs| xs.last().map(|x| x.user.clone())).unwrap_or_default();
         let turn = runner.with_engine(|e| editor.with_flow(|f| finished_turn(f, &user, e))).flatten();
+        let sample = runner
+            .with_engine(|e| editor.with_flow(|f| answer_block(f).and_then(|id| e.block(id)).is_some_and(|r| r.sample)))
+            .unwrap_or(false);
         let problem = match &turn {
             Some(_) => None,
             None => Some(runner.with_engine(no_answer_reason).flatten().unwrap_or_else(|| {
@@ -101,8 +105,13 @@ pub fn ChatPanel() -> impl IntoView {
                 last.answer = turn.as_ref().map(|t| t.assistant.clone());
                 last.problem = problem;
                 last.turn = turn;
+                last.sample = sample;
             }
         });
+    };
+    Effect::new(move |_| {
+        runner.running.track();
+        finish();
     });
 
     // Keep the newest message in view.
@@ -131,11 +140,16 @@ pub fn ChatPanel() -> impl IntoView {
         notice.set(None);
         let input = editor.with_flow(|f| chat_input(f, chosen.get_untracked().as_ref()));
         let conversation = Conversation { turns: turns(), message: Some(text.clone()), input };
-        exchanges.update(|xs| xs.push(Exchange { user: text, answer: None, problem: None, turn: None, saved: false }));
+        exchanges.update(|xs| {
+            xs.push(Exchange { user: text, answer: None, problem: None, turn: None, sample: false, saved: false })
+        });
         draft.set(String::new());
+        waiting.set(true);
         if runner.start_chat(editor, settings, conversation) {
-            waiting.set(true);
+            // Sample answers finish inside `start_chat`.
+            finish();
         } else {
+            waiting.set(false);
             // Settings or a host approval asked first: say so, keep the message.
             let why = runner
                 .message
@@ -268,6 +282,7 @@ pub fn ChatPanel() -> impl IntoView {
                                 {match (answer_text, x.problem.clone(), pending) {
                                     (Some(a), _, _) => view! {
                                         <div class="chat-bubble chat-assistant" aria-label="Answer">
+                                            {x.sample.then(|| view! { <span class="sample-badge" title="Written by sample answers, not by a model">{crate::domain::sample::SAMPLE_BADGE}</span> })}
                                             <OutputView text=Signal::derive(move || a.clone()) />
                                         </div>
                                         <div class="chat-actions">

@@ -109,7 +109,7 @@ pub fn ConversationField(cell: RwSignal<Block>) -> impl IntoView {
     let set = setter(editor, cell);
     let memory = move || cell.with(|b| prompt_of(b).conversation);
     view! {
-        <div class="field conversation-field" role="group" aria-label="Conversation">
+        <div class="conversation-field" role="group" aria-label="Conversation">
             <label class="check">
                 <input type="checkbox" prop:checked=move || memory().is_some()
                     on:change=move |ev| {

@@ -39,6 +39,8 @@ test("chat with a conversational prompt: history reaches the model, Reset forget
   // The Prompt remembers the conversation (a person ticks it in the inspector).
   await clickLikeAPerson(page, app.block(PROMPT).locator("header"), "the prompt");
   const remembers = app.inspector.getByRole("checkbox", { name: "Remembers the conversation (Chat panel)" });
+  // It sits below the user message: a person scrolls the inspector down to it.
+  await remembers.scrollIntoViewIfNeeded();
   await clickLikeAPerson(page, remembers, "Remembers the conversation");
   await expect(remembers).toBeChecked();
   await expect(app.inspector.getByRole("spinbutton", { name: "Turns remembered" })).toHaveValue("20");
@@ -127,7 +129,8 @@ test("the chatbot template chats with sample answers, no key needed", async ({ p
   await send(page, chat, "Can you send a bigger pair?");
   await expect(answers).toHaveCount(2);
   await expect(answers.nth(1)).toContainText("send a bigger pair");
-  await expect(answers.nth(1)).toContainText("About the");
+  await expect(answers.nth(1)).toContainText("About what you said before");
+  await expect(answers.nth(1).locator(".sample-badge")).toHaveText("Sample answer");
   await app.screenshot("chat-template-sample-answers");
   expect(app.consoleErrors).toEqual([]);
 });
