@@ -81,7 +81,7 @@ pub fn ExampleTurnsField(cell: RwSignal<Block>) -> impl IntoView {
                             </select>
                             <button class="icon-button" aria-label=format!("Move example {n} up") disabled=move || i == 0
                                 on:click=move |_| { set("example-move".into(), Box::new(move |c| if i > 0 && i < c.examples.len() { c.examples.swap(i - 1, i) })); end(); }>"\u{2191}"</button>
-                            <button class="icon-button" aria-label=format!("Move example {n} down") disabled=move || i + 1 >= count.get()
+                            <button class="icon-button" aria-label=format!("Move example {n} down") disabled=move || { i + 1 >= count.get() }
                                 on:click=move |_| { set("example-move".into(), Box::new(move |c| if i + 1 < c.examples.len() { c.examples.swap(i, i + 1) })); end(); }>"\u{2193}"</button>
                             <button class="icon-button" aria-label=format!("Remove example {n}")
                                 on:click=move |_| { set("example-remove".into(), Box::new(move |c| if i < c.examples.len() { c.examples.remove(i); })); end(); }>"\u{d7}"</button>

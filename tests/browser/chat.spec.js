@@ -2,7 +2,7 @@
 // conversational Prompt is sent the earlier turns (checked in aimock's journal), Reset
 // forgets them, and a turn saved as a test case shows up in Evaluate with its history.
 import { test, expect } from "@playwright/test";
-import { AppPage, MOCK, configureProvider, usePromptProvider, useTemplate } from "./pages.js";
+import { AppPage, MOCK, configureProvider, setInputText, usePromptProvider, useTemplate } from "./pages.js";
 import { clickLikeAPerson } from "./person.js";
 
 const PROMPT = "Prompt block: Draft a reply";
@@ -132,5 +132,53 @@ test("the chatbot template chats with sample answers, no key needed", async ({ p
   await expect(answers.nth(1)).toContainText("About what you said before");
   await expect(answers.nth(1).locator(".sample-badge")).toHaveText("Sample answer");
   await app.screenshot("chat-template-sample-answers");
+  expect(app.consoleErrors).toEqual([]);
+});
+
+test("example turns and advanced settings go to the model in its own format", async ({ page, request }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await usePromptProvider(app, "openai");
+  await setInputText(app, "Say hello to our customer, please.");
+  await clickLikeAPerson(page, app.block(PROMPT).locator("header"), "the prompt");
+  const turns = app.inspector.getByRole("group", { name: "Example turns" });
+  const add = turns.getByRole("button", { name: "+ Add example turn" });
+  await add.scrollIntoViewIfNeeded();
+  await clickLikeAPerson(page, add, "Add example turn");
+  await clickLikeAPerson(page, add, "Add example turn");
+  // The second turn starts as the assistant's answer to the first.
+  await expect(turns.getByRole("combobox", { name: "Role of example 2" })).toHaveValue("assistant");
+  await turns.getByRole("textbox", { name: "Example 1 (user)" }).fill("Example answer please: where is my order?");
+  await turns.getByRole("textbox", { name: "Example 2 (assistant)" }).fill("Sorry for the wait! It ships today.");
+  await turns.getByRole("textbox", { name: "Example 2 (assistant)" }).blur();
+  // Reorder and back: the assistant turn moves up, then down again.
+  await clickLikeAPerson(page, turns.getByRole("button", { name: "Move example 2 up" }), "Move up");
+  await expect(turns.getByRole("combobox", { name: "Role of example 1" })).toHaveValue("assistant");
+  await clickLikeAPerson(page, turns.getByRole("button", { name: "Move example 2 up" }), "Move up");
+  await expect(turns.getByRole("combobox", { name: "Role of example 1" })).toHaveValue("user");
+
+  const advanced = app.inspector.getByText("Advanced model settings");
+  await advanced.scrollIntoViewIfNeeded();
+  await clickLikeAPerson(page, advanced, "Advanced model settings");
+  const seed = app.inspector.getByRole("spinbutton", { name: "Seed" });
+  await seed.fill("7");
+  await seed.press("Tab");
+  const budget = app.inspector.getByRole("spinbutton", { name: "Thinking budget (tokens)" });
+  await budget.fill("2048");
+  await budget.press("Tab");
+  // OpenAI takes a seed but no thinking budget: said, not sent.
+  await expect(app.inspector.getByRole("list", { name: "Settings not sent" })).toContainText("Thinking budget is not sent: OpenAI does not take it.");
+  await app.screenshot("prompt-examples-and-advanced");
+
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Run flow" }), "Run");
+  await expect(app.block(PROMPT)).toHaveAttribute("data-status", "done");
+  const entries = (await journal(request)).filter((e) => JSON.stringify(e.body || {}).includes("It ships today"));
+  expect(entries.length).toBe(1);
+  const body = entries[0].body;
+  expect(body.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
+  expect(body.messages[1].content).toBe("Example answer please: where is my order?");
+  expect(body.seed).toBe(7);
+  expect(body.thinking).toBeUndefined();
   expect(app.consoleErrors).toEqual([]);
 });
