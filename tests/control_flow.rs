@@ -675,8 +675,7 @@ fn eval_runs_approve_automatically_and_the_report_says_so() {
         inputs: BTreeMap::from([("text".to_string(), "Ask Ana about the invoice".to_string())]),
         expected: None,
         note: String::new(),
-        held_out: false,
-        counterfactual: None,
+        ..TestCase::default()
     };
     let check =
         Check { name: "Not empty".into(), kind: CheckKind::NotContains { text: "zzzz".into(), case_sensitive: false } };

@@ -19,7 +19,7 @@ fn round_trip_is_exact() {
     let flow = starter_flow(1_795_420_800_000);
     let text = to_json(&flow);
     assert!(text.contains("\"format\": \"chainboard.flow\""));
-    assert!(text.contains("\"version\": 2"));
+    assert!(text.contains("\"version\": 3"));
     assert!(text.contains("\"created\": \"2026-11-23T08:00:00Z\""));
     assert_eq!(from_json(&text).unwrap(), flow);
     assert_eq!(to_json(&from_json(&text).unwrap()), text, "saving is stable");
@@ -49,7 +49,7 @@ fn version_1_is_migrated() {
     assert_eq!(flow.edges[0].to.port, "question");
     assert_eq!(validate(&flow), vec![]);
     // Saving writes the current version.
-    assert!(to_json(&flow).contains("\"version\": 2"));
+    assert!(to_json(&flow).contains("\"version\": 3"));
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn malformed_files_say_where_and_what() {
         ),
         (
             "{\"format\": \"chainboard.flow\", \"version\": 7}".into(),
-            "This flow was saved by a newer Chainboard (file version 7; this app reads up to version 2)",
+            "This flow was saved by a newer Chainboard (file version 7; this app reads up to version 3)",
         ),
         ("{\"format\": \"chainboard.flow\", \"version\": \"2\"}".into(), "The \u{201c}version\u{201d} field is \"2\""),
         ("{\"format\": \"chainboard.flow\", \"version\": -1}".into(), "The \u{201c}version\u{201d} field is -1"),

@@ -15,7 +15,9 @@ use serde_json::{Map, Value};
 use std::collections::HashSet;
 
 pub const FORMAT_MARKER: &str = "chainboard.flow";
-pub const CURRENT_VERSION: u64 = 2;
+/// Version 3 added Prompt messages (few-shot `examples`), `conversation` memory and model
+/// parameters (`top_p`, `stop`, `seed`, `reasoning_effort`, `thinking_budget`).
+pub const CURRENT_VERSION: u64 = 3;
 /// Big enough for thousands of blocks with long prompts; small enough not to hang a tab.
 pub const MAX_FILE_BYTES: usize = 25 * 1024 * 1024;
 pub const MAX_BLOCKS: usize = 10_000;
@@ -75,10 +77,10 @@ impl std::fmt::Display for ImportError {
 
 impl std::error::Error for ImportError {}
 
-// ---- DTOs (version 2) -------------------------------------------------------------------
+// ---- DTOs (version 3) -------------------------------------------------------------------
 
 #[derive(Serialize, Deserialize)]
-struct FileV2 {
+struct FileDto {
     format: String,
     version: u64,
     #[serde(default)]
@@ -134,9 +136,9 @@ struct PortDto {
 
 // ---- Saving -----------------------------------------------------------------------------
 
-/// The flow as a pretty-printed version-2 file.
+/// The flow as a pretty-printed file of the current version.
 pub fn to_json(flow: &Flow) -> String {
-    let file = FileV2 {
+    let file = FileDto {
         format: FORMAT_MARKER.into(),
         version: CURRENT_VERSION,
         title: flow.meta.title.clone(),
@@ -334,14 +336,14 @@ pub fn from_value(value: Value) -> Result<Flow, ImportError> {
         return Err(ImportError::BadVersion { found: "0".into() });
     }
     let value = migrate(value, version)?;
-    let file: FileV2 = serde_path_to_error::deserialize(value).map_err(|e| ImportError::Invalid {
+    let file: FileDto = serde_path_to_error::deserialize(value).map_err(|e| ImportError::Invalid {
         path: display_path(&e.path().to_string()),
         detail: readable_detail(&e.inner().to_string()),
     })?;
     dto_to_flow(file)
 }
 
-fn dto_to_flow(file: FileV2) -> Result<Flow, ImportError> {
+fn dto_to_flow(file: FileDto) -> Result<Flow, ImportError> {
     if file.blocks.len() > MAX_BLOCKS {
         return Err(ImportError::TooMany { what: "blocks", count: file.blocks.len(), max: MAX_BLOCKS });
     }
@@ -491,10 +493,24 @@ fn migrate(mut value: Value, from: u64) -> Result<Value, ImportError> {
     while version < CURRENT_VERSION {
         value = match version {
             1 => migrate_v1_to_v2(value)?,
+            2 => migrate_v2_to_v3(value)?,
             _ => return Err(ImportError::BadVersion { found: version.to_string() }),
         };
         version += 1;
     }
+    Ok(value)
+}
+
+/// Version 3 only added optional Prompt fields (few-shot examples, conversation memory,
+/// model parameters); a version-2 Prompt has none of them and means the same: one system
+/// message and one user message, so its requests (and cache keys) are byte for byte the
+/// same. Only the number changes. The bump is there so an older Chainboard refuses a file
+/// whose examples or memory it would silently drop.
+fn migrate_v2_to_v3(mut value: Value) -> Result<Value, ImportError> {
+    let Some(obj) = value.as_object_mut() else {
+        return Err(ImportError::NotAFlow { detail: "the file is not a JSON object".into() });
+    };
+    obj.insert("version".into(), Value::from(3));
     Ok(value)
 }
 

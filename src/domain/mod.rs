@@ -5,6 +5,7 @@ pub mod auto_layout;
 pub mod blocks;
 pub mod change;
 pub mod clipboard;
+pub mod conversation;
 pub mod engine;
 pub mod evals;
 pub mod examples;

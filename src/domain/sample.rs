@@ -187,6 +187,87 @@ pub fn sample_answer(req: &SampleRequest<'_>) -> (String, Option<usize>) {
     (fallback(req), None)
 }
 
+/// A sample answer in a conversation (a conversational Prompt in the Chat panel): a short
+/// chat reply to `last` (the user's new message) that picks up what was said before
+/// (`earlier`, the user's previous messages, oldest first).
+pub fn chat_answer(system: &str, earlier: &[&str], last: &str) -> String {
+    let lower = last.trim().to_lowercase();
+    let bare = lower.trim_matches(|c: char| !c.is_alphanumeric() && c != ' ');
+    let previous = earlier.iter().rev().find(|m| !m.trim().is_empty()).map(|m| earlier_subject(m));
+    let greetings = ["hi", "hello", "hey", "good morning", "good afternoon", "hi there", "hello there"];
+    if greetings.contains(&bare) {
+        let who = if system.to_lowercase().contains("support") {
+            "I'm here to help with your account or order. "
+        } else {
+            ""
+        };
+        return match previous {
+            Some(t) => format!("Hello again! {who}Shall we carry on with {t}?"),
+            None => format!("Hello! {who}What can I do for you today?"),
+        };
+    }
+    if ["thanks", "thank you", "thx", "cheers", "great thanks", "ok thanks"].iter().any(|t| bare.starts_with(t)) {
+        return match previous {
+            Some(t) => format!("You're welcome! Is there anything else about {t} I can help with?"),
+            None => "You're welcome! Anything else I can help with?".to_string(),
+        };
+    }
+    let sents = sentences(last);
+    let question = sents.iter().find(|s| s.trim_end().ends_with('?'));
+    let lead = match &previous {
+        Some(before) => format!("About {before}: "),
+        None => String::new(),
+    };
+    if let Some(q) = question {
+        let q = swap_person(q.trim_end_matches('?').trim(), Person::Second);
+        let ql = q.to_lowercase();
+        for ask in ["can you ", "could you ", "would you ", "will you ", "please "] {
+            if let Some(rest) = ql.strip_prefix(ask) {
+                let rest = clip_words(q.get(q.len() - rest.len()..).unwrap_or(rest), 25);
+                return capitalise(&format!(
+                    "{lead}yes, of course: I'll {rest}. You'll have it shortly; is there anything else?"
+                ));
+            }
+        }
+        for how in ["how do you ", "how can you ", "how should you ", "how to "] {
+            if let Some(rest) = ql.strip_prefix(how) {
+                let rest = clip_words(q.get(q.len() - rest.len()..).unwrap_or(rest), 25);
+                return capitalise(&format!(
+                    "{lead}to {rest}, open your account settings and follow the steps there; it takes about a minute. Tell me if anything looks different on your screen."
+                ));
+            }
+        }
+        let about = topic(last);
+        return capitalise(&format!(
+            "{lead}good question. In short, it comes down to {about}; it depends a little on your setup, so tell me a bit more and I can be specific."
+        ));
+    }
+    let point = sents
+        .first()
+        .map(|s| lower_first(swap_person(s, Person::Second).trim_end_matches(['.', '!'])))
+        .unwrap_or_default();
+    match previous {
+        Some(before) => format!(
+            "Thanks, that helps with {before}: so {}. What would you like me to do next?",
+            clip_words(&point, 30)
+        ),
+        None => format!("Got it: {}. How can I help with that?", clip_words(&point, 30)),
+    }
+}
+
+/// What an earlier message was about, for a callback ("About the invoice: …"): the first
+/// thing named with a determiner ("my invoice" → "the invoice"), else the earlier message.
+fn earlier_subject(message: &str) -> String {
+    let determiners = ["my", "the", "a", "an", "our", "your", "this"];
+    let words: Vec<String> =
+        message.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).collect();
+    words
+        .windows(2)
+        .find(|p| determiners.contains(&p[0].as_str()) && p[1].len() > 2 && p[1].chars().all(char::is_alphabetic))
+        .map(|p| format!("the {}", p[1]))
+        .unwrap_or_else(|| "what you said before".to_string())
+}
+
 // ---------------------------------------------------------------------------------------
 // Built from the input
 

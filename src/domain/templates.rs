@@ -6,14 +6,15 @@
 use crate::domain::blocks::tool::{MockAction, MockRow, ParamType, ToolAction, ToolParam};
 use crate::domain::blocks::transcribe::TRANSCRIBE_PROVIDERS;
 use crate::domain::blocks::{
-    ApprovalConfig, BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig,
-    RetrieveConfig, RouterConfig, RouterMode, ToolConfig, TranscribeConfig,
+    ApprovalConfig, BlockConfig, ExampleTurn, InputConfig, InputValue, Memory, NoteConfig, OutputConfig, OutputFormat,
+    PromptConfig, RetrieveConfig, RouterConfig, RouterMode, ToolConfig, TranscribeConfig,
 };
 use crate::domain::evals::cases::TestCase;
 use crate::domain::evals::checks::{Check, CheckKind};
 use crate::domain::evals::run::Variant;
 use crate::domain::evals::suite::EvalSuite;
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
+use crate::domain::providers::Role;
 use crate::domain::retrieval::documents::DocFormat;
 use crate::domain::retrieval::knowledge::{Document, KnowledgeOptions, PortableKnowledge};
 use crate::domain::sample::SampleRule;
@@ -150,6 +151,15 @@ pub const TEMPLATES: &[Template] = &[
         shows: "Eight attempts to make a shop bot misbehave, graded by a model against a safety rubric.",
         build: red_team_flow,
         suite: Some(red_team_suite),
+        documents: None,
+        samples: &[],
+    },
+    Template {
+        id: "chatbot-memory",
+        title: "A chatbot with memory",
+        shows: "A shop assistant that remembers the conversation, with two example turns. Open Chat and talk to it.",
+        build: chatbot_memory,
+        suite: None,
         documents: None,
         samples: &[],
     },
@@ -467,6 +477,52 @@ fn summarise_ticket(now: i64) -> Flow {
             note("note-1", 40.0, 360.0, "Paste a real ticket. Does a cheaper model summarise as well?"),
         ],
         edges: edges(&[("input-1", "ticket", "prompt-1", "ticket"), ("prompt-1", "text", "output-1", "value")]),
+    }
+}
+
+fn chatbot_memory(now: i64) -> Flow {
+    let mut assistant = answers(
+        prompt(
+            "prompt-1",
+            "Shop assistant",
+            360.0,
+            136.0,
+            "You are Sam, the friendly assistant of an online running shop. Answer in two or three short sentences, \
+             remember what the customer told you earlier, and ask for an order number before promising anything.",
+            "{{message}}",
+            OutputFormat::Text,
+        ),
+        vec![contains(
+            "return",
+            "You can return unworn shoes within 30 days for a full refund. Send me your order number and I'll start the return for you.",
+        )],
+    );
+    if let BlockConfig::Prompt(p) = &mut assistant.config {
+        p.examples = vec![
+            ExampleTurn { role: Role::User, text: "Do you have trail shoes?".into() },
+            ExampleTurn {
+                role: Role::Assistant,
+                text: "We do! Our trail range has grippy soles for mud and rock. What distance do you usually run?"
+                    .into(),
+            },
+        ];
+        p.conversation = Some(Memory::default());
+        p.temperature = Some(0.7);
+    }
+    Flow {
+        meta: meta("A chatbot with memory", "A shop assistant that remembers the conversation.", now),
+        blocks: vec![
+            input("input-1", "Customer message", 40.0, 160.0, &[("message", "Hi! I ordered running shoes last week.")]),
+            assistant,
+            output("output-1", "Reply", 680.0, 160.0),
+            note(
+                "note-1",
+                40.0,
+                360.0,
+                "Open Chat in the top bar and send a few messages: the Prompt remembers the last 20 turns. Save a good exchange as a test case.",
+            ),
+        ],
+        edges: edges(&[("input-1", "message", "prompt-1", "message"), ("prompt-1", "text", "output-1", "value")]),
     }
 }
 

@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
     provide_context(super::versions_ui::VersionsOpen(RwSignal::new(false)));
     provide_context(super::data_sent::DataSentOpen(RwSignal::new(false)));
     provide_context(super::eval_dialog::EvalOpen(RwSignal::new(false)));
+    provide_context(super::chat_panel::ChatOpen(RwSignal::new(false)));
     provide_context(super::knowledge_dialog::KnowledgeOpen(RwSignal::new(false)));
     provide_context(super::knowledge_dialog::KnowledgeStatus(RwSignal::new(Vec::new())));
     provide_context(super::eval_driver::EvalDriver::new());
@@ -243,6 +244,7 @@ pub fn App() -> impl IntoView {
                     <Canvas />
                     <ViewControls />
                 </main>
+                <super::chat_panel::ChatPanel />
                 <Inspector />
             </div>
             <HelpDialog open=help_open />

@@ -377,7 +377,15 @@ fn CaseRow(i: usize, names: Vec<String>) -> impl IntoView {
     let get = move |f: &dyn Fn(&TestCase) -> String| state.suite.with(|s| s.cases.get(i).map(f).unwrap_or_default());
     view! {
         <tr>
-            <td class="case-num">{n}</td>
+            <td class="case-num">{n}{move || {
+                // A case saved from the Chat panel: the conversation before its input.
+                let history = state.suite.with(|s| s.cases.get(i).map(|c| c.history.clone()).unwrap_or_default());
+                (!history.is_empty()).then(|| {
+                    let said: Vec<String> = history.iter().map(|t| format!("User: {}\nAnswer: {}", t.user, t.assistant)).collect();
+                    let count = history.len();
+                    view! { <span class="case-history" title=said.join("\n\n")>{format!("after {count} turn{}", if count == 1 { "" } else { "s" })}</span> }
+                })
+            }}</td>
             {names.into_iter().map(|name| {
                 let (k1, k2) = (name.clone(), name.clone());
                 let k3 = name.clone();

@@ -19,6 +19,7 @@ fn paths(name: &str) -> &'static [&'static str] {
         "transform" => &["M4 7h11", "M12 4l3 3-3 3", "M20 17H9", "M12 14l-3 3 3 3"],
         "approval" => &["M12 3l7 3v5c0 4.5-3 8-7 10-4-2-7-5.5-7-10V6z", "M8.5 12l2.5 2.5 4.5-5"],
         // Toolbar and menus.
+        "chat" => &["M4 5h16v11H9l-5 4z", "M8 9h8", "M8 12h5"],
         "undo" => &["M9 14L4 9l5-5", "M4 9h10a6 6 0 0 1 0 12h-3"],
         "redo" => &["M15 14l5-5-5-5", "M20 9H10a6 6 0 0 0 0 12h3"],
         "play" => &["M7 4.5v15l12-7.5z"],

@@ -312,10 +312,12 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
             value=Signal::derive(move || p().system)
             on_input=move |v: String| set("system", Box::new(move |c| c.system = v))
             on_commit=end />
+        <super::prompt_messages::ExampleTurnsField cell />
         <TemplateEditor label="User message" rows=6 placeholder="What to ask. Use {{name}} for inputs."
             value=Signal::derive(move || p().user)
             on_input=move |v: String| set("user", Box::new(move |c| c.user = v))
             on_commit=end />
+        <super::prompt_messages::ConversationField cell />
         <label class="field">
             <span class="field-label">"Answer format"</span>
             <select on:change=move |ev| {
@@ -371,6 +373,7 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
             }}
         </Show>
         {agent_fields}
+        <super::prompt_messages::AdvancedParams cell />
         <super::sample_answers::SampleAnswersField cell />
         <div class="variables">
             <span class="field-label">"Variables it takes in"</span>

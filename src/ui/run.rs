@@ -5,6 +5,7 @@ use super::editor::Editor;
 use super::platform;
 use super::settings::Settings;
 use super::transport::Transport;
+use crate::domain::conversation::Conversation;
 use crate::domain::engine::{
     estimate, ApprovalDecision, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache,
     RunScope, RunSummary,
@@ -213,8 +214,31 @@ impl Runner {
     }
 
     pub fn start(&self, editor: Editor, settings: Settings, scope: RunScope) {
+        self.start_with(editor, settings, scope, None);
+    }
+
+    /// Runs the whole flow for one Chat panel turn: the message goes into the chat Input
+    /// value and the earlier turns to conversational Prompts. False when it did not start
+    /// (a key or a host approval is asked for first, or the flow cannot run). A run on
+    /// sample answers may already be finished when this returns.
+    pub fn start_chat(&self, editor: Editor, settings: Settings, conversation: Conversation) -> bool {
+        self.start_with(editor, settings, RunScope::All, Some(conversation))
+    }
+
+    /// Reads the engine of the latest run (the Chat panel takes its answer from it).
+    pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> Option<R> {
+        self.engine.try_with_value(|e| e.as_ref().map(f)).flatten()
+    }
+
+    fn start_with(
+        &self,
+        editor: Editor,
+        settings: Settings,
+        scope: RunScope,
+        conversation: Option<Conversation>,
+    ) -> bool {
         if self.running.get_untracked() {
-            return;
+            return false;
         }
         let missing = Self::missing_keys(editor, settings, &scope);
         if !missing.is_empty() {
@@ -223,24 +247,28 @@ impl Runner {
             self.message.set(None);
             settings.needs_key.set(missing);
             settings.open.set(true);
-            return;
+            return false;
         }
         let approved = self.approved_hosts(editor);
         let unapproved: Vec<String> =
             editor.with_flow(flow_tool_hosts).into_iter().filter(|h| !approved.contains(h)).collect();
         if !unapproved.is_empty() {
             self.approval.set(Some(HostApproval { hosts: unapproved, scope }));
-            return;
+            return false;
         }
         let now = platform::now_precise_ms();
-        let config =
-            EngineConfig { approved_hosts: approved, subflows: self.subflows(editor), ..self.config(settings) };
+        let config = EngineConfig {
+            approved_hosts: approved,
+            subflows: self.subflows(editor),
+            conversation,
+            ..self.config(settings)
+        };
         let started = self.cache.with_value(|c| editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)));
         let mut engine = match started {
             Ok(e) => e,
             Err(e) => {
                 self.message.set(Some(format!("The flow cannot run yet: {}", e.messages().join(" "))));
-                return;
+                return false;
             }
         };
         self.message.set(None);
@@ -255,6 +283,7 @@ impl Runner {
         self.tick();
         self.perform(editor, settings, commands);
         self.sync();
+        true
     }
 
     /// Forgets the results shown (another flow was opened: its block ids may repeat).

@@ -30,6 +30,7 @@ pub fn TopBar() -> impl IntoView {
     let versions_open = expect_context::<super::versions_ui::VersionsOpen>().0;
     let data_sent_open = expect_context::<super::data_sent::DataSentOpen>().0;
     let eval_open = expect_context::<super::eval_dialog::EvalOpen>().0;
+    let chat_open = expect_context::<super::chat_panel::ChatOpen>().0;
     let knowledge_open = expect_context::<super::knowledge_dialog::KnowledgeOpen>().0;
     let knowledge = expect_context::<super::knowledge::Knowledge>();
     let media = expect_context::<super::media::MediaStore>();
@@ -136,6 +137,12 @@ pub fn TopBar() -> impl IntoView {
                     <super::icons::Icon name="redo" />
                 </button>
                 <span class="toolbar-sep" aria-hidden="true"></span>
+                <button class="button button-quiet" aria-label="Chat" title="Chat with this flow: one run per message"
+                    aria-pressed=move || chat_open.get().to_string()
+                    on:click=move |_| chat_open.update(|o| *o = !*o)>
+                    <super::icons::Icon name="chat" />
+                    <span class="toolbar-text">"Chat"</span>
+                </button>
                 <button class="button button-quiet" aria-label="Evaluate" title="Test cases, checks and pass rates with intervals"
                     on:click=move |_| eval_open.set(true)>
                     <super::icons::Icon name="evaluate" />

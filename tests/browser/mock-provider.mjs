@@ -76,6 +76,10 @@ mock.on({ userMessage: "Check my order", hasToolResult: true }, (req) => ({ cont
 // A model that never stops calling tools, for the step limit.
 mock.on({ userMessage: "Keep calling tools" }, { toolCalls: [{ name: "lookup_order", arguments: '{"order_id":"B456"}' }] });
 
+// Chat panel: two turns of one conversation (the second request must carry the first).
+mock.onMessage("Chat turn one", { content: "I'm sorry your parcel is late! Could you tell me the order number?" });
+mock.onMessage("Chat turn two", { content: "Thanks! Order **A123** left our warehouse today." }, { streamingProfile: { ttft: 50, tps: 40 } });
+
 // Retrieval: the answer cites the passage about meals (the test checks the citation opens it).
 mock.onMessage("daily meal allowance", { content: "The daily meal allowance in Europe is 45 euros [1]. Alcohol is never reimbursed [1]." });
 

@@ -16,7 +16,7 @@ pub use approval::ApprovalConfig;
 pub use input::{InputConfig, InputValue};
 pub use note::NoteConfig;
 pub use output::OutputConfig;
-pub use prompt::{OutputFormat, PromptConfig};
+pub use prompt::{ExampleTurn, Memory, ModelParams, OutputFormat, PromptConfig};
 pub use retrieve::RetrieveConfig;
 pub use router::{RouteRule, RouterConfig, RouterMode, RuleTest};
 pub use tool::ToolConfig;

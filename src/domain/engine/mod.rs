@@ -50,6 +50,7 @@ pub use state::{
 pub use structured::{repair_message, structured_errors};
 pub use trace::{Trace, RAW_LIMIT_BYTES, RAW_TRUNCATED_NOTE};
 
+use crate::domain::conversation::Conversation;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::media::MediaLibrary;
 use crate::domain::pricing::PriceTable;
@@ -96,6 +97,9 @@ pub struct EngineConfig {
     /// Approval blocks pass their value on at once instead of waiting for a person (evaluation
     /// runs and sub-flow tools, where nobody is there to decide).
     pub auto_approve: bool,
+    /// A Chat panel turn (or a multi-turn eval case): the user's message for the chat Input
+    /// value, and the earlier turns that conversational Prompts are sent.
+    pub conversation: Option<Conversation>,
 }
 
 impl Default for EngineConfig {
@@ -115,6 +119,7 @@ impl Default for EngineConfig {
             media: None,
             redact_personal_data: false,
             auto_approve: false,
+            conversation: None,
         }
     }
 }
@@ -393,6 +398,10 @@ impl Engine {
         config: EngineConfig,
         now_ms: f64,
     ) -> Result<Engine, StartError> {
+        // A chat message replaces the chat Input's value for this run only.
+        let with_message =
+            config.conversation.as_ref().and_then(|c| crate::domain::conversation::with_message(flow, c));
+        let flow = with_message.as_ref().unwrap_or(flow);
         let plan = plan::plan(flow, &scope)?;
         let now = if now_ms.is_finite() { now_ms } else { 0.0 };
         let mut changed = Changed::default();

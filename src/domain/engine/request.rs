@@ -3,7 +3,7 @@
 
 use crate::domain::blocks::{OutputFormat, PromptConfig};
 use crate::domain::pricing::{cost, PriceTable};
-use crate::domain::providers::{ChatMessage, ChatRequest, JsonMode, ProviderKind, DEMO_MODEL};
+use crate::domain::providers::{supports, ChatMessage, ChatRequest, JsonMode, Param, ProviderKind, Role, DEMO_MODEL};
 use crate::domain::template::{self, TemplateError};
 
 /// Output tokens assumed for a call whose block sets no `max_tokens`.
@@ -14,6 +14,17 @@ pub(crate) fn build_chat<'v>(
     config: &PromptConfig,
     provider: ProviderKind,
     lookup: impl Fn(&str) -> Option<&'v str> + Copy,
+) -> Result<ChatRequest, TemplateError> {
+    build_chat_with_history(config, provider, lookup, &[])
+}
+
+/// As [`build_chat`], with earlier turns of a conversation placed after the few-shot
+/// examples and before the user message.
+pub(crate) fn build_chat_with_history<'v>(
+    config: &PromptConfig,
+    provider: ProviderKind,
+    lookup: impl Fn(&str) -> Option<&'v str> + Copy,
+    history: &[ChatMessage],
 ) -> Result<ChatRequest, TemplateError> {
     let system = template::render(&config.system, lookup)?;
     let user = template::render(&config.user, lookup)?;
@@ -28,17 +39,34 @@ pub(crate) fn build_chat<'v>(
             Some(JsonMode::Schema { name: "output".to_string(), schema: schema.clone() })
         }
     };
+    let mut messages = Vec::with_capacity(config.examples.len() + history.len() + 1);
+    for turn in &config.examples {
+        let text = template::render(&turn.text, lookup)?;
+        messages.push(match turn.role {
+            Role::User => ChatMessage::user(text),
+            Role::Assistant => ChatMessage::assistant(text),
+        });
+    }
+    messages.extend(history.iter().cloned());
+    messages.push(ChatMessage::user(user));
+    // Only what the provider takes goes into the request (and so into the cache key).
+    let p = &config.params;
+    let takes = |param| supports(provider, param);
     Ok(ChatRequest {
         model,
         system: if system.trim().is_empty() { None } else { Some(system) },
-        messages: vec![ChatMessage::user(user)],
+        messages,
         temperature: config.temperature,
         max_tokens: config.max_tokens,
         json_mode,
-        stop: Vec::new(),
+        stop: if takes(Param::Stop) { p.stop.clone() } else { Vec::new() },
         tools: Vec::new(),
         tool_choice: Default::default(),
         transcription: None,
+        top_p: p.top_p.filter(|_| takes(Param::TopP)),
+        seed: p.seed.filter(|_| takes(Param::Seed)),
+        reasoning_effort: p.reasoning_effort.clone().filter(|_| takes(Param::ReasoningEffort)),
+        thinking_budget: p.thinking_budget.filter(|_| takes(Param::ThinkingBudget)),
     })
 }
 

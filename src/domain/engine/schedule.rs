@@ -8,7 +8,7 @@ use super::events::apply_stream_event;
 use super::media::{attach_media, transcription_chat};
 use super::node::{InFlight, Phase};
 use super::plan::{cache_allowed, NodeKind};
-use super::request::{build_chat, estimated_cost, format_usd};
+use super::request::{build_chat_with_history, estimated_cost, format_usd};
 use super::retry::format_secs;
 use super::state::BlockStatus;
 use super::trace::RawCapture;
@@ -18,7 +18,9 @@ use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
 use crate::domain::blocks::tool::TOOL_OUTPUT_PORT;
 use crate::domain::blocks::transcribe::AUDIO_PORT;
 use crate::domain::flow::BlockId;
-use crate::domain::providers::{parser_for, sample_reply, stream_parser, text_chunks, ChatRequest, ProviderKind};
+use crate::domain::providers::{
+    parser_for, sample_chat_reply, sample_reply, stream_parser, text_chunks, ChatRequest, ProviderKind,
+};
 
 /// How a block's inputs stand.
 enum Upstream {
@@ -237,7 +239,11 @@ impl Engine {
                 if provider == ProviderKind::Demo {
                     node.sample_values = values.clone();
                 }
-                let built = build_chat(&cfg, provider, |n| values.get(n).map(String::as_str))
+                let history = match (cfg.conversation, &self.config.conversation) {
+                    (Some(memory), Some(c)) => crate::domain::conversation::history_for(&c.turns, id, memory),
+                    _ => Vec::new(),
+                };
+                let built = build_chat_with_history(&cfg, provider, |n| values.get(n).map(String::as_str), &history)
                     .map_err(|e| e.to_string())
                     .and_then(|mut chat| {
                         attach_media(&mut chat, provider, self.config.media.as_deref()).map(|()| chat)
@@ -631,22 +637,26 @@ pub(super) fn budget_used_up() -> String {
 /// that must match a JSON Schema and does not (a hand-written rule) fails the block, as a
 /// model's would.
 fn complete_demo(node: &mut super::node::Node, chat: &ChatRequest, now: f64) {
-    let (rules, schema) = match &node.plan.kind {
+    let (rules, schema, chat_examples) = match &node.plan.kind {
         NodeKind::Prompt(cfg) => (
             cfg.sample_answers.clone(),
             match &cfg.output_format {
                 crate::domain::blocks::OutputFormat::JsonSchema { schema } => Some(schema.clone()),
                 _ => None,
             },
+            cfg.conversation.map(|_| cfg.examples.len()),
         ),
-        _ => (Vec::new(), None),
+        _ => (Vec::new(), None, None),
     };
     let (text, rule) = match &node.plan.kind {
         NodeKind::Router(cfg) => {
             let input = node.held_value.as_deref().unwrap_or_default();
             (crate::domain::sample::route_answer(&cfg.route_names(), &cfg.instructions, input), None)
         }
-        _ => sample_reply(chat, &rules, &node.sample_values),
+        _ => match chat_examples {
+            Some(examples) => sample_chat_reply(chat, &rules, &node.sample_values, examples),
+            None => sample_reply(chat, &rules, &node.sample_values),
+        },
     };
     node.run.sample = true;
     node.run.sample_rule = rule;

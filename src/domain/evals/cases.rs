@@ -30,6 +30,10 @@ pub struct TestCase {
     /// A fairness-test copy: which original it varies and in which group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counterfactual: Option<super::fairness::Counterfactual>,
+    /// Earlier turns of a conversation (a case saved from the Chat panel). Conversational
+    /// Prompts are sent them before this case's input; the checks read the last answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<crate::domain::conversation::Turn>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -125,6 +125,7 @@ pub fn counterfactuals(cases: &[TestCase], attribute: &Attribute) -> Generated {
                     group: g.label.clone(),
                     attribute: attribute.name.clone(),
                 }),
+                history: case.history.clone(),
             });
         }
     }

@@ -205,6 +205,17 @@ pub fn case_flow(base: &Flow, case: &TestCase, variant: &Variant) -> Flow {
     flow
 }
 
+/// The engine settings for one case: a multi-turn case sends its history to the flow's
+/// conversational Prompts (its inputs already hold the new turn).
+fn case_config(base: &EngineConfig, case: &TestCase) -> EngineConfig {
+    if case.history.is_empty() {
+        return base.clone();
+    }
+    let conversation =
+        crate::domain::conversation::Conversation { turns: case.history.clone(), message: None, input: None };
+    EngineConfig { conversation: Some(conversation), ..base.clone() }
+}
+
 fn inputs_text(case: &TestCase) -> String {
     case.inputs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n")
 }
@@ -388,7 +399,7 @@ impl EvalRun {
                 continue;
             };
             let flow = case_flow(&self.spec.flow, case, v);
-            match Engine::start(&flow, RunScope::All, &RunCache::new(), self.config.clone(), now) {
+            match Engine::start(&flow, RunScope::All, &RunCache::new(), case_config(&self.config, case), now) {
                 Ok(engine) => self.spawn(engine, Task::Flow { key }, now, out),
                 Err(e) => {
                     let result = self.empty_result(key, Some(format!("The flow cannot run: {e}")), 0.0);

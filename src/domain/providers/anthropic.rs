@@ -37,17 +37,32 @@ pub(crate) fn chat_request(settings: &ProviderSettings, request: &ChatRequest) -
 }
 
 fn chat_body(model: &str, request: &ChatRequest) -> Value {
-    let messages: Vec<Value> = request.messages.iter().map(message).collect();
+    let messages = alternating(request.messages.iter().map(message).collect());
     let mut body = Map::new();
     body.insert("model".into(), json!(model));
-    body.insert("max_tokens".into(), json!(request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS)));
+    let thinking = request.thinking_budget;
+    // `max_tokens` counts the thinking too and must be above the budget.
+    let max_tokens = match (request.max_tokens, thinking) {
+        (Some(max), Some(budget)) if max <= budget => budget.saturating_add(max),
+        (Some(max), _) => max,
+        (None, Some(budget)) => budget.saturating_add(DEFAULT_MAX_TOKENS),
+        (None, None) => DEFAULT_MAX_TOKENS,
+    };
+    body.insert("max_tokens".into(), json!(max_tokens));
     if let Some(system) = wire::system_text(request) {
         body.insert("system".into(), json!(system));
     }
     body.insert("messages".into(), Value::Array(messages));
     body.insert("stream".into(), json!(true));
-    if let Some(t) = wire::temperature(request) {
+    // With thinking on, Anthropic accepts no temperature (the inspector warns).
+    if let (Some(t), None) = (wire::temperature(request), thinking) {
         body.insert("temperature".into(), json!(t));
+    }
+    if let Some(p) = wire::top_p(request) {
+        body.insert("top_p".into(), json!(p));
+    }
+    if let Some(budget) = thinking {
+        body.insert("thinking".into(), json!({"type": "enabled", "budget_tokens": budget}));
     }
     if let Some(stop) = wire::stop_sequences(request) {
         body.insert("stop_sequences".into(), json!(stop));
@@ -78,6 +93,39 @@ fn chat_body(model: &str, request: &ChatRequest) -> Value {
         }
     }
     Value::Object(body)
+}
+
+/// Anthropic wants user and assistant turns to alternate: consecutive turns of one role
+/// (two few-shot user examples in a row, say) become one turn. Plain texts are joined with
+/// a blank line; otherwise their content blocks are concatenated.
+fn alternating(messages: Vec<Value>) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::with_capacity(messages.len());
+    for m in messages {
+        match out.last_mut() {
+            Some(last) if last.get("role") == m.get("role") => {
+                let merged = match (last.get("content"), m.get("content")) {
+                    (Some(Value::String(a)), Some(Value::String(b))) => json!(format!("{a}\n\n{b}")),
+                    (a, b) => {
+                        let mut blocks = a.map(content_blocks).unwrap_or_default();
+                        blocks.extend(b.map(content_blocks).unwrap_or_default());
+                        Value::Array(blocks)
+                    }
+                };
+                last["content"] = merged;
+            }
+            _ => out.push(m),
+        }
+    }
+    out
+}
+
+/// A turn's content as a list of blocks (a plain string becomes one text block).
+fn content_blocks(content: &Value) -> Vec<Value> {
+    match content {
+        Value::Array(blocks) => blocks.clone(),
+        Value::String(text) => vec![json!({"type": "text", "text": text})],
+        _ => Vec::new(),
+    }
 }
 
 /// One turn. Plain turns stay a string; turns with tool calls or results become content

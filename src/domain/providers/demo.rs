@@ -53,6 +53,33 @@ pub fn sample_reply(
     sample_answer(&SampleRequest { rules, system, user: last_user(request), values, format: &format })
 }
 
+/// The sample answer of a conversational Prompt: its rules first (they see the new
+/// message), then a chat reply that picks up the earlier user messages. `examples` is how
+/// many messages at the start are few-shot examples (not part of the conversation).
+pub fn sample_chat_reply(
+    request: &ChatRequest,
+    rules: &[SampleRule],
+    values: &BTreeMap<String, String>,
+    examples: usize,
+) -> (String, Option<usize>) {
+    let last = last_user(request);
+    if crate::domain::sample::matching_rule(rules, last).is_some()
+        || format_of(request) != OutputFormat::Text
+        || request.transcription.is_some()
+    {
+        return sample_reply(request, rules, values);
+    }
+    let turns = request.messages.get(examples..).unwrap_or_default();
+    let earlier: Vec<&str> = turns
+        .iter()
+        .take(turns.len().saturating_sub(1))
+        .filter(|m| m.role == Role::User)
+        .map(|m| m.text.as_str())
+        .collect();
+    let system = request.system.as_deref().unwrap_or_default();
+    (crate::domain::sample::chat_answer(system, &earlier, last), None)
+}
+
 /// The sample provider's reply to an agent step, as stream events. With tools and no
 /// results yet it calls one tool (the one the tool choice names, or the first) with
 /// arguments made up from the user's words; once results are back it answers from them

@@ -50,6 +50,15 @@ fn chat_body(request: &ChatRequest) -> Value {
     if let Some(stop) = wire::stop_sequences(request) {
         config.insert("stopSequences".into(), json!(stop));
     }
+    if let Some(p) = wire::top_p(request) {
+        config.insert("topP".into(), json!(p));
+    }
+    if let Some(seed) = request.seed {
+        config.insert("seed".into(), json!(seed));
+    }
+    if let Some(budget) = request.thinking_budget {
+        config.insert("thinkingConfig".into(), json!({"thinkingBudget": budget}));
+    }
     if let Some(mode) = &request.json_mode {
         config.insert("responseMimeType".into(), json!("application/json"));
         if let JsonMode::Schema { schema, .. } = mode {

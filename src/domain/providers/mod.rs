@@ -24,14 +24,14 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-pub use demo::{demo_agent_events, demo_chunks, demo_reply, sample_reply, text_chunks, DEMO_MODEL};
+pub use demo::{demo_agent_events, demo_chunks, demo_reply, sample_chat_reply, sample_reply, text_chunks, DEMO_MODEL};
 pub use embeddings::{build_embeddings_request, cosine, parse_embeddings};
 pub use error::{classify_http_error, ProviderError, Setting};
 pub use ndjson::NdjsonDecoder;
 pub use sse::{SseDecoder, SseEvent};
 pub use stream::{StreamParser, StreamSummary, ToolCall, EARLY_END_MESSAGE};
 pub use types::{
-    ChatMessage, ChatRequest, ContentPart, FinishReason, HttpRequest, JsonMode, Method, ProviderSettings, Role,
+    ChatMessage, ChatRequest, ContentPart, FinishReason, HttpRequest, JsonMode, Method, Param, ProviderSettings, Role,
     StreamEvent, ToolCallMessage, ToolChoice, ToolResultMessage, ToolSpec, Transcription, SYNTHETIC_ID_PREFIX,
 };
 pub(crate) use wire::base_url;
@@ -123,6 +123,19 @@ impl ProviderKind {
 impl std::fmt::Display for ProviderKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.label())
+    }
+}
+
+/// Whether `kind` takes `param` in its own request format. Values it does not take are
+/// never sent (and the inspector says so).
+pub fn supports(kind: ProviderKind, param: Param) -> bool {
+    use ProviderKind as K;
+    match param {
+        Param::TopP | Param::Stop => !matches!(kind, K::Demo),
+        // Anthropic has no seed.
+        Param::Seed => matches!(kind, K::OpenAi | K::OpenAiCompatible | K::Gemini | K::Ollama | K::Browser),
+        Param::ReasoningEffort => matches!(kind, K::OpenAi | K::OpenAiCompatible),
+        Param::ThinkingBudget => matches!(kind, K::Anthropic | K::Gemini),
     }
 }
 

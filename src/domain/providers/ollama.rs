@@ -47,6 +47,12 @@ fn chat_body(model: &str, request: &ChatRequest) -> Value {
     if let Some(stop) = wire::stop_sequences(request) {
         options.insert("stop".into(), json!(stop));
     }
+    if let Some(p) = wire::top_p(request) {
+        options.insert("top_p".into(), json!(p));
+    }
+    if let Some(seed) = request.seed {
+        options.insert("seed".into(), json!(seed));
+    }
     if !options.is_empty() {
         body.insert("options".into(), Value::Object(options));
     }

@@ -180,6 +180,15 @@ fn chat_body(kind: ProviderKind, model: &str, request: &ChatRequest) -> Value {
     if let Some(stop) = wire::stop_sequences(request) {
         body.insert("stop".into(), json!(stop));
     }
+    if let Some(p) = wire::top_p(request) {
+        body.insert("top_p".into(), json!(p));
+    }
+    if let Some(seed) = request.seed {
+        body.insert("seed".into(), json!(seed));
+    }
+    if let Some(effort) = &request.reasoning_effort {
+        body.insert("reasoning_effort".into(), json!(effort));
+    }
     if !request.tools.is_empty() {
         body.insert("tools".into(), wire::function_tools(&request.tools));
         let choice = match &request.tool_choice {

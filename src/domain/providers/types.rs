@@ -165,6 +165,28 @@ pub struct ChatRequest {
     pub tool_choice: ToolChoice,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcription: Option<Transcription>,
+    // The settings below are left out of the JSON when unset, so requests of flows that do
+    // not use them keep their cache keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// OpenAI's `reasoning_effort`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_effort: Option<String>,
+    /// Anthropic's `thinking.budget_tokens`, Gemini's `thinkingConfig.thinkingBudget`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_budget: Option<u32>,
+}
+
+/// A model parameter that only some providers take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    TopP,
+    Stop,
+    Seed,
+    ReasoningEffort,
+    ThinkingBudget,
 }
 
 /// Where to send a request and with which key.

@@ -53,6 +53,11 @@ pub(crate) fn temperature(request: &ChatRequest) -> Option<f64> {
     request.temperature.filter(|t| t.is_finite())
 }
 
+/// Top P, unless it is not a number.
+pub(crate) fn top_p(request: &ChatRequest) -> Option<f64> {
+    request.top_p.filter(|p| p.is_finite())
+}
+
 /// Stop sequences, without empty ones (Anthropic rejects those), or `None` when none remain.
 pub(crate) fn stop_sequences(request: &ChatRequest) -> Option<Vec<&str>> {
     let stops: Vec<&str> = request.stop.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
