@@ -1,9 +1,7 @@
 //! A stakeholder's verdict: the feedback link and file round trip, stay small, refuse
 //! damaged or foreign input with a clear message, and become test cases.
 
-use chainboard::domain::feedback::{
-    Feedback, FeedbackError, Rating, FEEDBACK_PREFIX, MAX_RATINGS, MAX_TEXT_CHARS,
-};
+use chainboard::domain::feedback::{Feedback, FeedbackError, Rating, FEEDBACK_PREFIX, MAX_RATINGS, MAX_TEXT_CHARS};
 use std::collections::BTreeMap;
 
 fn rating(good: bool, comment: &str) -> Rating {
@@ -98,7 +96,9 @@ fn ratings_become_test_cases_with_expected_judgements() {
     assert_eq!(cases[0].expected.as_deref(), Some("We are sorry: your parcel arrives on **Friday**."));
     assert_eq!(cases[0].note, "Stakeholder: good (Reply) \u{2014} Clear and kind");
     assert_eq!(cases[1].expected, None);
-    assert!(cases[1].note.starts_with("Stakeholder: bad (Reply) \u{2014} Too vague | Answer they disliked: We are sorry"));
+    assert!(cases[1]
+        .note
+        .starts_with("Stakeholder: bad (Reply) \u{2014} Too vague | Answer they disliked: We are sorry"));
     // A sample answer is no reference for a model.
     assert_eq!(cases[2].expected, None);
     assert!(cases[2].note.contains("sample answer"), "{}", cases[2].note);

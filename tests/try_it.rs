@@ -38,12 +38,7 @@ fn the_starter_flow_makes_a_one_field_form_and_one_answer() {
 #[test]
 fn several_values_are_labelled_by_name_and_files_are_pickers() {
     let mut flow = starter_flow(0);
-    let photo = MediaRef {
-        id: "m1".into(),
-        name: "receipt.png".into(),
-        mime: "image/png".into(),
-        size: 10,
-    };
+    let photo = MediaRef { id: "m1".into(), name: "receipt.png".into(), mime: "image/png".into(), size: 10 };
     flow.blocks.push(Block::new(
         BlockId::new("input-2"),
         "Extra",

@@ -128,12 +128,13 @@ impl Feedback {
             return Err(if newer { FeedbackError::NewerVersion } else { FeedbackError::NotFeedback });
         };
         let bytes = base64url_decode(body).map_err(|_| FeedbackError::Damaged)?;
-        let json = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&bytes, MAX_EXPANDED_BYTES).map_err(|e| {
-            match e.status {
+        let json =
+            miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&bytes, MAX_EXPANDED_BYTES).map_err(|e| match e
+                .status
+            {
                 TINFLStatus::HasMoreOutput => FeedbackError::TooLarge,
                 _ => FeedbackError::Damaged,
-            }
-        })?;
+            })?;
         from_json(&json)
     }
 

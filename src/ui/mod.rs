@@ -14,6 +14,7 @@ mod eval_dialog;
 mod eval_driver;
 mod eval_results;
 mod fairness_ui;
+mod feedback_ui;
 mod files;
 mod flows_menu;
 mod gallery;
@@ -50,6 +51,7 @@ mod tool_settings;
 mod topbar;
 mod transcribe_settings;
 mod transport;
+mod try_it;
 mod versions_ui;
 
 pub use app::App;
