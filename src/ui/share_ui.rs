@@ -304,7 +304,7 @@ pub fn ShareDialog() -> impl IntoView {
                             <span class="field-label">"Start at"</span>
                             <select aria-label="Start at" on:change=move |ev| {
                                 let v = event_target_value(&ev);
-                                start_at.set((!v.is_empty()).then(|| BlockId(v)));
+                                start_at.set((!v.is_empty()).then_some(BlockId(v)));
                                 link.set(None);
                             }>
                                 <option value="" selected=move || start_at.with(Option::is_none)>"The first step"</option>

@@ -292,11 +292,10 @@ fn Who(missing: Memo<Vec<ProviderKind>>, choice: RwSignal<NoKey>) -> impl IntoVi
                                 )}</span></span>
                         </label>
                     </div>
-                    <p class="tryit-who-line tryit-who-key">
-                        "Have a key? "
-                        <button class="link-button" on:click=move |_| settings.open.set(true)>{format!("Add your {names} key")}</button>
-                        " and it runs for real. It stays in this browser; the person who shared this never sees it."
-                    </p>
+                    <div class="tryit-who-key">
+                        <button class="button tryit-tool" on:click=move |_| settings.open.set(true)>{format!("Add your {names} key")}</button>
+                        <span class="tryit-who-line">"\u{2026}and it runs for real. Your key stays in this browser; the person who shared this never sees it."</span>
+                    </div>
                 }
                 .into_any()
             }}
