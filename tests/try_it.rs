@@ -113,3 +113,27 @@ fn present_starts_at_the_chosen_step() {
     assert_eq!(start_step(&steps, Some(&BlockId::new("gone"))), 0);
     assert_eq!(start_step(&steps, None), 0);
 }
+
+#[test]
+fn models_that_embed_in_the_browser_count_as_downloads_too() {
+    use chainboard::domain::blocks::RetrieveConfig;
+    use chainboard::domain::retrieval::search::RetrieveMode;
+    let mut flow = starter_flow(0);
+    let embed = |mode| RetrieveConfig {
+        mode,
+        embed_provider: "browser".into(),
+        embed_model: "http://127.0.0.1/embed.gguf".into(),
+        ..RetrieveConfig::default()
+    };
+    flow.blocks.push(Block::new(
+        BlockId::new("find"),
+        "Find",
+        Point::new(0.0, 0.0),
+        BlockConfig::Retrieve(embed(RetrieveMode::Keyword)),
+    ));
+    assert!(browser_models(&flow).is_empty(), "keyword search embeds nothing");
+    if let Some(BlockConfig::Retrieve(r)) = flow.blocks.last_mut().map(|b| &mut b.config) {
+        *r = embed(RetrieveMode::Hybrid);
+    }
+    assert_eq!(browser_models(&flow), vec![("http://127.0.0.1/embed.gguf".to_string(), None)]);
+}

@@ -9,6 +9,7 @@ use crate::domain::graph::topological_order;
 use crate::domain::media::{MediaKind, MediaRef};
 use crate::domain::providers::local_models::LOCAL_MODELS;
 use crate::domain::providers::ProviderKind;
+use crate::domain::retrieval::search::RetrieveMode;
 use std::collections::BTreeMap;
 
 /// One field of the form: an Input block's value.
@@ -145,15 +146,29 @@ pub fn instead_of(flow: &Flow, missing: &[ProviderKind], to: ProviderKind) -> Fl
     out
 }
 
-/// The in-browser models `flow` would load, with their download size in MB when known.
+/// The in-browser models `flow` would load (to answer or to embed), with their download size
+/// in MB when known.
 pub fn browser_models(flow: &Flow) -> Vec<(String, Option<u32>)> {
     let mut out: Vec<(String, Option<u32>)> = Vec::new();
     for block in &flow.blocks {
-        let BlockConfig::Prompt(p) = &block.config else { continue };
-        if ProviderKind::from_id(p.provider.trim()) != Some(ProviderKind::Browser) {
-            continue;
-        }
-        let model = if p.model.trim().is_empty() { LOCAL_MODELS[0].url } else { p.model.trim() };
+        // Prompts answering in this browser, and Retrieve blocks embedding in it.
+        let model = match &block.config {
+            BlockConfig::Prompt(p) if ProviderKind::from_id(p.provider.trim()) == Some(ProviderKind::Browser) => {
+                if p.model.trim().is_empty() {
+                    LOCAL_MODELS[0].url
+                } else {
+                    p.model.trim()
+                }
+            }
+            BlockConfig::Retrieve(r)
+                if r.mode != RetrieveMode::Keyword
+                    && ProviderKind::from_id(r.embed_provider.trim()) == Some(ProviderKind::Browser)
+                    && !r.embed_model.trim().is_empty() =>
+            {
+                r.embed_model.trim()
+            }
+            _ => continue,
+        };
         if !out.iter().any(|(m, _)| m == model) {
             let size = LOCAL_MODELS.iter().find(|m| m.url == model).map(|m| m.size_mb);
             out.push((model.to_string(), size));

@@ -210,7 +210,7 @@ pub fn PresentView() -> impl IntoView {
                         <section class="present-card" aria-label=format!("{kind}: {name}")>
                             <p class="present-kind">{kind}</p>
                             <h1 class="present-name">{name.clone()}</h1>
-                            <div class="present-io">
+                            <div class="present-io" class:solo=move || texts.with(|t| t.0.trim().is_empty())>
                                 <div class="present-in">
                                     <h2>"Goes in"</h2>
                                     <div class="present-text" class:text-unbroken=move || texts.with(|t| crate::domain::markdown::has_unbroken_run(&t.0, 2_000))>{move || texts.get().0}</div>

@@ -57,20 +57,39 @@ struct AppState {
     /// The inputs of the answers on screen, by value name (for ratings).
     shown_inputs: StoredValue<BTreeMap<String, String>>,
     ratings: RwSignal<BTreeMap<(u32, BlockId), Given>>,
+    /// Without a key: sample answers or a model in this browser.
+    choice: RwSignal<NoKey>,
 }
 
 #[component]
 pub fn TryItView() -> impl IntoView {
     let shared = expect_context::<Shared>();
+    let editor = expect_context::<Editor>();
+    // Made once: the viewer's inputs and ratings survive a look at "How it works".
+    let state = AppState {
+        values: RwSignal::new(BTreeMap::new()),
+        run_no: RwSignal::new(0),
+        shown_inputs: StoredValue::new(BTreeMap::new()),
+        ratings: RwSignal::new(BTreeMap::new()),
+        choice: RwSignal::new(NoKey::Sample),
+    };
+    // A newly opened link starts afresh, with the flow's own values on screen.
+    Effect::new(move |_| {
+        if shared.viewing.with(Option::is_some) {
+            state.values.set(BTreeMap::new());
+            state.ratings.set(BTreeMap::new());
+            state.shown_inputs.set_value(editor.with_flow(inputs_by_name));
+        }
+    });
     view! {
         <Show when=move || shared.app_on()>
-            <TryIt />
+            <TryIt state />
         </Show>
     }
 }
 
 #[component]
-fn TryIt() -> impl IntoView {
+fn TryIt(state: AppState) -> impl IntoView {
     let editor = expect_context::<Editor>();
     let runner = expect_context::<Runner>();
     let settings = expect_context::<Settings>();
@@ -87,13 +106,7 @@ fn TryIt() -> impl IntoView {
         editor.settled_rev.track();
         editor.with_flow(|f| providers_missing_keys(f, |k| settings.has_key(k)))
     });
-    let choice = RwSignal::new(NoKey::Sample);
-    let state = AppState {
-        values: RwSignal::new(BTreeMap::new()),
-        run_no: RwSignal::new(0),
-        shown_inputs: StoredValue::new(editor.with_flow(inputs_by_name)),
-        ratings: RwSignal::new(BTreeMap::new()),
-    };
+    let choice = state.choice;
     // Citations in answers open the passages the flow's Retrieve blocks found.
     let retrieves = Memo::new(move |_| {
         editor.settled_rev.track();
