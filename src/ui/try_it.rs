@@ -320,7 +320,23 @@ fn Who(missing: Memo<Vec<ProviderKind>>, choice: RwSignal<NoKey>) -> impl IntoVi
 #[component]
 fn Answer(id: BlockId, name: String, state: AppState) -> impl IntoView {
     let runner = expect_context::<Runner>();
-    let run = runner.run_of(&id);
+    let editor = expect_context::<Editor>();
+    let own = runner.run_of(&id);
+    // An Output block receives its answer when the block feeding it has finished; until then
+    // (streaming, stopped, failed) the answer shown is that block's.
+    let feeder = editor.with_flow(|f| f.edges.iter().find(|e| e.to.block == id).map(|e| e.from.block.clone()));
+    let fed = feeder.map(|f| runner.run_of(&f));
+    let settled = move || {
+        own.with(|r| {
+            r.as_ref().is_some_and(|r| {
+                matches!(r.status, BlockStatus::Done | BlockStatus::Cached | BlockStatus::Error) && r.output.is_some()
+            })
+        })
+    };
+    let run = Signal::derive(move || match fed {
+        Some(fed) if !settled() && fed.with(Option::is_some) => fed.get(),
+        _ => own.get(),
+    });
     let text = Signal::derive(move || run.with(|r| r.as_ref().and_then(|r| r.output.clone()).unwrap_or_default()));
     let status = move || run.with(|r| r.as_ref().map(|r| r.status));
     let sample = move || run.with(|r| r.as_ref().is_some_and(|r| r.sample));

@@ -304,3 +304,54 @@ test("a present link starts at the chosen block and replays the shared outputs w
     await context.close();
   }
 });
+
+test("an embedded app link streams the answer as it arrives, and Stop keeps what came", async ({ page, browser }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await useTemplate(page, "Reply to a customer");
+  const link = await createLink(page, { view: "app" });
+  const embed = link.replace("/#", "/?embed#");
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  const viewer = await context.newPage();
+  await viewer.goto(embed);
+  const tryIt = viewer.getByRole("main", { name: "Try this flow" });
+  await tryIt.getByRole("textbox", { name: "Customer email" }).fill("Tell a long story about my parcel.");
+  await clickLikeAPerson(viewer, tryIt.getByRole("button", { name: "Add your OpenAI key" }), "Add your OpenAI key");
+  await configureProvider(viewer, "openai");
+  await clickLikeAPerson(viewer, tryIt.getByRole("button", { name: "Run", exact: true }), "Run");
+  const answer = tryIt.getByRole("region", { name: "Answer: Reply" });
+  // Part of the story is on screen while the rest is still coming.
+  await expect(answer.locator(".tryit-answer-body")).toContainText("Once upon a time");
+  await expect(tryIt.getByRole("button", { name: "Stop" })).toBeVisible();
+  await clickLikeAPerson(viewer, tryIt.getByRole("button", { name: "Stop" }), "Stop");
+  await expect(answer).toHaveAttribute("data-status", "stopped");
+  await expect(answer.locator(".tryit-answer-body")).toContainText("Once upon a time");
+  await expect(tryIt.getByRole("button", { name: "Run", exact: true })).toBeVisible();
+  await context.close();
+});
+
+test("a shared canvas link: 'a model in this browser' asks before downloading anything", async ({ page, browser }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await useTemplate(page, "Reply to a customer");
+  const link = await createLink(page, { view: "canvas" });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const viewer = await context.newPage();
+  const sent = outsideRequests(viewer);
+  await viewer.goto(link);
+  await clickLikeAPerson(viewer, viewer.getByRole("button", { name: "Run flow" }), "Run flow");
+  const panel = viewer.getByRole("dialog", { name: "Settings" }).getByRole("alert", { name: "No key yet" });
+  await clickLikeAPerson(viewer, panel.getByRole("button", { name: "Use a model in this browser" }), "in-browser model");
+  const ask = viewer.getByRole("dialog", { name: "Download a model?" });
+  await expect(ask).toContainText(/SmolLM2 .* \d+ MB .* from huggingface\.co/);
+  await viewer.screenshot({ path: "target/screenshots/try-it-download-ask.png" });
+  await ask.getByRole("button", { name: "Cancel" }).click();
+  await expect(ask).toHaveCount(0);
+  expect(sent).toEqual([]);
+  // The shared flow itself was not switched to the browser model.
+  await new AppPage(viewer).block("Prompt block: Draft a reply").locator("header").click();
+  await expect(new AppPage(viewer).inspector.getByRole("combobox", { name: "Provider" })).toHaveValue("openai");
+  await context.close();
+});
