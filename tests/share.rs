@@ -6,7 +6,7 @@ use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Poi
 use chainboard::domain::flow_file::{from_json, to_json};
 use chainboard::domain::share::{
     decode, encode, encode_sealed, from_plaintext_bytes, hosts_contacted, link_advice, plaintext_bytes, Decoded,
-    LinkAdvice, ShareError, SharePayload, MAX_EXPANDED_BYTES, MAX_LINK_CHARS, WARN_LINK_CHARS,
+    LinkAdvice, ShareError, SharePayload, ShareView, MAX_EXPANDED_BYTES, MAX_LINK_CHARS, WARN_LINK_CHARS,
 };
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
@@ -634,6 +634,8 @@ fn every_template_round_trips_through_a_share_link() {
             include_note: None,
             evals: None,
             knowledge: None,
+            view: ShareView::App,
+            start_at: None,
         });
         match decode(&link) {
             Ok(Decoded::Open(p)) => assert_eq!(p.flow, flow, "{}", t.id),
@@ -712,4 +714,104 @@ fn template_link_lengths() {
     let doc = json!({ "base": BASE, "warn_link_chars": WARN_LINK_CHARS, "max_link_chars": MAX_LINK_CHARS, "templates": rows });
     std::fs::write(out, serde_json::to_string_pretty(&doc).expect("serialises")).expect("writes");
     eprintln!("wrote {out}");
+}
+
+// ---- How a link opens: app, canvas, present (and where present starts) ----------------------
+
+#[test]
+fn the_view_and_start_block_round_trip() {
+    let flow = starter_flow(0);
+    let second = flow.blocks[1].id.clone();
+    for view in ShareView::ALL {
+        let payload = SharePayload { view, start_at: Some(second.clone()), ..SharePayload::new(flow.clone()) };
+        let opened = open(&encode(&payload));
+        assert_eq!(opened.view, view);
+        // Only present mode has a start.
+        let expected = (view == ShareView::Present).then(|| second.clone());
+        assert_eq!(opened.start_at, expected, "{view:?}");
+        assert_eq!(opened.flow, flow);
+    }
+    // Sealed links carry it inside the ciphertext's plaintext, the same bytes.
+    let payload = SharePayload { view: ShareView::App, ..SharePayload::new(flow.clone()) };
+    assert_eq!(from_plaintext_bytes(&plaintext_bytes(&payload)).unwrap().view, ShareView::App);
+}
+
+#[test]
+fn links_made_before_views_open_on_the_canvas_and_cost_nothing_extra() {
+    let old = shared_link_text("{\"flow\":FLOW}");
+    let opened = open(&old);
+    assert_eq!(opened.view, ShareView::Canvas);
+    assert_eq!(opened.start_at, None);
+    // A canvas link is byte for byte what an older Chainboard wrote.
+    assert_eq!(encode(&starter()), encode(&SharePayload { view: ShareView::Canvas, ..starter() }));
+    assert!(!envelope_of(&encode(&starter())).contains("\"view\""));
+    // An app link costs a handful of characters.
+    let app = encode(&SharePayload { view: ShareView::App, ..starter() });
+    assert!(app.len() <= encode(&starter()).len() + 24, "{} vs {}", app.len(), encode(&starter()).len());
+}
+
+#[test]
+fn unknown_views_and_missing_start_blocks_fall_back_gently() {
+    for (extra, view) in [
+        (",\"view\":\"hologram\"", ShareView::Canvas),
+        (",\"view\":42", ShareView::Canvas),
+        (",\"view\":\"present\",\"start\":\"no-such-block\"", ShareView::Present),
+        (",\"view\":\"present\",\"start\":[1,2]", ShareView::Present),
+        (",\"view\":\"app\"", ShareView::App),
+    ] {
+        let opened = open(&shared_link_text(&format!("{{\"flow\":FLOW{extra}}}")));
+        assert_eq!(opened.view, view, "{extra}");
+        assert_eq!(opened.start_at, None, "{extra}");
+    }
+}
+
+#[test]
+fn app_and_present_links_carry_no_keys() {
+    let secret = "sk-test-VIEWS-0000-secret";
+    let text = to_json(&starter_flow(0)).replacen(
+        "\"provider\": \"openai\",",
+        &format!("\"provider\": \"openai\", \"api_key\": \"{secret}\","),
+        1,
+    );
+    let flow = from_json(&text).unwrap();
+    for view in ShareView::ALL {
+        let link = encode(&SharePayload { view, ..SharePayload::new(flow.clone()) });
+        assert!(!envelope_of(&link).contains(secret), "{view:?}");
+        assert!(!envelope_of(&link).contains("api_key"), "{view:?}");
+    }
+}
+
+/// The JSON inside an open link.
+fn envelope_of(link: &str) -> String {
+    let body = link.rsplit_once("v1.").map(|(_, b)| b).unwrap();
+    let bytes = b64_decode(body);
+    String::from_utf8(miniz_oxide::inflate::decompress_to_vec_zlib(&bytes).unwrap()).unwrap()
+}
+
+/// An open link whose envelope is `template` with `FLOW` replaced by the starter flow.
+fn shared_link_text(template: &str) -> String {
+    link_of_json(&template.replace("FLOW", &to_json(&starter_flow(0))))
+}
+
+fn b64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => (c - b'A') as u32,
+            b'a'..=b'z' => (c - b'a' + 26) as u32,
+            b'0'..=b'9' => (c - b'0' + 52) as u32,
+            b'-' => 62,
+            _ => 63,
+        }
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for &c in text.as_bytes() {
+        acc = (acc << 6 | value(c)) & 0xffff;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
 }

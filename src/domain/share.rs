@@ -80,12 +80,56 @@ pub struct SharePayload {
     pub evals: Option<crate::domain::evals::suite::EvalSuite>,
     /// Small documents for Retrieve blocks, when the sharer includes them.
     pub knowledge: Option<crate::domain::retrieval::knowledge::PortableKnowledge>,
+    /// How the link opens: the editor (read-only), a simple app, or present mode.
+    pub view: ShareView,
+    /// Present mode starts at this block (only meaningful with [`ShareView::Present`]).
+    pub start_at: Option<BlockId>,
 }
 
 impl SharePayload {
-    /// Just the flow: no outputs, no note.
+    /// Just the flow: no outputs, no note, opening on the canvas.
     pub fn new(flow: Flow) -> Self {
-        SharePayload { flow, outputs: Vec::new(), include_note: None, evals: None, knowledge: None }
+        SharePayload { flow, ..SharePayload::default() }
+    }
+}
+
+/// How a shared link opens for the person who clicks it. Links made before this field
+/// existed have none and open on the canvas, as they always did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ShareView {
+    /// The editor, read-only (the original share view).
+    #[default]
+    Canvas,
+    /// A simple app built from the flow: a form from its inputs, Run, the answers.
+    App,
+    /// Present mode: one block at a time, large type.
+    Present,
+}
+
+impl ShareView {
+    pub const ALL: [ShareView; 3] = [ShareView::App, ShareView::Canvas, ShareView::Present];
+
+    /// The word a link carries (`"view":"app"`); the canvas is written as nothing.
+    pub fn id(self) -> &'static str {
+        match self {
+            ShareView::Canvas => "canvas",
+            ShareView::App => "app",
+            ShareView::Present => "present",
+        }
+    }
+
+    /// Unknown words (from a newer Chainboard) open on the canvas, which shows everything.
+    pub fn from_id(id: &str) -> ShareView {
+        ShareView::ALL.into_iter().find(|v| v.id() == id).unwrap_or_default()
+    }
+
+    /// What the Share dialog calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ShareView::App => "An app: a form to try it, and the answers",
+            ShareView::Canvas => "The flow on its canvas (read-only)",
+            ShareView::Present => "Present mode, one step at a time",
+        }
     }
 }
 
@@ -213,6 +257,15 @@ fn envelope_json(payload: &SharePayload) -> String {
         json.push_str(",\"knowledge\":");
         json.push_str(&serde_json::to_string(knowledge).unwrap_or_else(|_| "null".into()));
     }
+    if payload.view != ShareView::Canvas {
+        json.push_str(",\"view\":\"");
+        json.push_str(payload.view.id());
+        json.push('"');
+    }
+    if let Some(start) = payload.start_at.as_ref().filter(|_| payload.view == ShareView::Present) {
+        json.push_str(",\"start\":");
+        json.push_str(&serde_json::to_string(&start.0).unwrap_or_else(|_| "null".into()));
+    }
     json.push('}');
     json
 }
@@ -300,12 +353,20 @@ pub fn from_plaintext_bytes(bytes: &[u8]) -> Result<SharePayload, ShareError> {
     let mut flow = flow_file::from_value(envelope.flow).map_err(ShareError::InvalidFlow)?;
     remove_secrets(&mut flow);
     Ok(SharePayload {
-        flow,
         outputs: envelope.outputs.into_iter().map(|(id, text)| (BlockId(id), text)).collect(),
         include_note: envelope.note,
         // A damaged suite is dropped: the flow still opens.
         evals: envelope.evals.and_then(|v| serde_json::from_value(v).ok()),
         knowledge: envelope.knowledge.and_then(|v| serde_json::from_value(v).ok()),
+        view: envelope.view.as_ref().and_then(Value::as_str).map(ShareView::from_id).unwrap_or_default(),
+        // A start block the flow does not have is ignored: present mode starts at the first.
+        start_at: envelope
+            .start
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(|s| BlockId(s.to_string()))
+            .filter(|id| flow.block(id).is_some()),
+        flow,
     })
 }
 
@@ -320,6 +381,11 @@ struct Envelope {
     evals: Option<Value>,
     #[serde(default)]
     knowledge: Option<Value>,
+    /// Read leniently (any JSON): a wrong type opens on the canvas rather than failing.
+    #[serde(default)]
+    view: Option<Value>,
+    #[serde(default)]
+    start: Option<Value>,
 }
 
 enum Kind {
@@ -536,7 +602,7 @@ fn sextet_value(c: u8) -> Option<u32> {
     Some(u32::from(v))
 }
 
-fn base64url_into(bytes: &[u8], out: &mut String) {
+pub(crate) fn base64url_into(bytes: &[u8], out: &mut String) {
     for chunk in bytes.chunks(3) {
         let (n, chars) = match *chunk {
             [a, b, c] => (u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c), 4),
@@ -552,7 +618,7 @@ fn base64url_into(bytes: &[u8], out: &mut String) {
 
 /// Strict: only the base64url alphabet, no padding, and the unused low bits of the last
 /// character must be zero (so a changed last character is noticed, not ignored).
-fn base64url_decode(text: &str) -> Result<Vec<u8>, ShareError> {
+pub(crate) fn base64url_decode(text: &str) -> Result<Vec<u8>, ShareError> {
     let bytes = text.as_bytes();
     if bytes.len() % 4 == 1 {
         return Err(ShareError::Damaged { reason: "the base64url text has an impossible length" });

@@ -70,11 +70,12 @@ pub fn App() -> impl IntoView {
     provide_context(super::eval_dialog::EvalOpen(RwSignal::new(false)));
     provide_context(super::chat_panel::ChatOpen(RwSignal::new(false)));
     provide_context(super::knowledge_dialog::KnowledgeOpen(RwSignal::new(false)));
+    provide_context(super::feedback_ui::FeedbackOpen(RwSignal::new(false)));
     provide_context(super::knowledge_dialog::KnowledgeStatus(RwSignal::new(Vec::new())));
     provide_context(super::eval_driver::EvalDriver::new());
     let shared = Shared::new();
     provide_context(shared);
-    open_from_location(editor, session, runner, shared);
+    open_from_location(editor, session, runner, shared, present);
 
     // Each flow has its own last run (for replay in present mode); switching flows clears
     // the results on screen.
@@ -83,13 +84,18 @@ pub fn App() -> impl IntoView {
         if prev.as_ref().is_some_and(|p| *p != id) {
             runner.reset();
         }
+        if editor.read_only.get_untracked() {
+            // A shared link: its own outputs are the recording (see share_ui), not the viewer's.
+            return id;
+        }
         let rec = platform::storage_get(&format!("chainboard.recording.{id}")).and_then(|t| Recording::parse(&t));
         runner.recording.set(rec);
         id
     });
     Effect::new(move |first: Option<()>| {
         let rec = runner.recording.get();
-        if first.is_some() {
+        // A shared link's runs are never kept over the viewer's own flow's recording.
+        if first.is_some() && !editor.read_only.get_untracked() {
             if let Some(rec) = rec {
                 let id = session.current.get_untracked();
                 let _ = platform::storage_set(&format!("chainboard.recording.{id}"), &rec.to_json());
@@ -230,8 +236,12 @@ pub fn App() -> impl IntoView {
     };
 
     let embed = platform::is_embed();
+    // The app view and present mode cover the editor: it is hidden, so a phone never
+    // scrolls sideways over a canvas it cannot use.
+    let covered = move || present.on.get() || shared.app_on();
     view! {
-        <div class="app" class:embed=embed>
+        <div class="app" class:embed=embed class:covered=covered class:tryit-on=move || shared.app_on()>
+            <super::try_it::TryItView />
             <TopBar />
             <div class="workspace">
                 <Show when=move || !editor.read_only.get()>
@@ -257,6 +267,8 @@ pub fn App() -> impl IntoView {
             <super::approve_hosts::ApproveHostsDialog />
             <super::eval_dialog::EvalDialog />
             <super::knowledge_dialog::KnowledgeDialog />
+            <super::feedback_ui::FeedbackImportDialog />
+            <super::local_model_ui::DownloadConfirm />
         </div>
     }
 }

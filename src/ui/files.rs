@@ -42,7 +42,7 @@ pub fn export(editor: Editor, session: Session, knowledge: Knowledge, media: Med
 }
 
 /// A safe file name from a flow title.
-fn file_name(title: &str) -> String {
+pub fn file_name(title: &str) -> String {
     let stem: String = title
         .chars()
         .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' })

@@ -147,3 +147,39 @@ pub fn LocalModelStatus() -> impl IntoView {
         </Show>
     }
 }
+
+/// Asks before a run downloads an in-browser model (100 MB or more): which model, how big,
+/// from where. Nothing is downloaded until "Download and run"; Cancel runs nothing.
+#[component]
+pub fn DownloadConfirm() -> impl IntoView {
+    let runner = expect_context::<super::run::Runner>();
+    let editor = expect_context::<Editor>();
+    let settings = expect_context::<super::settings::Settings>();
+    let ask = runner.download;
+    let total = move || {
+        ask.with(|a| a.as_ref().map(|a| a.models.iter().map(|(_, mb)| mb.unwrap_or(0)).sum::<u32>()).unwrap_or(0))
+    };
+    view! {
+        <Show when=move || ask.with(Option::is_some)>
+            <div class="dialog-backdrop">
+                <div class="dialog" role="dialog" aria-modal="true" aria-label="Download a model?">
+                    <header class="dialog-header"><h2>"Download a model to run this here?"</h2></header>
+                    <ul class="download-list">
+                        {move || ask.get().map(|a| a.models.into_iter().map(|(m, mb)| {
+                            let size = mb.map(|mb| format!("{mb} MB")).unwrap_or_else(|| "size unknown".into());
+                            let host = m.split("://").nth(1).and_then(|r| r.split('/').next()).unwrap_or("this computer").to_string();
+                            view! { <li><strong>{model_name(&m)}</strong>{format!(" \u{b7} {size} \u{b7} from {host}")}</li> }
+                        }).collect_view())}
+                    </ul>
+                    <p class="field-help">"It is downloaded once and kept in this browser; after that it runs on this device with no network. Nothing you type is sent anywhere. On a phone or a metered connection, sample answers are the lighter choice."</p>
+                    <div class="dialog-footer">
+                        <button class="button button-quiet" on:click=move |_| ask.set(None)>"Cancel"</button>
+                        <button class="button button-primary" on:click=move |_| runner.confirm_download(editor, settings)>
+                            {move || match total() { 0 => "Download and run".to_string(), mb => format!("Download {mb} MB and run") }}
+                        </button>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}

@@ -19,6 +19,7 @@ mod eval_driver;
 mod eval_results;
 mod explain_view;
 mod fairness_ui;
+mod feedback_ui;
 mod files;
 mod flows_menu;
 mod gallery;
@@ -56,6 +57,7 @@ mod tool_settings;
 mod topbar;
 mod transcribe_settings;
 mod transport;
+mod try_it;
 mod versions_ui;
 
 pub use app::App;

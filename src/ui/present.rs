@@ -42,6 +42,18 @@ impl Present {
         platform::request_fullscreen();
     }
 
+    /// Enters at the step of block `start` (the first step when it is not one). A shared
+    /// link opens this way without fullscreen: browsers allow that only after a click.
+    pub fn enter_at(&self, editor: Editor, start: Option<&BlockId>, fullscreen: bool) {
+        let ids: Vec<BlockId> = steps(editor).into_iter().map(|(id, _, _)| id).collect();
+        self.step.set(crate::domain::try_it::start_step(&ids, start));
+        self.replay_from.set(None);
+        self.on.set(true);
+        if fullscreen {
+            platform::request_fullscreen();
+        }
+    }
+
     pub fn exit(&self) {
         self.on.set(false);
         self.replay_from.set(None);
@@ -63,7 +75,7 @@ impl Present {
 }
 
 /// The blocks a presentation steps through: everything that runs, in run order.
-fn steps(editor: Editor) -> Vec<(BlockId, String, &'static str)> {
+pub fn steps(editor: Editor) -> Vec<(BlockId, String, &'static str)> {
     editor.with_flow(|f| {
         let order = topological_order(f).unwrap_or_else(|_| f.blocks.iter().map(|b| b.id.clone()).collect());
         order
@@ -203,7 +215,7 @@ pub fn PresentView() -> impl IntoView {
                         <section class="present-card" aria-label=format!("{kind}: {name}")>
                             <p class="present-kind">{kind}</p>
                             <h1 class="present-name">{name.clone()}</h1>
-                            <div class="present-io">
+                            <div class="present-io" class:solo=move || texts.with(|t| t.0.trim().is_empty())>
                                 <div class="present-in">
                                     <h2>"Goes in"</h2>
                                     <div class="present-text" class:text-unbroken=move || texts.with(|t| crate::domain::markdown::has_unbroken_run(&t.0, 2_000))>{move || texts.get().0}</div>

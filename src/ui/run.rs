@@ -10,7 +10,7 @@ use crate::domain::engine::{
     estimate, ApprovalDecision, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache,
     RunScope, RunSummary,
 };
-use crate::domain::flow::BlockId;
+use crate::domain::flow::{BlockId, Flow};
 use crate::domain::graph;
 use crate::domain::providers::ProviderKind;
 use crate::domain::recording::{RecordedBlock, Recording};
@@ -23,11 +23,27 @@ const CACHE_KEY: &str = "chainboard.runcache";
 /// Hosts each saved flow's HTTP tools may call: `{flow id: [host, …]}` in localStorage.
 const HOSTS_KEY: &str = "chainboard.approved-hosts";
 
+/// A run waiting for the user to agree to download an in-browser model first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DownloadAsk {
+    /// (model setting, download size in MB when known)
+    pub models: Vec<(String, Option<u32>)>,
+    pub scope: RunScope,
+    /// The flow to run instead of the editor's (a shared app's run), if any.
+    pub flow: Option<Flow>,
+    /// The Chat panel turn this run is, if any.
+    pub conversation: Option<Conversation>,
+}
+
 /// A run waiting for the user to allow the hosts its HTTP tools would call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostApproval {
     pub hosts: Vec<String>,
     pub scope: RunScope,
+    /// The flow to run instead of the editor's (a shared app's run), if any.
+    pub flow: Option<Flow>,
+    /// The Chat panel turn this run is, if any.
+    pub conversation: Option<Conversation>,
 }
 
 #[derive(Clone, Copy)]
@@ -57,6 +73,10 @@ pub struct Runner {
     /// The Approval block whose text is being edited before approving (card, inspector and
     /// present mode share it).
     pub approval_editing: RwSignal<Option<BlockId>>,
+    /// Set when a run would download an in-browser model (the confirmation reads it).
+    pub download: RwSignal<Option<DownloadAsk>>,
+    /// In-browser models the person agreed to download (or that are already here).
+    models_ok: StoredValue<BTreeSet<String>>,
 }
 
 impl Runner {
@@ -79,6 +99,8 @@ impl Runner {
             approval: RwSignal::new(None),
             session_hosts: StoredValue::new(BTreeSet::new()),
             approval_editing: RwSignal::new(None),
+            download: RwSignal::new(None),
+            models_ok: StoredValue::new(BTreeSet::new()),
         }
     }
 
@@ -146,7 +168,7 @@ impl Runner {
             }
             None => self.session_hosts.update_value(|h| h.extend(pending.hosts.iter().cloned())),
         }
-        self.start(editor, settings, pending.scope);
+        self.start_with(editor, settings, pending.scope, pending.flow, pending.conversation);
     }
 
     /// The run state of one block (created on first use, in the app's owner so it
@@ -180,9 +202,9 @@ impl Runner {
     }
 
     /// Providers the run would call that have no key yet.
-    fn missing_keys(editor: Editor, settings: Settings, scope: &RunScope) -> Vec<ProviderKind> {
+    fn missing_keys(f: &Flow, settings: Settings, scope: &RunScope) -> Vec<ProviderKind> {
         let mut missing: Vec<ProviderKind> = Vec::new();
-        editor.with_flow(|f| {
+        {
             let in_scope: Option<HashSet<BlockId>> = match scope {
                 RunScope::All => None,
                 RunScope::Block(id) => Some(HashSet::from([id.clone()])),
@@ -209,20 +231,20 @@ impl Runner {
                     }
                 }
             }
-        });
+        }
         missing
     }
 
     pub fn start(&self, editor: Editor, settings: Settings, scope: RunScope) {
-        self.start_with(editor, settings, scope, None);
+        self.start_with(editor, settings, scope, None, None);
     }
 
     /// Runs the whole flow for one Chat panel turn: the message goes into the chat Input
     /// value and the earlier turns to conversational Prompts. False when it did not start
-    /// (a key or a host approval is asked for first, or the flow cannot run). A run on
-    /// sample answers may already be finished when this returns.
+    /// (a key, a download or a host approval is asked for first, or the flow cannot run). A
+    /// run on sample answers may already be finished when this returns.
     pub fn start_chat(&self, editor: Editor, settings: Settings, conversation: Conversation) -> bool {
-        self.start_with(editor, settings, RunScope::All, Some(conversation))
+        self.start_with(editor, settings, RunScope::All, None, Some(conversation))
     }
 
     /// Reads the engine of the latest run (the Chat panel takes its answer from it).
@@ -230,17 +252,37 @@ impl Runner {
         self.engine.try_with_value(|e| e.as_ref().map(f)).flatten()
     }
 
+    /// Runs all of `flow` instead of the editor's flow (a shared app runs the viewer's
+    /// inputs without touching the shared flow, which stays read-only and unsaved).
+    pub fn start_flow(&self, editor: Editor, settings: Settings, flow: Flow) {
+        self.start_with(editor, settings, RunScope::All, Some(flow), None);
+    }
+
+    /// The person agreed to download the models of the waiting run: run it.
+    pub fn confirm_download(&self, editor: Editor, settings: Settings) {
+        let Some(ask) = self.download.get_untracked() else { return };
+        self.download.set(None);
+        self.models_ok.update_value(|ok| ok.extend(ask.models.into_iter().map(|(m, _)| m)));
+        self.start_with(editor, settings, ask.scope, ask.flow, ask.conversation);
+    }
+
+    /// Starts a run of `scope` (of `flow`, or the editor's flow), for a chat turn when
+    /// `conversation` is given. False when it did not start.
     fn start_with(
         &self,
         editor: Editor,
         settings: Settings,
         scope: RunScope,
+        flow: Option<Flow>,
         conversation: Option<Conversation>,
     ) -> bool {
         if self.running.get_untracked() {
             return false;
         }
-        let missing = Self::missing_keys(editor, settings, &scope);
+        let missing: Vec<ProviderKind> = match &flow {
+            Some(f) => Self::missing_keys(f, settings, &scope),
+            None => editor.with_flow(|f| Self::missing_keys(f, settings, &scope)),
+        };
         if !missing.is_empty() {
             // Settings says why, in front, with the ways to run without a key (a banner
             // here would sit behind the dialog).
@@ -249,11 +291,42 @@ impl Runner {
             settings.open.set(true);
             return false;
         }
+        // An in-browser model is a download of 100 MB or more: never without a yes. A model
+        // already in this browser's cache needs none.
+        let models: Vec<(String, Option<u32>)> = match &flow {
+            Some(f) => crate::domain::try_it::browser_models(f),
+            None => editor.with_flow(crate::domain::try_it::browser_models),
+        };
+        let unconfirmed: Vec<(String, Option<u32>)> =
+            models.into_iter().filter(|(m, _)| !self.models_ok.with_value(|ok| ok.contains(m))).collect();
+        if !unconfirmed.is_empty() {
+            let this = *self;
+            leptos::task::spawn_local(async move {
+                let cached = super::local_model::cached_models().await.unwrap_or_default();
+                let (here, missing): (Vec<_>, Vec<_>) = unconfirmed.into_iter().partition(|(m, _)| {
+                    let file = crate::domain::providers::local_models::model_name(m);
+                    let tail = m.rsplit('/').next().unwrap_or(m);
+                    cached.iter().any(|c| c.name.ends_with(tail) || c.name == file)
+                });
+                this.models_ok.update_value(|ok| ok.extend(here.into_iter().map(|(m, _)| m)));
+                if missing.is_empty() {
+                    this.start_with(editor, settings, scope, flow, conversation);
+                } else {
+                    this.download.set(Some(DownloadAsk { models: missing, scope, flow, conversation }));
+                }
+            });
+            return false;
+        }
         let approved = self.approved_hosts(editor);
-        let unapproved: Vec<String> =
-            editor.with_flow(flow_tool_hosts).into_iter().filter(|h| !approved.contains(h)).collect();
+        let unapproved: Vec<String> = match &flow {
+            Some(f) => flow_tool_hosts(f),
+            None => editor.with_flow(flow_tool_hosts),
+        }
+        .into_iter()
+        .filter(|h| !approved.contains(h))
+        .collect();
         if !unapproved.is_empty() {
-            self.approval.set(Some(HostApproval { hosts: unapproved, scope }));
+            self.approval.set(Some(HostApproval { hosts: unapproved, scope, flow, conversation }));
             return false;
         }
         let now = platform::now_precise_ms();
@@ -263,7 +336,10 @@ impl Runner {
             conversation,
             ..self.config(settings)
         };
-        let started = self.cache.with_value(|c| editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)));
+        let started = self.cache.with_value(|c| match &flow {
+            Some(f) => Engine::start(f, scope.clone(), c, config, now),
+            None => editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)),
+        });
         let mut engine = match started {
             Ok(e) => e,
             Err(e) => {

@@ -98,6 +98,14 @@ fn NoKeyPanel() -> impl IntoView {
     };
     let switch_to = move |provider: ProviderKind| {
         let missing = settings.needs_key.get_untracked();
+        if editor.read_only.get_untracked() {
+            // A shared flow is not the viewer's to change: run a copy on the chosen provider.
+            let flow = crate::domain::try_it::instead_of(&editor.flow(), &missing, provider);
+            settings.needs_key.set(Vec::new());
+            settings.open.set(false);
+            runner.start_flow(editor, settings, flow);
+            return;
+        }
         let changes: Vec<crate::domain::change::FlowChange> = editor.with_flow(|f| {
             f.blocks
                 .iter()

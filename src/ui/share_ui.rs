@@ -6,12 +6,14 @@ use super::editor::Editor;
 use super::modal::Modal;
 use super::persist::Session;
 use super::platform;
+use super::present::Present;
 use super::run::Runner;
 use crate::domain::engine::{BlockRun, BlockStatus};
 use crate::domain::flow::BlockId;
+use crate::domain::recording::{RecordedBlock, Recording};
 use crate::domain::share::{
     decode, encode, encode_sealed, from_plaintext_bytes, hosts_contacted, link_advice, plaintext_bytes, Decoded,
-    SharePayload,
+    SharePayload, ShareView,
 };
 use leptos::prelude::*;
 
@@ -26,6 +28,9 @@ pub struct Shared {
     pub suite: RwSignal<Option<crate::domain::evals::suite::EvalSuite>>,
     pub locked: RwSignal<Option<Locked>>,
     pub dialog_open: RwSignal<bool>,
+    /// How the link being viewed shows: the app, the canvas or present mode. The viewer
+    /// may switch ("How it works", "Open as an app").
+    pub view: RwSignal<ShareView>,
 }
 
 impl Shared {
@@ -35,18 +40,28 @@ impl Shared {
             suite: RwSignal::new(None),
             locked: RwSignal::new(None),
             dialog_open: RwSignal::new(false),
+            view: RwSignal::new(ShareView::Canvas),
         }
+    }
+
+    /// True while a shared link shows as the app.
+    pub fn app_on(&self) -> bool {
+        self.view.get() == ShareView::App && self.viewing.with(Option::is_some)
     }
 }
 
 /// Reads the link in the address bar, if any. Called once at start.
-pub fn open_from_location(editor: Editor, session: Session, runner: Runner, shared: Shared) {
+pub fn open_from_location(editor: Editor, session: Session, runner: Runner, shared: Shared, present: Present) {
     let hash = platform::location_hash();
+    if hash.starts_with("#fb") {
+        super::feedback_ui::import_from_location(&hash, editor, session);
+        return;
+    }
     if !hash.starts_with("#v") {
         return;
     }
     match decode(&hash) {
-        Ok(Decoded::Open(payload)) => show_payload(editor, runner, shared, payload),
+        Ok(Decoded::Open(payload)) => show_payload(editor, runner, shared, present, payload),
         Ok(Decoded::Sealed { salt, iv, ciphertext }) => shared.locked.set(Some((salt, iv, ciphertext))),
         Err(e) => {
             session.notice.set(Some(format!("This shared link could not be opened: {e} Your own flows are unchanged.")))
@@ -54,7 +69,7 @@ pub fn open_from_location(editor: Editor, session: Session, runner: Runner, shar
     }
 }
 
-fn show_payload(editor: Editor, runner: Runner, shared: Shared, payload: SharePayload) {
+fn show_payload(editor: Editor, runner: Runner, shared: Shared, present: Present, payload: SharePayload) {
     let hosts = hosts_contacted(&payload.flow);
     // Read-only first, so nothing about the shared flow is ever saved over the user's own.
     editor.read_only.set(true);
@@ -62,16 +77,39 @@ fn show_payload(editor: Editor, runner: Runner, shared: Shared, payload: SharePa
         payload.outputs.iter().map(|(id, _)| crate::domain::sample::shows_sample(&payload.flow, id)).collect();
     editor.replace_flow(payload.flow);
     runner.reset();
+    // The shared outputs are also the recording present mode replays: no network needed.
+    let recording = (!payload.outputs.is_empty()).then(|| Recording {
+        recorded_ms: 0,
+        blocks: payload
+            .outputs
+            .iter()
+            .zip(&samples)
+            .map(|((id, text), sample)| RecordedBlock {
+                id: id.0.clone(),
+                status: "done".into(),
+                input: String::new(),
+                output: text.clone(),
+                error: None,
+                sample: *sample,
+            })
+            .collect(),
+    });
     for ((id, text), sample) in payload.outputs.into_iter().zip(samples) {
         let run = BlockRun { status: BlockStatus::Done, output: Some(text), sample, ..Default::default() };
         runner.run_of(&id).set(Some(run));
     }
+    runner.recording.set(recording);
     shared.suite.set(payload.evals);
     let kb =
         payload.knowledge.map(crate::domain::retrieval::knowledge::KnowledgeBase::from_portable).unwrap_or_default();
     // Called after an async unlock too (no reactive owner there): no context lookups.
     runner.knowledge.show_unsaved(kb);
+    shared.view.set(payload.view);
     shared.viewing.set(Some(hosts));
+    if payload.view == ShareView::Present {
+        // No fullscreen: browsers allow it only after a click, and the page is one already.
+        present.enter_at(editor, payload.start_at.as_ref(), false);
+    }
 }
 
 /// "Make a copy": the shared flow becomes one of the viewer's flows, editable.
@@ -87,6 +125,7 @@ fn make_copy(editor: Editor, session: Session, runner: Runner, shared: Shared) {
         let _ = super::eval_dialog::store_suite(&session.current.get_untracked(), &suite);
     }
     shared.viewing.set(None);
+    shared.view.set(ShareView::Canvas);
     platform::clear_hash();
     session.notice.set(Some("Copied to your flows. You can edit it now.".into()));
 }
@@ -98,11 +137,13 @@ fn back_to_own(editor: Editor, session: Session, runner: Runner, shared: Shared)
     runner.knowledge.open(id);
     runner.reset();
     shared.viewing.set(None);
+    shared.view.set(ShareView::Canvas);
     platform::clear_hash();
 }
 
 #[component]
 pub fn SharedBanner() -> impl IntoView {
+    let present = expect_context::<Present>();
     let editor = expect_context::<Editor>();
     let session = expect_context::<Session>();
     let runner = expect_context::<Runner>();
@@ -120,7 +161,7 @@ pub fn SharedBanner() -> impl IntoView {
                 Ok(payload) => {
                     shared.locked.set(None);
                     unlock_error.set(None);
-                    show_payload(editor, runner, shared, payload);
+                    show_payload(editor, runner, shared, present, payload);
                 }
                 Err(e) => unlock_error.set(Some(e)),
             }
@@ -148,8 +189,14 @@ pub fn SharedBanner() -> impl IntoView {
                         }}
                     </span>
                 </div>
+                <button class="button" on:click=move |_| shared.view.set(ShareView::App)>"Open as an app"</button>
                 <button class="button button-primary" on:click=move |_| make_copy(editor, session, runner, shared)>"Make a copy"</button>
                 <button class="button button-quiet" on:click=move |_| back_to_own(editor, session, runner, shared)>"Back to my flows"</button>
+            </div>
+            // Only on narrow screens (CSS): the canvas needs room a phone does not have.
+            <div class="banner phone-banner" role="region" aria-label="Best on a computer">
+                <span>"This editor is best on a computer. On a phone, try the flow as a simple app."</span>
+                <button class="button button-primary" on:click=move |_| shared.view.set(ShareView::App)>"Open the app view"</button>
             </div>
         </Show>
         <Show when=move || shared.locked.with(Option::is_some)>
@@ -187,6 +234,8 @@ pub fn ShareDialog() -> impl IntoView {
     // Only small documents fit in a link; the reason shows when they do not.
     let docs_state =
         move || knowledge.kb.with(|kb| (!kb.is_empty()).then(|| kb.shareable().map(|_| kb.documents.len())));
+    let opens_as = RwSignal::new(ShareView::Canvas);
+    let start_at = RwSignal::new(None::<BlockId>);
     let password = RwSignal::new(String::new());
     let link = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
@@ -214,7 +263,15 @@ pub fn ShareDialog() -> impl IntoView {
             .filter(|s| !s.cases.is_empty() || !s.checks.is_empty());
         let knowledge =
             if include_docs.get_untracked() { knowledge.kb.with_untracked(|kb| kb.shareable().ok()) } else { None };
-        let payload = SharePayload { flow, outputs, include_note: None, evals, knowledge };
+        let payload = SharePayload {
+            flow,
+            outputs,
+            include_note: None,
+            evals,
+            knowledge,
+            view: opens_as.get_untracked(),
+            start_at: start_at.get_untracked(),
+        };
         let pw = password.get_untracked();
         let base = platform::location_href_without_hash();
         leptos::task::spawn_local(async move {
@@ -235,6 +292,38 @@ pub fn ShareDialog() -> impl IntoView {
     view! {
         <Modal open=shared.dialog_open label="Share" title="Share this playground" close_label="Close share">
                     <p class="field-help">"The whole flow travels inside the link (after the #, which browsers never send to a server). Your API keys are never included: viewers run it with their own."</p>
+                    <label class="field">
+                        <span class="field-label">"Opens as"</span>
+                        <select aria-label="Opens as" on:change=move |ev| {
+                            opens_as.set(ShareView::from_id(&event_target_value(&ev)));
+                            link.set(None);
+                        }>
+                            {ShareView::ALL.into_iter().map(|v| view! {
+                                <option value=v.id() selected=move || opens_as.get() == v>{v.label()}</option>
+                            }).collect_view()}
+                        </select>
+                        <span class="field-help">{move || match opens_as.get() {
+                            ShareView::App => "Viewers type their own input, press Run and rate the answers; \u{201c}How it works\u{201d} shows the flow. Best for stakeholders, and on phones.",
+                            ShareView::Canvas => "Viewers see the whole flow read-only, as you do, and can make a copy to edit.",
+                            ShareView::Present => "Opens full page, one step at a time; with the latest outputs included it replays them with no network.",
+                        }}</span>
+                    </label>
+                    <Show when=move || opens_as.get() == ShareView::Present>
+                        <label class="field">
+                            <span class="field-label">"Start at"</span>
+                            <select aria-label="Start at" on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                start_at.set((!v.is_empty()).then_some(BlockId(v)));
+                                link.set(None);
+                            }>
+                                <option value="" selected=move || start_at.with(Option::is_none)>"The first step"</option>
+                                {move || super::present::steps(editor).into_iter().enumerate().map(|(i, (id, name, kind))| {
+                                    let value = id.0.clone();
+                                    view! { <option value=value selected=move || start_at.with(|s| s.as_ref() == Some(&id))>{format!("{}. {name} ({kind})", i + 1)}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    </Show>
                     <label class="check">
                         <input type="checkbox" prop:checked=move || include_outputs.get() on:change=move |ev| { include_outputs.set(event_target_checked(&ev)); link.set(None); } />
                         <span>"Include the latest outputs"</span>

@@ -32,6 +32,7 @@ pub fn TopBar() -> impl IntoView {
     let eval_open = expect_context::<super::eval_dialog::EvalOpen>().0;
     let chat_open = expect_context::<super::chat_panel::ChatOpen>().0;
     let knowledge_open = expect_context::<super::knowledge_dialog::KnowledgeOpen>().0;
+    let feedback_open = expect_context::<super::feedback_ui::FeedbackOpen>().0;
     let knowledge = expect_context::<super::knowledge::Knowledge>();
     let media = expect_context::<super::media::MediaStore>();
     let estimate = Memo::new(move |_| {
@@ -183,6 +184,10 @@ pub fn TopBar() -> impl IntoView {
                             <button class="menu-item" role="menuitem" aria-label="Import flow" title="Import a flow file (or drop it on the canvas)"
                                 on:click=more_item(Box::new(move || { if let Some(i) = file_input.get_untracked() { i.click(); } }))>
                                 <super::icons::Icon name="import" />"Import flow\u{2026}"
+                            </button>
+                            <button class="menu-item" role="menuitem" aria-label="Import feedback" title="Turn a stakeholder's feedback link or file into test cases"
+                                on:click=more_item(Box::new(move || feedback_open.set(true)))>
+                                <super::icons::Icon name="import" />"Import feedback\u{2026}"
                             </button>
                             <button class="menu-item" role="menuitem" aria-label="Export flow" title="Download this flow as a .json file"
                                 on:click=more_item(Box::new(move || files::export(editor, session, knowledge, media)))>

@@ -25,6 +25,14 @@ async function useLocalModel(app, address, maxTokens) {
   await max.blur();
 }
 
+/** A run that loads a model not yet in this browser asks first, with its size; say yes. */
+async function confirmDownload(page) {
+  const ask = page.getByRole("dialog", { name: "Download a model?" });
+  await expect(ask).toBeVisible();
+  await ask.getByRole("button", { name: /^Download .*and run$/ }).click();
+  await expect(ask).toHaveCount(0);
+}
+
 async function modelRequests(request) {
   return (await (await request.get(`${MODEL_HOST}/__log`)).json()).filter((r) => r.path.endsWith(".gguf") && r.method === "GET");
 }
@@ -36,6 +44,10 @@ test("a small model runs in the page: streamed answer, token counts, stop, cache
   await setInputText(app, "Hi, my parcel arrived damaged. Can you help?");
   await useLocalModel(app, MODEL_URL, 48);
   await page.getByRole("button", { name: "Run flow" }).click();
+  // Nothing is fetched before the person agrees to the download.
+  await expect(page.getByRole("dialog", { name: "Download a model?" })).toContainText("127.0.0.1");
+  expect(await modelRequests(request)).toEqual([]);
+  await confirmDownload(page);
   // The download shows its progress, then the answer streams in.
   await expect(app.block(OUTPUT)).toHaveAttribute("data-status", "done", { timeout: 120_000 });
   const answer = (await app.block(OUTPUT).locator(".block-body").textContent()).trim();
@@ -87,6 +99,7 @@ test("a truncated model file gives a clear error and the flow is untouched", asy
   const blocksBefore = await app.blocks().count();
   await useLocalModel(app, `${MODEL_HOST}/truncated.gguf`, 16);
   await page.getByRole("button", { name: "Run flow" }).click();
+  await confirmDownload(page);
   await expect(app.block(PROMPT)).toHaveAttribute("data-status", "error", { timeout: 60_000 });
   await app.block(PROMPT).locator("header").click();
   await expect(app.inspector.getByRole("region", { name: "Result" })).toContainText("could not be loaded");
@@ -107,6 +120,7 @@ test("meaning search embeds the documents with a model in the page, no key", asy
   await model.fill(MODEL_URL);
   await model.blur();
   await page.getByRole("button", { name: "Run flow" }).click();
+  await confirmDownload(page);
   await expect(find).toHaveAttribute("data-status", "done", { timeout: 120_000 });
   await find.locator("header").click();
   const passages = app.inspector.getByRole("list", { name: "Retrieved passages" });
