@@ -257,6 +257,7 @@ fn block_to_dto(b: &Block) -> BlockDto {
         BlockConfig::Tool(c) => serde_json::to_value(c),
         BlockConfig::Retrieve(c) => serde_json::to_value(c),
         BlockConfig::Transcribe(c) => serde_json::to_value(c),
+        BlockConfig::Loop(c) => serde_json::to_value(c),
         BlockConfig::Unknown(u) => Ok(u.raw.clone()),
     }
     .unwrap_or_else(|_| empty_object());
@@ -416,6 +417,7 @@ fn config_from_value(kind: &str, config: Value, path: &str) -> Result<BlockConfi
         Some(BlockKind::Tool) => BlockConfig::Tool(decode::<ToolConfig>(config, path)?),
         Some(BlockKind::Retrieve) => BlockConfig::Retrieve(decode::<RetrieveConfig>(config, path)?),
         Some(BlockKind::Transcribe) => BlockConfig::Transcribe(decode::<TranscribeConfig>(config, path)?),
+        Some(BlockKind::Loop) => BlockConfig::Loop(decode::<crate::domain::blocks::LoopConfig>(config, path)?),
         None => BlockConfig::Unknown(UnknownConfig { kind: kind.to_string(), raw: config }),
     })
 }

@@ -2,6 +2,7 @@
 //! and one line in the `dispatch!` macro. The compiler points at everything else.
 
 pub mod input;
+pub mod loop_block;
 pub mod note;
 pub mod output;
 pub mod prompt;
@@ -10,6 +11,7 @@ pub mod tool;
 pub mod transcribe;
 
 pub use input::{InputConfig, InputValue};
+pub use loop_block::LoopConfig;
 pub use note::NoteConfig;
 pub use output::OutputConfig;
 pub use prompt::{OutputFormat, PromptConfig};
@@ -85,6 +87,7 @@ pub enum BlockConfig {
     Tool(ToolConfig),
     Retrieve(RetrieveConfig),
     Transcribe(TranscribeConfig),
+    Loop(LoopConfig),
     Unknown(UnknownConfig),
 }
 
@@ -97,15 +100,17 @@ pub enum BlockKind {
     Tool,
     Retrieve,
     Transcribe,
+    Loop,
     Note,
 }
 
 impl BlockKind {
-    pub const ALL: [BlockKind; 7] = [
+    pub const ALL: [BlockKind; 8] = [
         BlockKind::Input,
         BlockKind::Prompt,
         BlockKind::Retrieve,
         BlockKind::Transcribe,
+        BlockKind::Loop,
         BlockKind::Output,
         BlockKind::Tool,
         BlockKind::Note,
@@ -120,6 +125,7 @@ impl BlockKind {
             BlockKind::Tool => ToolConfig::KIND,
             BlockKind::Retrieve => RetrieveConfig::KIND,
             BlockKind::Transcribe => TranscribeConfig::KIND,
+            BlockKind::Loop => LoopConfig::KIND,
         }
     }
 
@@ -132,6 +138,7 @@ impl BlockKind {
             BlockKind::Tool => ToolConfig::LABEL,
             BlockKind::Retrieve => RetrieveConfig::LABEL,
             BlockKind::Transcribe => TranscribeConfig::LABEL,
+            BlockKind::Loop => LoopConfig::LABEL,
         }
     }
 
@@ -144,6 +151,7 @@ impl BlockKind {
             BlockKind::Tool => BlockConfig::Tool(ToolConfig::default()),
             BlockKind::Retrieve => BlockConfig::Retrieve(RetrieveConfig::default()),
             BlockKind::Transcribe => BlockConfig::Transcribe(TranscribeConfig::default()),
+            BlockKind::Loop => BlockConfig::Loop(LoopConfig::default()),
         }
     }
 }
@@ -158,6 +166,7 @@ macro_rules! dispatch {
             BlockConfig::Tool($cfg) => $body,
             BlockConfig::Retrieve($cfg) => $body,
             BlockConfig::Transcribe($cfg) => $body,
+            BlockConfig::Loop($cfg) => $body,
             BlockConfig::Unknown($u) => $ubody,
         }
     };
@@ -181,6 +190,7 @@ impl BlockConfig {
             BlockConfig::Tool(_) => Some(BlockKind::Tool),
             BlockConfig::Retrieve(_) => Some(BlockKind::Retrieve),
             BlockConfig::Transcribe(_) => Some(BlockKind::Transcribe),
+            BlockConfig::Loop(_) => Some(BlockKind::Loop),
             BlockConfig::Unknown(_) => None,
         }
     }

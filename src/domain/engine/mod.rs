@@ -16,6 +16,7 @@ mod agent;
 mod cache;
 mod estimate;
 mod events;
+mod loop_run;
 mod media;
 mod node;
 mod plan;
@@ -43,7 +44,7 @@ pub use request::{estimate_tokens, format_usd, DEFAULT_OUTPUT_TOKENS};
 pub use retrieve::EMBED_BATCH;
 pub use retry::{backoff_ms, retry_delay_ms, BASE_BACKOFF_MS, MAX_RETRY_AFTER_MS};
 pub(crate) use routes::Routes;
-pub use state::{AgentStep, BlockRun, BlockStatus, RetrievalRun, ToolCallRun, Usage};
+pub use state::{AgentStep, BlockRun, BlockStatus, ItemRun, LoopRun, RetrievalRun, ToolCallRun, Usage};
 pub use structured::{repair_message, structured_errors};
 pub use trace::{Trace, RAW_LIMIT_BYTES, RAW_TRUNCATED_NOTE};
 

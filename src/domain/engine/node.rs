@@ -21,6 +21,8 @@ pub(super) enum Phase {
     Tools,
     /// A Retrieve block waiting for embeddings.
     Embedding,
+    /// A Loop block running its items.
+    Looping,
     Finished,
 }
 
@@ -43,6 +45,8 @@ pub(super) struct Node {
     pub(super) retrieve: Option<super::retrieve::RetrieveJob>,
     /// A Prompt on sample answers: its input values (for the rules' `{{variables}}`).
     pub(super) sample_values: std::collections::BTreeMap<String, String>,
+    /// A Loop block's work while it runs.
+    pub(super) looping: Option<super::loop_run::LoopJob>,
 }
 
 impl Node {
@@ -67,6 +71,7 @@ impl Node {
             step_open: false,
             retrieve: None,
             sample_values: Default::default(),
+            looping: None,
         }
     }
 

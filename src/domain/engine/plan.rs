@@ -27,6 +27,7 @@ pub(crate) enum NodeKind {
     Tool(ToolConfig),
     Retrieve(RetrieveConfig),
     Transcribe(TranscribeConfig),
+    Loop(crate::domain::blocks::LoopConfig),
     /// Does not run (a kind this version does not know, or a note); the reason is shown.
     Inert(String),
 }
@@ -100,6 +101,7 @@ pub(crate) fn plan(flow: &Flow, scope: &RunScope) -> Result<Plan, StartError> {
             BlockConfig::Tool(c) => NodeKind::Tool(c.clone()),
             BlockConfig::Retrieve(c) => NodeKind::Retrieve(c.clone()),
             BlockConfig::Transcribe(c) => NodeKind::Transcribe(c.clone()),
+            BlockConfig::Loop(c) => NodeKind::Loop(c.clone()),
             BlockConfig::Note(_) => NodeKind::Inert(NOTE.to_string()),
             BlockConfig::Unknown(_) => NodeKind::Inert(UNKNOWN_KIND.to_string()),
         };

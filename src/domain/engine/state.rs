@@ -168,6 +168,53 @@ pub struct BlockRun {
     /// For a sample answer: which of the block's rules gave it (from 0), `None` when it was
     /// built from the input.
     pub sample_rule: Option<usize>,
+    /// A Loop block's items and their results.
+    pub loop_run: Option<LoopRun>,
+}
+
+/// One item of a Loop block: what went in, what came out.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ItemRun {
+    pub input: String,
+    /// Queued (not started), Running, Done, Cached, Error, or Stopped (stop or budget).
+    pub status: BlockStatus,
+    pub output: Option<String>,
+    pub error: Option<String>,
+    pub usage: Usage,
+    /// `None` when a model's price is unknown.
+    pub cost_usd: Option<f64>,
+    /// Requests sent for this item (1 plus retries).
+    pub attempts: u32,
+    /// The result is a sample answer.
+    pub sample: bool,
+}
+
+/// A Loop block's progress and per-item results.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LoopRun {
+    pub items: Vec<ItemRun>,
+    /// A warning for a loop that finished with failures ("3 of 40 failed.").
+    pub note: Option<String>,
+}
+
+impl LoopRun {
+    /// Items that will not change again.
+    pub fn finished(&self) -> usize {
+        self.items.iter().filter(|i| i.status.is_terminal()).count()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.items.iter().filter(|i| i.status == BlockStatus::Error).count()
+    }
+
+    pub fn succeeded(&self) -> usize {
+        self.items.iter().filter(|i| i.status.has_result()).count()
+    }
+
+    /// "17 of 40".
+    pub fn progress(&self) -> String {
+        format!("{} of {}", self.finished(), self.items.len())
+    }
 }
 
 impl BlockRun {
