@@ -75,6 +75,7 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
         Some(crate::domain::blocks::BlockKind::Tool) => view! { <super::tool_settings::ToolSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Retrieve) => view! { <super::retrieve_settings::RetrieveSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Transcribe) => view! { <super::transcribe_settings::TranscribeSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Loop) => view! { <super::loop_settings::LoopSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Note) => view! {
             <label class="field">
                 <span class="field-label">"Text"</span>
@@ -119,8 +120,10 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
                 </ul>
             </Show>
             {settings}
-            {matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Output | crate::domain::blocks::BlockKind::Transcribe))
-                .then(|| view! { <ResultPanel id=id.clone() is_prompt=matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Transcribe)) /> })}
+            {matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Output | crate::domain::blocks::BlockKind::Transcribe | crate::domain::blocks::BlockKind::Loop))
+                .then(|| view! { <ResultPanel id=id.clone() is_prompt=matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Transcribe | crate::domain::blocks::BlockKind::Loop)) /> })}
+            {matches!(kind, Some(crate::domain::blocks::BlockKind::Loop))
+                .then(|| view! { <super::loop_settings::LoopResults id=id.clone() /> })}
             {matches!(kind, Some(crate::domain::blocks::BlockKind::Retrieve))
                 .then(|| view! { <super::retrieve_settings::RetrievalPanel id=id.clone() cell /> })}
             <label class="field">

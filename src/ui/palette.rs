@@ -21,6 +21,7 @@ fn describe(kind: BlockKind) -> &'static str {
         BlockKind::Tool => "Something a model can call",
         BlockKind::Retrieve => "Find passages in your documents",
         BlockKind::Transcribe => "Turn a recording into text",
+        BlockKind::Loop => "Run a prompt or flow for every item of a list",
     }
 }
 
@@ -29,6 +30,11 @@ fn starting_config(kind: BlockKind) -> crate::domain::blocks::BlockConfig {
     let mut config = kind.default_config();
     if let crate::domain::blocks::BlockConfig::Prompt(p) = &mut config {
         (p.provider, p.model) = super::starting::starting();
+    }
+    if let crate::domain::blocks::BlockConfig::Loop(l) = &mut config {
+        if let crate::domain::blocks::loop_block::LoopBody::Prompt(p) = &mut l.body {
+            (p.provider, p.model) = super::starting::starting();
+        }
     }
     config
 }
