@@ -3,6 +3,7 @@
 //! answers and sub-flow bodies. A small fake transport answers in OpenAI's wire format.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use chainboard::domain::blocks::loop_block::{split_items, CsvRowAs, JoinMode, LoopBody, LoopConfig, SplitMode};
 use chainboard::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, PromptConfig};
@@ -78,13 +79,18 @@ struct Driver {
     pending: Vec<(RequestId, ChatRequest)>,
     max_in_flight: usize,
     cancelled: BTreeSet<RequestId>,
+    /// Time spent inside the engine's own calls (for the bench).
+    engine_time: Duration,
 }
 
 impl Driver {
     fn start(flow: &Flow, config: EngineConfig) -> Driver {
-        let engine = Engine::start(flow, RunScope::All, &RunCache::new(), config, 0.0).expect("starts");
-        let mut d = Driver { engine, now: 0.0, pending: Vec::new(), max_in_flight: 0, cancelled: BTreeSet::new() };
-        let cmds = d.engine.poll(0.0);
+        let t = Instant::now();
+        let mut engine = Engine::start(flow, RunScope::All, &RunCache::new(), config, 0.0).expect("starts");
+        let cmds = engine.poll(0.0);
+        let engine_time = t.elapsed();
+        let mut d =
+            Driver { engine, now: 0.0, pending: Vec::new(), max_in_flight: 0, cancelled: BTreeSet::new(), engine_time };
         d.take(cmds);
         d
     }
@@ -104,7 +110,9 @@ impl Driver {
     }
 
     fn event(&mut self, e: Event) {
+        let t = Instant::now();
         let cmds = self.engine.on_event(e, self.now);
+        self.engine_time += t.elapsed();
         self.take(cmds);
     }
 
@@ -134,7 +142,9 @@ impl Driver {
             }
             if !self.answer(reply) {
                 self.now += 60_000.0;
+                let t = Instant::now();
                 let cmds = self.engine.poll(self.now);
+                self.engine_time += t.elapsed();
                 self.take(cmds);
             }
         }
@@ -200,13 +210,13 @@ fn items_run_at_most_n_at_once_and_join_in_order() {
     let list = (1..=10).map(|i| format!("item {i}")).collect::<Vec<_>>().join("\n");
     let mut d = Driver::start(&loop_flow(&list, loop_cfg("openai", 3)), EngineConfig::default());
     assert_eq!(d.pending.len(), 3, "three items start at once");
+    assert_eq!(d.block("loop").status, BlockStatus::Running);
     assert_eq!(d.block("loop").loop_run.expect("items").progress(), "0 of 10");
     d.answer(shout);
     assert_eq!(d.block("loop").loop_run.expect("items").progress(), "1 of 10");
     assert_eq!(d.pending.len(), 3, "a finished item makes room for the next");
     // Answer in reverse order of sending: the join still follows the list.
-    while !d.pending.is_empty() {
-        let (request, chat) = d.pending.pop().expect("pending");
+    while let Some((request, chat)) = d.pending.pop() {
         let text = shout(&user_of(&chat)).expect("ok");
         d.event(Event::Chunk { request, bytes: openai_sse(&text).into_bytes() });
         d.event(Event::Done { request });
@@ -448,4 +458,29 @@ fn the_loop_block_round_trips_through_a_flow_file() {
     let text = chainboard::domain::flow_file::to_json(&f);
     let back = chainboard::domain::flow_file::from_json(&text).expect("loads");
     assert_eq!(back.blocks[1].config, f.blocks[1].config);
+}
+
+#[test]
+fn a_200_item_loop_takes_the_engine_little_time() {
+    let list =
+        (1..=200).map(|i| format!("Feedback number {i}: the export button is hard to find.")).collect::<Vec<_>>();
+    let cfg = LoopConfig { max_items: 200, ..loop_cfg("openai", 4) };
+    // The answers are built before the clock starts: only the engine's calls are timed.
+    let bodies: BTreeMap<String, String> =
+        list.iter().map(|l| (format!("Summarise in one line: {l}"), openai_sse(&l.to_uppercase()))).collect();
+    let mut d = Driver::start(&loop_flow(&list.join("\n"), cfg), EngineConfig::default());
+    while let Some((request, chat)) = (!d.pending.is_empty()).then(|| d.pending.remove(0)) {
+        let body = bodies.get(&user_of(&chat)).cloned().unwrap_or_default();
+        d.event(Event::Chunk { request, bytes: body.into_bytes() });
+        d.event(Event::Done { request });
+    }
+    assert!(d.engine.is_finished());
+    assert_eq!(d.max_in_flight, 4);
+    let run = d.block("loop");
+    assert_eq!(run.status, BlockStatus::Done);
+    assert_eq!(run.loop_run.expect("items").succeeded(), 200);
+    assert_eq!(d.engine.summary().calls, 200);
+    // Timing is measured, never asserted (the machine is shared). `make bench` runs
+    // `cargo test --release --test loop_block a_200_item -- --nocapture` and records it.
+    eprintln!("engine time for a 200-item loop: {:?} ({:?} per item)", d.engine_time, d.engine_time / 200);
 }

@@ -1324,10 +1324,12 @@ pub fn shows_sample(flow: &crate::domain::flow::Flow, id: &crate::domain::flow::
     match &block.config {
         BlockConfig::Prompt(p) => p.provider == demo,
         BlockConfig::Transcribe(t) => t.provider == demo,
+        BlockConfig::Loop(l) => l.prompt().is_some_and(|p| p.provider == demo),
         BlockConfig::Output(_) => flow.edges.iter().filter(|e| &e.to.block == id).any(|e| {
             flow.block(&e.from.block).is_some_and(|b| match &b.config {
                 BlockConfig::Prompt(p) => p.provider == demo,
                 BlockConfig::Transcribe(t) => t.provider == demo,
+                BlockConfig::Loop(l) => l.prompt().is_some_and(|p| p.provider == demo),
                 _ => false,
             })
         }),

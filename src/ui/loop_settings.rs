@@ -73,8 +73,7 @@ pub fn LoopSettings(cell: RwSignal<Block>) -> impl IntoView {
     let flows = move || session.workspace.with(|w| w.flows.clone());
     view! {
         <p class="field-help">"Runs once for each item of the list on its \u{201c}list\u{201d} input and joins the results."</p>
-        <div class="field-row">
-            <label class="field">
+        <label class="field">
                 <span class="field-label">"Split the list"</span>
                 <select on:change=move |ev| {
                     let v = event_target_value(&ev);
@@ -101,7 +100,6 @@ pub fn LoopSettings(cell: RwSignal<Block>) -> impl IntoView {
                     </select>
                 </label>
             </Show>
-        </div>
         <label class="field">
             <span class="field-label">"For each item, run"</span>
             <select on:change=move |ev| {
@@ -204,8 +202,7 @@ pub fn LoopSettings(cell: RwSignal<Block>) -> impl IntoView {
                     } />
             </label>
         </div>
-        <div class="field-row">
-            <label class="field">
+        <label class="field">
                 <span class="field-label">"Join results as"</span>
                 <select on:change=move |ev| {
                     let text = event_target_value(&ev) == "text";
@@ -227,7 +224,6 @@ pub fn LoopSettings(cell: RwSignal<Block>) -> impl IntoView {
                         on:blur=move |_| end(()) />
                 </label>
             </Show>
-        </div>
     }
 }
 

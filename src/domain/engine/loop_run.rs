@@ -128,6 +128,7 @@ impl Engine {
         });
         node.looping = Some(LoopJob { config, values, next: 0, active: 0, budget_stop: None });
         node.phase = super::node::Phase::Looping;
+        node.run.status = BlockStatus::Running;
     }
 
     /// Starts items while there is room, and finishes loops whose items are all done.

@@ -198,9 +198,12 @@ pub struct LoopRun {
 }
 
 impl LoopRun {
-    /// Items that will not change again.
+    /// Items that ran to an end (a result or a failure); stopped ones do not count.
     pub fn finished(&self) -> usize {
-        self.items.iter().filter(|i| i.status.is_terminal()).count()
+        self.items
+            .iter()
+            .filter(|i| matches!(i.status, BlockStatus::Done | BlockStatus::Cached | BlockStatus::Error))
+            .count()
     }
 
     pub fn failed(&self) -> usize {
