@@ -356,7 +356,7 @@ pub fn LoopResults(id: BlockId) -> impl IntoView {
                         <button class="button button-quiet" disabled=move || page.get() == 0
                             on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
                         <span>{move || format!("Page {} of {}", page.get().min(pages() - 1) + 1, pages())}</span>
-                        <button class="button button-quiet" disabled=move || page.get() + 1 >= pages()
+                        <button class="button button-quiet" disabled=move || { page.get() + 1 >= pages() }
                             on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
                     </nav>
                 </Show>

@@ -27,6 +27,8 @@ test("a loop over five rows shows progress, lists each item's result and marks t
   const app = new AppPage(page);
   await app.open();
   await openLoopTemplate(page, app);
+  // Before Run, the estimate counts a call per row.
+  await expect(page.locator(".run-info")).toContainText(/about \$[\d.]+, 5 calls/);
   await clickLikeAPerson(page, page.getByRole("button", { name: "Run flow" }), "Run flow");
 
   // While it runs, the card says how far it got and draws a bar.
@@ -51,12 +53,12 @@ test("a loop over five rows shows progress, lists each item's result and marks t
   const items = app.inspector.getByRole("region", { name: "Items" });
   await expect(items.getByRole("status")).toHaveText("5 of 5 items done, 1 failed");
   await expect(items.locator("li.loop-item")).toHaveCount(5);
-  const second = items.getByText("Item 2: done");
+  const second = items.getByLabel("Item 2: done");
   await second.scrollIntoViewIfNeeded();
   await clickLikeAPerson(page, second, "item 2");
   await expect(items.locator("li.loop-item").nth(1)).toContainText("Ben Okafor summarised by the mock model.");
   await expect(items.locator("li.loop-item").nth(1)).toContainText("Support answered within minutes");
-  const failed = items.getByText("Item 4: failed");
+  const failed = items.getByLabel("Item 4: failed");
   await failed.scrollIntoViewIfNeeded();
   await clickLikeAPerson(page, failed, "item 4");
   await expect(items.locator("li.loop-item").nth(3)).toHaveAttribute("data-status", "failed");
@@ -99,5 +101,44 @@ test("Stop in the middle of a loop keeps the items that finished", async ({ page
   await expect(result).toContainText("Ana Silva summarised by the mock model.");
   await expect(page.getByRole("button", { name: "Run flow" })).toBeVisible();
   await app.screenshot("loop-stopped");
+  expect(app.consoleErrors).toEqual([]);
+});
+
+test("a loop over 200 items on sample answers lists them a page at a time", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const app = new AppPage(page);
+  await app.open();
+  await clickLikeAPerson(page, page.getByRole("button", { name: /Flows/ }), "Flows");
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Templates…" }), "Templates…");
+  const gallery = page.getByRole("dialog", { name: "Templates" });
+  await expect(gallery.getByRole("combobox", { name: "Run templates with" })).toHaveValue("demo");
+  const use = gallery.getByRole("button", { name: "Use template Summarise every row of a list", exact: true });
+  await use.scrollIntoViewIfNeeded();
+  await clickLikeAPerson(page, use, "the loop template");
+
+  // 200 lines of feedback instead of the CSV, and room for them.
+  await clickLikeAPerson(page, app.block("Input block: Feedback (CSV)").locator("header"), "the input's header");
+  const lines = Array.from({ length: 200 }, (_, i) => `Customer ${i + 1} says the export button is hard to find.`);
+  const value = app.inspector.getByRole("textbox", { name: "Value 1", exact: true });
+  await value.fill(lines.join("\n"));
+  await value.blur();
+  await clickLikeAPerson(page, app.block(LOOP).locator("header"), "the loop's header");
+  const max = app.inspector.getByRole("spinbutton", { name: "Max items" });
+  await max.fill("200");
+  await max.press("Tab");
+  await expect(page.locator(".run-info")).toHaveText("no calls");
+
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Run flow" }), "Run flow");
+  await expect(app.block(LOOP)).toHaveAttribute("data-status", "done");
+  await expect(app.block(LOOP).locator(".block-body")).toContainText("200 of 200 items");
+  const items = app.inspector.getByRole("region", { name: "Items" });
+  await expect(items.locator("li.loop-item")).toHaveCount(25);
+  const pages = items.getByRole("navigation", { name: "Item pages" });
+  await expect(pages).toContainText("Page 1 of 8");
+  const next = pages.getByRole("button", { name: "Next" });
+  await next.scrollIntoViewIfNeeded();
+  await clickLikeAPerson(page, next, "Next page");
+  await expect(pages).toContainText("Page 2 of 8");
+  await expect(items.locator("li.loop-item").first()).toContainText("Customer 26 says");
   expect(app.consoleErrors).toEqual([]);
 });
