@@ -453,6 +453,12 @@ fn a_flow_body_runs_another_workspace_flow_per_item() {
 }
 
 #[test]
+fn a_shared_link_names_the_provider_a_loop_calls() {
+    let hosts = chainboard::domain::share::hosts_contacted(&loop_flow("a", loop_cfg("openai", 2)));
+    assert_eq!(hosts, ["OpenAI (api.openai.com)"]);
+}
+
+#[test]
 fn the_loop_block_round_trips_through_a_flow_file() {
     let f = loop_flow("a\nb", LoopConfig { split: SplitMode::Csv, join: JoinMode::Text, ..loop_cfg("demo", 2) });
     let text = chainboard::domain::flow_file::to_json(&f);
