@@ -69,7 +69,8 @@ fn every_template_runs_on_sample_answers_with_believable_labelled_output() {
                 continue;
             }
             assert_eq!(run.status, BlockStatus::Done, "{} / {}: {:?}", t.id, b.title, run.error);
-            let is_model = matches!(b.config, BlockConfig::Prompt(_) | BlockConfig::Transcribe(_));
+            let is_model =
+                matches!(b.config, BlockConfig::Prompt(_) | BlockConfig::Transcribe(_) | BlockConfig::Loop(_));
             if is_model || matches!(b.config, BlockConfig::Output(_)) {
                 let text = run.output.clone().unwrap_or_default();
                 assert!(text.trim().chars().count() >= 3, "{} / {}: {text:?}", t.id, b.title);
@@ -122,6 +123,13 @@ fn templates_answer_like_their_task() {
     // The critique reviewed the draft it was given.
     let review = output_of("draft-critique", "output-2");
     assert!(review.contains("words"), "{review}");
+    // The loop summarised each feedback row in a line of its own, about that row.
+    let rows = output_of("summarise-rows", "output-1");
+    let lines: Vec<&str> = rows.lines().collect();
+    assert_eq!(lines.len(), 5, "{rows}");
+    assert!(lines[0].contains("PDF"), "{rows}");
+    assert!(lines[2].to_lowercase().contains("dark mode"), "{rows}");
+    assert!(lines[3].to_lowercase().contains("crash"), "{rows}");
 }
 
 #[test]
@@ -263,7 +271,7 @@ fn print_template_outputs() {
         engine.poll(0.0);
         for b in &flow.blocks {
             if let Some(run) = engine.block(&b.id) {
-                if matches!(b.config, BlockConfig::Prompt(_) | BlockConfig::Transcribe(_)) {
+                if matches!(b.config, BlockConfig::Prompt(_) | BlockConfig::Transcribe(_) | BlockConfig::Loop(_)) {
                     println!(
                         "== {} / {} (rule {:?})\n{}\n",
                         t.id,

@@ -262,6 +262,7 @@ fn block_to_dto(b: &Block) -> BlockDto {
         BlockConfig::Router(c) => serde_json::to_value(c),
         BlockConfig::Transform(c) => serde_json::to_value(c),
         BlockConfig::Approval(c) => serde_json::to_value(c),
+        BlockConfig::Loop(c) => serde_json::to_value(c),
         BlockConfig::Unknown(u) => Ok(u.raw.clone()),
     }
     .unwrap_or_else(|_| empty_object());
@@ -424,6 +425,7 @@ fn config_from_value(kind: &str, config: Value, path: &str) -> Result<BlockConfi
         Some(BlockKind::Router) => BlockConfig::Router(decode::<RouterConfig>(config, path)?),
         Some(BlockKind::Transform) => BlockConfig::Transform(decode::<TransformConfig>(config, path)?),
         Some(BlockKind::Approval) => BlockConfig::Approval(decode::<ApprovalConfig>(config, path)?),
+        Some(BlockKind::Loop) => BlockConfig::Loop(decode::<crate::domain::blocks::LoopConfig>(config, path)?),
         None => BlockConfig::Unknown(UnknownConfig { kind: kind.to_string(), raw: config }),
     })
 }

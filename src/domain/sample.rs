@@ -497,6 +497,15 @@ fn has_any(text: &str, needles: &[&str]) -> bool {
 
 /// A plain-text answer shaped by what the instructions ask for.
 fn text_answer(content: &str, instructions: &str) -> String {
+    // A row of a table ("customer: Ana\nfeedback: …", as a Loop hands CSV rows on): answer
+    // about its longest field, and say whose row it is.
+    if let Some((who, main)) = record_of(content) {
+        let answer = text_answer(&main, instructions);
+        return match who {
+            Some(who) if !answer.contains(&who) => format!("{who}: {answer}"),
+            _ => answer,
+        };
+    }
     let sents = sentences(content);
     if content.trim().is_empty() {
         return "Happy to help. Could you tell me a little more about what you need?".to_string();
@@ -531,6 +540,34 @@ fn text_answer(content: &str, instructions: &str) -> String {
     }
     let gist = sents.first().map(|s| swap_person(s, Person::Third)).unwrap_or_default();
     format!("In short: {}", clip_words(&lower_first(&gist), 40))
+}
+
+/// A record written as `field: value` lines: the name of whom it is about (a field such as
+/// customer, name or user) and the longest value. `None` for any other text.
+fn record_of(content: &str) -> Option<(Option<String>, String)> {
+    let lines: Vec<&str> = content.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if lines.len() < 2 {
+        return None;
+    }
+    let mut fields = Vec::new();
+    for line in &lines {
+        let (key, value) = line.split_once(": ")?;
+        let key_ok = !key.is_empty()
+            && key.chars().count() <= 30
+            && key.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '_' || c == '-');
+        if !key_ok {
+            return None;
+        }
+        fields.push((key.to_lowercase(), value.trim().to_string()));
+    }
+    let who = fields
+        .iter()
+        .find(|(k, v)| {
+            ["customer", "name", "user", "author", "from", "client"].iter().any(|n| k.contains(n)) && !v.is_empty()
+        })
+        .map(|(_, v)| v.clone());
+    let main = fields.into_iter().map(|(_, v)| v).max_by_key(|v| v.chars().count())?;
+    Some((who, main))
 }
 
 fn summary(sents: &[String], instructions: &str) -> String {
@@ -1425,10 +1462,12 @@ pub fn shows_sample(flow: &crate::domain::flow::Flow, id: &crate::domain::flow::
     match &block.config {
         BlockConfig::Prompt(p) => p.provider == demo,
         BlockConfig::Transcribe(t) => t.provider == demo,
+        BlockConfig::Loop(l) => l.prompt().is_some_and(|p| p.provider == demo),
         BlockConfig::Output(_) => flow.edges.iter().filter(|e| &e.to.block == id).any(|e| {
             flow.block(&e.from.block).is_some_and(|b| match &b.config {
                 BlockConfig::Prompt(p) => p.provider == demo,
                 BlockConfig::Transcribe(t) => t.provider == demo,
+                BlockConfig::Loop(l) => l.prompt().is_some_and(|p| p.provider == demo),
                 _ => false,
             })
         }),

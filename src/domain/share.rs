@@ -501,7 +501,15 @@ pub(crate) fn thousands(n: usize) -> String {
 pub fn hosts_contacted(flow: &Flow) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for block in &flow.blocks {
-        let BlockConfig::Prompt(prompt) = &block.config else { continue };
+        let prompt = match &block.config {
+            BlockConfig::Prompt(p) => p,
+            // A Loop's prompt calls its provider once per item.
+            BlockConfig::Loop(l) => match l.prompt() {
+                Some(p) => p,
+                None => continue,
+            },
+            _ => continue,
+        };
         let Some(kind) = ProviderKind::from_id(prompt.provider.trim()) else { continue };
         let Some(host) = host_of(kind.default_base_url()) else { continue };
         let entry = format!("{} ({host})", kind.label());

@@ -3,6 +3,7 @@
 //! it, see `domain::sample`), and on any real provider with one (`with_provider` points
 //! every Prompt at the chosen provider and model).
 
+use crate::domain::blocks::loop_block::{JoinMode, LoopBody, LoopConfig};
 use crate::domain::blocks::tool::{MockAction, MockRow, ParamType, ToolAction, ToolParam};
 use crate::domain::blocks::transcribe::TRANSCRIBE_PROVIDERS;
 use crate::domain::blocks::{
@@ -159,6 +160,15 @@ pub const TEMPLATES: &[Template] = &[
         title: "A chatbot with memory",
         shows: "A shop assistant that remembers the conversation, with two example turns. Open Chat and talk to it.",
         build: chatbot_memory,
+        suite: None,
+        documents: None,
+        samples: &[],
+    },
+    Template {
+        id: "summarise-rows",
+        title: "Summarise every row of a list",
+        shows: "A loop runs one prompt per row of a small CSV of customer feedback and joins the one-line summaries.",
+        build: summarise_rows,
         suite: None,
         documents: None,
         samples: &[],
@@ -523,6 +533,48 @@ fn chatbot_memory(now: i64) -> Flow {
             ),
         ],
         edges: edges(&[("input-1", "message", "prompt-1", "message"), ("prompt-1", "text", "output-1", "value")]),
+    }
+}
+
+/// Customer feedback, one row per customer: the list the loop template runs over.
+const FEEDBACK_CSV: &str = "customer,plan,feedback
+Ana Silva,Pro,\"The new dashboard is fast, but exporting to PDF fails every time I try.\"
+Ben Okafor,Free,Support answered within minutes and fixed my billing issue. Great service.
+Chloe Martin,Team,\"I can't find the dark mode setting anymore; please bring it back.\"
+Dev Patel,Pro,The mobile app crashes when I upload a photo larger than 10 MB.
+Emma Rossi,Team,\"Love the new templates, but sharing a flow with my team is confusing.\"
+";
+
+fn summarise_rows(now: i64) -> Flow {
+    let body = PromptConfig {
+        provider: "openai".into(),
+        model: "gpt-4o-mini".into(),
+        temperature: Some(0.2),
+        max_tokens: Some(80),
+        system: "You summarise customer feedback for a product team: the problem or praise, in plain words.".into(),
+        user: "Summarise this customer feedback in one sentence:\n\n{{item}}".into(),
+        ..PromptConfig::default()
+    };
+    let looped = Block::new(
+        BlockId::new("loop-1"),
+        "Summarise each row",
+        Point::new(360.0, 136.0),
+        BlockConfig::Loop(LoopConfig {
+            body: LoopBody::Prompt(body),
+            join: JoinMode::Text,
+            separator: "\n".into(),
+            ..LoopConfig::default()
+        }),
+    );
+    Flow {
+        meta: meta("Summarise every row of a list", "One line per row of customer feedback.", now),
+        blocks: vec![
+            input("input-1", "Feedback (CSV)", 40.0, 160.0, &[("rows", FEEDBACK_CSV)]),
+            looped,
+            output("output-1", "Summaries", 680.0, 160.0),
+            note("note-1", 40.0, 360.0, "Paste your own rows (CSV with a header, one item per line, or a JSON array). Watch the progress on the loop, then open its items in the inspector."),
+        ],
+        edges: edges(&[("input-1", "rows", "loop-1", "list"), ("loop-1", "results", "output-1", "value")]),
     }
 }
 
@@ -950,7 +1002,15 @@ pub fn with_provider(mut flow: Flow, provider: &str, model: &str) -> Flow {
                 };
             }
         }
-        if let BlockConfig::Prompt(p) = &mut b.config {
+        let prompt = match &mut b.config {
+            BlockConfig::Prompt(p) => Some(p),
+            BlockConfig::Loop(l) => match &mut l.body {
+                LoopBody::Prompt(p) => Some(p),
+                LoopBody::Flow { .. } => None,
+            },
+            _ => None,
+        };
+        if let Some(p) = prompt {
             if p.provider != provider {
                 p.provider = provider.to_string();
                 p.model = match provider {

@@ -87,6 +87,17 @@ fn summary(block: &Block) -> String {
                 a.instructions.clone()
             }
         }
+        BlockConfig::Loop(l) => {
+            let body = match &l.body {
+                crate::domain::blocks::loop_block::LoopBody::Prompt(p) => {
+                    let provider = ProviderKind::from_id(&p.provider).map_or(p.provider.as_str(), |k| k.label());
+                    let first_line = p.user.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+                    format!("{provider} \u{b7} {first_line}")
+                }
+                crate::domain::blocks::loop_block::LoopBody::Flow { .. } => "runs another flow".to_string(),
+            };
+            format!("{} at once, up to {} items\n{body}", l.concurrency, l.max_items)
+        }
         BlockConfig::Unknown(u) => format!("Unknown kind \u{201c}{}\u{201d}: kept, not run.", u.kind),
     }
 }
@@ -104,6 +115,7 @@ fn icon(kind: &str) -> &'static str {
         "router" => "router",
         "transform" => "transform",
         "approval" => "approval",
+        "loop" => "loop",
         _ => "unknown",
     }
 }
@@ -141,6 +153,9 @@ fn run_text(run: &BlockRun) -> String {
     if let Some(activity) = agent_activity(run) {
         return activity;
     }
+    if let Some(l) = &run.loop_run {
+        return loop_text(run, l);
+    }
     let preview = |out: &str| crate::domain::media::preview(out, CARD_TEXT_BYTES).into_owned();
     if let Some(choice) = &run.route {
         let why = match (&choice.reason, &choice.note, choice.rule) {
@@ -167,6 +182,43 @@ fn run_text(run: &BlockRun) -> String {
             _ => String::new(),
         },
     }
+}
+
+/// A loop's progress ("17 of 40 items", failures), then its warning, error or joined result.
+fn loop_text(run: &BlockRun, l: &crate::domain::engine::LoopRun) -> String {
+    let failed = l.failed();
+    let head = format!(
+        "{} items{}",
+        l.progress(),
+        if failed > 0 { format!(" \u{b7} {failed} failed") } else { String::new() }
+    );
+    let rest = match (&run.error, &l.note, &run.output) {
+        (Some(e), _, _) => e.clone(),
+        (None, Some(n), _) => n.clone(),
+        (None, None, Some(out)) => crate::domain::media::preview(out, CARD_TEXT_BYTES).into_owned(),
+        _ => String::new(),
+    };
+    if rest.is_empty() {
+        head
+    } else {
+        format!("{head}\n{rest}")
+    }
+}
+
+/// A loop's thin progress bar: finished items over all, failed ones in the error colour.
+fn loop_bar(run: &BlockRun) -> Option<impl IntoView> {
+    let l = run.loop_run.as_ref()?;
+    let total = l.items.len().max(1) as f64;
+    let (done, failed) = (l.finished(), l.failed());
+    let ok_pct = format!("{:.1}%", (done - failed) as f64 * 100.0 / total);
+    let failed_pct = format!("{:.1}%", failed as f64 * 100.0 / total);
+    Some(view! {
+        <div class="loop-bar" role="progressbar" aria-label="Items done" aria-valuemin="0"
+            aria-valuemax=l.items.len().to_string() aria-valuenow=done.to_string() aria-valuetext=l.progress()>
+            <span class="loop-bar-done" style:width=ok_pct></span>
+            <span class="loop-bar-failed" style:width=failed_pct></span>
+        </div>
+    })
 }
 
 /// What a running agent is doing between answers: calling a tool, or waiting for the model.
@@ -314,6 +366,7 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
             </div>
             <div class="block-body" class:awaiting=move || status() == "waiting" class:has-result=move || run.with(|r| r.as_ref().is_some_and(|r| !run_text(r).is_empty()))>
                 {move || thumbnail(cell, media)}
+                {move || run.with(|r| r.as_ref().and_then(loop_bar))}
                 <Show when=move || run.with(|r| r.as_ref().is_some_and(|r| r.sample))>
                     <span class="sample-badge" title="Written by sample answers, not by a model">{crate::domain::sample::SAMPLE_BADGE}</span>
                 </Show>

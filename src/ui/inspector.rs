@@ -78,6 +78,7 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
         Some(crate::domain::blocks::BlockKind::Router) => view! { <super::control_settings::RouterSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Transform) => view! { <super::control_settings::TransformSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Approval) => view! { <super::control_settings::ApprovalSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Loop) => view! { <super::loop_settings::LoopSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Note) => view! {
             <label class="field">
                 <span class="field-label">"Text"</span>
@@ -126,8 +127,10 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
                 </ul>
             </Show>
             {settings}
-            {matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Output | crate::domain::blocks::BlockKind::Transcribe | crate::domain::blocks::BlockKind::Router))
-                .then(|| view! { <ResultPanel id=id.clone() is_prompt=matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Transcribe | crate::domain::blocks::BlockKind::Router)) /> })}
+            {matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Output | crate::domain::blocks::BlockKind::Transcribe | crate::domain::blocks::BlockKind::Router | crate::domain::blocks::BlockKind::Loop))
+                .then(|| view! { <ResultPanel id=id.clone() is_prompt=matches!(kind, Some(crate::domain::blocks::BlockKind::Prompt | crate::domain::blocks::BlockKind::Transcribe | crate::domain::blocks::BlockKind::Router | crate::domain::blocks::BlockKind::Loop)) /> })}
+            {matches!(kind, Some(crate::domain::blocks::BlockKind::Loop))
+                .then(|| view! { <super::loop_settings::LoopResults id=id.clone() /> })}
             {matches!(kind, Some(crate::domain::blocks::BlockKind::Retrieve))
                 .then(|| view! { <super::retrieve_settings::RetrievalPanel id=id.clone() cell /> })}
             <label class="field">

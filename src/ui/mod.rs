@@ -31,6 +31,7 @@ mod knowledge;
 mod knowledge_dialog;
 mod local_model;
 mod local_model_ui;
+mod loop_settings;
 mod markdown_view;
 mod media;
 mod media_value;

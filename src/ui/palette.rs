@@ -24,6 +24,7 @@ fn describe(kind: BlockKind) -> &'static str {
         BlockKind::Router => "Send the input down one of several routes",
         BlockKind::Transform => "Reshape text or JSON, no model",
         BlockKind::Approval => "Wait for a person to approve",
+        BlockKind::Loop => "Run a prompt or flow for every item of a list",
     }
 }
 
@@ -32,6 +33,11 @@ fn starting_config(kind: BlockKind) -> crate::domain::blocks::BlockConfig {
     let mut config = kind.default_config();
     if let crate::domain::blocks::BlockConfig::Prompt(p) = &mut config {
         (p.provider, p.model) = super::starting::starting();
+    }
+    if let crate::domain::blocks::BlockConfig::Loop(l) = &mut config {
+        if let crate::domain::blocks::loop_block::LoopBody::Prompt(p) = &mut l.body {
+            (p.provider, p.model) = super::starting::starting();
+        }
     }
     config
 }

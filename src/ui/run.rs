@@ -514,6 +514,10 @@ fn subflow_ids(flow: &crate::domain::flow::Flow) -> Vec<String> {
                 crate::domain::blocks::tool::ToolAction::SubFlow(s) => Some(s.flow_id.clone()),
                 _ => None,
             },
+            crate::domain::blocks::BlockConfig::Loop(l) => match &l.body {
+                crate::domain::blocks::loop_block::LoopBody::Flow { flow_id, .. } => Some(flow_id.clone()),
+                crate::domain::blocks::loop_block::LoopBody::Prompt(_) => None,
+            },
             _ => None,
         })
         .collect()

@@ -20,6 +20,18 @@ mock.onMessage("Drop the line", {
   content: "This answer will be cut off in the middle of a sentence because the connection drops, as networks do. ".repeat(6),
 }, { streamingProfile: { ttft: 50, tps: 25 }, disconnectAfterMs: 700 });
 
+// Loops: the "Summarise every row of a list" template sends one request per CSV row. Each
+// answer names the row's customer; the row that mentions a crash is refused (a 400), so a
+// test sees one failed item among finished ones. Slow enough that progress is visible.
+mock.on({ userMessage: "Summarise this customer feedback" }, (req) => {
+  const text = JSON.stringify(req.messages || []);
+  if (text.includes("crashes")) {
+    return { error: { message: "This row could not be processed.", type: "invalid_request_error", code: "bad_row" }, status: 400 };
+  }
+  const who = (text.match(/customer: ([A-Za-z]+ [A-Za-z]+)/) || [])[1] || "Someone";
+  return { content: `${who} summarised by the mock model.` };
+}, { streamingProfile: { ttft: 250, tps: 20 } });
+
 mock.onMessage("Hostile output please", { content: "Here is your answer:\n\n" + PAYLOADS.join("\n\n") });
 // The same payloads as JSON (keys and values), so the answer is shown in the JSON view; the
 // leading __proto__/constructor keys try prototype pollution through a careless parse.

@@ -3,6 +3,7 @@
 
 pub mod approval;
 pub mod input;
+pub mod loop_block;
 pub mod note;
 pub mod output;
 pub mod prompt;
@@ -14,6 +15,7 @@ pub mod transform;
 
 pub use approval::ApprovalConfig;
 pub use input::{InputConfig, InputValue};
+pub use loop_block::LoopConfig;
 pub use note::NoteConfig;
 pub use output::OutputConfig;
 pub use prompt::{ExampleTurn, Memory, ModelParams, OutputFormat, PromptConfig};
@@ -107,6 +109,7 @@ pub enum BlockConfig {
     Router(RouterConfig),
     Transform(TransformConfig),
     Approval(ApprovalConfig),
+    Loop(LoopConfig),
     Unknown(UnknownConfig),
 }
 
@@ -122,11 +125,12 @@ pub enum BlockKind {
     Router,
     Transform,
     Approval,
+    Loop,
     Note,
 }
 
 impl BlockKind {
-    pub const ALL: [BlockKind; 10] = [
+    pub const ALL: [BlockKind; 11] = [
         BlockKind::Input,
         BlockKind::Prompt,
         BlockKind::Retrieve,
@@ -134,6 +138,7 @@ impl BlockKind {
         BlockKind::Router,
         BlockKind::Transform,
         BlockKind::Approval,
+        BlockKind::Loop,
         BlockKind::Output,
         BlockKind::Tool,
         BlockKind::Note,
@@ -151,6 +156,7 @@ impl BlockKind {
             BlockKind::Router => RouterConfig::KIND,
             BlockKind::Transform => TransformConfig::KIND,
             BlockKind::Approval => ApprovalConfig::KIND,
+            BlockKind::Loop => LoopConfig::KIND,
         }
     }
 
@@ -166,6 +172,7 @@ impl BlockKind {
             BlockKind::Router => RouterConfig::LABEL,
             BlockKind::Transform => TransformConfig::LABEL,
             BlockKind::Approval => ApprovalConfig::LABEL,
+            BlockKind::Loop => LoopConfig::LABEL,
         }
     }
 
@@ -181,6 +188,7 @@ impl BlockKind {
             BlockKind::Router => BlockConfig::Router(RouterConfig::default()),
             BlockKind::Transform => BlockConfig::Transform(TransformConfig::default()),
             BlockKind::Approval => BlockConfig::Approval(ApprovalConfig::default()),
+            BlockKind::Loop => BlockConfig::Loop(LoopConfig::default()),
         }
     }
 }
@@ -198,6 +206,7 @@ macro_rules! dispatch {
             BlockConfig::Router($cfg) => $body,
             BlockConfig::Transform($cfg) => $body,
             BlockConfig::Approval($cfg) => $body,
+            BlockConfig::Loop($cfg) => $body,
             BlockConfig::Unknown($u) => $ubody,
         }
     };
@@ -224,6 +233,7 @@ impl BlockConfig {
             BlockConfig::Router(_) => Some(BlockKind::Router),
             BlockConfig::Transform(_) => Some(BlockKind::Transform),
             BlockConfig::Approval(_) => Some(BlockKind::Approval),
+            BlockConfig::Loop(_) => Some(BlockKind::Loop),
             BlockConfig::Unknown(_) => None,
         }
     }

@@ -7,6 +7,7 @@ use super::plan::{self, cache_allowed, NodeKind};
 use super::request::{build_chat, estimate_tokens, expected_output_tokens, format_usd, request_chars};
 use super::{EngineConfig, RunScope};
 use crate::domain::blocks::approval::APPROVAL_OUTPUT_PORT;
+use crate::domain::blocks::loop_block::{LoopBody, LoopConfig, INDEX_VAR, ITEM_VAR, LIST_PORT, LOOP_OUTPUT_PORT};
 use crate::domain::blocks::prompt::PROMPT_OUTPUT_PORT;
 use crate::domain::blocks::retrieve::{CONTEXT_PORT, PASSAGES_PORT};
 use crate::domain::blocks::transcribe::TRANSCRIPT_PORT;
@@ -30,6 +31,9 @@ pub struct Estimate {
     pub cost_usd: Option<f64>,
     /// Models without a price, each once.
     pub unknown_models: Vec<String>,
+    /// The calls and cost are upper bounds: a Loop's list is known only during the run, so it
+    /// is counted at its "Max items".
+    pub at_most: bool,
     /// Personal data in what the run will send over the network (as far as it is known before
     /// the run), per provider that would receive it.
     pub personal_data: Vec<(ProviderKind, PiiCounts)>,
@@ -41,6 +45,17 @@ pub struct Estimate {
 impl Estimate {
     /// "about $0.004, 3 calls", "no calls", "3 calls (cost unknown for gpt-x)".
     pub fn describe(&self) -> String {
+        if self.calls == 0 {
+            return "no calls".to_string();
+        }
+        if self.at_most {
+            // A loop over a list not known before the run: the count is a ceiling.
+            let calls = if self.calls == 1 { "1 call".to_string() } else { format!("{} calls", self.calls) };
+            return match self.cost_usd {
+                Some(usd) => format!("up to {}, up to {calls}", format_usd(usd)),
+                None => format!("up to {calls} (cost unknown for {})", self.unknown_models.join(", ")),
+            };
+        }
         let calls = match (self.calls, self.branches) {
             (0, _) => return "no calls".to_string(),
             (1, false) => "1 call".to_string(),
@@ -177,6 +192,31 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
                 ports.insert(id.clone(), [(TRANSFORM_OUTPUT_PORT.to_string(), out)].into());
                 continue;
             }
+            NodeKind::Loop(cfg) => {
+                let value = |port: &str| {
+                    let from = node.inputs.iter().find(|(p, _)| p == port).map(|(_, from)| from)?;
+                    ports.get(&from.block).and_then(|p| p.get(&from.port))
+                };
+                let list = match value(LIST_PORT) {
+                    Some(Value::Known(v)) => Some(v.clone()),
+                    _ => None,
+                };
+                let values: BTreeMap<String, String> = cfg
+                    .extra_variables()
+                    .into_iter()
+                    .map(|v| {
+                        let text = match value(&v) {
+                            Some(Value::Known(t)) => t.clone(),
+                            _ => String::new(),
+                        };
+                        (v, text)
+                    })
+                    .collect();
+                let chars =
+                    estimate_loop(cfg, list.as_deref(), &values, node.role, cache, config, &mut est, &mut total);
+                ports.insert(id.clone(), BTreeMap::from([(LOOP_OUTPUT_PORT.to_string(), Value::Unknown(chars))]));
+                continue;
+            }
             NodeKind::Output | NodeKind::Tool(_) | NodeKind::Inert(_) => continue,
         };
         let Some(provider) = ProviderKind::from_id(&cfg.provider) else {
@@ -245,4 +285,101 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
     }
     est.cost_usd = est.unknown_models.is_empty().then_some(total);
     est
+}
+
+/// Characters assumed for an item of a list known only during the run.
+const UNKNOWN_ITEM_CHARS: usize = 300;
+
+/// Adds a Loop's calls and cost to `est`/`total`: every item of a known list, or "Max items"
+/// items of an unknown one (then the estimate says "up to"). Returns the expected length of
+/// the joined results.
+#[allow(clippy::too_many_arguments)]
+fn estimate_loop(
+    cfg: &LoopConfig,
+    list: Option<&str>,
+    values: &BTreeMap<String, String>,
+    role: plan::Role,
+    cache: &RunCache,
+    config: &EngineConfig,
+    est: &mut Estimate,
+    total: &mut f64,
+) -> usize {
+    // A list that will not split makes the loop fail before any call.
+    let items: Vec<String> = match list {
+        Some(text) => match cfg.items(text) {
+            Ok(items) => items,
+            Err(_) => return 0,
+        },
+        None => {
+            est.at_most = true;
+            vec![String::new(); cfg.max_items as usize]
+        }
+    };
+    let unknown_chars = if list.is_some() { 0 } else { UNKNOWN_ITEM_CHARS };
+    let mut out_chars = 0usize;
+    match &cfg.body {
+        LoopBody::Prompt(p) => {
+            let Some(provider) = ProviderKind::from_id(&p.provider) else { return 0 };
+            for (i, item) in items.iter().enumerate() {
+                let mut lookup = values.clone();
+                lookup.insert(ITEM_VAR.to_string(), item.clone());
+                lookup.insert(INDEX_VAR.to_string(), (i + 1).to_string());
+                let Ok(chat) = build_chat(p, provider, |n| lookup.get(n).map(String::as_str)) else { return 0 };
+                if provider == ProviderKind::Demo {
+                    out_chars += DEMO_REPLY_CHARS;
+                    continue;
+                }
+                let hit = list.is_some() && cache_allowed(role, config.use_cache);
+                if let Some(hit) = hit.then(|| cache.get(request_key(provider, &chat))).flatten() {
+                    est.cached += 1;
+                    out_chars += hit.output.chars().count();
+                    continue;
+                }
+                est.calls += 1;
+                let out_tokens = expected_output_tokens(chat.max_tokens);
+                out_chars += usize::try_from(out_tokens.saturating_mul(4)).unwrap_or(0);
+                match config.prices.price(provider, &chat.model) {
+                    Some(price) => {
+                        *total += cost(price, estimate_tokens(request_chars(&chat) + unknown_chars), out_tokens)
+                    }
+                    None => {
+                        if !est.unknown_models.contains(&chat.model) {
+                            est.unknown_models.push(chat.model.clone());
+                        }
+                    }
+                }
+            }
+        }
+        LoopBody::Flow { flow_id, input } => {
+            if config.depth + 1 >= super::subflow::MAX_SUBFLOW_DEPTH {
+                return 0;
+            }
+            let Some(flow) = config.subflows.get(flow_id) else { return 0 };
+            let child_config = EngineConfig { depth: config.depth + 1, ..config.clone() };
+            // Items of a known list are estimated one by one (the first 50; the rest like them).
+            let sampled = items.len().min(50);
+            let mut sub = Estimate::default();
+            for item in items.iter().take(sampled) {
+                let item = if item.is_empty() { "x".repeat(unknown_chars) } else { item.clone() };
+                let Ok(with_item) = super::loop_run::flow_with_item(flow.clone(), input, &item) else { return 0 };
+                let e = estimate(&with_item, &RunScope::All, cache, &child_config);
+                sub.calls += e.calls;
+                sub.cached += e.cached;
+                sub.at_most |= e.at_most;
+                *sub.cost_usd.get_or_insert(0.0) += e.cost_usd.unwrap_or(0.0);
+                for m in e.unknown_models {
+                    if !est.unknown_models.contains(&m) {
+                        est.unknown_models.push(m);
+                    }
+                }
+            }
+            let scale = if sampled == 0 { 0.0 } else { items.len() as f64 / sampled as f64 };
+            est.calls += (sub.calls as f64 * scale).round() as usize;
+            est.cached += (sub.cached as f64 * scale).round() as usize;
+            est.at_most |= sub.at_most;
+            *total += sub.cost_usd.unwrap_or(0.0) * scale;
+            out_chars = items.len() * DEMO_REPLY_CHARS;
+        }
+    }
+    out_chars
 }

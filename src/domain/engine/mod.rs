@@ -17,6 +17,7 @@ mod cache;
 mod control;
 mod estimate;
 mod events;
+mod loop_run;
 mod media;
 mod node;
 mod plan;
@@ -45,7 +46,8 @@ pub use retrieve::EMBED_BATCH;
 pub use retry::{backoff_ms, retry_delay_ms, BASE_BACKOFF_MS, MAX_RETRY_AFTER_MS};
 pub(crate) use routes::Routes;
 pub use state::{
-    AgentStep, ApprovalDecision, ApprovalRun, ApprovalState, BlockRun, BlockStatus, RetrievalRun, ToolCallRun, Usage,
+    AgentStep, ApprovalDecision, ApprovalRun, ApprovalState, BlockRun, BlockStatus, ItemRun, LoopRun, RetrievalRun,
+    ToolCallRun, Usage,
 };
 pub use structured::{repair_message, structured_errors};
 pub use trace::{Trace, RAW_LIMIT_BYTES, RAW_TRUNCATED_NOTE};

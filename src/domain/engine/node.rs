@@ -23,6 +23,8 @@ pub(super) enum Phase {
     Embedding,
     /// An Approval block waiting for a person's decision.
     Awaiting,
+    /// A Loop block running its items.
+    Looping,
     Finished,
 }
 
@@ -51,6 +53,8 @@ pub(super) struct Node {
     pub(super) retrieve: Option<super::retrieve::RetrieveJob>,
     /// A Prompt on sample answers: its input values (for the rules' `{{variables}}`).
     pub(super) sample_values: std::collections::BTreeMap<String, String>,
+    /// A Loop block's work while it runs.
+    pub(super) looping: Option<super::loop_run::LoopJob>,
 }
 
 impl Node {
@@ -77,6 +81,7 @@ impl Node {
             step_open: false,
             retrieve: None,
             sample_values: Default::default(),
+            looping: None,
         }
     }
 

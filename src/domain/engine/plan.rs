@@ -32,6 +32,7 @@ pub(crate) enum NodeKind {
     Router(RouterConfig),
     Transform(TransformConfig),
     Approval,
+    Loop(crate::domain::blocks::LoopConfig),
     /// Does not run (a kind this version does not know, or a note); the reason is shown.
     Inert(String),
 }
@@ -108,6 +109,7 @@ pub(crate) fn plan(flow: &Flow, scope: &RunScope) -> Result<Plan, StartError> {
             BlockConfig::Router(c) => NodeKind::Router(c.clone()),
             BlockConfig::Transform(c) => NodeKind::Transform(c.clone()),
             BlockConfig::Approval(_) => NodeKind::Approval,
+            BlockConfig::Loop(c) => NodeKind::Loop(c.clone()),
             BlockConfig::Note(_) => NodeKind::Inert(NOTE.to_string()),
             BlockConfig::Unknown(_) => NodeKind::Inert(UNKNOWN_KIND.to_string()),
         };

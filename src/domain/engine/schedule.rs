@@ -49,7 +49,8 @@ impl Engine {
         for _ in 0..1_000 {
             self.advance(now);
             out.append(&mut self.pending_commands);
-            if !self.dispatch(now, out) {
+            let looped = self.drive_loops(now, out);
+            if !self.dispatch(now, out) && !looped {
                 break;
             }
         }
@@ -230,6 +231,7 @@ impl Engine {
             }
             NodeKind::Inert(reason) => node.finish(BlockStatus::Skipped, Some(reason), now),
             NodeKind::Retrieve(cfg) => self.resolve_retrieve(id, cfg, &values, now),
+            NodeKind::Loop(cfg) => self.resolve_loop(id, cfg, values, now),
             NodeKind::Tool(cfg) => {
                 node.run.outputs = BTreeMap::from([(TOOL_OUTPUT_PORT.to_string(), cfg.name.clone())]);
                 node.finish(BlockStatus::Done, None, now);
@@ -453,13 +455,16 @@ impl Engine {
         out.push(Command::Send { request, block: id.clone(), provider, chat });
     }
 
-    /// Money spent plus the estimates of calls still in flight.
+    /// Money spent plus the estimates of calls still in flight, sub-flows and loop items
+    /// included.
     pub(super) fn committed_usd(&self) -> f64 {
-        self.spent_usd + self.nodes.values().map(|n| n.reserved_usd).sum::<f64>()
+        self.spent_usd
+            + self.nodes.values().map(|n| n.reserved_usd).sum::<f64>()
+            + self.children.values().map(|c| c.engine.committed_usd()).sum::<f64>()
     }
 
     /// After the budget ran out: blocks waiting to send are stopped.
-    fn stop_ready(&mut self, now: f64) {
+    pub(super) fn stop_ready(&mut self, now: f64) {
         for (id, node) in self.nodes.iter_mut() {
             if matches!(node.phase, Phase::Ready { .. }) {
                 node.finish(BlockStatus::Stopped, Some(budget_used_up()), now);
@@ -531,6 +536,7 @@ impl Engine {
 
     /// Stops everything: cancels requests in flight and stops blocks not finished.
     pub(super) fn stop_all(&mut self, now: f64, out: &mut Vec<Command>) {
+        self.stop_loops(now);
         self.stop_children(now, out);
         let embeds = std::mem::take(&mut self.embed_requests).into_keys();
         for request in std::mem::take(&mut self.tool_requests).into_keys().chain(embeds) {

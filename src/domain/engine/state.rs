@@ -178,6 +178,8 @@ pub struct BlockRun {
     pub route: Option<RouteChoice>,
     /// An Approval block's value and what the reviewer decided.
     pub approval: Option<ApprovalRun>,
+    /// A Loop block's items and their results.
+    pub loop_run: Option<LoopRun>,
 }
 
 /// Where an Approval block stands.
@@ -227,6 +229,54 @@ pub enum ApprovalDecision {
     Reject {
         reason: String,
     },
+}
+
+/// One item of a Loop block: what went in, what came out.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ItemRun {
+    pub input: String,
+    /// Queued (not started), Running, Done, Cached, Error, or Stopped (stop or budget).
+    pub status: BlockStatus,
+    pub output: Option<String>,
+    pub error: Option<String>,
+    pub usage: Usage,
+    /// `None` when a model's price is unknown.
+    pub cost_usd: Option<f64>,
+    /// Requests sent for this item (1 plus retries).
+    pub attempts: u32,
+    /// The result is a sample answer.
+    pub sample: bool,
+}
+
+/// A Loop block's progress and per-item results.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LoopRun {
+    pub items: Vec<ItemRun>,
+    /// A warning for a loop that finished with failures ("3 of 40 failed.").
+    pub note: Option<String>,
+}
+
+impl LoopRun {
+    /// Items that ran to an end (a result or a failure); stopped ones do not count.
+    pub fn finished(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| matches!(i.status, BlockStatus::Done | BlockStatus::Cached | BlockStatus::Error))
+            .count()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.items.iter().filter(|i| i.status == BlockStatus::Error).count()
+    }
+
+    pub fn succeeded(&self) -> usize {
+        self.items.iter().filter(|i| i.status.has_result()).count()
+    }
+
+    /// "17 of 40".
+    pub fn progress(&self) -> String {
+        format!("{} of {}", self.finished(), self.items.len())
+    }
 }
 
 impl BlockRun {

@@ -21,6 +21,8 @@ pub(super) struct Child {
     pub(super) block: BlockId,
     pub(super) call: usize,
     pub(super) title: String,
+    /// For a Loop block's item: which one (the child answers that item, not a tool call).
+    pub(super) item: Option<usize>,
 }
 
 /// `flow` with the Input values named like arguments set to the arguments' values.
@@ -42,7 +44,7 @@ fn with_arguments(mut flow: Flow, arguments: &str) -> Result<Flow, String> {
 }
 
 /// The sub-flow's answer: its Output blocks (one: the text; several: an object by title).
-fn result_of(flow: &Flow, engine: &Engine) -> ToolResult {
+pub(super) fn result_of(flow: &Flow, engine: &Engine) -> ToolResult {
     let mut outputs: Vec<(String, String)> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
     for block in &flow.blocks {
@@ -108,13 +110,20 @@ impl Engine {
                 return;
             }
         };
-        let key = self.next_request;
-        self.next_request = self.next_request.saturating_add(1);
         let title = flow.meta.title.clone();
         if let Some(node) = self.nodes.get_mut(block) {
             node.run.trace.push_raw(&format!("\n--- tool runs the flow \u{201c}{title}\u{201d} ---\n"));
         }
-        self.children.insert(key, Child { engine: Box::new(engine), block: block.clone(), call, title });
+        let child = Child { engine: Box::new(engine), block: block.clone(), call, title, item: None };
+        self.launch_child(child, flow, now, out);
+    }
+
+    /// Starts a child engine: its first commands go out under our ids. A child that finishes
+    /// at once (sample answers) is finished here.
+    pub(super) fn launch_child(&mut self, child: Child, flow: Flow, now: f64, out: &mut Vec<Command>) {
+        let key = self.next_request;
+        self.next_request = self.next_request.saturating_add(1);
+        self.children.insert(key, child);
         self.subflow_flows.insert(key, flow);
         let commands = self.children.get_mut(&key).map(|c| c.engine.poll(now)).unwrap_or_default();
         self.adopt(key, commands, now, out);
@@ -136,6 +145,11 @@ impl Engine {
         self.routes.forget(key);
         self.spent_usd += child.engine.spent_usd();
         self.calls += child.engine.summary().calls;
+        self.cost_unknown |= child.engine.cost_unknown;
+        if let Some(item) = child.item {
+            self.loop_item_finished(&child.block, item, &flow, *child.engine);
+            return;
+        }
         let result = result_of(&flow, &child.engine);
         if let Some(node) = self.nodes.get_mut(&child.block) {
             node.run.trace.push_raw(&format!("--- the flow \u{201c}{}\u{201d} finished ---\n", child.title));
@@ -165,6 +179,8 @@ impl Engine {
         let keys: Vec<u64> = self.children.keys().copied().collect();
         for key in keys {
             let commands = self.children.get_mut(&key).map(|c| c.engine.stop(now)).unwrap_or_default();
+            // What the stopped child spent (its calls in flight are settled by its stop).
+            self.spent_usd += self.children.get(&key).map_or(0.0, |c| c.engine.spent_usd());
             for c in commands {
                 if let Command::Cancel { request } = c {
                     if let Some(ours) = self.routes.ours(key, request) {
