@@ -14,19 +14,26 @@ pub const DRAG_TYPE: &str = "application/x-chainboard-kind";
 
 fn describe(kind: BlockKind) -> &'static str {
     match kind {
-        BlockKind::Input => "Text, an image or audio you add",
+        BlockKind::Input => "Text, image or audio",
         BlockKind::Prompt => "Ask a model",
         BlockKind::Output => "Show a result",
         BlockKind::Note => "A sticky note",
-        BlockKind::Tool => "Something a model can call",
-        BlockKind::Retrieve => "Find passages in your documents",
-        BlockKind::Transcribe => "Turn a recording into text",
-        BlockKind::Router => "Send the input down one of several routes",
-        BlockKind::Transform => "Reshape text or JSON, no model",
-        BlockKind::Approval => "Wait for a person to approve",
-        BlockKind::Loop => "Run a prompt or flow for every item of a list",
+        BlockKind::Tool => "A model can call it",
+        BlockKind::Retrieve => "Search your documents",
+        BlockKind::Transcribe => "A recording to text",
+        BlockKind::Router => "Pick a branch",
+        BlockKind::Transform => "Reshape text or JSON",
+        BlockKind::Approval => "A person approves",
+        BlockKind::Loop => "Repeat for every item",
     }
 }
+
+/// The palette's groups, so eleven kinds read at a glance (and fit a 720 px high window).
+const GROUPS: [(&str, &[BlockKind]); 3] = [
+    ("Basics", &[BlockKind::Input, BlockKind::Prompt, BlockKind::Output, BlockKind::Note]),
+    ("Data and tools", &[BlockKind::Retrieve, BlockKind::Transcribe, BlockKind::Tool]),
+    ("Control flow", &[BlockKind::Router, BlockKind::Transform, BlockKind::Loop, BlockKind::Approval]),
+];
 
 /// A new block's settings: a Prompt starts on a provider with a key, else on sample answers.
 fn starting_config(kind: BlockKind) -> crate::domain::blocks::BlockConfig {
@@ -87,16 +94,19 @@ pub fn Palette() -> impl IntoView {
             <p class="palette-title">"Blocks"</p>
             <input class="palette-search" type="search" placeholder="Search blocks" aria-label="Search blocks"
                 prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
-            <ul>
-                {BlockKind::ALL
-                    .into_iter()
+            {GROUPS.into_iter().map(|(group, kinds)| view! {
+                <p class="palette-group" class:hidden=move || kinds.iter().all(|k| !matches(*k))>{group}</p>
+                <ul aria-label=group>
+                {kinds
+                    .iter()
+                    .copied()
                     .map(|kind| {
                         view! {
                             <li class:hidden=move || !matches(kind)>
                                 <button
                                     class=format!("palette-item kind-{}", kind.id())
                                     aria-label=format!("Add {} block", kind.label())
-                                    title="Click to add in the middle, or drag onto the canvas"
+                                    title=format!("{}. Click to add in the middle, or drag onto the canvas", describe(kind))
                                     draggable="true"
                                     on:dragstart=move |ev: leptos::ev::DragEvent| {
                                         if let Some(dt) = ev.data_transfer() {
@@ -106,7 +116,7 @@ pub fn Palette() -> impl IntoView {
                                     }
                                     on:click=move |_| add_at_centre(kind)
                                 >
-                                    <span class="palette-swatch" aria-hidden="true"><super::icons::Icon name=kind.id() size=16 /></span>
+                                    <span class="palette-swatch" aria-hidden="true"><super::icons::Icon name=kind.id() size=14 /></span>
                                     <span class="palette-text">
                                         <span class="palette-name">{kind.label()}</span>
                                         <span class="palette-desc">{describe(kind)}</span>
@@ -116,7 +126,8 @@ pub fn Palette() -> impl IntoView {
                         }
                     })
                     .collect_view()}
-            </ul>
+                </ul>
+            }).collect_view()}
             <Show when=move || BlockKind::ALL.into_iter().all(|k| !matches(k))>
                 <p class="field-help palette-empty">"No block matches."</p>
             </Show>
