@@ -8,6 +8,7 @@ pub mod clipboard;
 pub mod engine;
 pub mod evals;
 pub mod examples;
+pub mod export_code;
 pub mod flow;
 pub mod flow_file;
 pub mod graph;

@@ -3,6 +3,7 @@
 // (and CORS). Each fixture is triggered by a phrase in the user message.
 import { LLMock } from "@copilotkit/aimock";
 import { PAYLOADS } from "./hostile-payloads.js";
+import { registerGalleryFixtures } from "../export/gallery-fixtures.mjs";
 
 const port = Number(process.argv[2] || 4010);
 const mock = new LLMock({ port, host: "127.0.0.1", logLevel: "silent", chunkSize: 8 });
@@ -84,6 +85,9 @@ mock.onMessage("daily meal allowance", { content: "The daily meal allowance in E
 mock.onMessage("Which category is this product in", { content: '{"category":"Kitchen","reason":"A blue ceramic mug with a handle."}' });
 mock.on({ endpoint: "transcription" }, { transcription: { text: "My blender arrived with a cracked jug and I want a replacement, not a refund." } });
 mock.onMessage("Transcript of a support call", { content: "The customer's blender arrived with a cracked jug. They want a replacement, not a refund." });
+
+// The gallery templates, for the exported code (tests/export/run-exports.mjs).
+registerGalleryFixtures(mock);
 
 await mock.start();
 console.log(`mock provider on http://127.0.0.1:${port}`);
