@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
     provide_context(present);
     provide_context(super::gallery::GalleryOpen(RwSignal::new(false)));
     provide_context(super::versions_ui::VersionsOpen(RwSignal::new(false)));
+    provide_context(super::export_dialog::ExportCodeOpen(RwSignal::new(false)));
     provide_context(super::eval_dialog::EvalOpen(RwSignal::new(false)));
     provide_context(super::knowledge_dialog::KnowledgeOpen(RwSignal::new(false)));
     provide_context(super::knowledge_dialog::KnowledgeStatus(RwSignal::new(Vec::new())));
@@ -250,6 +251,7 @@ pub fn App() -> impl IntoView {
             <ShareDialog />
             <super::gallery::Gallery />
             <super::versions_ui::VersionsDialog />
+            <super::export_dialog::ExportCodeDialog />
             <super::approve_hosts::ApproveHostsDialog />
             <super::eval_dialog::EvalDialog />
             <super::knowledge_dialog::KnowledgeDialog />

@@ -51,5 +51,7 @@ mod topbar;
 mod transcribe_settings;
 mod transport;
 mod versions_ui;
+mod export_dialog;
+mod get_code;
 
 pub use app::App;

@@ -25,6 +25,11 @@ const PROVIDERS = [
   ["gemini", "gemini-2.5-flash"],
   ["ollama", "llama3.2"],
 ].filter(([id]) => !arg("--providers") || arg("--providers").split(",").includes(id));
+// Every template runs on OpenAI (the gallery's provider); the other SDKs run the templates that
+// cover each feature: JSON, a schema, an agent, an image, a transcript, parallel blocks,
+// retrieval, a chain, hostile text.
+const FEATURES = ["sentiment", "extract-email", "order-agent", "classify-photo", "call-complaint", "compare-models",
+  "policy-answers", "draft-critique", "hostile-titles"];
 
 const ENV = {
   ...process.env,
@@ -97,6 +102,7 @@ try {
     const tasks = [];
     for (const id of readdirSync(out).sort()) {
       if (ONLY && id !== ONLY) continue;
+      if (provider !== "openai" && !FEATURES.includes(id)) continue;
       const dir = join(out, id);
       const expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8"));
       for (const lang of ["python", "typescript"]) {
@@ -113,6 +119,26 @@ try {
       }
     }
     await pool(tasks, 2);
+    if (provider !== "openai") continue;
+    // The exported promptfoo configs of the templates that come with test cases: once per case
+    // on the base flow, against the same mock; pass/fail counts as in the app's own eval.
+    for (const id of readdirSync(out).sort()) {
+      if (ONLY && id !== ONLY) continue;
+      const evalFile = join(out, id, "expected-eval.json");
+      if (!existsSync(evalFile)) continue;
+      const expected = JSON.parse(readFileSync(evalFile, "utf8"));
+      const dir = join(out, id, "promptfoo");
+      const result = join(dir, "results.json");
+      const r = await run(join(ROOT, "node_modules/.bin/promptfoo"), [
+        "eval", "-c", "promptfooconfig.yaml", "--repeat", "1", "--filter-providers", "^Base$",
+        "--no-cache", "--no-write", "--no-table", "--no-progress-bar", "-o", result,
+      ], { cwd: dir });
+      if (!existsSync(result)) { check(`promptfoo ${id}`, false, `exit ${r.code}: ${r.stderr.slice(-400)}`); continue; }
+      const stats = JSON.parse(readFileSync(result, "utf8")).results.stats;
+      const got = { passed: stats.successes, failed: stats.failures + stats.errors };
+      check(`promptfoo ${id}`, got.passed === expected.passed && got.failed === expected.failed,
+        `promptfoo counted ${JSON.stringify(got)}, the app's eval ${JSON.stringify(expected)}`);
+    }
   }
 } finally {
   mock.kill();

@@ -99,6 +99,10 @@ pub fn camel(snake: &str) -> String {
             out.push(c);
         }
     }
+    // A reserved word escaped with a trailing `_` keeps it (`class_` must not become `class`).
+    if snake.ends_with('_') {
+        out.push('_');
+    }
     out
 }
 
@@ -273,6 +277,7 @@ mod tests {
         assert_eq!(names.claim(&snake("42 answers", "prompt")), "step_42_answers");
         assert_eq!(names.claim("input"), "input_");
         assert_eq!(names.claim("class"), "class_");
+        assert_eq!(camel("class_"), "class_");
         assert_eq!(camel("find_passages_2"), "findPassages2");
     }
 

@@ -252,11 +252,16 @@ fn render_call(template: &str, args: &[Arg], indent: &str) -> String {
             format!("{}: {value}", quote(name))
         })
         .collect();
-    let literal = multiline_literal(template, indent, "", ("(", ")"), &quote);
     if used.is_empty() {
-        return literal;
+        return multiline_literal(template, indent, "", ("(", ")"), &quote);
     }
-    format!("render({literal}, {{{}}})", values.join(", "))
+    let values = format!("{{{}}}", values.join(", "));
+    if !template.contains('\n') {
+        return format!("render({}, {values})", quote(template));
+    }
+    // A long template: one line of the template per line of code, then the values.
+    let pieces: Vec<String> = template.split_inclusive('\n').map(|p| format!("{indent}    {}", quote(p))).collect();
+    format!("render(\n{},\n{indent}    {values},\n{indent})", pieces.join("\n"))
 }
 
 fn step_fn(step: &Step, plan: &Plan, o: &mut String) {

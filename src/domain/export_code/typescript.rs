@@ -138,7 +138,7 @@ fn imports(plan: &Plan, o: &mut String) {
     if plan.sends_images() || plan.has_media(MediaKind::Audio) || plan.has_retrieve() {
         o.push_str("import { createReadStream, readFileSync } from \"node:fs\";\n");
     }
-    o.push_str("import { parseArgs } from \"node:util\";\n");
+    o.push_str("import { pathToFileURL } from \"node:url\";\nimport { parseArgs } from \"node:util\";\n");
     if providers.contains(&Provider::Anthropic) {
         o.push_str("import Anthropic from \"@anthropic-ai/sdk\";\n");
     }
@@ -248,11 +248,16 @@ fn render_call(template: &str, args: &[Arg], indent: &str) -> String {
             }
         })
         .collect();
-    let literal = multiline_literal(template, indent, " +", ("(", ")"), &quote);
     if used.is_empty() {
-        return literal;
+        return multiline_literal(template, indent, " +", ("(", ")"), &quote);
     }
-    format!("render({literal}, {{ {} }})", values.join(", "))
+    let values = format!("{{ {} }}", values.join(", "));
+    if !template.contains('\n') {
+        return format!("render({}, {values})", quote(template));
+    }
+    // A long template: one line of the template per line of code, then the values.
+    let pieces: Vec<String> = template.split_inclusive('\n').map(|p| format!("{indent}  {}", quote(p))).collect();
+    format!("render(\n{},\n{indent}  {values},\n{indent})", pieces.join(" +\n"))
 }
 
 fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
@@ -284,7 +289,7 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                         OutputFormat::Json => fields.push("response_format: { type: \"json_object\" }".into()),
                         OutputFormat::JsonSchema { schema } => fields.push(format!(
                             "response_format: {}",
-                            js_value(&serde_json::json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": true}}), 4)
+                            js_value(&serde_json::json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": true}}), 6)
                         )),
                     }
                 }
@@ -301,7 +306,7 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                     if let Some(schema) = schema {
                         fields.push(format!(
                             "output_config: {}",
-                            js_value(&serde_json::json!({"format": {"type": "json_schema", "schema": schema}}), 4)
+                            js_value(&serde_json::json!({"format": {"type": "json_schema", "schema": schema}}), 6)
                         ));
                     }
                 }
@@ -317,7 +322,7 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                         OutputFormat::Json => fields.push("responseMimeType: \"application/json\"".into()),
                         OutputFormat::JsonSchema { schema } => {
                             fields.push("responseMimeType: \"application/json\"".into());
-                            fields.push(format!("responseJsonSchema: {}", js_value(schema, 4)));
+                            fields.push(format!("responseJsonSchema: {}", js_value(schema, 6)));
                         }
                     }
                 }
@@ -335,7 +340,7 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                     match &c.output_format {
                         OutputFormat::Text => {}
                         OutputFormat::Json => fields.push("format: \"json\"".into()),
-                        OutputFormat::JsonSchema { schema } => fields.push(format!("format: {}", js_value(schema, 4))),
+                        OutputFormat::JsonSchema { schema } => fields.push(format!("format: {}", js_value(schema, 6))),
                     }
                 }
             }
@@ -370,7 +375,7 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             } else {
                 o.push_str("    {\n");
                 for e in extra {
-                    let _ = writeln!(o, "      {},", e.replace('\n', "\n  "));
+                    let _ = writeln!(o, "      {e},");
                 }
                 o.push_str("    },\n");
             }
@@ -479,6 +484,8 @@ fn run_flow(plan: &Plan, o: &mut String) {
 
 fn main_fn(plan: &Plan, o: &mut String) {
     o.push_str("// Each input is an option (--name value); without it the flow's own value is used.\n");
+    o.push_str("async function main() {\n");
+    let body_start = o.len();
     o.push_str("const { values: args } = parseArgs({\n  options: {\n");
     for i in &plan.inputs {
         let _ = writeln!(
@@ -505,6 +512,12 @@ fn main_fn(plan: &Plan, o: &mut String) {
     o.push_str(
         "if (args.json) {\n  console.log(JSON.stringify(outputs));\n} else {\n  for (const { output, answer } of outputs) console.log(`== ${output} ==\\n${answer}\\n`);\n}\n",
     );
+    let body: String = o[body_start..].lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("  {l}\n") }).collect();
+    o.truncate(body_start);
+    o.push_str(&body);
+    o.push_str("}\n\n");
+    o.push_str("// Run from the command line; `import { runFlow } from \"./main.mjs\"` to use the flow elsewhere.\n");
+    o.push_str("if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();\n");
 }
 
 const RENDER: &str = r#"// Fills {{name}} placeholders as Chainboard does; \{{ stands for a literal {{.
