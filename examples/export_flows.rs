@@ -11,16 +11,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chainboard::domain::blocks::{BlockConfig, InputValue};
-use chainboard::domain::engine::{Command, Engine, EngineConfig, Event, RunScope};
 use chainboard::domain::engine::RunCache;
+use chainboard::domain::engine::{Command, Engine, EngineConfig, Event, RunScope};
+use chainboard::domain::evals::checks::{evaluate, grade_reply, Evaluation};
+use chainboard::domain::evals::run::{case_flow, Variant};
+use chainboard::domain::evals::suite::EvalSuite;
 use chainboard::domain::export_code::{export, ExportSource, ExportTarget};
 use chainboard::domain::flow::Flow;
 use chainboard::domain::media::{MediaItem, MediaLibrary};
 use chainboard::domain::providers::{build_chat_request, HttpRequest, ProviderSettings};
 use chainboard::domain::retrieval::knowledge::KnowledgeBase;
-use chainboard::domain::evals::checks::{evaluate, grade_reply, Evaluation};
-use chainboard::domain::evals::run::{case_flow, Variant};
-use chainboard::domain::evals::suite::EvalSuite;
 use chainboard::domain::template::literal;
 use chainboard::domain::templates::{suite_with_provider, with_provider, Template, TEMPLATES};
 
@@ -31,7 +31,10 @@ fn main() {
         std::process::exit(2);
     };
     let port = args.iter().position(|a| a == "--engine").and_then(|i| args.get(i + 1)).cloned();
-    let provider = args.iter().position(|a| a == "--provider").and_then(|i| Some((args.get(i + 1)?.clone(), args.get(i + 2)?.clone())));
+    let provider = args
+        .iter()
+        .position(|a| a == "--provider")
+        .and_then(|i| Some((args.get(i + 1)?.clone(), args.get(i + 2)?.clone())));
     let hostile = Template {
         id: "hostile-titles",
         title: "Hostile titles",
@@ -144,7 +147,12 @@ fn run_engine(source: &ExportSource, media: MediaLibrary, port: &str) -> serde_j
                             cmds
                         }
                         Ok((status, body)) => engine.on_event(
-                            Event::HttpError { request, status, body: String::from_utf8_lossy(&body).into(), retry_after: None },
+                            Event::HttpError {
+                                request,
+                                status,
+                                body: String::from_utf8_lossy(&body).into(),
+                                retry_after: None,
+                            },
                             now,
                         ),
                         Err(message) => engine.on_event(Event::NetworkError { request, message }, now),
@@ -153,9 +161,10 @@ fn run_engine(source: &ExportSource, media: MediaLibrary, port: &str) -> serde_j
                 }
             }
             Command::CallTool { request, http, .. } => match send(&http) {
-                Ok((status, body)) => {
-                    engine.on_event(Event::ToolResponse { request, status, body: String::from_utf8_lossy(&body).into() }, now)
-                }
+                Ok((status, body)) => engine.on_event(
+                    Event::ToolResponse { request, status, body: String::from_utf8_lossy(&body).into() },
+                    now,
+                ),
                 Err(message) => engine.on_event(Event::ToolFailed { request, message }, now),
             },
             Command::Embed { request, .. } => {
@@ -203,16 +212,15 @@ fn run_eval(source: &ExportSource, suite: &EvalSuite, media: &MediaLibrary, port
             .unwrap_or_default()
             .to_string();
         let inputs = case.inputs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n");
-        let all = suite.checks.iter().all(|check| {
-            match evaluate(&check.kind, &answer, case.expected.as_deref(), &inputs) {
+        let all =
+            suite.checks.iter().all(|check| match evaluate(&check.kind, &answer, case.expected.as_deref(), &inputs) {
                 Evaluation::Done(result) => result.passed() == Some(true),
                 Evaluation::Embed { .. } => false,
                 Evaluation::Judge { system, user, provider, model, pass_score } => {
                     let reply = judge(&system, &user, &provider, &model, port);
                     grade_reply(&reply, pass_score).passed() == Some(true)
                 }
-            }
-        });
+            });
         if all {
             passed += 1;
         } else {
@@ -262,7 +270,11 @@ fn send(request: &HttpRequest) -> Result<(u16, Vec<u8>), String> {
         (None, Some(text)) => text.clone().into_bytes(),
         (None, None) => Vec::new(),
     };
-    let mut head = format!("{} {path} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\ncontent-length: {}\r\n", request.method.as_str(), body.len());
+    let mut head = format!(
+        "{} {path} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        request.method.as_str(),
+        body.len()
+    );
     for (name, value) in &request.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -277,8 +289,10 @@ fn send(request: &HttpRequest) -> Result<(u16, Vec<u8>), String> {
         if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
             let headers = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
             let body = &raw[split + 4..];
-            let length =
-                headers.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
+            let length = headers
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
             let complete = match length {
                 Some(n) => body.len() >= n,
                 None => headers.contains("transfer-encoding: chunked") && body.ends_with(b"0\r\n\r\n"),

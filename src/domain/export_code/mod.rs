@@ -9,9 +9,9 @@
 
 pub mod naming;
 pub mod plan;
-mod readme;
 pub mod promptfoo;
 pub mod python;
+mod readme;
 pub mod snippets;
 pub mod typescript;
 pub mod zip;

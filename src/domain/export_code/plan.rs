@@ -171,7 +171,9 @@ pub enum StepKind {
     Retrieve(RetrieveConfig),
     Transcribe(TranscribeStep),
     /// A kind this exporter cannot write yet: its outputs are empty strings and the code says so.
-    Todo { kind: String },
+    Todo {
+        kind: String,
+    },
 }
 
 /// A block that runs: a function in the program.
@@ -214,7 +216,10 @@ impl Plan {
     /// Steps grouped by level, each group in flow order.
     pub fn levels(&self) -> Vec<Vec<&Step>> {
         let max = self.steps.iter().map(|s| s.level).max().unwrap_or(0);
-        (1..=max).map(|l| self.steps.iter().filter(|s| s.level == l).collect()).filter(|g: &Vec<&Step>| !g.is_empty()).collect()
+        (1..=max)
+            .map(|l| self.steps.iter().filter(|s| s.level == l).collect())
+            .filter(|g: &Vec<&Step>| !g.is_empty())
+            .collect()
     }
 
     pub fn providers(&self) -> BTreeSet<Provider> {
@@ -247,9 +252,9 @@ impl Plan {
 
     /// Whether any step gets an image (the helpers that read image files are needed).
     pub fn sends_images(&self) -> bool {
-        self.steps.iter().any(|s| {
-            matches!(s.kind, StepKind::Prompt(_)) && s.args.iter().any(|a| a.media == Some(MediaKind::Image))
-        })
+        self.steps
+            .iter()
+            .any(|s| matches!(s.kind, StepKind::Prompt(_)) && s.args.iter().any(|a| a.media == Some(MediaKind::Image)))
     }
 
     pub fn has_http_tool(&self) -> bool {
@@ -302,11 +307,8 @@ pub fn helpers(plan: &Plan) -> Helpers {
 /// Reads `flow` into a [`Plan`]. Never fails: what cannot be exported becomes a TODO.
 pub fn plan(flow: &Flow) -> Plan {
     let mut names = Names::new();
-    let mut out = Plan {
-        title: flow.meta.title.clone(),
-        description: flow.meta.description.clone(),
-        ..Plan::default()
-    };
+    let mut out =
+        Plan { title: flow.meta.title.clone(), description: flow.meta.description.clone(), ..Plan::default() };
     let order = match topological_order(flow) {
         Ok(order) => order,
         Err(cycle) => {
@@ -351,7 +353,10 @@ pub fn plan(flow: &Flow) -> Plan {
             BlockConfig::Tool(cfg) => {
                 let func = names.claim(&snake(&cfg.name, "tool"));
                 let schema = cfg.parameters_schema().unwrap_or_else(|e| {
-                    out.todos.push(format!("Tool \u{201c}{}\u{201d}: {e} An empty argument list is used.", block.display_name()));
+                    out.todos.push(format!(
+                        "Tool \u{201c}{}\u{201d}: {e} An empty argument list is used.",
+                        block.display_name()
+                    ));
                     serde_json::json!({"type": "object", "properties": {}})
                 });
                 if let crate::domain::blocks::tool::ToolAction::SubFlow(_) = cfg.action {
@@ -413,12 +418,17 @@ pub fn plan(flow: &Flow) -> Plan {
                     "demo" => (
                         Provider::OpenAi,
                         "gpt-4o-mini-transcribe".to_string(),
-                        Some("In Chainboard this block gives a sample transcript. The export calls OpenAI.".to_string()),
+                        Some(
+                            "In Chainboard this block gives a sample transcript. The export calls OpenAI.".to_string(),
+                        ),
                     ),
                     other => map_provider(other, &cfg.model),
                 };
                 let provider = if matches!(provider, Provider::Anthropic | Provider::Ollama) {
-                    out.todos.push(format!("\u{201c}{title}\u{201d}: {} cannot transcribe; OpenAI is used.", provider.label()));
+                    out.todos.push(format!(
+                        "\u{201c}{title}\u{201d}: {} cannot transcribe; OpenAI is used.",
+                        provider.label()
+                    ));
                     Provider::OpenAi
                 } else {
                     provider
@@ -520,7 +530,10 @@ mod tests {
             BlockId::new("x"),
             "Route it",
             crate::domain::flow::Point::default(),
-            BlockConfig::Unknown(crate::domain::blocks::UnknownConfig { kind: "router".into(), raw: serde_json::json!({}) }),
+            BlockConfig::Unknown(crate::domain::blocks::UnknownConfig {
+                kind: "router".into(),
+                raw: serde_json::json!({}),
+            }),
         ));
         let p = plan(&flow);
         assert!(p.todos.iter().any(|t| t.contains("router block")), "{:?}", p.todos);

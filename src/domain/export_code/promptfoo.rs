@@ -28,7 +28,11 @@ pub fn files(plan: &Plan, source: &ExportSource) -> Vec<ExportFile> {
     let mut files = Vec::new();
     let mut yaml = String::new();
     let title = if plan.title.trim().is_empty() { "Untitled flow" } else { plan.title.as_str() };
-    let _ = writeln!(yaml, "# Tests for \u{201c}{}\u{201d}, exported from Chainboard. Run: npx promptfoo eval", comment_text(title));
+    let _ = writeln!(
+        yaml,
+        "# Tests for \u{201c}{}\u{201d}, exported from Chainboard. Run: npx promptfoo eval",
+        comment_text(title)
+    );
     let _ = writeln!(yaml, "description: {}", quote(title));
     match &single {
         Some((step_title, p)) => {
@@ -142,7 +146,14 @@ fn provider_id(provider: &Provider, model: &str) -> String {
     }
 }
 
-fn provider_entry(yaml: &mut String, label: &str, provider: &Provider, model: &str, p: &PromptStep, temperature: Option<f64>) {
+fn provider_entry(
+    yaml: &mut String,
+    label: &str,
+    provider: &Provider,
+    model: &str,
+    p: &PromptStep,
+    temperature: Option<f64>,
+) {
     let c = &p.config;
     let _ = writeln!(yaml, "  - id: {}", quote(&provider_id(provider, model)));
     let _ = writeln!(yaml, "    label: {}", quote(label));
@@ -184,10 +195,12 @@ fn provider_entry(yaml: &mut String, label: &str, provider: &Provider, model: &s
 /// One assertion, or why the check has no promptfoo form.
 fn assertion(check: &Check) -> Result<String, String> {
     let name = quote(&check.name);
-    let js = |body: String| Ok(format!("    - type: \"javascript\"\n      metric: {name}\n      value: {}\n", quote(&body)));
+    let js =
+        |body: String| Ok(format!("    - type: \"javascript\"\n      metric: {name}\n      value: {}\n", quote(&body)));
     // `{{expected}}` works in promptfoo too: assertion values are templates over the case's vars.
     let expected_js = |t: &str| -> String {
-        let parts: Vec<String> = t.split("{{expected}}").map(|p| serde_json::Value::String(p.to_string()).to_string()).collect();
+        let parts: Vec<String> =
+            t.split("{{expected}}").map(|p| serde_json::Value::String(p.to_string()).to_string()).collect();
         parts.join(" + String(context.vars.expected ?? \"\") + ")
     };
     match &check.kind {
@@ -200,11 +213,16 @@ fn assertion(check: &Check) -> Result<String, String> {
             Ok(format!("    - type: \"{ty}\"\n      metric: {name}\n      value: {}\n", quote(text)))
         }
         CheckKind::Equals { text } => {
-            let want = if text.is_empty() { "String(context.vars.expected ?? \"\")".to_string() } else { expected_js(text) };
+            let want =
+                if text.is_empty() { "String(context.vars.expected ?? \"\")".to_string() } else { expected_js(text) };
             js(format!("output.trim() === ({want}).trim()"))
         }
-        CheckKind::StartsWith { text } => js(format!("output.trimStart().startsWith(({}).trimStart())", expected_js(text))),
-        CheckKind::Regex { pattern } => Ok(format!("    - type: \"regex\"\n      metric: {name}\n      value: {}\n", quote(pattern))),
+        CheckKind::StartsWith { text } => {
+            js(format!("output.trimStart().startsWith(({}).trimStart())", expected_js(text)))
+        }
+        CheckKind::Regex { pattern } => {
+            Ok(format!("    - type: \"regex\"\n      metric: {name}\n      value: {}\n", quote(pattern)))
+        }
         CheckKind::Length { min, max } => {
             let mut cond = Vec::new();
             if let Some(lo) = min {
@@ -263,7 +281,9 @@ fn assertion(check: &Check) -> Result<String, String> {
 /// What a check does differently in promptfoo, in a sentence for the README.
 fn difference(kind: &CheckKind) -> Option<&'static str> {
     Some(match kind {
-        CheckKind::Regex { .. } => "promptfoo uses JavaScript regular expressions; Chainboard's are Rust's. Most patterns mean the same.",
+        CheckKind::Regex { .. } => {
+            "promptfoo uses JavaScript regular expressions; Chainboard's are Rust's. Most patterns mean the same."
+        }
         CheckKind::ValidJson | CheckKind::MatchesSchema { .. } => {
             "promptfoo's is-json does not look inside ```json fences, which Chainboard accepts."
         }
@@ -278,7 +298,11 @@ fn difference(kind: &CheckKind) -> Option<&'static str> {
 
 fn prompt_function(title: &str, p: &PromptStep) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "// The Prompt block \u{201c}{}\u{201d} as a promptfoo prompt function: the messages", comment_text(title));
+    let _ = writeln!(
+        o,
+        "// The Prompt block \u{201c}{}\u{201d} as a promptfoo prompt function: the messages",
+        comment_text(title)
+    );
     o.push_str("// Chainboard sends, with the case's values in the {{placeholders}}.\n");
     let _ = writeln!(o, "const SYSTEM = {};", quote(&p.config.system));
     let _ = writeln!(o, "const USER = {};\n", quote(&p.config.user));

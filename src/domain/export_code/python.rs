@@ -189,7 +189,12 @@ fn clients(plan: &Plan, o: &mut String) {
 
 fn tools(plan: &Plan, o: &mut String) {
     for tool in &plan.tools {
-        let _ = writeln!(o, "\n# Tool \u{201c}{}\u{201d}: {}", comment_text(&tool.title), comment_text(&tool.config.description));
+        let _ = writeln!(
+            o,
+            "\n# Tool \u{201c}{}\u{201d}: {}",
+            comment_text(&tool.title),
+            comment_text(&tool.config.description)
+        );
         match &tool.config.action {
             ToolAction::Mock(mock) => {
                 o.push_str("# In Chainboard this tool is a mock with fixed answers. Replace the body with a call to\n# your system.\n");
@@ -351,9 +356,7 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                     match &c.output_format {
                         OutputFormat::Text => {}
                         OutputFormat::Json => options.push("format=\"json\"".into()),
-                        OutputFormat::JsonSchema { schema } => {
-                            options.push(format!("format={}", py_value(schema, 8)))
-                        }
+                        OutputFormat::JsonSchema { schema } => options.push(format!("format={}", py_value(schema, 8))),
                     }
                 }
             }
@@ -372,8 +375,12 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                 call_args.push(format!("media={media}"));
             }
             if agent {
-                let tools: Vec<String> =
-                    p.tools.iter().filter_map(|i| plan.tools.get(*i)).map(|t| format!("{}_TOOL", t.func.to_uppercase())).collect();
+                let tools: Vec<String> = p
+                    .tools
+                    .iter()
+                    .filter_map(|i| plan.tools.get(*i))
+                    .map(|t| format!("{}_TOOL", t.func.to_uppercase()))
+                    .collect();
                 call_args.push(format!("tools=[{}]", tools.join(", ")));
                 call_args.push(format!("max_steps={}", c.max_steps));
                 if let Some(choice) = tool_choice(&c.tool_choice, p.provider) {
@@ -388,13 +395,29 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             o.push_str("    )\n");
         }
         StepKind::Retrieve(cfg) => {
-            let _ = writeln!(o, "# Retrieve \u{201c}{}\u{201d}: the {} best passages by keywords (BM25)", comment_text(&step.title), cfg.top_k);
+            let _ = writeln!(
+                o,
+                "# Retrieve \u{201c}{}\u{201d}: the {} best passages by keywords (BM25)",
+                comment_text(&step.title),
+                cfg.top_k
+            );
             let _ = writeln!(o, "async def {}({}) -> tuple[str, str]:", step.func, params(step));
             let _ = writeln!(o, "    query = {}", render_call(&cfg.query, &step.args, "    "));
-            let _ = writeln!(o, "    return search(query, top_k={}, min_score={:?})", cfg.top_k.clamp(1, 50), cfg.min_score);
+            let _ = writeln!(
+                o,
+                "    return search(query, top_k={}, min_score={:?})",
+                cfg.top_k.clamp(1, 50),
+                cfg.min_score
+            );
         }
         StepKind::Transcribe(t) => {
-            let _ = writeln!(o, "# Transcribe \u{201c}{}\u{201d} ({}, {})", comment_text(&step.title), t.provider.label(), comment_text(&t.model));
+            let _ = writeln!(
+                o,
+                "# Transcribe \u{201c}{}\u{201d} ({}, {})",
+                comment_text(&step.title),
+                t.provider.label(),
+                comment_text(&t.model)
+            );
             if let Some(note) = &t.note {
                 let _ = writeln!(o, "# {}", comment_text(note));
             }
@@ -419,8 +442,17 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             }
         }
         StepKind::Todo { kind } => {
-            let _ = writeln!(o, "# TODO: \u{201c}{}\u{201d} is a {} block, which the exporter cannot write yet.", comment_text(&step.title), comment_text(kind));
-            let ret = if step.outputs.len() == 1 { "str".to_string() } else { format!("tuple[{}]", vec!["str"; step.outputs.len()].join(", ")) };
+            let _ = writeln!(
+                o,
+                "# TODO: \u{201c}{}\u{201d} is a {} block, which the exporter cannot write yet.",
+                comment_text(&step.title),
+                comment_text(kind)
+            );
+            let ret = if step.outputs.len() == 1 {
+                "str".to_string()
+            } else {
+                format!("tuple[{}]", vec!["str"; step.outputs.len()].join(", "))
+            };
             let _ = writeln!(o, "async def {}({}) -> {ret}:", step.func, params(step));
             let empties = vec!["\"\""; step.outputs.len().max(1)].join(", ");
             let _ = writeln!(o, "    return {empties}");
@@ -478,7 +510,8 @@ fn run_flow(plan: &Plan, o: &mut String) {
     }
     o.push_str("    return [\n");
     for out in &plan.outputs {
-        let _ = writeln!(o, "        ({}, {}),", quote(&out.title), out.source.clone().unwrap_or_else(|| "\"\"".into()));
+        let _ =
+            writeln!(o, "        ({}, {}),", quote(&out.title), out.source.clone().unwrap_or_else(|| "\"\"".into()));
     }
     o.push_str("    ]\n\n");
 }

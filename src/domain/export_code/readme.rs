@@ -60,9 +60,7 @@ fn readme(plan: &Plan, lang: Lang) -> String {
     );
     o.push_str("## Run it\n\n```sh\n");
     match lang {
-        Lang::Python => o.push_str(
-            "python3 -m venv .venv && . .venv/bin/activate\npip install -r requirements.txt\n",
-        ),
+        Lang::Python => o.push_str("python3 -m venv .venv && . .venv/bin/activate\npip install -r requirements.txt\n"),
         Lang::Node => o.push_str("npm install   # Node 20 or newer\n"),
     }
     for p in plan.providers() {
@@ -103,7 +101,9 @@ fn readme(plan: &Plan, lang: Lang) -> String {
     }
     let providers = plan.providers();
     if !providers.is_empty() {
-        o.push_str("## Keys and addresses\n\nKeys are read from environment variables and never written into the code.\n\n");
+        o.push_str(
+            "## Keys and addresses\n\nKeys are read from environment variables and never written into the code.\n\n",
+        );
         o.push_str("| Provider | Key | Address (default) |\n|---|---|---|\n");
         for p in &providers {
             let (base, default) = p.base_env();
@@ -127,7 +127,9 @@ fn readme(plan: &Plan, lang: Lang) -> String {
                 p.config.max_steps
             ),
             StepKind::Prompt(p) => format!("a call to {} `{}`", p.provider.label(), md(&p.model)),
-            StepKind::Retrieve(r) => format!("a keyword search (BM25) over `documents/`, the {} best passages", r.top_k),
+            StepKind::Retrieve(r) => {
+                format!("a keyword search (BM25) over `documents/`, the {} best passages", r.top_k)
+            }
             StepKind::Transcribe(t) => format!("a transcription by {} `{}`", t.provider.label(), md(&t.model)),
             StepKind::Todo { kind } => format!("TODO: a {} block, not exported yet", md(kind)),
         };
@@ -216,10 +218,8 @@ pub fn documents(plan: &Plan, source: &ExportSource) -> Vec<ExportFile> {
 
 /// A document's name as a file name that cannot leave the folder.
 fn safe_file_name(name: &str, n: usize) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
-        .collect();
+    let cleaned: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
     let cleaned = cleaned.trim_matches('.').to_string();
     if cleaned.is_empty() {
         format!("document-{}", n + 1)

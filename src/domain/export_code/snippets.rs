@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use super::naming::{js_value, py_quote, py_value, quote};
 use super::plan::{map_provider, Provider};
 use crate::domain::blocks::{OutputFormat, PromptConfig};
-use crate::domain::providers::{build_chat_request, ChatMessage, ChatRequest, JsonMode, ProviderKind, ProviderSettings};
+use crate::domain::providers::{
+    build_chat_request, ChatMessage, ChatRequest, JsonMode, ProviderKind, ProviderSettings,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snippet {
@@ -52,7 +54,9 @@ fn curl(config: &PromptConfig, provider: Provider, model: &str, note: Option<&st
         json_mode: match &config.output_format {
             OutputFormat::Text => None,
             OutputFormat::Json => Some(JsonMode::AnyObject),
-            OutputFormat::JsonSchema { schema } => Some(JsonMode::Schema { name: "output".into(), schema: schema.clone() }),
+            OutputFormat::JsonSchema { schema } => {
+                Some(JsonMode::Schema { name: "output".into(), schema: schema.clone() })
+            }
         },
         ..ChatRequest::default()
     };
@@ -114,7 +118,11 @@ fn python(config: &PromptConfig, provider: Provider, model: &str, note: Option<&
                     py_value(&serde_json::json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": true}}), 4)
                 )),
             }
-            let system_line = if config.system.trim().is_empty() { String::new() } else { format!("        {{\"role\": \"system\", \"content\": {system}}},\n") };
+            let system_line = if config.system.trim().is_empty() {
+                String::new()
+            } else {
+                format!("        {{\"role\": \"system\", \"content\": {system}}},\n")
+            };
             let _ = write!(o, "response = client.chat.completions.create(\n    model={},\n", py_quote(model));
             for opt in opts {
                 let _ = writeln!(o, "    {opt},");
@@ -122,12 +130,24 @@ fn python(config: &PromptConfig, provider: Provider, model: &str, note: Option<&
             let _ = write!(o, "    messages=[\n{system_line}        {{\"role\": \"user\", \"content\": {user}}},\n    ],\n)\nprint(response.choices[0].message.content)\n");
         }
         Provider::Anthropic => {
-            let _ = writeln!(o, "import os\n\nfrom anthropic import Anthropic\n\nclient = Anthropic(api_key=os.environ[{}])", py_quote(key));
-            let _ = write!(o, "message = client.messages.create(\n    model={},\n    max_tokens={},\n", py_quote(model), config.max_tokens.unwrap_or(super::plan::ANTHROPIC_DEFAULT_MAX_TOKENS));
+            let _ = writeln!(
+                o,
+                "import os\n\nfrom anthropic import Anthropic\n\nclient = Anthropic(api_key=os.environ[{}])",
+                py_quote(key)
+            );
+            let _ = write!(
+                o,
+                "message = client.messages.create(\n    model={},\n    max_tokens={},\n",
+                py_quote(model),
+                config.max_tokens.unwrap_or(super::plan::ANTHROPIC_DEFAULT_MAX_TOKENS)
+            );
             if !config.system.trim().is_empty() {
                 let _ = writeln!(o, "    system={system},");
             }
-            let _ = write!(o, "    messages=[{{\"role\": \"user\", \"content\": {user}}}],\n)\nprint(message.content[0].text)\n");
+            let _ = write!(
+                o,
+                "    messages=[{{\"role\": \"user\", \"content\": {user}}}],\n)\nprint(message.content[0].text)\n"
+            );
         }
         Provider::Gemini => {
             let _ = writeln!(o, "import os\n\nfrom google import genai\nfrom google.genai import types\n\nclient = genai.Client(api_key=os.environ[{}])", py_quote(key));
@@ -149,8 +169,17 @@ fn python(config: &PromptConfig, provider: Provider, model: &str, note: Option<&
             );
         }
         Provider::Ollama => {
-            let _ = writeln!(o, "import os\n\nfrom ollama import Client\n\nclient = Client(host=os.environ.get({}, {}))", py_quote(base_env), py_quote(base));
-            let system_line = if config.system.trim().is_empty() { String::new() } else { format!("        {{\"role\": \"system\", \"content\": {system}}},\n") };
+            let _ = writeln!(
+                o,
+                "import os\n\nfrom ollama import Client\n\nclient = Client(host=os.environ.get({}, {}))",
+                py_quote(base_env),
+                py_quote(base)
+            );
+            let system_line = if config.system.trim().is_empty() {
+                String::new()
+            } else {
+                format!("        {{\"role\": \"system\", \"content\": {system}}},\n")
+            };
             let _ = write!(o, "response = client.chat(\n    model={},\n    messages=[\n{system_line}        {{\"role\": \"user\", \"content\": {user}}},\n    ],\n)\nprint(response.message.content)\n", py_quote(model));
         }
     }
@@ -181,7 +210,14 @@ fn node(config: &PromptConfig, provider: Provider, model: &str, note: Option<&st
                 OutputFormat::Text => {}
                 OutputFormat::Json => o.push_str("  response_format: { type: \"json_object\" },\n"),
                 OutputFormat::JsonSchema { schema } => {
-                    let _ = writeln!(o, "  response_format: {},", js_value(&serde_json::json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": true}}), 2));
+                    let _ = writeln!(
+                        o,
+                        "  response_format: {},",
+                        js_value(
+                            &serde_json::json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": true}}),
+                            2
+                        )
+                    );
                 }
             }
             o.push_str("  messages: [\n");
@@ -192,11 +228,19 @@ fn node(config: &PromptConfig, provider: Provider, model: &str, note: Option<&st
         }
         Provider::Anthropic => {
             let _ = writeln!(o, "import Anthropic from \"@anthropic-ai/sdk\";\n\nconst client = new Anthropic({{ apiKey: process.env.{key} }});");
-            let _ = write!(o, "const message = await client.messages.create({{\n  model: {},\n  max_tokens: {},\n", quote(model), config.max_tokens.unwrap_or(super::plan::ANTHROPIC_DEFAULT_MAX_TOKENS));
+            let _ = write!(
+                o,
+                "const message = await client.messages.create({{\n  model: {},\n  max_tokens: {},\n",
+                quote(model),
+                config.max_tokens.unwrap_or(super::plan::ANTHROPIC_DEFAULT_MAX_TOKENS)
+            );
             if has_system {
                 let _ = writeln!(o, "  system: {system},");
             }
-            let _ = write!(o, "  messages: [{{ role: \"user\", content: {user} }}],\n}});\nconsole.log(message.content[0].text);\n");
+            let _ = write!(
+                o,
+                "  messages: [{{ role: \"user\", content: {user} }}],\n}});\nconsole.log(message.content[0].text);\n"
+            );
         }
         Provider::Gemini => {
             let _ = writeln!(o, "import {{ GoogleGenAI }} from \"@google/genai\";\n\nconst client = new GoogleGenAI({{ apiKey: process.env.{key} }});");
@@ -218,7 +262,10 @@ fn node(config: &PromptConfig, provider: Provider, model: &str, note: Option<&st
             if has_system {
                 let _ = writeln!(o, "    {{ role: \"system\", content: {system} }},");
             }
-            let _ = write!(o, "    {{ role: \"user\", content: {user} }},\n  ],\n}});\nconsole.log(response.message.content);\n");
+            let _ = write!(
+                o,
+                "    {{ role: \"user\", content: {user} }},\n  ],\n}});\nconsole.log(response.message.content);\n"
+            );
         }
     }
     o

@@ -186,7 +186,12 @@ fn clients(plan: &Plan, o: &mut String) {
 fn tools(plan: &Plan, o: &mut String) {
     for tool in &plan.tools {
         let func = v(&tool.func);
-        let _ = writeln!(o, "// Tool \u{201c}{}\u{201d}: {}", comment_text(&tool.title), comment_text(&tool.config.description));
+        let _ = writeln!(
+            o,
+            "// Tool \u{201c}{}\u{201d}: {}",
+            comment_text(&tool.title),
+            comment_text(&tool.config.description)
+        );
         match &tool.config.action {
             ToolAction::Mock(mock) => {
                 o.push_str("// In Chainboard this tool is a mock with fixed answers. Replace the body with a call to\n// your system.\n");
@@ -264,7 +269,13 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
     let func = v(&step.func);
     match &step.kind {
         StepKind::Prompt(p) => {
-            let _ = writeln!(o, "// Prompt \u{201c}{}\u{201d} ({}, {})", comment_text(&step.title), p.provider.label(), comment_text(&p.model));
+            let _ = writeln!(
+                o,
+                "// Prompt \u{201c}{}\u{201d} ({}, {})",
+                comment_text(&step.title),
+                p.provider.label(),
+                comment_text(&p.model)
+            );
             if let Some(note) = &p.note {
                 let _ = writeln!(o, "// {}", comment_text(note));
             }
@@ -294,7 +305,10 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                     }
                 }
                 Provider::Anthropic => {
-                    fields.push(format!("max_tokens: {}", c.max_tokens.unwrap_or(super::plan::ANTHROPIC_DEFAULT_MAX_TOKENS)));
+                    fields.push(format!(
+                        "max_tokens: {}",
+                        c.max_tokens.unwrap_or(super::plan::ANTHROPIC_DEFAULT_MAX_TOKENS)
+                    ));
                     if let Some(t) = c.temperature {
                         fields.push(format!("temperature: {t}"));
                     }
@@ -357,8 +371,12 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                 extra.push(format!("media: [{}]", media.join(", ")));
             }
             if agent {
-                let tools: Vec<String> =
-                    p.tools.iter().filter_map(|i| plan.tools.get(*i)).map(|t| format!("{}_TOOL", t.func.to_uppercase())).collect();
+                let tools: Vec<String> = p
+                    .tools
+                    .iter()
+                    .filter_map(|i| plan.tools.get(*i))
+                    .map(|t| format!("{}_TOOL", t.func.to_uppercase()))
+                    .collect();
                 extra.push(format!("tools: [{}]", tools.join(", ")));
                 extra.push(format!("maxSteps: {}", c.max_steps));
                 if let Some(choice) = tool_choice(&c.tool_choice, p.provider) {
@@ -382,13 +400,24 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             o.push_str("  );\n}\n\n");
         }
         StepKind::Retrieve(cfg) => {
-            let _ = writeln!(o, "// Retrieve \u{201c}{}\u{201d}: the {} best passages by keywords (BM25)", comment_text(&step.title), cfg.top_k);
+            let _ = writeln!(
+                o,
+                "// Retrieve \u{201c}{}\u{201d}: the {} best passages by keywords (BM25)",
+                comment_text(&step.title),
+                cfg.top_k
+            );
             let _ = writeln!(o, "async function {func}({}) {{", params(step));
             let _ = writeln!(o, "  const query = {};", render_call(&cfg.query, &step.args, "  "));
             let _ = writeln!(o, "  return search(query, {}, {:?});\n}}\n", cfg.top_k.clamp(1, 50), cfg.min_score);
         }
         StepKind::Transcribe(t) => {
-            let _ = writeln!(o, "// Transcribe \u{201c}{}\u{201d} ({}, {})", comment_text(&step.title), t.provider.label(), comment_text(&t.model));
+            let _ = writeln!(
+                o,
+                "// Transcribe \u{201c}{}\u{201d} ({}, {})",
+                comment_text(&step.title),
+                t.provider.label(),
+                comment_text(&t.model)
+            );
             if let Some(note) = &t.note {
                 let _ = writeln!(o, "// {}", comment_text(note));
             }
@@ -414,7 +443,12 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             o.push_str("}\n\n");
         }
         StepKind::Todo { kind } => {
-            let _ = writeln!(o, "// TODO: \u{201c}{}\u{201d} is a {} block, which the exporter cannot write yet.", comment_text(&step.title), comment_text(kind));
+            let _ = writeln!(
+                o,
+                "// TODO: \u{201c}{}\u{201d} is a {} block, which the exporter cannot write yet.",
+                comment_text(&step.title),
+                comment_text(kind)
+            );
             let _ = writeln!(o, "async function {func}({}) {{", params(step));
             if step.outputs.len() == 1 {
                 o.push_str("  return \"\";\n}\n\n");
@@ -512,7 +546,8 @@ fn main_fn(plan: &Plan, o: &mut String) {
     o.push_str(
         "if (args.json) {\n  console.log(JSON.stringify(outputs));\n} else {\n  for (const { output, answer } of outputs) console.log(`== ${output} ==\\n${answer}\\n`);\n}\n",
     );
-    let body: String = o[body_start..].lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("  {l}\n") }).collect();
+    let body: String =
+        o[body_start..].lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("  {l}\n") }).collect();
     o.truncate(body_start);
     o.push_str(&body);
     o.push_str("}\n\n");
