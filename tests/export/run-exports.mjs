@@ -144,5 +144,5 @@ try {
   mock.kill();
 }
 for (const f of results.failures) console.log(`FAIL ${f}`);
-console.log(`export runs: ${results.passed} passed, ${results.failed} failed`);
+console.log(`exports: ${results.passed} passed, ${results.failed} failed`);
 process.exit(results.failed ? 1 : 0);
