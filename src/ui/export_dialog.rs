@@ -19,13 +19,18 @@ pub fn ExportCodeDialog() -> impl IntoView {
     let session = expect_context::<Session>();
     let knowledge = expect_context::<super::knowledge::Knowledge>();
     let target = RwSignal::new(ExportTarget::Python);
-    let shown = RwSignal::new(0usize);
+    // The file shown: the program (or the promptfoo config) until another one is picked.
+    let shown = RwSignal::new(None::<usize>);
+    let main_file = |files: &[ExportFile]| {
+        files.iter().position(|f| f.path.starts_with("main.") || f.path == "promptfooconfig.yaml").unwrap_or(0)
+    };
     let error = RwSignal::new(None::<String>);
     // Generated when the dialog opens or the language changes (never on every keystroke).
     let files = Memo::new(move |_| -> Vec<ExportFile> {
         if !open.get() {
             return Vec::new();
         }
+        shown.set(None);
         let flow = editor.flow();
         let flow_id = session.current.get_untracked();
         let suite = super::eval_dialog::load_suite(&flow_id);
@@ -50,7 +55,7 @@ pub fn ExportCodeDialog() -> impl IntoView {
                     <label class="radio-pill">
                         <input type="radio" name="export-target" aria-label=t.label()
                             prop:checked=move || target.get() == t
-                            on:change=move |_| { target.set(t); shown.set(0); } />
+                            on:change=move |_| { target.set(t); shown.set(None); } />
                         {t.label()}
                     </label>
                 }).collect_view()}
@@ -60,14 +65,17 @@ pub fn ExportCodeDialog() -> impl IntoView {
                     {move || files.get().iter().enumerate().map(|(i, f)| {
                         let path = f.path.clone();
                         view! {
-                            <button class="export-file" role="listitem" aria-label=format!("Show {path}")
-                                aria-pressed=move || (shown.get() == i).to_string()
-                                on:click=move |_| shown.set(i)>{path.clone()}</button>
+                            <div role="listitem"><button class="export-file" aria-label=format!("Show {path}")
+                                aria-pressed=move || (shown.get().unwrap_or_else(|| files.with(|f| main_file(f))) == i).to_string()
+                                on:click=move |_| shown.set(Some(i))>{path.clone()}</button></div>
                         }
                     }).collect_view()}
                 </div>
                 <pre class="export-preview" aria-label="File preview" tabindex="0">
-                    {move || files.with(|f| f.get(shown.get()).or(f.first()).map(|f| f.text.clone()).unwrap_or_default())}
+                    {move || files.with(|f| {
+                        let i = shown.get().unwrap_or_else(|| main_file(f));
+                        f.get(i).or(f.first()).map(|f| f.text.clone()).unwrap_or_default()
+                    })}
                 </pre>
             </div>
             <Show when=move || error.get().is_some()>

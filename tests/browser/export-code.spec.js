@@ -42,7 +42,10 @@ test("a Prompt's Get code shows cURL, Python and Node with the key as a variable
   const app = new AppPage(page);
   await app.open();
   await app.block("Prompt block: Draft a reply").locator("header").click();
-  await clickLikeAPerson(page, app.inspector.getByRole("button", { name: "Get code" }), "Get code");
+  // It sits below the prompt's settings: scroll the inspector to it, as a person would.
+  const getCode = app.inspector.getByRole("button", { name: "Get code" });
+  await getCode.scrollIntoViewIfNeeded();
+  await clickLikeAPerson(page, getCode, "Get code");
   const curl = app.inspector.getByRole("region", { name: "cURL code" });
   await expect(curl).toContainText('-H "authorization: Bearer $OPENAI_API_KEY"');
   await expect(app.inspector.getByRole("region", { name: "Python code" })).toContainText("client.chat.completions.create(");
