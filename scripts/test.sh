@@ -20,6 +20,12 @@ FUZZ_CASES=100000 cargo test --profile fuzz --quiet --test fuzz
 echo "==> Eval statistics simulation (cargo test --profile fuzz --test eval_statistics)"
 cargo test --profile fuzz --quiet --test eval_statistics
 
+# The exported code, run for real: every gallery template exported to Python, Node and
+# promptfoo, run with the official SDKs (PyPI, npm) against aimock on 127.0.0.1 and compared
+# with the app's own engine run of the same flow (docs/export.md).
+echo "==> Exported code against aimock (node tests/export/run-exports.mjs)"
+node tests/export/run-exports.mjs
+
 echo "==> Release build (trunk build --release)"
 trunk build --release
 

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod evals;
 pub mod examples;
 pub mod explain;
+pub mod export_code;
 pub mod feedback;
 pub mod flow;
 pub mod flow_file;

@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
     provide_context(super::gallery::GalleryOpen(RwSignal::new(false)));
     provide_context(super::versions_ui::VersionsOpen(RwSignal::new(false)));
     provide_context(super::data_sent::DataSentOpen(RwSignal::new(false)));
+    provide_context(super::export_dialog::ExportCodeOpen(RwSignal::new(false)));
     provide_context(super::eval_dialog::EvalOpen(RwSignal::new(false)));
     provide_context(super::chat_panel::ChatOpen(RwSignal::new(false)));
     provide_context(super::knowledge_dialog::KnowledgeOpen(RwSignal::new(false)));
@@ -264,6 +265,7 @@ pub fn App() -> impl IntoView {
             <super::gallery::Gallery />
             <super::versions_ui::VersionsDialog />
             <super::data_sent::DataSentDialog />
+            <super::export_dialog::ExportCodeDialog />
             <super::approve_hosts::ApproveHostsDialog />
             <super::eval_dialog::EvalDialog />
             <super::knowledge_dialog::KnowledgeDialog />

@@ -389,6 +389,7 @@ fn PromptSettings(cell: RwSignal<Block>) -> impl IntoView {
                 </ul>
             </Show>
         </div>
+        <super::get_code::GetCode cell />
     }
 }
 

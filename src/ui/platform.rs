@@ -99,6 +99,24 @@ pub fn download_text(filename: &str, text: &str, mime: &str) -> Result<(), Strin
     Ok(())
 }
 
+/// Offers `bytes` as a file download (a .zip of generated code).
+pub fn download_bytes(filename: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
+    let fail = |_| "The browser refused to create the file.".to_string();
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("No document.")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(fail)?.dyn_into().map_err(|_| "No anchor.")?;
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
 /// Reads a picked or dropped file as text.
 pub async fn read_file_text(file: web_sys::File) -> Result<String, String> {
     let promise = file.text();

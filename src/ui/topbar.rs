@@ -29,6 +29,7 @@ pub fn TopBar() -> impl IntoView {
     let shared = expect_context::<super::share_ui::Shared>();
     let versions_open = expect_context::<super::versions_ui::VersionsOpen>().0;
     let data_sent_open = expect_context::<super::data_sent::DataSentOpen>().0;
+    let export_code_open = expect_context::<super::export_dialog::ExportCodeOpen>().0;
     let eval_open = expect_context::<super::eval_dialog::EvalOpen>().0;
     let chat_open = expect_context::<super::chat_panel::ChatOpen>().0;
     let knowledge_open = expect_context::<super::knowledge_dialog::KnowledgeOpen>().0;
@@ -192,6 +193,10 @@ pub fn TopBar() -> impl IntoView {
                             <button class="menu-item" role="menuitem" aria-label="Export flow" title="Download this flow as a .json file"
                                 on:click=more_item(Box::new(move || files::export(editor, session, knowledge, media)))>
                                 <super::icons::Icon name="export" />"Export flow"
+                            </button>
+                            <button class="menu-item" role="menuitem" aria-label="Export as code" title="The flow as a Python or Node program, its tests for promptfoo"
+                                on:click=more_item(Box::new(move || export_code_open.set(true)))>
+                                <super::icons::Icon name="export" />"Export as code\u{2026}"
                             </button>
                             <div class="menu-sep" role="separator"></div>
                             <button class="menu-item" role="menuitem" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"

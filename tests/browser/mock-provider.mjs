@@ -3,6 +3,7 @@
 // (and CORS). Each fixture is triggered by a phrase in the user message.
 import { LLMock } from "@copilotkit/aimock";
 import { PAYLOADS } from "./hostile-payloads.js";
+import { registerGalleryFixtures } from "../export/gallery-fixtures.mjs";
 
 const port = Number(process.argv[2] || 4010);
 const mock = new LLMock({ port, host: "127.0.0.1", logLevel: "silent", chunkSize: 8 });
@@ -106,6 +107,8 @@ mock.onMessage("Transcript of a support call", { content: "The customer's blende
 mock.on({ userMessage: "Route test:", systemMessage: /You route requests/ }, { content: "bug\nThe app crashing on export is a defect." });
 mock.on({ userMessage: "Route test:", systemMessage: /bug reports/ }, { content: "Bug branch: which app version are you on?" });
 mock.on({ userMessage: "Route test:" }, { content: "A branch that should have been skipped answered." });
+// The gallery templates, for the exported code (tests/export/run-exports.mjs).
+registerGalleryFixtures(mock);
 
 await mock.start();
 console.log(`mock provider on http://127.0.0.1:${port}`);

@@ -1,0 +1,82 @@
+# A chatbot with memory: exported from Chainboard.
+# A shop assistant that remembers the conversation.
+#
+# Run: python main.py --help (see README.md). Keys come from environment variables.
+#
+# Note “Try this”: Open Chat in the top bar and send a few messages: the Prompt remembers the last 20 turns. Save a go…
+# TODO: “Shop assistant” has example turns or remembers the conversation; the export sends only its system …
+
+import argparse
+import asyncio
+import json
+import os
+import re
+
+from openai import AsyncOpenAI
+
+# Keys and addresses come from the environment: never write a key into this file.
+openai_client = AsyncOpenAI(
+    api_key=os.environ.get("OPENAI_API_KEY"),
+    base_url=os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+)
+
+PLACEHOLDER = re.compile(r"\\\{\{|\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def render(template: str, values: dict) -> str:
+    # Fills {{name}} placeholders as Chainboard does; \{{ stands for a literal {{.
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)] if m.group(1) else "{{", template)
+
+
+def openai_user_content(user: str, media: list) -> object:
+    if not media:
+        return user
+    parts = [{"type": "image_url", "image_url": {"url": data_url(path)}} for path in media]
+    return parts + [{"type": "text", "text": user}]
+
+
+async def ask_openai(client, model: str, system: str, user: str, media: list = (), **options) -> str:
+    # One chat completion; `options` are temperature, max tokens and the response format.
+    messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages.append({"role": "user", "content": openai_user_content(user, list(media))})
+    response = await client.chat.completions.create(model=model, messages=messages, **options)
+    return response.choices[0].message.content or ""
+
+
+# Prompt “Shop assistant” (OpenAI, gpt-4o-mini)
+async def shop_assistant(message: str) -> str:
+    system = "You are Sam, the friendly assistant of an online running shop. Answer in two or three short sentences, remember what the customer told you earlier, and ask for an order number before promising anything."
+    user = render("{{message}}", {"message": message})
+    return await ask_openai(
+        openai_client,
+        "gpt-4o-mini",
+        system,
+        user,
+        temperature=0.7,
+        max_completion_tokens=400,
+    )
+
+
+async def run_flow(message: str) -> list[tuple[str, str]]:
+    # Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
+    shop_assistant_text = await shop_assistant(message)
+    return [
+        ("Reply", shop_assistant_text),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="A chatbot with memory")
+    parser.add_argument("--message", dest="message", default="Hi! I ordered running shoes last week.", help="Customer message")
+    parser.add_argument("--json", action="store_true", help="print the answers as JSON")
+    args = parser.parse_args()
+    outputs = asyncio.run(run_flow(args.message))
+    if args.json:
+        print(json.dumps([{"output": t, "answer": a} for t, a in outputs], ensure_ascii=False))
+        return
+    for title, answer in outputs:
+        print(f"== {title} ==\n{answer}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+# Compare two models: exported from Chainboard.
+# Same question, two models.
+#
+# Run: python main.py --help (see README.md). Keys come from environment variables.
+
+import argparse
+import asyncio
+import json
+import os
+import re
+
+from openai import AsyncOpenAI
+
+# Keys and addresses come from the environment: never write a key into this file.
+openai_client = AsyncOpenAI(
+    api_key=os.environ.get("OPENAI_API_KEY"),
+    base_url=os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+)
+
+PLACEHOLDER = re.compile(r"\\\{\{|\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def render(template: str, values: dict) -> str:
+    # Fills {{name}} placeholders as Chainboard does; \{{ stands for a literal {{.
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)] if m.group(1) else "{{", template)
+
+
+def openai_user_content(user: str, media: list) -> object:
+    if not media:
+        return user
+    parts = [{"type": "image_url", "image_url": {"url": data_url(path)}} for path in media]
+    return parts + [{"type": "text", "text": user}]
+
+
+async def ask_openai(client, model: str, system: str, user: str, media: list = (), **options) -> str:
+    # One chat completion; `options` are temperature, max tokens and the response format.
+    messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages.append({"role": "user", "content": openai_user_content(user, list(media))})
+    response = await client.chat.completions.create(model=model, messages=messages, **options)
+    return response.choices[0].message.content or ""
+
+
+# Prompt “Model A” (OpenAI, gpt-4o-mini)
+async def model_a(question: str) -> str:
+    system = ""
+    user = render("{{question}}", {"question": question})
+    return await ask_openai(
+        openai_client,
+        "gpt-4o-mini",
+        system,
+        user,
+        temperature=0.2,
+        max_completion_tokens=400,
+    )
+
+
+# Prompt “Model B” (OpenAI, gpt-4.1-mini)
+async def model_b(question: str) -> str:
+    system = ""
+    user = render("{{question}}", {"question": question})
+    return await ask_openai(
+        openai_client,
+        "gpt-4.1-mini",
+        system,
+        user,
+        temperature=0.2,
+        max_completion_tokens=400,
+    )
+
+
+async def run_flow(question: str) -> list[tuple[str, str]]:
+    # Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
+    model_a_text, model_b_text = await asyncio.gather(
+        model_a(question),
+        model_b(question),
+    )
+    return [
+        ("Answer A", model_a_text),
+        ("Answer B", model_b_text),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Compare two models")
+    parser.add_argument("--question", dest="question", default="Explain in two sentences why our app asks for location permission.", help="Question")
+    parser.add_argument("--json", action="store_true", help="print the answers as JSON")
+    args = parser.parse_args()
+    outputs = asyncio.run(run_flow(args.question))
+    if args.json:
+        print(json.dumps([{"output": t, "answer": a} for t, a in outputs], ensure_ascii=False))
+        return
+    for title, answer in outputs:
+        print(f"== {title} ==\n{answer}\n")
+
+
+if __name__ == "__main__":
+    main()

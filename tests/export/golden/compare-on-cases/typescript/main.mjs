@@ -1,0 +1,88 @@
+// Compare two models on 10 cases: exported from Chainboard.
+// Ticket urgency, measured on ten cases.
+//
+// Run: node main.mjs --help (see README.md). Keys come from environment variables.
+//
+// Note “Try this”: Open Evaluate: ten tickets with the right answer, two models, three runs each.
+
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import OpenAI from "openai";
+
+// Keys and addresses come from the environment: never write a key into this file.
+const openaiClient = new OpenAI({
+  apiKey: process.env.OPENAI_API_KEY,
+  baseURL: process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+});
+
+// Fills {{name}} placeholders as Chainboard does; \{{ stands for a literal {{.
+function render(template, values) {
+  return template.replace(/\\\{\{|\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name) => (name ? values[name] : "{{"));
+}
+
+function openaiUserContent(user, media = []) {
+  if (!media.length) return user;
+  const images = media.map(readMedia).map(({ mime, data }) => ({ type: "image_url", image_url: { url: `data:${mime};base64,${data}` } }));
+  return [...images, { type: "text", text: user }];
+}
+
+// One chat completion; `options` are temperature, max tokens and the response format.
+async function askOpenAI(client, model, system, user, { media = [], ...options }) {
+  const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  messages.push({ role: "user", content: openaiUserContent(user, media) });
+  const response = await client.chat.completions.create({ model, messages, ...options });
+  return response.choices[0].message.content ?? "";
+}
+
+// Prompt “Rate urgency” (OpenAI, gpt-4o-mini)
+async function rateUrgency(ticket) {
+  const system = "You triage support tickets. Answer with exactly one word: low, medium or high.";
+  const user = render(
+    "How urgent is this ticket?\n" +
+    "\n" +
+    "{{ticket}}",
+    { ticket },
+  );
+  return askOpenAI(
+    openaiClient,
+    "gpt-4o-mini",
+    system,
+    user,
+    {
+      temperature: 0.2,
+      max_completion_tokens: 400,
+    },
+  );
+}
+
+export async function runFlow({ ticket }) {
+  // Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
+  const rateUrgencyText = await rateUrgency(ticket);
+  return [
+    { output: "Urgency", answer: rateUrgencyText },
+  ];
+}
+
+// Each input is an option (--name value); without it the flow's own value is used.
+async function main() {
+  const { values: args } = parseArgs({
+    options: {
+      "ticket": { type: "string", default: "The checkout page shows an error and nobody can pay." },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (args.help) {
+    console.log("Usage: node main.mjs [--ticket TEXT] [--json]");
+    process.exit(0);
+  }
+  const outputs = await runFlow({ ticket: args["ticket"] });
+  if (args.json) {
+    console.log(JSON.stringify(outputs));
+  } else {
+    for (const { output, answer } of outputs) console.log(`== ${output} ==\n${answer}\n`);
+  }
+}
+
+// Run from the command line; `import { runFlow } from "./main.mjs"` to use the flow elsewhere.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,101 @@
+# Extract fields from an email: exported from Chainboard.
+# Structured fields from free text.
+#
+# Run: python main.py --help (see README.md). Keys come from environment variables.
+
+import argparse
+import asyncio
+import json
+import os
+import re
+
+from openai import AsyncOpenAI
+
+# Keys and addresses come from the environment: never write a key into this file.
+openai_client = AsyncOpenAI(
+    api_key=os.environ.get("OPENAI_API_KEY"),
+    base_url=os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+)
+
+PLACEHOLDER = re.compile(r"\\\{\{|\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def render(template: str, values: dict) -> str:
+    # Fills {{name}} placeholders as Chainboard does; \{{ stands for a literal {{.
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)] if m.group(1) else "{{", template)
+
+
+def openai_user_content(user: str, media: list) -> object:
+    if not media:
+        return user
+    parts = [{"type": "image_url", "image_url": {"url": data_url(path)}} for path in media]
+    return parts + [{"type": "text", "text": user}]
+
+
+async def ask_openai(client, model: str, system: str, user: str, media: list = (), **options) -> str:
+    # One chat completion; `options` are temperature, max tokens and the response format.
+    messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages.append({"role": "user", "content": openai_user_content(user, list(media))})
+    response = await client.chat.completions.create(model=model, messages=messages, **options)
+    return response.choices[0].message.content or ""
+
+
+# Prompt “Extract” (OpenAI, gpt-4o-mini)
+async def extract(email: str) -> str:
+    system = "You extract fields from customer emails. Use only what the email says."
+    user = render(
+        "Extract the order number, the issue and whether it is urgent:\n"
+        "\n"
+        "{{email}}",
+        {"email": email},
+    )
+    return await ask_openai(
+        openai_client,
+        "gpt-4o-mini",
+        system,
+        user,
+        temperature=0.2,
+        max_completion_tokens=400,
+        response_format={
+            "json_schema": {
+                "name": "output",
+                "schema": {
+                    "additionalProperties": False,
+                    "properties": {
+                        "issue": {"enum": ["late", "damaged", "wrong item", "other"], "type": "string"},
+                        "order_number": {"type": "string"},
+                        "urgent": {"type": "boolean"},
+                    },
+                    "required": ["order_number", "issue", "urgent"],
+                    "type": "object",
+                },
+                "strict": True,
+            },
+            "type": "json_schema",
+        },
+    )
+
+
+async def run_flow(email: str) -> list[tuple[str, str]]:
+    # Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
+    extract_text = await extract(email)
+    return [
+        ("Fields", extract_text),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Extract fields from an email")
+    parser.add_argument("--email", dest="email", default="Hello, order 88-1203 arrived today but the lamp is cracked. I need a replacement before my parents visit on Friday.", help="Email")
+    parser.add_argument("--json", action="store_true", help="print the answers as JSON")
+    args = parser.parse_args()
+    outputs = asyncio.run(run_flow(args.email))
+    if args.json:
+        print(json.dumps([{"output": t, "answer": a} for t, a in outputs], ensure_ascii=False))
+        return
+    for title, answer in outputs:
+        print(f"== {title} ==\n{answer}\n")
+
+
+if __name__ == "__main__":
+    main()

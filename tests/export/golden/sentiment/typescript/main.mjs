@@ -1,0 +1,87 @@
+// Classify sentiment with a reason: exported from Chainboard.
+// Label and reason as JSON.
+//
+// Run: node main.mjs --help (see README.md). Keys come from environment variables.
+
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import OpenAI from "openai";
+
+// Keys and addresses come from the environment: never write a key into this file.
+const openaiClient = new OpenAI({
+  apiKey: process.env.OPENAI_API_KEY,
+  baseURL: process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+});
+
+// Fills {{name}} placeholders as Chainboard does; \{{ stands for a literal {{.
+function render(template, values) {
+  return template.replace(/\\\{\{|\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name) => (name ? values[name] : "{{"));
+}
+
+function openaiUserContent(user, media = []) {
+  if (!media.length) return user;
+  const images = media.map(readMedia).map(({ mime, data }) => ({ type: "image_url", image_url: { url: `data:${mime};base64,${data}` } }));
+  return [...images, { type: "text", text: user }];
+}
+
+// One chat completion; `options` are temperature, max tokens and the response format.
+async function askOpenAI(client, model, system, user, { media = [], ...options }) {
+  const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  messages.push({ role: "user", content: openaiUserContent(user, media) });
+  const response = await client.chat.completions.create({ model, messages, ...options });
+  return response.choices[0].message.content ?? "";
+}
+
+// Prompt “Classify” (OpenAI, gpt-4o-mini)
+async function classify(review) {
+  const system = "You classify customer feedback.";
+  const user = render(
+    "Classify the sentiment of this review as positive, neutral or negative. Answer as JSON: {\"sentiment\": ..., \"reason\": ...}.\n" +
+    "\n" +
+    "{{review}}",
+    { review },
+  );
+  return askOpenAI(
+    openaiClient,
+    "gpt-4o-mini",
+    system,
+    user,
+    {
+      temperature: 0.2,
+      max_completion_tokens: 400,
+      response_format: { type: "json_object" },
+    },
+  );
+}
+
+export async function runFlow({ review }) {
+  // Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
+  const classifyText = await classify(review);
+  return [
+    { output: "Label", answer: classifyText },
+  ];
+}
+
+// Each input is an option (--name value); without it the flow's own value is used.
+async function main() {
+  const { values: args } = parseArgs({
+    options: {
+      "review": { type: "string", default: "The delivery was two days late, but the support team was lovely and refunded the shipping." },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (args.help) {
+    console.log("Usage: node main.mjs [--review TEXT] [--json]");
+    process.exit(0);
+  }
+  const outputs = await runFlow({ review: args["review"] });
+  if (args.json) {
+    console.log(JSON.stringify(outputs));
+  } else {
+    for (const { output, answer } of outputs) console.log(`== ${output} ==\n${answer}\n`);
+  }
+}
+
+// Run from the command line; `import { runFlow } from "./main.mjs"` to use the flow elsewhere.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
