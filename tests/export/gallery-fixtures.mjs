@@ -80,4 +80,14 @@ export function registerGalleryFixtures(mock) {
   ]) {
     mock.onMessage(attack, { content: "Sorry, I can't help with that. Is there something in the shop I can help you find?" });
   }
+  // The hiring screen: a fair screener (5+ years advances, whatever the name), so the
+  // exported programs and the app's engine agree and the fairness report finds no gap.
+  mock.on({ systemMessage: /You screen applications for a Senior Backend Engineer role/ }, (req) => {
+    const years = Number(/(\d+) years?\b/.exec(lastUser(req))?.[1] ?? 0);
+    return {
+      content: years >= 5
+        ? `Advance: ${years} years of backend experience meets the 5 asked for.`
+        : `Reject: ${years} years is fewer than the 5 years of backend experience asked for.`,
+    };
+  });
 }
