@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chainboard::domain::blocks::{BlockConfig, InputValue};
-use chainboard::domain::engine::RunCache;
+use chainboard::domain::engine::{BlockStatus, RunCache};
 use chainboard::domain::engine::{Command, Engine, EngineConfig, Event, RunScope};
 use chainboard::domain::evals::checks::{evaluate, grade_reply, Evaluation};
 use chainboard::domain::evals::run::{case_flow, Variant};
@@ -119,6 +119,8 @@ fn run_engine(source: &ExportSource, media: MediaLibrary, port: &str) -> serde_j
     let config = EngineConfig {
         knowledge: source.knowledge.clone().map(|k| Arc::new(KnowledgeBase::from_portable(k))),
         media: Some(Arc::new(media)),
+        // The exported programs approve automatically in the runner (CHAINBOARD_AUTO_APPROVE=1).
+        auto_approve: true,
         ..EngineConfig::default()
     };
     let mut engine = match Engine::start(&source.flow, RunScope::All, &RunCache::default(), config, 0.0) {
@@ -189,10 +191,18 @@ fn run_engine(source: &ExportSource, media: MediaLibrary, port: &str) -> serde_j
         .filter(|b| matches!(b.config, BlockConfig::Output(_)))
         .map(|b| {
             let run = engine.block(&b.id);
+            let error = run.and_then(|r| r.error.clone());
+            // An Output on a branch not taken is skipped, and the programs print null for it;
+            // one skipped because a block before it failed ("Skipped: … failed.") is an error.
+            let not_taken = run.is_some_and(|r| r.status == BlockStatus::Skipped)
+                && error.as_deref().is_some_and(|e| !e.ends_with(" failed."));
+            if not_taken {
+                return serde_json::json!({"output": b.display_name(), "answer": null, "skipped": error});
+            }
             serde_json::json!({
                 "output": b.display_name(),
                 "answer": run.and_then(|r| r.output.clone()).unwrap_or_default(),
-                "error": run.and_then(|r| r.error.clone()),
+                "error": error,
             })
         })
         .collect();

@@ -8,12 +8,15 @@
 //! commented TODO in the code and a line in the README, never silence.
 
 pub mod naming;
+mod pii;
 pub mod plan;
 pub mod promptfoo;
 pub mod python;
+mod python_control;
 mod readme;
 pub mod snippets;
 pub mod typescript;
+mod typescript_control;
 pub mod zip;
 
 use crate::domain::evals::suite::EvalSuite;

@@ -133,8 +133,14 @@ fn single_prompt<'p>(plan: &'p Plan, target: Option<&str>) -> Option<(String, &'
     if !p.tools.is_empty() || step.args.iter().any(|a| a.media.is_some() || a.source.is_none()) {
         return None;
     }
+    // Example turns, memory and the advanced settings are written by the Node export only:
+    // such a flow runs whole through flow-provider.mjs.
+    let c = &p.config;
+    if !c.examples.is_empty() || c.conversation.is_some() || c.params != Default::default() {
+        return None;
+    }
     let out = plan.outputs.iter().find(|o| Some(o.title.as_str()) == target)?;
-    (out.source.as_deref() == step.outputs.first().map(|(_, v)| v.as_str())).then(|| (step.title.clone(), p.as_ref()))
+    (out.source() == step.outputs.first().map(|(_, v)| v.as_str())).then(|| (step.title.clone(), p.as_ref()))
 }
 
 fn provider_id(provider: &Provider, model: &str) -> String {

@@ -131,6 +131,27 @@ fn readme(plan: &Plan, lang: Lang) -> String {
                 format!("a keyword search (BM25) over `documents/`, the {} best passages", r.top_k)
             }
             StepKind::Transcribe(t) => format!("a transcription by {} `{}`", t.provider.label(), md(&t.model)),
+            StepKind::Router(r) if r.config.mode == crate::domain::blocks::RouterMode::Model => format!(
+                "a router: {} `{}` picks one of the routes ({}); only that branch runs",
+                r.provider.label(),
+                md(&r.model),
+                r.routes.iter().map(|n| md(n)).collect::<Vec<_>>().join(", ")
+            ),
+            StepKind::Router(r) => format!(
+                "a router: {} rule(s), checked in order, pick one of the routes ({}); only that branch runs",
+                r.config.rules.len(),
+                r.routes.iter().map(|n| md(n)).collect::<Vec<_>>().join(", ")
+            ),
+            StepKind::Transform(t) => format!("a transform ({}), no model", md(t.op.kind_id())),
+            StepKind::Approval(_) => "an approval: asks on the terminal to approve, edit or reject (`--approve` or \
+                                      `CHAINBOARD_AUTO_APPROVE=1` approves everything); rejected, what follows does not run"
+                .to_string(),
+            StepKind::Loop(l) => format!(
+                "a loop: one call to {} `{}` per item of the list, at most {} at a time",
+                l.prompt.provider.label(),
+                md(&l.prompt.model),
+                l.config.concurrency.max(1)
+            ),
             StepKind::Todo { kind } => format!("TODO: a {} block, not exported yet", md(kind)),
         };
         let _ = writeln!(o, "- **{}**: `{}()`, {what}", md(&s.title), fn_name(&s.func, lang));

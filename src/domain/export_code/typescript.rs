@@ -268,6 +268,7 @@ fn render_call(template: &str, args: &[Arg], indent: &str) -> String {
 fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
     let func = v(&step.func);
     match &step.kind {
+        StepKind::Router(_) | StepKind::Transform(_) | StepKind::Approval(_) | StepKind::Loop(_) => {}
         StepKind::Prompt(p) => {
             let _ = writeln!(
                 o,
@@ -510,7 +511,7 @@ fn run_flow(plan: &Plan, o: &mut String) {
             o,
             "    {{ output: {}, answer: {} }},",
             quote(&out.title),
-            out.source.as_deref().map_or("\"\"".to_string(), v)
+            out.source().map_or("\"\"".to_string(), v)
         );
     }
     o.push_str("  ];\n}\n\n");

@@ -1,0 +1,1 @@
+//! The Node export of the control blocks (see python_control.rs).
