@@ -27,9 +27,9 @@ const PROVIDERS = [
 ].filter(([id]) => !arg("--providers") || arg("--providers").split(",").includes(id));
 // Every template runs on OpenAI (the gallery's provider); the other SDKs run the templates that
 // cover each feature: JSON, a schema, an agent, an image, a transcript, parallel blocks,
-// retrieval, a chain, hostile text.
+// retrieval, a chain, hostile text, example turns, a model's route, a loop.
 const FEATURES = ["sentiment", "extract-email", "order-agent", "classify-photo", "call-complaint", "compare-models",
-  "policy-answers", "draft-critique", "hostile-titles"];
+  "policy-answers", "draft-critique", "hostile-titles", "chatbot-memory", "triage", "summarise-rows"];
 
 const ENV = {
   ...process.env,

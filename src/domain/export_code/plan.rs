@@ -12,7 +12,7 @@ use crate::domain::blocks::tool::TOOLS_PORT;
 use crate::domain::blocks::transcribe::instruction;
 use crate::domain::blocks::{
     ApprovalConfig, BlockConfig, LoopConfig, PromptConfig, RetrieveConfig, RouterConfig, RouterMode, ToolConfig,
-    TransformConfig, TranscribeConfig,
+    TranscribeConfig, TransformConfig,
 };
 use crate::domain::flow::{BlockId, Flow, PortRef};
 use crate::domain::graph::topological_order;
@@ -501,12 +501,6 @@ pub fn plan(flow: &Flow) -> Plan {
                     .filter(|e| &e.to.block == id && e.to.port == TOOLS_PORT)
                     .filter_map(|e| tool_index.get(&e.from.block).copied())
                     .collect();
-                if !tools.is_empty() && (!cfg.examples.is_empty() || cfg.conversation.is_some()) {
-                    out.todos.push(format!(
-                        "\u{201c}{title}\u{201d} is an agent with example turns or conversation memory; the export's \
-                         agent loop sends only its system and user messages. Add the turns to its messages list."
-                    ));
-                }
                 StepKind::Prompt(Box::new(PromptStep { config: cfg.clone(), provider, model, note, tools }))
             }
             BlockConfig::Retrieve(cfg) => {
@@ -536,7 +530,9 @@ pub fn plan(flow: &Flow) -> Plan {
             BlockConfig::Loop(cfg) => match &cfg.body {
                 LoopBody::Prompt(p) => {
                     let (provider, model, note) = map_provider(&p.provider, &p.model);
-                    let prompt = PromptStep { config: p.clone(), provider, model, note, tools: Vec::new() };
+                    // Each item is a fresh call: a loop's prompt has no conversation to remember.
+                    let config = PromptConfig { conversation: None, ..p.clone() };
+                    let prompt = PromptStep { config, provider, model, note, tools: Vec::new() };
                     StepKind::Loop(Box::new(LoopStep { config: cfg.clone(), prompt }))
                 }
                 LoopBody::Flow { .. } => {

@@ -303,7 +303,11 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             let mut params = params(step);
             if p.config.conversation.is_some() {
                 // The earlier turns of the conversation, oldest first.
-                params = [params, "history: list".to_string()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
+                params = [params, "history: list".to_string()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
             }
             let _ = writeln!(o, "async def {}({params}) -> str:", step.func);
             prompt_call(p, plan, &step.args, "    ", o);
@@ -438,7 +442,7 @@ pub(super) fn prompt_call(p: &PromptStep, plan: &Plan, args: &[Arg], indent: &st
     if !media.is_empty() {
         call_args.push(format!("media=[{}]", media.join(", ")));
     }
-    if !turns.is_empty() && !agent {
+    if !turns.is_empty() {
         call_args.push(format!("turns={}", turns.join(" + ")));
     }
     if agent {
@@ -469,7 +473,8 @@ fn options(p: &PromptStep) -> Vec<String> {
     let x = &c.params;
     let top_p = x.top_p.filter(|t| t.is_finite());
     let stop: Vec<&str> = x.stop.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
-    let stop = (!stop.is_empty()).then(|| format!("[{}]", stop.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")));
+    let stop =
+        (!stop.is_empty()).then(|| format!("[{}]", stop.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")));
     let temperature = c.temperature.filter(|t| t.is_finite());
     let mut options: Vec<String> = Vec::new();
     match p.provider {
@@ -590,7 +595,9 @@ fn run_flow(plan: &Plan, o: &mut String) {
     let _ = writeln!(o, "\nasync def run_flow({}) -> list[tuple[str, str | None]]:", params.join(", "));
     o.push_str("    # Blocks run in the flow's order; blocks that do not depend on each other run at the same time.\n");
     if plan.conversational() {
-        o.push_str("    # `history` is the conversation so far: (what the user said, the answer) pairs, oldest first.\n");
+        o.push_str(
+            "    # `history` is the conversation so far: (what the user said, the answer) pairs, oldest first.\n",
+        );
     }
     if plan.has_branches() {
         o.push_str("    # None marks a branch that was not taken: the blocks on it do not run.\n");
@@ -777,6 +784,23 @@ def anthropic_user_content(user: str, media: list) -> object:
     return parts + [{"type": "text", "text": user}]
 
 
+def anthropic_messages(turns: list, content) -> list:
+    # Anthropic wants user and assistant turns to alternate: turns of one role in a row become
+    # one, as in Chainboard (texts joined by a blank line).
+    messages = []
+    for role, item in [*turns, ("user", content)]:
+        if messages and messages[-1]["role"] == role:
+            last = messages[-1]["content"]
+            if isinstance(last, str) and isinstance(item, str):
+                messages[-1]["content"] = f"{last}\n\n{item}"
+            else:
+                blocks = lambda c: [{"type": "text", "text": c}] if isinstance(c, str) else list(c)
+                messages[-1]["content"] = blocks(last) + blocks(item)
+        else:
+            messages.append({"role": role, "content": item})
+    return messages
+
+
 def anthropic_params(system: str, output_schema, options: dict) -> dict:
     params = dict(options)
     if system.strip():
@@ -796,23 +820,6 @@ def anthropic_params(system: str, output_schema, options: dict) -> dict:
 "#;
 
 const ASK_ANTHROPIC: &str = r#"
-def anthropic_messages(turns: list, content) -> list:
-    # Anthropic wants user and assistant turns to alternate: turns of one role in a row become
-    # one, as in Chainboard (texts joined by a blank line).
-    messages = []
-    for role, item in [*turns, ("user", content)]:
-        if messages and messages[-1]["role"] == role:
-            last = messages[-1]["content"]
-            if isinstance(last, str) and isinstance(item, str):
-                messages[-1]["content"] = f"{last}\n\n{item}"
-            else:
-                blocks = lambda c: [{"type": "text", "text": c}] if isinstance(c, str) else list(c)
-                messages[-1]["content"] = blocks(last) + blocks(item)
-        else:
-            messages.append({"role": role, "content": item})
-    return messages
-
-
 async def ask_anthropic(client, model: str, system: str, user: str, media: list = (), turns: list = (), output_schema=None, **options) -> str:
     messages = anthropic_messages(list(turns), anthropic_user_content(user, list(media)))
     response = await client.messages.create(model=model, messages=messages, **anthropic_params(system, output_schema, options))
@@ -889,10 +896,11 @@ async def call_tool(tools: list, name: str, arguments) -> str:
 "#;
 
 const AGENT_OPENAI: &str = r#"
-async def agent_openai(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), tool_choice=None, **options) -> str:
+async def agent_openai(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), turns: list = (), tool_choice=None, **options) -> str:
     # The agent loop: call the model, run the tools it asks for, send the results back, until it
     # answers without calling a tool.
     messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages += [{"role": role, "content": text} for role, text in turns]
     messages.append({"role": "user", "content": openai_user_content(user, list(media))})
     specs = [{"type": "function", "function": {k: t[k] for k in ("name", "description", "parameters")}} for t in tools]
     for step in range(max_steps):
@@ -918,10 +926,10 @@ async def agent_openai(client, model: str, system: str, user: str, tools: list, 
 "#;
 
 const AGENT_ANTHROPIC: &str = r#"
-async def agent_anthropic(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), tool_choice=None, output_schema=None, **options) -> str:
+async def agent_anthropic(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), turns: list = (), tool_choice=None, output_schema=None, **options) -> str:
     # The agent loop: call the model, run the tools it asks for, send the results back, until it
     # answers without calling a tool.
-    messages = [{"role": "user", "content": anthropic_user_content(user, list(media))}]
+    messages = anthropic_messages(list(turns), anthropic_user_content(user, list(media)))
     specs = [{"name": t["name"], "description": t["description"], "input_schema": t["parameters"]} for t in tools]
     params = anthropic_params(system, output_schema, options)
     for step in range(max_steps):
@@ -941,14 +949,18 @@ async def agent_anthropic(client, model: str, system: str, user: str, tools: lis
 "#;
 
 const AGENT_GEMINI: &str = r#"
-async def agent_gemini(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), tool_choice=None, **options) -> str:
+async def agent_gemini(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), turns: list = (), tool_choice=None, **options) -> str:
     # The agent loop: call the model, run the tools it asks for, send the results back, until it
     # answers without calling a tool.
     declarations = [
         types.FunctionDeclaration(name=t["name"], description=t["description"], parameters_json_schema=t["parameters"])
         for t in tools
     ]
-    contents = [types.Content(role="user", parts=gemini_contents(user, list(media)))]
+    contents = [
+        types.Content(role="model" if role == "assistant" else "user", parts=[types.Part.from_text(text=text)])
+        for role, text in turns
+    ]
+    contents.append(types.Content(role="user", parts=gemini_contents(user, list(media))))
     for step in range(max_steps):
         calling = None
         if tool_choice and step == 0:
@@ -976,10 +988,10 @@ async def agent_gemini(client, model: str, system: str, user: str, tools: list, 
 "#;
 
 const AGENT_OLLAMA: &str = r#"
-async def agent_ollama(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), **options) -> str:
+async def agent_ollama(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), turns: list = (), **options) -> str:
     # The agent loop: call the model, run the tools it asks for, send the results back, until it
     # answers without calling a tool. (Ollama cannot force a tool choice.)
-    messages = ollama_messages(system, user, list(media))
+    messages = ollama_messages(system, user, list(media), list(turns))
     specs = [{"type": "function", "function": {k: t[k] for k in ("name", "description", "parameters")}} for t in tools]
     for step in range(max_steps):
         response = await client.chat(model=model, messages=messages, tools=specs, **options)

@@ -263,13 +263,13 @@ fn loop_fn(step: &Step, l: &LoopStep, plan: &Plan, o: &mut String) {
     let c = &l.config;
     let p = &l.prompt;
     let join = match c.join {
-        JoinMode::JsonArray => "a JSON array (a failed item is null)".to_string(),
+        JoinMode::JsonArray => "as a JSON array (a failed item is null)".to_string(),
         JoinMode::Text => "as text (failed items left out)".to_string(),
     };
     let _ = writeln!(
         o,
         "# For each item \u{201c}{}\u{201d} ({}, {}): the prompt runs once per item of the list, at most {} at a\n\
-         # time; the results are joined as {join}. A failed item does not stop the others.",
+         # time; the results are joined {join}. A failed item does not stop the others.",
         comment_text(&step.title),
         p.provider.label(),
         comment_text(&p.model),
@@ -309,7 +309,9 @@ fn loop_fn(step: &Step, l: &LoopStep, plan: &Plan, o: &mut String) {
     o.push_str("        async with limit:\n            try:\n                return await ask(item, str(number))\n");
     o.push_str("            except Exception as e:\n                print(f\"Item {number} failed: {e}\", file=sys.stderr)\n                return None\n\n");
     o.push_str("    results = await asyncio.gather(*(run_item(n, item) for n, item in enumerate(items, start=1)))\n");
-    o.push_str("    if items and all(r is None for r in results):\n        raise RuntimeError(\"Every item failed.\")\n");
+    o.push_str(
+        "    if items and all(r is None for r in results):\n        raise RuntimeError(\"Every item failed.\")\n",
+    );
     match c.join {
         JoinMode::JsonArray => o.push_str("    return join_as_json(results)\n"),
         JoinMode::Text => {

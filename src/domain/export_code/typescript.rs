@@ -290,7 +290,11 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             let mut params = params(step);
             if p.config.conversation.is_some() {
                 // The earlier turns of the conversation, oldest first.
-                params = [params, "history".to_string()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
+                params = [params, "history".to_string()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
             }
             let _ = writeln!(o, "async function {func}({params}) {{");
             prompt_call(p, plan, &step.args, "  ", o);
@@ -399,7 +403,7 @@ pub(super) fn prompt_call(p: &PromptStep, plan: &Plan, args: &[Arg], indent: &st
     if !media.is_empty() {
         extra.push(format!("media: [{}]", media.join(", ")));
     }
-    if !turns.is_empty() && !agent {
+    if !turns.is_empty() {
         extra.push(format!("turns: [{}]", turns.join(", ")));
     }
     if agent {
@@ -439,7 +443,8 @@ fn options(p: &PromptStep, depth: usize) -> Vec<String> {
     let x = &c.params;
     let top_p = x.top_p.filter(|t| t.is_finite());
     let stop: Vec<&str> = x.stop.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
-    let stop = (!stop.is_empty()).then(|| format!("[{}]", stop.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")));
+    let stop =
+        (!stop.is_empty()).then(|| format!("[{}]", stop.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")));
     let temperature = c.temperature.filter(|t| t.is_finite());
     let mut fields: Vec<String> = Vec::new();
     match p.provider {
@@ -583,7 +588,9 @@ fn run_flow(plan: &Plan, o: &mut String) {
     let _ = writeln!(o, "export async function runFlow({{ {} }}) {{", params.join(", "));
     o.push_str("  // Blocks run in the flow's order; blocks that do not depend on each other run at the same time.\n");
     if plan.conversational() {
-        o.push_str("  // `history` is the conversation so far: [what the user said, the answer] pairs, oldest first.\n");
+        o.push_str(
+            "  // `history` is the conversation so far: [what the user said, the answer] pairs, oldest first.\n",
+        );
     }
     if plan.has_branches() {
         o.push_str("  // null marks a branch that was not taken: the blocks on it do not run.\n");
@@ -769,15 +776,7 @@ async function askOpenAI(client, model, system, user, { media = [], turns = [], 
 
 "#;
 
-const ANTHROPIC_CONTENT: &str = r#"function anthropicUserContent(user, media = []) {
-  if (!media.length) return user;
-  const images = media.map(readMedia).map(({ mime, data }) => ({ type: "image", source: { type: "base64", media_type: mime, data } }));
-  return [...images, { type: "text", text: user }];
-}
-
-"#;
-
-const ASK_ANTHROPIC: &str = r#"// Anthropic wants user and assistant turns to alternate: turns of one role in a row become
+const ANTHROPIC_CONTENT: &str = r#"// Anthropic wants user and assistant turns to alternate: turns of one role in a row become
 // one, as in Chainboard (texts joined by a blank line).
 function anthropicMessages(turns, content) {
   const blocks = (c) => (typeof c === "string" ? [{ type: "text", text: c }] : c);
@@ -791,7 +790,15 @@ function anthropicMessages(turns, content) {
   return messages;
 }
 
-async function askAnthropic(client, model, system, user, { media = [], turns = [], ...options }) {
+function anthropicUserContent(user, media = []) {
+  if (!media.length) return user;
+  const images = media.map(readMedia).map(({ mime, data }) => ({ type: "image", source: { type: "base64", media_type: mime, data } }));
+  return [...images, { type: "text", text: user }];
+}
+
+"#;
+
+const ASK_ANTHROPIC: &str = r#"async function askAnthropic(client, model, system, user, { media = [], turns = [], ...options }) {
   const messages = anthropicMessages(turns, anthropicUserContent(user, media));
   const response = await client.messages.create({ model, messages, ...(system.trim() ? { system } : {}), ...options });
   return response.content.filter((block) => block.type === "text").map((block) => block.text).join("");
@@ -861,8 +868,9 @@ async function callTool(tools, name, args) {
 
 const AGENT_OPENAI: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool.
-async function agentOpenAI(client, model, system, user, { tools, maxSteps, toolChoice, media = [], ...options }) {
+async function agentOpenAI(client, model, system, user, { tools, maxSteps, toolChoice, media = [], turns = [], ...options }) {
   const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  for (const [role, content] of turns) messages.push({ role, content });
   messages.push({ role: "user", content: openaiUserContent(user, media) });
   const specs = tools.map(({ name, description, parameters }) => ({ type: "function", function: { name, description, parameters } }));
   for (let step = 0; step < maxSteps; step++) {
@@ -884,8 +892,8 @@ async function agentOpenAI(client, model, system, user, { tools, maxSteps, toolC
 
 const AGENT_ANTHROPIC: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool.
-async function agentAnthropic(client, model, system, user, { tools, maxSteps, toolChoice, media = [], ...options }) {
-  const messages = [{ role: "user", content: anthropicUserContent(user, media) }];
+async function agentAnthropic(client, model, system, user, { tools, maxSteps, toolChoice, media = [], turns = [], ...options }) {
+  const messages = anthropicMessages(turns, anthropicUserContent(user, media));
   const specs = tools.map(({ name, description, parameters }) => ({ name, description, input_schema: parameters }));
   for (let step = 0; step < maxSteps; step++) {
     const choice = toolChoice && step === 0 ? { tool_choice: toolChoice } : {};
@@ -906,9 +914,10 @@ async function agentAnthropic(client, model, system, user, { tools, maxSteps, to
 
 const AGENT_GEMINI: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool.
-async function agentGemini(client, model, system, user, { tools, maxSteps, toolChoice, media = [], ...options }) {
+async function agentGemini(client, model, system, user, { tools, maxSteps, toolChoice, media = [], turns = [], ...options }) {
   const functionDeclarations = tools.map(({ name, description, parameters }) => ({ name, description, parametersJsonSchema: parameters }));
-  const contents = [{ role: "user", parts: geminiParts(user, media) }];
+  const contents = turns.map(([role, text]) => ({ role: role === "assistant" ? "model" : "user", parts: [{ text }] }));
+  contents.push({ role: "user", parts: geminiParts(user, media) });
   for (let step = 0; step < maxSteps; step++) {
     let toolConfig;
     if (toolChoice && step === 0) {
@@ -940,8 +949,8 @@ async function agentGemini(client, model, system, user, { tools, maxSteps, toolC
 
 const AGENT_OLLAMA: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool. (Ollama cannot force a tool choice.)
-async function agentOllama(client, model, system, user, { tools, maxSteps, media = [], ...options }) {
-  const messages = ollamaMessages(system, user, media);
+async function agentOllama(client, model, system, user, { tools, maxSteps, media = [], turns = [], ...options }) {
+  const messages = ollamaMessages(system, user, media, turns);
   const specs = tools.map(({ name, description, parameters }) => ({ type: "function", function: { name, description, parameters } }));
   for (let step = 0; step < maxSteps; step++) {
     const response = await client.chat({ model, messages, tools: specs, ...options });

@@ -27,8 +27,10 @@ pub fn helpers(plan: &Plan, o: &mut String) {
     if rules.iter().any(|r| matches!(r.test, RuleTest::Matches { .. })) {
         o.push_str(MATCHES);
     }
-    let json_rules = rules.iter().any(|r| matches!(r.test, RuleTest::JsonFieldEquals { .. } | RuleTest::NumberInRange { .. }));
-    let lists = plan.has(|k| matches!(k, StepKind::Transform(t) if uses_lists(t))) || plan.has(|k| matches!(k, StepKind::Loop(_)));
+    let json_rules =
+        rules.iter().any(|r| matches!(r.test, RuleTest::JsonFieldEquals { .. } | RuleTest::NumberInRange { .. }));
+    let lists = plan.has(|k| matches!(k, StepKind::Transform(t) if uses_lists(t)))
+        || plan.has(|k| matches!(k, StepKind::Loop(_)));
     if json_rules || lists {
         o.push_str(SORT_KEYS);
     }
@@ -55,7 +57,10 @@ pub fn helpers(plan: &Plan, o: &mut String) {
 fn uses_lists(t: &TransformConfig) -> bool {
     matches!(
         t.op,
-        TransformOp::Pick { .. } | TransformOp::Split { .. } | TransformOp::Join { .. } | TransformOp::Count { what: CountWhat::Items }
+        TransformOp::Pick { .. }
+            | TransformOp::Split { .. }
+            | TransformOp::Join { .. }
+            | TransformOp::Count { what: CountWhat::Items }
     )
 }
 
@@ -231,13 +236,13 @@ fn loop_fn(step: &Step, l: &LoopStep, plan: &Plan, o: &mut String) {
     let c = &l.config;
     let p = &l.prompt;
     let join = match c.join {
-        JoinMode::JsonArray => "a JSON array (a failed item is null)",
+        JoinMode::JsonArray => "as a JSON array (a failed item is null)",
         JoinMode::Text => "as text (failed items left out)",
     };
     let _ = writeln!(
         o,
         "// For each item \u{201c}{}\u{201d} ({}, {}): the prompt runs once per item of the list, at most {} at a\n\
-         // time; the results are joined as {join}. A failed item does not stop the others.",
+         // time; the results are joined {join}. A failed item does not stop the others.",
         comment_text(&step.title),
         p.provider.label(),
         comment_text(&p.model),
@@ -271,7 +276,8 @@ fn loop_fn(step: &Step, l: &LoopStep, plan: &Plan, o: &mut String) {
     o.push_str("  const ask = async (item, index) => {\n");
     prompt_call(p, plan, &args, "    ", o);
     o.push_str("  };\n");
-    let _ = writeln!(o, "  const results = await mapLimited(items, {}, async (item, number) => {{", c.concurrency.max(1));
+    let _ =
+        writeln!(o, "  const results = await mapLimited(items, {}, async (item, number) => {{", c.concurrency.max(1));
     o.push_str("    try {\n      return await ask(item, String(number));\n    } catch (e) {\n      console.error(`Item ${number} failed: ${e.message}`);\n      return null;\n    }\n  });\n");
     o.push_str("  if (items.length && results.every((r) => r === null)) throw new Error(\"Every item failed.\");\n");
     match c.join {
