@@ -44,7 +44,16 @@ fn main() {
         documents: None,
         samples: &[],
     };
-    for t in TEMPLATES.iter().chain([&hostile]) {
+    let control = Template {
+        id: "control-blocks",
+        title: "Every control block",
+        shows: "",
+        build: control_flow,
+        suite: None,
+        documents: None,
+        samples: &[],
+    };
+    for t in TEMPLATES.iter().chain([&hostile, &control]) {
         let (flow, media) = with_samples(t);
         let flow = match &provider {
             Some((id, model)) => with_provider(flow, id, model),
@@ -386,5 +395,165 @@ fn hostile_flow(now: i64) -> Flow {
             edge("e1", ("input-1", "class"), ("prompt-1", "class")),
             edge("e2", ("prompt-1", "text"), ("output-1", "value")),
         ],
+    }
+}
+
+/// Every rule test of a Router, every Transform operation, a Loop joined as JSON, an Approval
+/// and a Prompt with example turns and the advanced settings: the exported programs must take
+/// the same branches and print the same text as the engine (tests/export/run-exports.mjs).
+fn control_flow(now: i64) -> Flow {
+    use chainboard::domain::blocks::loop_block::{JoinMode, LoopBody, SplitMode};
+    use chainboard::domain::blocks::transform::{CountWhat, SplitBy};
+    use chainboard::domain::blocks::{
+        ApprovalConfig, ExampleTurn, InputConfig, LoopConfig, ModelParams, OutputConfig, PromptConfig, RouteRule,
+        RouterConfig, RuleTest, TransformConfig, TransformOp,
+    };
+    use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, FlowMeta, Point, PortRef};
+    use chainboard::domain::providers::Role;
+
+    let mut blocks = Vec::new();
+    let mut edges = Vec::new();
+    let mut connect = |from: (&str, &str), to: (&str, &str)| {
+        edges.push(Edge {
+            id: EdgeId::new(format!("e{}", edges.len() + 1)),
+            from: PortRef::new(BlockId::new(from.0), from.1),
+            to: PortRef::new(BlockId::new(to.0), to.1),
+        })
+    };
+    let block = |id: &str, config| Block::new(BlockId::new(id), id, Point::default(), config);
+    let values = [
+        (
+            "order",
+            r#"{"total": "42.5", "customer": {"plan": "Pro", "name": "Ana"}, "items": [{"sku": "A1", "qty": 2}, {"sku": "B2", "qty": 1}]}"#,
+        ),
+        ("notes", "  Line one\r\nline two\n\n  Café au lait  \n"),
+        ("tags", "red, green,, blue"),
+        ("ticket", "Please call me on 020 7946 0958 about refund #123."),
+        ("list", r#"["alpha", "beta", "gamma"]"#),
+    ];
+    blocks.push(block(
+        "in",
+        BlockConfig::Input(InputConfig {
+            values: values
+                .iter()
+                .map(|(n, v)| InputValue { name: (*n).into(), value: (*v).into(), media: None })
+                .collect(),
+        }),
+    ));
+    let mut output = |blocks: &mut Vec<Block>, id: &str| {
+        blocks.push(block(id, BlockConfig::Output(OutputConfig {})));
+    };
+    // Transforms, each shown by its own Output.
+    let transforms: Vec<(&str, TransformOp, &str)> = vec![
+        ("pick-plan", TransformOp::Pick { path: "customer.plan".into() }, "order"),
+        ("pick-items", TransformOp::Pick { path: "$.items".into() }, "order"),
+        ("split-lines", TransformOp::Split { by: SplitBy::Lines, separator: String::new() }, "notes"),
+        ("split-comma", TransformOp::Split { by: SplitBy::Separator, separator: ",".into() }, "tags"),
+        ("split-json", TransformOp::Split { by: SplitBy::JsonArray, separator: String::new() }, "list"),
+        ("join", TransformOp::Join { separator: "\\n- ".into() }, "list"),
+        ("count-items", TransformOp::Count { what: CountWhat::Items }, "list"),
+        ("count-words", TransformOp::Count { what: CountWhat::Words }, "notes"),
+        ("count-chars", TransformOp::Count { what: CountWhat::Characters }, "notes"),
+        ("lower", TransformOp::Lowercase, "ticket"),
+        ("upper", TransformOp::Uppercase, "notes"),
+        ("trim", TransformOp::Trim, "notes"),
+    ];
+    for (id, op, input) in transforms {
+        blocks.push(block(id, BlockConfig::Transform(TransformConfig { op })));
+        connect(("in", input), (id, "value"));
+        output(&mut blocks, &format!("{id}-out"));
+        connect((id, "result"), (&format!("{id}-out"), "value"));
+    }
+    blocks.push(block(
+        "template",
+        BlockConfig::Transform(TransformConfig {
+            op: TransformOp::Template { template: "{{tags}} \\{{not}} {{plan}}".into() },
+        }),
+    ));
+    connect(("in", "tags"), ("template", "tags"));
+    connect(("pick-plan", "result"), ("template", "plan"));
+    output(&mut blocks, "template-out");
+    connect(("template", "result"), ("template-out", "value"));
+    // Routers: each rule test once; the branch taken is named by a template on each route.
+    let rule = |test: RuleTest| RouteRule { route: "yes".into(), test, case_sensitive: false };
+    let routers: Vec<(&str, RuleTest, &str)> = vec![
+        ("regex", RuleTest::Matches { pattern: r"REFUND\s+#\d+".into() }, "ticket"),
+        ("json-field", RuleTest::JsonFieldEquals { path: "customer.plan".into(), value: "pro".into() }, "order"),
+        ("number-field", RuleTest::NumberInRange { path: "total".into(), min: Some(10.0), max: Some(50.0) }, "order"),
+        ("number-text", RuleTest::NumberInRange { path: String::new(), min: None, max: Some(5.0) }, "ticket"),
+        ("pii-phone", RuleTest::PersonalData, "ticket"),
+        ("pii-none", RuleTest::PersonalData, "notes"),
+        ("starts", RuleTest::StartsWith { text: " please".into() }, "ticket"),
+        ("ends", RuleTest::EndsWith { text: "#124.".into() }, "ticket"),
+        ("equals", RuleTest::Equals { text: "RED, GREEN,, BLUE".into() }, "tags"),
+        ("contains", RuleTest::Contains { text: "Café".into() }, "notes"),
+        ("any", RuleTest::ContainsAny { words: "purple, BLUE".into() }, "tags"),
+        ("longer", RuleTest::LongerThan { chars: 30 }, "notes"),
+    ];
+    for (id, test, input) in routers {
+        let router = RouterConfig { routes: vec!["yes".into()], rules: vec![rule(test)], ..RouterConfig::default() };
+        blocks.push(block(id, BlockConfig::Router(router)));
+        connect(("in", input), (id, "value"));
+        for route in ["yes", "default"] {
+            let mark = format!("{id}-{route}");
+            let op = TransformOp::Template { template: format!("{route}: {{{{value}}}}") };
+            blocks.push(block(&mark, BlockConfig::Transform(TransformConfig { op })));
+            connect((id, route), (&mark, "value"));
+            connect((&mark, "result"), (&format!("{id}-out"), "value"));
+        }
+        output(&mut blocks, &format!("{id}-out"));
+    }
+    // A loop joined as JSON (one result is JSON and stays JSON), after an approval.
+    blocks.push(block("approval", BlockConfig::Approval(ApprovalConfig { instructions: "Check the list.".into() })));
+    connect(("in", "list"), ("approval", "value"));
+    let body = PromptConfig { user: "Echo item {{item}} of {{count}} ({{index}})".into(), ..PromptConfig::default() };
+    blocks.push(block(
+        "loop",
+        BlockConfig::Loop(LoopConfig {
+            split: SplitMode::JsonArray,
+            body: LoopBody::Prompt(body),
+            concurrency: 2,
+            join: JoinMode::JsonArray,
+            ..LoopConfig::default()
+        }),
+    ));
+    connect(("approval", "approved"), ("loop", "list"));
+    connect(("count-items", "result"), ("loop", "count"));
+    output(&mut blocks, "loop-out");
+    connect(("loop", "results"), ("loop-out", "value"));
+    // A prompt with two user example turns in a row (Anthropic merges them) and every
+    // advanced setting (each provider is sent only what it takes).
+    let prompt = PromptConfig {
+        system: "You greet people.".into(),
+        user: "Say hello to {{name}}".into(),
+        examples: vec![
+            ExampleTurn { role: Role::User, text: "Say hello to Bo".into() },
+            ExampleTurn { role: Role::User, text: "Say it warmly".into() },
+            ExampleTurn { role: Role::Assistant, text: "Hello, Bo!".into() },
+        ],
+        temperature: Some(0.3),
+        max_tokens: Some(300),
+        params: ModelParams {
+            top_p: Some(0.9),
+            stop: vec!["END".into()],
+            seed: Some(7),
+            reasoning_effort: None,
+            thinking_budget: None,
+        },
+        ..PromptConfig::default()
+    };
+    blocks.push(block("greet", BlockConfig::Prompt(prompt)));
+    connect(("pick-plan", "result"), ("greet", "name"));
+    output(&mut blocks, "greet-out");
+    connect(("greet", "text"), ("greet-out", "value"));
+    Flow {
+        meta: FlowMeta {
+            title: "Every control block".into(),
+            description: String::new(),
+            created_ms: now,
+            updated_ms: now,
+        },
+        blocks,
+        edges,
     }
 }

@@ -99,6 +99,12 @@ export function registerGalleryFixtures(mock) {
   mock.onMessage("Write an email to", (req) => ({
     content: `Subject: Your order 4821\n\nDear ${/Write an email to ([^\n]+) covering/.exec(lastUser(req))?.[1] ?? "?"},\n\nYour order ships on Monday.\n\nThe Support Team`,
   }));
+  // The control-blocks flow (examples/export_flows.rs): the loop's items echo back, the first
+  // as JSON (which stays JSON in the joined results), the others as text.
+  mock.onMessage("Echo item", (req) => {
+    const [, item, count, index] = /Echo item (\w+) of (\d+) \((\d+)\)/.exec(lastUser(req)) ?? [];
+    return { content: index === "1" ? JSON.stringify({ item, of: Number(count), z: [1, 2] }) : `${item} is item ${index} of ${count}` };
+  });
   // The hiring screen: a fair screener (5+ years advances, whatever the name), so the
   // exported programs and the app's engine agree and the fairness report finds no gap.
   mock.on({ systemMessage: /You screen applications for a Senior Backend Engineer role/ }, (req) => {

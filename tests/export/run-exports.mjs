@@ -29,7 +29,7 @@ const PROVIDERS = [
 // cover each feature: JSON, a schema, an agent, an image, a transcript, parallel blocks,
 // retrieval, a chain, hostile text, example turns, a model's route, a loop.
 const FEATURES = ["sentiment", "extract-email", "order-agent", "classify-photo", "call-complaint", "compare-models",
-  "policy-answers", "draft-critique", "hostile-titles", "chatbot-memory", "triage", "summarise-rows"];
+  "policy-answers", "draft-critique", "hostile-titles", "chatbot-memory", "triage", "summarise-rows", "control-blocks"];
 
 const ENV = {
   ...process.env,

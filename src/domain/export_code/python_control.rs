@@ -480,7 +480,11 @@ def review(title: str, instructions: str, value: str) -> str | None:
     print(f"\n{value}\n", file=sys.stderr)
     while True:
         print("Approve, edit or reject? [a/e/r] ", end="", file=sys.stderr, flush=True)
-        choice = sys.stdin.readline().strip().lower()
+        line = sys.stdin.readline()
+        if not line:
+            print("\nNo answer (end of input): rejected.", file=sys.stderr)
+            return None
+        choice = line.strip().lower()
         if choice in ("a", "approve"):
             return value
         if choice in ("r", "reject"):

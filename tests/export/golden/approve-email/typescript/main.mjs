@@ -50,19 +50,25 @@ const firstTaken = (...values) => values.find((v) => v !== null) ?? null;
 // Asks on the terminal: approve as is, edit (type the new text), or reject.
 async function review(title, instructions, value) {
   const terminal = createInterface({ input: process.stdin, output: process.stderr });
-  const ask = (question) => new Promise((answer) => terminal.question(question, answer));
+  // At the end of the input (no one to ask), the answer is null: rejected.
+  const ask = (question) => new Promise((answer) => {
+    terminal.once("close", () => answer(null));
+    terminal.question(question, answer);
+  });
   try {
     console.error(`\n== Approval: ${title} ==`);
     if (instructions) console.error(instructions);
     console.error(`\n${value}\n`);
     for (;;) {
-      const choice = (await ask("Approve, edit or reject? [a/e/r] ")).trim().toLowerCase();
+      const line = await ask("Approve, edit or reject? [a/e/r] ");
+      if (line === null) return null;
+      const choice = line.trim().toLowerCase();
       if (choice === "a" || choice === "approve") return value;
       if (choice === "r" || choice === "reject") return null;
       if (choice === "e" || choice === "edit") {
         console.error("Type the new text; end with a line holding only a dot.");
         const lines = [];
-        for (let line = await ask(""); line !== "."; line = await ask("")) lines.push(line);
+        for (let line = await ask(""); line !== null && line !== "."; line = await ask("")) lines.push(line);
         return lines.join("\n");
       }
     }

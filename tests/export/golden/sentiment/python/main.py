@@ -43,13 +43,13 @@ async def ask_openai(client, model: str, system: str, user: str, media: list = (
 
 
 # Prompt “Classify” (OpenAI, gpt-4o-mini)
-async def classify(review: str) -> str:
+async def classify(review_: str) -> str:
     system = "You classify customer feedback."
     user = render(
         'Classify the sentiment of this review as positive, neutral or negative. Answer as JSON: {"sentiment": ..., "reason": ...}.\n'
         "\n"
         "{{review}}",
-        {"review": review},
+        {"review": review_},
     )
     return await ask_openai(
         openai_client,
@@ -62,9 +62,9 @@ async def classify(review: str) -> str:
     )
 
 
-async def run_flow(review: str) -> list[tuple[str, str | None]]:
+async def run_flow(review_: str) -> list[tuple[str, str | None]]:
     # Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
-    classify_text = await classify(review)
+    classify_text = await classify(review_)
     return [
         ("Label", classify_text),
     ]
@@ -72,10 +72,10 @@ async def run_flow(review: str) -> list[tuple[str, str | None]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Classify sentiment with a reason")
-    parser.add_argument("--review", dest="review", default="The delivery was two days late, but the support team was lovely and refunded the shipping.", help="Review")
+    parser.add_argument("--review", dest="review_", default="The delivery was two days late, but the support team was lovely and refunded the shipping.", help="Review")
     parser.add_argument("--json", action="store_true", help="print the answers as JSON")
     args = parser.parse_args()
-    outputs = asyncio.run(run_flow(args.review))
+    outputs = asyncio.run(run_flow(args.review_))
     if args.json:
         print(json.dumps([{"output": t, "answer": a} for t, a in outputs], ensure_ascii=False))
         return
