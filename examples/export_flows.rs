@@ -440,7 +440,7 @@ fn control_flow(now: i64) -> Flow {
                 .collect(),
         }),
     ));
-    let mut output = |blocks: &mut Vec<Block>, id: &str| {
+    let output = |blocks: &mut Vec<Block>, id: &str| {
         blocks.push(block(id, BlockConfig::Output(OutputConfig {})));
     };
     // Transforms, each shown by its own Output.
@@ -537,8 +537,8 @@ fn control_flow(now: i64) -> Flow {
             top_p: Some(0.9),
             stop: vec!["END".into()],
             seed: Some(7),
-            reasoning_effort: None,
-            thinking_budget: None,
+            reasoning_effort: Some("low".into()),
+            thinking_budget: Some(1024),
         },
         ..PromptConfig::default()
     };

@@ -49,12 +49,14 @@ const firstTaken = (...values) => values.find((v) => v !== null) ?? null;
 
 // Asks on the terminal: approve as is, edit (type the new text), or reject.
 async function review(title, instructions, value) {
-  const terminal = createInterface({ input: process.stdin, output: process.stderr });
-  // At the end of the input (no one to ask), the answer is null: rejected.
-  const ask = (question) => new Promise((answer) => {
-    terminal.once("close", () => answer(null));
-    terminal.question(question, answer);
-  });
+  const terminal = createInterface({ input: process.stdin });
+  const typed = terminal[Symbol.asyncIterator]();
+  // The next line typed; null at the end of the input (no one to ask: rejected).
+  const ask = async (question) => {
+    process.stderr.write(question);
+    const { value: line, done } = await typed.next();
+    return done ? null : line;
+  };
   try {
     console.error(`\n== Approval: ${title} ==`);
     if (instructions) console.error(instructions);
