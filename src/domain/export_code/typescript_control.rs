@@ -114,8 +114,9 @@ fn router(step: &Step, r: &RouterStep, o: &mut String) {
         RouterMode::Model => {
             let _ = writeln!(
                 o,
-                "// Router \u{201c}{}\u{201d} ({}, {}): the model picks one route; an answer that names none goes to\n\
-                 // \"default\". Only the chosen route carries the value: the blocks on the others do not run.",
+                "// Router \u{201c}{}\u{201d} ({}, {})\n\
+                 // The model picks one route; an answer that names none goes to \"default\". Only the chosen\n\
+                 // route carries the value: the blocks on the others do not run.",
                 comment_text(&step.title),
                 r.provider.label(),
                 comment_text(&r.model)
@@ -241,8 +242,9 @@ fn loop_fn(step: &Step, l: &LoopStep, plan: &Plan, o: &mut String) {
     };
     let _ = writeln!(
         o,
-        "// For each item \u{201c}{}\u{201d} ({}, {}): the prompt runs once per item of the list, at most {} at a\n\
-         // time; the results are joined {join}. A failed item does not stop the others.",
+        "// For each item \u{201c}{}\u{201d} ({}, {})\n\
+         // The prompt runs once per item of the list, at most {} at a time; the results are joined\n\
+         // {join}. A failed item does not stop the others.",
         comment_text(&step.title),
         p.provider.label(),
         comment_text(&p.model),

@@ -140,8 +140,9 @@ def join_as_json(results: list) -> str:
     return json.dumps([entry(r) for r in results], ensure_ascii=False, indent=2, sort_keys=True)
 
 
-# For each item “Summarise each row” (OpenAI, gpt-4o-mini): the prompt runs once per item of the list, at most 4 at a
-# time; the results are joined as text (failed items left out). A failed item does not stop the others.
+# For each item “Summarise each row” (OpenAI, gpt-4o-mini)
+# The prompt runs once per item of the list, at most 4 at a time; the results are joined
+# as text (failed items left out). A failed item does not stop the others.
 async def summarise_each_row(list_: str) -> str:
     items = split_items(list_, "auto", "text")
     if len(items) > 100:

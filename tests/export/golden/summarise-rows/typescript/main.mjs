@@ -166,8 +166,9 @@ function joinAsJson(results) {
   return JSON.stringify(results.map(entry), null, 2);
 }
 
-// For each item “Summarise each row” (OpenAI, gpt-4o-mini): the prompt runs once per item of the list, at most 4 at a
-// time; the results are joined as text (failed items left out). A failed item does not stop the others.
+// For each item “Summarise each row” (OpenAI, gpt-4o-mini)
+// The prompt runs once per item of the list, at most 4 at a time; the results are joined
+// as text (failed items left out). A failed item does not stop the others.
 async function summariseEachRow(list_) {
   const items = splitItems(list_, "auto", "text");
   if (items.length > 100) throw new Error(`The list has ${items.length} items; this loop runs at most 100.`);

@@ -68,8 +68,9 @@ function pickRoute(answer, routes) {
   return best ? best.route : "default";
 }
 
-// Router “Route by topic” (OpenAI, gpt-4o-mini): the model picks one route; an answer that names none goes to
-// "default". Only the chosen route carries the value: the blocks on the others do not run.
+// Router “Route by topic” (OpenAI, gpt-4o-mini)
+// The model picks one route; an answer that names none goes to "default". Only the chosen
+// route carries the value: the blocks on the others do not run.
 async function routeByTopic(value) {
   // Chainboard's instructions to the model, with this router's routes.
   const system = (

@@ -79,8 +79,9 @@ def pick_route(answer: str, routes: list) -> str:
     return min(found)[1] if found else "default"
 
 
-# Router “Route by topic” (OpenAI, gpt-4o-mini): the model picks one route; an answer that names none goes to
-# "default". Only the chosen route carries the value: the blocks on the others do not run.
+# Router “Route by topic” (OpenAI, gpt-4o-mini)
+# The model picks one route; an answer that names none goes to "default". Only the chosen
+# route carries the value: the blocks on the others do not run.
 async def route_by_topic(value: str) -> tuple:
     # Chainboard's instructions to the model, with this router's routes.
     system = (
