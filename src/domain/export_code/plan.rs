@@ -650,6 +650,55 @@ mod tests {
     }
 
     #[test]
+    fn routes_and_approvals_mark_the_branches_after_them() {
+        let p = plan_of("triage");
+        let StepKind::Router(r) = &p.steps[0].kind else { panic!("{p:?}") };
+        assert_eq!(r.routes, ["billing", "bug", "default"]);
+        assert!(r.system.contains("- billing\n"), "{}", r.system);
+        assert!(!p.steps[0].conditional);
+        assert!(p.steps[1..].iter().all(|s| s.conditional));
+        assert_eq!(p.outputs[0].sources, ["billing_reply_text", "bug_reply_text", "other_reply_text"]);
+        assert!(p.outputs[0].conditional && p.has_branches());
+        assert!(p.todos.is_empty(), "{:?}", p.todos);
+        let p = plan_of("approve-email");
+        assert!(matches!(p.steps[1].kind, StepKind::Approval(_)));
+        assert!(p.outputs[0].conditional);
+        assert!(!plan_of("sentiment").has_branches());
+    }
+
+    #[test]
+    fn a_loop_prompt_forgets_and_a_loop_over_a_flow_is_a_todo() {
+        let mut flow = TEMPLATES.iter().find(|t| t.id == "summarise-rows").map(|t| (t.build)(0)).unwrap_or_default();
+        for b in &mut flow.blocks {
+            if let BlockConfig::Loop(l) = &mut b.config {
+                if let LoopBody::Prompt(p) = &mut l.body {
+                    p.conversation = Some(Default::default());
+                }
+            }
+        }
+        let p = plan(&flow);
+        let StepKind::Loop(l) = &p.steps[0].kind else { panic!("{p:?}") };
+        assert_eq!(l.prompt.config.conversation, None);
+        assert!(!p.conversational());
+        for b in &mut flow.blocks {
+            if let BlockConfig::Loop(l) = &mut b.config {
+                l.body = LoopBody::Flow { flow_id: "f".into(), input: String::new() };
+            }
+        }
+        let p = plan(&flow);
+        assert!(matches!(p.steps[0].kind, StepKind::Todo { .. }));
+        assert!(p.todos.iter().any(|t| t.contains("runs another flow")), "{:?}", p.todos);
+    }
+
+    #[test]
+    fn anthropic_max_tokens_stay_above_the_thinking_budget() {
+        assert_eq!(anthropic_budget(None, None), (1024, None));
+        assert_eq!(anthropic_budget(Some(300), Some(1024)), (1324, Some(1024)));
+        assert_eq!(anthropic_budget(Some(4000), Some(1024)), (4000, Some(1024)));
+        assert_eq!(anthropic_budget(None, Some(2000)), (3024, Some(2000)));
+    }
+
+    #[test]
     fn unknown_kinds_and_loose_ports_become_todos() {
         let mut flow = (TEMPLATES[1].build)(0);
         flow.edges.clear();
