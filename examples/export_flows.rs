@@ -53,6 +53,9 @@ fn main() {
         documents: None,
         samples: &[],
     };
+    if port.is_some() {
+        write_pii_check(Path::new(out));
+    }
     for t in TEMPLATES.iter().chain([&hostile, &control]) {
         let (flow, media) = with_samples(t);
         let flow = match &provider {
@@ -87,6 +90,95 @@ fn main() {
             write(&dir.join("expected.json"), &(serde_json::to_string_pretty(&answers).unwrap_or_default() + "\n"));
         }
     }
+}
+
+/// The Router's "has personal data" test ported to Python and JavaScript (export_code/pii.rs)
+/// must answer as the app's detector on the same texts: a few thousand made of the pieces
+/// personal data is made of (digits, separators, @, IBAN and ID prefixes, street words), plus
+/// plain examples. run-exports.mjs runs both ports on `cases.json` and compares.
+fn write_pii_check(out: &Path) {
+    use chainboard::domain::export_code::pii;
+    use chainboard::domain::privacy::find_personal_data;
+    const PIECES: &[&str] = &[
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        " ",
+        "-",
+        ".",
+        "(",
+        ")",
+        "+",
+        "@",
+        "a",
+        "X",
+        "Z",
+        "GB82",
+        "DE89",
+        "é",
+        "ß",
+        "Street",
+        "St.",
+        "Hauptstraße",
+        "call ",
+        "phone ",
+        ".com",
+        "_",
+        ",",
+        "/",
+        "\n",
+        "4111",
+        "1111",
+        "AB",
+        "C",
+        "12-",
+        "345",
+        "6789",
+        " Baker Road",
+        "2024-",
+        "Allee",
+        "\u{1f600}",
+        "\u{130}",
+        "Tel ",
+    ];
+    let mut seed: u64 = 0x5eed;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    let mut corpus: Vec<String> = vec![
+        "Hi, please change my card to 4111 1111 1111 1111 and confirm to ana.ruiz@example.com.".into(),
+        "Call me on 020 7946 0958.".into(),
+        "My order 12345 shipped on 2024-05-01, version 1.2.3.".into(),
+        "IBAN GB82 WEST 1234 5698 7654 32".into(),
+        "NI number AB 12 34 56 C, DNI 12345678Z, NIE X1234567L".into(),
+        "Send it to 221B Baker Street or Hauptstraße 5.".into(),
+    ];
+    for _ in 0..6000 {
+        let len = 1 + next(24);
+        corpus.push((0..len).map(|_| PIECES[next(PIECES.len())]).collect());
+    }
+    let expected: Vec<bool> = corpus.iter().map(|t| !find_personal_data(t).is_empty()).collect();
+    let dir = out.join("pii-check");
+    let cases = serde_json::json!({"corpus": corpus, "expected": expected});
+    write(&dir.join("cases.json"), &cases.to_string());
+    let py = format!(
+        "import json\nimport re\n{}\ncases = json.load(open(\"cases.json\", encoding=\"utf-8\"))\nprint(json.dumps([has_personal_data(t) for t in cases[\"corpus\"]]))\n",
+        pii::PYTHON
+    );
+    write(&dir.join("detector.py"), &py);
+    let js = format!(
+        "import {{ readFileSync }} from \"node:fs\";\n{}\nconst cases = JSON.parse(readFileSync(\"cases.json\", \"utf8\"));\nconsole.log(JSON.stringify(cases.corpus.map(hasPersonalData)));\n",
+        pii::JS
+    );
+    write(&dir.join("detector.mjs"), &js);
 }
 
 fn write(path: &Path, text: &str) {

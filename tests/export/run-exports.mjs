@@ -108,6 +108,7 @@ try {
       if (ONLY && id !== ONLY) continue;
       if (provider !== "openai" && !FEATURES.includes(id)) continue;
       const dir = join(out, id);
+      if (!existsSync(join(dir, "expected.json"))) continue;
       const expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8"));
       for (const lang of ["python", "typescript"]) {
         const code = join(dir, lang);
@@ -120,6 +121,22 @@ try {
           if (!existsSync(join(code, "node_modules"))) symlinkSync(join(ROOT, "node_modules"), join(code, "node_modules"));
           tasks.push(() => runProgram(`${provider} ${id} node`, code, "node", ["main.mjs", "--json"], expected));
         }
+      }
+    }
+    // The Router's "has personal data" test, ported to both languages, answers as the app's
+    // detector on a few thousand texts (written by export_flows with the app's answers).
+    const pii = join(out, "pii-check");
+    if (existsSync(pii) && !ONLY) {
+      const want = JSON.parse(readFileSync(join(pii, "cases.json"), "utf8"));
+      for (const [lang, cmd, file] of [["python", PY, "detector.py"], ["node", "node", "detector.mjs"]]) {
+        tasks.push(async () => {
+          const r = await run(cmd, [file], { cwd: pii });
+          let got = [];
+          try { got = JSON.parse(r.stdout); } catch { return check(`${provider} personal data ${lang}`, false, `exit ${r.code}: ${r.stderr.slice(-300)}`); }
+          const wrong = want.corpus.filter((_, i) => got[i] !== want.expected[i]);
+          check(`${provider} personal data ${lang}`, wrong.length === 0 && got.length === want.corpus.length,
+            `${wrong.length} of ${want.corpus.length} texts differ from the app's detector, e.g. ${JSON.stringify(wrong.slice(0, 3))}`);
+        });
       }
     }
     await pool(tasks, 2);

@@ -8,7 +8,7 @@
 //! commented TODO in the code and a line in the README, never silence.
 
 pub mod naming;
-mod pii;
+pub mod pii;
 pub mod plan;
 pub mod promptfoo;
 pub mod python;

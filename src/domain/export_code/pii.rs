@@ -109,7 +109,9 @@ def personal_number(raw: str, digits: list, seps: str, text: str, start: int) ->
         return True
     if date_or_version(raw):
         return False
-    before = text[max(0, start - 24) : start].lower()
+    # The 24 bytes (UTF-8) before the number, lowercased in ASCII only, as Chainboard reads them.
+    head = text[:start].encode()
+    before = "".join(c.lower() if c.isascii() else c for c in head[-24:].decode("utf-8", "ignore"))
     context = any(w in before for w in PHONE_WORDS)
     g = re.split(r"[-. ]", raw)
     nanp = (raw.startswith("(") and n == 10) or (len(g) == 3 and [len(p) for p in g] == [3, 3, 4])
@@ -209,7 +211,8 @@ GERMAN_STREET_ENDINGS = ["straße", "strasse", "str.", "weg", "gasse", "allee"]
 def has_address(text: str) -> bool:
     # "221B Baker Street", "Hauptstraße 5": a house number and capitalised words ending in a
     # street word, or a German street name and a number.
-    spans = [(m.start(), m.group()) for m in re.finditer(r"[^\W_](?:[^\W_]|\.)*", text)]
+    # Words with their offsets in UTF-8 bytes, as Chainboard measures them.
+    spans = [(len(text[: m.start()].encode()), m.group()) for m in re.finditer(r"[^\W_](?:[^\W_]|\.)*", text)]
     words = [(s, w.rstrip(".") if w.endswith(".") and not w.endswith("str.") and len(w.encode()) > 3 else w) for s, w in spans]
     for k, (start, word) in enumerate(words):
         if word[:1].isdigit() and word.isascii() and word.isalnum() and len(word) <= 5:
@@ -224,7 +227,7 @@ def has_address(text: str) -> bool:
         if word[:1].isupper() and any(lower.endswith(e) and len(lower.encode()) > len(e.encode()) + 2 for e in GERMAN_STREET_ENDINGS):
             if k + 1 < len(words):
                 n_start, n = words[k + 1]
-                if n_start == start + len(word) + 1 and len(n) <= 4 and n[:1].isdigit():
+                if n_start == start + len(word.encode()) + 1 and len(n.encode()) <= 4 and "0" <= n[:1] <= "9":
                     return True
     return False
 
@@ -325,7 +328,8 @@ function personalNumber(raw, digits, seps, text, start) {
   if (n >= 13 && n <= 19 && !raw.startsWith("+") && !/[(.]/.test(raw) && cardGrouping && luhnValid(digits)) return true;
   if (ssnShape(raw)) return true;
   if (dateOrVersion(raw)) return false;
-  const before = text.slice(Math.max(0, start - 24), start).toLowerCase();
+  // The 24 bytes (UTF-8) before the number, lowercased in ASCII only, as Chainboard reads them.
+  const before = Buffer.from(text.slice(0, start)).subarray(-24).toString("utf8").replace(/[A-Z]/g, (c) => c.toLowerCase());
   const context = PHONE_WORDS.some((w) => before.includes(w));
   const g = raw.split(/[-. ]/);
   const nanp = (raw.startsWith("(") && n === 10) || (g.length === 3 && g[0].length === 3 && g[1].length === 3 && g[2].length === 4);
@@ -414,9 +418,10 @@ const startsUpper = (w) => /^\p{Lu}/u.test(w);
 // "221B Baker Street", "Hauptstraße 5": a house number and capitalised words ending in a
 // street word, or a German street name and a number.
 function hasAddress(text) {
+  // Words with their offsets in UTF-8 bytes, as Chainboard measures them.
   const words = [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}.]*/gu)].map((m) => {
     const w = m[0];
-    return [m.index, w.endsWith(".") && !w.endsWith("str.") && bytes(w) > 3 ? w.replace(/\.+$/, "") : w];
+    return [bytes(text.slice(0, m.index)), w.endsWith(".") && !w.endsWith("str.") && bytes(w) > 3 ? w.replace(/\.+$/, "") : w];
   });
   for (let k = 0; k < words.length; k++) {
     const [start, word] = words[k];
@@ -430,7 +435,7 @@ function hasAddress(text) {
     const lower = word.toLowerCase();
     if (startsUpper(word) && GERMAN_STREET_ENDINGS.some((e) => lower.endsWith(e) && bytes(lower) > bytes(e) + 2) && k + 1 < words.length) {
       const [nStart, n] = words[k + 1];
-      if (nStart === start + word.length + 1 && n.length <= 4 && isDigit(n[0])) return true;
+      if (nStart === start + bytes(word) + 1 && bytes(n) <= 4 && isDigit(n[0])) return true;
     }
   }
   return false;

@@ -139,7 +139,8 @@ function personalNumber(raw, digits, seps, text, start) {
   if (n >= 13 && n <= 19 && !raw.startsWith("+") && !/[(.]/.test(raw) && cardGrouping && luhnValid(digits)) return true;
   if (ssnShape(raw)) return true;
   if (dateOrVersion(raw)) return false;
-  const before = text.slice(Math.max(0, start - 24), start).toLowerCase();
+  // The 24 bytes (UTF-8) before the number, lowercased in ASCII only, as Chainboard reads them.
+  const before = Buffer.from(text.slice(0, start)).subarray(-24).toString("utf8").replace(/[A-Z]/g, (c) => c.toLowerCase());
   const context = PHONE_WORDS.some((w) => before.includes(w));
   const g = raw.split(/[-. ]/);
   const nanp = (raw.startsWith("(") && n === 10) || (g.length === 3 && g[0].length === 3 && g[1].length === 3 && g[2].length === 4);
@@ -228,9 +229,10 @@ const startsUpper = (w) => /^\p{Lu}/u.test(w);
 // "221B Baker Street", "Hauptstraße 5": a house number and capitalised words ending in a
 // street word, or a German street name and a number.
 function hasAddress(text) {
+  // Words with their offsets in UTF-8 bytes, as Chainboard measures them.
   const words = [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}.]*/gu)].map((m) => {
     const w = m[0];
-    return [m.index, w.endsWith(".") && !w.endsWith("str.") && bytes(w) > 3 ? w.replace(/\.+$/, "") : w];
+    return [bytes(text.slice(0, m.index)), w.endsWith(".") && !w.endsWith("str.") && bytes(w) > 3 ? w.replace(/\.+$/, "") : w];
   });
   for (let k = 0; k < words.length; k++) {
     const [start, word] = words[k];
@@ -244,7 +246,7 @@ function hasAddress(text) {
     const lower = word.toLowerCase();
     if (startsUpper(word) && GERMAN_STREET_ENDINGS.some((e) => lower.endsWith(e) && bytes(lower) > bytes(e) + 2) && k + 1 < words.length) {
       const [nStart, n] = words[k + 1];
-      if (nStart === start + word.length + 1 && n.length <= 4 && isDigit(n[0])) return true;
+      if (nStart === start + bytes(word) + 1 && bytes(n) <= 4 && isDigit(n[0])) return true;
     }
   }
   return false;

@@ -166,7 +166,9 @@ def personal_number(raw: str, digits: list, seps: str, text: str, start: int) ->
         return True
     if date_or_version(raw):
         return False
-    before = text[max(0, start - 24) : start].lower()
+    # The 24 bytes (UTF-8) before the number, lowercased in ASCII only, as Chainboard reads them.
+    head = text[:start].encode()
+    before = "".join(c.lower() if c.isascii() else c for c in head[-24:].decode("utf-8", "ignore"))
     context = any(w in before for w in PHONE_WORDS)
     g = re.split(r"[-. ]", raw)
     nanp = (raw.startswith("(") and n == 10) or (len(g) == 3 and [len(p) for p in g] == [3, 3, 4])
@@ -266,7 +268,8 @@ GERMAN_STREET_ENDINGS = ["straße", "strasse", "str.", "weg", "gasse", "allee"]
 def has_address(text: str) -> bool:
     # "221B Baker Street", "Hauptstraße 5": a house number and capitalised words ending in a
     # street word, or a German street name and a number.
-    spans = [(m.start(), m.group()) for m in re.finditer(r"[^\W_](?:[^\W_]|\.)*", text)]
+    # Words with their offsets in UTF-8 bytes, as Chainboard measures them.
+    spans = [(len(text[: m.start()].encode()), m.group()) for m in re.finditer(r"[^\W_](?:[^\W_]|\.)*", text)]
     words = [(s, w.rstrip(".") if w.endswith(".") and not w.endswith("str.") and len(w.encode()) > 3 else w) for s, w in spans]
     for k, (start, word) in enumerate(words):
         if word[:1].isdigit() and word.isascii() and word.isalnum() and len(word) <= 5:
@@ -281,7 +284,7 @@ def has_address(text: str) -> bool:
         if word[:1].isupper() and any(lower.endswith(e) and len(lower.encode()) > len(e.encode()) + 2 for e in GERMAN_STREET_ENDINGS):
             if k + 1 < len(words):
                 n_start, n = words[k + 1]
-                if n_start == start + len(word) + 1 and len(n) <= 4 and n[:1].isdigit():
+                if n_start == start + len(word.encode()) + 1 and len(n.encode()) <= 4 and "0" <= n[:1] <= "9":
                     return True
     return False
 
