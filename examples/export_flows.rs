@@ -55,6 +55,7 @@ fn main() {
     };
     if port.is_some() {
         write_pii_check(Path::new(out));
+        write_parser_check(Path::new(out));
     }
     for t in TEMPLATES.iter().chain([&hostile, &control]) {
         let (flow, media) = with_samples(t);
@@ -179,6 +180,94 @@ fn write_pii_check(out: &Path) {
         pii::JS
     );
     write(&dir.join("detector.mjs"), &js);
+}
+
+/// The ports of the loop's list splitting and of the router's reading of a model's pick
+/// (python_control.rs, typescript_control.rs) must answer as the app on the same texts: a few
+/// thousand made of CSV, JSON and line pieces, and of labels and punctuation. run-exports.mjs
+/// runs both ports on `cases.json` and compares.
+fn write_parser_check(out: &Path) {
+    use chainboard::domain::blocks::loop_block::{split_items, CsvRowAs, SplitMode};
+    use chainboard::domain::blocks::RouterConfig;
+    use chainboard::domain::export_code::{python_control as py, typescript_control as js};
+    const LIST: &[&str] = &[
+        "a",
+        "b",
+        "1",
+        " ",
+        ",",
+        ";",
+        "\t",
+        "\"",
+        "\"\"",
+        "\n",
+        "\r\n",
+        "[",
+        "]",
+        "{\"k\": 2}",
+        "\"x\"",
+        "'=",
+        "'",
+        "\u{feff}",
+        "name,plan\n",
+        "é",
+        ", ",
+        "null",
+        "2.5",
+    ];
+    const ANSWER: &[&str] = &[
+        "billing", "Bug", "BUG", "default", "label:", "Label: ", "\n", " ", "*", "_", "reason", "bugs", "é", ".", ":",
+        "x",
+    ];
+    let mut seed: u64 = 0xc0ffee;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    let modes = [
+        ("auto", SplitMode::Auto),
+        ("lines", SplitMode::Lines),
+        ("json_array", SplitMode::JsonArray),
+        ("csv", SplitMode::Csv),
+    ];
+    let mut split = Vec::new();
+    for i in 0..3000 {
+        let len = 1 + next(16);
+        let text: String = (0..len).map(|_| LIST[next(LIST.len())]).collect();
+        let (mode_id, mode) = modes[i % modes.len()];
+        let (rows_id, rows) = if next(2) == 0 { ("text", CsvRowAs::Text) } else { ("json", CsvRowAs::Json) };
+        let expected = split_items(&text, mode, rows).ok();
+        split.push(serde_json::json!({"text": text, "mode": mode_id, "rows": rows_id, "expected": expected}));
+    }
+    let router = RouterConfig { routes: vec!["billing".into(), "bug".into()], ..RouterConfig::default() };
+    let mut route = Vec::new();
+    for _ in 0..2000 {
+        let len = 1 + next(8);
+        let answer: String = (0..len).map(|_| ANSWER[next(ANSWER.len())]).collect();
+        let expected = router.parse_model_answer(&answer).route;
+        route.push(serde_json::json!({"answer": answer, "expected": expected}));
+    }
+    let dir = out.join("parser-check");
+    write(&dir.join("cases.json"), &serde_json::json!({"split": split, "route": route}).to_string());
+    let python = format!(
+        "import json\nimport re\n{}{}\n\
+         def attempt(case):\n    try:\n        return split_items(case[\"text\"], case[\"mode\"], case[\"rows\"])\n    except Exception:\n        return None\n\n\n\
+         cases = json.load(open(\"cases.json\", encoding=\"utf-8\"))\n\
+         print(json.dumps({{\"split\": [attempt(c) for c in cases[\"split\"]], \"route\": [pick_route(c[\"answer\"], [\"billing\", \"bug\", \"default\"]) for c in cases[\"route\"]]}}))\n",
+        py::LOOP,
+        py::PICK_ROUTE
+    );
+    write(&dir.join("check.py"), &python);
+    let node = format!(
+        "import {{ readFileSync }} from \"node:fs\";\n{}{}{}\
+         const attempt = (c) => {{\n  try {{\n    return splitItems(c.text, c.mode, c.rows);\n  }} catch {{\n    return null;\n  }}\n}};\n\
+         const cases = JSON.parse(readFileSync(\"cases.json\", \"utf8\"));\n\
+         console.log(JSON.stringify({{ split: cases.split.map(attempt), route: cases.route.map((c) => pickRoute(c.answer, [\"billing\", \"bug\", \"default\"])) }}));\n",
+        js::SORT_KEYS,
+        js::LOOP,
+        js::PICK_ROUTE
+    );
+    write(&dir.join("check.mjs"), &node);
 }
 
 fn write(path: &Path, text: &str) {

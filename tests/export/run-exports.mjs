@@ -139,6 +139,25 @@ try {
         });
       }
     }
+    // The loop's list splitting and the router's reading of a model's pick, in both ports,
+    // answer as the app on a few thousand texts.
+    const parsers = join(out, "parser-check");
+    if (existsSync(parsers) && !ONLY) {
+      const want = JSON.parse(readFileSync(join(parsers, "cases.json"), "utf8"));
+      for (const [lang, cmd, file] of [["python", PY, "check.py"], ["node", "node", "check.mjs"]]) {
+        tasks.push(async () => {
+          const r = await run(cmd, [file], { cwd: parsers });
+          let got;
+          try { got = JSON.parse(r.stdout); } catch { return check(`${provider} list and route parsing ${lang}`, false, `exit ${r.code}: ${r.stderr.slice(-300)}`); }
+          const wrong = [
+            ...want.split.map((c, i) => ({ ...c, got: got.split[i] })).filter((c) => JSON.stringify(c.got) !== JSON.stringify(c.expected)),
+            ...want.route.map((c, i) => ({ ...c, got: got.route[i] })).filter((c) => c.got !== c.expected),
+          ];
+          check(`${provider} list and route parsing ${lang}`, wrong.length === 0,
+            `${wrong.length} cases differ from the app, e.g. ${JSON.stringify(wrong.slice(0, 3))}`);
+        });
+      }
+    }
     await pool(tasks, 2);
     if (provider !== "openai") continue;
     // The exported promptfoo configs of the templates that come with test cases: once per case

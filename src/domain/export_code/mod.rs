@@ -12,11 +12,11 @@ pub mod pii;
 pub mod plan;
 pub mod promptfoo;
 pub mod python;
-mod python_control;
+pub mod python_control;
 mod readme;
 pub mod snippets;
 pub mod typescript;
-mod typescript_control;
+pub mod typescript_control;
 pub mod zip;
 
 use crate::domain::evals::suite::EvalSuite;

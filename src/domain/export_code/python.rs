@@ -127,9 +127,6 @@ fn imports(plan: &Plan, o: &mut String) {
     if plan.sends_images() || plan.has_media(MediaKind::Audio) {
         o.push_str("import base64\n");
     }
-    if looping {
-        o.push_str("import csv\nimport io\n");
-    }
     o.push_str("import json\n");
     if plan.sends_images() || plan.has_media(MediaKind::Audio) {
         o.push_str("import mimetypes\n");

@@ -344,7 +344,7 @@ def routed(value: str, route: str, routes: list) -> tuple:
 
 "#;
 
-const PICK_ROUTE: &str = r#"
+pub const PICK_ROUTE: &str = r#"
 def pick_route(answer: str, routes: list) -> str:
     # Reads the model's pick as Chainboard does: the label on the first line (in any case),
     # else the label the answer names first (whole words), else "default".
@@ -509,7 +509,7 @@ async def ask_approval(title: str, instructions: str, value: str) -> str | None:
 
 "#;
 
-const LOOP: &str = r#"
+pub const LOOP: &str = r#"
 def looks_like_csv(rows: list) -> bool:
     # A header of two or more columns, and every row as wide as the header.
     return len(rows) >= 2 and len(rows[0]) >= 2 and all(len(r) == len(rows[0]) for r in rows)
@@ -541,9 +541,55 @@ def csv_delimiter(text: str) -> str | None:
     return "," if counts[","] else None
 
 
+def unguard(field: str) -> str:
+    # Chainboard writes a ' before a value that a spreadsheet would run as a formula; reading
+    # a comma or semicolon CSV, it takes it off again.
+    rest = field[1:]
+    if field.startswith("'") and rest.lstrip("'")[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return rest
+    return field
+
+
 def csv_rows(text: str) -> list:
-    # Rows of a CSV with the header's delimiter, blank rows dropped.
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text) or "\x1f")
+    # Rows of a CSV as Chainboard reads them: the header's delimiter; quoted fields may hold
+    # delimiters, doubled quotes and line breaks; blank rows dropped; a quote left open is an error.
+    delimiter = csv_delimiter(text) or "\x1f"
+    rows, row, field = [], [], ""
+    quoted, at_start, i = False, True, 0
+
+    def end_field():
+        nonlocal field
+        row.append(unguard(field) if delimiter in ",;" else field)
+        field = ""
+
+    while i < len(text):
+        c, following = text[i], text[i + 1 : i + 2]
+        if quoted:
+            if c == '"' and following == '"':
+                field, i = field + '"', i + 1
+            elif c == '"':
+                quoted = False
+            else:
+                field += c
+        elif c == '"' and at_start:
+            quoted, at_start = True, False
+        elif c == delimiter:
+            end_field()
+            at_start = True
+        elif c in "\r\n":
+            if c == "\r" and following == "\n":
+                i += 1
+            end_field()
+            rows.append(row)
+            row, at_start = [], True
+        else:
+            field, at_start = field + c, False
+        i += 1
+    if quoted:
+        raise ValueError("The list is not readable as CSV: a quote is not closed.")
+    if field or row:
+        end_field()
+        rows.append(row)
     return [row for row in rows if any(field.strip() for field in row)]
 
 
@@ -584,7 +630,10 @@ def split_items(text: str, mode: str, row_as: str) -> list:
             return json_items(text)
         except ValueError:
             pass
-    rows = csv_rows(text) if csv_delimiter(text) else []
+    try:
+        rows = csv_rows(text) if csv_delimiter(text) else []
+    except ValueError:
+        rows = []  # not readable as CSV: lines
     return csv_items(rows, row_as) if looks_like_csv(rows) else lines
 
 

@@ -45,6 +45,10 @@ function sortKeys(value) {
   return value;
 }
 
+// White space as Chainboard trims it (JavaScript's trim() also takes U+FEFF, which it keeps).
+const SPACE = "[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+";
+const trimmed = (text) => text.replace(new RegExp(`^${SPACE}|${SPACE}$`, "g"), "");
+
 // The header's delimiter, counting only those outside quotes, as Chainboard guesses it: tabs,
 // else semicolons when there are more of them than commas, else commas; null when the header
 // has a single column.
@@ -72,6 +76,9 @@ function csvDelimiter(text) {
 // breaks), blank rows dropped.
 function csvRows(text) {
   const delimiter = csvDelimiter(text) ?? "\x1f";
+  // Chainboard writes a ' before a value that a spreadsheet would run as a formula; reading a
+  // comma or semicolon CSV, it takes it off again.
+  const unguard = (f) => (delimiter !== "\x1f" && delimiter !== "\t" && /^'+[=+\-@\t\r]/.test(f) ? f.slice(1) : f);
   const rows = [];
   let row = [], field = "", quoted = false, atStart = true;
   for (let i = 0; i < text.length; i++) {
@@ -86,12 +93,12 @@ function csvRows(text) {
       quoted = true;
       atStart = false;
     } else if (c === delimiter) {
-      row.push(field);
+      row.push(unguard(field));
       field = "";
       atStart = true;
     } else if (c === "\r" || c === "\n") {
       if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
+      row.push(unguard(field));
       rows.push(row);
       [row, field, atStart] = [[], "", true];
     } else {
@@ -99,13 +106,14 @@ function csvRows(text) {
       atStart = false;
     }
   }
-  if (field || row.length) rows.push([...row, field]);
-  return rows.filter((r) => r.some((f) => f.trim()));
+  if (quoted) throw new Error("The list is not readable as CSV: a quote is not closed.");
+  if (field || row.length) rows.push([...row, unguard(field)]);
+  return rows.filter((r) => r.some((f) => trimmed(f)));
 }
 
 // Each row after the header as "column: value" lines, or as a JSON object.
 function csvItems(rows, rowAs) {
-  const header = (rows[0] ?? []).map((name, i) => name.trim() || `column ${i + 1}`);
+  const header = (rows[0] ?? []).map((name, i) => trimmed(name) || `column ${i + 1}`);
   return rows.slice(1).map((row) => {
     const pairs = header.map((name, i) => [name, row[i] ?? ""]);
     if (rowAs === "json") return JSON.stringify(sortKeys(Object.fromEntries(pairs)));
@@ -114,7 +122,7 @@ function csvItems(rows, rowAs) {
 }
 
 function jsonItems(text) {
-  const value = JSON.parse(text.trim());
+  const value = JSON.parse(trimmed(text));
   if (!Array.isArray(value)) throw new Error("The list is JSON but not an array: put the items in [ ... ].");
   return value.map((v) => (typeof v === "string" ? v : JSON.stringify(sortKeys(v))));
 }
@@ -123,16 +131,19 @@ function jsonItems(text) {
 // CSV rows when the first line is a header of two or more columns, lines otherwise.
 function splitItems(text, mode, rowAs) {
   if (text.startsWith("\ufeff")) text = text.slice(1);
-  const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = text.split("\n").map(trimmed).filter(Boolean);
   if (mode === "lines") return lines;
   if (mode === "json_array") return jsonItems(text);
   if (mode === "csv") return csvItems(csvRows(text), rowAs);
-  if (text.trimStart().startsWith("[")) {
+  if (text.replace(new RegExp(`^${SPACE}`), "").startsWith("[")) {
     try {
       return jsonItems(text);
     } catch {}
   }
-  const rows = csvDelimiter(text) ? csvRows(text) : [];
+  let rows = [];
+  try {
+    if (csvDelimiter(text)) rows = csvRows(text);
+  } catch {} // not readable as CSV: lines
   const isCsv = rows.length >= 2 && rows[0].length >= 2 && rows.every((r) => r.length === rows[0].length);
   return isCsv ? csvItems(rows, rowAs) : lines;
 }
