@@ -57,6 +57,9 @@ fn main() {
         write_pii_check(Path::new(out));
         write_parser_check(Path::new(out));
     }
+    if let Some(port) = &port {
+        write_block_check(Path::new(out), port);
+    }
     for t in TEMPLATES.iter().chain([&hostile, &control]) {
         let (flow, media) = with_samples(t);
         let flow = match &provider {
@@ -259,15 +262,145 @@ fn write_parser_check(out: &Path) {
     );
     write(&dir.join("check.py"), &python);
     let node = format!(
-        "import {{ readFileSync }} from \"node:fs\";\n{}{}{}\
+        "import {{ readFileSync }} from \"node:fs\";\n{}{}{}{}\
          const attempt = (c) => {{\n  try {{\n    return splitItems(c.text, c.mode, c.rows);\n  }} catch {{\n    return null;\n  }}\n}};\n\
          const cases = JSON.parse(readFileSync(\"cases.json\", \"utf8\"));\n\
          console.log(JSON.stringify({{ split: cases.split.map(attempt), route: cases.route.map((c) => pickRoute(c.answer, [\"billing\", \"bug\", \"default\"])) }}));\n",
         js::SORT_KEYS,
+        js::TRIM,
         js::LOOP,
         js::PICK_ROUTE
     );
     write(&dir.join("check.mjs"), &node);
+}
+
+/// The Transform operations and Router rules of the control-blocks flow, without its model
+/// calls, on a few hundred generated inputs: the exported programs' `run_flow` must give what
+/// the engine gives (or fail where it fails). run-exports.mjs runs the drivers and compares.
+fn write_block_check(out: &Path, port: &str) {
+    use serde_json::json;
+    let mut flow = control_flow(0);
+    let models =
+        |c: &BlockConfig| matches!(c, BlockConfig::Prompt(_) | BlockConfig::Loop(_) | BlockConfig::Approval(_));
+    let removed: Vec<_> = flow.blocks.iter().filter(|b| models(&b.config)).map(|b| b.id.clone()).collect();
+    let orphans: Vec<_> =
+        flow.edges.iter().filter(|e| removed.contains(&e.from.block)).map(|e| e.to.block.clone()).collect();
+    flow.blocks.retain(|b| !removed.contains(&b.id) && !orphans.contains(&b.id));
+    flow.edges
+        .retain(|e| flow.blocks.iter().any(|b| b.id == e.from.block) && flow.blocks.iter().any(|b| b.id == e.to.block));
+    const PIECES: &[&str] = &[
+        "{\"total\": ",
+        "\"42.5\"",
+        "12",
+        "-3",
+        "}",
+        "{",
+        "[",
+        "]",
+        ", ",
+        ",",
+        "\"customer\": {\"plan\": \"Pro\"}",
+        "\"pro \"",
+        " ",
+        "\n",
+        "\r\n",
+        "\t",
+        "refund #12",
+        "REFUND  #7",
+        "call 020 7946 0958",
+        "Café",
+        "RED",
+        "blue",
+        "please ",
+        "ß",
+        "-",
+        "null",
+        "true",
+        "```json\n",
+        "```",
+        "\"a\"",
+        "{\"k\": [1, {\"b\": 2, \"a\": \"x\"}]}",
+        "#124.",
+        "\u{feff}",
+    ];
+    let seed = std::cell::Cell::new(0xb10c_u64);
+    let next = |n: usize| {
+        seed.set(seed.get().wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407));
+        ((seed.get() >> 33) as usize) % n
+    };
+    let names: Vec<String> = flow
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.config {
+            BlockConfig::Input(i) => Some(i.values.iter().map(|v| v.name.clone()).collect::<Vec<_>>()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut inputs = Vec::new();
+    let mut expected = Vec::new();
+    for _ in 0..300 {
+        let text = |n: usize| (0..n).map(|_| PIECES[next(PIECES.len())]).collect::<String>();
+        let mut values: Vec<String> = names.iter().map(|_| text(1 + next(9))).collect();
+        // Mostly JSON where a JSON field is picked or a list is read, so the rules after them run.
+        let totals = [json!("42.5"), json!(7), json!("x"), json!(null), json!(50), json!(" 10 "), json!(-3)];
+        let plans = [json!("Pro"), json!("pro "), json!(" PRO"), json!("Free"), json!(3), json!(true)];
+        let order = json!({
+            "total": totals[next(totals.len())].clone(),
+            "customer": {"plan": plans[next(plans.len())].clone(), "name": text(1)},
+            "items": (0..next(3)).map(|i| json!({"sku": text(1), "qty": i})).collect::<Vec<_>>(),
+        });
+        let items: Vec<serde_json::Value> =
+            (0..next(4)).map(|i| if i == 2 { json!({"z": text(1), "a": [i]}) } else { json!(text(1)) }).collect();
+        let fence = if next(4) == 0 { ("```json\n", "\n```") } else { ("", "") };
+        for (name, value) in names.iter().zip(values.iter_mut()) {
+            match name.as_str() {
+                "order" if next(8) > 0 => *value = format!("{}{}{}", fence.0, order, fence.1),
+                "list" if next(8) > 0 => *value = json!(items).to_string(),
+                _ => {}
+            }
+        }
+        let mut case = flow.clone();
+        for b in &mut case.blocks {
+            if let BlockConfig::Input(i) = &mut b.config {
+                for (v, value) in i.values.iter_mut().zip(&values) {
+                    v.value = value.clone();
+                }
+            }
+        }
+        let source = ExportSource { flow: case, knowledge: None, suite: None };
+        let answers = run_engine(&source, MediaLibrary::default(), port);
+        let failed = answers.as_array().is_some_and(|a| a.iter().any(|o| !o["error"].is_null()));
+        let answers: Vec<serde_json::Value> = answers
+            .as_array()
+            .map(|a| a.iter().map(|o| serde_json::json!({"output": o["output"], "answer": o["answer"]})).collect())
+            .unwrap_or_default();
+        expected.push(if failed { serde_json::json!("error") } else { serde_json::Value::Array(answers) });
+        inputs.push(values);
+    }
+    let dir = out.join("block-check");
+    let source = ExportSource { flow, knowledge: None, suite: None };
+    for target in [ExportTarget::Python, ExportTarget::TypeScript] {
+        for file in export(target, &source) {
+            write(&dir.join(target.id()).join(&file.path), &file.text);
+        }
+    }
+    write(&dir.join("cases.json"), &serde_json::json!({"inputs": inputs, "expected": expected}).to_string());
+    write(
+        &dir.join("python/check.py"),
+        "import asyncio\nimport json\n\nimport main\n\n\nasync def attempt(values):\n    try:\n        return [{\"output\": t, \"answer\": a} for t, a in await main.run_flow(*values)]\n    except Exception:\n        return \"error\"\n\n\ncases = json.load(open(\"../cases.json\", encoding=\"utf-8\"))\nprint(json.dumps([asyncio.run(attempt(v)) for v in cases[\"inputs\"]]))\n",
+    );
+    let idents: Vec<String> = export(ExportTarget::TypeScript, &source)
+        .iter()
+        .find(|f| f.path == "main.mjs")
+        .and_then(|f| f.text.lines().find(|l| l.starts_with("export async function runFlow({")).map(String::from))
+        .and_then(|l| Some(l.split_once('{')?.1.split_once('}')?.0.split(',').map(|s| s.trim().to_string()).collect()))
+        .unwrap_or_default();
+    let js = format!(
+        "import {{ readFileSync }} from \"node:fs\";\nimport {{ runFlow }} from \"./main.mjs\";\n\nconst NAMES = {};\nconst cases = JSON.parse(readFileSync(\"../cases.json\", \"utf8\"));\nconst results = [];\nfor (const values of cases.inputs) {{\n  try {{\n    results.push(await runFlow(Object.fromEntries(NAMES.map((n, i) => [n, values[i]]))));\n  }} catch {{\n    results.push(\"error\");\n  }}\n}}\nconsole.log(JSON.stringify(results));\n",
+        serde_json::to_string(&idents).unwrap_or_default()
+    );
+    write(&dir.join("typescript/check.mjs"), &js);
 }
 
 fn write(path: &Path, text: &str) {

@@ -158,6 +158,24 @@ try {
         });
       }
     }
+    // Every Transform operation and Router rule of the control-blocks flow on a few hundred
+    // generated inputs: each program's runFlow gives what the engine gave, or fails where it failed.
+    const blocks = join(out, "block-check");
+    if (existsSync(blocks) && !ONLY) {
+      const want = JSON.parse(readFileSync(join(blocks, "cases.json"), "utf8"));
+      for (const [lang, cmd, dir, file] of [["python", PY, "python", "check.py"], ["node", "node", "typescript", "check.mjs"]]) {
+        tasks.push(async () => {
+          const r = await run(cmd, [file], { cwd: join(blocks, dir) });
+          let got;
+          try { got = JSON.parse(r.stdout); } catch { return check(`${provider} transforms and rules ${lang}`, false, `exit ${r.code}: ${r.stderr.slice(-300)}`); }
+          const same = (a) => (Array.isArray(a) ? a.map(({ output, answer }) => ({ output, answer })) : a);
+          const wrong = want.inputs.map((inputs, i) => ({ inputs, expected: want.expected[i], got: got[i] }))
+            .filter((c) => JSON.stringify(same(c.got)) !== JSON.stringify(same(c.expected)));
+          check(`${provider} transforms and rules ${lang}`, wrong.length === 0,
+            `${wrong.length} of ${want.inputs.length} inputs differ from the app, e.g. ${JSON.stringify(wrong.slice(0, 2))}`);
+        });
+      }
+    }
     await pool(tasks, 2);
     if (provider !== "openai") continue;
     // The exported promptfoo configs of the templates that come with test cases: once per case

@@ -43,6 +43,9 @@ pub fn helpers(plan: &Plan, o: &mut String) {
     if rules.iter().any(|r| matches!(r.test, RuleTest::PersonalData)) {
         o.push_str(super::pii::JS);
     }
+    if plan.has(|k| matches!(k, StepKind::Transform(_) | StepKind::Loop(_))) {
+        o.push_str(TRIM);
+    }
     if plan.has(|k| matches!(k, StepKind::Transform(t) if uses_lists(t))) {
         o.push_str(TRANSFORM_JSON);
     }
@@ -206,12 +209,12 @@ fn transform(step: &Step, t: &TransformConfig, o: &mut String) {
         TransformOp::Join { separator } => format!("listItems({value}).join({})", unescape(separator)),
         TransformOp::Count { what: CountWhat::Items } => format!("String(listItems({value}).length)"),
         TransformOp::Count { what: CountWhat::Words } => {
-            format!("String({value}.split(/\\s+/).filter(Boolean).length)")
+            format!("String({value}.split(new RegExp(SPACE)).filter(Boolean).length)")
         }
         TransformOp::Count { what: CountWhat::Characters } => format!("String([...{value}].length)"),
         TransformOp::Lowercase => format!("{value}.toLowerCase()"),
         TransformOp::Uppercase => format!("{value}.toUpperCase()"),
-        TransformOp::Trim => format!("{value}.trim()"),
+        TransformOp::Trim => format!("trimmed({value})"),
     };
     let _ = writeln!(o, "  return {body};");
 }
@@ -401,7 +404,7 @@ function jsonValue(text) {
 const asText = (value) => (typeof value === "string" ? value : value === null ? "" : JSON.stringify(sortKeys(value), null, 2));
 
 // A list of texts as a JSON array, trimmed, blank entries dropped.
-const asJsonList = (items) => JSON.stringify(items.map((item) => item.trim()).filter(Boolean));
+const asJsonList = (items) => JSON.stringify(items.map(trimmed).filter(Boolean));
 
 // A JSON array's entries as texts.
 function listItems(text) {
@@ -477,11 +480,13 @@ function askApproval(title, instructions, value) {
 
 "#;
 
-pub const LOOP: &str = r#"// White space as Chainboard trims it (JavaScript's trim() also takes U+FEFF, which it keeps).
+pub const TRIM: &str = r#"// White space as Chainboard trims it (JavaScript's trim() also takes U+FEFF, which it keeps).
 const SPACE = "[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+";
 const trimmed = (text) => text.replace(new RegExp(`^${SPACE}|${SPACE}$`, "g"), "");
 
-// The header's delimiter, counting only those outside quotes, as Chainboard guesses it: tabs,
+"#;
+
+pub const LOOP: &str = r#"// The header's delimiter, counting only those outside quotes, as Chainboard guesses it: tabs,
 // else semicolons when there are more of them than commas, else commas; null when the header
 // has a single column.
 function csvDelimiter(text) {
