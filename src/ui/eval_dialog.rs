@@ -25,6 +25,8 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct EvalOpen(pub RwSignal<bool>);
 
+super::lazy::load_on_first_open!(evals, LazyEvalDialog, EvalDialog, "Evaluate", expect_context::<EvalOpen>().0);
+
 /// Cases listed for editing before "Show all": a thousand text areas make every update slow.
 const CASE_ROWS: usize = 100;
 
@@ -115,7 +117,7 @@ impl EvalState {
 }
 
 #[component]
-pub fn EvalDialog() -> impl IntoView {
+fn EvalDialog() -> impl IntoView {
     let open = expect_context::<EvalOpen>().0;
     let session = expect_context::<Session>();
     let editor = expect_context::<Editor>();

@@ -45,8 +45,16 @@ async fn test_connection(settings: Settings, kind: ProviderKind) -> Result<Strin
     }
 }
 
+super::lazy::load_on_first_open!(
+    settings,
+    LazySettingsDialog,
+    SettingsDialog,
+    "Settings",
+    expect_context::<Settings>().open
+);
+
 #[component]
-pub fn SettingsDialog() -> impl IntoView {
+fn SettingsDialog() -> impl IntoView {
     let settings = expect_context::<Settings>();
     let open = settings.open;
     Effect::new(move |_| {
