@@ -10,6 +10,7 @@ mod demo;
 mod embeddings;
 mod error;
 mod gemini;
+pub mod moderation;
 pub mod local_models;
 mod ndjson;
 mod ollama;
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 pub use demo::{demo_agent_events, demo_chunks, demo_reply, sample_chat_reply, sample_reply, text_chunks, DEMO_MODEL};
 pub use embeddings::{build_embeddings_request, cosine, parse_embeddings};
+pub use moderation::{build_moderation_request, parse_moderation, sample_moderation, ModerationResult};
 pub use error::{classify_http_error, ProviderError, Setting};
 pub use ndjson::NdjsonDecoder;
 pub use sse::{SseDecoder, SseEvent};
