@@ -84,3 +84,151 @@ fn the_privacy_guardrail_template_holds_personal_data_back_from_the_model() {
         .and_then(|r| r.output.clone())
         .is_some_and(|o| o.contains("Thanks")));
 }
+
+// ---- OpenAI moderation as a guardrail test ----
+
+use chainboard::domain::blocks::InputConfig;
+use chainboard::domain::engine::{Command, Event};
+use chainboard::domain::flow::{Block, Edge, EdgeId, Point, PortRef};
+use chainboard::domain::providers::{HttpRequest, Method};
+
+const FLAGGED_REPLY: &str = r#"{"id":"modr-1","model":"omni-moderation-latest","results":[{"flagged":true,
+  "categories":{"harassment":true,"violence":false,"hate":false},
+  "category_scores":{"harassment":0.91,"violence":0.40,"hate":0.01}}]}"#;
+
+fn moderated_flow(message: &str, sample: bool) -> Flow {
+    let mut flow = Flow::default();
+    let input = InputConfig { values: vec![InputValue { name: "message".into(), value: message.into(), media: None }] };
+    flow.blocks.push(Block::new(BlockId::new("in"), "Message", Point::new(0.0, 0.0), BlockConfig::Input(input)));
+    let g = guard(vec![RuleTest::Moderation { categories: String::new(), min_score: Some(0.4), sample }]);
+    flow.blocks.push(Block::new(BlockId::new("guard"), "Guardrail", Point::new(300.0, 0.0), BlockConfig::Router(g)));
+    flow.edges.push(Edge {
+        id: EdgeId("e1".into()),
+        from: PortRef::new(BlockId::new("in"), "message"),
+        to: PortRef::new(BlockId::new("guard"), "value"),
+    });
+    flow
+}
+
+fn moderate_command(commands: &[Command]) -> Option<(u64, String)> {
+    commands.iter().find_map(|c| match c {
+        Command::Moderate { request, input, .. } => Some((*request, input.clone())),
+        _ => None,
+    })
+}
+
+fn sent(url: &str) -> HttpRequest {
+    HttpRequest {
+        method: Method::Post,
+        url: url.into(),
+        headers: vec![("authorization".into(), "Bearer sk-secret".into())],
+        body: Some(r#"{"model":"omni-moderation-latest","input":"x"}"#.into()),
+        bytes: None,
+    }
+}
+
+#[test]
+fn a_moderation_rule_asks_openai_through_the_engine_and_routes_with_the_categories() {
+    let flow = moderated_flow("You are useless and I will find you", false);
+    let mut engine =
+        Engine::start(&flow, RunScope::All, &RunCache::new(), EngineConfig::default(), 0.0).expect("starts");
+    let commands = engine.poll(0.0);
+    let (request, input) = moderate_command(&commands).expect("a moderation request");
+    assert_eq!(input, "You are useless and I will find you");
+    assert_eq!(engine.block(&BlockId::new("guard")).map(|r| r.status), Some(BlockStatus::Running));
+    engine.on_event(Event::Sent { request, redacted: sent("https://api.openai.com/v1/moderations") }, 1.0);
+    // A rate limit first: retried after the provider's Retry-After, like a Prompt's call.
+    let after = engine.on_event(
+        Event::HttpError {
+            request,
+            status: 429,
+            body: r#"{"error":{"message":"Rate limit reached"}}"#.into(),
+            retry_after: Some("1".into()),
+        },
+        2.0,
+    );
+    assert!(after.iter().any(|c| matches!(c, Command::WakeAt { .. })), "{after:?}");
+    assert!(moderate_command(&after).is_none(), "not before the wait");
+    let again = engine.poll(1_100.0);
+    let (retry, _) = moderate_command(&again).expect("sent again after the wait");
+    engine.on_event(Event::Sent { request: retry, redacted: sent("https://api.openai.com/v1/moderations") }, 1_101.0);
+    engine.on_event(Event::ToolResponse { request: retry, status: 200, body: FLAGGED_REPLY.into() }, 1_200.0);
+    assert!(engine.is_finished());
+    let run = engine.block(&BlockId::new("guard")).expect("ran");
+    assert_eq!(run.status, BlockStatus::Done);
+    assert_eq!(run.attempts, 2);
+    assert_eq!(run.cost_usd, Some(0.0), "moderation is free");
+    let route = run.route.clone().expect("route");
+    assert_eq!(route.route, "flagged");
+    assert_eq!(route.reason.as_deref(), Some("Flagged by OpenAI moderation: harassment (0.91), violence (0.40)."));
+    assert_eq!(run.trace.retries.len(), 1);
+    // The trace keeps both attempts with the key hidden.
+    assert_eq!(run.trace.sent.len(), 2);
+    assert!(run.trace.sent.iter().all(|s| s.header("authorization") == Some("[redacted]")));
+    assert_eq!(run.outputs.get("flagged").map(String::as_str), Some("You are useless and I will find you"));
+    assert_eq!(engine.summary().cost_usd, 0.0);
+}
+
+#[test]
+fn a_moderation_rule_that_finds_nothing_goes_to_default_and_a_refusal_fails_the_router() {
+    let flow = moderated_flow("Where is my parcel?", false);
+    let mut engine =
+        Engine::start(&flow, RunScope::All, &RunCache::new(), EngineConfig::default(), 0.0).expect("starts");
+    let (request, _) = moderate_command(&engine.poll(0.0)).expect("asks");
+    let clean = r#"{"results":[{"flagged":false,"categories":{"hate":false},"category_scores":{"hate":0.02}}]}"#;
+    engine.on_event(Event::ToolResponse { request, status: 200, body: clean.into() }, 5.0);
+    let route = engine.block(&BlockId::new("guard")).and_then(|r| r.route.clone()).expect("route");
+    assert_eq!(route.route, "default");
+    assert!(route.note.as_deref().unwrap_or_default().contains("Not flagged by OpenAI moderation (highest: hate 0.02)."));
+
+    // A wrong key is not retried: the Router fails and says why.
+    let mut engine =
+        Engine::start(&flow, RunScope::All, &RunCache::new(), EngineConfig::default(), 0.0).expect("starts");
+    let (request, _) = moderate_command(&engine.poll(0.0)).expect("asks");
+    let body = r#"{"error":{"message":"Incorrect API key provided.","code":"invalid_api_key"}}"#;
+    let out = engine.on_event(Event::HttpError { request, status: 401, body: body.into(), retry_after: None }, 5.0);
+    assert!(moderate_command(&out).is_none());
+    let run = engine.block(&BlockId::new("guard")).expect("ran");
+    assert_eq!(run.status, BlockStatus::Error);
+    assert!(run.error.as_deref().unwrap_or_default().starts_with("OpenAI moderation could not check the input"));
+
+    // No answer within the timeout: stopped, with the Prompt's advice.
+    let config = EngineConfig { timeout_ms: 1_000.0, ..EngineConfig::default() };
+    let mut engine = Engine::start(&flow, RunScope::All, &RunCache::new(), config, 0.0).expect("starts");
+    let (request, _) = moderate_command(&engine.poll(0.0)).expect("asks");
+    let out = engine.poll(1_001.0);
+    assert!(out.iter().any(|c| matches!(c, Command::Cancel { request: r } if *r == request)));
+    assert!(engine.is_finished());
+    assert!(engine.block(&BlockId::new("guard")).and_then(|r| r.error.clone()).unwrap_or_default().contains("after 1 s"));
+}
+
+#[test]
+fn the_sample_moderation_sends_nothing_and_says_so() {
+    let engine = run(&moderated_flow("Shut up, you idiot.", true));
+    let route = engine.block(&BlockId::new("guard")).and_then(|r| r.route.clone()).expect("route");
+    assert_eq!(route.route, "flagged");
+    assert_eq!(
+        route.reason.as_deref(),
+        Some("Flagged by OpenAI moderation: harassment (0.90) (sample moderation, no request sent).")
+    );
+    let engine = run(&moderated_flow("Thanks for the quick reply!", true));
+    let route = engine.block(&BlockId::new("guard")).and_then(|r| r.route.clone()).expect("route");
+    assert_eq!(route.route, "default");
+    assert!(route.note.as_deref().unwrap_or_default().contains("Sample moderation, no request sent."));
+}
+
+#[test]
+fn a_flow_file_without_the_new_fields_still_loads_and_the_rule_round_trips() {
+    let g = guard(vec![RuleTest::Moderation { categories: "harassment, violence".into(), min_score: Some(0.5), sample: false }]);
+    let json = serde_json::to_value(&g).expect("serialises");
+    assert_eq!(json["rules"][0]["test"], "moderation");
+    let back: RouterConfig = serde_json::from_value(json).expect("loads");
+    assert_eq!(back, g);
+    let bare: RouterConfig =
+        serde_json::from_str(r#"{"routes":["flagged"],"rules":[{"route":"flagged","test":"moderation"}]}"#).expect("loads");
+    assert_eq!(bare.rules[0].test, RuleTest::Moderation { categories: String::new(), min_score: None, sample: false });
+    assert!(bare.uses_openai_moderation());
+    use chainboard::domain::blocks::KindSpec;
+    let bad = guard(vec![RuleTest::Moderation { categories: String::new(), min_score: Some(3.0), sample: false }]);
+    assert!(bad.problems().iter().any(|p| p.contains("between 0 and 1")));
+}
