@@ -12,6 +12,10 @@ pub const ROUTER_INPUT_PORT: &str = "value";
 /// The route taken when no rule matches (or the model's pick is not a route).
 pub const DEFAULT_ROUTE: &str = "default";
 
+/// Shown on a Router whose moderation rule needs OpenAI and there is no OpenAI key.
+pub const MODERATION_NEEDS_KEY: &str = "OpenAI moderation needs your OpenAI key: add it in Settings, or tick \u{201c}Sample \
+     moderation\u{201d} in the rule to try the flow without a key (no request is sent).";
+
 /// How a router chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -342,6 +346,27 @@ impl RouterConfig {
             RuleStep::Chosen(c) => c,
             RuleStep::NeedsModeration { .. } => RouteChoice::default(),
         }
+    }
+
+    /// The problem shown on the block when a moderation rule would ask OpenAI and no OpenAI
+    /// key is set (the UI knows about keys; the flow does not).
+    pub fn moderation_key_problem(&self, has_openai_key: bool) -> Option<String> {
+        (self.uses_openai_moderation() && !has_openai_key).then(|| MODERATION_NEEDS_KEY.to_string())
+    }
+
+    /// This router with every OpenAI moderation rule on the sample moderation instead (for
+    /// running without an OpenAI key); `None` when no rule asks OpenAI.
+    pub fn with_sample_moderation(&self) -> Option<RouterConfig> {
+        if !self.uses_openai_moderation() {
+            return None;
+        }
+        let mut out = self.clone();
+        for rule in &mut out.rules {
+            if let RuleTest::Moderation { sample, .. } = &mut rule.test {
+                *sample = true;
+            }
+        }
+        Some(out)
     }
 
     /// Whether any rule asks OpenAI's moderation endpoint (not the sample).
