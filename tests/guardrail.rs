@@ -232,3 +232,104 @@ fn a_flow_file_without_the_new_fields_still_loads_and_the_rule_round_trips() {
     let bad = guard(vec![RuleTest::Moderation { categories: String::new(), min_score: Some(3.0), sample: false }]);
     assert!(bad.problems().iter().any(|p| p.contains("between 0 and 1")));
 }
+
+// ---- The guardrail's decision in evals ----
+
+use chainboard::domain::evals::checks::{Check, CheckKind, CheckResult};
+use chainboard::domain::evals::export::{html_report, results_csv};
+use chainboard::domain::evals::report::summarize;
+use chainboard::domain::evals::run::{EvalRun, EvalSpec, JobResult, Variant};
+
+fn guardrail_eval(checks: Vec<Check>) -> (EvalSpec, Vec<JobResult>) {
+    let t = TEMPLATES.iter().find(|t| t.id == "privacy-guardrail").expect("template");
+    let suite = t.suite.expect("the guardrail template has a suite")();
+    let spec = EvalSpec {
+        flow: with_provider((t.build)(0), "demo", ""),
+        target: BlockId::new(suite.target.clone().unwrap_or_default()),
+        cases: suite.cases.clone(),
+        checks,
+        variants: vec![Variant::base("Guardrail")],
+        repetitions: 1,
+        concurrency: 4,
+        budget_usd: None,
+    };
+    let mut run = EvalRun::start(spec.clone(), EngineConfig::default(), vec![]);
+    for i in 0..100 {
+        assert!(run.poll(i as f64).is_empty(), "rules and sample moderation send nothing");
+        if run.is_finished() {
+            break;
+        }
+    }
+    assert!(run.is_finished());
+    let results = run.results();
+    (spec, results)
+}
+
+#[test]
+fn the_guardrail_template_s_suite_checks_the_route_taken_and_passes_without_a_key() {
+    let t = TEMPLATES.iter().find(|t| t.id == "privacy-guardrail").expect("template");
+    let suite = t.suite.expect("suite")();
+    let (spec, results) = guardrail_eval(suite.checks.clone());
+    assert_eq!(results.len(), 8);
+    for r in &results {
+        assert!(r.error.is_none(), "a held-back case is not a run error: {:?}", r.error);
+        assert_eq!(r.routes.len(), 1);
+        assert_eq!(r.checks[0].passed(), Some(true), "case {}: {:?} {:?}", r.case + 1, r.checks[0], r.routes);
+    }
+    let by_case = |i: usize| results.iter().find(|r| r.case == i).expect("result");
+    // Held back: the reason is kept, and there is no reply.
+    let held = by_case(0);
+    assert_eq!(held.routes[0].route, "flagged");
+    assert_eq!(
+        held.routes[0].describe(),
+        "Guardrail: flagged \u{2014} Personal data found: 1 e-mail address and 1 card number."
+    );
+    assert_eq!(held.output.as_deref(), Some(""));
+    assert_eq!(
+        by_case(3).routes[0].reason.as_deref(),
+        Some("Flagged by OpenAI moderation: harassment (0.90) (sample moderation, no request sent).")
+    );
+    // Let through: the reply prompt answered.
+    assert_eq!(by_case(1).routes[0].route, "default");
+    assert!(by_case(1).output.as_deref().unwrap_or_default().contains("Thanks"));
+
+    // The CSV and the HTML report show the route per Router.
+    let checks: Vec<String> = spec.checks.iter().map(|c| c.name.clone()).collect();
+    let csv = results_csv(&["Guardrail".into()], &["message".into()], &spec.cases, &checks, &results);
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(header.contains(",run error,route: Guardrail,Guardrail decision,"), "{header}");
+    assert!(csv.contains("flagged \u{2014} Personal data found: 1 e-mail address and 1 card number."), "{csv}");
+    let report = summarize(&results, &["Guardrail".into()], &checks, &vec![false; spec.cases.len()]);
+    let html = html_report("Guardrail", "", &report, None, &checks, &spec.cases, &results);
+    assert!(html.contains("<th>Route: Guardrail</th>"));
+    assert!(html.contains("<td class=\"route\">default \u{2014} No rule matched"), "route cells");
+}
+
+#[test]
+fn a_route_check_fails_when_the_guardrail_lets_through_what_it_should_hold_and_says_why() {
+    // "Everything must go to the reply": wrong for the four messages the guardrail holds back.
+    let check = Check {
+        name: "Always answered".into(),
+        kind: CheckKind::RouteTaken { block: "router-1".into(), route: "default".into() },
+    };
+    let (_, results) = guardrail_eval(vec![check]);
+    let failed: Vec<&JobResult> = results.iter().filter(|r| r.checks[0].passed() == Some(false)).collect();
+    assert_eq!(failed.len(), 4);
+    let first = failed.iter().find(|r| r.case == 0).expect("case 1 fails");
+    match &first.checks[0] {
+        CheckResult::Fail { reason, .. } => assert_eq!(
+            reason,
+            "\u{201c}Guardrail\u{201d} sent it to \u{201c}flagged\u{201d}, not \u{201c}default\u{201d}. Personal data \
+             found: 1 e-mail address and 1 card number."
+        ),
+        other => panic!("{other:?}"),
+    }
+    // A check on a Router that is not in the flow fails rather than passing silently; one
+    // without a Router named is an error in the check, not a failure of the flow.
+    let (_, results) = guardrail_eval(vec![
+        Check { name: "Ghost".into(), kind: CheckKind::RouteTaken { block: "router-9".into(), route: "flagged".into() } },
+        Check { name: "Unset".into(), kind: CheckKind::RouteTaken { block: String::new(), route: "flagged".into() } },
+    ]);
+    assert!(results.iter().all(|r| r.checks[0].passed() == Some(false)));
+    assert!(results.iter().all(|r| matches!(r.checks[1], CheckResult::Error { .. })));
+}

@@ -88,6 +88,7 @@ impl Engine {
                 Upstream::NotTaken { reason } => {
                     if let Some(node) = self.nodes.get_mut(&id) {
                         node.finish(BlockStatus::Skipped, Some(reason.clone()), now);
+                        node.run.branch_not_taken = true;
                         node.not_taken = Some(reason);
                     }
                     self.changed.mark(&id);

@@ -114,7 +114,9 @@ fn has_word(text: &str, word: &str) -> bool {
         let at = from + pos;
         let end = at + word.len();
         let before = text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after = text[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        // A plural counts ("idiots").
+        let rest = text[end..].strip_prefix('s').unwrap_or(&text[end..]);
+        let after = rest.chars().next().is_none_or(|c| !c.is_alphanumeric());
         if before && after {
             return true;
         }
@@ -173,7 +175,12 @@ impl ModerationResult {
 
     /// Said when the rule did not trip: the highest score, so a PM can tune the threshold.
     pub fn passed_note(&self) -> String {
-        let top = self.categories.first().map(|c| format!(" (highest: {} {:.2})", c.name, c.score)).unwrap_or_default();
+        let top = self
+            .categories
+            .first()
+            .filter(|c| c.score > 0.0)
+            .map(|c| format!(" (highest: {} {:.2})", c.name, c.score))
+            .unwrap_or_default();
         let sample = if self.sample { " Sample moderation, no request sent." } else { "" };
         format!("Not flagged by OpenAI moderation{top}.{sample}")
     }
