@@ -179,7 +179,11 @@ fn a_moderation_rule_that_finds_nothing_goes_to_default_and_a_refusal_fails_the_
     engine.on_event(Event::ToolResponse { request, status: 200, body: clean.into() }, 5.0);
     let route = engine.block(&BlockId::new("guard")).and_then(|r| r.route.clone()).expect("route");
     assert_eq!(route.route, "default");
-    assert!(route.note.as_deref().unwrap_or_default().contains("Not flagged by OpenAI moderation (highest: hate 0.02)."));
+    assert!(route
+        .note
+        .as_deref()
+        .unwrap_or_default()
+        .contains("Not flagged by OpenAI moderation (highest: hate 0.02)."));
 
     // A wrong key is not retried: the Router fails and says why.
     let mut engine =
@@ -199,7 +203,11 @@ fn a_moderation_rule_that_finds_nothing_goes_to_default_and_a_refusal_fails_the_
     let out = engine.poll(1_001.0);
     assert!(out.iter().any(|c| matches!(c, Command::Cancel { request: r } if *r == request)));
     assert!(engine.is_finished());
-    assert!(engine.block(&BlockId::new("guard")).and_then(|r| r.error.clone()).unwrap_or_default().contains("after 1 s"));
+    assert!(engine
+        .block(&BlockId::new("guard"))
+        .and_then(|r| r.error.clone())
+        .unwrap_or_default()
+        .contains("after 1 s"));
 }
 
 #[test]
@@ -219,13 +227,18 @@ fn the_sample_moderation_sends_nothing_and_says_so() {
 
 #[test]
 fn a_flow_file_without_the_new_fields_still_loads_and_the_rule_round_trips() {
-    let g = guard(vec![RuleTest::Moderation { categories: "harassment, violence".into(), min_score: Some(0.5), sample: false }]);
+    let g = guard(vec![RuleTest::Moderation {
+        categories: "harassment, violence".into(),
+        min_score: Some(0.5),
+        sample: false,
+    }]);
     let json = serde_json::to_value(&g).expect("serialises");
     assert_eq!(json["rules"][0]["test"], "moderation");
     let back: RouterConfig = serde_json::from_value(json).expect("loads");
     assert_eq!(back, g);
     let bare: RouterConfig =
-        serde_json::from_str(r#"{"routes":["flagged"],"rules":[{"route":"flagged","test":"moderation"}]}"#).expect("loads");
+        serde_json::from_str(r#"{"routes":["flagged"],"rules":[{"route":"flagged","test":"moderation"}]}"#)
+            .expect("loads");
     assert_eq!(bare.rules[0].test, RuleTest::Moderation { categories: String::new(), min_score: None, sample: false });
     assert!(bare.uses_openai_moderation());
     use chainboard::domain::blocks::KindSpec;
@@ -327,7 +340,10 @@ fn a_route_check_fails_when_the_guardrail_lets_through_what_it_should_hold_and_s
     // A check on a Router that is not in the flow fails rather than passing silently; one
     // without a Router named is an error in the check, not a failure of the flow.
     let (_, results) = guardrail_eval(vec![
-        Check { name: "Ghost".into(), kind: CheckKind::RouteTaken { block: "router-9".into(), route: "flagged".into() } },
+        Check {
+            name: "Ghost".into(),
+            kind: CheckKind::RouteTaken { block: "router-9".into(), route: "flagged".into() },
+        },
         Check { name: "Unset".into(), kind: CheckKind::RouteTaken { block: String::new(), route: "flagged".into() } },
     ]);
     assert!(results.iter().all(|r| r.checks[0].passed() == Some(false)));

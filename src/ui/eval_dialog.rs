@@ -474,7 +474,9 @@ fn new_check(kind: &str) -> Check {
                 pass_score: DEFAULT_PASS_SCORE,
             },
         ),
-        "route_taken" => ("Guardrail decision", CheckKind::RouteTaken { block: String::new(), route: "{{expected}}".into() }),
+        "route_taken" => {
+            ("Guardrail decision", CheckKind::RouteTaken { block: String::new(), route: "{{expected}}".into() })
+        }
         _ => ("Mentions expected", CheckKind::Contains { text: "{{expected}}".into(), case_sensitive: false }),
     };
     Check { name: name.to_string(), kind }
@@ -1100,7 +1102,8 @@ fn RouteCheckFields(i: usize) -> impl IntoView {
     };
     let routes_of_current = move || {
         let (block, _) = current();
-        routers.with(|rs| rs.iter().find(|(id, _, _)| *id == block).map(|(_, _, names)| names.clone()).unwrap_or_default())
+        routers
+            .with(|rs| rs.iter().find(|(id, _, _)| *id == block).map(|(_, _, names)| names.clone()).unwrap_or_default())
     };
     view! {
         <Show when=move || !routers.with(Vec::is_empty) fallback=|| view! {

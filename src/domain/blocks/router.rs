@@ -13,7 +13,8 @@ pub const ROUTER_INPUT_PORT: &str = "value";
 pub const DEFAULT_ROUTE: &str = "default";
 
 /// Shown on a Router whose moderation rule needs OpenAI and there is no OpenAI key.
-pub const MODERATION_NEEDS_KEY: &str = "OpenAI moderation needs your OpenAI key: add it in Settings, or tick \u{201c}Sample \
+pub const MODERATION_NEEDS_KEY: &str =
+    "OpenAI moderation needs your OpenAI key: add it in Settings, or tick \u{201c}Sample \
      moderation\u{201d} in the rule to try the flow without a key (no request is sent).";
 
 /// How a router chooses.
@@ -309,7 +310,9 @@ pub enum RuleStep {
     Chosen(RouteChoice),
     /// Rule `rule` (from 0) needs the moderation endpoint's verdict on the input: ask, then
     /// call [`RouterConfig::choose_with_moderation`] with the reply.
-    NeedsModeration { rule: usize },
+    NeedsModeration {
+        rule: usize,
+    },
 }
 
 /// How rules that need OpenAI moderation are treated while choosing.
@@ -431,7 +434,12 @@ impl RouterConfig {
                             .map(|w| format!("Contains \u{201c}{w}\u{201d}.")),
                         _ => None,
                     };
-                    return RuleStep::Chosen(RouteChoice { route: rule.route.clone(), rule: Some(i), reason, note: None });
+                    return RuleStep::Chosen(RouteChoice {
+                        route: rule.route.clone(),
+                        rule: Some(i),
+                        reason,
+                        note: None,
+                    });
                 }
                 Ok(false) => {}
                 Err(why) => notes.push(format!("Rule {}: {why}", i + 1)),

@@ -12,7 +12,7 @@ use super::plan::NodeKind;
 use super::state::{ApprovalDecision, ApprovalRun, ApprovalState, BlockStatus};
 use super::Engine;
 use crate::domain::blocks::approval::{APPROVAL_INPUT_PORT, APPROVAL_OUTPUT_PORT};
-use crate::domain::blocks::router::{RuleStep, RouterMode, ROUTER_INPUT_PORT};
+use crate::domain::blocks::router::{RouterMode, RuleStep, ROUTER_INPUT_PORT};
 use crate::domain::blocks::transform::TRANSFORM_OUTPUT_PORT;
 use crate::domain::blocks::{PromptConfig, RouterConfig, TransformConfig};
 use crate::domain::flow::BlockId;

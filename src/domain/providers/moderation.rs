@@ -236,8 +236,10 @@ mod tests {
         for body in ["{}", r#"{"results": []}"#, r#"{"results": [{"categories": {}}]}"#, "not json"] {
             assert!(parse_moderation(body).is_err(), "{body}");
         }
-        let clean = parse_moderation(r#"{"results":[{"flagged":false,"categories":{"hate":false},"category_scores":{"hate":0.01}}]}"#)
-            .expect("parses");
+        let clean = parse_moderation(
+            r#"{"results":[{"flagged":false,"categories":{"hate":false},"category_scores":{"hate":0.01}}]}"#,
+        )
+        .expect("parses");
         assert!(!clean.trips("", None));
         assert_eq!(clean.passed_note(), "Not flagged by OpenAI moderation (highest: hate 0.01).");
     }
