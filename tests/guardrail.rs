@@ -222,7 +222,11 @@ fn the_sample_moderation_sends_nothing_and_says_so() {
     let engine = run(&moderated_flow("Thanks for the quick reply!", true));
     let route = engine.block(&BlockId::new("guard")).and_then(|r| r.route.clone()).expect("route");
     assert_eq!(route.route, "default");
-    assert!(route.note.as_deref().unwrap_or_default().contains("Sample moderation, no request sent."));
+    assert!(route
+        .note
+        .as_deref()
+        .unwrap_or_default()
+        .contains("Not flagged by the sample moderation (no request sent)."));
 }
 
 #[test]
@@ -348,4 +352,22 @@ fn a_route_check_fails_when_the_guardrail_lets_through_what_it_should_hold_and_s
     ]);
     assert!(results.iter().all(|r| r.checks[0].passed() == Some(false)));
     assert!(results.iter().all(|r| matches!(r.checks[1], CheckResult::Error { .. })));
+}
+
+#[test]
+fn the_estimate_counts_the_moderation_call_and_names_openai_for_the_personal_data_it_would_see() {
+    use chainboard::domain::engine::estimate;
+    let flow = moderated_flow("Write to ana.ruiz@example.com", false);
+    let est = estimate(&flow, &RunScope::All, &RunCache::new(), &EngineConfig::default());
+    assert_eq!(est.calls, 1);
+    assert_eq!(est.cost_usd, Some(0.0));
+    assert_eq!(est.privacy_note().as_deref(), Some("Personal data would go to OpenAI: 1 e-mail address."));
+    // The sample moderation asks nobody.
+    let est = estimate(
+        &moderated_flow("Write to ana.ruiz@example.com", true),
+        &RunScope::All,
+        &RunCache::new(),
+        &EngineConfig::default(),
+    );
+    assert_eq!((est.calls, est.privacy_note()), (0, None));
 }

@@ -474,9 +474,7 @@ fn new_check(kind: &str) -> Check {
                 pass_score: DEFAULT_PASS_SCORE,
             },
         ),
-        "route_taken" => {
-            ("Guardrail decision", CheckKind::RouteTaken { block: String::new(), route: "{{expected}}".into() })
-        }
+        "route_taken" => ("Route taken", CheckKind::RouteTaken { block: String::new(), route: "{{expected}}".into() }),
         _ => ("Mentions expected", CheckKind::Contains { text: "{{expected}}".into(), case_sensitive: false }),
     };
     Check { name: name.to_string(), kind }
@@ -802,6 +800,8 @@ fn RunSection() -> impl IntoView {
             .iter()
             .filter_map(|b| match &b.config {
                 BlockConfig::Prompt(p) => Some(p.provider.clone()),
+                // A guardrail's moderation rule asks OpenAI.
+                BlockConfig::Router(r) if r.uses_openai_moderation() => Some(ProviderKind::OpenAi.id().to_string()),
                 _ => None,
             })
             .collect();

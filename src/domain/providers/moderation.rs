@@ -181,8 +181,10 @@ impl ModerationResult {
             .filter(|c| c.score > 0.0)
             .map(|c| format!(" (highest: {} {:.2})", c.name, c.score))
             .unwrap_or_default();
-        let sample = if self.sample { " Sample moderation, no request sent." } else { "" };
-        format!("Not flagged by OpenAI moderation{top}.{sample}")
+        if self.sample {
+            return format!("Not flagged by the sample moderation{top} (no request sent).");
+        }
+        format!("Not flagged by OpenAI moderation{top}.")
     }
 }
 
