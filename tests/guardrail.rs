@@ -371,3 +371,24 @@ fn the_estimate_counts_the_moderation_call_and_names_openai_for_the_personal_dat
     );
     assert_eq!((est.calls, est.privacy_note()), (0, None));
 }
+
+#[test]
+fn without_an_openai_key_a_moderation_rule_is_named_and_moves_to_the_sample_moderation() {
+    use chainboard::domain::providers::ProviderKind;
+    use chainboard::domain::try_it::{instead_of, providers_missing_keys};
+    let flow = moderated_flow("Shut up, idiot", false);
+    assert_eq!(providers_missing_keys(&flow, |_| false), vec![ProviderKind::OpenAi]);
+    assert!(providers_missing_keys(&flow, |k| k == ProviderKind::OpenAi).is_empty());
+    let router = |f: &Flow| match f.block(&BlockId::new("guard")).map(|b| &b.config) {
+        Some(BlockConfig::Router(r)) => r.clone(),
+        _ => panic!("router"),
+    };
+    assert!(router(&flow).moderation_key_problem(false).is_some_and(|p| p.contains("needs your OpenAI key")));
+    assert_eq!(router(&flow).moderation_key_problem(true), None);
+    let sampled = instead_of(&flow, &[ProviderKind::OpenAi], ProviderKind::Demo);
+    assert!(!router(&sampled).uses_openai_moderation());
+    assert_eq!(router(&sampled).moderation_key_problem(false), None);
+    let engine = run(&sampled);
+    let route = engine.block(&BlockId::new("guard")).and_then(|r| r.route.clone()).expect("route");
+    assert_eq!(route.route, "flagged");
+}
