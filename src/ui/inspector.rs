@@ -65,7 +65,12 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
         return view! { <p class="inspector-empty">"This block no longer exists."</p> }.into_any();
     };
     let id_prob = id.clone();
-    let problems = Memo::new(move |_| editor.problems_for(&id_prob));
+    let settings_ctx = expect_context::<super::settings::Settings>();
+    let problems = Memo::new(move |_| {
+        let mut p = editor.problems_for(&id_prob);
+        p.extend(cell.try_with(|b| super::control_settings::key_problem(b, settings_ctx)).flatten());
+        p
+    });
     let kind = cell.with_untracked(|b| b.config.kind());
     let kind_label = cell.with_untracked(|b| b.config.kind_label().to_string());
     let end = move |_: ()| editor.end_merge();
