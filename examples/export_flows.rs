@@ -502,6 +502,10 @@ fn run_engine(source: &ExportSource, media: MediaLibrary, port: &str) -> serde_j
             Command::Embed { request, .. } => {
                 engine.on_event(Event::ToolFailed { request, message: "no embeddings here".into() }, now)
             }
+            // The gallery's guardrail uses the sample moderation: nothing is asked here.
+            Command::Moderate { request, .. } => {
+                engine.on_event(Event::ToolFailed { request, message: "no moderation here".into() }, now)
+            }
             Command::Cancel { .. } | Command::WakeAt { .. } => Vec::new(),
         };
         queue.extend(more);

@@ -46,6 +46,15 @@ if ! grep -q "wasm_bindgen = \"$bindgen_version\"" Trunk.toml; then
   exit 1
 fi
 
+# Splits the features loaded on first use out of the main wasm module (scripts/post-build.sh).
+# 0.2.4 is the first release that reads what wasm-bindgen 0.2.130 emits.
+WASM_SPLIT_VERSION="0.2.4"
+say "wasm-split-cli $WASM_SPLIT_VERSION (crates.io wasm_split_cli_support)"
+if cargo install --list | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then ok "present"; else
+  ok "installing from crates.io (a minute or two the first time)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --locked --features build-binary
+fi
+
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "error: Node.js and npm are needed (wasm-opt, the build's CSP hook, browser tests)." >&2
   exit 1

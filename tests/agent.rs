@@ -106,6 +106,7 @@ impl Driver {
                 }
                 Command::Cancel { .. } | Command::WakeAt { .. } => {}
                 Command::Embed { .. } => panic!("agents do not embed"),
+                Command::Moderate { .. } => panic!("agents do not moderate"),
             }
         }
         assert!(self.engine.is_finished(), "{:?}", self.engine);

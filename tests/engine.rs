@@ -268,7 +268,9 @@ impl Sim {
                     self.at(self.now, Item::Event(Event::Sent { request, redacted }));
                     self.schedule_reply(request, provider, &chat, reply);
                 }
-                Command::CallTool { .. } | Command::Embed { .. } => panic!("these flows have no tools"),
+                Command::CallTool { .. } | Command::Embed { .. } | Command::Moderate { .. } => {
+                    panic!("these flows have no tools")
+                }
                 Command::Cancel { request } => {
                     self.cancels.push((self.now, request));
                     self.queue.retain(|(_, _, item)| !matches!(item, Item::Event(e) if e.request() == request));

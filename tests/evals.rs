@@ -106,6 +106,7 @@ fn drive(mut run: EvalRun, stop_after: Option<usize>) -> (EvalRun, Outcome) {
                     waiting.retain(|(r, _)| *r != request);
                 }
                 Command::CallTool { .. } => panic!("no tools here"),
+                Command::Moderate { .. } => panic!("no moderation rules here"),
                 Command::Embed { request, inputs, .. } => embeds.push((request, inputs)),
                 Command::WakeAt { .. } => {}
             }

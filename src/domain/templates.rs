@@ -187,7 +187,7 @@ pub const TEMPLATES: &[Template] = &[
         title: "Support bot with a privacy guardrail",
         shows: "A guardrail holds back messages with personal data (cards, e-mail addresses, IDs) before any model sees them.",
         build: guardrail::guardrail_flow,
-        suite: None,
+        suite: Some(guardrail::guardrail_suite),
         documents: None,
         samples: &[],
     },

@@ -121,8 +121,13 @@ pub fn inputs_by_name(flow: &Flow) -> BTreeMap<String, String> {
 pub fn providers_missing_keys(flow: &Flow, has_key: impl Fn(ProviderKind) -> bool) -> Vec<ProviderKind> {
     let mut out = Vec::new();
     for block in &flow.blocks {
-        let BlockConfig::Prompt(p) = &block.config else { continue };
-        let Some(kind) = ProviderKind::from_id(p.provider.trim()) else { continue };
+        let kind = match &block.config {
+            BlockConfig::Prompt(p) => ProviderKind::from_id(p.provider.trim()),
+            // A guardrail's moderation rule asks OpenAI.
+            BlockConfig::Router(r) if r.uses_openai_moderation() => Some(ProviderKind::OpenAi),
+            _ => None,
+        };
+        let Some(kind) = kind else { continue };
         if kind.needs_key() && !has_key(kind) && !out.contains(&kind) {
             out.push(kind);
         }
@@ -135,6 +140,15 @@ pub fn providers_missing_keys(flow: &Flow, has_key: impl Fn(ProviderKind) -> boo
 pub fn instead_of(flow: &Flow, missing: &[ProviderKind], to: ProviderKind) -> Flow {
     let mut out = flow.clone();
     for block in &mut out.blocks {
+        // Moderation has no in-browser model: without an OpenAI key it is the sample.
+        if let BlockConfig::Router(r) = &block.config {
+            if missing.contains(&ProviderKind::OpenAi) {
+                if let Some(sampled) = r.with_sample_moderation() {
+                    block.config = BlockConfig::Router(sampled);
+                }
+            }
+            continue;
+        }
         let BlockConfig::Prompt(p) = &mut block.config else { continue };
         if ProviderKind::from_id(p.provider.trim()).is_some_and(|k| missing.contains(&k)) {
             p.provider = to.id().to_string();

@@ -9,11 +9,10 @@ use super::inspector::Inspector;
 use super::palette::Palette;
 use super::persist::{apply_view, Session};
 use super::platform;
-use super::present::{Present, PresentView};
+use super::present::Present;
 use super::run::Runner;
 use super::settings::Settings;
-use super::settings_dialog::SettingsDialog;
-use super::share_ui::{open_from_location, ShareDialog, Shared, SharedBanner};
+use super::share_ui::{open_from_location, Shared, SharedBanner};
 use super::topbar::{Theme, TopBar, ViewControls};
 use crate::domain::change::FlowChange;
 use crate::domain::clipboard;
@@ -255,21 +254,21 @@ pub fn App() -> impl IntoView {
                     <Canvas />
                     <ViewControls />
                 </main>
-                <super::chat_panel::ChatPanel />
+                <super::chat_panel::LazyChatPanel />
                 <Inspector />
             </div>
             <HelpDialog open=help_open />
-            <SettingsDialog />
-            <PresentView />
-            <ShareDialog />
-            <super::gallery::Gallery />
-            <super::versions_ui::VersionsDialog />
-            <super::data_sent::DataSentDialog />
-            <super::export_dialog::ExportCodeDialog />
+            <super::settings_dialog::LazySettingsDialog />
+            <super::present::LazyPresentView />
+            <super::share_ui::LazyShareDialog />
+            <super::gallery::LazyGallery />
+            <super::versions_ui::LazyVersionsDialog />
+            <super::data_sent::LazyDataSentDialog />
+            <super::export_dialog::LazyExportCodeDialog />
             <super::approve_hosts::ApproveHostsDialog />
-            <super::eval_dialog::EvalDialog />
-            <super::knowledge_dialog::KnowledgeDialog />
-            <super::feedback_ui::FeedbackImportDialog />
+            <super::eval_dialog::LazyEvalDialog />
+            <super::knowledge_dialog::LazyKnowledgeDialog />
+            <super::feedback_ui::LazyFeedbackImportDialog />
             <super::local_model_ui::DownloadConfirm />
         </div>
     }

@@ -266,7 +266,12 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
     let id_sel = id.clone();
     let selected = move || editor.is_selected(&id_sel);
     let id_prob = id.clone();
-    let problems = Memo::new(move |_| editor.problems_for(&id_prob));
+    let settings = expect_context::<super::settings::Settings>();
+    let problems = Memo::new(move |_| {
+        let mut p = editor.problems_for(&id_prob);
+        p.extend(cell.try_with(|b| super::control_settings::key_problem(b, settings)).flatten());
+        p
+    });
     // left/top, not a transform: a transform per block makes the compositor re-layerise
     // every block on each pan frame (measured: 8 s of "Layerize" for a 10-step pan).
     let left = move || cell.try_with(|b| format!("{}px", b.position.x)).unwrap_or_default();

@@ -47,8 +47,10 @@ fn no_answer_reason(engine: &crate::domain::engine::Engine) -> Option<String> {
         .map(|e| format!("No answer: {e}"))
 }
 
+super::lazy::load_on_first_open!(chat, LazyChatPanel, ChatPanel, "Chat", expect_context::<ChatOpen>().0);
+
 #[component]
-pub fn ChatPanel() -> impl IntoView {
+fn ChatPanel() -> impl IntoView {
     let open = expect_context::<ChatOpen>().0;
     let editor = expect_context::<Editor>();
     let runner = expect_context::<Runner>();

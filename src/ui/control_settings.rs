@@ -165,6 +165,17 @@ pub fn RouterSettings(cell: RwSignal<Block>) -> impl IntoView {
     }
 }
 
+/// A problem that depends on the keys in Settings, not on the flow: a Router's moderation rule
+/// with no OpenAI key.
+pub fn key_problem(b: &Block, settings: super::settings::Settings) -> Option<String> {
+    match &b.config {
+        BlockConfig::Router(r) if r.uses_openai_moderation() => {
+            r.moderation_key_problem(settings.has_key(crate::domain::providers::ProviderKind::OpenAi))
+        }
+        _ => None,
+    }
+}
+
 /// One text field of a rule: its label, its value, and how an edit writes back.
 type RuleField = (&'static str, String, fn(&mut RuleTest, String));
 
@@ -237,6 +248,18 @@ fn RuleRow(i: usize, rule: RouteRule, routes: Vec<String>, cell: RwSignal<Block>
             }),
         ],
         RuleTest::PersonalData => Vec::new(),
+        RuleTest::Moderation { categories, min_score, .. } => vec![
+            ("categories (optional), e.g. harassment, violence", categories.clone(), |t, v| {
+                if let RuleTest::Moderation { categories, .. } = t {
+                    *categories = v;
+                }
+            }),
+            ("score from 0 to 1 (optional)", min_score.map(|m| m.to_string()).unwrap_or_default(), |t, v| {
+                if let RuleTest::Moderation { min_score, .. } = t {
+                    *min_score = v.trim().parse().ok();
+                }
+            }),
+        ],
         RuleTest::LongerThan { chars } => vec![("most characters allowed", chars.to_string(), |t, v| {
             if let RuleTest::LongerThan { chars } = t {
                 *chars = v.trim().parse().unwrap_or(0);
@@ -244,6 +267,27 @@ fn RuleRow(i: usize, rule: RouteRule, routes: Vec<String>, cell: RwSignal<Block>
         })],
     };
     let route = rule.route.clone();
+    let sample = match &rule.test {
+        RuleTest::Moderation { sample, .. } => Some(*sample),
+        _ => None,
+    };
+    let moderation_options = sample.map(|on| {
+        view! {
+            <label class="check rule-sample">
+                <input type="checkbox" prop:checked=on on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    set("rule-sample", Box::new(move |r| if let RuleTest::Moderation { sample, .. } = &mut r.test { *sample = on; }));
+                    end();
+                } />
+                " Sample moderation (no key, no request sent)"
+            </label>
+            <p class="field-help">{if on {
+                "A small built-in word list stands in for OpenAI; each decision says it is a sample."
+            } else {
+                "Sends the input to OpenAI\u{2019}s moderation endpoint (free) with your OpenAI key. Empty categories: whatever OpenAI flags; a score counts categories at or above it."
+            }}</p>
+        }
+    });
     view! {
         <div class="rule-row" role="group" aria-label=format!("Rule {n}")>
             <div class="control-row">
@@ -261,6 +305,7 @@ fn RuleRow(i: usize, rule: RouteRule, routes: Vec<String>, cell: RwSignal<Block>
                     on:input=move |ev| { let v = event_target_value(&ev); set("rule-field", Box::new(move |r| write(&mut r.test, v))); }
                     on:blur=move |_| end() />
             }).collect_view()}
+            {moderation_options}
             <div class="control-row">
                 <span class="rule-if">"go to"</span>
                 <select aria-label=format!("Rule {n} route") on:change=move |ev| {

@@ -26,8 +26,16 @@ fn destinations(editor: Editor, runner: Runner) -> Vec<Destination> {
     }))
 }
 
+super::lazy::load_on_first_open!(
+    data_sent,
+    LazyDataSentDialog,
+    DataSentDialog,
+    "Data sent",
+    expect_context::<DataSentOpen>().0
+);
+
 #[component]
-pub fn DataSentDialog() -> impl IntoView {
+fn DataSentDialog() -> impl IntoView {
     let editor = expect_context::<Editor>();
     let runner = expect_context::<Runner>();
     let open = expect_context::<DataSentOpen>().0;

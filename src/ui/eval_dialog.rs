@@ -25,6 +25,8 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct EvalOpen(pub RwSignal<bool>);
 
+super::lazy::load_on_first_open!(evals, LazyEvalDialog, EvalDialog, "Evaluate", expect_context::<EvalOpen>().0);
+
 /// Cases listed for editing before "Show all": a thousand text areas make every update slow.
 const CASE_ROWS: usize = 100;
 
@@ -115,7 +117,7 @@ impl EvalState {
 }
 
 #[component]
-pub fn EvalDialog() -> impl IntoView {
+fn EvalDialog() -> impl IntoView {
     let open = expect_context::<EvalOpen>().0;
     let session = expect_context::<Session>();
     let editor = expect_context::<Editor>();
@@ -429,7 +431,7 @@ fn CaseRow(i: usize, names: Vec<String>) -> impl IntoView {
     }
 }
 
-const CHECK_KINDS: [(&str, &str); 12] = [
+const CHECK_KINDS: [(&str, &str); 13] = [
     ("contains", "Contains"),
     ("not_contains", "Does not contain"),
     ("equals", "Equals"),
@@ -442,6 +444,7 @@ const CHECK_KINDS: [(&str, &str); 12] = [
     ("number_range", "Number in range"),
     ("similarity", "Similar to expected (embeddings)"),
     ("model_graded", "Graded by a model (rubric)"),
+    ("route_taken", "Route taken (a Router's decision)"),
 ];
 
 fn new_check(kind: &str) -> Check {
@@ -473,6 +476,7 @@ fn new_check(kind: &str) -> Check {
                 pass_score: DEFAULT_PASS_SCORE,
             },
         ),
+        "route_taken" => ("Route taken", CheckKind::RouteTaken { block: String::new(), route: "{{expected}}".into() }),
         _ => ("Mentions expected", CheckKind::Contains { text: "{{expected}}".into(), case_sensitive: false }),
     };
     Check { name: name.to_string(), kind }
@@ -492,6 +496,7 @@ fn kind_id(kind: &CheckKind) -> &'static str {
         CheckKind::NumberRange { .. } => "number_range",
         CheckKind::Similarity { .. } => "similarity",
         CheckKind::ModelGraded { .. } => "model_graded",
+        CheckKind::RouteTaken { .. } => "route_taken",
     }
 }
 
@@ -509,7 +514,12 @@ fn ChecksSection() -> impl IntoView {
                         {CHECK_KINDS.iter().map(|(id, label)| view! { <option value=*id>{*label}</option> }).collect_view()}
                     </select>
                     <button class="button button-quiet" on:click=move |_| {
-                        let check = new_check(&new_kind.get_untracked());
+                        let mut check = new_check(&new_kind.get_untracked());
+                        // A route check starts on the flow's first Router.
+                        if let CheckKind::RouteTaken { block, .. } = &mut check.kind {
+                            let first = expect_context::<Editor>().with_flow(crate::domain::evals::routes::routers).into_iter().next();
+                            *block = first.map(|(id, _, _)| id).unwrap_or_default();
+                        }
                         state.edit(|s| s.checks.push(check));
                     }>"+ Add check"</button>
                 </div>
@@ -726,6 +736,7 @@ fn CheckFields(i: usize) -> impl IntoView {
             <p class="field-help">"Compares the meaning of the answer and the case's expected value (cosine similarity of their embeddings)."</p>
         }
         .into_any(),
+        Some(CheckKind::RouteTaken { .. }) => view! { <RouteCheckFields i /> }.into_any(),
         Some(CheckKind::ValidJson) | None => view! { <p class="field-help">"Passes when the answer parses as JSON (also inside a ```json fence)."</p> }.into_any(),
     }
 }
@@ -791,6 +802,8 @@ fn RunSection() -> impl IntoView {
             .iter()
             .filter_map(|b| match &b.config {
                 BlockConfig::Prompt(p) => Some(p.provider.clone()),
+                // A guardrail's moderation rule asks OpenAI.
+                BlockConfig::Router(r) if r.uses_openai_moderation() => Some(ProviderKind::OpenAi.id().to_string()),
                 _ => None,
             })
             .collect();
@@ -1059,5 +1072,88 @@ fn GenerateBox(
                 }
             }}
         </div>
+    }
+}
+
+/// An edit of a route check's (block, route).
+type RouteEdit = Box<dyn FnOnce(&mut String, &mut String)>;
+
+/// A "Route taken" check: which Router, and which route it must take (a fixed route, or the
+/// case's expected value, so each case can name its own).
+#[component]
+fn RouteCheckFields(i: usize) -> impl IntoView {
+    let state = expect_context::<EvalState>();
+    let editor = expect_context::<Editor>();
+    let n = i + 1;
+    let routers = Memo::new(move |_| {
+        editor.any_rev.track();
+        editor.with_flow(crate::domain::evals::routes::routers)
+    });
+    let current = move || {
+        state.suite.with(|s| match s.checks.get(i).map(|c| &c.kind) {
+            Some(CheckKind::RouteTaken { block, route }) => (block.clone(), route.clone()),
+            _ => (String::new(), String::new()),
+        })
+    };
+    let set = move |f: RouteEdit| {
+        state.edit(|s| {
+            if let Some(CheckKind::RouteTaken { block, route }) = s.checks.get_mut(i).map(|c| &mut c.kind) {
+                f(block, route);
+            }
+        });
+    };
+    let routes_of_current = move || {
+        let (block, _) = current();
+        routers
+            .with(|rs| rs.iter().find(|(id, _, _)| *id == block).map(|(_, _, names)| names.clone()).unwrap_or_default())
+    };
+    view! {
+        <Show when=move || !routers.with(Vec::is_empty) fallback=|| view! {
+            <p class="result-error">"This flow has no Router: add one (a guardrail) to check its decisions."</p>
+        }>
+            <div class="field-row">
+                <label class="field">
+                    <span class="field-label">"Router"</span>
+                    <select aria-label=format!("Router (check {n})") on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        set(Box::new(move |b, _| *b = v));
+                    }>
+                        {move || {
+                            let (block, _) = current();
+                            let mut options: Vec<_> = Vec::new();
+                            if !routers.with(|rs| rs.iter().any(|(id, _, _)| *id == block)) {
+                                options.push(view! { <option value="" selected=true>"Choose a Router"</option> }.into_any());
+                            }
+                            options.extend(routers.get().into_iter().map(|(id, title, _)| {
+                                let selected = id == block;
+                                view! { <option value=id selected=selected>{title}</option> }.into_any()
+                            }));
+                            options
+                        }}
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="field-label">"must take the route"</span>
+                    <select aria-label=format!("Expected route (check {n})") on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        set(Box::new(move |_, r| *r = v));
+                    }>
+                        {move || {
+                            let (_, route) = current();
+                            let by_case = route.trim().is_empty() || route.trim() == "{{expected}}";
+                            let mut options = vec![view! {
+                                <option value="{{expected}}" selected=by_case>"the case\u{2019}s expected value"</option>
+                            }.into_any()];
+                            options.extend(routes_of_current().into_iter().map(|name| {
+                                let selected = !by_case && name == route;
+                                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }.into_any()
+                            }));
+                            options
+                        }}
+                    </select>
+                </label>
+            </div>
+            <p class="field-help">"Checks the Router\u{2019}s decision, not the answer: for example \u{201c}this message must be held back by the guardrail\u{201d}. With the expected value, each case names its route (like flagged or default)."</p>
+        </Show>
     }
 }

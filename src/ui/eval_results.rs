@@ -213,6 +213,23 @@ fn outcome_badge(r: &JobResult) -> (&'static str, String) {
     }
 }
 
+/// The route each Router took for this run, as chips: "Guardrail: flagged — Personal data
+/// found: 1 e-mail address." (text nodes only: a reason may quote a model).
+fn route_chips(r: &JobResult) -> impl IntoView {
+    r.routes
+        .iter()
+        .map(|t| {
+            let held = t.route != crate::domain::blocks::router::DEFAULT_ROUTE;
+            view! {
+                <span class="route-chip" class:route-chip-held=held data-route=t.route.clone() title=t.describe()>
+                    <strong>{format!("{}: {}", t.title, t.route)}</strong>
+                    {t.reason.clone().map(|why| format!(" \u{2014} {why}"))}
+                </span>
+            }
+        })
+        .collect_view()
+}
+
 #[component]
 fn ResultsBody(shown: Shown) -> impl IntoView {
     let state = expect_context::<EvalState>();
@@ -438,6 +455,7 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
                                         view! {
                                             <td data-outcome=class>
                                                 <span class=format!("badge badge-{class}")>{badge}</span>
+                                                {route_chips(&r)}
                                                 <div class="output-text">{r.output.clone().unwrap_or_default()}</div>
                                             </td>
                                         }.into_any()

@@ -12,8 +12,16 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct ExportCodeOpen(pub RwSignal<bool>);
 
+super::lazy::load_on_first_open!(
+    export_code,
+    LazyExportCodeDialog,
+    ExportCodeDialog,
+    "Export as code",
+    expect_context::<ExportCodeOpen>().0
+);
+
 #[component]
-pub fn ExportCodeDialog() -> impl IntoView {
+fn ExportCodeDialog() -> impl IntoView {
     let open = expect_context::<ExportCodeOpen>().0;
     let editor = expect_context::<Editor>();
     let session = expect_context::<Session>();

@@ -50,8 +50,16 @@ pub fn import_from_location(hash: &str, editor: Editor, session: Session) {
     session.notice.set(Some(message));
 }
 
+super::lazy::load_on_first_open!(
+    feedback,
+    LazyFeedbackImportDialog,
+    FeedbackImportDialog,
+    "Import feedback",
+    expect_context::<FeedbackOpen>().0
+);
+
 #[component]
-pub fn FeedbackImportDialog() -> impl IntoView {
+fn FeedbackImportDialog() -> impl IntoView {
     let open = expect_context::<FeedbackOpen>().0;
     let editor = expect_context::<Editor>();
     let session = expect_context::<Session>();

@@ -28,8 +28,10 @@ fn default_model(kind: ProviderKind, settings: Settings) -> String {
     .to_string()
 }
 
+super::lazy::load_on_first_open!(gallery, LazyGallery, Gallery, "Templates", expect_context::<GalleryOpen>().0);
+
 #[component]
-pub fn Gallery() -> impl IntoView {
+fn Gallery() -> impl IntoView {
     let editor = expect_context::<Editor>();
     let session = expect_context::<Session>();
     let knowledge = expect_context::<super::knowledge::Knowledge>();

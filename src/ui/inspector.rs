@@ -65,20 +65,43 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
         return view! { <p class="inspector-empty">"This block no longer exists."</p> }.into_any();
     };
     let id_prob = id.clone();
-    let problems = Memo::new(move |_| editor.problems_for(&id_prob));
+    let settings_ctx = expect_context::<super::settings::Settings>();
+    let problems = Memo::new(move |_| {
+        let mut p = editor.problems_for(&id_prob);
+        p.extend(cell.try_with(|b| super::control_settings::key_problem(b, settings_ctx)).flatten());
+        p
+    });
     let kind = cell.with_untracked(|b| b.config.kind());
     let kind_label = cell.with_untracked(|b| b.config.kind_label().to_string());
     let end = move |_: ()| editor.end_merge();
     let settings = match kind {
         Some(crate::domain::blocks::BlockKind::Prompt) => view! { <PromptSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Input) => view! { <InputSettings cell /> }.into_any(),
-        Some(crate::domain::blocks::BlockKind::Tool) => view! { <super::tool_settings::ToolSettings cell /> }.into_any(),
-        Some(crate::domain::blocks::BlockKind::Retrieve) => view! { <super::retrieve_settings::RetrieveSettings cell /> }.into_any(),
-        Some(crate::domain::blocks::BlockKind::Transcribe) => view! { <super::transcribe_settings::TranscribeSettings cell /> }.into_any(),
-        Some(crate::domain::blocks::BlockKind::Router) => view! { <super::control_settings::RouterSettings cell /> }.into_any(),
-        Some(crate::domain::blocks::BlockKind::Transform) => view! { <super::control_settings::TransformSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Tool) => {
+            super::lazy::load_block_settings!(tool, tool_settings, "tool settings", cell, |cell| view! { <super::tool_settings::ToolSettings cell /> })
+                .into_any()
+        }
+        Some(crate::domain::blocks::BlockKind::Retrieve) => {
+            super::lazy::load_block_settings!(retrieve, retrieve_settings, "search settings", cell, |cell| view! { <super::retrieve_settings::RetrieveSettings cell /> })
+                .into_any()
+        }
+        Some(crate::domain::blocks::BlockKind::Transcribe) => {
+            super::lazy::load_block_settings!(transcribe, transcribe_settings, "transcription settings", cell, |cell| view! { <super::transcribe_settings::TranscribeSettings cell /> })
+                .into_any()
+        }
+        Some(crate::domain::blocks::BlockKind::Router) => {
+            super::lazy::load_block_settings!(router, router_settings, "route settings", cell, |cell| view! { <super::control_settings::RouterSettings cell /> })
+                .into_any()
+        }
+        Some(crate::domain::blocks::BlockKind::Transform) => {
+            super::lazy::load_block_settings!(transform, transform_settings, "transform settings", cell, |cell| view! { <super::control_settings::TransformSettings cell /> })
+                .into_any()
+        }
         Some(crate::domain::blocks::BlockKind::Approval) => view! { <super::control_settings::ApprovalSettings cell /> }.into_any(),
-        Some(crate::domain::blocks::BlockKind::Loop) => view! { <super::loop_settings::LoopSettings cell /> }.into_any(),
+        Some(crate::domain::blocks::BlockKind::Loop) => {
+            super::lazy::load_block_settings!(loop_block, loop_block_settings, "loop settings", cell, |cell| view! { <super::loop_settings::LoopSettings cell /> })
+                .into_any()
+        }
         Some(crate::domain::blocks::BlockKind::Note) => view! {
             <label class="field">
                 <span class="field-label">"Text"</span>

@@ -61,8 +61,16 @@ pub(super) fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
+super::lazy::load_on_first_open!(
+    knowledge,
+    LazyKnowledgeDialog,
+    KnowledgeDialog,
+    "Knowledge",
+    expect_context::<KnowledgeOpen>().0
+);
+
 #[component]
-pub fn KnowledgeDialog() -> impl IntoView {
+fn KnowledgeDialog() -> impl IntoView {
     let open = expect_context::<KnowledgeOpen>().0;
     view! {
         <Modal open label="Knowledge" title="Knowledge: documents this flow can search" close_label="Close knowledge" wide=true>

@@ -31,6 +31,7 @@ mod idb;
 mod inspector;
 mod knowledge;
 mod knowledge_dialog;
+mod lazy;
 mod local_model;
 mod local_model_ui;
 mod loop_settings;

@@ -119,8 +119,10 @@ pub fn on_key(present: Present, editor: Editor, ev: &web_sys::KeyboardEvent) -> 
     true
 }
 
+super::lazy::load_on_first_open!(present, LazyPresentView, PresentView, "Present", expect_context::<Present>().on);
+
 #[component]
-pub fn PresentView() -> impl IntoView {
+fn PresentView() -> impl IntoView {
     let present = expect_context::<Present>();
     let editor = expect_context::<Editor>();
     let runner = expect_context::<Runner>();

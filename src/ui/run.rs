@@ -223,6 +223,13 @@ impl Runner {
                     }
                     _ => None,
                 };
+                // A moderation rule asks OpenAI (the sample moderation asks nobody).
+                if let crate::domain::blocks::BlockConfig::Router(r) = &b.config {
+                    let openai = ProviderKind::OpenAi;
+                    if r.uses_openai_moderation() && !settings.has_key(openai) && !missing.contains(&openai) {
+                        missing.push(openai);
+                    }
+                }
                 if let Some(provider) = provider {
                     if let Some(kind) = ProviderKind::from_id(provider) {
                         if kind.needs_key() && !settings.has_key(kind) && !missing.contains(&kind) {

@@ -45,8 +45,16 @@ async fn test_connection(settings: Settings, kind: ProviderKind) -> Result<Strin
     }
 }
 
+super::lazy::load_on_first_open!(
+    settings,
+    LazySettingsDialog,
+    SettingsDialog,
+    "Settings",
+    expect_context::<Settings>().open
+);
+
 #[component]
-pub fn SettingsDialog() -> impl IntoView {
+fn SettingsDialog() -> impl IntoView {
     let settings = expect_context::<Settings>();
     let open = settings.open;
     Effect::new(move |_| {
@@ -110,6 +118,12 @@ fn NoKeyPanel() -> impl IntoView {
             f.blocks
                 .iter()
                 .filter_map(|b| match &b.config {
+                    crate::domain::blocks::BlockConfig::Router(r) if missing.contains(&ProviderKind::OpenAi) => {
+                        r.with_sample_moderation().map(|r| crate::domain::change::FlowChange::SetConfig {
+                            id: b.id.clone(),
+                            config: crate::domain::blocks::BlockConfig::Router(r),
+                        })
+                    }
                     crate::domain::blocks::BlockConfig::Prompt(p)
                         if ProviderKind::from_id(&p.provider).is_some_and(|k| missing.contains(&k)) =>
                     {

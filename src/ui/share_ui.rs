@@ -221,8 +221,10 @@ pub fn SharedBanner() -> impl IntoView {
     }
 }
 
+super::lazy::load_on_first_open!(share, LazyShareDialog, ShareDialog, "Share", expect_context::<Shared>().dialog_open);
+
 #[component]
-pub fn ShareDialog() -> impl IntoView {
+fn ShareDialog() -> impl IntoView {
     let editor = expect_context::<Editor>();
     let session = expect_context::<Session>();
     let runner = expect_context::<Runner>();

@@ -5,7 +5,7 @@
 use super::platform::{self, FetchEnd};
 use super::settings::Settings;
 use crate::domain::engine::{Command, Event, RequestId};
-use crate::domain::providers::{build_chat_request, build_embeddings_request};
+use crate::domain::providers::{build_chat_request, build_embeddings_request, build_moderation_request};
 use leptos::prelude::*;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -155,6 +155,45 @@ impl Transport {
                             FetchEnd::Aborted => return,
                         };
                         feed(event);
+                    });
+                }
+                Command::Moderate { request, input, .. } => {
+                    let openai = crate::domain::providers::ProviderKind::OpenAi;
+                    let http = match build_moderation_request(&settings.provider_settings(openai), &input) {
+                        Ok(h) => h,
+                        Err(e) => {
+                            let body = serde_json::json!({ "error": { "message": e.to_string() } }).to_string();
+                            let event = Event::HttpError { request, status: 400, body, retry_after: None };
+                            let feed = feed.clone();
+                            platform::after_ms(0.0, move || feed(event));
+                            continue;
+                        }
+                    };
+                    let Some(signal) = self.controller(request) else { continue };
+                    let sent = Event::Sent { request, redacted: http.redacted() };
+                    let feed_sent = feed.clone();
+                    platform::after_ms(0.0, move || feed_sent(sent));
+                    let feed = feed.clone();
+                    leptos::task::spawn_local(async move {
+                        let mut body: Vec<u8> = Vec::new();
+                        let end = platform::fetch_streaming(&http, &signal, |bytes| {
+                            let room = TOOL_BODY_LIMIT.saturating_sub(body.len());
+                            body.extend_from_slice(&bytes[..bytes.len().min(room)]);
+                        })
+                        .await;
+                        this.done(request);
+                        feed(match end {
+                            FetchEnd::Done => Event::ToolResponse {
+                                request,
+                                status: 200,
+                                body: String::from_utf8_lossy(&body).into_owned(),
+                            },
+                            FetchEnd::Http { status, body, retry_after } => {
+                                Event::HttpError { request, status, body, retry_after }
+                            }
+                            FetchEnd::Network(message) => Event::NetworkError { request, message },
+                            FetchEnd::Aborted => Event::Aborted { request },
+                        });
                     });
                 }
                 Command::Cancel { request } => self.abort(request),

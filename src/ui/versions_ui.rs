@@ -21,8 +21,16 @@ fn load(flow_id: &str) -> Versions {
     platform::storage_get(&key(flow_id)).map(|t| Versions::parse(&t)).unwrap_or_default()
 }
 
+super::lazy::load_on_first_open!(
+    versions,
+    LazyVersionsDialog,
+    VersionsDialog,
+    "Versions",
+    expect_context::<VersionsOpen>().0
+);
+
 #[component]
-pub fn VersionsDialog() -> impl IntoView {
+fn VersionsDialog() -> impl IntoView {
     let editor = expect_context::<Editor>();
     let session = expect_context::<Session>();
     let open = expect_context::<VersionsOpen>().0;

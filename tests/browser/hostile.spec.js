@@ -340,6 +340,7 @@ const SURFACES = [
     async feed({ page, app }) {
       await openAgent(page, app);
       await app.block("Tool block: Order lookup").locator("header").click();
+      await expect(app.inspector.getByRole("textbox", { name: "Mock response" })).toBeVisible();
       // The template answers A123 with a specific row: remove the rows, so the response is ours.
       while (await app.inspector.getByRole("button", { name: "Remove answer 1" }).count()) {
         await app.inspector.getByRole("button", { name: "Remove answer 1" }).click();

@@ -3,7 +3,7 @@
 //! are skipped (see `engine::control`). `default` is always there and catches the rest.
 
 use super::{KindSpec, Port};
-use crate::domain::providers::ProviderKind;
+use crate::domain::providers::{sample_moderation, ModerationResult, ProviderKind};
 use crate::domain::template::is_valid_name;
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 pub const ROUTER_INPUT_PORT: &str = "value";
 /// The route taken when no rule matches (or the model's pick is not a route).
 pub const DEFAULT_ROUTE: &str = "default";
+
+/// Shown on a Router whose moderation rule needs OpenAI and there is no OpenAI key.
+pub const MODERATION_NEEDS_KEY: &str =
+    "OpenAI moderation needs your OpenAI key: add it in Settings, or tick \u{201c}Sample \
+     moderation\u{201d} in the rule to try the flow without a key (no request is sent).";
 
 /// How a router chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -70,11 +75,23 @@ pub enum RuleTest {
     LongerThan {
         chars: usize,
     },
+    /// Guardrail: OpenAI's moderation endpoint flags the input (`providers::moderation`).
+    /// `categories` (comma-separated) narrows it to those categories; `min_score` counts a
+    /// category scoring at least that (0 to 1) even if OpenAI did not flag it. `sample`
+    /// uses the built-in word list instead: no key, no request.
+    Moderation {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        categories: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_score: Option<f64>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        sample: bool,
+    },
 }
 
 impl RuleTest {
     /// The kinds a user picks from, with their names in the inspector.
-    pub const KINDS: [(&'static str, &'static str); 10] = [
+    pub const KINDS: [(&'static str, &'static str); 11] = [
         ("contains", "contains"),
         ("contains_any", "contains any of"),
         ("equals", "equals"),
@@ -85,6 +102,7 @@ impl RuleTest {
         ("number_in_range", "number between"),
         ("personal_data", "has personal data"),
         ("longer_than", "is longer than (characters)"),
+        ("moderation", "flagged by OpenAI moderation"),
     ];
 
     pub fn kind_id(&self) -> &'static str {
@@ -99,6 +117,7 @@ impl RuleTest {
             RuleTest::NumberInRange { .. } => "number_in_range",
             RuleTest::PersonalData => "personal_data",
             RuleTest::LongerThan { .. } => "longer_than",
+            RuleTest::Moderation { .. } => "moderation",
         }
     }
 
@@ -114,6 +133,7 @@ impl RuleTest {
             "number_in_range" => RuleTest::NumberInRange { path: String::new(), min: None, max: None },
             "personal_data" => RuleTest::PersonalData,
             "longer_than" => RuleTest::LongerThan { chars: 2000 },
+            "moderation" => RuleTest::Moderation { categories: String::new(), min_score: None, sample: false },
             _ => RuleTest::Contains { text: String::new() },
         }
     }
@@ -257,6 +277,9 @@ fn rule_problems(n: usize, rule: &RouteRule, routes: &[String]) -> Vec<String> {
         RuleTest::NumberInRange { min: Some(a), max: Some(b), .. } if a > b => {
             out.push(format!("Rule {n}: the lowest number is above the highest."))
         }
+        RuleTest::Moderation { min_score: Some(m), .. } if !(0.0..=1.0).contains(m) => {
+            out.push(format!("Rule {n}: the score is between 0 and 1, like 0.5."))
+        }
         _ => {}
     }
     out
@@ -281,13 +304,116 @@ pub struct RouteChoice {
     pub note: Option<String>,
 }
 
+/// Where a rules-mode choice stands: chosen, or waiting for OpenAI's moderation reply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleStep {
+    Chosen(RouteChoice),
+    /// Rule `rule` (from 0) needs the moderation endpoint's verdict on the input: ask, then
+    /// call [`RouterConfig::choose_with_moderation`] with the reply.
+    NeedsModeration {
+        rule: usize,
+    },
+}
+
+/// How rules that need OpenAI moderation are treated while choosing.
+#[derive(Clone, Copy)]
+enum Moderation<'a> {
+    /// Stop and ask for it.
+    Ask,
+    /// The endpoint's reply.
+    Given(&'a ModerationResult),
+    /// Not available (a preview): the rule does not pass, with a note.
+    Skip,
+}
+
 impl RouterConfig {
     /// Rules mode: the first rule that passes, else `default`. Notes say when a rule could
-    /// not be checked (the input is not JSON, a field is missing).
+    /// not be checked (the input is not JSON, a field is missing). A moderation rule that
+    /// needs a request does not pass here (the engine asks the endpoint instead).
     pub fn choose_by_rules(&self, input: &str) -> RouteChoice {
+        match self.choose(input, Moderation::Skip) {
+            RuleStep::Chosen(c) => c,
+            RuleStep::NeedsModeration { .. } => RouteChoice::default(),
+        }
+    }
+
+    /// Rules mode, as the engine runs it: stops at the first moderation rule that needs
+    /// OpenAI's reply (sample moderation rules are answered at once).
+    pub fn choose_step(&self, input: &str) -> RuleStep {
+        self.choose(input, Moderation::Ask)
+    }
+
+    /// Rules mode with OpenAI's moderation reply for the input.
+    pub fn choose_with_moderation(&self, input: &str, moderation: &ModerationResult) -> RouteChoice {
+        match self.choose(input, Moderation::Given(moderation)) {
+            RuleStep::Chosen(c) => c,
+            RuleStep::NeedsModeration { .. } => RouteChoice::default(),
+        }
+    }
+
+    /// The problem shown on the block when a moderation rule would ask OpenAI and no OpenAI
+    /// key is set (the UI knows about keys; the flow does not).
+    pub fn moderation_key_problem(&self, has_openai_key: bool) -> Option<String> {
+        (self.uses_openai_moderation() && !has_openai_key).then(|| MODERATION_NEEDS_KEY.to_string())
+    }
+
+    /// This router with every OpenAI moderation rule on the sample moderation instead (for
+    /// running without an OpenAI key); `None` when no rule asks OpenAI.
+    pub fn with_sample_moderation(&self) -> Option<RouterConfig> {
+        if !self.uses_openai_moderation() {
+            return None;
+        }
+        let mut out = self.clone();
+        for rule in &mut out.rules {
+            if let RuleTest::Moderation { sample, .. } = &mut rule.test {
+                *sample = true;
+            }
+        }
+        Some(out)
+    }
+
+    /// Whether any rule asks OpenAI's moderation endpoint (not the sample).
+    pub fn uses_openai_moderation(&self) -> bool {
+        self.mode == RouterMode::Rules
+            && self.rules.iter().any(|r| matches!(r.test, RuleTest::Moderation { sample: false, .. }))
+    }
+
+    fn choose(&self, input: &str, moderation: Moderation<'_>) -> RuleStep {
         let mut notes: Vec<String> = Vec::new();
+        let mut sample_result: Option<ModerationResult> = None;
+        let mut moderated: Option<ModerationResult> = None;
         for (i, rule) in self.rules.iter().enumerate() {
-            match rule_passes(rule, input) {
+            let passes = match &rule.test {
+                RuleTest::Moderation { categories, min_score, sample } => {
+                    let result = if *sample {
+                        Some(sample_result.get_or_insert_with(|| sample_moderation(input)).clone())
+                    } else {
+                        match moderation {
+                            Moderation::Ask => return RuleStep::NeedsModeration { rule: i },
+                            Moderation::Given(r) => Some(r.clone()),
+                            Moderation::Skip => None,
+                        }
+                    };
+                    match result {
+                        Some(r) if r.trips(categories, *min_score) => {
+                            let reason = Some(r.reason(categories, *min_score));
+                            return RuleStep::Chosen(RouteChoice {
+                                route: rule.route.clone(),
+                                rule: Some(i),
+                                reason,
+                                note: None,
+                            });
+                        }
+                        Some(r) => {
+                            moderated = Some(r);
+                            Ok(false)
+                        }
+                        None => Err("it needs OpenAI moderation, checked when the flow runs.".to_string()),
+                    }
+                }
+                _ => rule_passes(rule, input),
+            };
+            match passes {
                 Ok(true) => {
                     // A guardrail says what it found, for the trace, the card and present mode.
                     let fold = |s: &str| if rule.case_sensitive { s.to_string() } else { s.to_lowercase() };
@@ -308,13 +434,21 @@ impl RouterConfig {
                             .map(|w| format!("Contains \u{201c}{w}\u{201d}.")),
                         _ => None,
                     };
-                    return RouteChoice { route: rule.route.clone(), rule: Some(i), reason, note: None };
+                    return RuleStep::Chosen(RouteChoice {
+                        route: rule.route.clone(),
+                        rule: Some(i),
+                        reason,
+                        note: None,
+                    });
                 }
                 Ok(false) => {}
                 Err(why) => notes.push(format!("Rule {}: {why}", i + 1)),
             }
         }
-        RouteChoice {
+        if let Some(r) = moderated {
+            notes.push(r.passed_note());
+        }
+        RuleStep::Chosen(RouteChoice {
             route: DEFAULT_ROUTE.to_string(),
             rule: None,
             reason: None,
@@ -323,9 +457,11 @@ impl RouterConfig {
             } else {
                 format!("No rule matched, so the input went to \u{201c}default\u{201d}. {}", notes.join(" "))
             }),
-        }
+        })
     }
+}
 
+impl RouterConfig {
     /// Model mode: the instructions sent with the input (the input is the user message).
     pub fn model_system_prompt(&self) -> String {
         let labels: Vec<String> = self.route_names();
@@ -469,6 +605,8 @@ fn rule_passes(rule: &RouteRule, input: &str) -> Result<bool, String> {
         }
         RuleTest::PersonalData => !crate::domain::privacy::find_personal_data(input).is_empty(),
         RuleTest::LongerThan { chars } => input.chars().count() > *chars,
+        // Decided in `choose`, which has the moderation reply.
+        RuleTest::Moderation { .. } => false,
     })
 }
 

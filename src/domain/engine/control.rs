@@ -12,7 +12,7 @@ use super::plan::NodeKind;
 use super::state::{ApprovalDecision, ApprovalRun, ApprovalState, BlockStatus};
 use super::Engine;
 use crate::domain::blocks::approval::{APPROVAL_INPUT_PORT, APPROVAL_OUTPUT_PORT};
-use crate::domain::blocks::router::{RouterMode, ROUTER_INPUT_PORT};
+use crate::domain::blocks::router::{RouterMode, RuleStep, ROUTER_INPUT_PORT};
 use crate::domain::blocks::transform::TRANSFORM_OUTPUT_PORT;
 use crate::domain::blocks::{PromptConfig, RouterConfig, TransformConfig};
 use crate::domain::flow::BlockId;
@@ -34,13 +34,16 @@ impl Engine {
         };
         node.held_value = Some(value.clone());
         match cfg.mode {
-            RouterMode::Rules => {
-                let choice = cfg.choose_by_rules(&value);
-                node.run.outputs = BTreeMap::from([(choice.route.clone(), value.clone())]);
-                node.run.output = Some(value);
-                node.run.route = Some(choice);
-                node.finish(BlockStatus::Done, None, now);
-            }
+            RouterMode::Rules => match cfg.choose_step(&value) {
+                RuleStep::Chosen(choice) => {
+                    node.run.outputs = BTreeMap::from([(choice.route.clone(), value.clone())]);
+                    node.run.output = Some(value);
+                    node.run.route = Some(choice);
+                    node.finish(BlockStatus::Done, None, now);
+                }
+                // OpenAI's moderation endpoint decides this rule (see `moderation`).
+                RuleStep::NeedsModeration { .. } => self.queue_moderation(id, now),
+            },
             RouterMode::Model => {
                 let Some(provider) = super::schedule::take_provider(node, &cfg.provider, now) else { return };
                 let prompt = router_prompt(&cfg);

@@ -16,7 +16,7 @@ use crate::domain::blocks::RouterMode;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::pricing::cost;
 use crate::domain::privacy::{count_personal_data, describe_counts, PiiCounts};
-use crate::domain::providers::{sample_reply, ChatRequest, ProviderKind};
+use crate::domain::providers::{sample_reply, ChatMessage, ChatRequest, ProviderKind};
 
 /// Characters assumed for a demo reply whose input is not known before the run.
 const DEMO_REPLY_CHARS: usize = 300;
@@ -161,6 +161,15 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
                 let values = r.route_names().into_iter().map(|name| (name, passed.clone())).collect();
                 ports.insert(id.clone(), values);
                 if r.mode == RouterMode::Rules {
+                    if r.uses_openai_moderation() {
+                        // A moderation rule sends the input to OpenAI (free, at most one call).
+                        est.calls += 1;
+                        if let Value::Known(text) = &passed {
+                            let chat =
+                                ChatRequest { messages: vec![ChatMessage::user(text.clone())], ..Default::default() };
+                            note_personal_data(&mut est.personal_data, ProviderKind::OpenAi, &chat);
+                        }
+                    }
                     continue;
                 }
                 // Model mode: one call, counted below; every route may carry the input.

@@ -68,6 +68,9 @@ fn retryable(error: &ProviderError) -> bool {
 
 impl Engine {
     pub(super) fn handle(&mut self, event: Event, now: f64, out: &mut Vec<Command>) {
+        if self.moderation_requests.contains_key(&event.request()) {
+            return self.on_moderation_event(event, now);
+        }
         match event {
             Event::Sent { request, redacted } => {
                 let Some(r) = self.requests.get(&request) else {

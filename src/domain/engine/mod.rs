@@ -19,6 +19,7 @@ mod estimate;
 mod events;
 mod loop_run;
 mod media;
+mod moderation;
 mod node;
 mod plan;
 pub mod redaction;
@@ -174,6 +175,12 @@ pub enum Command {
     /// reply as [`Event::ToolResponse`] or [`Event::ToolFailed`]. Made by eval runs for
     /// similarity checks, never by a flow's engine.
     Embed { request: RequestId, provider: ProviderKind, model: String, inputs: Vec<String> },
+    /// Ask OpenAI's moderation endpoint about `input` (a Router's moderation rule). The
+    /// browser layer builds the request with `providers::build_moderation_request` and the
+    /// OpenAI key, reports [`Event::Sent`] with the redacted request, then the whole reply as
+    /// [`Event::ToolResponse`] (2xx), [`Event::HttpError`] (so `Retry-After` is kept),
+    /// [`Event::NetworkError`] or [`Event::Aborted`].
+    Moderate { request: RequestId, block: BlockId, input: String },
     /// Call [`Engine::poll`] at (or after) this time. Keeping only the latest timer is
     /// enough: after each wake-up the engine asks again for the next one.
     WakeAt { at_ms: f64 },
@@ -351,6 +358,7 @@ pub struct Engine {
     requests: BTreeMap<RequestId, InFlight>,
     tool_requests: BTreeMap<RequestId, ToolInFlight>,
     embed_requests: BTreeMap<RequestId, EmbedInFlight>,
+    moderation_requests: BTreeMap<RequestId, moderation::ModerationInFlight>,
     /// Commands made while resolving blocks, handed out by the next scheduling pass.
     pending_commands: Vec<Command>,
     /// Vectors fetched in this run, for the browser layer to store.
@@ -421,6 +429,7 @@ impl Engine {
             requests: BTreeMap::new(),
             tool_requests: BTreeMap::new(),
             embed_requests: BTreeMap::new(),
+            moderation_requests: BTreeMap::new(),
             pending_commands: Vec::new(),
             new_embeddings: BTreeMap::new(),
             children: BTreeMap::new(),
@@ -505,10 +514,11 @@ impl Engine {
             .map(|r| &r.block)
             .or_else(|| self.tool_requests.get(&request).map(|r| &r.block))
             .or_else(|| self.embed_requests.get(&request).map(|r| &r.block))
+            .or_else(|| self.moderation_requests.get(&request).map(|r| &r.block))
     }
 
     pub fn in_flight(&self) -> usize {
-        self.requests.len() + self.tool_requests.len() + self.embed_requests.len()
+        self.requests.len() + self.tool_requests.len() + self.embed_requests.len() + self.moderation_requests.len()
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -526,6 +536,7 @@ impl Engine {
         self.requests.is_empty()
             && self.tool_requests.is_empty()
             && self.embed_requests.is_empty()
+            && self.moderation_requests.is_empty()
             && self.nodes.values().all(|n| matches!(n.phase, Phase::Finished))
     }
 

@@ -21,6 +21,12 @@ pub(super) enum Phase {
     Tools,
     /// A Retrieve block waiting for embeddings.
     Embedding,
+    /// A Router whose moderation request is to be sent at or after `not_before`.
+    Moderate {
+        not_before: f64,
+    },
+    /// A Router waiting for OpenAI's moderation reply.
+    Moderating(super::RequestId),
     /// An Approval block waiting for a person's decision.
     Awaiting,
     /// A Loop block running its items.

@@ -69,6 +69,10 @@ impl Routes {
                     let request = self.route(child, request, next);
                     out.push(Command::Embed { request, provider, model, inputs });
                 }
+                Command::Moderate { request, block: b, input } => {
+                    let request = self.route(child, request, next);
+                    out.push(Command::Moderate { request, block: block.cloned().unwrap_or(b), input });
+                }
                 Command::Cancel { request } => {
                     if let Some(ours) = self.ours(child, request) {
                         self.map.remove(&ours);

@@ -88,6 +88,7 @@ impl Engine {
                 Upstream::NotTaken { reason } => {
                     if let Some(node) = self.nodes.get_mut(&id) {
                         node.finish(BlockStatus::Skipped, Some(reason.clone()), now);
+                        node.run.branch_not_taken = true;
                         node.not_taken = Some(reason);
                     }
                     self.changed.mark(&id);
@@ -349,6 +350,7 @@ impl Engine {
         for r in self.requests.values() {
             *busy.entry(r.provider).or_insert(0) += 1;
         }
+        *busy.entry(ProviderKind::OpenAi).or_insert(0) += self.moderation_requests.len();
         for i in 0..self.order.len() {
             if self.halt.is_some() {
                 break;
@@ -359,6 +361,15 @@ impl Engine {
             let Some(node) = self.nodes.get(id) else {
                 continue;
             };
+            if matches!(node.phase, Phase::Moderate { not_before } if not_before <= now) {
+                let openai = ProviderKind::OpenAi;
+                if busy.get(&openai).copied().unwrap_or(0) < self.config.concurrency_per_provider {
+                    *busy.entry(openai).or_insert(0) += 1;
+                    let id = id.clone();
+                    self.send_moderation(&id, now, out);
+                }
+                continue;
+            }
             if !matches!(node.phase, Phase::Ready { not_before } if not_before <= now) {
                 continue;
             }
@@ -466,7 +477,7 @@ impl Engine {
     /// After the budget ran out: blocks waiting to send are stopped.
     pub(super) fn stop_ready(&mut self, now: f64) {
         for (id, node) in self.nodes.iter_mut() {
-            if matches!(node.phase, Phase::Ready { .. }) {
+            if matches!(node.phase, Phase::Ready { .. } | Phase::Moderate { .. }) {
                 node.finish(BlockStatus::Stopped, Some(budget_used_up()), now);
                 self.changed.mark(id);
             }
@@ -481,6 +492,7 @@ impl Engine {
             self.tool_requests.iter().filter(|(_, r)| r.deadline <= now).map(|(id, _)| *id).collect();
         let expired_embeds: Vec<_> =
             self.embed_requests.iter().filter(|(_, r)| r.deadline <= now).map(|(id, _)| *id).collect();
+        self.expire_moderation(now, &secs, out);
         for request in expired_embeds {
             out.push(Command::Cancel { request });
             self.on_embeddings_failed(request, &format!("No response within {secs} s"), now);
@@ -516,7 +528,7 @@ impl Engine {
     /// Asks to be woken for the next retry or timeout, unless an earlier wake-up is pending.
     fn schedule_wake(&mut self, now: f64, out: &mut Vec<Command>) {
         let retries = self.nodes.values().filter_map(|n| match n.phase {
-            Phase::Ready { not_before } if not_before > now => Some(not_before),
+            Phase::Ready { not_before } | Phase::Moderate { not_before } if not_before > now => Some(not_before),
             _ => None,
         });
         let deadlines = self
@@ -524,7 +536,8 @@ impl Engine {
             .values()
             .map(|r| r.deadline)
             .chain(self.tool_requests.values().map(|r| r.deadline))
-            .chain(self.embed_requests.values().map(|r| r.deadline));
+            .chain(self.embed_requests.values().map(|r| r.deadline))
+            .chain(self.moderation_requests.values().map(|r| r.deadline));
         let next = retries.chain(deadlines).fold(None, |acc: Option<f64>, t| Some(acc.map_or(t, |a| a.min(t))));
         if let Some(at_ms) = next {
             if self.wake_pending.is_none_or(|p| at_ms < p) {
@@ -539,7 +552,8 @@ impl Engine {
         self.stop_loops(now);
         self.stop_children(now, out);
         let embeds = std::mem::take(&mut self.embed_requests).into_keys();
-        for request in std::mem::take(&mut self.tool_requests).into_keys().chain(embeds) {
+        let moderations = std::mem::take(&mut self.moderation_requests).into_keys();
+        for request in std::mem::take(&mut self.tool_requests).into_keys().chain(embeds).chain(moderations) {
             out.push(Command::Cancel { request });
         }
         let requests = std::mem::take(&mut self.requests);

@@ -174,6 +174,9 @@ pub struct BlockRun {
     /// For a sample answer: which of the block's rules gave it (from 0), `None` when it was
     /// built from the input.
     pub sample_rule: Option<usize>,
+    /// Skipped because a Router or an Approval before it sent the value elsewhere (a branch
+    /// not taken), not because something failed.
+    pub branch_not_taken: bool,
     /// A Router's choice: the route, the rule or the model's reason, and any note.
     pub route: Option<RouteChoice>,
     /// An Approval block's value and what the reviewer decided.

@@ -64,6 +64,14 @@ pub enum CheckKind {
         #[serde(default = "default_min_similarity")]
         min: f64,
     },
+    /// A Router (`block`, its id) sent the input down `route`. An empty `route` or
+    /// `{{expected}}` means the case's expected value. Checked against the run's routes
+    /// (`evals::routes`), not the answer: "this input must be blocked by the guardrail".
+    RouteTaken {
+        block: String,
+        #[serde(default)]
+        route: String,
+    },
     /// A model grades the answer against a rubric, 1 to 5.
     ModelGraded {
         rubric: String,
@@ -325,6 +333,8 @@ pub fn evaluate(check: &CheckKind, output: &str, expected: Option<&str>, inputs:
                 min: min.clamp(-1.0, 1.0),
             },
         },
+        // Needs the run's routes: `evals::routes::route_check` decides it.
+        CheckKind::RouteTaken { .. } => done(CheckResult::error("A route check looks at the run, not at a text.")),
         CheckKind::ModelGraded { rubric, provider, model, pass_score } => {
             if rubric.trim().is_empty() {
                 return done(CheckResult::error("Write the rubric: what makes a good answer, in plain words."));
@@ -391,6 +401,9 @@ pub fn check_problems(check: &Check) -> Vec<String> {
         }
         CheckKind::ModelGraded { rubric, .. } if rubric.trim().is_empty() => {
             out.push(format!("{}: write the rubric.", check.name));
+        }
+        CheckKind::RouteTaken { block, .. } if block.trim().is_empty() => {
+            out.push(format!("{}: choose the Router to look at.", check.name));
         }
         _ => {}
     }

@@ -36,8 +36,35 @@ fn outcome_text(r: &CheckResult) -> String {
     }
 }
 
-/// One row per run: variant, case, repetition, inputs, expected, output, error, each
-/// check's outcome, latency, tokens and cost.
+/// The Routers that decided in any run, (block id, title), in first-seen order: one column
+/// each in the CSV and the report.
+pub fn routers_in(results: &[JobResult]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for r in results {
+        for t in &r.routes {
+            if !out.iter().any(|(b, _)| *b == t.block) {
+                out.push((t.block.clone(), t.title.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// A run's route at one Router: "flagged — Personal data found: …", or empty.
+fn route_text(r: &JobResult, block: &str) -> String {
+    r.routes
+        .iter()
+        .find(|t| t.block == block)
+        .map(|t| match &t.reason {
+            Some(why) => format!("{} \u{2014} {why}", t.route),
+            None => t.route.clone(),
+        })
+        .unwrap_or_default()
+}
+
+/// One row per run: variant, case, repetition, inputs, expected, output, error, the route
+/// each Router took (when the flow has Routers), each check's outcome, latency, tokens and
+/// cost.
 pub fn results_csv(
     variants: &[String],
     inputs: &[String],
@@ -48,6 +75,8 @@ pub fn results_csv(
     let mut header: Vec<String> = vec!["variant".into(), "case".into(), "repetition".into()];
     header.extend(inputs.iter().cloned());
     header.extend(["expected", "output", "run error"].map(String::from));
+    let routers = routers_in(results);
+    header.extend(routers.iter().map(|(_, title)| format!("route: {title}")));
     header.extend(checks.iter().cloned());
     header
         .extend(["latency ms", "tokens in", "tokens out", "cost usd", "held out", "case pass rate"].map(String::from));
@@ -72,6 +101,7 @@ pub fn results_csv(
         row.push(case.and_then(|c| c.expected.clone()).unwrap_or_default());
         row.push(r.output.clone().unwrap_or_default());
         row.push(r.error.clone().unwrap_or_default());
+        row.extend(routers.iter().map(|(block, _)| route_text(r, block)));
         for i in 0..checks.len() {
             row.push(r.checks.get(i).map(outcome_text).unwrap_or_default());
         }
@@ -236,6 +266,10 @@ pub fn html_report(
     body.push_str("</table></section>");
     body.push_str(&cases_html(report, cases));
     body.push_str("<section><h2>Every run</h2><table><tr><th>Variant</th><th>Case</th><th>Rep</th><th>Output</th>");
+    let routers = routers_in(results);
+    for (_, title) in &routers {
+        body.push_str(&format!("<th>Route: {}</th>", e(title)));
+    }
     for c in checks {
         body.push_str(&format!("<th>{}</th>", e(c)));
     }
@@ -257,6 +291,9 @@ pub fn html_report(
             r.rep + 1,
             e(&output)
         ));
+        for (block, _) in &routers {
+            body.push_str(&format!("<td class=\"route\">{}</td>", e(&route_text(r, block))));
+        }
         for i in 0..checks.len() {
             let (class, text) = match r.checks.get(i) {
                 Some(c @ CheckResult::Pass { .. }) => ("pass", outcome_text(c)),
@@ -445,6 +482,7 @@ mod tests {
             input_tokens: 3,
             output_tokens: 2,
             cost_usd: 0.0,
+            routes: Vec::new(),
         }
     }
 
@@ -628,6 +666,7 @@ mod chart_tests {
             input_tokens: 0,
             output_tokens: 0,
             cost_usd: 0.002,
+            routes: Vec::new(),
         }
     }
 

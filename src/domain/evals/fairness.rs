@@ -376,6 +376,7 @@ mod tests {
             input_tokens: 0,
             output_tokens: 0,
             cost_usd: 0.0,
+            routes: Vec::new(),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod generate;
 pub mod paired;
 pub mod report;
 pub mod report_setup;
+pub mod routes;
 pub mod run;
 pub mod stats;
 pub mod suite;

@@ -313,6 +313,7 @@ mod tests {
             input_tokens: 10,
             output_tokens: 5,
             cost_usd: 0.001,
+            routes: Vec::new(),
         }
     }
 
@@ -453,6 +454,7 @@ mod run_change_tests {
                 input_tokens: 0,
                 output_tokens: 0,
                 cost_usd: 0.0,
+                routes: Vec::new(),
             })
             .collect()
     }

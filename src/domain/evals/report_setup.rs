@@ -171,6 +171,12 @@ pub fn describe_check(kind: &CheckKind) -> String {
             };
             format!("{at} is {range}")
         }
+        CheckKind::RouteTaken { block, route } if route.trim().is_empty() || route.trim() == "{{expected}}" => {
+            format!("the Router {} took the expected route", quoted(block))
+        }
+        CheckKind::RouteTaken { block, route } => {
+            format!("the Router {} took the route {}", quoted(block), quoted(route))
+        }
         CheckKind::Similarity { provider, model, min } => {
             format!("means the same as the expected value (similarity ≥ {min} by {provider} {model})")
         }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::cases::TestCase;
-use super::checks::{evaluate, grade_reply, similarity_result, Check, CheckResult, Evaluation};
+use super::checks::{evaluate, grade_reply, similarity_result, Check, CheckKind, CheckResult, Evaluation};
 use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, PromptConfig};
 use crate::domain::engine::{Command, Engine, EngineConfig, Event, RequestId, Routes, RunCache, RunScope};
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
@@ -99,6 +99,9 @@ pub struct JobResult {
     pub input_tokens: u64,
     pub output_tokens: u64,
     pub cost_usd: f64,
+    /// The route each Router of the flow took, and why (guardrail decisions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<super::routes::RouteTaken>,
 }
 
 impl JobResult {
@@ -436,6 +439,7 @@ impl EvalRun {
             input_tokens: 0,
             output_tokens: 0,
             cost_usd: 0.0,
+            routes: Vec::new(),
         }
     }
 
@@ -484,8 +488,13 @@ impl EvalRun {
         result.input_tokens = summary.input_tokens;
         result.output_tokens = summary.output_tokens;
         result.cost_usd = summary.cost_usd;
+        result.routes = super::routes::routes_taken(&self.spec.flow, engine);
         match target {
             Some(run) if run.status.has_result() => result.output = Some(run.output.clone().unwrap_or_default()),
+            // A Router sent the case down another branch (a guardrail held it back): not a
+            // failure of the run. There is no answer, and the route checks say whether that
+            // was right.
+            Some(run) if run.branch_not_taken => result.output = Some(String::new()),
             Some(run) => {
                 // The first failed block says why (the target itself is usually just Skipped).
                 let cause = engine
@@ -512,6 +521,10 @@ impl EvalRun {
         let mut judges = Vec::new();
         let mut embeds = Vec::new();
         for (i, check) in self.spec.checks.iter().enumerate() {
+            if let CheckKind::RouteTaken { block, route } = &check.kind {
+                result.checks.push(super::routes::route_check(&result.routes, block, route, case.expected.as_deref()));
+                continue;
+            }
             match evaluate(&check.kind, &output, case.expected.as_deref(), &inputs) {
                 Evaluation::Done(r) => result.checks.push(r),
                 Evaluation::Judge { system, user, provider, model, pass_score } => {

@@ -274,6 +274,11 @@ fn assertion(check: &Check) -> Result<String, String> {
             let hi = max.map_or("Infinity".to_string(), |v| v.to_string());
             js(format!("(n => n >= {lo} && n <= {hi})({read})"))
         }
+        // promptfoo sees the answer only, not which branch a Router took.
+        CheckKind::RouteTaken { .. } => Err(format!(
+            "**{}**: not exported. A Route taken check looks at a Router's decision, which promptfoo does not see.",
+            md(&check.name)
+        )),
         CheckKind::Similarity { provider, model, min } => {
             let id = match provider.as_str() {
                 "gemini" => format!("google:embedding:{model}"),

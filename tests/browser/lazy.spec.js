@@ -1,0 +1,50 @@
+// Features loaded on first use: the start-up download holds no feature module; opening a
+// feature fetches its module, and a failed fetch says so and can be retried, losing nothing.
+import { test, expect } from "@playwright/test";
+import { AppPage } from "./pages.js";
+import { clickLikeAPerson } from "./person.js";
+
+const isFeatureModule = (url) => /\/split-[0-9a-f]+\/(split|chunk)_[^/]+\.wasm$/.test(url);
+
+test("start-up fetches no feature module; Evaluate fetches its own when first opened", async ({ page }) => {
+  const fetched = [];
+  page.on("request", (r) => fetched.push(r.url()));
+  const app = new AppPage(page);
+  await app.open();
+  await expect(page.getByRole("status").filter({ hasText: "Ready" })).toBeVisible();
+  expect(fetched.filter(isFeatureModule), "feature modules fetched at start-up").toEqual([]);
+
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Evaluate" }), "Evaluate");
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await expect(dialog.getByRole("button", { name: "Run eval" })).toBeVisible();
+  expect(fetched.filter(isFeatureModule).some((u) => u.endsWith("/split_evals.wasm"))).toBe(true);
+
+  // Closed and opened again, it is the same dialog: nothing is fetched a second time.
+  const before = fetched.filter(isFeatureModule).length;
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Evaluate" }), "Evaluate");
+  await expect(dialog.getByRole("button", { name: "Run eval" })).toBeVisible();
+  expect(fetched.filter(isFeatureModule).length).toBe(before);
+  expect(app.consoleErrors).toEqual([]);
+});
+
+test("a feature module that fails to arrive gets a message and Try again; the flow is untouched", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  const blocksBefore = await app.blocks().count();
+  // The connection drops for the Evaluate module only.
+  await page.route("**/split_evals.wasm", (route) => route.abort("internetdisconnected"));
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Evaluate" }), "Evaluate");
+  const dialog = page.getByRole("dialog", { name: "Evaluate" });
+  await expect(dialog.getByRole("alert")).toContainText("Evaluate could not be loaded. Check the connection");
+  await expect(app.blocks()).toHaveCount(blocksBefore);
+
+  // Back online: Try again opens the real dialog.
+  await page.unroute("**/split_evals.wasm");
+  await clickLikeAPerson(page, dialog.getByRole("button", { name: "Try again" }), "Try again");
+  await expect(dialog.getByRole("button", { name: "Run eval" })).toBeVisible();
+  await expect(dialog.getByRole("alert").filter({ hasText: "could not be loaded" })).toHaveCount(0);
+  // The app is still alive: the canvas answers.
+  await expect(app.blocks()).toHaveCount(blocksBefore);
+});
