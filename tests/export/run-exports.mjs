@@ -126,7 +126,7 @@ try {
     // The Router's "has personal data" test, ported to both languages, answers as the app's
     // detector on a few thousand texts (written by export_flows with the app's answers).
     const pii = join(out, "pii-check");
-    if (existsSync(pii) && !ONLY) {
+    if (provider === "openai" && existsSync(pii) && !ONLY) {
       const want = JSON.parse(readFileSync(join(pii, "cases.json"), "utf8"));
       for (const [lang, cmd, file] of [["python", PY, "detector.py"], ["node", "node", "detector.mjs"]]) {
         tasks.push(async () => {
@@ -142,7 +142,7 @@ try {
     // The loop's list splitting and the router's reading of a model's pick, in both ports,
     // answer as the app on a few thousand texts.
     const parsers = join(out, "parser-check");
-    if (existsSync(parsers) && !ONLY) {
+    if (provider === "openai" && existsSync(parsers) && !ONLY) {
       const want = JSON.parse(readFileSync(join(parsers, "cases.json"), "utf8"));
       for (const [lang, cmd, file] of [["python", PY, "check.py"], ["node", "node", "check.mjs"]]) {
         tasks.push(async () => {
@@ -161,7 +161,7 @@ try {
     // Every Transform operation and Router rule of the control-blocks flow on a few hundred
     // generated inputs: each program's runFlow gives what the engine gave, or fails where it failed.
     const blocks = join(out, "block-check");
-    if (existsSync(blocks) && !ONLY) {
+    if (provider === "openai" && existsSync(blocks) && !ONLY) {
       const want = JSON.parse(readFileSync(join(blocks, "cases.json"), "utf8"));
       for (const [lang, cmd, dir, file] of [["python", PY, "python", "check.py"], ["node", "node", "typescript", "check.mjs"]]) {
         tasks.push(async () => {
