@@ -322,6 +322,11 @@ fn write_block_check(out: &Path, port: &str) {
         "{\"k\": [1, {\"b\": 2, \"a\": \"x\"}]}",
         "#124.",
         "\u{feff}",
+        "kill",
+        "idiots",
+        "skill",
+        "Suicide",
+        "_bomb",
     ];
     let seed = std::cell::Cell::new(0xb10c_u64);
     let next = |n: usize| {
@@ -571,7 +576,15 @@ fn run_eval(source: &ExportSource, suite: &EvalSuite, media: &MediaLibrary, port
             failed += 1;
         }
     }
-    serde_json::json!({"passed": passed, "failed": failed})
+    // A check promptfoo cannot see (which route a Router took) is not in the exported config:
+    // the counts cannot match, and the runner checks only that the config runs.
+    let unexported: Vec<&str> = suite
+        .checks
+        .iter()
+        .filter(|c| matches!(c.kind, chainboard::domain::evals::checks::CheckKind::RouteTaken { .. }))
+        .map(|c| c.name.as_str())
+        .collect();
+    serde_json::json!({"passed": passed, "failed": failed, "unexported": unexported})
 }
 
 /// One judge call, run as a one-Prompt flow through the engine.
@@ -807,6 +820,12 @@ fn control_flow(now: i64) -> Flow {
         ("contains", RuleTest::Contains { text: "Café".into() }, "notes"),
         ("any", RuleTest::ContainsAny { words: "purple, BLUE".into() }, "tags"),
         ("longer", RuleTest::LongerThan { chars: 30 }, "notes"),
+        ("moderation", RuleTest::Moderation { categories: String::new(), min_score: None, sample: true }, "notes"),
+        (
+            "moderation-violence",
+            RuleTest::Moderation { categories: "Violence, hate".into(), min_score: Some(0.5), sample: true },
+            "ticket",
+        ),
     ];
     for (id, test, input) in routers {
         let router = RouterConfig { routes: vec!["yes".into()], rules: vec![rule(test)], ..RouterConfig::default() };

@@ -95,6 +95,10 @@ export function registerGalleryFixtures(mock) {
     const turns = (req.messages || []).filter((m) => m.role !== "system").length - 1;
     return { content: `Hi, I'm Sam (${turns} turns before yours). Which shoes did you order?` };
   });
+  // The privacy guardrail's reply prompt, for the messages its eval cases let through.
+  mock.on({ systemMessage: /You answer customers of an online shop/ }, (req) => ({
+    content: `Thanks for your message about "${lastUser(req).split("\n")[1]?.slice(0, 40) ?? "?"}". We will reply within one working day.`,
+  }));
   // The email drafted before approval names its recipient.
   mock.onMessage("Write an email to", (req) => ({
     content: `Subject: Your order 4821\n\nDear ${/Write an email to ([^\n]+) covering/.exec(lastUser(req))?.[1] ?? "?"},\n\nYour order ships on Monday.\n\nThe Support Team`,

@@ -194,6 +194,13 @@ try {
       if (!existsSync(result)) { check(`promptfoo ${id}`, false, `exit ${r.code}: ${r.stderr.slice(-400)}`); continue; }
       const stats = JSON.parse(readFileSync(result, "utf8")).results.stats;
       const got = { passed: stats.successes, failed: stats.failures + stats.errors };
+      if (expected.unexported?.length) {
+        // Checks promptfoo cannot see (the route a Router took) are left out of the config, so
+        // the counts differ by design: the config must run every case without errors.
+        check(`promptfoo ${id}`, stats.errors === 0 && got.passed + got.failed > 0,
+          `promptfoo ran ${JSON.stringify(stats)} (not exported: ${expected.unexported.join(", ")})`);
+        continue;
+      }
       check(`promptfoo ${id}`, got.passed === expected.passed && got.failed === expected.failed,
         `promptfoo counted ${JSON.stringify(got)}, the app's eval ${JSON.stringify(expected)}`);
     }

@@ -289,6 +289,10 @@ impl Plan {
                 StepKind::Router(r) if r.config.mode == RouterMode::Model => {
                     out.insert(r.provider);
                 }
+                // OpenAI's moderation endpoint, for a rule that is not on the sample list.
+                StepKind::Router(r) if r.config.uses_openai_moderation() => {
+                    out.insert(Provider::OpenAi);
+                }
                 StepKind::Loop(l) => {
                     out.insert(l.prompt.provider);
                 }

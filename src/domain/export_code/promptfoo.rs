@@ -352,7 +352,12 @@ fn flow_provider(plan: &Plan, target: Option<&str>) -> String {
     let _ = writeln!(o, "const TARGET = {};\n", quote(target.unwrap_or_default()));
     o.push_str("export default class ChainboardFlow {\n  id() {\n    return \"chainboard-flow\";\n  }\n\n  async callApi(_prompt, { vars }) {\n");
     let _ = writeln!(o, "    const outputs = await runFlow({{ {} }});", args.join(", "));
-    o.push_str("    const answer = outputs.find((o) => o.output === TARGET) ?? outputs[0];\n    return { output: answer?.answer ?? \"\" };\n  }\n}\n");
+    if plan.outputs.iter().any(|out| out.conditional) {
+        // promptfoo takes an empty output for an error: a branch not taken says so instead.
+        o.push_str("    const answer = outputs.find((o) => o.output === TARGET) ?? outputs[0];\n    return { output: answer?.answer ?? \"(skipped: the branch that leads here was not taken)\" };\n  }\n}\n");
+    } else {
+        o.push_str("    const answer = outputs.find((o) => o.output === TARGET) ?? outputs[0];\n    return { output: answer?.answer ?? \"\" };\n  }\n}\n");
+    }
     o
 }
 

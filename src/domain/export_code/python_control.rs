@@ -37,6 +37,15 @@ pub fn helpers(plan: &Plan, o: &mut String) {
     if rules.iter().any(|r| matches!(r.test, RuleTest::PersonalData)) {
         o.push_str(super::pii::PYTHON);
     }
+    if rules.iter().any(|r| matches!(r.test, RuleTest::Moderation { .. })) {
+        o.push_str(MODERATION);
+    }
+    if rules.iter().any(|r| matches!(r.test, RuleTest::Moderation { sample: true, .. })) {
+        o.push_str(SAMPLE_MODERATION);
+    }
+    if rules.iter().any(|r| matches!(r.test, RuleTest::Moderation { sample: false, .. })) {
+        o.push_str(OPENAI_MODERATION);
+    }
     if plan.has(|k| matches!(k, StepKind::Transform(t) if uses_lists(t))) {
         o.push_str(TRANSFORM_JSON);
     }
@@ -188,6 +197,11 @@ fn condition(rule: &RouteRule, value: &str) -> String {
         }
         RuleTest::PersonalData => format!("has_personal_data({value})"),
         RuleTest::LongerThan { chars } => format!("len({value}) > {chars}"),
+        RuleTest::Moderation { categories, min_score, sample } => {
+            let check = if *sample { "sample_moderation" } else { "openai_moderation" };
+            let min = min_score.filter(|m| m.is_finite()).map_or("None".to_string(), |m| format!("{m:?}"));
+            format!("moderation_trips(await {check}({value}), {}, {min})", quote(categories))
+        }
     }
 }
 
@@ -360,6 +374,59 @@ def pick_route(answer: str, routes: list) -> str:
             return route
     found = [(m.start(), r) for r in routes if (m := re.search(rf"(?<!\w){re.escape(r.lower())}(?!\w)", text.lower()))]
     return min(found)[1] if found else "default"
+
+"#;
+
+const MODERATION: &str = r#"
+def moderation_trips(result: dict, categories: str, min_score) -> bool:
+    # As Chainboard reads a moderation result: a watched category (every one when none are
+    # listed) that is flagged, or that scores at least `min_score` when one is given; with
+    # neither, the overall flag.
+    watched = [c.strip().lower() for c in categories.split(",") if c.strip()]
+    hits = [
+        c
+        for c in result["categories"]
+        if (not watched or c["name"].lower() in watched) and (c["score"] >= min_score if min_score is not None else c["flagged"])
+    ]
+    return bool(hits) or (not watched and min_score is None and result["flagged"])
+
+"#;
+
+const SAMPLE_MODERATION: &str = r#"
+# Chainboard's sample moderation: a small word list, no request sent.
+SAMPLE_WORDS = {
+    "harassment": ["idiot", "stupid", "moron", "shut up", "loser", "hate you"],
+    "violence": ["kill", "hurt you", "shoot", "attack", "beat you", "bomb"],
+    "self-harm": ["hurt myself", "kill myself", "suicide", "end my life"],
+    "hate": ["racist", "subhuman"],
+}
+
+
+async def sample_moderation(text: str) -> dict:
+    # A category scores 0.9 when one of its words is in the text (whole words; a plural s is fine).
+    lower = text.lower()
+    found = lambda w: re.search(rf"(?<![^\W_]){re.escape(w)}s?(?![^\W_])", lower) is not None
+    categories = [
+        {"name": name, "flagged": hit, "score": 0.9 if hit else 0.0}
+        for name, words in SAMPLE_WORDS.items()
+        for hit in [any(found(w) for w in words)]
+    ]
+    return {"flagged": any(c["flagged"] for c in categories), "categories": categories}
+
+"#;
+
+const OPENAI_MODERATION: &str = r#"
+async def openai_moderation(text: str) -> dict:
+    # OpenAI's moderation endpoint, with the model Chainboard asks.
+    response = await openai_client.moderations.create(model="omni-moderation-latest", input=text)
+    result = response.results[0]
+    flags = result.categories.model_dump(by_alias=True)
+    scores = result.category_scores.model_dump(by_alias=True)
+    categories = [
+        {"name": name, "flagged": bool(flags.get(name)), "score": min(max(float(scores.get(name) or 0.0), 0.0), 1.0)}
+        for name in {**flags, **scores}
+    ]
+    return {"flagged": result.flagged, "categories": categories}
 
 "#;
 

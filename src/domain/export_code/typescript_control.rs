@@ -43,6 +43,15 @@ pub fn helpers(plan: &Plan, o: &mut String) {
     if rules.iter().any(|r| matches!(r.test, RuleTest::PersonalData)) {
         o.push_str(super::pii::JS);
     }
+    if rules.iter().any(|r| matches!(r.test, RuleTest::Moderation { .. })) {
+        o.push_str(MODERATION);
+    }
+    if rules.iter().any(|r| matches!(r.test, RuleTest::Moderation { sample: true, .. })) {
+        o.push_str(SAMPLE_MODERATION);
+    }
+    if rules.iter().any(|r| matches!(r.test, RuleTest::Moderation { sample: false, .. })) {
+        o.push_str(OPENAI_MODERATION);
+    }
     if plan.has(|k| matches!(k, StepKind::Transform(_) | StepKind::Loop(_))) {
         o.push_str(TRIM);
     }
@@ -185,6 +194,11 @@ fn condition(rule: &RouteRule, value: &str) -> String {
         }
         RuleTest::PersonalData => format!("hasPersonalData({value})"),
         RuleTest::LongerThan { chars } => format!("[...{value}].length > {chars}"),
+        RuleTest::Moderation { categories, min_score, sample } => {
+            let check = if *sample { "sampleModeration" } else { "openaiModeration" };
+            let min = min_score.filter(|m| m.is_finite()).map_or("null".to_string(), |m| format!("{m}"));
+            format!("moderationTrips(await {check}({value}), {}, {min})", quote(categories))
+        }
     }
 }
 
@@ -327,6 +341,55 @@ function pickRoute(answer, routes) {
     if (found && (!best || found.index < best.at)) best = { at: found.index, route };
   }
   return best ? best.route : "default";
+}
+
+"#;
+
+const MODERATION: &str = r#"// As Chainboard reads a moderation result: a watched category (every one when none are listed)
+// that is flagged, or that scores at least `minScore` when one is given; with neither, the
+// overall flag.
+function moderationTrips(result, categories, minScore) {
+  const watched = categories.split(",").map((c) => c.trim().toLowerCase()).filter(Boolean);
+  const hits = result.categories.filter(
+    (c) => (!watched.length || watched.includes(c.name.toLowerCase())) && (minScore !== null ? c.score >= minScore : c.flagged),
+  );
+  return hits.length > 0 || (!watched.length && minScore === null && result.flagged);
+}
+
+"#;
+
+const SAMPLE_MODERATION: &str = r#"// Chainboard's sample moderation: a small word list, no request sent.
+const SAMPLE_WORDS = {
+  harassment: ["idiot", "stupid", "moron", "shut up", "loser", "hate you"],
+  violence: ["kill", "hurt you", "shoot", "attack", "beat you", "bomb"],
+  "self-harm": ["hurt myself", "kill myself", "suicide", "end my life"],
+  hate: ["racist", "subhuman"],
+};
+
+// A category scores 0.9 when one of its words is in the text (whole words; a plural s is fine).
+async function sampleModeration(text) {
+  const lower = text.toLowerCase();
+  const found = (w) => new RegExp(`(?<![\\p{L}\\p{N}])${w}s?(?![\\p{L}\\p{N}])`, "u").test(lower);
+  const categories = Object.entries(SAMPLE_WORDS).map(([name, words]) => {
+    const hit = words.some(found);
+    return { name, flagged: hit, score: hit ? 0.9 : 0 };
+  });
+  return { flagged: categories.some((c) => c.flagged), categories };
+}
+
+"#;
+
+const OPENAI_MODERATION: &str = r#"// OpenAI's moderation endpoint, with the model Chainboard asks.
+async function openaiModeration(text) {
+  const response = await openaiClient.moderations.create({ model: "omni-moderation-latest", input: text });
+  const result = response.results[0];
+  const names = new Set([...Object.keys(result.categories ?? {}), ...Object.keys(result.category_scores ?? {})]);
+  const categories = [...names].map((name) => ({
+    name,
+    flagged: Boolean(result.categories?.[name]),
+    score: Math.min(Math.max(Number(result.category_scores?.[name] ?? 0) || 0, 0), 1),
+  }));
+  return { flagged: result.flagged, categories };
 }
 
 "#;

@@ -256,6 +256,36 @@ function hasPersonalData(text) {
   return [hasEmail, hasIban, hasPersonalNumber, hasUkNino, hasSpanishId, hasAddress].some((check) => check(text));
 }
 
+// As Chainboard reads a moderation result: a watched category (every one when none are listed)
+// that is flagged, or that scores at least `minScore` when one is given; with neither, the
+// overall flag.
+function moderationTrips(result, categories, minScore) {
+  const watched = categories.split(",").map((c) => c.trim().toLowerCase()).filter(Boolean);
+  const hits = result.categories.filter(
+    (c) => (!watched.length || watched.includes(c.name.toLowerCase())) && (minScore !== null ? c.score >= minScore : c.flagged),
+  );
+  return hits.length > 0 || (!watched.length && minScore === null && result.flagged);
+}
+
+// Chainboard's sample moderation: a small word list, no request sent.
+const SAMPLE_WORDS = {
+  harassment: ["idiot", "stupid", "moron", "shut up", "loser", "hate you"],
+  violence: ["kill", "hurt you", "shoot", "attack", "beat you", "bomb"],
+  "self-harm": ["hurt myself", "kill myself", "suicide", "end my life"],
+  hate: ["racist", "subhuman"],
+};
+
+// A category scores 0.9 when one of its words is in the text (whole words; a plural s is fine).
+async function sampleModeration(text) {
+  const lower = text.toLowerCase();
+  const found = (w) => new RegExp(`(?<![\\p{L}\\p{N}])${w}s?(?![\\p{L}\\p{N}])`, "u").test(lower);
+  const categories = Object.entries(SAMPLE_WORDS).map(([name, words]) => {
+    const hit = words.some(found);
+    return { name, flagged: hit, score: hit ? 0.9 : 0 };
+  });
+  return { flagged: categories.some((c) => c.flagged), categories };
+}
+
 // Router “Guardrail”: the first rule that passes names the route; when none does, "default".
 // Only the chosen route carries the value: the blocks on the others do not run.
 async function guardrail(value) {
@@ -263,6 +293,7 @@ async function guardrail(value) {
   if (hasPersonalData(value)) route = "flagged";
   else if (["password", "passcode", "social security"].some((word) => value.toLowerCase().includes(word))) route = "flagged";
   else if ([...value].length > 4000) route = "flagged";
+  else if (moderationTrips(await sampleModeration(value), "", null)) route = "flagged";
   return routed(value, route, ["flagged", "default"]);
 }
 

@@ -294,6 +294,40 @@ def has_personal_data(text: str) -> bool:
     return any(check(text) for check in checks)
 
 
+def moderation_trips(result: dict, categories: str, min_score) -> bool:
+    # As Chainboard reads a moderation result: a watched category (every one when none are
+    # listed) that is flagged, or that scores at least `min_score` when one is given; with
+    # neither, the overall flag.
+    watched = [c.strip().lower() for c in categories.split(",") if c.strip()]
+    hits = [
+        c
+        for c in result["categories"]
+        if (not watched or c["name"].lower() in watched) and (c["score"] >= min_score if min_score is not None else c["flagged"])
+    ]
+    return bool(hits) or (not watched and min_score is None and result["flagged"])
+
+
+# Chainboard's sample moderation: a small word list, no request sent.
+SAMPLE_WORDS = {
+    "harassment": ["idiot", "stupid", "moron", "shut up", "loser", "hate you"],
+    "violence": ["kill", "hurt you", "shoot", "attack", "beat you", "bomb"],
+    "self-harm": ["hurt myself", "kill myself", "suicide", "end my life"],
+    "hate": ["racist", "subhuman"],
+}
+
+
+async def sample_moderation(text: str) -> dict:
+    # A category scores 0.9 when one of its words is in the text (whole words; a plural s is fine).
+    lower = text.lower()
+    found = lambda w: re.search(rf"(?<![^\W_]){re.escape(w)}s?(?![^\W_])", lower) is not None
+    categories = [
+        {"name": name, "flagged": hit, "score": 0.9 if hit else 0.0}
+        for name, words in SAMPLE_WORDS.items()
+        for hit in [any(found(w) for w in words)]
+    ]
+    return {"flagged": any(c["flagged"] for c in categories), "categories": categories}
+
+
 # Router “Guardrail”: the first rule that passes names the route; when none does, "default".
 # Only the chosen route carries the value: the blocks on the others do not run.
 async def guardrail(value: str) -> tuple:
@@ -302,6 +336,8 @@ async def guardrail(value: str) -> tuple:
     elif any(word in value.lower() for word in ["password", "passcode", "social security"]):
         route = "flagged"
     elif len(value) > 4000:
+        route = "flagged"
+    elif moderation_trips(await sample_moderation(value), "", None):
         route = "flagged"
     else:
         route = "default"
