@@ -253,6 +253,14 @@ fn control_notes(plan: &Plan, lang: Lang) -> Vec<String> {
                 .to_string(),
         );
     }
+    if plan.rules().any(|r| matches!(r.test, RuleTest::Moderation { sample: true, .. })) {
+        notes.push(
+            "The moderation rule checks Chainboard's sample word list, as the app does with \u{201c}Sample \
+             moderation\u{201d} ticked: no request. Untick it in Chainboard and export again to call OpenAI's \
+             moderation endpoint."
+                .to_string(),
+        );
+    }
     if plan.has(|k| matches!(k, StepKind::Router(r) if r.config.mode == RouterMode::Model)) {
         notes.push(
             "A router's model answer is read as Chainboard reads it (the label on the first line, else the label \
