@@ -862,9 +862,9 @@ fn control_flow(now: i64) -> Flow {
     // advanced setting (each provider is sent only what it takes).
     let prompt = PromptConfig {
         system: "You greet people.".into(),
-        user: "Say hello to {{name}}".into(),
+        user: "Greet {{name}}".into(),
         examples: vec![
-            ExampleTurn { role: Role::User, text: "Say hello to Bo".into() },
+            ExampleTurn { role: Role::User, text: "Greet Bo".into() },
             ExampleTurn { role: Role::User, text: "Say it warmly".into() },
             ExampleTurn { role: Role::Assistant, text: "Hello, Bo!".into() },
         ],

@@ -109,6 +109,15 @@ export function registerGalleryFixtures(mock) {
     const [, item, count, index] = /Echo item (\w+) of (\d+) \((\d+)\)/.exec(lastUser(req)) ?? [];
     return { content: index === "1" ? JSON.stringify({ item, of: Number(count), z: [1, 2] }) : `${item} is item ${index} of ${count}` };
   });
+  // The control-blocks flow's greeting: the reply describes the turns it was sent, so example
+  // turns merged differently from the app (Anthropic) or in the wrong roles would show.
+  mock.on({ systemMessage: /You greet people/ }, (req) => {
+    const turns = (req.messages || []).filter((m) => m.role !== "system").map((m) => {
+      const text = typeof m.content === "string" ? m.content : (m.content || []).map((p) => p.text || "").join("|");
+      return `${m.role}: ${text}`;
+    });
+    return { content: `Hello! I was sent ${turns.length} turns: ${turns.join(" / ")}` };
+  });
   // The hiring screen: a fair screener (5+ years advances, whatever the name), so the
   // exported programs and the app's engine agree and the fairness report finds no gap.
   mock.on({ systemMessage: /You screen applications for a Senior Backend Engineer role/ }, (req) => {
