@@ -22,6 +22,9 @@ pub fn ApprovalActions(id: BlockId, #[prop(default = false)] compact: bool) -> i
     let id_edit = id.clone();
     let editing = Memo::new(move |_| runner.approval_editing.with(|e| e.as_ref() == Some(&id_edit)));
     let draft = RwSignal::new(String::new());
+    // Why it was rejected: said in the skipped blocks' notes and the approval's status. The
+    // card has no room for it (Reject there gives no reason).
+    let reason = RwSignal::new(String::new());
     // Each place (card, inspector, present mode) has its own box; whichever opens the edit
     // starts from the text received.
     Effect::new(move |_| {
@@ -52,6 +55,13 @@ pub fn ApprovalActions(id: BlockId, #[prop(default = false)] compact: bool) -> i
                             on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
                     </label>
                 </Show>
+                <Show when=move || !compact && !editing.get()>
+                    <label class="field approval-reason">
+                        <span class="field-label">"Reason, if you reject it (optional)"</span>
+                        <input type="text" aria-label="Reason for rejecting" prop:value=move || reason.get()
+                            on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    </label>
+                </Show>
                 <div class="approval-buttons">
                     {move || if !compact && editing.get() {
                         view! {
@@ -64,7 +74,7 @@ pub fn ApprovalActions(id: BlockId, #[prop(default = false)] compact: bool) -> i
                             <button class="button" on:click=start_edit>"Edit"</button>
                         }.into_any()
                     }}
-                    <button class="button button-danger" on:click=move |_| decide(ApprovalDecision::Reject { reason: String::new() })>"Reject"</button>
+                    <button class="button button-danger" on:click=move |_| decide(ApprovalDecision::Reject { reason: if compact { String::new() } else { reason.get_untracked() } })>"Reject"</button>
                 </div>
             </div>
         </Show>

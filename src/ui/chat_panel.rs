@@ -47,7 +47,14 @@ fn no_answer_reason(engine: &crate::domain::engine::Engine) -> Option<String> {
         .map(|e| format!("No answer: {e}"))
 }
 
-super::lazy::load_on_first_open!(chat, LazyChatPanel, ChatPanel, "Chat", expect_context::<ChatOpen>().0);
+super::lazy::load_on_first_open!(
+    modes,
+    LazyChatPanel,
+    build_chat_panel,
+    ChatPanel,
+    "Chat",
+    expect_context::<ChatOpen>().0
+);
 
 #[component]
 fn ChatPanel() -> impl IntoView {

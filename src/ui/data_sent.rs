@@ -27,8 +27,9 @@ fn destinations(editor: Editor, runner: Runner) -> Vec<Destination> {
 }
 
 super::lazy::load_on_first_open!(
-    data_sent,
+    dialogs,
     LazyDataSentDialog,
+    build_data_sent_dialog,
     DataSentDialog,
     "Data sent",
     expect_context::<DataSentOpen>().0

@@ -25,7 +25,14 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct EvalOpen(pub RwSignal<bool>);
 
-super::lazy::load_on_first_open!(evals, LazyEvalDialog, EvalDialog, "Evaluate", expect_context::<EvalOpen>().0);
+super::lazy::load_on_first_open!(
+    evals,
+    LazyEvalDialog,
+    build_eval_dialog,
+    EvalDialog,
+    "Evaluate",
+    expect_context::<EvalOpen>().0
+);
 
 /// Cases listed for editing before "Show all": a thousand text areas make every update slow.
 const CASE_ROWS: usize = 100;

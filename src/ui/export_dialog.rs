@@ -15,6 +15,7 @@ pub struct ExportCodeOpen(pub RwSignal<bool>);
 super::lazy::load_on_first_open!(
     export_code,
     LazyExportCodeDialog,
+    build_export_code_dialog,
     ExportCodeDialog,
     "Export as code",
     expect_context::<ExportCodeOpen>().0

@@ -51,8 +51,9 @@ pub fn import_from_location(hash: &str, editor: Editor, session: Session) {
 }
 
 super::lazy::load_on_first_open!(
-    feedback,
+    dialogs,
     LazyFeedbackImportDialog,
+    build_feedback_import_dialog,
     FeedbackImportDialog,
     "Import feedback",
     expect_context::<FeedbackOpen>().0

@@ -28,7 +28,14 @@ fn default_model(kind: ProviderKind, settings: Settings) -> String {
     .to_string()
 }
 
-super::lazy::load_on_first_open!(gallery, LazyGallery, Gallery, "Templates", expect_context::<GalleryOpen>().0);
+super::lazy::load_on_first_open!(
+    dialogs,
+    LazyGallery,
+    build_gallery,
+    Gallery,
+    "Templates",
+    expect_context::<GalleryOpen>().0
+);
 
 #[component]
 fn Gallery() -> impl IntoView {

@@ -78,28 +78,28 @@ fn BlockSettings(id: BlockId) -> impl IntoView {
         Some(crate::domain::blocks::BlockKind::Prompt) => view! { <PromptSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Input) => view! { <InputSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Tool) => {
-            super::lazy::load_block_settings!(tool, tool_settings, "tool settings", cell, |cell| view! { <super::tool_settings::ToolSettings cell /> })
+            super::lazy::load_block_settings!(block_settings, tool_settings, "tool settings", cell, |cell| view! { <super::tool_settings::ToolSettings cell /> })
                 .into_any()
         }
         Some(crate::domain::blocks::BlockKind::Retrieve) => {
-            super::lazy::load_block_settings!(retrieve, retrieve_settings, "search settings", cell, |cell| view! { <super::retrieve_settings::RetrieveSettings cell /> })
+            super::lazy::load_block_settings!(block_settings, retrieve_settings, "search settings", cell, |cell| view! { <super::retrieve_settings::RetrieveSettings cell /> })
                 .into_any()
         }
         Some(crate::domain::blocks::BlockKind::Transcribe) => {
-            super::lazy::load_block_settings!(transcribe, transcribe_settings, "transcription settings", cell, |cell| view! { <super::transcribe_settings::TranscribeSettings cell /> })
+            super::lazy::load_block_settings!(block_settings, transcribe_settings, "transcription settings", cell, |cell| view! { <super::transcribe_settings::TranscribeSettings cell /> })
                 .into_any()
         }
         Some(crate::domain::blocks::BlockKind::Router) => {
-            super::lazy::load_block_settings!(router, router_settings, "route settings", cell, |cell| view! { <super::control_settings::RouterSettings cell /> })
+            super::lazy::load_block_settings!(block_settings, router_settings, "route settings", cell, |cell| view! { <super::control_settings::RouterSettings cell /> })
                 .into_any()
         }
         Some(crate::domain::blocks::BlockKind::Transform) => {
-            super::lazy::load_block_settings!(transform, transform_settings, "transform settings", cell, |cell| view! { <super::control_settings::TransformSettings cell /> })
+            super::lazy::load_block_settings!(block_settings, transform_settings, "transform settings", cell, |cell| view! { <super::control_settings::TransformSettings cell /> })
                 .into_any()
         }
         Some(crate::domain::blocks::BlockKind::Approval) => view! { <super::control_settings::ApprovalSettings cell /> }.into_any(),
         Some(crate::domain::blocks::BlockKind::Loop) => {
-            super::lazy::load_block_settings!(loop_block, loop_block_settings, "loop settings", cell, |cell| view! { <super::loop_settings::LoopSettings cell /> })
+            super::lazy::load_block_settings!(block_settings, loop_block_settings, "loop settings", cell, |cell| view! { <super::loop_settings::LoopSettings cell /> })
                 .into_any()
         }
         Some(crate::domain::blocks::BlockKind::Note) => view! {

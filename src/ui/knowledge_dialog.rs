@@ -62,8 +62,9 @@ pub(super) fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 }
 
 super::lazy::load_on_first_open!(
-    knowledge,
+    dialogs,
     LazyKnowledgeDialog,
+    build_knowledge_dialog,
     KnowledgeDialog,
     "Knowledge",
     expect_context::<KnowledgeOpen>().0

@@ -105,17 +105,20 @@ pub fn LoadOnFirstOpen(
 
 /// Declares `$lazy`, a component that mounts the dialog component `$dialog` the first time
 /// `$open` (an `RwSignal<bool>`) is true, with `$dialog`'s code in the wasm module `$group`.
+/// Groups are few on purpose: code that several groups share goes into a module of its own per
+/// combination of groups, so many small groups mean many small fetches when one opens.
 /// `$dialog` must not be used anywhere else, or its code stays in the main module.
 macro_rules! load_on_first_open {
-    ($group:ident, $lazy:ident, $dialog:ident, $what:literal, $open:expr) => {
+    ($group:ident, $lazy:ident, $build:ident, $dialog:ident, $what:literal, $open:expr) => {
         #[component]
         pub fn $lazy() -> impl IntoView {
+            // `$build` names the split function: the splitter links by name, so each needs its own.
             #[leptos::wasm_split::wasm_split($group, fallible, wasm_split_path = ::leptos::wasm_split)]
-            fn build() -> Result<AnyView, $crate::ui::lazy::ChunkError> {
+            fn $build() -> Result<AnyView, $crate::ui::lazy::ChunkError> {
                 Ok(view! { <$dialog /> }.into_any())
             }
             let open: RwSignal<bool> = $open;
-            let load: fn() -> $crate::ui::lazy::LazyView = || Box::pin(build());
+            let load: fn() -> $crate::ui::lazy::LazyView = || Box::pin($build());
             view! { <$crate::ui::lazy::LoadOnFirstOpen open what=$what load /> }
         }
     };

@@ -119,7 +119,14 @@ pub fn on_key(present: Present, editor: Editor, ev: &web_sys::KeyboardEvent) -> 
     true
 }
 
-super::lazy::load_on_first_open!(present, LazyPresentView, PresentView, "Present", expect_context::<Present>().on);
+super::lazy::load_on_first_open!(
+    modes,
+    LazyPresentView,
+    build_present_view,
+    PresentView,
+    "Present",
+    expect_context::<Present>().on
+);
 
 #[component]
 fn PresentView() -> impl IntoView {

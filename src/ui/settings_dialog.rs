@@ -46,8 +46,9 @@ async fn test_connection(settings: Settings, kind: ProviderKind) -> Result<Strin
 }
 
 super::lazy::load_on_first_open!(
-    settings,
+    dialogs,
     LazySettingsDialog,
+    build_settings_dialog,
     SettingsDialog,
     "Settings",
     expect_context::<Settings>().open

@@ -221,7 +221,14 @@ pub fn SharedBanner() -> impl IntoView {
     }
 }
 
-super::lazy::load_on_first_open!(share, LazyShareDialog, ShareDialog, "Share", expect_context::<Shared>().dialog_open);
+super::lazy::load_on_first_open!(
+    dialogs,
+    LazyShareDialog,
+    build_share_dialog,
+    ShareDialog,
+    "Share",
+    expect_context::<Shared>().dialog_open
+);
 
 #[component]
 fn ShareDialog() -> impl IntoView {

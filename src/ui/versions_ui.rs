@@ -22,8 +22,9 @@ fn load(flow_id: &str) -> Versions {
 }
 
 super::lazy::load_on_first_open!(
-    versions,
+    dialogs,
     LazyVersionsDialog,
+    build_versions_dialog,
     VersionsDialog,
     "Versions",
     expect_context::<VersionsOpen>().0

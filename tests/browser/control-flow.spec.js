@@ -114,6 +114,20 @@ test("in present mode the approval step shows the draft with Approve, Edit and R
   expect(app.consoleErrors).toEqual([]);
 });
 
+test("rejecting in the inspector with a reason: the reason shows on the approval and in what was skipped", async ({ page }) => {
+  const app = new AppPage(page);
+  await runApprovalFlow(app, page);
+  await clickLikeAPerson(page, app.block(APPROVAL).locator("header"), "the approval block");
+  const why = app.inspector.getByRole("textbox", { name: "Reason for rejecting" });
+  await clickLikeAPerson(page, why, "the reason box");
+  await page.keyboard.type("Too formal for a regular customer");
+  await clickLikeAPerson(page, app.inspector.getByRole("button", { name: "Reject", exact: true }), "Reject in the inspector");
+  await expect(app.block(EMAIL)).toHaveAttribute("data-status", "skipped");
+  await expect(app.block(EMAIL).locator(".block-body")).toContainText("(Too formal for a regular customer)");
+  await expect(app.inspector).toContainText("Reason: Too formal for a regular customer");
+  expect(app.consoleErrors).toEqual([]);
+});
+
 test("rules route without a model; a transform shows its result on the last run's value", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();

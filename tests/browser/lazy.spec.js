@@ -39,6 +39,7 @@ test("a feature module that fails to arrive gets a message and Try again; the fl
   const dialog = page.getByRole("dialog", { name: "Evaluate" });
   await expect(dialog.getByRole("alert")).toContainText("Evaluate could not be loaded. Check the connection");
   await expect(app.blocks()).toHaveCount(blocksBefore);
+  await app.screenshot("lazy-load-failed");
 
   // Back online: Try again opens the real dialog.
   await page.unroute("**/split_evals.wasm");

@@ -90,6 +90,9 @@ pub enum JoinMode {
 }
 
 /// What runs once per item.
+// One per Loop block, never in a hot collection: boxing the prompt would only make every
+// match and constructor noisier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LoopBody {
