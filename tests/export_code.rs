@@ -54,11 +54,6 @@ fn every_gallery_template_matches_its_golden_files() {
     assert!(differ.is_empty(), "generated code differs from the golden files (UPDATE_GOLDEN=1 to accept): {differ:#?}");
 }
 
-/// Templates using what the exporter cannot write yet (Router, Transform, Approval and Loop
-/// blocks; example turns and conversation memory): their code says so with a TODO, in the code
-/// and in the README, and the export runner does not run them.
-const NOT_YET: [&str; 5] = ["chatbot-memory", "summarise-rows", "privacy-guardrail", "triage", "approve-email"];
-
 #[test]
 fn keys_never_appear_and_every_template_exports_without_todos() {
     for t in TEMPLATES {
@@ -66,19 +61,10 @@ fn keys_never_appear_and_every_template_exports_without_todos() {
             let files = export(target, &source(t));
             for f in &files {
                 assert!(!f.text.contains("sk-"), "{} {}", t.id, f.path);
-                if !NOT_YET.contains(&t.id) {
-                    assert!(!f.text.contains("TODO"), "{} {} has a TODO:\n{}", t.id, f.path, f.text);
-                }
-            }
-            if NOT_YET.contains(&t.id) {
-                for name in ["main.", "README.md"] {
-                    let f = files.iter().find(|f| f.path.starts_with(name));
-                    assert!(f.is_some_and(|f| f.text.contains("TODO")), "{} {name} says what is missing", t.id);
-                }
+                assert!(!f.text.contains("TODO"), "{} {} has a TODO:\n{}", t.id, f.path, f.text);
             }
             let main = files.iter().find(|f| f.path.starts_with("main.")).map(|f| f.text.as_str()).unwrap_or_default();
-            // (A loop's calls are among what is not written yet.)
-            assert!(main.contains("OPENAI_API_KEY") || t.id == "summarise-rows", "{}", t.id);
+            assert!(main.contains("OPENAI_API_KEY"), "{}", t.id);
         }
     }
 }

@@ -80,6 +80,44 @@ export function registerGalleryFixtures(mock) {
   ]) {
     mock.onMessage(attack, { content: "Sorry, I can't help with that. Is there something in the shop I can help you find?" });
   }
+  // Triage: the router's model (its system prompt lists the routes) picks "billing" for a
+  // double charge; the billing reply quotes the request it was given. Any other branch
+  // answering would show in the answer.
+  mock.on({ systemMessage: /You route requests/, userMessage: "charged twice" }, {
+    content: "billing\nA double charge is a question about money.",
+  });
+  mock.on({ systemMessage: /You answer billing questions/ }, (req) => ({
+    content: `Billing reply: sorry about "${/charged twice[^.]*/.exec(lastUser(req))?.[0] ?? "?"}". A refund is on its way.`,
+  }));
+  // The chatbot with memory: the reply counts the turns before the new message (the two
+  // example turns, then any earlier conversation), so lost or extra turns show.
+  mock.on({ systemMessage: /You are Sam, the friendly assistant/ }, (req) => {
+    const turns = (req.messages || []).filter((m) => m.role !== "system").length - 1;
+    return { content: `Hi, I'm Sam (${turns} turns before yours). Which shoes did you order?` };
+  });
+  // The privacy guardrail's reply prompt, for the messages its eval cases let through.
+  mock.on({ systemMessage: /You answer customers of an online shop/ }, (req) => ({
+    content: `Thanks for your message about "${lastUser(req).split("\n")[1]?.slice(0, 40) ?? "?"}". We will reply within one working day.`,
+  }));
+  // The email drafted before approval names its recipient.
+  mock.onMessage("Write an email to", (req) => ({
+    content: `Subject: Your order 4821\n\nDear ${/Write an email to ([^\n]+) covering/.exec(lastUser(req))?.[1] ?? "?"},\n\nYour order ships on Monday.\n\nThe Support Team`,
+  }));
+  // The control-blocks flow (examples/export_flows.rs): the loop's items echo back, the first
+  // as JSON (which stays JSON in the joined results), the others as text.
+  mock.onMessage("Echo item", (req) => {
+    const [, item, count, index] = /Echo item (\w+) of (\d+) \((\d+)\)/.exec(lastUser(req)) ?? [];
+    return { content: index === "1" ? JSON.stringify({ item, of: Number(count), z: [1, 2] }) : `${item} is item ${index} of ${count}` };
+  });
+  // The control-blocks flow's greeting: the reply describes the turns it was sent, so example
+  // turns merged differently from the app (Anthropic) or in the wrong roles would show.
+  mock.on({ systemMessage: /You greet people/ }, (req) => {
+    const turns = (req.messages || []).filter((m) => m.role !== "system").map((m) => {
+      const text = typeof m.content === "string" ? m.content : (m.content || []).map((p) => p.text || "").join("|");
+      return `${m.role}: ${text}`;
+    });
+    return { content: `Hello! I was sent ${turns.length} turns: ${turns.join(" / ")}` };
+  });
   // The hiring screen: a fair screener (5+ years advances, whatever the name), so the
   // exported programs and the app's engine agree and the fairness report finds no gap.
   mock.on({ systemMessage: /You screen applications for a Senior Backend Engineer role/ }, (req) => {

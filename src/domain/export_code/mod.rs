@@ -8,12 +8,15 @@
 //! commented TODO in the code and a line in the README, never silence.
 
 pub mod naming;
+pub mod pii;
 pub mod plan;
 pub mod promptfoo;
 pub mod python;
+pub mod python_control;
 mod readme;
 pub mod snippets;
 pub mod typescript;
+pub mod typescript_control;
 pub mod zip;
 
 use crate::domain::evals::suite::EvalSuite;

@@ -6,10 +6,14 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::naming::{snake, Names};
+use crate::domain::blocks::loop_block::LoopBody;
 use crate::domain::blocks::output::OUTPUT_INPUT_PORT;
 use crate::domain::blocks::tool::TOOLS_PORT;
 use crate::domain::blocks::transcribe::instruction;
-use crate::domain::blocks::{BlockConfig, PromptConfig, RetrieveConfig, ToolConfig, TranscribeConfig};
+use crate::domain::blocks::{
+    ApprovalConfig, BlockConfig, LoopConfig, PromptConfig, RetrieveConfig, RouterConfig, RouterMode, ToolConfig,
+    TranscribeConfig, TransformConfig,
+};
 use crate::domain::flow::{BlockId, Flow, PortRef};
 use crate::domain::graph::topological_order;
 use crate::domain::media::{kind_of, MediaKind};
@@ -17,6 +21,18 @@ use crate::domain::retrieval::search::RetrieveMode;
 
 /// Anthropic requires max_tokens; Chainboard sends this when a block sets none.
 pub const ANTHROPIC_DEFAULT_MAX_TOKENS: u32 = 1024;
+
+/// Anthropic's `max_tokens` and thinking budget as the app sends them: `max_tokens` counts
+/// the thinking too and must be above the budget.
+pub fn anthropic_budget(max_tokens: Option<u32>, thinking: Option<u32>) -> (u32, Option<u32>) {
+    let max = match (max_tokens, thinking) {
+        (Some(max), Some(budget)) if max <= budget => budget.saturating_add(max),
+        (Some(max), _) => max,
+        (None, Some(budget)) => budget.saturating_add(ANTHROPIC_DEFAULT_MAX_TOKENS),
+        (None, None) => ANTHROPIC_DEFAULT_MAX_TOKENS,
+    };
+    (max, thinking)
+}
 
 /// The SDK a call goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -165,11 +181,36 @@ pub struct TranscribeStep {
     pub instruction: String,
 }
 
+/// A Router: rules decide in code; in model mode, a model picks the route.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouterStep {
+    pub config: RouterConfig,
+    /// Model mode: who picks, as a Prompt's provider and model.
+    pub provider: Provider,
+    pub model: String,
+    pub note: Option<String>,
+    /// Model mode: the app's instructions listing the routes (sent as the system prompt).
+    pub system: String,
+    /// The output ports in order, `default` last.
+    pub routes: Vec<String>,
+}
+
+/// A Loop ("For each item") whose body is an inline prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopStep {
+    pub config: LoopConfig,
+    pub prompt: PromptStep,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum StepKind {
     Prompt(Box<PromptStep>),
     Retrieve(RetrieveConfig),
     Transcribe(TranscribeStep),
+    Router(Box<RouterStep>),
+    Transform(TransformConfig),
+    Loop(Box<LoopStep>),
+    Approval(ApprovalConfig),
     /// A kind this exporter cannot write yet: its outputs are empty strings and the code says so.
     Todo {
         kind: String,
@@ -188,13 +229,26 @@ pub struct Step {
     /// (port, variable) for each output port.
     pub outputs: Vec<(String, String)>,
     pub kind: StepKind,
+    /// It sits on a branch that may not be taken (after a Router's route or an Approval):
+    /// its inputs can carry nothing, and then it does not run.
+    pub conditional: bool,
 }
 
-/// An Output block: its title and the variable it prints.
+/// An Output block: its title and the variables it prints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputPrint {
     pub title: String,
-    pub source: Option<String>,
+    /// Every connection into it: several when branches of a Router meet here; only the
+    /// branch that ran carries a value.
+    pub sources: Vec<String>,
+    /// Whether it may show nothing (every branch into it was not taken).
+    pub conditional: bool,
+}
+
+impl OutputPrint {
+    pub fn source(&self) -> Option<&str> {
+        self.sources.first().map(String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -232,10 +286,42 @@ impl Plan {
                 StepKind::Transcribe(t) => {
                     out.insert(t.provider);
                 }
-                StepKind::Retrieve(_) | StepKind::Todo { .. } => {}
+                StepKind::Router(r) if r.config.mode == RouterMode::Model => {
+                    out.insert(r.provider);
+                }
+                // OpenAI's moderation endpoint, for a rule that is not on the sample list.
+                StepKind::Router(r) if r.config.uses_openai_moderation() => {
+                    out.insert(Provider::OpenAi);
+                }
+                StepKind::Loop(l) => {
+                    out.insert(l.prompt.provider);
+                }
+                _ => {}
             }
         }
         out
+    }
+
+    pub fn has(&self, kind: fn(&StepKind) -> bool) -> bool {
+        self.steps.iter().any(|s| kind(&s.kind))
+    }
+
+    /// Whether some block may be skipped (a branch not taken).
+    pub fn has_branches(&self) -> bool {
+        self.steps.iter().any(|s| s.conditional) || self.outputs.iter().any(|o| o.conditional)
+    }
+
+    /// Rules of any Router, for the helpers the rule tests need.
+    pub fn rules(&self) -> impl Iterator<Item = &crate::domain::blocks::RouteRule> {
+        self.steps.iter().flat_map(|s| match &s.kind {
+            StepKind::Router(r) if r.config.mode == RouterMode::Rules => r.config.rules.as_slice(),
+            _ => &[],
+        })
+    }
+
+    /// The conversational Prompts (they are sent the earlier turns).
+    pub fn conversational(&self) -> bool {
+        self.steps.iter().any(|s| matches!(&s.kind, StepKind::Prompt(p) if p.config.conversation.is_some()))
     }
 
     pub fn has_retrieve(&self) -> bool {
@@ -297,6 +383,14 @@ pub fn helpers(plan: &Plan) -> Helpers {
             StepKind::Transcribe(t) if t.provider == Provider::Gemini => {
                 h.families.insert(Provider::Gemini);
                 h.ask.insert(Provider::Gemini);
+            }
+            StepKind::Router(r) if r.config.mode == RouterMode::Model => {
+                h.families.insert(family(r.provider));
+                h.ask.insert(family(r.provider));
+            }
+            StepKind::Loop(l) => {
+                h.families.insert(family(l.prompt.provider));
+                h.ask.insert(family(l.prompt.provider));
             }
             _ => {}
         }
@@ -383,6 +477,9 @@ pub fn plan(flow: &Flow) -> Plan {
         let edge = flow.edge_into(&PortRef::new(block.clone(), port))?;
         vars.get(&(edge.from.block.clone(), edge.from.port.clone())).cloned()
     };
+    // Variables that may carry nothing: a Router's routes, an Approval's output, and the
+    // outputs of blocks after them.
+    let mut conditional_vars: BTreeSet<String> = BTreeSet::new();
 
     for id in &order {
         let Some(block) = flow.block(id) else { continue };
@@ -390,25 +487,19 @@ pub fn plan(flow: &Flow) -> Plan {
         let kind = match &block.config {
             BlockConfig::Input(_) | BlockConfig::Tool(_) | BlockConfig::Note(_) => continue,
             BlockConfig::Output(_) => {
-                out.outputs.push(OutputPrint { title, source: source_of(&vars, id, OUTPUT_INPUT_PORT) });
+                let sources: Vec<String> = flow
+                    .edges
+                    .iter()
+                    .filter(|e| &e.to.block == id && e.to.port == OUTPUT_INPUT_PORT)
+                    .filter_map(|e| vars.get(&(e.from.block.clone(), e.from.port.clone())).cloned())
+                    .collect();
+                let conditional = !sources.is_empty() && sources.iter().all(|s| conditional_vars.contains(s));
+                out.outputs.push(OutputPrint { title, sources, conditional });
                 continue;
             }
             BlockConfig::Prompt(cfg) => {
-                // Not written yet: said in the README and as a TODO, never dropped silently.
-                if !cfg.examples.is_empty() || cfg.conversation.is_some() {
-                    out.todos.push(format!(
-                        "\u{201c}{title}\u{201d} has example turns or remembers the conversation; the export \
-                         sends only its system and user messages. Add the turns to the messages list."
-                    ));
-                }
-                if cfg.params != Default::default() {
-                    out.todos.push(format!(
-                        "\u{201c}{title}\u{201d} sets advanced model settings (top P, stop, seed, reasoning); \
-                         the export does not send them yet."
-                    ));
-                }
                 let (provider, model, note) = map_provider(&cfg.provider, &cfg.model);
-                let tools = flow
+                let tools: Vec<usize> = flow
                     .edges
                     .iter()
                     .filter(|e| &e.to.block == id && e.to.port == TOOLS_PORT)
@@ -426,42 +517,37 @@ pub fn plan(flow: &Flow) -> Plan {
                 }
                 StepKind::Retrieve(cfg.clone())
             }
-            BlockConfig::Transcribe(cfg) => {
-                let (provider, model, note) = match cfg.provider.as_str() {
-                    "demo" => (
-                        Provider::OpenAi,
-                        "gpt-4o-mini-transcribe".to_string(),
-                        Some(
-                            "In Chainboard this block gives a sample transcript. The export calls OpenAI.".to_string(),
-                        ),
-                    ),
-                    other => map_provider(other, &cfg.model),
-                };
-                let provider = if matches!(provider, Provider::Anthropic | Provider::Ollama) {
-                    out.todos.push(format!(
-                        "\u{201c}{title}\u{201d}: {} cannot transcribe; OpenAI is used.",
-                        provider.label()
-                    ));
-                    Provider::OpenAi
-                } else {
-                    provider
-                };
-                StepKind::Transcribe(TranscribeStep {
+            BlockConfig::Transcribe(cfg) => transcribe_step(&title, cfg, &mut out.todos),
+            BlockConfig::Router(cfg) => {
+                let (provider, model, note) = map_provider(&cfg.provider, &cfg.model);
+                StepKind::Router(Box::new(RouterStep {
                     config: cfg.clone(),
                     provider,
                     model,
                     note,
-                    instruction: instruction(cfg),
-                })
+                    system: cfg.model_system_prompt(),
+                    routes: cfg.route_names(),
+                }))
             }
-            BlockConfig::Router(_) | BlockConfig::Transform(_) | BlockConfig::Approval(_) | BlockConfig::Loop(_) => {
-                let kind = block.config.kind_label().to_string();
-                out.todos.push(format!(
-                    "\u{201c}{title}\u{201d} is a {kind} block, which this exporter cannot write yet: its outputs are empty \
-                     in the code. Fill in the function marked TODO."
-                ));
-                StepKind::Todo { kind }
-            }
+            BlockConfig::Transform(cfg) => StepKind::Transform(cfg.clone()),
+            BlockConfig::Approval(cfg) => StepKind::Approval(cfg.clone()),
+            BlockConfig::Loop(cfg) => match &cfg.body {
+                LoopBody::Prompt(p) => {
+                    let (provider, model, note) = map_provider(&p.provider, &p.model);
+                    // Each item is a fresh call: a loop's prompt has no conversation to remember.
+                    let config = PromptConfig { conversation: None, ..p.clone() };
+                    let prompt = PromptStep { config, provider, model, note, tools: Vec::new() };
+                    StepKind::Loop(Box::new(LoopStep { config: cfg.clone(), prompt }))
+                }
+                LoopBody::Flow { .. } => {
+                    out.todos.push(format!(
+                        "\u{201c}{title}\u{201d} runs another flow of the workspace for each item, which this exporter \
+                         cannot write yet: its results are empty in the code. Export that flow too and call it \
+                         from the function marked TODO."
+                    ));
+                    StepKind::Todo { kind: block.config.kind_label().to_string() }
+                }
+            },
             BlockConfig::Unknown(u) => {
                 out.todos.push(format!(
                     "\u{201c}{title}\u{201d} is a {} block, which this exporter cannot write yet: its outputs are empty \
@@ -496,18 +582,42 @@ pub fn plan(flow: &Flow) -> Plan {
             .max()
             .map_or(1, |l| l + 1);
         levels.insert(id.clone(), level);
+        let conditional = args.iter().any(|a| a.source.as_ref().is_some_and(|s| conditional_vars.contains(s)));
+        let branches = matches!(kind, StepKind::Router(_) | StepKind::Approval(_));
         let outputs: Vec<(String, String)> = block
             .output_ports()
             .into_iter()
             .map(|p| {
                 let var = names.claim(&format!("{func}_{}", p.name));
                 vars.insert((id.clone(), p.name.clone()), var.clone());
+                if conditional || branches {
+                    conditional_vars.insert(var.clone());
+                }
                 (p.name, var)
             })
             .collect();
-        out.steps.push(Step { block: id.clone(), title, func, level, args, outputs, kind });
+        out.steps.push(Step { block: id.clone(), title, func, level, args, outputs, kind, conditional });
     }
     out
+}
+
+/// A Transcribe block: OpenAI's endpoint, or a Gemini chat call with the app's instruction.
+fn transcribe_step(title: &str, cfg: &TranscribeConfig, todos: &mut Vec<String>) -> StepKind {
+    let (provider, model, note) = match cfg.provider.as_str() {
+        "demo" => (
+            Provider::OpenAi,
+            "gpt-4o-mini-transcribe".to_string(),
+            Some("In Chainboard this block gives a sample transcript. The export calls OpenAI.".to_string()),
+        ),
+        other => map_provider(other, &cfg.model),
+    };
+    let provider = if matches!(provider, Provider::Anthropic | Provider::Ollama) {
+        todos.push(format!("\u{201c}{title}\u{201d}: {} cannot transcribe; OpenAI is used.", provider.label()));
+        Provider::OpenAi
+    } else {
+        provider
+    };
+    StepKind::Transcribe(TranscribeStep { config: cfg.clone(), provider, model, note, instruction: instruction(cfg) })
 }
 
 #[cfg(test)]
@@ -541,6 +651,55 @@ mod tests {
         let (provider, model, note) = map_provider("demo", "demo");
         assert_eq!((provider, model.as_str()), (Provider::OpenAi, "gpt-4o-mini"));
         assert!(note.is_some_and(|n| n.contains("sample answers")));
+    }
+
+    #[test]
+    fn routes_and_approvals_mark_the_branches_after_them() {
+        let p = plan_of("triage");
+        let StepKind::Router(r) = &p.steps[0].kind else { panic!("{p:?}") };
+        assert_eq!(r.routes, ["billing", "bug", "default"]);
+        assert!(r.system.contains("- billing\n"), "{}", r.system);
+        assert!(!p.steps[0].conditional);
+        assert!(p.steps[1..].iter().all(|s| s.conditional));
+        assert_eq!(p.outputs[0].sources, ["billing_reply_text", "bug_reply_text", "other_reply_text"]);
+        assert!(p.outputs[0].conditional && p.has_branches());
+        assert!(p.todos.is_empty(), "{:?}", p.todos);
+        let p = plan_of("approve-email");
+        assert!(matches!(p.steps[1].kind, StepKind::Approval(_)));
+        assert!(p.outputs[0].conditional);
+        assert!(!plan_of("sentiment").has_branches());
+    }
+
+    #[test]
+    fn a_loop_prompt_forgets_and_a_loop_over_a_flow_is_a_todo() {
+        let mut flow = TEMPLATES.iter().find(|t| t.id == "summarise-rows").map(|t| (t.build)(0)).unwrap_or_default();
+        for b in &mut flow.blocks {
+            if let BlockConfig::Loop(l) = &mut b.config {
+                if let LoopBody::Prompt(p) = &mut l.body {
+                    p.conversation = Some(Default::default());
+                }
+            }
+        }
+        let p = plan(&flow);
+        let StepKind::Loop(l) = &p.steps[0].kind else { panic!("{p:?}") };
+        assert_eq!(l.prompt.config.conversation, None);
+        assert!(!p.conversational());
+        for b in &mut flow.blocks {
+            if let BlockConfig::Loop(l) = &mut b.config {
+                l.body = LoopBody::Flow { flow_id: "f".into(), input: String::new() };
+            }
+        }
+        let p = plan(&flow);
+        assert!(matches!(p.steps[0].kind, StepKind::Todo { .. }));
+        assert!(p.todos.iter().any(|t| t.contains("runs another flow")), "{:?}", p.todos);
+    }
+
+    #[test]
+    fn anthropic_max_tokens_stay_above_the_thinking_budget() {
+        assert_eq!(anthropic_budget(None, None), (1024, None));
+        assert_eq!(anthropic_budget(Some(300), Some(1024)), (1324, Some(1024)));
+        assert_eq!(anthropic_budget(Some(4000), Some(1024)), (4000, Some(1024)));
+        assert_eq!(anthropic_budget(None, Some(2000)), (3024, Some(2000)));
     }
 
     #[test]

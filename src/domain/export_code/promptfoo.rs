@@ -64,6 +64,14 @@ pub fn files(plan: &Plan, source: &ExportSource) -> Vec<ExportFile> {
                  prompt line only names the inputs. Variants are not exported for such flows."
                     .into(),
             );
+            if plan.conversational() {
+                notes.push(
+                    "The flow remembers the conversation: a case's earlier turns go to `flow-provider.mjs` as the \
+                     `__history` variable (JSON pairs of what the user said and the answer), not through promptfoo's \
+                     own multi-turn features; `cases.csv` has no column for them."
+                        .into(),
+                );
+            }
         }
     }
     if suite.repetitions > 1 {
@@ -104,6 +112,12 @@ pub fn files(plan: &Plan, source: &ExportSource) -> Vec<ExportFile> {
                 let names: Vec<&str> = plan.inputs.iter().map(|i| i.name.as_str()).collect();
                 all.push(("__flow_inputs".into(), names.join(", ")));
             }
+            if plan.conversational() && !case.history.is_empty() {
+                // The conversation before the case's message, for the Prompts that remember it.
+                let turns: Vec<[&str; 2]> =
+                    case.history.iter().map(|t| [t.user.as_str(), t.assistant.as_str()]).collect();
+                all.push(("__history".into(), serde_json::to_string(&turns).unwrap_or_default()));
+            }
             for (k, v) in all {
                 let _ = writeln!(yaml, "      {}: {}", quote(&k), quote(&v));
             }
@@ -133,8 +147,14 @@ fn single_prompt<'p>(plan: &'p Plan, target: Option<&str>) -> Option<(String, &'
     if !p.tools.is_empty() || step.args.iter().any(|a| a.media.is_some() || a.source.is_none()) {
         return None;
     }
+    // Example turns, memory and the advanced settings are written by the Node export only:
+    // such a flow runs whole through flow-provider.mjs.
+    let c = &p.config;
+    if !c.examples.is_empty() || c.conversation.is_some() || c.params != Default::default() {
+        return None;
+    }
     let out = plan.outputs.iter().find(|o| Some(o.title.as_str()) == target)?;
-    (out.source.as_deref() == step.outputs.first().map(|(_, v)| v.as_str())).then(|| (step.title.clone(), p.as_ref()))
+    (out.source() == step.outputs.first().map(|(_, v)| v.as_str())).then(|| (step.title.clone(), p.as_ref()))
 }
 
 fn provider_id(provider: &Provider, model: &str) -> String {
@@ -320,15 +340,24 @@ fn prompt_function(title: &str, p: &PromptStep) -> String {
 
 fn flow_provider(plan: &Plan, target: Option<&str>) -> String {
     let mut o = String::from("// Runs the whole exported flow (main.mjs) for each promptfoo test case and answers with\n// the Output block the checks read.\nimport { runFlow } from \"./main.mjs\";\n\n");
-    let args: Vec<String> = plan
+    let mut args: Vec<String> = plan
         .inputs
         .iter()
         .map(|i| format!("{}: vars[{}] ?? {}", camel(&i.ident), quote(&i.name), quote(&i.default)))
         .collect();
+    if plan.conversational() {
+        // A case's earlier turns ([user, answer] pairs, as JSON) for the Prompts that remember them.
+        args.push("history: JSON.parse(vars.__history ?? \"[]\")".into());
+    }
     let _ = writeln!(o, "const TARGET = {};\n", quote(target.unwrap_or_default()));
     o.push_str("export default class ChainboardFlow {\n  id() {\n    return \"chainboard-flow\";\n  }\n\n  async callApi(_prompt, { vars }) {\n");
     let _ = writeln!(o, "    const outputs = await runFlow({{ {} }});", args.join(", "));
-    o.push_str("    const answer = outputs.find((o) => o.output === TARGET) ?? outputs[0];\n    return { output: answer?.answer ?? \"\" };\n  }\n}\n");
+    if plan.outputs.iter().any(|out| out.conditional) {
+        // promptfoo takes an empty output for an error: a branch not taken says so instead.
+        o.push_str("    const answer = outputs.find((o) => o.output === TARGET) ?? outputs[0];\n    return { output: answer?.answer ?? \"(skipped: the branch that leads here was not taken)\" };\n  }\n}\n");
+    } else {
+        o.push_str("    const answer = outputs.find((o) => o.output === TARGET) ?? outputs[0];\n    return { output: answer?.answer ?? \"\" };\n  }\n}\n");
+    }
     o
 }
 

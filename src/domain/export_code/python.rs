@@ -4,12 +4,12 @@
 use std::fmt::Write as _;
 
 use super::naming::{comment_text, multiline_literal, param, py_quote as quote, py_value};
-use super::plan::{Arg, Plan, Provider, Step, StepKind};
+use super::plan::{anthropic_budget, Arg, Plan, PromptStep, Provider, Step, StepKind};
 use super::{readme, ExportFile, ExportSource};
 use crate::domain::blocks::tool::ToolAction;
 use crate::domain::blocks::OutputFormat;
 use crate::domain::media::MediaKind;
-use crate::domain::providers::ToolChoice;
+use crate::domain::providers::{Role, ToolChoice};
 
 /// The versions `make test` installs and runs (tests/export/requirements.txt).
 pub const REQUIREMENTS: &[(&str, &str)] = &[
@@ -107,6 +107,7 @@ fn main_py(plan: &Plan) -> String {
     if plan.has_http_tool() {
         o.push_str(HTTP_TOOL);
     }
+    super::python_control::helpers(plan, &mut o);
     if !plan.tools.is_empty() {
         tools(plan, &mut o);
     }
@@ -120,6 +121,8 @@ fn main_py(plan: &Plan) -> String {
 
 fn imports(plan: &Plan, o: &mut String) {
     let providers = plan.providers();
+    let looping = plan.has(|k| matches!(k, StepKind::Loop(_)));
+    let asks = looping || plan.has(|k| matches!(k, StepKind::Approval(_)));
     o.push_str("import argparse\nimport asyncio\n");
     if plan.sends_images() || plan.has_media(MediaKind::Audio) {
         o.push_str("import base64\n");
@@ -128,11 +131,18 @@ fn imports(plan: &Plan, o: &mut String) {
     if plan.sends_images() || plan.has_media(MediaKind::Audio) {
         o.push_str("import mimetypes\n");
     }
+    let numbers = plan.rules().any(|r| matches!(r.test, crate::domain::blocks::RuleTest::NumberInRange { .. }));
+    if numbers || plan.has_retrieve() {
+        o.push_str("import math\n");
+    }
     o.push_str("import os\n");
     if plan.has_retrieve() {
-        o.push_str("import math\nimport pathlib\n");
+        o.push_str("import pathlib\n");
     }
     o.push_str("import re\n");
+    if asks || plan.conversational() {
+        o.push_str("import sys\n");
+    }
     if plan.has_http_tool() {
         o.push_str("import urllib.error\nimport urllib.parse\nimport urllib.request\n");
     }
@@ -247,7 +257,7 @@ fn params(step: &Step) -> String {
 
 /// `render(TEMPLATE, {...})` over the text arguments (media arguments render as nothing:
 /// the file goes along as an attachment).
-fn render_call(template: &str, args: &[Arg], indent: &str) -> String {
+pub(super) fn render_call(template: &str, args: &[Arg], indent: &str) -> String {
     let used = crate::domain::template::variables(template);
     let values: Vec<String> = used
         .iter()
@@ -271,6 +281,10 @@ fn render_call(template: &str, args: &[Arg], indent: &str) -> String {
 
 fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
     o.push('\n');
+    if super::python_control::step_fn(step, plan, o) {
+        o.push('\n');
+        return;
+    }
     match &step.kind {
         StepKind::Prompt(p) => {
             let _ = writeln!(
@@ -283,116 +297,17 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             if let Some(note) = &p.note {
                 let _ = writeln!(o, "# {}", comment_text(note));
             }
-            let _ = writeln!(o, "async def {}({}) -> str:", step.func, params(step));
-            let c = &p.config;
-            let _ = writeln!(o, "    system = {}", render_call(&c.system, &step.args, "    "));
-            let _ = writeln!(o, "    user = {}", render_call(&c.user, &step.args, "    "));
-            let media: Vec<String> = step.args.iter().filter(|a| a.media.is_some()).map(|a| param(&a.name)).collect();
-            let media = if media.is_empty() { String::new() } else { format!("[{}]", media.join(", ")) };
-            let mut options: Vec<String> = Vec::new();
-            let client = p.provider.client();
-            let agent = !p.tools.is_empty();
-            match p.provider {
-                Provider::OpenAi | Provider::Compatible => {
-                    if let Some(t) = c.temperature {
-                        options.push(format!("temperature={t}"));
-                    }
-                    if let Some(m) = c.max_tokens {
-                        let field = if p.provider == Provider::OpenAi { "max_completion_tokens" } else { "max_tokens" };
-                        options.push(format!("{field}={m}"));
-                    }
-                    match &c.output_format {
-                        OutputFormat::Text => {}
-                        OutputFormat::Json => options.push("response_format={\"type\": \"json_object\"}".into()),
-                        OutputFormat::JsonSchema { schema } => options.push(format!(
-                            "response_format={}",
-                            py_value(&serde_json::json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": true}}), 8)
-                        )),
-                    }
-                }
-                Provider::Anthropic => {
-                    options.push(format!(
-                        "max_tokens={}",
-                        c.max_tokens.unwrap_or(super::plan::ANTHROPIC_DEFAULT_MAX_TOKENS)
-                    ));
-                    if let Some(t) = c.temperature {
-                        options.push(format!("temperature={t}"));
-                    }
-                    match &c.output_format {
-                        OutputFormat::Text => {}
-                        OutputFormat::Json => options.push("output_schema={\"type\": \"object\"}".into()),
-                        OutputFormat::JsonSchema { schema } => {
-                            options.push(format!("output_schema={}", py_value(schema, 8)))
-                        }
-                    }
-                }
-                Provider::Gemini => {
-                    if let Some(t) = c.temperature {
-                        options.push(format!("temperature={t}"));
-                    }
-                    if let Some(m) = c.max_tokens {
-                        options.push(format!("max_output_tokens={m}"));
-                    }
-                    match &c.output_format {
-                        OutputFormat::Text => {}
-                        OutputFormat::Json => options.push("response_mime_type=\"application/json\"".into()),
-                        OutputFormat::JsonSchema { schema } => {
-                            options.push("response_mime_type=\"application/json\"".into());
-                            options.push(format!("response_json_schema={}", py_value(schema, 8)));
-                        }
-                    }
-                }
-                Provider::Ollama => {
-                    let mut opts = Vec::new();
-                    if let Some(t) = c.temperature {
-                        opts.push(format!("\"temperature\": {t}"));
-                    }
-                    if let Some(m) = c.max_tokens {
-                        opts.push(format!("\"num_predict\": {m}"));
-                    }
-                    if !opts.is_empty() {
-                        options.push(format!("options={{{}}}", opts.join(", ")));
-                    }
-                    match &c.output_format {
-                        OutputFormat::Text => {}
-                        OutputFormat::Json => options.push("format=\"json\"".into()),
-                        OutputFormat::JsonSchema { schema } => options.push(format!("format={}", py_value(schema, 8))),
-                    }
-                }
+            let mut params = params(step);
+            if p.config.conversation.is_some() {
+                // The earlier turns of the conversation, oldest first.
+                params = [params, "history: list".to_string()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
             }
-            let helper = match (p.provider, agent) {
-                (Provider::OpenAi | Provider::Compatible, false) => "ask_openai",
-                (Provider::OpenAi | Provider::Compatible, true) => "agent_openai",
-                (Provider::Anthropic, false) => "ask_anthropic",
-                (Provider::Anthropic, true) => "agent_anthropic",
-                (Provider::Gemini, false) => "ask_gemini",
-                (Provider::Gemini, true) => "agent_gemini",
-                (Provider::Ollama, false) => "ask_ollama",
-                (Provider::Ollama, true) => "agent_ollama",
-            };
-            let mut call_args = vec![client.to_string(), quote(&p.model), "system".into(), "user".into()];
-            if !media.is_empty() {
-                call_args.push(format!("media={media}"));
-            }
-            if agent {
-                let tools: Vec<String> = p
-                    .tools
-                    .iter()
-                    .filter_map(|i| plan.tools.get(*i))
-                    .map(|t| format!("{}_TOOL", t.func.to_uppercase()))
-                    .collect();
-                call_args.push(format!("tools=[{}]", tools.join(", ")));
-                call_args.push(format!("max_steps={}", c.max_steps));
-                if let Some(choice) = tool_choice(&c.tool_choice, p.provider) {
-                    call_args.push(format!("tool_choice={choice}"));
-                }
-            }
-            call_args.extend(options);
-            let _ = writeln!(o, "    return await {helper}(");
-            for a in call_args {
-                let _ = writeln!(o, "        {a},");
-            }
-            o.push_str("    )\n");
+            let _ = writeln!(o, "async def {}({params}) -> str:", step.func);
+            prompt_call(p, plan, &step.args, "    ", o);
         }
         StepKind::Retrieve(cfg) => {
             let _ = writeln!(
@@ -441,6 +356,7 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                 );
             }
         }
+        StepKind::Router(_) | StepKind::Transform(_) | StepKind::Approval(_) | StepKind::Loop(_) => {}
         StepKind::Todo { kind } => {
             let _ = writeln!(
                 o,
@@ -478,15 +394,212 @@ fn tool_choice(choice: &ToolChoice, provider: Provider) -> Option<String> {
     Some(text)
 }
 
+/// The body of a Prompt's function (also a Loop's per-item call): render the templates, then
+/// call the SDK with the block's settings, exactly as the app sends them.
+pub(super) fn prompt_call(p: &PromptStep, plan: &Plan, args: &[Arg], indent: &str, o: &mut String) {
+    let c = &p.config;
+    let _ = writeln!(o, "{indent}system = {}", render_call(&c.system, args, indent));
+    let _ = writeln!(o, "{indent}user = {}", render_call(&c.user, args, indent));
+    let mut turns = Vec::new();
+    if !c.examples.is_empty() {
+        let _ = writeln!(o, "{indent}# Example turns, sent between the system message and the user message.");
+        let _ = writeln!(o, "{indent}examples = [");
+        let inner = format!("{indent}    ");
+        for e in &c.examples {
+            let role = match e.role {
+                Role::User => "user",
+                Role::Assistant => "assistant",
+            };
+            let _ = writeln!(o, "{inner}(\"{role}\", {}),", render_call(&e.text, args, &inner));
+        }
+        let _ = writeln!(o, "{indent}]");
+        turns.push("examples");
+    }
+    if let Some(memory) = c.conversation {
+        let _ = writeln!(
+            o,
+            "{indent}# It remembers the conversation: the last {} turns go before the new message.",
+            memory.turns
+        );
+        turns.push("history");
+    }
+    let media: Vec<String> = args.iter().filter(|a| a.media.is_some()).map(|a| param(&a.name)).collect();
+    let agent = !p.tools.is_empty();
+    let helper = match (p.provider, agent) {
+        (Provider::OpenAi | Provider::Compatible, false) => "ask_openai",
+        (Provider::OpenAi | Provider::Compatible, true) => "agent_openai",
+        (Provider::Anthropic, false) => "ask_anthropic",
+        (Provider::Anthropic, true) => "agent_anthropic",
+        (Provider::Gemini, false) => "ask_gemini",
+        (Provider::Gemini, true) => "agent_gemini",
+        (Provider::Ollama, false) => "ask_ollama",
+        (Provider::Ollama, true) => "agent_ollama",
+    };
+    let mut call_args = vec![p.provider.client().to_string(), quote(&p.model), "system".into(), "user".into()];
+    if !media.is_empty() {
+        call_args.push(format!("media=[{}]", media.join(", ")));
+    }
+    if !turns.is_empty() {
+        call_args.push(format!("turns={}", turns.join(" + ")));
+    }
+    if agent {
+        let tools: Vec<String> = p
+            .tools
+            .iter()
+            .filter_map(|i| plan.tools.get(*i))
+            .map(|t| format!("{}_TOOL", t.func.to_uppercase()))
+            .collect();
+        call_args.push(format!("tools=[{}]", tools.join(", ")));
+        call_args.push(format!("max_steps={}", c.max_steps));
+        if let Some(choice) = tool_choice(&c.tool_choice, p.provider) {
+            call_args.push(format!("tool_choice={choice}"));
+        }
+    }
+    call_args.extend(options(p));
+    let _ = writeln!(o, "{indent}return await {helper}(");
+    for a in call_args {
+        let _ = writeln!(o, "{indent}    {a},");
+    }
+    let _ = writeln!(o, "{indent})");
+}
+
+/// The SDK arguments for a Prompt's settings: only what its provider takes, in the shape the
+/// app sends (see src/domain/providers/).
+fn options(p: &PromptStep) -> Vec<String> {
+    let c = &p.config;
+    let x = &c.params;
+    let top_p = x.top_p.filter(|t| t.is_finite());
+    let stop: Vec<&str> = x.stop.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
+    let stop =
+        (!stop.is_empty()).then(|| format!("[{}]", stop.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")));
+    let temperature = c.temperature.filter(|t| t.is_finite());
+    let mut options: Vec<String> = Vec::new();
+    match p.provider {
+        Provider::OpenAi | Provider::Compatible => {
+            if let Some(t) = temperature {
+                options.push(format!("temperature={t}"));
+            }
+            if let Some(m) = c.max_tokens {
+                let field = if p.provider == Provider::OpenAi { "max_completion_tokens" } else { "max_tokens" };
+                options.push(format!("{field}={m}"));
+            }
+            if let Some(t) = top_p {
+                options.push(format!("top_p={t}"));
+            }
+            if let Some(s) = stop {
+                options.push(format!("stop={s}"));
+            }
+            if let Some(seed) = x.seed {
+                options.push(format!("seed={seed}"));
+            }
+            if let Some(effort) = &x.reasoning_effort {
+                options.push(format!("reasoning_effort={}", quote(effort)));
+            }
+            match &c.output_format {
+                OutputFormat::Text => {}
+                OutputFormat::Json => options.push("response_format={\"type\": \"json_object\"}".into()),
+                OutputFormat::JsonSchema { schema } => options.push(format!(
+                    "response_format={}",
+                    py_value(&serde_json::json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": true}}), 8)
+                )),
+            }
+        }
+        Provider::Anthropic => {
+            let (max_tokens, thinking) = anthropic_budget(c.max_tokens, x.thinking_budget);
+            options.push(format!("max_tokens={max_tokens}"));
+            // With thinking on, Anthropic takes no temperature.
+            if let (Some(t), None) = (temperature, thinking) {
+                options.push(format!("temperature={t}"));
+            }
+            if let Some(t) = top_p {
+                options.push(format!("top_p={t}"));
+            }
+            if let Some(budget) = thinking {
+                options.push(format!("thinking={{\"type\": \"enabled\", \"budget_tokens\": {budget}}}"));
+            }
+            if let Some(s) = stop {
+                options.push(format!("stop_sequences={s}"));
+            }
+            match &c.output_format {
+                OutputFormat::Text => {}
+                OutputFormat::Json => options.push("output_schema={\"type\": \"object\"}".into()),
+                OutputFormat::JsonSchema { schema } => options.push(format!("output_schema={}", py_value(schema, 8))),
+            }
+        }
+        Provider::Gemini => {
+            if let Some(t) = temperature {
+                options.push(format!("temperature={t}"));
+            }
+            if let Some(m) = c.max_tokens {
+                options.push(format!("max_output_tokens={m}"));
+            }
+            if let Some(s) = stop {
+                options.push(format!("stop_sequences={s}"));
+            }
+            if let Some(t) = top_p {
+                options.push(format!("top_p={t}"));
+            }
+            if let Some(seed) = x.seed {
+                options.push(format!("seed={seed}"));
+            }
+            if let Some(budget) = x.thinking_budget {
+                options.push(format!("thinking_config=types.ThinkingConfig(thinking_budget={budget})"));
+            }
+            match &c.output_format {
+                OutputFormat::Text => {}
+                OutputFormat::Json => options.push("response_mime_type=\"application/json\"".into()),
+                OutputFormat::JsonSchema { schema } => {
+                    options.push("response_mime_type=\"application/json\"".into());
+                    options.push(format!("response_json_schema={}", py_value(schema, 8)));
+                }
+            }
+        }
+        Provider::Ollama => {
+            let mut opts = Vec::new();
+            if let Some(t) = temperature {
+                opts.push(format!("\"temperature\": {t}"));
+            }
+            if let Some(m) = c.max_tokens {
+                opts.push(format!("\"num_predict\": {m}"));
+            }
+            if let Some(s) = stop {
+                opts.push(format!("\"stop\": {s}"));
+            }
+            if let Some(t) = top_p {
+                opts.push(format!("\"top_p\": {t}"));
+            }
+            if let Some(seed) = x.seed {
+                opts.push(format!("\"seed\": {seed}"));
+            }
+            if !opts.is_empty() {
+                options.push(format!("options={{{}}}", opts.join(", ")));
+            }
+            match &c.output_format {
+                OutputFormat::Text => {}
+                OutputFormat::Json => options.push("format=\"json\"".into()),
+                OutputFormat::JsonSchema { schema } => options.push(format!("format={}", py_value(schema, 8))),
+            }
+        }
+    }
+    options
+}
+
 fn run_flow(plan: &Plan, o: &mut String) {
-    let params: Vec<String> = plan.inputs.iter().map(|i| format!("{}: str", i.ident)).collect();
-    let _ = writeln!(o, "\nasync def run_flow({}) -> list[tuple[str, str]]:", params.join(", "));
+    let mut params: Vec<String> = plan.inputs.iter().map(|i| format!("{}: str", i.ident)).collect();
+    if plan.conversational() {
+        params.push("history: list = ()".into());
+    }
+    let _ = writeln!(o, "\nasync def run_flow({}) -> list[tuple[str, str | None]]:", params.join(", "));
     o.push_str("    # Blocks run in the flow's order; blocks that do not depend on each other run at the same time.\n");
+    if plan.conversational() {
+        o.push_str(
+            "    # `history` is the conversation so far: (what the user said, the answer) pairs, oldest first.\n",
+        );
+    }
+    if plan.has_branches() {
+        o.push_str("    # None marks a branch that was not taken: the blocks on it do not run.\n");
+    }
     for group in plan.levels() {
-        let call = |s: &Step| {
-            let args: Vec<String> = s.args.iter().map(|a| a.source.clone().unwrap_or_else(|| "\"\"".into())).collect();
-            format!("{}({})", s.func, args.join(", "))
-        };
         let target = |s: &Step| {
             let vars: Vec<&str> = s.outputs.iter().map(|(_, v)| v.as_str()).collect();
             if vars.len() == 1 {
@@ -510,13 +623,35 @@ fn run_flow(plan: &Plan, o: &mut String) {
     }
     o.push_str("    return [\n");
     for out in &plan.outputs {
-        let _ =
-            writeln!(o, "        ({}, {}),", quote(&out.title), out.source.clone().unwrap_or_else(|| "\"\"".into()));
+        let value = match out.sources.as_slice() {
+            [] => "\"\"".to_string(),
+            [one] => one.clone(),
+            many => format!("first_taken({})", many.join(", ")),
+        };
+        let _ = writeln!(o, "        ({}, {value}),", quote(&out.title));
     }
     o.push_str("    ]\n\n");
 }
 
+/// The call of one step in `run_flow`: through `when_taken` when it sits on a branch.
+fn call(s: &Step) -> String {
+    let mut args: Vec<String> = s.args.iter().map(|a| a.source.clone().unwrap_or_else(|| "\"\"".into())).collect();
+    if let StepKind::Prompt(p) = &s.kind {
+        if let Some(memory) = p.config.conversation {
+            args.push(format!("recent_turns(history, {})", memory.turns));
+        }
+    }
+    if !s.conditional {
+        return format!("{}({})", s.func, args.join(", "));
+    }
+    let outputs = if s.outputs.len() > 1 { format!(", outputs={}", s.outputs.len()) } else { String::new() };
+    format!("when_taken({}, {}{outputs})", s.func, args.join(", "))
+}
+
 fn main_fn(plan: &Plan, o: &mut String) {
+    if plan.conversational() {
+        chat_fn(plan, o);
+    }
     o.push_str("\ndef main() -> None:\n");
     let desc = if plan.title.trim().is_empty() { "Runs the exported flow.".to_string() } else { plan.title.clone() };
     let _ = writeln!(o, "    parser = argparse.ArgumentParser(description={})", quote(&desc));
@@ -536,13 +671,60 @@ fn main_fn(plan: &Plan, o: &mut String) {
         );
     }
     o.push_str("    parser.add_argument(\"--json\", action=\"store_true\", help=\"print the answers as JSON\")\n");
+    if plan.has(|k| matches!(k, StepKind::Approval(_))) {
+        o.push_str(
+            "    parser.add_argument(\n        \"--approve\", action=\"store_true\", help=\"approve every Approval without asking (or CHAINBOARD_AUTO_APPROVE=1)\"\n    )\n",
+        );
+    }
+    if plan.conversational() {
+        o.push_str("    parser.add_argument(\"--chat\", action=\"store_true\", help=\"talk to the flow, one message per line\")\n");
+    }
     o.push_str("    args = parser.parse_args()\n");
+    if plan.has(|k| matches!(k, StepKind::Approval(_))) {
+        o.push_str("    if args.approve:\n        os.environ[\"CHAINBOARD_AUTO_APPROVE\"] = \"1\"\n");
+    }
+    if plan.conversational() {
+        o.push_str("    if args.chat:\n        asyncio.run(chat(args))\n        return\n");
+    }
     let call_args: Vec<String> = plan.inputs.iter().map(|i| format!("args.{}", i.ident)).collect();
     let _ = writeln!(o, "    outputs = asyncio.run(run_flow({}))", call_args.join(", "));
     o.push_str(
-        "    if args.json:\n        print(json.dumps([{\"output\": t, \"answer\": a} for t, a in outputs], ensure_ascii=False))\n        return\n    for title, answer in outputs:\n        print(f\"== {title} ==\\n{answer}\\n\")\n\n\nif __name__ == \"__main__\":\n    main()\n",
+        "    if args.json:\n        print(json.dumps([{\"output\": t, \"answer\": a} for t, a in outputs], ensure_ascii=False))\n        return\n    for title, answer in outputs:\n",
     );
+    if plan.outputs.iter().any(|out| out.conditional) {
+        o.push_str("        if answer is None:\n            answer = \"(skipped: the branch that leads here was not taken)\"\n");
+    }
+    o.push_str("        print(f\"== {title} ==\\n{answer}\\n\")\n\n\nif __name__ == \"__main__\":\n    main()\n");
 }
+
+/// `--chat`: a conversation on the terminal, each line into the first text input, with the
+/// turns so far sent to the Prompts that remember the conversation (as the Chat panel does).
+fn chat_fn(plan: &Plan, o: &mut String) {
+    let message = plan.inputs.iter().find(|i| i.media.is_none()).map(|i| i.ident.clone());
+    o.push_str(RECENT_TURNS);
+    o.push_str("\nasync def chat(args) -> None:\n");
+    let _ = writeln!(
+        o,
+        "    # Each line you type is the new message; the first Output's answer is the reply. Ctrl-D ends."
+    );
+    o.push_str("    history = []\n    while True:\n        try:\n            message = await asyncio.to_thread(input, \"you> \")\n        except EOFError:\n            return\n        if not message.strip():\n            continue\n");
+    let args: Vec<String> = plan
+        .inputs
+        .iter()
+        .map(|i| if Some(&i.ident) == message.as_ref() { "message".to_string() } else { format!("args.{}", i.ident) })
+        .chain(std::iter::once("history=history".to_string()))
+        .collect();
+    let _ = writeln!(o, "        outputs = await run_flow({})", args.join(", "));
+    o.push_str("        answer = (outputs[0][1] if outputs else None) or \"\"\n        print(f\"bot> {answer}\")\n        history.append((message, answer))\n\n");
+}
+
+const RECENT_TURNS: &str = r#"
+def recent_turns(history: list, turns: int) -> list:
+    # The last `turns` turns of the conversation as user and assistant messages.
+    recent = list(history)[-turns:] if turns else []
+    return [message for user, answer in recent for message in (("user", user), ("assistant", answer))]
+
+"#;
 
 const RENDER: &str = r#"PLACEHOLDER = re.compile(r"\\\{\{|\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
@@ -577,9 +759,11 @@ def openai_user_content(user: str, media: list) -> object:
 "#;
 
 const ASK_OPENAI: &str = r#"
-async def ask_openai(client, model: str, system: str, user: str, media: list = (), **options) -> str:
-    # One chat completion; `options` are temperature, max tokens and the response format.
+async def ask_openai(client, model: str, system: str, user: str, media: list = (), turns: list = (), **options) -> str:
+    # One chat completion; `turns` are earlier (role, text) messages; `options` are the
+    # block's settings (temperature, max tokens, the response format, ...).
     messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages += [{"role": role, "content": text} for role, text in turns]
     messages.append({"role": "user", "content": openai_user_content(user, list(media))})
     response = await client.chat.completions.create(model=model, messages=messages, **options)
     return response.choices[0].message.content or ""
@@ -597,14 +781,32 @@ def anthropic_user_content(user: str, media: list) -> object:
     return parts + [{"type": "text", "text": user}]
 
 
+def anthropic_messages(turns: list, content) -> list:
+    # Anthropic wants user and assistant turns to alternate: turns of one role in a row become
+    # one, as in Chainboard (texts joined by a blank line).
+    messages = []
+    for role, item in [*turns, ("user", content)]:
+        if messages and messages[-1]["role"] == role:
+            last = messages[-1]["content"]
+            if isinstance(last, str) and isinstance(item, str):
+                messages[-1]["content"] = f"{last}\n\n{item}"
+            else:
+                blocks = lambda c: [{"type": "text", "text": c}] if isinstance(c, str) else list(c)
+                messages[-1]["content"] = blocks(last) + blocks(item)
+        else:
+            messages.append({"role": role, "content": item})
+    return messages
+
+
 def anthropic_params(system: str, output_schema, options: dict) -> dict:
     params = dict(options)
     if system.strip():
         params["system"] = system
     extra = {}
-    if "temperature" in params:
-        # Sent in the body: this SDK version has no `temperature` argument; the API takes it.
-        extra["temperature"] = params.pop("temperature")
+    for name in ("temperature", "top_p"):
+        if name in params:
+            # Sent in the body: this SDK version has no such argument; the API takes it.
+            extra[name] = params.pop(name)
     if output_schema is not None:
         # Structured output: the answer is JSON matching the schema.
         extra["output_config"] = {"format": {"type": "json_schema", "schema": output_schema}}
@@ -615,8 +817,8 @@ def anthropic_params(system: str, output_schema, options: dict) -> dict:
 "#;
 
 const ASK_ANTHROPIC: &str = r#"
-async def ask_anthropic(client, model: str, system: str, user: str, media: list = (), output_schema=None, **options) -> str:
-    messages = [{"role": "user", "content": anthropic_user_content(user, list(media))}]
+async def ask_anthropic(client, model: str, system: str, user: str, media: list = (), turns: list = (), output_schema=None, **options) -> str:
+    messages = anthropic_messages(list(turns), anthropic_user_content(user, list(media)))
     response = await client.messages.create(model=model, messages=messages, **anthropic_params(system, output_schema, options))
     return "".join(block.text for block in response.content if block.type == "text")
 
@@ -633,17 +835,23 @@ def gemini_contents(user: str, media: list) -> list:
 "#;
 
 const ASK_GEMINI: &str = r#"
-async def ask_gemini(client, model: str, system: str, user: str, media: list = (), **options) -> str:
+async def ask_gemini(client, model: str, system: str, user: str, media: list = (), turns: list = (), **options) -> str:
     config = types.GenerateContentConfig(system_instruction=system if system.strip() else None, **options)
-    contents = [types.Content(role="user", parts=gemini_contents(user, list(media)))]
+    # Gemini calls the assistant "model".
+    contents = [
+        types.Content(role="model" if role == "assistant" else "user", parts=[types.Part.from_text(text=text)])
+        for role, text in turns
+    ]
+    contents.append(types.Content(role="user", parts=gemini_contents(user, list(media))))
     response = await client.aio.models.generate_content(model=model, contents=contents, config=config)
     return response.text or ""
 
 "#;
 
 const OLLAMA_CONTENT: &str = r#"
-def ollama_messages(system: str, user: str, media: list) -> list:
+def ollama_messages(system: str, user: str, media: list, turns: list = ()) -> list:
     messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages += [{"role": role, "content": text} for role, text in turns]
     message = {"role": "user", "content": user}
     if media:
         message["images"] = [base64.b64encode(read_media(path)[1]).decode() for path in media]
@@ -652,8 +860,8 @@ def ollama_messages(system: str, user: str, media: list) -> list:
 "#;
 
 const ASK_OLLAMA: &str = r#"
-async def ask_ollama(client, model: str, system: str, user: str, media: list = (), **options) -> str:
-    response = await client.chat(model=model, messages=ollama_messages(system, user, list(media)), **options)
+async def ask_ollama(client, model: str, system: str, user: str, media: list = (), turns: list = (), **options) -> str:
+    response = await client.chat(model=model, messages=ollama_messages(system, user, list(media), list(turns)), **options)
     return response.message.content or ""
 
 "#;
@@ -685,10 +893,11 @@ async def call_tool(tools: list, name: str, arguments) -> str:
 "#;
 
 const AGENT_OPENAI: &str = r#"
-async def agent_openai(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), tool_choice=None, **options) -> str:
+async def agent_openai(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), turns: list = (), tool_choice=None, **options) -> str:
     # The agent loop: call the model, run the tools it asks for, send the results back, until it
     # answers without calling a tool.
     messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages += [{"role": role, "content": text} for role, text in turns]
     messages.append({"role": "user", "content": openai_user_content(user, list(media))})
     specs = [{"type": "function", "function": {k: t[k] for k in ("name", "description", "parameters")}} for t in tools]
     for step in range(max_steps):
@@ -714,10 +923,10 @@ async def agent_openai(client, model: str, system: str, user: str, tools: list, 
 "#;
 
 const AGENT_ANTHROPIC: &str = r#"
-async def agent_anthropic(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), tool_choice=None, output_schema=None, **options) -> str:
+async def agent_anthropic(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), turns: list = (), tool_choice=None, output_schema=None, **options) -> str:
     # The agent loop: call the model, run the tools it asks for, send the results back, until it
     # answers without calling a tool.
-    messages = [{"role": "user", "content": anthropic_user_content(user, list(media))}]
+    messages = anthropic_messages(list(turns), anthropic_user_content(user, list(media)))
     specs = [{"name": t["name"], "description": t["description"], "input_schema": t["parameters"]} for t in tools]
     params = anthropic_params(system, output_schema, options)
     for step in range(max_steps):
@@ -737,14 +946,18 @@ async def agent_anthropic(client, model: str, system: str, user: str, tools: lis
 "#;
 
 const AGENT_GEMINI: &str = r#"
-async def agent_gemini(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), tool_choice=None, **options) -> str:
+async def agent_gemini(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), turns: list = (), tool_choice=None, **options) -> str:
     # The agent loop: call the model, run the tools it asks for, send the results back, until it
     # answers without calling a tool.
     declarations = [
         types.FunctionDeclaration(name=t["name"], description=t["description"], parameters_json_schema=t["parameters"])
         for t in tools
     ]
-    contents = [types.Content(role="user", parts=gemini_contents(user, list(media)))]
+    contents = [
+        types.Content(role="model" if role == "assistant" else "user", parts=[types.Part.from_text(text=text)])
+        for role, text in turns
+    ]
+    contents.append(types.Content(role="user", parts=gemini_contents(user, list(media))))
     for step in range(max_steps):
         calling = None
         if tool_choice and step == 0:
@@ -772,10 +985,10 @@ async def agent_gemini(client, model: str, system: str, user: str, tools: list, 
 "#;
 
 const AGENT_OLLAMA: &str = r#"
-async def agent_ollama(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), **options) -> str:
+async def agent_ollama(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), turns: list = (), **options) -> str:
     # The agent loop: call the model, run the tools it asks for, send the results back, until it
     # answers without calling a tool. (Ollama cannot force a tool choice.)
-    messages = ollama_messages(system, user, list(media))
+    messages = ollama_messages(system, user, list(media), list(turns))
     specs = [{"type": "function", "function": {k: t[k] for k in ("name", "description", "parameters")}} for t in tools]
     for step in range(max_steps):
         response = await client.chat(model=model, messages=messages, tools=specs, **options)

@@ -82,6 +82,12 @@ fn readme(plan: &Plan, lang: Lang) -> String {
         })
         .collect();
     let _ = writeln!(o, "{run} {}", example.join(" ")).map(|_| ());
+    if plan.conversational() {
+        let _ = writeln!(o, "{run} --chat   # talk to it: one message per line, it remembers the conversation");
+    }
+    if plan.has(|k| matches!(k, StepKind::Approval(_))) {
+        let _ = writeln!(o, "{run} --approve   # approve every Approval without asking");
+    }
     o.push_str("```\n\n");
     o.push_str(
         "Every input is optional: without it the flow's own value is used. Each Output block's answer is \
@@ -126,11 +132,41 @@ fn readme(plan: &Plan, lang: Lang) -> String {
                 p.tools.len(),
                 p.config.max_steps
             ),
-            StepKind::Prompt(p) => format!("a call to {} `{}`", p.provider.label(), md(&p.model)),
+            StepKind::Prompt(p) => {
+                let mut what = format!("a call to {} `{}`", p.provider.label(), md(&p.model));
+                if !p.config.examples.is_empty() {
+                    let _ = write!(what, " with {} example turn(s)", p.config.examples.len());
+                }
+                if let Some(memory) = p.config.conversation {
+                    let _ = write!(what, ", sent the last {} turns of the conversation", memory.turns);
+                }
+                what
+            }
             StepKind::Retrieve(r) => {
                 format!("a keyword search (BM25) over `documents/`, the {} best passages", r.top_k)
             }
             StepKind::Transcribe(t) => format!("a transcription by {} `{}`", t.provider.label(), md(&t.model)),
+            StepKind::Router(r) if r.config.mode == crate::domain::blocks::RouterMode::Model => format!(
+                "a router: {} `{}` picks one of the routes ({}); only that branch runs",
+                r.provider.label(),
+                md(&r.model),
+                r.routes.iter().map(|n| md(n)).collect::<Vec<_>>().join(", ")
+            ),
+            StepKind::Router(r) => format!(
+                "a router: {} rule(s), checked in order, pick one of the routes ({}); only that branch runs",
+                r.config.rules.len(),
+                r.routes.iter().map(|n| md(n)).collect::<Vec<_>>().join(", ")
+            ),
+            StepKind::Transform(t) => format!("a transform ({}), no model", md(t.op.kind_id())),
+            StepKind::Approval(_) => "an approval: asks on the terminal to approve, edit or reject (`--approve` or \
+                                      `CHAINBOARD_AUTO_APPROVE=1` approves everything); rejected, what follows does not run"
+                .to_string(),
+            StepKind::Loop(l) => format!(
+                "a loop: one call to {} `{}` per item of the list, at most {} at a time",
+                l.prompt.provider.label(),
+                md(&l.prompt.model),
+                l.config.concurrency.max(1)
+            ),
             StepKind::Todo { kind } => format!("TODO: a {} block, not exported yet", md(kind)),
         };
         let _ = writeln!(o, "- **{}**: `{}()`, {what}", md(&s.title), fn_name(&s.func, lang));
@@ -175,10 +211,93 @@ fn readme(plan: &Plan, lang: Lang) -> String {
     if plan.sends_images() {
         notes.push("Images are sent before the text of the message, wherever the placeholder stands.".to_string());
     }
+    notes.extend(control_notes(plan, lang));
     for n in notes {
         let _ = writeln!(o, "- {n}");
     }
     o
+}
+
+/// What differs for routers, transforms, approvals, loops and conversations, when the flow
+/// has them.
+fn control_notes(plan: &Plan, lang: Lang) -> Vec<String> {
+    use crate::domain::blocks::{RouterMode, RuleTest};
+    let mut notes = Vec::new();
+    let (regex, lower) = match lang {
+        Lang::Python => ("Python's `re`", "`str.lower()`"),
+        Lang::Node => ("JavaScript's `RegExp`", "`toLowerCase()`"),
+    };
+    if plan.has_branches() {
+        notes.push(
+            "An Output on a branch that was not taken (a route the router did not pick, a rejected approval) \
+             shows as skipped (`null` with `--json`)."
+                .to_string(),
+        );
+    }
+    if plan.rules().any(|r| matches!(r.test, RuleTest::Matches { .. })) {
+        notes.push(format!(
+            "Router patterns run with {regex} instead of Chainboard's regex engine: the common syntax is the same, \
+             rarer features can differ."
+        ));
+    }
+    if plan.rules().next().is_some() {
+        notes.push(format!(
+            "Router rules that ignore case compare with {lower}, which folds a few non-English letters \
+             differently from Chainboard."
+        ));
+    }
+    if plan.rules().any(|r| matches!(r.test, RuleTest::PersonalData)) {
+        notes.push(
+            "\u{201c}Has personal data\u{201d} is a port of Chainboard's detector (the same scanners and checks); it \
+             answers yes or no and does not say what it found."
+                .to_string(),
+        );
+    }
+    if plan.rules().any(|r| matches!(r.test, RuleTest::Moderation { sample: true, .. })) {
+        notes.push(
+            "The moderation rule checks Chainboard's sample word list, as the app does with \u{201c}Sample \
+             moderation\u{201d} ticked: no request. Untick it in Chainboard and export again to call OpenAI's \
+             moderation endpoint."
+                .to_string(),
+        );
+    }
+    if plan.has(|k| matches!(k, StepKind::Router(r) if r.config.mode == RouterMode::Model)) {
+        notes.push(
+            "A router's model answer is read as Chainboard reads it (the label on the first line, else the label \
+             the answer names first, else \u{201c}default\u{201d}); the model's reason is not printed."
+                .to_string(),
+        );
+    }
+    if plan.has(|k| matches!(k, StepKind::Approval(_))) {
+        notes.push(
+            "Approvals ask on the terminal (approve, edit, reject; no reason is kept); `--approve` or \
+             `CHAINBOARD_AUTO_APPROVE=1` approves everything, and with no terminal (end of input) the value is \
+             rejected."
+                .to_string(),
+        );
+    }
+    if plan.has(|k| matches!(k, StepKind::Loop(_))) {
+        notes.push(
+            "A loop runs its items with the block's \u{201c}items at once\u{201d} only (not the provider limit in \
+             Settings), without Chainboard's budget check; failed items are reported on stderr."
+                .to_string(),
+        );
+    }
+    if lang == Lang::Node && plan.has(|k| matches!(k, StepKind::Loop(_) | StepKind::Transform(_))) {
+        notes.push(
+            "JSON numbers written with a fraction of zero (`2.0`) come out as `2` when a transform or a loop \
+             writes JSON: JavaScript does not keep the difference."
+                .to_string(),
+        );
+    }
+    if plan.conversational() {
+        notes.push(
+            "`--chat` keeps the conversation for the session only. Earlier turns carry the flow's answer (its first \
+             Output), as the Chat panel does unless a later block rewords a Prompt's own answer."
+                .to_string(),
+        );
+    }
+    notes
 }
 
 fn fn_name(snake: &str, lang: Lang) -> String {

@@ -8,7 +8,7 @@ use super::naming::{js_value, py_quote, py_value, quote};
 use super::plan::{map_provider, Provider};
 use crate::domain::blocks::{OutputFormat, PromptConfig};
 use crate::domain::providers::{
-    build_chat_request, ChatMessage, ChatRequest, JsonMode, ProviderKind, ProviderSettings,
+    build_chat_request, supports, ChatMessage, ChatRequest, JsonMode, Param, ProviderKind, ProviderSettings, Role,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,10 +22,20 @@ pub struct Snippet {
 pub fn prompt_snippets(config: &PromptConfig) -> Vec<Snippet> {
     let (provider, model, note) = map_provider(&config.provider, &config.model);
     let note = note.map(|n| super::naming::comment_text(&n));
+    // The SDK snippets stay short; the cURL command and Export as code have everything.
+    let short = (!config.examples.is_empty() || config.conversation.is_some() || config.params != Default::default())
+        .then_some(
+            "Short version: the block's example turns, memory and advanced settings are in the cURL command and in \
+             Export as code.",
+        );
+    let with = |comment: &str, code: String| match short {
+        Some(text) => format!("{comment} {text}\n{code}"),
+        None => code,
+    };
     vec![
         Snippet { label: "cURL", code: curl(config, provider, &model, note.as_deref()) },
-        Snippet { label: "Python", code: python(config, provider, &model, note.as_deref()) },
-        Snippet { label: "Node", code: node(config, provider, &model, note.as_deref()) },
+        Snippet { label: "Python", code: with("#", python(config, provider, &model, note.as_deref())) },
+        Snippet { label: "Node", code: with("//", node(config, provider, &model, note.as_deref())) },
     ]
 }
 
@@ -45,10 +55,28 @@ fn shell(text: &str) -> String {
 }
 
 fn curl(config: &PromptConfig, provider: Provider, model: &str, note: Option<&str>) -> String {
+    // As the engine builds it (engine/request.rs): example turns before the user message, and
+    // only the settings this provider takes.
+    let mut messages: Vec<ChatMessage> = config
+        .examples
+        .iter()
+        .map(|e| match e.role {
+            Role::User => ChatMessage::user(e.text.clone()),
+            Role::Assistant => ChatMessage::assistant(e.text.clone()),
+        })
+        .collect();
+    messages.push(ChatMessage::user(config.user.clone()));
+    let takes = |param| supports(kind(provider), param);
+    let p = &config.params;
     let chat = ChatRequest {
         model: model.to_string(),
         system: (!config.system.trim().is_empty()).then(|| config.system.clone()),
-        messages: vec![ChatMessage::user(config.user.clone())],
+        messages,
+        stop: if takes(Param::Stop) { p.stop.clone() } else { Vec::new() },
+        top_p: p.top_p.filter(|_| takes(Param::TopP)),
+        seed: p.seed.filter(|_| takes(Param::Seed)),
+        reasoning_effort: p.reasoning_effort.clone().filter(|_| takes(Param::ReasoningEffort)),
+        thinking_budget: p.thinking_budget.filter(|_| takes(Param::ThinkingBudget)),
         temperature: config.temperature,
         max_tokens: config.max_tokens,
         json_mode: match &config.output_format {
@@ -289,5 +317,27 @@ mod tests {
         let s = prompt_snippets(&anthropic);
         assert!(s[0].code.contains("-H \"x-api-key: $ANTHROPIC_API_KEY\""), "{}", s[0].code);
         assert!(s[1].code.contains("max_tokens=1024"));
+    }
+
+    #[test]
+    fn curl_sends_example_turns_and_the_settings_the_provider_takes() {
+        use crate::domain::blocks::{ExampleTurn, ModelParams};
+        let config = PromptConfig {
+            examples: vec![ExampleTurn { role: Role::Assistant, text: "Hello, Bo!".into() }],
+            params: ModelParams {
+                top_p: Some(0.5),
+                seed: Some(7),
+                thinking_budget: Some(2048),
+                ..ModelParams::default()
+            },
+            ..PromptConfig::default()
+        };
+        let s = prompt_snippets(&config);
+        assert!(s[0].code.contains("Hello, Bo!") && s[0].code.contains("\"top_p\": 0.5"), "{}", s[0].code);
+        assert!(s[0].code.contains("\"seed\": 7") && !s[0].code.contains("thinking"), "{}", s[0].code);
+        assert!(s[1].code.starts_with("# Short version"), "{}", s[1].code);
+        let anthropic = PromptConfig { provider: "anthropic".into(), model: "claude-haiku-4-5".into(), ..config };
+        let s = prompt_snippets(&anthropic);
+        assert!(s[0].code.contains("\"budget_tokens\": 2048") && !s[0].code.contains("seed"), "{}", s[0].code);
     }
 }

@@ -5,12 +5,12 @@
 use std::fmt::Write as _;
 
 use super::naming::{camel, comment_text, js_value, multiline_literal, param, quote};
-use super::plan::{Arg, Plan, Provider, Step, StepKind};
+use super::plan::{anthropic_budget, Arg, Plan, PromptStep, Provider, Step, StepKind};
 use super::{readme, ExportFile, ExportSource};
 use crate::domain::blocks::tool::ToolAction;
 use crate::domain::blocks::OutputFormat;
 use crate::domain::media::MediaKind;
-use crate::domain::providers::ToolChoice;
+use crate::domain::providers::{Role, ToolChoice};
 
 /// The versions `make test` installs and runs (package.json devDependencies).
 pub const PACKAGES: &[(&str, &str)] = &[
@@ -59,7 +59,7 @@ fn package_json(plan: &Plan) -> String {
     serde_json::to_string_pretty(&pkg).unwrap_or_default() + "\n"
 }
 
-fn v(name: &str) -> String {
+pub(super) fn v(name: &str) -> String {
     camel(name)
 }
 
@@ -124,6 +124,7 @@ fn main_mjs(plan: &Plan) -> String {
     if plan.has_http_tool() {
         o.push_str(HTTP_TOOL);
     }
+    super::typescript_control::helpers(plan, &mut o);
     tools(plan, &mut o);
     for step in &plan.steps {
         step_fn(step, plan, &mut o);
@@ -137,6 +138,9 @@ fn imports(plan: &Plan, o: &mut String) {
     let providers = plan.providers();
     if plan.sends_images() || plan.has_media(MediaKind::Audio) || plan.has_retrieve() {
         o.push_str("import { createReadStream, readFileSync } from \"node:fs\";\n");
+    }
+    if plan.conversational() || plan.has(|k| matches!(k, StepKind::Approval(_))) {
+        o.push_str("import { createInterface } from \"node:readline\";\n");
     }
     o.push_str("import { pathToFileURL } from \"node:url\";\nimport { parseArgs } from \"node:util\";\n");
     if providers.contains(&Provider::Anthropic) {
@@ -239,7 +243,7 @@ fn params(step: &Step) -> String {
     step.args.iter().map(|a| param(&a.name)).collect::<Vec<_>>().join(", ")
 }
 
-fn render_call(template: &str, args: &[Arg], indent: &str) -> String {
+pub(super) fn render_call(template: &str, args: &[Arg], indent: &str) -> String {
     let used = crate::domain::template::variables(template);
     let values: Vec<String> = used
         .iter()
@@ -266,8 +270,12 @@ fn render_call(template: &str, args: &[Arg], indent: &str) -> String {
 }
 
 fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
+    if super::typescript_control::step_fn(step, plan, o) {
+        return;
+    }
     let func = v(&step.func);
     match &step.kind {
+        StepKind::Router(_) | StepKind::Transform(_) | StepKind::Approval(_) | StepKind::Loop(_) => {}
         StepKind::Prompt(p) => {
             let _ = writeln!(
                 o,
@@ -279,125 +287,18 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             if let Some(note) = &p.note {
                 let _ = writeln!(o, "// {}", comment_text(note));
             }
-            let _ = writeln!(o, "async function {func}({}) {{", params(step));
-            let c = &p.config;
-            let _ = writeln!(o, "  const system = {};", render_call(&c.system, &step.args, "  "));
-            let _ = writeln!(o, "  const user = {};", render_call(&c.user, &step.args, "  "));
-            let media: Vec<String> = step.args.iter().filter(|a| a.media.is_some()).map(|a| param(&a.name)).collect();
-            let agent = !p.tools.is_empty();
-            let mut fields: Vec<String> = Vec::new();
-            match p.provider {
-                Provider::OpenAi | Provider::Compatible => {
-                    if let Some(t) = c.temperature {
-                        fields.push(format!("temperature: {t}"));
-                    }
-                    if let Some(m) = c.max_tokens {
-                        let field = if p.provider == Provider::OpenAi { "max_completion_tokens" } else { "max_tokens" };
-                        fields.push(format!("{field}: {m}"));
-                    }
-                    match &c.output_format {
-                        OutputFormat::Text => {}
-                        OutputFormat::Json => fields.push("response_format: { type: \"json_object\" }".into()),
-                        OutputFormat::JsonSchema { schema } => fields.push(format!(
-                            "response_format: {}",
-                            js_value(&serde_json::json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": true}}), 6)
-                        )),
-                    }
-                }
-                Provider::Anthropic => {
-                    fields.push(format!(
-                        "max_tokens: {}",
-                        c.max_tokens.unwrap_or(super::plan::ANTHROPIC_DEFAULT_MAX_TOKENS)
-                    ));
-                    if let Some(t) = c.temperature {
-                        fields.push(format!("temperature: {t}"));
-                    }
-                    let schema = match &c.output_format {
-                        OutputFormat::Text => None,
-                        OutputFormat::Json => Some(serde_json::json!({"type": "object"})),
-                        OutputFormat::JsonSchema { schema } => Some(schema.clone()),
-                    };
-                    if let Some(schema) = schema {
-                        fields.push(format!(
-                            "output_config: {}",
-                            js_value(&serde_json::json!({"format": {"type": "json_schema", "schema": schema}}), 6)
-                        ));
-                    }
-                }
-                Provider::Gemini => {
-                    if let Some(t) = c.temperature {
-                        fields.push(format!("temperature: {t}"));
-                    }
-                    if let Some(m) = c.max_tokens {
-                        fields.push(format!("maxOutputTokens: {m}"));
-                    }
-                    match &c.output_format {
-                        OutputFormat::Text => {}
-                        OutputFormat::Json => fields.push("responseMimeType: \"application/json\"".into()),
-                        OutputFormat::JsonSchema { schema } => {
-                            fields.push("responseMimeType: \"application/json\"".into());
-                            fields.push(format!("responseJsonSchema: {}", js_value(schema, 6)));
-                        }
-                    }
-                }
-                Provider::Ollama => {
-                    let mut opts = Vec::new();
-                    if let Some(t) = c.temperature {
-                        opts.push(format!("temperature: {t}"));
-                    }
-                    if let Some(m) = c.max_tokens {
-                        opts.push(format!("num_predict: {m}"));
-                    }
-                    if !opts.is_empty() {
-                        fields.push(format!("options: {{ {} }}", opts.join(", ")));
-                    }
-                    match &c.output_format {
-                        OutputFormat::Text => {}
-                        OutputFormat::Json => fields.push("format: \"json\"".into()),
-                        OutputFormat::JsonSchema { schema } => fields.push(format!("format: {}", js_value(schema, 6))),
-                    }
-                }
+            let mut params = params(step);
+            if p.config.conversation.is_some() {
+                // The earlier turns of the conversation, oldest first.
+                params = [params, "history".to_string()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
             }
-            let family = match p.provider {
-                Provider::OpenAi | Provider::Compatible => "OpenAI",
-                Provider::Anthropic => "Anthropic",
-                Provider::Gemini => "Gemini",
-                Provider::Ollama => "Ollama",
-            };
-            let helper = if agent { format!("agent{family}") } else { format!("ask{family}") };
-            let mut call = vec![v(p.provider.client()), quote(&p.model), "system".into(), "user".into()];
-            let mut extra = Vec::new();
-            if !media.is_empty() {
-                extra.push(format!("media: [{}]", media.join(", ")));
-            }
-            if agent {
-                let tools: Vec<String> = p
-                    .tools
-                    .iter()
-                    .filter_map(|i| plan.tools.get(*i))
-                    .map(|t| format!("{}_TOOL", t.func.to_uppercase()))
-                    .collect();
-                extra.push(format!("tools: [{}]", tools.join(", ")));
-                extra.push(format!("maxSteps: {}", c.max_steps));
-                if let Some(choice) = tool_choice(&c.tool_choice, p.provider) {
-                    extra.push(format!("toolChoice: {choice}"));
-                }
-            }
-            extra.extend(fields);
-            let _ = writeln!(o, "  return {helper}(");
-            for a in call.drain(..) {
-                let _ = writeln!(o, "    {a},");
-            }
-            if extra.is_empty() {
-                o.push_str("    {},\n");
-            } else {
-                o.push_str("    {\n");
-                for e in extra {
-                    let _ = writeln!(o, "      {e},");
-                }
-                o.push_str("    },\n");
-            }
-            o.push_str("  );\n}\n\n");
+            let _ = writeln!(o, "async function {func}({params}) {{");
+            prompt_call(p, plan, &step.args, "  ", o);
+            o.push_str("}\n\n");
         }
         StepKind::Retrieve(cfg) => {
             let _ = writeln!(
@@ -459,6 +360,209 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
     }
 }
 
+/// The body of a Prompt's function (also a Loop's per-item call): render the templates, then
+/// call the SDK with the block's settings, exactly as the app sends them.
+pub(super) fn prompt_call(p: &PromptStep, plan: &Plan, args: &[Arg], indent: &str, o: &mut String) {
+    let c = &p.config;
+    let _ = writeln!(o, "{indent}const system = {};", render_call(&c.system, args, indent));
+    let _ = writeln!(o, "{indent}const user = {};", render_call(&c.user, args, indent));
+    let mut turns = Vec::new();
+    if !c.examples.is_empty() {
+        let _ = writeln!(o, "{indent}// Example turns, sent between the system message and the user message.");
+        let _ = writeln!(o, "{indent}const examples = [");
+        let inner = format!("{indent}  ");
+        for e in &c.examples {
+            let role = match e.role {
+                Role::User => "user",
+                Role::Assistant => "assistant",
+            };
+            let _ = writeln!(o, "{inner}[\"{role}\", {}],", render_call(&e.text, args, &inner));
+        }
+        let _ = writeln!(o, "{indent}];");
+        turns.push("...examples");
+    }
+    if let Some(memory) = c.conversation {
+        let _ = writeln!(
+            o,
+            "{indent}// It remembers the conversation: the last {} turns go before the new message.",
+            memory.turns
+        );
+        turns.push("...history");
+    }
+    let media: Vec<String> = args.iter().filter(|a| a.media.is_some()).map(|a| param(&a.name)).collect();
+    let agent = !p.tools.is_empty();
+    let family = match p.provider {
+        Provider::OpenAi | Provider::Compatible => "OpenAI",
+        Provider::Anthropic => "Anthropic",
+        Provider::Gemini => "Gemini",
+        Provider::Ollama => "Ollama",
+    };
+    let helper = if agent { format!("agent{family}") } else { format!("ask{family}") };
+    let call = [v(p.provider.client()), quote(&p.model), "system".into(), "user".into()];
+    let mut extra = Vec::new();
+    if !media.is_empty() {
+        extra.push(format!("media: [{}]", media.join(", ")));
+    }
+    if !turns.is_empty() {
+        extra.push(format!("turns: [{}]", turns.join(", ")));
+    }
+    if agent {
+        let tools: Vec<String> = p
+            .tools
+            .iter()
+            .filter_map(|i| plan.tools.get(*i))
+            .map(|t| format!("{}_TOOL", t.func.to_uppercase()))
+            .collect();
+        extra.push(format!("tools: [{}]", tools.join(", ")));
+        extra.push(format!("maxSteps: {}", c.max_steps));
+        if let Some(choice) = tool_choice(&c.tool_choice, p.provider) {
+            extra.push(format!("toolChoice: {choice}"));
+        }
+    }
+    extra.extend(options(p, indent.len() + 4));
+    let _ = writeln!(o, "{indent}return {helper}(");
+    for a in call {
+        let _ = writeln!(o, "{indent}  {a},");
+    }
+    if extra.is_empty() {
+        let _ = writeln!(o, "{indent}  {{}},");
+    } else {
+        let _ = writeln!(o, "{indent}  {{");
+        for e in extra {
+            let _ = writeln!(o, "{indent}    {e},");
+        }
+        let _ = writeln!(o, "{indent}  }},");
+    }
+    let _ = writeln!(o, "{indent});");
+}
+
+/// The SDK fields for a Prompt's settings: only what its provider takes, in the shape the app
+/// sends (see src/domain/providers/).
+fn options(p: &PromptStep, depth: usize) -> Vec<String> {
+    let c = &p.config;
+    let x = &c.params;
+    let top_p = x.top_p.filter(|t| t.is_finite());
+    let stop: Vec<&str> = x.stop.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
+    let stop =
+        (!stop.is_empty()).then(|| format!("[{}]", stop.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")));
+    let temperature = c.temperature.filter(|t| t.is_finite());
+    let mut fields: Vec<String> = Vec::new();
+    match p.provider {
+        Provider::OpenAi | Provider::Compatible => {
+            if let Some(t) = temperature {
+                fields.push(format!("temperature: {t}"));
+            }
+            if let Some(m) = c.max_tokens {
+                let field = if p.provider == Provider::OpenAi { "max_completion_tokens" } else { "max_tokens" };
+                fields.push(format!("{field}: {m}"));
+            }
+            if let Some(t) = top_p {
+                fields.push(format!("top_p: {t}"));
+            }
+            if let Some(s) = stop {
+                fields.push(format!("stop: {s}"));
+            }
+            if let Some(seed) = x.seed {
+                fields.push(format!("seed: {seed}"));
+            }
+            if let Some(effort) = &x.reasoning_effort {
+                fields.push(format!("reasoning_effort: {}", quote(effort)));
+            }
+            match &c.output_format {
+                OutputFormat::Text => {}
+                OutputFormat::Json => fields.push("response_format: { type: \"json_object\" }".into()),
+                OutputFormat::JsonSchema { schema } => fields.push(format!(
+                    "response_format: {}",
+                    js_value(&serde_json::json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": true}}), depth)
+                )),
+            }
+        }
+        Provider::Anthropic => {
+            let (max_tokens, thinking) = anthropic_budget(c.max_tokens, x.thinking_budget);
+            fields.push(format!("max_tokens: {max_tokens}"));
+            // With thinking on, Anthropic takes no temperature.
+            if let (Some(t), None) = (temperature, thinking) {
+                fields.push(format!("temperature: {t}"));
+            }
+            if let Some(t) = top_p {
+                fields.push(format!("top_p: {t}"));
+            }
+            if let Some(budget) = thinking {
+                fields.push(format!("thinking: {{ type: \"enabled\", budget_tokens: {budget} }}"));
+            }
+            if let Some(s) = stop {
+                fields.push(format!("stop_sequences: {s}"));
+            }
+            let schema = match &c.output_format {
+                OutputFormat::Text => None,
+                OutputFormat::Json => Some(serde_json::json!({"type": "object"})),
+                OutputFormat::JsonSchema { schema } => Some(schema.clone()),
+            };
+            if let Some(schema) = schema {
+                fields.push(format!(
+                    "output_config: {}",
+                    js_value(&serde_json::json!({"format": {"type": "json_schema", "schema": schema}}), depth)
+                ));
+            }
+        }
+        Provider::Gemini => {
+            if let Some(t) = temperature {
+                fields.push(format!("temperature: {t}"));
+            }
+            if let Some(m) = c.max_tokens {
+                fields.push(format!("maxOutputTokens: {m}"));
+            }
+            if let Some(s) = stop {
+                fields.push(format!("stopSequences: {s}"));
+            }
+            if let Some(t) = top_p {
+                fields.push(format!("topP: {t}"));
+            }
+            if let Some(seed) = x.seed {
+                fields.push(format!("seed: {seed}"));
+            }
+            if let Some(budget) = x.thinking_budget {
+                fields.push(format!("thinkingConfig: {{ thinkingBudget: {budget} }}"));
+            }
+            match &c.output_format {
+                OutputFormat::Text => {}
+                OutputFormat::Json => fields.push("responseMimeType: \"application/json\"".into()),
+                OutputFormat::JsonSchema { schema } => {
+                    fields.push("responseMimeType: \"application/json\"".into());
+                    fields.push(format!("responseJsonSchema: {}", js_value(schema, depth)));
+                }
+            }
+        }
+        Provider::Ollama => {
+            let mut opts = Vec::new();
+            if let Some(t) = temperature {
+                opts.push(format!("temperature: {t}"));
+            }
+            if let Some(m) = c.max_tokens {
+                opts.push(format!("num_predict: {m}"));
+            }
+            if let Some(s) = stop {
+                opts.push(format!("stop: {s}"));
+            }
+            if let Some(t) = top_p {
+                opts.push(format!("top_p: {t}"));
+            }
+            if let Some(seed) = x.seed {
+                opts.push(format!("seed: {seed}"));
+            }
+            if !opts.is_empty() {
+                fields.push(format!("options: {{ {} }}", opts.join(", ")));
+            }
+            match &c.output_format {
+                OutputFormat::Text => {}
+                OutputFormat::Json => fields.push("format: \"json\"".into()),
+                OutputFormat::JsonSchema { schema } => fields.push(format!("format: {}", js_value(schema, depth))),
+            }
+        }
+    }
+    fields
+}
+
 fn tool_choice(choice: &ToolChoice, provider: Provider) -> Option<String> {
     let text = match (choice, provider) {
         (ToolChoice::Auto, _) => return None,
@@ -477,13 +581,20 @@ fn tool_choice(choice: &ToolChoice, provider: Provider) -> Option<String> {
 }
 
 fn run_flow(plan: &Plan, o: &mut String) {
-    let params: Vec<String> = plan.inputs.iter().map(|i| v(&i.ident)).collect();
+    let mut params: Vec<String> = plan.inputs.iter().map(|i| v(&i.ident)).collect();
+    if plan.conversational() {
+        params.push("history = []".into());
+    }
     let _ = writeln!(o, "export async function runFlow({{ {} }}) {{", params.join(", "));
     o.push_str("  // Blocks run in the flow's order; blocks that do not depend on each other run at the same time.\n");
-    let call = |s: &Step| {
-        let args: Vec<String> = s.args.iter().map(|a| a.source.as_deref().map_or("\"\"".to_string(), v)).collect();
-        format!("{}({})", v(&s.func), args.join(", "))
-    };
+    if plan.conversational() {
+        o.push_str(
+            "  // `history` is the conversation so far: [what the user said, the answer] pairs, oldest first.\n",
+        );
+    }
+    if plan.has_branches() {
+        o.push_str("  // null marks a branch that was not taken: the blocks on it do not run.\n");
+    }
     let target = |s: &Step| {
         let vars: Vec<String> = s.outputs.iter().map(|(_, var)| v(var)).collect();
         if vars.len() == 1 {
@@ -506,17 +617,36 @@ fn run_flow(plan: &Plan, o: &mut String) {
     }
     o.push_str("  return [\n");
     for out in &plan.outputs {
-        let _ = writeln!(
-            o,
-            "    {{ output: {}, answer: {} }},",
-            quote(&out.title),
-            out.source.as_deref().map_or("\"\"".to_string(), v)
-        );
+        let value = match out.sources.as_slice() {
+            [] => "\"\"".to_string(),
+            [one] => v(one),
+            many => format!("firstTaken({})", many.iter().map(|s| v(s)).collect::<Vec<_>>().join(", ")),
+        };
+        let _ = writeln!(o, "    {{ output: {}, answer: {value} }},", quote(&out.title));
     }
     o.push_str("  ];\n}\n\n");
 }
 
+/// The call of one step in `runFlow`: through `whenTaken` when it sits on a branch.
+fn call(s: &Step) -> String {
+    let mut args: Vec<String> = s.args.iter().map(|a| a.source.as_deref().map_or("\"\"".to_string(), v)).collect();
+    if let StepKind::Prompt(p) = &s.kind {
+        if let Some(memory) = p.config.conversation {
+            args.push(format!("recentTurns(history, {})", memory.turns));
+        }
+    }
+    if !s.conditional {
+        return format!("{}({})", v(&s.func), args.join(", "));
+    }
+    let outputs = if s.outputs.len() > 1 { format!("{}, ", s.outputs.len()) } else { "1, ".to_string() };
+    format!("whenTaken({}, {outputs}[{}])", v(&s.func), args.join(", "))
+}
+
 fn main_fn(plan: &Plan, o: &mut String) {
+    let approvals = plan.has(|k| matches!(k, StepKind::Approval(_)));
+    if plan.conversational() {
+        chat_fn(plan, o);
+    }
     o.push_str("// Each input is an option (--name value); without it the flow's own value is used.\n");
     o.push_str("async function main() {\n");
     let body_start = o.len();
@@ -529,7 +659,14 @@ fn main_fn(plan: &Plan, o: &mut String) {
             multiline_literal(&i.default, "    ", " +", ("(", ")"), &quote)
         );
     }
-    o.push_str("    json: { type: \"boolean\", default: false },\n    help: { type: \"boolean\", default: false },\n  },\n});\n");
+    o.push_str("    json: { type: \"boolean\", default: false },\n");
+    if approvals {
+        o.push_str("    approve: { type: \"boolean\", default: false },\n");
+    }
+    if plan.conversational() {
+        o.push_str("    chat: { type: \"boolean\", default: false },\n");
+    }
+    o.push_str("    help: { type: \"boolean\", default: false },\n  },\n});\n");
     let mut usage = String::from("Usage: node main.mjs");
     for i in &plan.inputs {
         let what = match i.media {
@@ -540,11 +677,29 @@ fn main_fn(plan: &Plan, o: &mut String) {
         let _ = write!(usage, " [--{} {what}]", i.name);
     }
     usage.push_str(" [--json]");
+    if approvals {
+        usage.push_str(" [--approve]");
+    }
+    if plan.conversational() {
+        usage.push_str(" [--chat]");
+    }
     let _ = writeln!(o, "if (args.help) {{\n  console.log({});\n  process.exit(0);\n}}", quote(&usage));
+    if approvals {
+        o.push_str("// --approve (or CHAINBOARD_AUTO_APPROVE=1) approves every Approval without asking.\nif (args.approve) process.env.CHAINBOARD_AUTO_APPROVE = \"1\";\n");
+    }
+    if plan.conversational() {
+        o.push_str("if (args.chat) return chat(args);\n");
+    }
     let call: Vec<String> = plan.inputs.iter().map(|i| format!("{}: args[{}]", v(&i.ident), quote(&i.name))).collect();
     let _ = writeln!(o, "const outputs = await runFlow({{ {} }});", call.join(", "));
-    o.push_str(
-        "if (args.json) {\n  console.log(JSON.stringify(outputs));\n} else {\n  for (const { output, answer } of outputs) console.log(`== ${output} ==\\n${answer}\\n`);\n}\n",
+    let shown = if plan.outputs.iter().any(|out| out.conditional) {
+        "${answer ?? \"(skipped: the branch that leads here was not taken)\"}"
+    } else {
+        "${answer}"
+    };
+    let _ = writeln!(
+        o,
+        "if (args.json) {{\n  console.log(JSON.stringify(outputs));\n}} else {{\n  for (const {{ output, answer }} of outputs) console.log(`== ${{output}} ==\\n{shown}\\n`);\n}}"
     );
     let body: String =
         o[body_start..].lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("  {l}\n") }).collect();
@@ -554,6 +709,36 @@ fn main_fn(plan: &Plan, o: &mut String) {
     o.push_str("// Run from the command line; `import { runFlow } from \"./main.mjs\"` to use the flow elsewhere.\n");
     o.push_str("if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();\n");
 }
+
+/// `--chat`: a conversation on the terminal, each line into the first text input, with the
+/// turns so far sent to the Prompts that remember the conversation (as the Chat panel does).
+fn chat_fn(plan: &Plan, o: &mut String) {
+    let message = plan.inputs.iter().find(|i| i.media.is_none()).map(|i| i.ident.clone());
+    o.push_str(RECENT_TURNS);
+    o.push_str("// Each line you type is the new message; the first Output's answer is the reply. Ctrl-D ends.\n");
+    o.push_str("async function chat(args) {\n  const history = [];\n  const lines = createInterface({ input: process.stdin, output: process.stdout, prompt: \"you> \" });\n  lines.prompt();\n  for await (const message of lines) {\n    if (!message.trim()) {\n      lines.prompt();\n      continue;\n    }\n");
+    let args: Vec<String> = plan
+        .inputs
+        .iter()
+        .map(|i| {
+            if Some(&i.ident) == message.as_ref() {
+                format!("{}: message", v(&i.ident))
+            } else {
+                format!("{}: args[{}]", v(&i.ident), quote(&i.name))
+            }
+        })
+        .chain(std::iter::once("history".to_string()))
+        .collect();
+    let _ = writeln!(o, "    const outputs = await runFlow({{ {} }});", args.join(", "));
+    o.push_str("    const answer = outputs[0]?.answer ?? \"\";\n    console.log(`bot> ${answer}`);\n    history.push([message, answer]);\n    lines.prompt();\n  }\n}\n\n");
+}
+
+const RECENT_TURNS: &str = r#"// The last `turns` turns of the conversation as user and assistant messages.
+function recentTurns(history, turns) {
+  return (turns ? history.slice(-turns) : []).flatMap(([user, answer]) => [["user", user], ["assistant", answer]]);
+}
+
+"#;
 
 const RENDER: &str = r#"// Fills {{name}} placeholders as Chainboard does; \{{ stands for a literal {{.
 function render(template, values) {
@@ -579,9 +764,11 @@ const OPENAI_CONTENT: &str = r#"function openaiUserContent(user, media = []) {
 
 "#;
 
-const ASK_OPENAI: &str = r#"// One chat completion; `options` are temperature, max tokens and the response format.
-async function askOpenAI(client, model, system, user, { media = [], ...options }) {
+const ASK_OPENAI: &str = r#"// One chat completion; `turns` are earlier [role, text] messages; `options` are the block's
+// settings (temperature, max tokens, the response format, ...).
+async function askOpenAI(client, model, system, user, { media = [], turns = [], ...options }) {
   const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  for (const [role, content] of turns) messages.push({ role, content });
   messages.push({ role: "user", content: openaiUserContent(user, media) });
   const response = await client.chat.completions.create({ model, messages, ...options });
   return response.choices[0].message.content ?? "";
@@ -589,7 +776,21 @@ async function askOpenAI(client, model, system, user, { media = [], ...options }
 
 "#;
 
-const ANTHROPIC_CONTENT: &str = r#"function anthropicUserContent(user, media = []) {
+const ANTHROPIC_CONTENT: &str = r#"// Anthropic wants user and assistant turns to alternate: turns of one role in a row become
+// one, as in Chainboard (texts joined by a blank line).
+function anthropicMessages(turns, content) {
+  const blocks = (c) => (typeof c === "string" ? [{ type: "text", text: c }] : c);
+  const messages = [];
+  for (const [role, item] of [...turns, ["user", content]]) {
+    const last = messages.at(-1);
+    if (last?.role !== role) messages.push({ role, content: item });
+    else if (typeof last.content === "string" && typeof item === "string") last.content = `${last.content}\n\n${item}`;
+    else last.content = [...blocks(last.content), ...blocks(item)];
+  }
+  return messages;
+}
+
+function anthropicUserContent(user, media = []) {
   if (!media.length) return user;
   const images = media.map(readMedia).map(({ mime, data }) => ({ type: "image", source: { type: "base64", media_type: mime, data } }));
   return [...images, { type: "text", text: user }];
@@ -597,8 +798,8 @@ const ANTHROPIC_CONTENT: &str = r#"function anthropicUserContent(user, media = [
 
 "#;
 
-const ASK_ANTHROPIC: &str = r#"async function askAnthropic(client, model, system, user, { media = [], ...options }) {
-  const messages = [{ role: "user", content: anthropicUserContent(user, media) }];
+const ASK_ANTHROPIC: &str = r#"async function askAnthropic(client, model, system, user, { media = [], turns = [], ...options }) {
+  const messages = anthropicMessages(turns, anthropicUserContent(user, media));
   const response = await client.messages.create({ model, messages, ...(system.trim() ? { system } : {}), ...options });
   return response.content.filter((block) => block.type === "text").map((block) => block.text).join("");
 }
@@ -613,17 +814,20 @@ const GEMINI_CONTENT: &str = r#"function geminiParts(user, media = []) {
 
 "#;
 
-const ASK_GEMINI: &str = r#"async function askGemini(client, model, system, user, { media = [], ...options }) {
+const ASK_GEMINI: &str = r#"async function askGemini(client, model, system, user, { media = [], turns = [], ...options }) {
   const config = { ...(system.trim() ? { systemInstruction: system } : {}), ...options };
-  const contents = [{ role: "user", parts: geminiParts(user, media) }];
+  // Gemini calls the assistant "model".
+  const contents = turns.map(([role, text]) => ({ role: role === "assistant" ? "model" : "user", parts: [{ text }] }));
+  contents.push({ role: "user", parts: geminiParts(user, media) });
   const response = await client.models.generateContent({ model, contents, config });
   return response.text ?? "";
 }
 
 "#;
 
-const OLLAMA_CONTENT: &str = r#"function ollamaMessages(system, user, media = []) {
+const OLLAMA_CONTENT: &str = r#"function ollamaMessages(system, user, media = [], turns = []) {
   const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  for (const [role, content] of turns) messages.push({ role, content });
   const message = { role: "user", content: user };
   if (media.length) message.images = media.map((path) => readMedia(path).data);
   return [...messages, message];
@@ -631,8 +835,8 @@ const OLLAMA_CONTENT: &str = r#"function ollamaMessages(system, user, media = []
 
 "#;
 
-const ASK_OLLAMA: &str = r#"async function askOllama(client, model, system, user, { media = [], ...options }) {
-  const response = await client.chat({ model, messages: ollamaMessages(system, user, media), ...options });
+const ASK_OLLAMA: &str = r#"async function askOllama(client, model, system, user, { media = [], turns = [], ...options }) {
+  const response = await client.chat({ model, messages: ollamaMessages(system, user, media, turns), ...options });
   return response.message.content ?? "";
 }
 
@@ -664,8 +868,9 @@ async function callTool(tools, name, args) {
 
 const AGENT_OPENAI: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool.
-async function agentOpenAI(client, model, system, user, { tools, maxSteps, toolChoice, media = [], ...options }) {
+async function agentOpenAI(client, model, system, user, { tools, maxSteps, toolChoice, media = [], turns = [], ...options }) {
   const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  for (const [role, content] of turns) messages.push({ role, content });
   messages.push({ role: "user", content: openaiUserContent(user, media) });
   const specs = tools.map(({ name, description, parameters }) => ({ type: "function", function: { name, description, parameters } }));
   for (let step = 0; step < maxSteps; step++) {
@@ -687,8 +892,8 @@ async function agentOpenAI(client, model, system, user, { tools, maxSteps, toolC
 
 const AGENT_ANTHROPIC: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool.
-async function agentAnthropic(client, model, system, user, { tools, maxSteps, toolChoice, media = [], ...options }) {
-  const messages = [{ role: "user", content: anthropicUserContent(user, media) }];
+async function agentAnthropic(client, model, system, user, { tools, maxSteps, toolChoice, media = [], turns = [], ...options }) {
+  const messages = anthropicMessages(turns, anthropicUserContent(user, media));
   const specs = tools.map(({ name, description, parameters }) => ({ name, description, input_schema: parameters }));
   for (let step = 0; step < maxSteps; step++) {
     const choice = toolChoice && step === 0 ? { tool_choice: toolChoice } : {};
@@ -709,9 +914,10 @@ async function agentAnthropic(client, model, system, user, { tools, maxSteps, to
 
 const AGENT_GEMINI: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool.
-async function agentGemini(client, model, system, user, { tools, maxSteps, toolChoice, media = [], ...options }) {
+async function agentGemini(client, model, system, user, { tools, maxSteps, toolChoice, media = [], turns = [], ...options }) {
   const functionDeclarations = tools.map(({ name, description, parameters }) => ({ name, description, parametersJsonSchema: parameters }));
-  const contents = [{ role: "user", parts: geminiParts(user, media) }];
+  const contents = turns.map(([role, text]) => ({ role: role === "assistant" ? "model" : "user", parts: [{ text }] }));
+  contents.push({ role: "user", parts: geminiParts(user, media) });
   for (let step = 0; step < maxSteps; step++) {
     let toolConfig;
     if (toolChoice && step === 0) {
@@ -743,8 +949,8 @@ async function agentGemini(client, model, system, user, { tools, maxSteps, toolC
 
 const AGENT_OLLAMA: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool. (Ollama cannot force a tool choice.)
-async function agentOllama(client, model, system, user, { tools, maxSteps, media = [], ...options }) {
-  const messages = ollamaMessages(system, user, media);
+async function agentOllama(client, model, system, user, { tools, maxSteps, media = [], turns = [], ...options }) {
+  const messages = ollamaMessages(system, user, media, turns);
   const specs = tools.map(({ name, description, parameters }) => ({ type: "function", function: { name, description, parameters } }));
   for (let step = 0; step < maxSteps; step++) {
     const response = await client.chat({ model, messages, tools: specs, ...options });

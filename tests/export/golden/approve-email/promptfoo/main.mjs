@@ -4,8 +4,8 @@
 // Run: node main.mjs --help (see README.md). Keys come from environment variables.
 //
 // Note “Try this”: Run it: the flow stops at Approve before sending. Approve, edit the text and approve, or reject. Re…
-// TODO: “Approve before sending” is a Approval block, which this exporter cannot write yet: its outputs are…
 
+import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import OpenAI from "openai";
@@ -27,12 +27,66 @@ function openaiUserContent(user, media = []) {
   return [...images, { type: "text", text: user }];
 }
 
-// One chat completion; `options` are temperature, max tokens and the response format.
-async function askOpenAI(client, model, system, user, { media = [], ...options }) {
+// One chat completion; `turns` are earlier [role, text] messages; `options` are the block's
+// settings (temperature, max tokens, the response format, ...).
+async function askOpenAI(client, model, system, user, { media = [], turns = [], ...options }) {
   const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  for (const [role, content] of turns) messages.push({ role, content });
   messages.push({ role: "user", content: openaiUserContent(user, media) });
   const response = await client.chat.completions.create({ model, messages, ...options });
   return response.choices[0].message.content ?? "";
+}
+
+// A block on a branch that was not taken (a route the router did not pick, a rejected
+// approval) gets null instead of a value: it does not run, and neither do the blocks after it.
+async function whenTaken(step, outputs, args) {
+  if (args.some((arg) => arg === null)) return outputs === 1 ? null : new Array(outputs).fill(null);
+  return step(...args);
+}
+
+// An Output fed by several branches shows the one that ran.
+const firstTaken = (...values) => values.find((v) => v !== null) ?? null;
+
+// Asks on the terminal: approve as is, edit (type the new text), or reject.
+async function review(title, instructions, value) {
+  const terminal = createInterface({ input: process.stdin });
+  const typed = terminal[Symbol.asyncIterator]();
+  // The next line typed; null at the end of the input (no one to ask: rejected).
+  const ask = async (question) => {
+    process.stderr.write(question);
+    const { value: line, done } = await typed.next();
+    return done ? null : line;
+  };
+  try {
+    console.error(`\n== Approval: ${title} ==`);
+    if (instructions) console.error(instructions);
+    console.error(`\n${value}\n`);
+    for (;;) {
+      const line = await ask("Approve, edit or reject? [a/e/r] ");
+      if (line === null) return null;
+      const choice = line.trim().toLowerCase();
+      if (choice === "a" || choice === "approve") return value;
+      if (choice === "r" || choice === "reject") return null;
+      if (choice === "e" || choice === "edit") {
+        console.error("Type the new text; end with a line holding only a dot.");
+        const lines = [];
+        for (let line = await ask(""); line !== null && line !== "."; line = await ask("")) lines.push(line);
+        return lines.join("\n");
+      }
+    }
+  } finally {
+    terminal.close();
+  }
+}
+
+// The approved (maybe edited) value, or null when rejected. CHAINBOARD_AUTO_APPROVE=1 (or
+// --approve) approves everything without asking, for scripts and tests. One question at a time.
+let approvalTurn = Promise.resolve();
+function askApproval(title, instructions, value) {
+  if (process.env.CHAINBOARD_AUTO_APPROVE === "1") return value;
+  const turn = approvalTurn.then(() => review(title, instructions, value));
+  approvalTurn = turn.catch(() => {});
+  return turn;
 }
 
 // Prompt “Draft the email” (OpenAI, gpt-4o-mini)
@@ -55,13 +109,15 @@ async function draftTheEmail(recipient, points) {
   );
 }
 
-// TODO: “Approve before sending” is a Approval block, which the exporter cannot write yet.
+// Approval “Approve before sending”: a person approves, edits or rejects the value; rejected, the blocks after
+// it do not run.
 async function approveBeforeSending(value) {
-  return "";
+  return askApproval("Approve before sending", "Check the facts, the tone and the name before this email goes out.", value);
 }
 
 export async function runFlow({ recipient, points }) {
   // Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
+  // null marks a branch that was not taken: the blocks on it do not run.
   const draftTheEmailText = await draftTheEmail(recipient, points);
   const approveBeforeSendingApproved = await approveBeforeSending(draftTheEmailText);
   return [
@@ -76,18 +132,21 @@ async function main() {
       "recipient": { type: "string", default: "Ana Ruiz" },
       "points": { type: "string", default: "Her order 4821 ships on Monday, not Friday. Offer free express shipping on her next order as an apology." },
       json: { type: "boolean", default: false },
+      approve: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (args.help) {
-    console.log("Usage: node main.mjs [--recipient TEXT] [--points TEXT] [--json]");
+    console.log("Usage: node main.mjs [--recipient TEXT] [--points TEXT] [--json] [--approve]");
     process.exit(0);
   }
+  // --approve (or CHAINBOARD_AUTO_APPROVE=1) approves every Approval without asking.
+  if (args.approve) process.env.CHAINBOARD_AUTO_APPROVE = "1";
   const outputs = await runFlow({ recipient: args["recipient"], points: args["points"] });
   if (args.json) {
     console.log(JSON.stringify(outputs));
   } else {
-    for (const { output, answer } of outputs) console.log(`== ${output} ==\n${answer}\n`);
+    for (const { output, answer } of outputs) console.log(`== ${output} ==\n${answer ?? "(skipped: the branch that leads here was not taken)"}\n`);
   }
 }
 

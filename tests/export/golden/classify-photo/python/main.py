@@ -48,9 +48,11 @@ def openai_user_content(user: str, media: list) -> object:
     return parts + [{"type": "text", "text": user}]
 
 
-async def ask_openai(client, model: str, system: str, user: str, media: list = (), **options) -> str:
-    # One chat completion; `options` are temperature, max tokens and the response format.
+async def ask_openai(client, model: str, system: str, user: str, media: list = (), turns: list = (), **options) -> str:
+    # One chat completion; `turns` are earlier (role, text) messages; `options` are the
+    # block's settings (temperature, max tokens, the response format, ...).
     messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages += [{"role": role, "content": text} for role, text in turns]
     messages.append({"role": "user", "content": openai_user_content(user, list(media))})
     response = await client.chat.completions.create(model=model, messages=messages, **options)
     return response.choices[0].message.content or ""
@@ -94,7 +96,7 @@ async def classify(photo: str) -> str:
     )
 
 
-async def run_flow(photo: str) -> list[tuple[str, str]]:
+async def run_flow(photo: str) -> list[tuple[str, str | None]]:
     # Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
     classify_text = await classify(photo)
     return [

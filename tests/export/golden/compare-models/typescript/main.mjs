@@ -24,9 +24,11 @@ function openaiUserContent(user, media = []) {
   return [...images, { type: "text", text: user }];
 }
 
-// One chat completion; `options` are temperature, max tokens and the response format.
-async function askOpenAI(client, model, system, user, { media = [], ...options }) {
+// One chat completion; `turns` are earlier [role, text] messages; `options` are the block's
+// settings (temperature, max tokens, the response format, ...).
+async function askOpenAI(client, model, system, user, { media = [], turns = [], ...options }) {
   const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  for (const [role, content] of turns) messages.push({ role, content });
   messages.push({ role: "user", content: openaiUserContent(user, media) });
   const response = await client.chat.completions.create({ model, messages, ...options });
   return response.choices[0].message.content ?? "";

@@ -50,8 +50,9 @@ async function callTool(tools, name, args) {
 
 // The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool.
-async function agentOpenAI(client, model, system, user, { tools, maxSteps, toolChoice, media = [], ...options }) {
+async function agentOpenAI(client, model, system, user, { tools, maxSteps, toolChoice, media = [], turns = [], ...options }) {
   const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  for (const [role, content] of turns) messages.push({ role, content });
   messages.push({ role: "user", content: openaiUserContent(user, media) });
   const specs = tools.map(({ name, description, parameters }) => ({ type: "function", function: { name, description, parameters } }));
   for (let step = 0; step < maxSteps; step++) {

@@ -58,10 +58,11 @@ async def call_tool(tools: list, name: str, arguments) -> str:
     return await tool["run"](arguments)
 
 
-async def agent_openai(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), tool_choice=None, **options) -> str:
+async def agent_openai(client, model: str, system: str, user: str, tools: list, max_steps: int, media: list = (), turns: list = (), tool_choice=None, **options) -> str:
     # The agent loop: call the model, run the tools it asks for, send the results back, until it
     # answers without calling a tool.
     messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages += [{"role": role, "content": text} for role, text in turns]
     messages.append({"role": "user", "content": openai_user_content(user, list(media))})
     specs = [{"type": "function", "function": {k: t[k] for k in ("name", "description", "parameters")}} for t in tools]
     for step in range(max_steps):
@@ -138,7 +139,7 @@ async def support_agent(message: str) -> str:
     )
 
 
-async def run_flow(message: str) -> list[tuple[str, str]]:
+async def run_flow(message: str) -> list[tuple[str, str | None]]:
     # Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
     support_agent_text = await support_agent(message)
     return [

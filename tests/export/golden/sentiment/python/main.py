@@ -32,22 +32,24 @@ def openai_user_content(user: str, media: list) -> object:
     return parts + [{"type": "text", "text": user}]
 
 
-async def ask_openai(client, model: str, system: str, user: str, media: list = (), **options) -> str:
-    # One chat completion; `options` are temperature, max tokens and the response format.
+async def ask_openai(client, model: str, system: str, user: str, media: list = (), turns: list = (), **options) -> str:
+    # One chat completion; `turns` are earlier (role, text) messages; `options` are the
+    # block's settings (temperature, max tokens, the response format, ...).
     messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages += [{"role": role, "content": text} for role, text in turns]
     messages.append({"role": "user", "content": openai_user_content(user, list(media))})
     response = await client.chat.completions.create(model=model, messages=messages, **options)
     return response.choices[0].message.content or ""
 
 
 # Prompt “Classify” (OpenAI, gpt-4o-mini)
-async def classify(review: str) -> str:
+async def classify(review_: str) -> str:
     system = "You classify customer feedback."
     user = render(
         'Classify the sentiment of this review as positive, neutral or negative. Answer as JSON: {"sentiment": ..., "reason": ...}.\n'
         "\n"
         "{{review}}",
-        {"review": review},
+        {"review": review_},
     )
     return await ask_openai(
         openai_client,
@@ -60,9 +62,9 @@ async def classify(review: str) -> str:
     )
 
 
-async def run_flow(review: str) -> list[tuple[str, str]]:
+async def run_flow(review_: str) -> list[tuple[str, str | None]]:
     # Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
-    classify_text = await classify(review)
+    classify_text = await classify(review_)
     return [
         ("Label", classify_text),
     ]
@@ -70,10 +72,10 @@ async def run_flow(review: str) -> list[tuple[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Classify sentiment with a reason")
-    parser.add_argument("--review", dest="review", default="The delivery was two days late, but the support team was lovely and refunded the shipping.", help="Review")
+    parser.add_argument("--review", dest="review_", default="The delivery was two days late, but the support team was lovely and refunded the shipping.", help="Review")
     parser.add_argument("--json", action="store_true", help="print the answers as JSON")
     args = parser.parse_args()
-    outputs = asyncio.run(run_flow(args.review))
+    outputs = asyncio.run(run_flow(args.review_))
     if args.json:
         print(json.dumps([{"output": t, "answer": a} for t, a in outputs], ensure_ascii=False))
         return

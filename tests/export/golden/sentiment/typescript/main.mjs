@@ -24,22 +24,24 @@ function openaiUserContent(user, media = []) {
   return [...images, { type: "text", text: user }];
 }
 
-// One chat completion; `options` are temperature, max tokens and the response format.
-async function askOpenAI(client, model, system, user, { media = [], ...options }) {
+// One chat completion; `turns` are earlier [role, text] messages; `options` are the block's
+// settings (temperature, max tokens, the response format, ...).
+async function askOpenAI(client, model, system, user, { media = [], turns = [], ...options }) {
   const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  for (const [role, content] of turns) messages.push({ role, content });
   messages.push({ role: "user", content: openaiUserContent(user, media) });
   const response = await client.chat.completions.create({ model, messages, ...options });
   return response.choices[0].message.content ?? "";
 }
 
 // Prompt “Classify” (OpenAI, gpt-4o-mini)
-async function classify(review) {
+async function classify(review_) {
   const system = "You classify customer feedback.";
   const user = render(
     "Classify the sentiment of this review as positive, neutral or negative. Answer as JSON: {\"sentiment\": ..., \"reason\": ...}.\n" +
     "\n" +
     "{{review}}",
-    { review },
+    { "review": review_ },
   );
   return askOpenAI(
     openaiClient,
@@ -54,9 +56,9 @@ async function classify(review) {
   );
 }
 
-export async function runFlow({ review }) {
+export async function runFlow({ review_ }) {
   // Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
-  const classifyText = await classify(review);
+  const classifyText = await classify(review_);
   return [
     { output: "Label", answer: classifyText },
   ];
@@ -75,7 +77,7 @@ async function main() {
     console.log("Usage: node main.mjs [--review TEXT] [--json]");
     process.exit(0);
   }
-  const outputs = await runFlow({ review: args["review"] });
+  const outputs = await runFlow({ review_: args["review"] });
   if (args.json) {
     console.log(JSON.stringify(outputs));
   } else {

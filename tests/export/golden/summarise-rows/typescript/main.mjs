@@ -4,19 +4,215 @@
 // Run: node main.mjs --help (see README.md). Keys come from environment variables.
 //
 // Note “Try this”: Paste your own rows (CSV with a header, one item per line, or a JSON array). Watch the progress on …
-// TODO: “Summarise each row” is a For each item block, which this exporter cannot write yet: its outputs ar…
 
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import OpenAI from "openai";
+
+// Keys and addresses come from the environment: never write a key into this file.
+const openaiClient = new OpenAI({
+  apiKey: process.env.OPENAI_API_KEY,
+  baseURL: process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+});
 
 // Fills {{name}} placeholders as Chainboard does; \{{ stands for a literal {{.
 function render(template, values) {
   return template.replace(/\\\{\{|\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name) => (name ? values[name] : "{{"));
 }
 
-// TODO: “Summarise each row” is a For each item block, which the exporter cannot write yet.
+function openaiUserContent(user, media = []) {
+  if (!media.length) return user;
+  const images = media.map(readMedia).map(({ mime, data }) => ({ type: "image_url", image_url: { url: `data:${mime};base64,${data}` } }));
+  return [...images, { type: "text", text: user }];
+}
+
+// One chat completion; `turns` are earlier [role, text] messages; `options` are the block's
+// settings (temperature, max tokens, the response format, ...).
+async function askOpenAI(client, model, system, user, { media = [], turns = [], ...options }) {
+  const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  for (const [role, content] of turns) messages.push({ role, content });
+  messages.push({ role: "user", content: openaiUserContent(user, media) });
+  const response = await client.chat.completions.create({ model, messages, ...options });
+  return response.choices[0].message.content ?? "";
+}
+
+// Chainboard writes JSON objects with their keys in sorted order; so does this program.
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
+  }
+  return value;
+}
+
+// White space as Chainboard trims it (JavaScript's trim() also takes U+FEFF, which it keeps).
+const SPACE = "[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+";
+const trimmed = (text) => text.replace(new RegExp(`^${SPACE}|${SPACE}$`, "g"), "");
+
+// The header's delimiter, counting only those outside quotes, as Chainboard guesses it: tabs,
+// else semicolons when there are more of them than commas, else commas; null when the header
+// has a single column.
+function csvDelimiter(text) {
+  const counts = { "\t": 0, ",": 0, ";": 0 };
+  let quoted = false, closed = false, start = true;
+  for (const c of text) {
+    if (quoted) {
+      quoted = c !== '"';
+      closed = !quoted;
+      continue;
+    }
+    if (c === '"' && (start || closed)) quoted = true;
+    else if (c === "\r" || c === "\n") break;
+    else if (c in counts) counts[c]++;
+    start = c in counts;
+    closed = false;
+  }
+  if (counts["\t"]) return "\t";
+  if (counts[";"] > counts[","]) return ";";
+  return counts[","] ? "," : null;
+}
+
+// Rows of a CSV with the header's delimiter (quoted fields may hold delimiters, quotes and line
+// breaks), blank rows dropped.
+function csvRows(text) {
+  const delimiter = csvDelimiter(text) ?? "\x1f";
+  // Chainboard writes a ' before a value that a spreadsheet would run as a formula; reading a
+  // comma or semicolon CSV, it takes it off again.
+  const unguard = (f) => (delimiter !== "\x1f" && delimiter !== "\t" && /^'+[=+\-@\t\r]/.test(f) ? f.slice(1) : f);
+  const rows = [];
+  let row = [], field = "", quoted = false, atStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && atStart) {
+      quoted = true;
+      atStart = false;
+    } else if (c === delimiter) {
+      row.push(unguard(field));
+      field = "";
+      atStart = true;
+    } else if (c === "\r" || c === "\n") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(unguard(field));
+      rows.push(row);
+      [row, field, atStart] = [[], "", true];
+    } else {
+      field += c;
+      atStart = false;
+    }
+  }
+  if (quoted) throw new Error("The list is not readable as CSV: a quote is not closed.");
+  if (field || row.length) rows.push([...row, unguard(field)]);
+  return rows.filter((r) => r.some((f) => trimmed(f)));
+}
+
+// Each row after the header as "column: value" lines, or as a JSON object.
+function csvItems(rows, rowAs) {
+  const header = (rows[0] ?? []).map((name, i) => trimmed(name) || `column ${i + 1}`);
+  return rows.slice(1).map((row) => {
+    const pairs = header.map((name, i) => [name, row[i] ?? ""]);
+    if (rowAs === "json") return JSON.stringify(sortKeys(Object.fromEntries(pairs)));
+    return pairs.map(([k, v]) => `${k}: ${v}`).join("\n");
+  });
+}
+
+function jsonItems(text) {
+  const value = JSON.parse(trimmed(text));
+  if (!Array.isArray(value)) throw new Error("The list is JSON but not an array: put the items in [ ... ].");
+  return value.map((v) => (typeof v === "string" ? v : JSON.stringify(sortKeys(v))));
+}
+
+// Cuts the list into items as Chainboard does: "auto" reads a JSON array when the text is one,
+// CSV rows when the first line is a header of two or more columns, lines otherwise.
+function splitItems(text, mode, rowAs) {
+  if (text.startsWith("\ufeff")) text = text.slice(1);
+  const lines = text.split("\n").map(trimmed).filter(Boolean);
+  if (mode === "lines") return lines;
+  if (mode === "json_array") return jsonItems(text);
+  if (mode === "csv") return csvItems(csvRows(text), rowAs);
+  if (text.replace(new RegExp(`^${SPACE}`), "").startsWith("[")) {
+    try {
+      return jsonItems(text);
+    } catch {}
+  }
+  let rows = [];
+  try {
+    if (csvDelimiter(text)) rows = csvRows(text);
+  } catch {} // not readable as CSV: lines
+  const isCsv = rows.length >= 2 && rows[0].length >= 2 && rows.every((r) => r.length === rows[0].length);
+  return isCsv ? csvItems(rows, rowAs) : lines;
+}
+
+// Runs `task` over the items, at most `limit` at a time; the results in the items' order.
+async function mapLimited(items, limit, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i], i + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+// One entry per item, in order: a result that is a JSON object or array stays JSON, other
+// text is a string, a failed item is null (so positions still match the list).
+function joinAsJson(results) {
+  const entry = (result) => {
+    if (result === null) return null;
+    try {
+      const value = JSON.parse(result.trim());
+      return value && typeof value === "object" ? sortKeys(value) : result;
+    } catch {
+      return result;
+    }
+  };
+  return JSON.stringify(results.map(entry), null, 2);
+}
+
+// For each item “Summarise each row” (OpenAI, gpt-4o-mini)
+// The prompt runs once per item of the list, at most 4 at a time; the results are joined
+// as text (failed items left out). A failed item does not stop the others.
 async function summariseEachRow(list_) {
-  return "";
+  const items = splitItems(list_, "auto", "text");
+  if (items.length > 100) throw new Error(`The list has ${items.length} items; this loop runs at most 100.`);
+
+  const ask = async (item, index) => {
+    const system = "You summarise customer feedback for a product team: the problem or praise, in plain words.";
+    const user = render(
+      "Summarise this customer feedback in one sentence:\n" +
+      "\n" +
+      "{{item}}",
+      { item },
+    );
+    return askOpenAI(
+      openaiClient,
+      "gpt-4o-mini",
+      system,
+      user,
+      {
+        temperature: 0.2,
+        max_completion_tokens: 80,
+      },
+    );
+  };
+  const results = await mapLimited(items, 4, async (item, number) => {
+    try {
+      return await ask(item, String(number));
+    } catch (e) {
+      console.error(`Item ${number} failed: ${e.message}`);
+      return null;
+    }
+  });
+  if (items.length && results.every((r) => r === null)) throw new Error("Every item failed.");
+  return results.filter((r) => r !== null).join("\n");
 }
 
 export async function runFlow({ rows }) {

@@ -12,6 +12,6 @@ export default class ChainboardFlow {
   async callApi(_prompt, { vars }) {
     const outputs = await runFlow({ request: vars["request"] ?? "Hi, I was charged twice for my subscription this month. Can you refund the extra payment?" });
     const answer = outputs.find((o) => o.output === TARGET) ?? outputs[0];
-    return { output: answer?.answer ?? "" };
+    return { output: answer?.answer ?? "(skipped: the branch that leads here was not taken)" };
   }
 }

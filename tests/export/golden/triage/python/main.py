@@ -4,7 +4,6 @@
 # Run: python main.py --help (see README.md). Keys come from environment variables.
 #
 # Note “Try this”: Try a bug (“The app crashes when I upload a photo”) or a question. Only the chosen branch runs; the…
-# TODO: “Route by topic” is a Router block, which this exporter cannot write yet: its outputs are empty in …
 
 import argparse
 import asyncio
@@ -35,17 +34,73 @@ def openai_user_content(user: str, media: list) -> object:
     return parts + [{"type": "text", "text": user}]
 
 
-async def ask_openai(client, model: str, system: str, user: str, media: list = (), **options) -> str:
-    # One chat completion; `options` are temperature, max tokens and the response format.
+async def ask_openai(client, model: str, system: str, user: str, media: list = (), turns: list = (), **options) -> str:
+    # One chat completion; `turns` are earlier (role, text) messages; `options` are the
+    # block's settings (temperature, max tokens, the response format, ...).
     messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages += [{"role": role, "content": text} for role, text in turns]
     messages.append({"role": "user", "content": openai_user_content(user, list(media))})
     response = await client.chat.completions.create(model=model, messages=messages, **options)
     return response.choices[0].message.content or ""
 
 
-# TODO: “Route by topic” is a Router block, which the exporter cannot write yet.
-async def route_by_topic(value: str) -> tuple[str, str, str]:
-    return "", "", ""
+async def when_taken(step, *args, outputs: int = 1):
+    # A block on a branch that was not taken (a route the router did not pick, a rejected
+    # approval) gets None instead of a value: it does not run, and neither do the blocks after it.
+    if any(arg is None for arg in args):
+        return None if outputs == 1 else (None,) * outputs
+    return await step(*args)
+
+
+def first_taken(*values):
+    # An Output fed by several branches shows the one that ran.
+    return next((v for v in values if v is not None), None)
+
+
+def routed(value: str, route: str, routes: list) -> tuple:
+    # The value on the chosen route, None (not taken) on the others.
+    return tuple(value if r == route else None for r in routes)
+
+
+def pick_route(answer: str, routes: list) -> str:
+    # Reads the model's pick as Chainboard does: the label on the first line (in any case),
+    # else the label the answer names first (whole words), else "default".
+    text = answer.strip()
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    head = re.sub(r"^\W+|\W+$", "", lines[0] if lines else "")
+    head = head.removeprefix("label:").removeprefix("Label:").strip()
+    for route in routes:
+        if route == head:
+            return route
+    for route in routes:
+        if route.lower() == head.lower():
+            return route
+    found = [(m.start(), r) for r in routes if (m := re.search(rf"(?<!\w){re.escape(r.lower())}(?!\w)", text.lower()))]
+    return min(found)[1] if found else "default"
+
+
+# Router “Route by topic” (OpenAI, gpt-4o-mini)
+# The model picks one route; an answer that names none goes to "default". Only the chosen
+# route carries the value: the blocks on the others do not run.
+async def route_by_topic(value: str) -> tuple:
+    # Chainboard's instructions to the model, with this router's routes.
+    system = (
+        "You route requests. Read the user's message and pick exactly one label from this list:\n"
+        "- billing\n"
+        "- bug\n"
+        "- default\n"
+        "\n"
+        "billing: charges, invoices, refunds, payment cards, subscriptions\n"
+        "bug: the app crashes, shows an error or does not work as it should\n"
+        "default: anything else\n"
+        "\n"
+        "Answer with the label on the first line and one short sentence saying why on the second line, like:\n"
+        "label\n"
+        "reason"
+    )
+    answer = await ask_openai(openai_client, "gpt-4o-mini", system, value)
+    route = pick_route(answer, ["billing", "bug", "default"])
+    return routed(value, route, ["billing", "bug", "default"])
 
 
 # Prompt “Billing reply” (OpenAI, gpt-4o-mini)
@@ -108,16 +163,17 @@ async def other_reply(request: str) -> str:
     )
 
 
-async def run_flow(request: str) -> list[tuple[str, str]]:
+async def run_flow(request: str) -> list[tuple[str, str | None]]:
     # Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
+    # None marks a branch that was not taken: the blocks on it do not run.
     route_by_topic_billing, route_by_topic_bug, route_by_topic_default = await route_by_topic(request)
     billing_reply_text, bug_reply_text, other_reply_text = await asyncio.gather(
-        billing_reply(route_by_topic_billing),
-        bug_reply(route_by_topic_bug),
-        other_reply(route_by_topic_default),
+        when_taken(billing_reply, route_by_topic_billing),
+        when_taken(bug_reply, route_by_topic_bug),
+        when_taken(other_reply, route_by_topic_default),
     )
     return [
-        ("Reply", billing_reply_text),
+        ("Reply", first_taken(billing_reply_text, bug_reply_text, other_reply_text)),
     ]
 
 
@@ -131,6 +187,8 @@ def main() -> None:
         print(json.dumps([{"output": t, "answer": a} for t, a in outputs], ensure_ascii=False))
         return
     for title, answer in outputs:
+        if answer is None:
+            answer = "(skipped: the branch that leads here was not taken)"
         print(f"== {title} ==\n{answer}\n")
 
 

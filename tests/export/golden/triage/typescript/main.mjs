@@ -4,7 +4,6 @@
 // Run: node main.mjs --help (see README.md). Keys come from environment variables.
 //
 // Note “Try this”: Try a bug (“The app crashes when I upload a photo”) or a question. Only the chosen branch runs; the…
-// TODO: “Route by topic” is a Router block, which this exporter cannot write yet: its outputs are empty in …
 
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -27,17 +26,70 @@ function openaiUserContent(user, media = []) {
   return [...images, { type: "text", text: user }];
 }
 
-// One chat completion; `options` are temperature, max tokens and the response format.
-async function askOpenAI(client, model, system, user, { media = [], ...options }) {
+// One chat completion; `turns` are earlier [role, text] messages; `options` are the block's
+// settings (temperature, max tokens, the response format, ...).
+async function askOpenAI(client, model, system, user, { media = [], turns = [], ...options }) {
   const messages = system.trim() ? [{ role: "system", content: system }] : [];
+  for (const [role, content] of turns) messages.push({ role, content });
   messages.push({ role: "user", content: openaiUserContent(user, media) });
   const response = await client.chat.completions.create({ model, messages, ...options });
   return response.choices[0].message.content ?? "";
 }
 
-// TODO: “Route by topic” is a Router block, which the exporter cannot write yet.
+// A block on a branch that was not taken (a route the router did not pick, a rejected
+// approval) gets null instead of a value: it does not run, and neither do the blocks after it.
+async function whenTaken(step, outputs, args) {
+  if (args.some((arg) => arg === null)) return outputs === 1 ? null : new Array(outputs).fill(null);
+  return step(...args);
+}
+
+// An Output fed by several branches shows the one that ran.
+const firstTaken = (...values) => values.find((v) => v !== null) ?? null;
+
+// The value on the chosen route, null (not taken) on the others.
+const routed = (value, route, routes) => routes.map((r) => (r === route ? value : null));
+
+// Reads the model's pick as Chainboard does: the label on the first line (in any case), else
+// the label the answer names first (whole words), else "default".
+function pickRoute(answer, routes) {
+  const text = answer.trim();
+  const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
+  let head = (lines[0] ?? "").replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, "");
+  for (const prefix of ["label:", "Label:"]) if (head.startsWith(prefix)) head = head.slice(prefix.length);
+  head = head.trim();
+  const exact = routes.find((r) => r === head) ?? routes.find((r) => r.toLowerCase() === head.toLowerCase());
+  if (exact) return exact;
+  let best = null;
+  for (const route of routes) {
+    const word = route.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const found = new RegExp(`(?<![\\p{L}\\p{N}_])${word}(?![\\p{L}\\p{N}_])`, "u").exec(text.toLowerCase());
+    if (found && (!best || found.index < best.at)) best = { at: found.index, route };
+  }
+  return best ? best.route : "default";
+}
+
+// Router “Route by topic” (OpenAI, gpt-4o-mini)
+// The model picks one route; an answer that names none goes to "default". Only the chosen
+// route carries the value: the blocks on the others do not run.
 async function routeByTopic(value) {
-  return ["", "", ""];
+  // Chainboard's instructions to the model, with this router's routes.
+  const system = (
+      "You route requests. Read the user's message and pick exactly one label from this list:\n" +
+      "- billing\n" +
+      "- bug\n" +
+      "- default\n" +
+      "\n" +
+      "billing: charges, invoices, refunds, payment cards, subscriptions\n" +
+      "bug: the app crashes, shows an error or does not work as it should\n" +
+      "default: anything else\n" +
+      "\n" +
+      "Answer with the label on the first line and one short sentence saying why on the second line, like:\n" +
+      "label\n" +
+      "reason"
+  );
+  const answer = await askOpenAI(openaiClient, "gpt-4o-mini", system, value, {});
+  const route = pickRoute(answer, ["billing", "bug", "default"]);
+  return routed(value, route, ["billing", "bug", "default"]);
 }
 
 // Prompt “Billing reply” (OpenAI, gpt-4o-mini)
@@ -108,14 +160,15 @@ async function otherReply(request) {
 
 export async function runFlow({ request }) {
   // Blocks run in the flow's order; blocks that do not depend on each other run at the same time.
+  // null marks a branch that was not taken: the blocks on it do not run.
   const [routeByTopicBilling, routeByTopicBug, routeByTopicDefault] = await routeByTopic(request);
   const [billingReplyText, bugReplyText, otherReplyText] = await Promise.all([
-    billingReply(routeByTopicBilling),
-    bugReply(routeByTopicBug),
-    otherReply(routeByTopicDefault),
+    whenTaken(billingReply, 1, [routeByTopicBilling]),
+    whenTaken(bugReply, 1, [routeByTopicBug]),
+    whenTaken(otherReply, 1, [routeByTopicDefault]),
   ]);
   return [
-    { output: "Reply", answer: billingReplyText },
+    { output: "Reply", answer: firstTaken(billingReplyText, bugReplyText, otherReplyText) },
   ];
 }
 
@@ -136,7 +189,7 @@ async function main() {
   if (args.json) {
     console.log(JSON.stringify(outputs));
   } else {
-    for (const { output, answer } of outputs) console.log(`== ${output} ==\n${answer}\n`);
+    for (const { output, answer } of outputs) console.log(`== ${output} ==\n${answer ?? "(skipped: the branch that leads here was not taken)"}\n`);
   }
 }
 
