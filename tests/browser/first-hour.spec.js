@@ -364,7 +364,9 @@ test("Run eval with a missing key says so next to the button, in view", async ({
   await clickLikeAPerson(page, page.getByRole("button", { name: "Evaluate" }), "Evaluate");
   const dialog = page.getByRole("dialog", { name: "Evaluate" });
   const run = dialog.getByRole("button", { name: "Run eval" });
-  // A person scrolls the dialog down to the button with the wheel.
+  // A person waits for the dialog's content (it loads on first use), then scrolls down to the
+  // button with the wheel.
+  await expect(run).toBeAttached();
   const box = await dialog.boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   const onTop = (el) => { const r = el.getBoundingClientRect(); const t = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); return !!t && el.contains(t); };
