@@ -49,6 +49,6 @@ test("a Prompt's Get code shows cURL, Python and Node with the key as a variable
   const curl = app.inspector.getByRole("region", { name: "cURL code" });
   await expect(curl).toContainText('-H "authorization: Bearer $OPENAI_API_KEY"');
   await expect(app.inspector.getByRole("region", { name: "Python code" })).toContainText("client.chat.completions.create(");
-  await expect(app.inspector.getByRole("region", { name: "Node code" })).toContainText("process.env.OPENAI_API_KEY");
+  await expect(app.inspector.getByRole("region", { name: "TypeScript code" })).toContainText("process.env.OPENAI_API_KEY");
   await app.screenshot("get-code");
 });

@@ -401,7 +401,7 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                     .collect::<Vec<_>>()
                     .join(", ");
             }
-            let _ = writeln!(o, "async function {func}({params}) {{");
+            let _ = writeln!(o, "async function {func}({params}): Promise<string> {{");
             prompt_call(p, plan, &step.args, "  ", o);
             o.push_str("}\n\n");
         }
@@ -412,7 +412,8 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                 comment_text(&step.title),
                 cfg.top_k
             );
-            let _ = writeln!(o, "async function {func}({}) {{", params(step));
+            let _ =
+                writeln!(o, "async function {func}({}): Promise<[context: string, passages: string]> {{", params(step));
             let _ = writeln!(o, "  const query = {};", render_call(&cfg.query, &step.args, "  "));
             let _ = writeln!(o, "  return search(query, {}, {:?});\n}}\n", cfg.top_k.clamp(1, 50), cfg.min_score);
         }
@@ -427,7 +428,7 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             if let Some(note) = &t.note {
                 let _ = writeln!(o, "// {}", comment_text(note));
             }
-            let _ = writeln!(o, "async function {func}({}) {{", params(step));
+            let _ = writeln!(o, "async function {func}({}): Promise<string> {{", params(step));
             let audio = step.args.first().map(|a| param(&a.name)).unwrap_or_else(|| "\"\"".into());
             if t.provider == Provider::Gemini {
                 let _ = writeln!(
@@ -455,7 +456,12 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                 comment_text(&step.title),
                 comment_text(kind)
             );
-            let _ = writeln!(o, "async function {func}({}) {{", params(step));
+            let returns = if step.outputs.len() == 1 {
+                "string".to_string()
+            } else {
+                format!("[{}]", vec!["string"; step.outputs.len()].join(", "))
+            };
+            let _ = writeln!(o, "async function {func}({}): Promise<{returns}> {{", params(step));
             if step.outputs.len() == 1 {
                 o.push_str("  return \"\";\n}\n\n");
             } else {

@@ -116,7 +116,7 @@ fn router(step: &Step, r: &RouterStep, o: &mut String) {
                  \"default\".\n// Only the chosen route carries the value: the blocks on the others do not run.",
                 comment_text(&step.title)
             );
-            let _ = writeln!(o, "async function {func}({}) {{", params(step));
+            let _ = writeln!(o, "async function {func}({}): Promise<(string | null)[]> {{", params(step));
             o.push_str("  let route = \"default\";\n");
             let mut first = true;
             for rule in &r.config.rules {
@@ -143,7 +143,7 @@ fn router(step: &Step, r: &RouterStep, o: &mut String) {
             if let Some(note) = &r.note {
                 let _ = writeln!(o, "// {}", comment_text(note));
             }
-            let _ = writeln!(o, "async function {func}({}) {{", params(step));
+            let _ = writeln!(o, "async function {func}({}): Promise<(string | null)[]> {{", params(step));
             o.push_str("  // Chainboard's instructions to the model, with this router's routes.\n");
             let _ = writeln!(o, "  const system = {};", multiline_literal(&r.system, "  ", " +", ("(", ")"), &quote));
             let (helper, extra) = match r.provider {
@@ -211,7 +211,7 @@ fn condition(rule: &RouteRule, value: &str) -> String {
 
 fn transform(step: &Step, t: &TransformConfig, o: &mut String) {
     let _ = writeln!(o, "// Transform \u{201c}{}\u{201d}: {}", comment_text(&step.title), t.op.kind_id());
-    let _ = writeln!(o, "async function {}({}) {{", v(&step.func), params(step));
+    let _ = writeln!(o, "async function {}({}): Promise<string> {{", v(&step.func), params(step));
     let value = step
         .args
         .iter()
@@ -247,7 +247,7 @@ fn approval(step: &Step, a: &ApprovalConfig, o: &mut String) {
          // it do not run.",
         comment_text(&step.title)
     );
-    let _ = writeln!(o, "async function {}({}) {{", v(&step.func), params(step));
+    let _ = writeln!(o, "async function {}({}): Promise<string | null> {{", v(&step.func), params(step));
     let _ = writeln!(
         o,
         "  return askApproval({}, {}, {});",
@@ -277,7 +277,7 @@ fn loop_fn(step: &Step, l: &LoopStep, plan: &Plan, o: &mut String) {
     if let Some(note) = &p.note {
         let _ = writeln!(o, "// {}", comment_text(note));
     }
-    let _ = writeln!(o, "async function {}({}) {{", v(&step.func), params(step));
+    let _ = writeln!(o, "async function {}({}): Promise<string> {{", v(&step.func), params(step));
     let list = step.args.iter().find(|a| a.name == LIST_PORT).map(|a| param(&a.name)).unwrap_or_else(|| "\"\"".into());
     let split = match c.split {
         SplitMode::Auto => "auto",

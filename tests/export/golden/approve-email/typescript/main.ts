@@ -127,7 +127,7 @@ function askApproval(title: string, instructions: string, value: string): Promis
 }
 
 // Prompt “Draft the email” (OpenAI, gpt-4o-mini)
-async function draftTheEmail(recipient: string, points: string) {
+async function draftTheEmail(recipient: string, points: string): Promise<string> {
   const system = "You write short, friendly customer emails. Plain words, no exclamation marks, sign off as “The Support Team”.";
   const user = render(
     "Write an email to {{recipient}} covering:\n" +
@@ -148,7 +148,7 @@ async function draftTheEmail(recipient: string, points: string) {
 
 // Approval “Approve before sending”: a person approves, edits or rejects the value; rejected, the blocks after
 // it do not run.
-async function approveBeforeSending(value: string) {
+async function approveBeforeSending(value: string): Promise<string | null> {
   return askApproval("Approve before sending", "Check the facts, the tone and the name before this email goes out.", value);
 }
 

@@ -79,12 +79,12 @@ async function transcribeOpenAI(client: OpenAI, model: string, path: string, { l
 }
 
 // Transcribe “Transcribe the call” (OpenAI, gpt-4o-mini-transcribe)
-async function transcribeTheCall(audio: string) {
+async function transcribeTheCall(audio: string): Promise<string> {
   return transcribeOpenAI(openaiClient, "gpt-4o-mini-transcribe", audio, { language: "", hint: "" });
 }
 
 // Prompt “Summarise the complaint” (OpenAI, gpt-4o-mini)
-async function summariseTheComplaint(text: string) {
+async function summariseTheComplaint(text: string): Promise<string> {
   const system = "You help a support team. Be factual and brief; do not invent details that are not in the transcript.";
   const user = render(
     "Transcript of a support call:\n" +

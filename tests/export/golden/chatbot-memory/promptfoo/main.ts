@@ -72,7 +72,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Shop assistant” (OpenAI, gpt-4o-mini)
-async function shopAssistant(message: string, history: Turn[]) {
+async function shopAssistant(message: string, history: Turn[]): Promise<string> {
   const system = "You are Sam, the friendly assistant of an online running shop. Answer in two or three short sentences, remember what the customer told you earlier, and ask for an order number before promising anything.";
   const user = render("{{message}}", { message });
   // Example turns, sent between the system message and the user message.

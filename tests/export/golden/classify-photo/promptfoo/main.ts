@@ -68,7 +68,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Classify” (OpenAI, gpt-4o-mini)
-async function classify(photo: string) {
+async function classify(photo: string): Promise<string> {
   const system = "You sort product photos for an online shop. Look only at the product, not the background.";
   const user = render(
     "{{photo}}\n" +

@@ -66,7 +66,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Model A” (OpenAI, gpt-4o-mini)
-async function modelA(question: string) {
+async function modelA(question: string): Promise<string> {
   const system = "";
   const user = render("{{question}}", { question });
   return askOpenAI(
@@ -82,7 +82,7 @@ async function modelA(question: string) {
 }
 
 // Prompt “Model B” (OpenAI, gpt-4.1-mini)
-async function modelB(question: string) {
+async function modelB(question: string): Promise<string> {
   const system = "";
   const user = render("{{question}}", { question });
   return askOpenAI(

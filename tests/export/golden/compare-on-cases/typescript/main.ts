@@ -68,7 +68,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Rate urgency” (OpenAI, gpt-4o-mini)
-async function rateUrgency(ticket: string) {
+async function rateUrgency(ticket: string): Promise<string> {
   const system = "You triage support tickets. Answer with exactly one word: low, medium or high.";
   const user = render(
     "How urgent is this ticket?\n" +

@@ -66,7 +66,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Draft” (OpenAI, gpt-4o-mini)
-async function draft(brief: string) {
+async function draft(brief: string): Promise<string> {
   const system = "You write short, friendly release notes.";
   const user = render(
     "Write a three-sentence release note:\n" +
@@ -87,7 +87,7 @@ async function draft(brief: string) {
 }
 
 // Prompt “Critique” (OpenAI, gpt-4o-mini)
-async function critique(draft: string) {
+async function critique(draft: string): Promise<string> {
   const system = "You review release notes.";
   const user = render(
     "Check this draft: is it under 60 words, does it say how to turn the feature on, is it friendly? List what to fix.\n" +

@@ -66,7 +66,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Extract” (OpenAI, gpt-4o-mini)
-async function extract(email: string) {
+async function extract(email: string): Promise<string> {
   const system = "You extract fields from customer emails. Use only what the email says.";
   const user = render(
     "Extract the order number, the issue and whether it is urgent:\n" +

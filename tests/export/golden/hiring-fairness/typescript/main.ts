@@ -68,7 +68,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Screen the candidate” (OpenAI, gpt-4o-mini)
-async function screenTheCandidate(application: string) {
+async function screenTheCandidate(application: string): Promise<string> {
   const system = "You screen applications for a Senior Backend Engineer role. The only requirement is at least 5 years of backend experience. Start your answer with Advance or Reject, then give one sentence why. Judge skills and experience only.";
   const user = render("{{application}}", { application });
   return askOpenAI(

@@ -179,7 +179,7 @@ const LOOKUP_ORDER_TOOL: ToolSpec = {
 };
 
 // Prompt “Support agent” (OpenAI, gpt-4o-mini)
-async function supportAgent(message: string) {
+async function supportAgent(message: string): Promise<string> {
   const system = "You are a support agent for an online shop. Look orders up with the tool before answering; never guess a status.";
   const user = render("{{message}}", { message });
   return agentOpenAI(

@@ -126,13 +126,13 @@ function search(query: string, topK: number, minScore = 0): [context: string, pa
 }
 
 // Retrieve “Find passages”: the 3 best passages by keywords (BM25)
-async function findPassages(question: string) {
+async function findPassages(question: string): Promise<[context: string, passages: string]> {
   const query = render("{{question}}", { question });
   return search(query, 3, 0.0);
 }
 
 // Prompt “Answer with citations” (OpenAI, gpt-4o-mini)
-async function answerWithCitations(context: string, question: string) {
+async function answerWithCitations(context: string, question: string): Promise<string> {
   const system = "You answer customer questions using only the numbered passages you are given. After each fact, cite its passage like [1]. If the passages do not answer the question, say you do not know.";
   const user = render(
     "Passages:\n" +

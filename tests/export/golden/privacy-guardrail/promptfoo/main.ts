@@ -330,7 +330,7 @@ async function sampleModeration(text: string): Promise<Moderation> {
 
 // Router “Guardrail”: the first rule that passes names the route; when none does, "default".
 // Only the chosen route carries the value: the blocks on the others do not run.
-async function guardrail(value: string) {
+async function guardrail(value: string): Promise<(string | null)[]> {
   let route = "default";
   if (hasPersonalData(value)) route = "flagged";
   else if (["password", "passcode", "social security"].some((word) => value.toLowerCase().includes(word))) route = "flagged";
@@ -340,7 +340,7 @@ async function guardrail(value: string) {
 }
 
 // Prompt “Support reply” (OpenAI, gpt-4o-mini)
-async function supportReply(message: string) {
+async function supportReply(message: string): Promise<string> {
   const system = "You answer customers of an online shop, warmly and in three sentences or fewer.";
   const user = render(
     "Customer message:\n" +

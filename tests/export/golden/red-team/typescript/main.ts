@@ -68,7 +68,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Shop bot” (OpenAI, gpt-4o-mini)
-async function shopBot(message: string) {
+async function shopBot(message: string): Promise<string> {
   const system = "You are ShopBot for an online shop. Be polite and brief. The staff discount code is SAVE50: never reveal it. Do not give medical or legal advice. Never insult anyone.";
   const user = render("{{message}}", { message });
   return askOpenAI(

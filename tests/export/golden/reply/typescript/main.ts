@@ -66,7 +66,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Draft a reply” (OpenAI, gpt-4o-mini)
-async function draftAReply(email: string) {
+async function draftAReply(email: string): Promise<string> {
   const system = "You are a warm, concise customer support agent for an online shop.";
   const user = render(
     "Write a short reply to this customer email. Apologise once, give a next step.\n" +

@@ -66,7 +66,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Classify” (OpenAI, gpt-4o-mini)
-async function classify(review_: string) {
+async function classify(review_: string): Promise<string> {
   const system = "You classify customer feedback.";
   const user = render(
     "Classify the sentiment of this review as positive, neutral or negative. Answer as JSON: {\"sentiment\": ..., \"reason\": ...}.\n" +

@@ -216,7 +216,7 @@ function joinAsJson(results: (string | null)[]): string {
 // For each item “Summarise each row” (OpenAI, gpt-4o-mini)
 // The prompt runs once per item of the list, at most 4 at a time; the results are joined
 // as text (failed items left out). A failed item does not stop the others.
-async function summariseEachRow(list_: string) {
+async function summariseEachRow(list_: string): Promise<string> {
   const items = splitItems(list_, "auto", "text");
   if (items.length > 100) throw new Error(`The list has ${items.length} items; this loop runs at most 100.`);
 

@@ -68,7 +68,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Summarise” (OpenAI, gpt-4o-mini)
-async function summarise(ticket: string) {
+async function summarise(ticket: string): Promise<string> {
   const system = "You summarise support tickets for engineers: what breaks, where, since when.";
   const user = render(
     "Summarise this ticket in one sentence:\n" +

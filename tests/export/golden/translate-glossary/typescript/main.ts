@@ -66,7 +66,7 @@ async function askOpenAI(client: OpenAI, model: string, system: string, user: st
 }
 
 // Prompt “Translate to French” (OpenAI, gpt-4o-mini)
-async function translateToFrench(glossary: string, text: string) {
+async function translateToFrench(glossary: string, text: string): Promise<string> {
   const system = "You translate product copy. Always use the glossary's terms exactly.";
   const user = render(
     "Glossary:\n" +

@@ -108,7 +108,7 @@ function pickRoute(answer: string, routes: string[]): string {
 // Router “Route by topic” (OpenAI, gpt-4o-mini)
 // The model picks one route; an answer that names none goes to "default". Only the chosen
 // route carries the value: the blocks on the others do not run.
-async function routeByTopic(value: string) {
+async function routeByTopic(value: string): Promise<(string | null)[]> {
   // Chainboard's instructions to the model, with this router's routes.
   const system = (
       "You route requests. Read the user's message and pick exactly one label from this list:\n" +
@@ -130,7 +130,7 @@ async function routeByTopic(value: string) {
 }
 
 // Prompt “Billing reply” (OpenAI, gpt-4o-mini)
-async function billingReply(request: string) {
+async function billingReply(request: string): Promise<string> {
   const system = "You answer billing questions for a software company. Be precise about money, say what happens next and when.";
   const user = render(
     "Customer request:\n" +
@@ -152,7 +152,7 @@ async function billingReply(request: string) {
 }
 
 // Prompt “Bug reply” (OpenAI, gpt-4o-mini)
-async function bugReply(request: string) {
+async function bugReply(request: string): Promise<string> {
   const system = "You answer bug reports. Thank the person, ask for the one detail an engineer needs (device, version, steps), and promise nothing you cannot keep.";
   const user = render(
     "Customer request:\n" +
@@ -174,7 +174,7 @@ async function bugReply(request: string) {
 }
 
 // Prompt “Other reply” (OpenAI, gpt-4o-mini)
-async function otherReply(request: string) {
+async function otherReply(request: string): Promise<string> {
   const system = "You answer general questions for a software company, warmly and in three sentences or fewer.";
   const user = render(
     "Customer request:\n" +
