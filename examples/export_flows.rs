@@ -182,7 +182,7 @@ fn write_pii_check(out: &Path) {
         "import {{ readFileSync }} from \"node:fs\";\n{}\nconst cases = JSON.parse(readFileSync(\"cases.json\", \"utf8\"));\nconsole.log(JSON.stringify(cases.corpus.map(hasPersonalData)));\n",
         pii::JS
     );
-    write(&dir.join("detector.mjs"), &js);
+    write(&dir.join("detector.ts"), &js);
 }
 
 /// The ports of the loop's list splitting and of the router's reading of a model's pick
@@ -262,16 +262,17 @@ fn write_parser_check(out: &Path) {
     );
     write(&dir.join("check.py"), &python);
     let node = format!(
-        "import {{ readFileSync }} from \"node:fs\";\n{}{}{}{}\
+        "import {{ readFileSync }} from \"node:fs\";\n{}{}{}{}{}\
          const attempt = (c) => {{\n  try {{\n    return splitItems(c.text, c.mode, c.rows);\n  }} catch {{\n    return null;\n  }}\n}};\n\
          const cases = JSON.parse(readFileSync(\"cases.json\", \"utf8\"));\n\
          console.log(JSON.stringify({{ split: cases.split.map(attempt), route: cases.route.map((c) => pickRoute(c.answer, [\"billing\", \"bug\", \"default\"])) }}));\n",
+        chainboard::domain::export_code::typescript::IS_OBJECT,
         js::SORT_KEYS,
         js::TRIM,
         js::LOOP,
         js::PICK_ROUTE
     );
-    write(&dir.join("check.mjs"), &node);
+    write(&dir.join("check.ts"), &node);
 }
 
 /// The Transform operations and Router rules of the control-blocks flow, without its model
@@ -397,15 +398,15 @@ fn write_block_check(out: &Path, port: &str) {
     );
     let idents: Vec<String> = export(ExportTarget::TypeScript, &source)
         .iter()
-        .find(|f| f.path == "main.mjs")
+        .find(|f| f.path == "main.ts")
         .and_then(|f| f.text.lines().find(|l| l.starts_with("export async function runFlow({")).map(String::from))
         .and_then(|l| Some(l.split_once('{')?.1.split_once('}')?.0.split(',').map(|s| s.trim().to_string()).collect()))
         .unwrap_or_default();
     let js = format!(
-        "import {{ readFileSync }} from \"node:fs\";\nimport {{ runFlow }} from \"./main.mjs\";\n\nconst NAMES = {};\nconst cases = JSON.parse(readFileSync(\"../cases.json\", \"utf8\"));\nconst results = [];\nfor (const values of cases.inputs) {{\n  try {{\n    results.push(await runFlow(Object.fromEntries(NAMES.map((n, i) => [n, values[i]]))));\n  }} catch {{\n    results.push(\"error\");\n  }}\n}}\nconsole.log(JSON.stringify(results));\n",
+        "import {{ readFileSync }} from \"node:fs\";\nimport {{ runFlow }} from \"./main.ts\";\n\nconst NAMES = {};\nconst cases = JSON.parse(readFileSync(\"../cases.json\", \"utf8\"));\nconst results = [];\nfor (const values of cases.inputs) {{\n  try {{\n    results.push(await runFlow(Object.fromEntries(NAMES.map((n, i) => [n, values[i]]))));\n  }} catch {{\n    results.push(\"error\");\n  }}\n}}\nconsole.log(JSON.stringify(results));\n",
         serde_json::to_string(&idents).unwrap_or_default()
     );
-    write(&dir.join("typescript/check.mjs"), &js);
+    write(&dir.join("typescript/check.ts"), &js);
 }
 
 fn write(path: &Path, text: &str) {

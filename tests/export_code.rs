@@ -99,14 +99,15 @@ fn hostile_titles_stay_inside_literals_and_comments() {
 
 #[test]
 fn pinned_sdk_versions_are_the_ones_the_tests_install() {
-    use chainboard::domain::export_code::{python::REQUIREMENTS, typescript::PACKAGES};
+    use chainboard::domain::export_code::python::REQUIREMENTS;
+    use chainboard::domain::export_code::typescript::{DEV_PACKAGES, PACKAGES};
     let requirements = std::fs::read_to_string("tests/export/requirements.txt").unwrap_or_default();
     for (name, version) in REQUIREMENTS {
         assert!(requirements.lines().any(|l| l == format!("{name}=={version}")), "{name}=={version}");
     }
     let lock: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string("package-lock.json").unwrap_or_default()).unwrap_or_default();
-    for (name, version) in PACKAGES {
+    for (name, version) in PACKAGES.iter().chain(DEV_PACKAGES) {
         let installed = &lock["packages"][format!("node_modules/{name}")]["version"];
         assert_eq!(installed.as_str(), Some(*version), "{name}");
     }

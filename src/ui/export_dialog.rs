@@ -1,4 +1,4 @@
-//! "Export as code…": the flow as a Python or Node program, or its test cases as a promptfoo
+//! "Export as code…": the flow as a Python or TypeScript (Node) program, or its test cases as a promptfoo
 //! config (src/domain/export_code). Shows each generated file read-only and downloads them as
 //! one .zip. Titles and prompts only ever reach the page as text nodes.
 

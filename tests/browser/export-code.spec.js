@@ -22,9 +22,9 @@ test("export the agent template as Python and Node, preview the files, download 
   await app.screenshot("export-code-python");
 
   await clickLikeAPerson(page, dialog.getByRole("radio", { name: "TypeScript (Node)" }), "TypeScript");
-  await expect(files).toContainText("main.mjs");
+  await expect(files).toContainText("main.ts");
   await clickLikeAPerson(page, dialog.getByRole("button", { name: "Show README.md" }), "README");
-  await expect(preview).toContainText("node main.mjs --message");
+  await expect(preview).toContainText("npx tsx main.ts --message");
 
   const [download] = await Promise.all([
     page.waitForEvent("download"),
@@ -33,7 +33,7 @@ test("export the agent template as Python and Node, preview the files, download 
   expect(download.suggestedFilename()).toBe("agent-that-checks-an-order-typescript.zip");
   const zip = readFileSync(await download.path());
   expect(zip.subarray(0, 4).toString("latin1")).toBe("PK\u0003\u0004");
-  expect(zip.toString("utf8")).toContain("agent-that-checks-an-order-typescript/main.mjs");
+  expect(zip.toString("utf8")).toContain("agent-that-checks-an-order-typescript/main.ts");
   await page.emulateMedia({ colorScheme: "dark" });
   await app.screenshot("export-code-node");
 });
@@ -49,6 +49,6 @@ test("a Prompt's Get code shows cURL, Python and Node with the key as a variable
   const curl = app.inspector.getByRole("region", { name: "cURL code" });
   await expect(curl).toContainText('-H "authorization: Bearer $OPENAI_API_KEY"');
   await expect(app.inspector.getByRole("region", { name: "Python code" })).toContainText("client.chat.completions.create(");
-  await expect(app.inspector.getByRole("region", { name: "Node code" })).toContainText("process.env.OPENAI_API_KEY");
+  await expect(app.inspector.getByRole("region", { name: "TypeScript code" })).toContainText("process.env.OPENAI_API_KEY");
   await app.screenshot("get-code");
 });

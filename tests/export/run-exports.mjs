@@ -1,7 +1,8 @@
 // Runs the exported code for real (make test): every gallery template is exported to Python,
 // Node and promptfoo (cargo run --example export_flows), Chainboard's own engine runs the same
 // flow against the same aimock fixtures (expected.json), then the Python program (official
-// SDKs from PyPI in target/export-venv), the Node program (npm SDKs) and `promptfoo eval` run
+// SDKs from PyPI in target/export-venv), the TypeScript program (npm SDKs; type-checked with
+// `tsc --noEmit` under its strict tsconfig.json, run with tsx) and `promptfoo eval` run
 // against aimock on 127.0.0.1 and must give the same answers and the same pass/fail counts.
 //
 // Usage: node tests/export/run-exports.mjs [--only TEMPLATE_ID] [--providers openai,anthropic]
@@ -13,6 +14,8 @@ import { EXPORT_MOCK_PORT } from "../../playwright.config.js";
 const ROOT = resolve(new URL("../..", import.meta.url).pathname);
 const OUT = join(ROOT, "target/exports");
 const PY = join(ROOT, "target/export-venv/bin/python");
+const TSC = join(ROOT, "node_modules/.bin/tsc");
+const TSX = join(ROOT, "node_modules/.bin/tsx");
 const PORT = EXPORT_MOCK_PORT;
 const arg = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
 const ONLY = arg("--only");
@@ -117,9 +120,13 @@ try {
         for (const f of readdirSync(join(ROOT, "public/samples"))) copyFileSync(join(ROOT, "public/samples", f), join(code, f));
         if (lang === "python") {
           tasks.push(() => runProgram(`${provider} ${id} python`, code, PY, ["main.py", "--json"], expected));
-        } else if (existsSync(join(code, "main.mjs"))) {
+        } else if (existsSync(join(code, "main.ts"))) {
           if (!existsSync(join(code, "node_modules"))) symlinkSync(join(ROOT, "node_modules"), join(code, "node_modules"));
-          tasks.push(() => runProgram(`${provider} ${id} node`, code, "node", ["main.mjs", "--json"], expected));
+          tasks.push(async () => {
+            const r = await run(TSC, ["--noEmit", "-p", "."], { cwd: code });
+            check(`${provider} ${id} typescript tsc --strict`, r.code === 0, (r.stdout + r.stderr).trim().split("\n").slice(0, 4).join(" | ").slice(0, 600));
+          });
+          tasks.push(() => runProgram(`${provider} ${id} typescript`, code, TSX, ["main.ts", "--json"], expected));
         }
       }
     }
@@ -128,7 +135,7 @@ try {
     const pii = join(out, "pii-check");
     if (provider === "openai" && existsSync(pii) && !ONLY) {
       const want = JSON.parse(readFileSync(join(pii, "cases.json"), "utf8"));
-      for (const [lang, cmd, file] of [["python", PY, "detector.py"], ["node", "node", "detector.mjs"]]) {
+      for (const [lang, cmd, file] of [["python", PY, "detector.py"], ["typescript", TSX, "detector.ts"]]) {
         tasks.push(async () => {
           const r = await run(cmd, [file], { cwd: pii });
           let got = [];
@@ -144,7 +151,7 @@ try {
     const parsers = join(out, "parser-check");
     if (provider === "openai" && existsSync(parsers) && !ONLY) {
       const want = JSON.parse(readFileSync(join(parsers, "cases.json"), "utf8"));
-      for (const [lang, cmd, file] of [["python", PY, "check.py"], ["node", "node", "check.mjs"]]) {
+      for (const [lang, cmd, file] of [["python", PY, "check.py"], ["typescript", TSX, "check.ts"]]) {
         tasks.push(async () => {
           const r = await run(cmd, [file], { cwd: parsers });
           let got;
@@ -163,7 +170,7 @@ try {
     const blocks = join(out, "block-check");
     if (provider === "openai" && existsSync(blocks) && !ONLY) {
       const want = JSON.parse(readFileSync(join(blocks, "cases.json"), "utf8"));
-      for (const [lang, cmd, dir, file] of [["python", PY, "python", "check.py"], ["node", "node", "typescript", "check.mjs"]]) {
+      for (const [lang, cmd, dir, file] of [["python", PY, "python", "check.py"], ["typescript", TSX, "typescript", "check.ts"]]) {
         tasks.push(async () => {
           const r = await run(cmd, [file], { cwd: join(blocks, dir) });
           let got;

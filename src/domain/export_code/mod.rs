@@ -1,4 +1,4 @@
-//! Export a flow as code an engineer can run: a Python and a Node program that call each
+//! Export a flow as code an engineer can run: a Python and a TypeScript (Node) program that call each
 //! provider's official SDK, and the flow's test cases as a promptfoo config (see
 //! docs/export.md). Pure: a flow in, a list of files (path → text) out.
 //!

@@ -241,14 +241,14 @@ def has_personal_data(text: str) -> bool:
 pub const JS: &str = r#"// "Has personal data", as Chainboard checks it (src/domain/privacy/detect.rs): e-mail
 // addresses, IBANs (mod 97), card numbers (Luhn), phone numbers, US SSN, UK National Insurance
 // and Spanish DNI/NIE numbers, French NIR, street addresses. Hand-written scanners, no model.
-const isDigit = (c) => c >= "0" && c <= "9";
-const isUpper = (c) => c >= "A" && c <= "Z";
-const isAlnum = (c) => /^[A-Za-z0-9]$/.test(c ?? "");
-const isWord = (c) => isAlnum(c) || c === "_";
+const isDigit = (c: string): boolean => c >= "0" && c <= "9";
+const isUpper = (c: string): boolean => c >= "A" && c <= "Z";
+const isAlnum = (c: string | undefined): boolean => /^[A-Za-z0-9]$/.test(c ?? "");
+const isWord = (c: string): boolean => isAlnum(c) || c === "_";
 
-function hasEmail(text) {
-  const localOk = (c) => isAlnum(c) || "._%+-'".includes(c);
-  const domainOk = (c) => isAlnum(c) || c === "-" || c === ".";
+function hasEmail(text: string): boolean {
+  const localOk = (c: string) => isAlnum(c) || "._%+-'".includes(c);
+  const domainOk = (c: string) => isAlnum(c) || c === "-" || c === ".";
   for (let at = text.indexOf("@"); at >= 0; at = text.indexOf("@", at + 1)) {
     let s = at;
     while (s > 0 && localOk(text[s - 1])) s--;
@@ -257,13 +257,13 @@ function hasEmail(text) {
     while (e < text.length && domainOk(text[e])) e++;
     while (e > at + 1 && !isAlnum(text[e - 1])) e--;
     const domain = text.slice(at + 1, e);
-    const tld = domain.split(".").pop();
+    const tld = domain.split(".").pop() ?? "";
     if (s < at && domain.includes(".") && tld.length >= 2 && /^[A-Za-z]+$/.test(tld)) return true;
   }
   return false;
 }
 
-function ibanValid(chars) {
+function ibanValid(chars: string): boolean {
   let rem = 0;
   for (const c of chars.slice(4) + chars.slice(0, 4)) {
     const v = isDigit(c) ? Number(c) : c.charCodeAt(0) - 55;
@@ -272,7 +272,7 @@ function ibanValid(chars) {
   return rem === 1;
 }
 
-function hasIban(text) {
+function hasIban(text: string): boolean {
   for (let i = 0; i + 4 <= text.length; i++) {
     if ((i > 0 && isWord(text[i - 1])) || !(isUpper(text[i]) && isUpper(text[i + 1]) && isDigit(text[i + 2]) && isDigit(text[i + 3]))) continue;
     let chars = "", j = i, end = i;
@@ -290,7 +290,7 @@ function hasIban(text) {
   return false;
 }
 
-function luhnValid(digits) {
+function luhnValid(digits: number[]): boolean {
   let sum = 0;
   [...digits].reverse().forEach((d, i) => {
     if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
@@ -299,19 +299,19 @@ function luhnValid(digits) {
   return sum % 10 === 0;
 }
 
-function frenchNirValid(d) {
+function frenchNirValid(d: number[]): boolean {
   if (d.length !== 15 || !(d[0] === 1 || d[0] === 2)) return false;
   const number = BigInt(d.slice(0, 13).join(""));
   return 97n - (number % 97n) === BigInt(d[13] * 10 + d[14]);
 }
 
-function ssnShape(raw) {
+function ssnShape(raw: string): boolean {
   const g = raw.split("-");
   if (g.length !== 3 || g[0].length !== 3 || g[1].length !== 2 || g[2].length !== 4) return false;
   return !(g[0] === "000" || g[0] === "666" || g[0].startsWith("9") || g[1] === "00" || g[2] === "0000");
 }
 
-function dateOrVersion(raw) {
+function dateOrVersion(raw: string): boolean {
   const parts = raw.split(/[-./]/);
   const n = parts.map((p) => p.length);
   return (n.length === 3 && ((n[0] === 4 && n[1] <= 2 && n[2] <= 2) || (n[0] <= 2 && n[1] <= 2 && n[2] === 4))) ||
@@ -320,7 +320,7 @@ function dateOrVersion(raw) {
 
 const PHONE_WORDS = ["phone", "tel", "call", "mobile", "cell", "fax", "ring", "whatsapp", "number is"];
 
-function personalNumber(raw, digits, seps, text, start) {
+function personalNumber(raw: string, digits: number[], seps: string, text: string, start: number): boolean {
   const n = digits.length;
   if (n === 15 && [...seps].every((c) => c === " ") && frenchNirValid(digits)) return true;
   const groups = raw.split(/[ -]/).map((g) => g.length);
@@ -339,7 +339,7 @@ function personalNumber(raw, digits, seps, text, start) {
 }
 
 // Runs of digits with the separators people type between groups: a card, an ID or a phone.
-function hasPersonalNumber(text) {
+function hasPersonalNumber(text: string): boolean {
   let i = 0;
   while (i < text.length) {
     const starts = isDigit(text[i]) || ("+(".includes(text[i]) && isDigit(text[i + 1] ?? ""));
@@ -348,7 +348,7 @@ function hasPersonalNumber(text) {
       continue;
     }
     let j = i, seps = "";
-    const digits = [];
+    const digits: number[] = [];
     while (j < text.length) {
       const c = text[j], next = text[j + 1] ?? "";
       if (isDigit(c)) {
@@ -370,9 +370,9 @@ function hasPersonalNumber(text) {
   return false;
 }
 
-function hasUkNino(text) {
-  const firstOk = (c) => isUpper(c) && !"DFIQUV".includes(c);
-  const secondOk = (c) => isUpper(c ?? "") && !"DFIQUVO".includes(c);
+function hasUkNino(text: string): boolean {
+  const firstOk = (c: string) => isUpper(c) && !"DFIQUV".includes(c);
+  const secondOk = (c: string) => isUpper(c ?? "") && !"DFIQUVO".includes(c);
   for (let i = 0; i + 1 < text.length; i++) {
     if ((i > 0 && isWord(text[i - 1])) || !firstOk(text[i]) || !secondOk(text[i + 1])) continue;
     if (["BG", "GB", "NK", "KN", "TN", "NT", "ZZ"].includes(text.slice(i, i + 2))) continue;
@@ -391,12 +391,12 @@ function hasUkNino(text) {
   return false;
 }
 
-function hasSpanishId(text) {
+function hasSpanishId(text: string): boolean {
   const letters = "TRWAGMYFPDXBNJZSQVHLCKE";
   for (let i = 0; i < text.length; i++) {
     if (i > 0 && isWord(text[i - 1])) continue;
     const c = text[i];
-    let prefix, start, want;
+    let prefix: number, start: number, want: number;
     if ("XYZ".includes(c)) [prefix, start, want] = ["XYZ".indexOf(c), i + 1, 7];
     else if (isDigit(c)) [prefix, start, want] = [0, i, 8];
     else continue;
@@ -412,14 +412,14 @@ function hasSpanishId(text) {
 const STREET_WORDS = new Set(["street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive", "dr",
   "court", "ct", "way", "place", "pl", "terrace", "close", "crescent", "square", "highway"]);
 const GERMAN_STREET_ENDINGS = ["straße", "strasse", "str.", "weg", "gasse", "allee"];
-const bytes = (s) => Buffer.byteLength(s);
-const startsUpper = (w) => /^\p{Lu}/u.test(w);
+const bytes = (s: string): number => Buffer.byteLength(s);
+const startsUpper = (w: string): boolean => /^\p{Lu}/u.test(w);
 
 // "221B Baker Street", "Hauptstraße 5": a house number and capitalised words ending in a
 // street word, or a German street name and a number.
-function hasAddress(text) {
+function hasAddress(text: string): boolean {
   // Words with their offsets in UTF-8 bytes, as Chainboard measures them.
-  const words = [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}.]*/gu)].map((m) => {
+  const words = [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}.]*/gu)].map((m): [number, string] => {
     const w = m[0];
     return [bytes(text.slice(0, m.index)), w.endsWith(".") && !w.endsWith("str.") && bytes(w) > 3 ? w.replace(/\.+$/, "") : w];
   });
@@ -441,7 +441,7 @@ function hasAddress(text) {
   return false;
 }
 
-function hasPersonalData(text) {
+function hasPersonalData(text: string): boolean {
   return [hasEmail, hasIban, hasPersonalNumber, hasUkNino, hasSpanishId, hasAddress].some((check) => check(text));
 }
 

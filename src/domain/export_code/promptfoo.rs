@@ -4,7 +4,7 @@
 //!
 //! A flow whose checked answer comes straight from one plain Prompt block maps to promptfoo's
 //! own provider and a prompt function with the same messages; any other flow is run whole by
-//! a small custom provider around the Node export (`flow-provider.mjs` + `main.mjs`).
+//! a small custom provider around the TypeScript export (`flow-provider.ts` + `main.ts`).
 
 use std::fmt::Write as _;
 
@@ -56,17 +56,17 @@ pub fn files(plan: &Plan, source: &ExportSource) -> Vec<ExportFile> {
             let mut ts = typescript::files(plan, source);
             ts.retain(|f| f.path != "README.md");
             files.extend(ts);
-            files.push(ExportFile::new("flow-provider.mjs", flow_provider(plan, target.as_deref())));
+            files.push(ExportFile::new("flow-provider.ts", flow_provider(plan, target.as_deref())));
             yaml.push_str("prompts:\n  - \"{{__flow_inputs}}\"\n");
-            yaml.push_str("providers:\n  - id: \"file://flow-provider.mjs\"\n    label: \"Base\"\n");
+            yaml.push_str("providers:\n  - id: \"file://flow-provider.ts\"\n    label: \"Base\"\n");
             notes.push(
-                "The whole flow runs for each case through `flow-provider.mjs` (the Node export in `main.mjs`); the \
-                 prompt line only names the inputs. Variants are not exported for such flows."
+                "The whole flow runs for each case through `flow-provider.ts` (the TypeScript export in `main.ts`, which \
+                 promptfoo loads with tsx); the prompt line only names the inputs. Variants are not exported for such flows."
                     .into(),
             );
             if plan.conversational() {
                 notes.push(
-                    "The flow remembers the conversation: a case's earlier turns go to `flow-provider.mjs` as the \
+                    "The flow remembers the conversation: a case's earlier turns go to `flow-provider.ts` as the \
                      `__history` variable (JSON pairs of what the user said and the answer), not through promptfoo's \
                      own multi-turn features; `cases.csv` has no column for them."
                         .into(),
@@ -148,7 +148,7 @@ fn single_prompt<'p>(plan: &'p Plan, target: Option<&str>) -> Option<(String, &'
         return None;
     }
     // Example turns, memory and the advanced settings are written by the Node export only:
-    // such a flow runs whole through flow-provider.mjs.
+    // such a flow runs whole through flow-provider.ts.
     let c = &p.config;
     if !c.examples.is_empty() || c.conversation.is_some() || c.params != Default::default() {
         return None;
@@ -339,7 +339,7 @@ fn prompt_function(title: &str, p: &PromptStep) -> String {
 }
 
 fn flow_provider(plan: &Plan, target: Option<&str>) -> String {
-    let mut o = String::from("// Runs the whole exported flow (main.mjs) for each promptfoo test case and answers with\n// the Output block the checks read.\nimport { runFlow } from \"./main.mjs\";\n\n");
+    let mut o = String::from("// Runs the whole exported flow (main.ts) for each promptfoo test case and answers with\n// the Output block the checks read. promptfoo loads TypeScript providers with tsx.\nimport { runFlow } from \"./main.ts\";\n\n");
     let mut args: Vec<String> = plan
         .inputs
         .iter()
@@ -350,7 +350,8 @@ fn flow_provider(plan: &Plan, target: Option<&str>) -> String {
         args.push("history: JSON.parse(vars.__history ?? \"[]\")".into());
     }
     let _ = writeln!(o, "const TARGET = {};\n", quote(target.unwrap_or_default()));
-    o.push_str("export default class ChainboardFlow {\n  id() {\n    return \"chainboard-flow\";\n  }\n\n  async callApi(_prompt, { vars }) {\n");
+    o.push_str("// A test case's variables, by name.\ntype Vars = Record<string, string | undefined>;\n\n");
+    o.push_str("export default class ChainboardFlow {\n  id(): string {\n    return \"chainboard-flow\";\n  }\n\n  async callApi(_prompt: string, { vars }: { vars: Vars }): Promise<{ output: string }> {\n");
     let _ = writeln!(o, "    const outputs = await runFlow({{ {} }});", args.join(", "));
     if plan.outputs.iter().any(|out| out.conditional) {
         // promptfoo takes an empty output for an error: a branch not taken says so instead.

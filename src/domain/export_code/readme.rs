@@ -50,7 +50,7 @@ fn readme(plan: &Plan, lang: Lang) -> String {
     }
     let (name, file) = match lang {
         Lang::Python => ("Python", "main.py"),
-        Lang::Node => ("Node.js (JavaScript modules)", "main.mjs"),
+        Lang::Node => ("TypeScript (Node.js)", "main.ts"),
     };
     let _ = writeln!(
         o,
@@ -61,7 +61,9 @@ fn readme(plan: &Plan, lang: Lang) -> String {
     o.push_str("## Run it\n\n```sh\n");
     match lang {
         Lang::Python => o.push_str("python3 -m venv .venv && . .venv/bin/activate\npip install -r requirements.txt\n"),
-        Lang::Node => o.push_str("npm install   # Node 20 or newer\n"),
+        Lang::Node => {
+            o.push_str("npm install   # Node 20 or newer\nnpx tsc --noEmit   # type-check (strict, tsconfig.json)\n")
+        }
     }
     for p in plan.providers() {
         if let Some(key) = p.key_env() {
@@ -70,7 +72,7 @@ fn readme(plan: &Plan, lang: Lang) -> String {
     }
     let run = match lang {
         Lang::Python => "python main.py",
-        Lang::Node => "node main.mjs",
+        Lang::Node => "npx tsx main.ts",
     };
     let example: Vec<String> = plan
         .inputs

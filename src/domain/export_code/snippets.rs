@@ -1,5 +1,5 @@
 //! "Get code" for one Prompt block: the request as a cURL command and a short Python and
-//! Node snippet with the provider's official SDK. Keys stay environment variables
+//! TypeScript snippet (Node) with the provider's official SDK. Keys stay environment variables
 //! (`$OPENAI_API_KEY`); `{{placeholders}}` are left for the reader to fill.
 
 use std::fmt::Write as _;
@@ -13,7 +13,7 @@ use crate::domain::providers::{
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snippet {
-    /// "cURL", "Python", "Node".
+    /// "cURL", "Python", "TypeScript".
     pub label: &'static str,
     pub code: String,
 }
@@ -35,7 +35,7 @@ pub fn prompt_snippets(config: &PromptConfig) -> Vec<Snippet> {
     vec![
         Snippet { label: "cURL", code: curl(config, provider, &model, note.as_deref()) },
         Snippet { label: "Python", code: with("#", python(config, provider, &model, note.as_deref())) },
-        Snippet { label: "Node", code: with("//", node(config, provider, &model, note.as_deref())) },
+        Snippet { label: "TypeScript", code: with("//", node(config, provider, &model, note.as_deref())) },
     ]
 }
 
@@ -267,7 +267,7 @@ fn node(config: &PromptConfig, provider: Provider, model: &str, note: Option<&st
             }
             let _ = write!(
                 o,
-                "  messages: [{{ role: \"user\", content: {user} }}],\n}});\nconsole.log(message.content[0].text);\n"
+                "  messages: [{{ role: \"user\", content: {user} }}],\n}});\nconsole.log(message.content.map((block) => (block.type === \"text\" ? block.text : \"\")).join(\"\"));\n"
             );
         }
         Provider::Gemini => {
@@ -307,7 +307,7 @@ mod tests {
     fn keys_stay_environment_variables_and_quotes_stay_quoted() {
         let config = PromptConfig { user: "It's \"{{ticket}}\" $(rm -rf /)".into(), ..PromptConfig::default() };
         let s = prompt_snippets(&config);
-        assert_eq!(s.iter().map(|s| s.label).collect::<Vec<_>>(), ["cURL", "Python", "Node"]);
+        assert_eq!(s.iter().map(|s| s.label).collect::<Vec<_>>(), ["cURL", "Python", "TypeScript"]);
         assert!(s[0].code.contains("-H \"authorization: Bearer $OPENAI_API_KEY\""), "{}", s[0].code);
         // The body is one single-quoted shell word: the quote is closed, escaped and reopened.
         assert!(s[0].code.contains("It'\\''s"), "{}", s[0].code);

@@ -1,6 +1,7 @@
-//! The Node export: `main.mjs` (plain JavaScript modules, no compiler; one async function per
-//! block, the flow's levels run with `Promise.all`), `package.json` pinned to the versions the
-//! tests run, a README.
+//! The TypeScript export for Node: `main.ts` (strict TypeScript typed with the SDKs' own types;
+//! one async function per block, the flow's levels run with `Promise.all`), `tsconfig.json`
+//! (strict, type-check only), `package.json` pinned to the versions the tests run (tsx runs
+//! `main.ts` on Node 20), a README.
 
 use std::fmt::Write as _;
 
@@ -23,7 +24,8 @@ pub const PACKAGES: &[(&str, &str)] = &[
 
 pub fn files(plan: &Plan, source: &ExportSource) -> Vec<ExportFile> {
     let mut files = vec![
-        ExportFile::new("main.mjs", main_mjs(plan)),
+        ExportFile::new("main.ts", main_ts(plan)),
+        ExportFile::new("tsconfig.json", TSCONFIG.to_string()),
         ExportFile::new("package.json", package_json(plan)),
         ExportFile::new("README.md", readme::typescript(plan)),
     ];
@@ -52,25 +54,51 @@ fn package_json(plan: &Plan) -> String {
         "private": true,
         "type": "module",
         "description": comment_text(&plan.title),
-        "scripts": {"start": "node main.mjs"},
+        "scripts": {"start": "tsx main.ts", "typecheck": "tsc --noEmit"},
         "engines": {"node": ">=20"},
         "dependencies": deps,
+        "devDependencies": dev_dependencies(),
     });
     serde_json::to_string_pretty(&pkg).unwrap_or_default() + "\n"
 }
+
+/// The TypeScript tools (package.json devDependencies): the compiler, Node's types, and tsx,
+/// which runs `main.ts` on Node 20 without a build step.
+pub const DEV_PACKAGES: &[(&str, &str)] = &[("@types/node", "20.19.43"), ("tsx", "4.23.15"), ("typescript", "7.0.2")];
+
+pub fn dev_dependencies() -> serde_json::Map<String, serde_json::Value> {
+    DEV_PACKAGES.iter().map(|(name, version)| ((*name).to_string(), serde_json::json!(version))).collect()
+}
+
+/// Strict type-checking for Node 20 (ES2022, ES modules); tsx runs the program, so tsc only checks.
+const TSCONFIG: &str = r#"{
+  "compilerOptions": {
+    "strict": true,
+    "target": "ES2022",
+    "lib": ["ES2023"],
+    "module": "NodeNext",
+    "moduleResolution": "NodeNext",
+    "types": ["node"],
+    "noEmit": true,
+    "allowImportingTsExtensions": true,
+    "skipLibCheck": true
+  },
+  "include": ["*.ts"]
+}
+"#;
 
 pub(super) fn v(name: &str) -> String {
     camel(name)
 }
 
-fn main_mjs(plan: &Plan) -> String {
+fn main_ts(plan: &Plan) -> String {
     let mut o = String::new();
     let title = if plan.title.trim().is_empty() { "Untitled flow".to_string() } else { comment_text(&plan.title) };
     let _ = writeln!(o, "// {title}: exported from Chainboard.");
     if !plan.description.trim().is_empty() {
         let _ = writeln!(o, "// {}", comment_text(&plan.description));
     }
-    o.push_str("//\n// Run: node main.mjs --help (see README.md). Keys come from environment variables.\n");
+    o.push_str("//\n// Run: npx tsx main.ts --help (see README.md). Keys come from environment variables.\n");
     for (t, text) in &plan.notes {
         let _ = writeln!(o, "//\n// Note \u{201c}{}\u{201d}: {}", comment_text(t), comment_text(text));
     }
@@ -80,11 +108,22 @@ fn main_mjs(plan: &Plan) -> String {
     o.push('\n');
     imports(plan, &mut o);
     clients(plan, &mut o);
+    o.push_str(TYPES);
+    let helpers = super::plan::helpers(plan);
+    if !helpers.families.is_empty() || plan.conversational() {
+        o.push_str(TURN_TYPES);
+    }
+    if plan.conversational() {
+        o.push_str(EXCHANGE);
+    }
+    if !helpers.agent.is_empty() || super::typescript_control::sorts_keys(plan) {
+        o.push_str(IS_OBJECT);
+    }
     o.push_str(RENDER);
-    if plan.sends_images() || plan.has_media(MediaKind::Audio) {
+    // The SDK helpers take files (images, audio) whether or not this flow sends any.
+    if uses_media(plan) {
         o.push_str(MEDIA);
     }
-    let helpers = super::plan::helpers(plan);
     for family in &helpers.families {
         o.push_str(match family {
             Provider::OpenAi | Provider::Compatible => OPENAI_CONTENT,
@@ -134,26 +173,50 @@ fn main_mjs(plan: &Plan) -> String {
     o
 }
 
+fn uses_media(plan: &Plan) -> bool {
+    plan.sends_images() || plan.has_media(MediaKind::Audio) || !super::plan::helpers(plan).families.is_empty()
+}
+
 fn imports(plan: &Plan, o: &mut String) {
     let providers = plan.providers();
-    if plan.sends_images() || plan.has_media(MediaKind::Audio) || plan.has_retrieve() {
-        o.push_str("import { createReadStream, readFileSync } from \"node:fs\";\n");
+    let transcribes =
+        plan.steps.iter().any(|s| matches!(&s.kind, StepKind::Transcribe(t) if t.provider != Provider::Gemini));
+    match (transcribes, uses_media(plan) || plan.has_retrieve()) {
+        (true, _) => o.push_str("import { createReadStream, readFileSync } from \"node:fs\";\n"),
+        (false, true) => o.push_str("import { readFileSync } from \"node:fs\";\n"),
+        (false, false) => {}
     }
     if plan.conversational() || plan.has(|k| matches!(k, StepKind::Approval(_))) {
         o.push_str("import { createInterface } from \"node:readline\";\n");
     }
     o.push_str("import { pathToFileURL } from \"node:url\";\nimport { parseArgs } from \"node:util\";\n");
+    let helpers = super::plan::helpers(plan);
     if providers.contains(&Provider::Anthropic) {
         o.push_str("import Anthropic from \"@anthropic-ai/sdk\";\n");
     }
     if providers.contains(&Provider::Gemini) {
-        o.push_str("import { GoogleGenAI } from \"@google/genai\";\n");
+        let mut names = vec!["GoogleGenAI"];
+        if helpers.families.contains(&Provider::Gemini) {
+            names.extend(["type Content", "type GenerateContentConfig", "type Part"]);
+        }
+        if helpers.agent.contains(&Provider::Gemini) {
+            names.extend(["FunctionCallingConfigMode", "type FunctionDeclaration", "type ToolConfig"]);
+        }
+        names.sort_by_key(|n| n.trim_start_matches("type ").to_string());
+        let _ = writeln!(o, "import {{ {} }} from \"@google/genai\";", names.join(", "));
     }
     if plan.has_retrieve() {
         o.push_str("import MiniSearch from \"minisearch\";\n");
     }
     if providers.contains(&Provider::Ollama) {
-        o.push_str("import { Ollama } from \"ollama\";\n");
+        let mut names = vec!["Ollama"];
+        if helpers.families.contains(&Provider::Ollama) {
+            names.extend(["type ChatRequest", "type Message"]);
+        }
+        if helpers.agent.contains(&Provider::Ollama) {
+            names.push("type Tool as OllamaTool");
+        }
+        let _ = writeln!(o, "import {{ {} }} from \"ollama\";", names.join(", "));
     }
     if providers.contains(&Provider::OpenAi) || providers.contains(&Provider::Compatible) {
         o.push_str("import OpenAI from \"openai\";\n");
@@ -196,10 +259,11 @@ fn tools(plan: &Plan, o: &mut String) {
             comment_text(&tool.title),
             comment_text(&tool.config.description)
         );
+        let args_type = args_type(&tool.func, &tool.schema, o);
         match &tool.config.action {
             ToolAction::Mock(mock) => {
                 o.push_str("// In Chainboard this tool is a mock with fixed answers. Replace the body with a call to\n// your system.\n");
-                let _ = writeln!(o, "async function {func}(args) {{");
+                let _ = writeln!(o, "async function {func}(args: {args_type}): Promise<string> {{");
                 for row in &mock.rows {
                     let _ = writeln!(
                         o,
@@ -216,7 +280,7 @@ fn tools(plan: &Plan, o: &mut String) {
                     http.headers.iter().map(|h| format!("{}: {}", quote(h.name.trim()), quote(&h.value))).collect();
                 let _ = writeln!(
                     o,
-                    "async function {func}(args) {{\n  return httpTool({}, {}, {{ {} }}, {}, {}, args);\n}}",
+                    "async function {func}(args: {args_type}): Promise<string> {{\n  return httpTool({}, {}, {{ {} }}, {}, {}, args);\n}}",
                     quote(http.method.id()),
                     quote(&http.url),
                     headers.join(", "),
@@ -227,11 +291,11 @@ fn tools(plan: &Plan, o: &mut String) {
             ToolAction::SubFlow(_) => {
                 let _ = writeln!(
                     o,
-                    "async function {func}(args) {{\n  // TODO: this tool runs another Chainboard flow. Export that flow and call it here.\n  return \"This tool is not available in the exported code yet.\";\n}}"
+                    "async function {func}(_args: {args_type}): Promise<string> {{\n  // TODO: this tool runs another Chainboard flow. Export that flow and call it here.\n  return \"This tool is not available in the exported code yet.\";\n}}"
                 );
             }
         }
-        let _ = writeln!(o, "\nconst {}_TOOL = {{", tool.func.to_uppercase());
+        let _ = writeln!(o, "\nconst {}_TOOL: ToolSpec = {{", tool.func.to_uppercase());
         let _ = writeln!(o, "  name: {},", quote(&tool.config.name));
         let _ = writeln!(o, "  description: {},", quote(&tool.config.description));
         let _ = writeln!(o, "  parameters: {},", js_value(&tool.schema, 2));
@@ -239,8 +303,49 @@ fn tools(plan: &Plan, o: &mut String) {
     }
 }
 
+/// The arguments' shape from the tool's JSON schema (`type LookupOrderArgs = { ... }`), written
+/// before the tool's function; `ToolArgs` when the schema names no arguments.
+fn args_type(func: &str, schema: &serde_json::Value, o: &mut String) -> String {
+    let Some(props) = schema.get("properties").and_then(|p| p.as_object()).filter(|p| !p.is_empty()) else {
+        return "ToolArgs".to_string();
+    };
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(|r| r.as_array())
+        .map(|r| r.iter().filter_map(|n| n.as_str()).collect())
+        .unwrap_or_default();
+    let camel_name = v(func);
+    let mut name: String = camel_name.chars().take(1).flat_map(char::to_uppercase).collect();
+    name.push_str(&camel_name.chars().skip(1).collect::<String>());
+    name.push_str("Args");
+    let _ = writeln!(o, "type {name} = {{");
+    for (key, prop) in props {
+        let ty = match prop.get("type").and_then(|t| t.as_str()) {
+            Some("string") => "string",
+            Some("number" | "integer") => "number",
+            Some("boolean") => "boolean",
+            Some("array") => "unknown[]",
+            Some("object") => "Record<string, unknown>",
+            _ => "unknown",
+        };
+        if let Some(d) = prop.get("description").and_then(|d| d.as_str()).filter(|d| !d.trim().is_empty()) {
+            let _ = writeln!(o, "  // {}", comment_text(d));
+        }
+        let ident = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        let optional = if required.contains(&key.as_str()) { "" } else { "?" };
+        let key = if ident { key.clone() } else { quote(key) };
+        let _ = writeln!(o, "  {key}{optional}: {ty};");
+    }
+    o.push_str(
+        "};
+",
+    );
+    name
+}
+
 fn params(step: &Step) -> String {
-    step.args.iter().map(|a| param(&a.name)).collect::<Vec<_>>().join(", ")
+    step.args.iter().map(|a| format!("{}: string", param(&a.name))).collect::<Vec<_>>().join(", ")
 }
 
 pub(super) fn render_call(template: &str, args: &[Arg], indent: &str) -> String {
@@ -290,13 +395,13 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             let mut params = params(step);
             if p.config.conversation.is_some() {
                 // The earlier turns of the conversation, oldest first.
-                params = [params, "history".to_string()]
+                params = [params, "history: Turn[]".to_string()]
                     .into_iter()
                     .filter(|s| !s.is_empty())
                     .collect::<Vec<_>>()
                     .join(", ");
             }
-            let _ = writeln!(o, "async function {func}({params}) {{");
+            let _ = writeln!(o, "async function {func}({params}): Promise<string> {{");
             prompt_call(p, plan, &step.args, "  ", o);
             o.push_str("}\n\n");
         }
@@ -307,7 +412,8 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                 comment_text(&step.title),
                 cfg.top_k
             );
-            let _ = writeln!(o, "async function {func}({}) {{", params(step));
+            let _ =
+                writeln!(o, "async function {func}({}): Promise<[context: string, passages: string]> {{", params(step));
             let _ = writeln!(o, "  const query = {};", render_call(&cfg.query, &step.args, "  "));
             let _ = writeln!(o, "  return search(query, {}, {:?});\n}}\n", cfg.top_k.clamp(1, 50), cfg.min_score);
         }
@@ -322,7 +428,7 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
             if let Some(note) = &t.note {
                 let _ = writeln!(o, "// {}", comment_text(note));
             }
-            let _ = writeln!(o, "async function {func}({}) {{", params(step));
+            let _ = writeln!(o, "async function {func}({}): Promise<string> {{", params(step));
             let audio = step.args.first().map(|a| param(&a.name)).unwrap_or_else(|| "\"\"".into());
             if t.provider == Provider::Gemini {
                 let _ = writeln!(
@@ -350,7 +456,12 @@ fn step_fn(step: &Step, plan: &Plan, o: &mut String) {
                 comment_text(&step.title),
                 comment_text(kind)
             );
-            let _ = writeln!(o, "async function {func}({}) {{", params(step));
+            let returns = if step.outputs.len() == 1 {
+                "string".to_string()
+            } else {
+                format!("[{}]", vec!["string"; step.outputs.len()].join(", "))
+            };
+            let _ = writeln!(o, "async function {func}({}): Promise<{returns}> {{", params(step));
             if step.outputs.len() == 1 {
                 o.push_str("  return \"\";\n}\n\n");
             } else {
@@ -369,7 +480,7 @@ pub(super) fn prompt_call(p: &PromptStep, plan: &Plan, args: &[Arg], indent: &st
     let mut turns = Vec::new();
     if !c.examples.is_empty() {
         let _ = writeln!(o, "{indent}// Example turns, sent between the system message and the user message.");
-        let _ = writeln!(o, "{indent}const examples = [");
+        let _ = writeln!(o, "{indent}const examples: Turn[] = [");
         let inner = format!("{indent}  ");
         for e in &c.examples {
             let role = match e.role {
@@ -581,11 +692,21 @@ fn tool_choice(choice: &ToolChoice, provider: Provider) -> Option<String> {
 }
 
 fn run_flow(plan: &Plan, o: &mut String) {
+    o.push_str(
+        "// The flow's inputs: the values of its Input blocks (files by their path).\nexport interface FlowInputs {\n",
+    );
+    for i in &plan.inputs {
+        let _ = writeln!(o, "  {}: string;", v(&i.ident));
+    }
+    if plan.conversational() {
+        o.push_str("  history?: Exchange[];\n");
+    }
+    o.push_str("}\n\n");
     let mut params: Vec<String> = plan.inputs.iter().map(|i| v(&i.ident)).collect();
     if plan.conversational() {
         params.push("history = []".into());
     }
-    let _ = writeln!(o, "export async function runFlow({{ {} }}) {{", params.join(", "));
+    let _ = writeln!(o, "export async function runFlow({{ {} }}: FlowInputs): Promise<Answer[]> {{", params.join(", "));
     o.push_str("  // Blocks run in the flow's order; blocks that do not depend on each other run at the same time.\n");
     if plan.conversational() {
         o.push_str(
@@ -648,7 +769,7 @@ fn main_fn(plan: &Plan, o: &mut String) {
         chat_fn(plan, o);
     }
     o.push_str("// Each input is an option (--name value); without it the flow's own value is used.\n");
-    o.push_str("async function main() {\n");
+    o.push_str("async function main(): Promise<void> {\n");
     let body_start = o.len();
     o.push_str("const { values: args } = parseArgs({\n  options: {\n");
     for i in &plan.inputs {
@@ -667,7 +788,7 @@ fn main_fn(plan: &Plan, o: &mut String) {
         o.push_str("    chat: { type: \"boolean\", default: false },\n");
     }
     o.push_str("    help: { type: \"boolean\", default: false },\n  },\n});\n");
-    let mut usage = String::from("Usage: node main.mjs");
+    let mut usage = String::from("Usage: npx tsx main.ts");
     for i in &plan.inputs {
         let what = match i.media {
             Some(MediaKind::Image) => "IMAGE_FILE",
@@ -687,11 +808,12 @@ fn main_fn(plan: &Plan, o: &mut String) {
     if approvals {
         o.push_str("// --approve (or CHAINBOARD_AUTO_APPROVE=1) approves every Approval without asking.\nif (args.approve) process.env.CHAINBOARD_AUTO_APPROVE = \"1\";\n");
     }
-    if plan.conversational() {
-        o.push_str("if (args.chat) return chat(args);\n");
-    }
     let call: Vec<String> = plan.inputs.iter().map(|i| format!("{}: args[{}]", v(&i.ident), quote(&i.name))).collect();
-    let _ = writeln!(o, "const outputs = await runFlow({{ {} }});", call.join(", "));
+    let _ = writeln!(o, "const inputs: FlowInputs = {{ {} }};", call.join(", "));
+    if plan.conversational() {
+        o.push_str("if (args.chat) return chat(inputs);\n");
+    }
+    o.push_str("const outputs = await runFlow(inputs);\n");
     let shown = if plan.outputs.iter().any(|out| out.conditional) {
         "${answer ?? \"(skipped: the branch that leads here was not taken)\"}"
     } else {
@@ -706,7 +828,7 @@ fn main_fn(plan: &Plan, o: &mut String) {
     o.truncate(body_start);
     o.push_str(&body);
     o.push_str("}\n\n");
-    o.push_str("// Run from the command line; `import { runFlow } from \"./main.mjs\"` to use the flow elsewhere.\n");
+    o.push_str("// Run from the command line; `import { runFlow } from \"./main.ts\"` to use the flow elsewhere.\n");
     o.push_str("if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();\n");
 }
 
@@ -716,72 +838,114 @@ fn chat_fn(plan: &Plan, o: &mut String) {
     let message = plan.inputs.iter().find(|i| i.media.is_none()).map(|i| i.ident.clone());
     o.push_str(RECENT_TURNS);
     o.push_str("// Each line you type is the new message; the first Output's answer is the reply. Ctrl-D ends.\n");
-    o.push_str("async function chat(args) {\n  const history = [];\n  const lines = createInterface({ input: process.stdin, output: process.stdout, prompt: \"you> \" });\n  lines.prompt();\n  for await (const message of lines) {\n    if (!message.trim()) {\n      lines.prompt();\n      continue;\n    }\n");
+    o.push_str("async function chat(inputs: FlowInputs): Promise<void> {\n  const history: Exchange[] = [];\n  const lines = createInterface({ input: process.stdin, output: process.stdout, prompt: \"you> \" });\n  lines.prompt();\n  for await (const message of lines) {\n    if (!message.trim()) {\n      lines.prompt();\n      continue;\n    }\n");
     let args: Vec<String> = plan
         .inputs
         .iter()
-        .map(|i| {
-            if Some(&i.ident) == message.as_ref() {
-                format!("{}: message", v(&i.ident))
-            } else {
-                format!("{}: args[{}]", v(&i.ident), quote(&i.name))
-            }
-        })
+        .map(|i| if Some(&i.ident) == message.as_ref() { format!("{}: message", v(&i.ident)) } else { String::new() })
+        .filter(|a| !a.is_empty())
         .chain(std::iter::once("history".to_string()))
         .collect();
-    let _ = writeln!(o, "    const outputs = await runFlow({{ {} }});", args.join(", "));
+    let _ = writeln!(o, "    const outputs = await runFlow({{ ...inputs, {} }});", args.join(", "));
     o.push_str("    const answer = outputs[0]?.answer ?? \"\";\n    console.log(`bot> ${answer}`);\n    history.push([message, answer]);\n    lines.prompt();\n  }\n}\n\n");
 }
 
 const RECENT_TURNS: &str = r#"// The last `turns` turns of the conversation as user and assistant messages.
-function recentTurns(history, turns) {
-  return (turns ? history.slice(-turns) : []).flatMap(([user, answer]) => [["user", user], ["assistant", answer]]);
+function recentTurns(history: Exchange[], turns: number): Turn[] {
+  return (turns ? history.slice(-turns) : []).flatMap(([user, answer]): Turn[] => [["user", user], ["assistant", answer]]);
+}
+
+"#;
+
+const TYPES: &str = r#"// One Output block's answer; null when the branch that leads to it was not taken.
+export interface Answer {
+  output: string;
+  answer: string | null;
+}
+
+"#;
+
+const TURN_TYPES: &str = r#"// An earlier message (an example turn, or the conversation so far): who said it, and what.
+type Turn = [role: "user" | "assistant", text: string];
+
+// What a Prompt sends besides its own messages: image or audio files, and earlier turns.
+interface Extras {
+  media?: string[];
+  turns?: Turn[];
+}
+
+"#;
+
+const EXCHANGE: &str = r#"// One exchange of a conversation: what the user said, and the flow's answer.
+export type Exchange = [message: string, answer: string];
+
+"#;
+
+pub const IS_OBJECT: &str = r#"// A JSON object (not null, not an array), whose fields can be read by name.
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 "#;
 
 const RENDER: &str = r#"// Fills {{name}} placeholders as Chainboard does; \{{ stands for a literal {{.
-function render(template, values) {
-  return template.replace(/\\\{\{|\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name) => (name ? values[name] : "{{"));
+function render(template: string, values: Record<string, string>): string {
+  return template.replace(/\\\{\{|\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name?: string) => (name ? values[name] : "{{"));
 }
 
 "#;
 
 const MEDIA: &str = r#"// An image or audio file: its type (from the file name) and its bytes as base64.
-const MIME = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp", gif: "image/gif", mp3: "audio/mpeg", wav: "audio/wav", m4a: "audio/mp4", webm: "audio/webm", ogg: "audio/ogg" };
-function readMedia(path) {
-  const mime = MIME[path.split(".").pop().toLowerCase()] ?? "application/octet-stream";
+const MIME: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp", gif: "image/gif", mp3: "audio/mpeg", wav: "audio/wav", m4a: "audio/mp4", webm: "audio/webm", ogg: "audio/ogg" };
+function readMedia(path: string): { mime: string; data: string } {
+  const mime = MIME[(path.split(".").pop() ?? "").toLowerCase()] ?? "application/octet-stream";
   return { mime, data: readFileSync(path).toString("base64") };
 }
 
 "#;
 
-const OPENAI_CONTENT: &str = r#"function openaiUserContent(user, media = []) {
+const OPENAI_CONTENT: &str = r#"// The block's settings as the SDK takes them (temperature, max tokens, the response format, ...).
+type OpenAIOptions = Extras & Omit<OpenAI.ChatCompletionCreateParamsNonStreaming, "model" | "messages">;
+
+function openaiUserContent(user: string, media: string[] = []): string | OpenAI.ChatCompletionContentPart[] {
   if (!media.length) return user;
-  const images = media.map(readMedia).map(({ mime, data }) => ({ type: "image_url", image_url: { url: `data:${mime};base64,${data}` } }));
+  const images = media.map(readMedia).map(({ mime, data }): OpenAI.ChatCompletionContentPart => ({ type: "image_url", image_url: { url: `data:${mime};base64,${data}` } }));
   return [...images, { type: "text", text: user }];
+}
+
+function openaiMessages(system: string, user: string, media: string[], turns: Turn[]): OpenAI.ChatCompletionMessageParam[] {
+  const messages: OpenAI.ChatCompletionMessageParam[] = system.trim() ? [{ role: "system", content: system }] : [];
+  for (const [role, content] of turns) messages.push({ role, content });
+  messages.push({ role: "user", content: openaiUserContent(user, media) });
+  return messages;
 }
 
 "#;
 
 const ASK_OPENAI: &str = r#"// One chat completion; `turns` are earlier [role, text] messages; `options` are the block's
 // settings (temperature, max tokens, the response format, ...).
-async function askOpenAI(client, model, system, user, { media = [], turns = [], ...options }) {
-  const messages = system.trim() ? [{ role: "system", content: system }] : [];
-  for (const [role, content] of turns) messages.push({ role, content });
-  messages.push({ role: "user", content: openaiUserContent(user, media) });
+async function askOpenAI(client: OpenAI, model: string, system: string, user: string, { media = [], turns = [], ...options }: OpenAIOptions): Promise<string> {
+  const messages = openaiMessages(system, user, media, turns);
   const response = await client.chat.completions.create({ model, messages, ...options });
   return response.choices[0].message.content ?? "";
 }
 
 "#;
 
-const ANTHROPIC_CONTENT: &str = r#"// Anthropic wants user and assistant turns to alternate: turns of one role in a row become
+const ANTHROPIC_CONTENT: &str = r#"// The block's settings as the SDK takes them (max tokens, temperature, the output format, ...).
+// This SDK version's types do not list temperature and top_p; Chainboard sends them when the
+// block sets them, and the API takes them.
+type AnthropicOptions = Extras &
+  Omit<Anthropic.MessageCreateParamsNonStreaming, "model" | "messages" | "system"> & { temperature?: number; top_p?: number };
+type AnthropicContent = string | Anthropic.ContentBlockParam[];
+
+// Anthropic wants user and assistant turns to alternate: turns of one role in a row become
 // one, as in Chainboard (texts joined by a blank line).
-function anthropicMessages(turns, content) {
-  const blocks = (c) => (typeof c === "string" ? [{ type: "text", text: c }] : c);
-  const messages = [];
-  for (const [role, item] of [...turns, ["user", content]]) {
+function anthropicMessages(turns: Turn[], content: AnthropicContent): Anthropic.MessageParam[] {
+  const blocks = (c: AnthropicContent): Anthropic.ContentBlockParam[] => (typeof c === "string" ? [{ type: "text", text: c }] : c);
+  const messages: Anthropic.MessageParam[] = [];
+  const all: [Turn[0], AnthropicContent][] = [...turns, ["user", content]];
+  for (const [role, item] of all) {
     const last = messages.at(-1);
     if (last?.role !== role) messages.push({ role, content: item });
     else if (typeof last.content === "string" && typeof item === "string") last.content = `${last.content}\n\n${item}`;
@@ -790,74 +954,109 @@ function anthropicMessages(turns, content) {
   return messages;
 }
 
-function anthropicUserContent(user, media = []) {
+function anthropicUserContent(user: string, media: string[] = []): AnthropicContent {
   if (!media.length) return user;
-  const images = media.map(readMedia).map(({ mime, data }) => ({ type: "image", source: { type: "base64", media_type: mime, data } }));
+  const images = media.map(readMedia).map(({ mime, data }): Anthropic.ImageBlockParam => ({
+    type: "image",
+    source: { type: "base64", media_type: mime as Anthropic.Base64ImageSource["media_type"], data },
+  }));
   return [...images, { type: "text", text: user }];
 }
 
 "#;
 
-const ASK_ANTHROPIC: &str = r#"async function askAnthropic(client, model, system, user, { media = [], turns = [], ...options }) {
+const ASK_ANTHROPIC: &str = r#"async function askAnthropic(client: Anthropic, model: string, system: string, user: string, { media = [], turns = [], ...options }: AnthropicOptions): Promise<string> {
   const messages = anthropicMessages(turns, anthropicUserContent(user, media));
   const response = await client.messages.create({ model, messages, ...(system.trim() ? { system } : {}), ...options });
-  return response.content.filter((block) => block.type === "text").map((block) => block.text).join("");
+  return response.content.map((block) => (block.type === "text" ? block.text : "")).join("");
 }
 
 "#;
 
-const GEMINI_CONTENT: &str = r#"function geminiParts(user, media = []) {
+const GEMINI_CONTENT: &str = r#"// The block's settings as the SDK takes them (temperature, max tokens, the response format, ...).
+type GeminiOptions = Extras & GenerateContentConfig;
+
+function geminiParts(user: string, media: string[] = []): Part[] {
   if (!media.length) return [{ text: user }];
-  const files = media.map(readMedia).map(({ mime, data }) => ({ inlineData: { mimeType: mime, data } }));
+  const files = media.map(readMedia).map(({ mime, data }): Part => ({ inlineData: { mimeType: mime, data } }));
   return [...files, { text: user }];
 }
 
+// Gemini calls the assistant "model".
+function geminiContents(user: string, media: string[], turns: Turn[]): Content[] {
+  const contents: Content[] = turns.map(([role, text]) => ({ role: role === "assistant" ? "model" : "user", parts: [{ text }] }));
+  contents.push({ role: "user", parts: geminiParts(user, media) });
+  return contents;
+}
+
 "#;
 
-const ASK_GEMINI: &str = r#"async function askGemini(client, model, system, user, { media = [], turns = [], ...options }) {
-  const config = { ...(system.trim() ? { systemInstruction: system } : {}), ...options };
-  // Gemini calls the assistant "model".
-  const contents = turns.map(([role, text]) => ({ role: role === "assistant" ? "model" : "user", parts: [{ text }] }));
-  contents.push({ role: "user", parts: geminiParts(user, media) });
+const ASK_GEMINI: &str = r#"async function askGemini(client: GoogleGenAI, model: string, system: string, user: string, { media = [], turns = [], ...options }: GeminiOptions): Promise<string> {
+  const config: GenerateContentConfig = { ...(system.trim() ? { systemInstruction: system } : {}), ...options };
+  const contents = geminiContents(user, media, turns);
   const response = await client.models.generateContent({ model, contents, config });
   return response.text ?? "";
 }
 
 "#;
 
-const OLLAMA_CONTENT: &str = r#"function ollamaMessages(system, user, media = [], turns = []) {
-  const messages = system.trim() ? [{ role: "system", content: system }] : [];
+const OLLAMA_CONTENT: &str = r#"// The block's settings as the SDK takes them (options such as temperature, the format, ...).
+type OllamaOptions = Extras & Omit<ChatRequest, "model" | "messages" | "stream">;
+
+function ollamaMessages(system: string, user: string, media: string[] = [], turns: Turn[] = []): Message[] {
+  const messages: Message[] = system.trim() ? [{ role: "system", content: system }] : [];
   for (const [role, content] of turns) messages.push({ role, content });
-  const message = { role: "user", content: user };
+  const message: Message = { role: "user", content: user };
   if (media.length) message.images = media.map((path) => readMedia(path).data);
   return [...messages, message];
 }
 
 "#;
 
-const ASK_OLLAMA: &str = r#"async function askOllama(client, model, system, user, { media = [], turns = [], ...options }) {
+const ASK_OLLAMA: &str = r#"async function askOllama(client: Ollama, model: string, system: string, user: string, { media = [], turns = [], ...options }: OllamaOptions): Promise<string> {
   const response = await client.chat({ model, messages: ollamaMessages(system, user, media, turns), ...options });
   return response.message.content ?? "";
 }
 
 "#;
 
-const CALL_TOOL: &str = r#"const stepLimit = (steps) =>
+const CALL_TOOL: &str = r#"// A tool's arguments as the model sent them (a JSON object).
+type ToolArgs = Record<string, unknown>;
+
+// A tool the model can call: its name, description and JSON schema, and the function that runs it.
+interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: { type: "object"; properties: Record<string, unknown>; required?: string[]; [key: string]: unknown };
+  // A method, so each tool's function can take its own argument shape; callTool checks the
+  // required arguments are there before it runs.
+  run(args: ToolArgs): Promise<string>;
+}
+
+// The agent helpers' options: the tools, the most model calls, a forced first choice.
+interface AgentExtras<Choice> extends Extras {
+  tools: ToolSpec[];
+  maxSteps: number;
+  toolChoice?: Choice;
+}
+
+const stepLimit = (steps: number): string =>
   `Stopped after ${steps} model calls: the model was still calling tools. Raise the step limit, ` +
   "or tell the model in the prompt when it has enough to answer.";
 
 // Runs one tool call; problems go back to the model as text it can act on, as in Chainboard.
-async function callTool(tools, name, args) {
+async function callTool(tools: ToolSpec[], name: string, input: unknown): Promise<string> {
   const tool = tools.find((t) => t.name === name);
   if (!tool) return `There is no tool named ${name}.`;
+  let args = input;
   if (typeof args === "string") {
     try {
       args = args.trim() ? JSON.parse(args) : {};
     } catch (e) {
-      return `The arguments were not valid JSON (${e.message}). Send a JSON object.`;
+      return `The arguments were not valid JSON (${e instanceof Error ? e.message : e}). Send a JSON object.`;
     }
   }
-  if (!args || typeof args !== "object" || Array.isArray(args)) return 'The arguments must be a JSON object like {"name": value}.';
+  if (!isObject(args)) return 'The arguments must be a JSON object like {"name": value}.';
   for (const required of tool.parameters.required ?? []) {
     if (args[required] == null) return `Missing required argument \u201c${required}\u201d. Call ${name} again with it.`;
   }
@@ -868,11 +1067,15 @@ async function callTool(tools, name, args) {
 
 const AGENT_OPENAI: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool.
-async function agentOpenAI(client, model, system, user, { tools, maxSteps, toolChoice, media = [], turns = [], ...options }) {
-  const messages = system.trim() ? [{ role: "system", content: system }] : [];
-  for (const [role, content] of turns) messages.push({ role, content });
-  messages.push({ role: "user", content: openaiUserContent(user, media) });
-  const specs = tools.map(({ name, description, parameters }) => ({ type: "function", function: { name, description, parameters } }));
+async function agentOpenAI(
+  client: OpenAI,
+  model: string,
+  system: string,
+  user: string,
+  { tools, maxSteps, toolChoice, media = [], turns = [], ...options }: AgentExtras<OpenAI.ChatCompletionToolChoiceOption> & Omit<OpenAIOptions, "tools" | "tool_choice">,
+): Promise<string> {
+  const messages = openaiMessages(system, user, media, turns);
+  const specs = tools.map(({ name, description, parameters }): OpenAI.ChatCompletionTool => ({ type: "function", function: { name, description, parameters } }));
   for (let step = 0; step < maxSteps; step++) {
     // A forced tool choice applies to the first call only, or the model could never answer.
     const choice = toolChoice && step === 0 ? { tool_choice: toolChoice } : {};
@@ -881,7 +1084,10 @@ async function agentOpenAI(client, model, system, user, { tools, maxSteps, toolC
     if (!message.tool_calls?.length) return message.content ?? "";
     messages.push({ role: "assistant", content: message.content, tool_calls: message.tool_calls });
     for (const call of message.tool_calls) {
-      const result = await callTool(tools, call.function.name, call.function.arguments);
+      const result =
+        call.type === "function"
+          ? await callTool(tools, call.function.name, call.function.arguments)
+          : `There is no tool named ${call.custom.name}.`;
       messages.push({ role: "tool", tool_call_id: call.id, content: result });
     }
   }
@@ -892,16 +1098,22 @@ async function agentOpenAI(client, model, system, user, { tools, maxSteps, toolC
 
 const AGENT_ANTHROPIC: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool.
-async function agentAnthropic(client, model, system, user, { tools, maxSteps, toolChoice, media = [], turns = [], ...options }) {
+async function agentAnthropic(
+  client: Anthropic,
+  model: string,
+  system: string,
+  user: string,
+  { tools, maxSteps, toolChoice, media = [], turns = [], ...options }: AgentExtras<Anthropic.ToolChoice> & Omit<AnthropicOptions, "tools" | "tool_choice">,
+): Promise<string> {
   const messages = anthropicMessages(turns, anthropicUserContent(user, media));
-  const specs = tools.map(({ name, description, parameters }) => ({ name, description, input_schema: parameters }));
+  const specs = tools.map(({ name, description, parameters }): Anthropic.Tool => ({ name, description, input_schema: parameters }));
   for (let step = 0; step < maxSteps; step++) {
     const choice = toolChoice && step === 0 ? { tool_choice: toolChoice } : {};
     const response = await client.messages.create({ model, messages, tools: specs, ...(system.trim() ? { system } : {}), ...choice, ...options });
     const calls = response.content.filter((block) => block.type === "tool_use");
-    if (!calls.length) return response.content.filter((block) => block.type === "text").map((block) => block.text).join("");
+    if (!calls.length) return response.content.map((block) => (block.type === "text" ? block.text : "")).join("");
     messages.push({ role: "assistant", content: response.content });
-    const results = [];
+    const results: Anthropic.ToolResultBlockParam[] = [];
     for (const call of calls) {
       results.push({ type: "tool_result", tool_use_id: call.id, content: await callTool(tools, call.name, call.input) });
     }
@@ -913,18 +1125,27 @@ async function agentAnthropic(client, model, system, user, { tools, maxSteps, to
 "#;
 
 const AGENT_GEMINI: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
-// answers without calling a tool.
-async function agentGemini(client, model, system, user, { tools, maxSteps, toolChoice, media = [], turns = [], ...options }) {
-  const functionDeclarations = tools.map(({ name, description, parameters }) => ({ name, description, parametersJsonSchema: parameters }));
-  const contents = turns.map(([role, text]) => ({ role: role === "assistant" ? "model" : "user", parts: [{ text }] }));
-  contents.push({ role: "user", parts: geminiParts(user, media) });
+// answers without calling a tool. `toolChoice` is "ANY", "NONE" or the name of the one tool to call.
+async function agentGemini(
+  client: GoogleGenAI,
+  model: string,
+  system: string,
+  user: string,
+  { tools, maxSteps, toolChoice, media = [], turns = [], ...options }: AgentExtras<string> & Omit<GeminiOptions, "tools" | "toolConfig">,
+): Promise<string> {
+  const functionDeclarations = tools.map(({ name, description, parameters }): FunctionDeclaration => ({ name, description, parametersJsonSchema: parameters }));
+  const contents = geminiContents(user, media, turns);
   for (let step = 0; step < maxSteps; step++) {
-    let toolConfig;
+    let toolConfig: ToolConfig | undefined;
     if (toolChoice && step === 0) {
       const named = toolChoice !== "ANY" && toolChoice !== "NONE";
-      toolConfig = { functionCallingConfig: named ? { mode: "ANY", allowedFunctionNames: [toolChoice] } : { mode: toolChoice } };
+      toolConfig = {
+        functionCallingConfig: named
+          ? { mode: FunctionCallingConfigMode.ANY, allowedFunctionNames: [toolChoice] }
+          : { mode: toolChoice === "ANY" ? FunctionCallingConfigMode.ANY : FunctionCallingConfigMode.NONE },
+      };
     }
-    const config = {
+    const config: GenerateContentConfig = {
       ...(system.trim() ? { systemInstruction: system } : {}),
       tools: [{ functionDeclarations }],
       ...(toolConfig ? { toolConfig } : {}),
@@ -933,11 +1154,12 @@ async function agentGemini(client, model, system, user, { tools, maxSteps, toolC
     };
     const response = await client.models.generateContent({ model, contents, config });
     const calls = response.functionCalls ?? [];
-    if (!calls.length) return response.text ?? "";
-    contents.push(response.candidates[0].content);
-    const parts = [];
+    const content = response.candidates?.[0]?.content;
+    if (!calls.length || !content) return response.text ?? "";
+    contents.push(content);
+    const parts: Part[] = [];
     for (const call of calls) {
-      const result = await callTool(tools, call.name, call.args ?? {});
+      const result = await callTool(tools, call.name ?? "", call.args ?? {});
       parts.push({ functionResponse: { name: call.name, response: { result } } });
     }
     contents.push({ role: "user", parts });
@@ -949,9 +1171,19 @@ async function agentGemini(client, model, system, user, { tools, maxSteps, toolC
 
 const AGENT_OLLAMA: &str = r#"// The agent loop: call the model, run the tools it asks for, send the results back, until it
 // answers without calling a tool. (Ollama cannot force a tool choice.)
-async function agentOllama(client, model, system, user, { tools, maxSteps, media = [], turns = [], ...options }) {
+async function agentOllama(
+  client: Ollama,
+  model: string,
+  system: string,
+  user: string,
+  { tools, maxSteps, media = [], turns = [], ...options }: AgentExtras<never> & Omit<OllamaOptions, "tools">,
+): Promise<string> {
   const messages = ollamaMessages(system, user, media, turns);
-  const specs = tools.map(({ name, description, parameters }) => ({ type: "function", function: { name, description, parameters } }));
+  // The tool's JSON schema, in the narrower shape ollama's types describe.
+  const specs = tools.map(({ name, description, parameters }): OllamaTool => ({
+    type: "function",
+    function: { name, description, parameters: parameters as OllamaTool["function"]["parameters"] },
+  }));
   for (let step = 0; step < maxSteps; step++) {
     const response = await client.chat({ model, messages, tools: specs, ...options });
     const message = response.message;
@@ -968,7 +1200,7 @@ async function agentOllama(client, model, system, user, { tools, maxSteps, media
 "#;
 
 const TRANSCRIBE_OPENAI: &str = r#"// Speech to text through /audio/transcriptions.
-async function transcribeOpenAI(client, model, path, { language = "", hint = "" }) {
+async function transcribeOpenAI(client: OpenAI, model: string, path: string, { language = "", hint = "" }: { language?: string; hint?: string }): Promise<string> {
   const result = await client.audio.transcriptions.create({
     model,
     file: createReadStream(path),
@@ -980,8 +1212,16 @@ async function transcribeOpenAI(client, model, path, { language = "", hint = "" 
 
 "#;
 
-const SEARCH: &str = r#"// The flow's documents, cut into passages as Chainboard cut them (documents/passages.json).
-const PASSAGES = JSON.parse(readFileSync(new URL("./documents/passages.json", import.meta.url), "utf8"));
+const SEARCH: &str = r#"// A passage of the flow's documents, as Chainboard cut them.
+interface Passage {
+  source: string;
+  heading?: string | null;
+  chunk: number;
+  text: string;
+}
+
+// The flow's documents, cut into passages as Chainboard cut them (documents/passages.json).
+const PASSAGES: Passage[] = JSON.parse(readFileSync(new URL("./documents/passages.json", import.meta.url), "utf8"));
 
 // Chainboard's tokenizer: words of letters and digits (apostrophes dropped), lowercase, common
 // English words left out, and a light stemmer so "refunds" and "refunded" meet "refund".
@@ -989,9 +1229,9 @@ const STOP_WORDS = new Set(
   ("a an and are as at be but by can do does for from had has have how i if in into is it its me my no not of " +
     "on or our so that the their then there these they this to was we what with you").split(" "),
 );
-const SUFFIXES = [["ational", "ate"], ["ies", "y"], ["sses", "ss"], ["ing", ""], ["edly", ""], ["ed", ""], ["ly", ""], ["es", ""], ["s", ""]];
+const SUFFIXES: [suffix: string, keep: string][] = [["ational", "ate"], ["ies", "y"], ["sses", "ss"], ["ing", ""], ["edly", ""], ["ed", ""], ["ly", ""], ["es", ""], ["s", ""]];
 
-function stem(word) {
+function stem(word: string): string {
   if (word.length <= 3 || !/^[\x00-\x7f]*$/.test(word)) return word;
   for (const [suffix, keep] of SUFFIXES) {
     const base = word.slice(0, -suffix.length);
@@ -1004,22 +1244,22 @@ function stem(word) {
   return word;
 }
 
-function words(text) {
+function words(text: string): string[] {
   const found = text.match(/[\p{L}\p{N}]+(?:['\u2019][\p{L}\p{N}]+)*/gu) ?? [];
   return found.map((w) => w.replace(/['\u2019]/g, "").toLowerCase()).filter((w) => !STOP_WORDS.has(w)).map(stem);
 }
 
-const index = new MiniSearch({ fields: ["text"], tokenize: words, processTerm: (term) => term });
+const index = new MiniSearch<{ id: number; text: string }>({ fields: ["text"], tokenize: words, processTerm: (term) => term });
 index.addAll(PASSAGES.map((p, id) => ({ id, text: p.heading ? `${p.heading}\n${p.text}` : p.text })));
 
 // The best passages for `query` by BM25 (k1 = 1.2, b = 0.75, as in Chainboard): a numbered
 // context to cite [1], [2], and the passages as JSON. Each query word counts once.
-function search(query, topK, minScore = 0) {
+function search(query: string, topK: number, minScore = 0): [context: string, passages: string] {
   const terms = [...new Set(words(query))];
   const hits = index
     .search(terms.join(" "), { tokenize: (q) => q.split(" "), processTerm: (term) => term, bm25: { k: 1.2, b: 0.75, d: 0 } })
     // MiniSearch multiplies by the number of matched words; Chainboard sums the words' scores.
-    .map((hit) => ({ id: hit.id, score: hit.score / hit.queryTerms.length }))
+    .map((hit) => ({ id: Number(hit.id), score: hit.score / hit.queryTerms.length }))
     .filter((hit) => hit.score > 0 && hit.score >= minScore)
     .sort((a, b) => b.score - a.score || a.id - b.id)
     .slice(0, topK);
@@ -1031,14 +1271,14 @@ function search(query, topK, minScore = 0) {
 
 "#;
 
-const MOCK_FILL: &str = r#"function argText(args, name) {
+const MOCK_FILL: &str = r#"function argText(args: ToolArgs, name: string): string {
   const value = args[name];
   if (value == null) return "";
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 // Fills {{argument}} placeholders; inside JSON, text is escaped so the result stays JSON.
-function mockFill(template, args) {
+function mockFill(template: string, args: ToolArgs): string {
   const jsonLike = ["{", "["].includes(template.trimStart()[0]);
   const names = [...template.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]);
   const values = Object.fromEntries(names.map((n) => [n, jsonLike ? JSON.stringify(argText(args, n)).slice(1, -1) : argText(args, n)]));
@@ -1048,7 +1288,7 @@ function mockFill(template, args) {
 "#;
 
 const HTTP_TOOL: &str = r#"// A tool that calls an HTTP API: arguments fill the {{placeholders}} (encoded in the URL).
-async function httpTool(method, url, headers, body, jsonPath, args) {
+async function httpTool(method: string, url: string, headers: Record<string, string>, body: string, jsonPath: string, args: ToolArgs): Promise<string> {
   const names = [...url.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]);
   const target = render(url, Object.fromEntries(names.map((n) => [n, encodeURIComponent(argText(args, n))])));
   const sendBody = body.trim() && !["GET", "DELETE"].includes(method);
@@ -1058,8 +1298,9 @@ async function httpTool(method, url, headers, body, jsonPath, args) {
   const text = await reply.text();
   if (!reply.ok) return `The API answered ${reply.status}: ${text.slice(0, 2000)}`;
   if (!jsonPath) return text;
-  let value = JSON.parse(text);
-  for (const key of jsonPath.split(".")) value = value[Array.isArray(value) ? Number(key) : key];
+  let value: unknown = JSON.parse(text);
+  // A missing field fails here, as in Chainboard.
+  for (const key of jsonPath.split(".")) value = Array.isArray(value) ? value[Number(key)] : (value as Record<string, unknown>)[key];
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 

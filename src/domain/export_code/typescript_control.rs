@@ -29,9 +29,7 @@ pub fn helpers(plan: &Plan, o: &mut String) {
     }
     let json_rules =
         rules.iter().any(|r| matches!(r.test, RuleTest::JsonFieldEquals { .. } | RuleTest::NumberInRange { .. }));
-    let lists = plan.has(|k| matches!(k, StepKind::Transform(t) if uses_lists(t)))
-        || plan.has(|k| matches!(k, StepKind::Loop(_)));
-    if json_rules || lists {
+    if sorts_keys(plan) {
         o.push_str(SORT_KEYS);
     }
     if json_rules {
@@ -66,6 +64,15 @@ pub fn helpers(plan: &Plan, o: &mut String) {
     }
 }
 
+/// Whether the program writes JSON with sorted keys (`sortKeys`, which reads objects with `isObject`).
+pub fn sorts_keys(plan: &Plan) -> bool {
+    let json_rules =
+        plan.rules().any(|r| matches!(r.test, RuleTest::JsonFieldEquals { .. } | RuleTest::NumberInRange { .. }));
+    let lists = plan.has(|k| matches!(k, StepKind::Transform(t) if uses_lists(t)))
+        || plan.has(|k| matches!(k, StepKind::Loop(_)));
+    json_rules || lists
+}
+
 fn uses_lists(t: &TransformConfig) -> bool {
     matches!(
         t.op,
@@ -77,7 +84,7 @@ fn uses_lists(t: &TransformConfig) -> bool {
 }
 
 fn params(step: &Step) -> String {
-    step.args.iter().map(|a| param(&a.name)).collect::<Vec<_>>().join(", ")
+    step.args.iter().map(|a| format!("{}: string", param(&a.name))).collect::<Vec<_>>().join(", ")
 }
 
 fn value_param(step: &Step) -> String {
@@ -109,7 +116,7 @@ fn router(step: &Step, r: &RouterStep, o: &mut String) {
                  \"default\".\n// Only the chosen route carries the value: the blocks on the others do not run.",
                 comment_text(&step.title)
             );
-            let _ = writeln!(o, "async function {func}({}) {{", params(step));
+            let _ = writeln!(o, "async function {func}({}): Promise<(string | null)[]> {{", params(step));
             o.push_str("  let route = \"default\";\n");
             let mut first = true;
             for rule in &r.config.rules {
@@ -136,7 +143,7 @@ fn router(step: &Step, r: &RouterStep, o: &mut String) {
             if let Some(note) = &r.note {
                 let _ = writeln!(o, "// {}", comment_text(note));
             }
-            let _ = writeln!(o, "async function {func}({}) {{", params(step));
+            let _ = writeln!(o, "async function {func}({}): Promise<(string | null)[]> {{", params(step));
             o.push_str("  // Chainboard's instructions to the model, with this router's routes.\n");
             let _ = writeln!(o, "  const system = {};", multiline_literal(&r.system, "  ", " +", ("(", ")"), &quote));
             let (helper, extra) = match r.provider {
@@ -204,7 +211,7 @@ fn condition(rule: &RouteRule, value: &str) -> String {
 
 fn transform(step: &Step, t: &TransformConfig, o: &mut String) {
     let _ = writeln!(o, "// Transform \u{201c}{}\u{201d}: {}", comment_text(&step.title), t.op.kind_id());
-    let _ = writeln!(o, "async function {}({}) {{", v(&step.func), params(step));
+    let _ = writeln!(o, "async function {}({}): Promise<string> {{", v(&step.func), params(step));
     let value = step
         .args
         .iter()
@@ -240,7 +247,7 @@ fn approval(step: &Step, a: &ApprovalConfig, o: &mut String) {
          // it do not run.",
         comment_text(&step.title)
     );
-    let _ = writeln!(o, "async function {}({}) {{", v(&step.func), params(step));
+    let _ = writeln!(o, "async function {}({}): Promise<string | null> {{", v(&step.func), params(step));
     let _ = writeln!(
         o,
         "  return askApproval({}, {}, {});",
@@ -270,7 +277,7 @@ fn loop_fn(step: &Step, l: &LoopStep, plan: &Plan, o: &mut String) {
     if let Some(note) = &p.note {
         let _ = writeln!(o, "// {}", comment_text(note));
     }
-    let _ = writeln!(o, "async function {}({}) {{", v(&step.func), params(step));
+    let _ = writeln!(o, "async function {}({}): Promise<string> {{", v(&step.func), params(step));
     let list = step.args.iter().find(|a| a.name == LIST_PORT).map(|a| param(&a.name)).unwrap_or_else(|| "\"\"".into());
     let split = match c.split {
         SplitMode::Auto => "auto",
@@ -292,12 +299,12 @@ fn loop_fn(step: &Step, l: &LoopStep, plan: &Plan, o: &mut String) {
     for var in [ITEM_VAR, INDEX_VAR] {
         args.push(super::plan::Arg { name: var.to_string(), source: Some(var.to_string()), media: None });
     }
-    o.push_str("  const ask = async (item, index) => {\n");
+    o.push_str("  const ask = async (item: string, index: string): Promise<string> => {\n");
     prompt_call(p, plan, &args, "    ", o);
     o.push_str("  };\n");
     let _ =
         writeln!(o, "  const results = await mapLimited(items, {}, async (item, number) => {{", c.concurrency.max(1));
-    o.push_str("    try {\n      return await ask(item, String(number));\n    } catch (e) {\n      console.error(`Item ${number} failed: ${e.message}`);\n      return null;\n    }\n  });\n");
+    o.push_str("    try {\n      return await ask(item, String(number));\n    } catch (e) {\n      console.error(`Item ${number} failed: ${e instanceof Error ? e.message : e}`);\n      return null;\n    }\n  });\n");
     o.push_str("  if (items.length && results.every((r) => r === null)) throw new Error(\"Every item failed.\");\n");
     match c.join {
         JoinMode::JsonArray => o.push_str("  return joinAsJson(results);\n"),
@@ -309,24 +316,30 @@ fn loop_fn(step: &Step, l: &LoopStep, plan: &Plan, o: &mut String) {
 
 const WHEN_TAKEN: &str = r#"// A block on a branch that was not taken (a route the router did not pick, a rejected
 // approval) gets null instead of a value: it does not run, and neither do the blocks after it.
-async function whenTaken(step, outputs, args) {
-  if (args.some((arg) => arg === null)) return outputs === 1 ? null : new Array(outputs).fill(null);
-  return step(...args);
+type Taken<T> = T extends unknown[] ? { [K in keyof T]: T[K] | null } : T | null;
+
+async function whenTaken<A extends unknown[], T>(
+  step: (...args: A) => Promise<T>,
+  outputs: number,
+  args: { [K in keyof A]: A[K] | null },
+): Promise<Taken<T>> {
+  if (args.some((arg) => arg === null)) return (outputs === 1 ? null : new Array(outputs).fill(null)) as Taken<T>;
+  return (await step(...(args as A))) as Taken<T>;
 }
 
 // An Output fed by several branches shows the one that ran.
-const firstTaken = (...values) => values.find((v) => v !== null) ?? null;
+const firstTaken = (...values: (string | null)[]): string | null => values.find((v) => v !== null) ?? null;
 
 "#;
 
 const ROUTED: &str = r#"// The value on the chosen route, null (not taken) on the others.
-const routed = (value, route, routes) => routes.map((r) => (r === route ? value : null));
+const routed = (value: string, route: string, routes: string[]): (string | null)[] => routes.map((r) => (r === route ? value : null));
 
 "#;
 
 pub const PICK_ROUTE: &str = r#"// Reads the model's pick as Chainboard does: the label on the first line (in any case), else
 // the label the answer names first (whole words), else "default".
-function pickRoute(answer, routes) {
+function pickRoute(answer: string, routes: string[]): string {
   const text = answer.trim();
   const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
   let head = (lines[0] ?? "").replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, "");
@@ -334,7 +347,7 @@ function pickRoute(answer, routes) {
   head = head.trim();
   const exact = routes.find((r) => r === head) ?? routes.find((r) => r.toLowerCase() === head.toLowerCase());
   if (exact) return exact;
-  let best = null;
+  let best: { at: number; route: string } | null = null;
   for (const route of routes) {
     const word = route.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     const found = new RegExp(`(?<![\\p{L}\\p{N}_])${word}(?![\\p{L}\\p{N}_])`, "u").exec(text.toLowerCase());
@@ -348,7 +361,12 @@ function pickRoute(answer, routes) {
 const MODERATION: &str = r#"// As Chainboard reads a moderation result: a watched category (every one when none are listed)
 // that is flagged, or that scores at least `minScore` when one is given; with neither, the
 // overall flag.
-function moderationTrips(result, categories, minScore) {
+interface Moderation {
+  flagged: boolean;
+  categories: { name: string; flagged: boolean; score: number }[];
+}
+
+function moderationTrips(result: Moderation, categories: string, minScore: number | null): boolean {
   const watched = categories.split(",").map((c) => c.trim().toLowerCase()).filter(Boolean);
   const hits = result.categories.filter(
     (c) => (!watched.length || watched.includes(c.name.toLowerCase())) && (minScore !== null ? c.score >= minScore : c.flagged),
@@ -359,7 +377,7 @@ function moderationTrips(result, categories, minScore) {
 "#;
 
 const SAMPLE_MODERATION: &str = r#"// Chainboard's sample moderation: a small word list, no request sent.
-const SAMPLE_WORDS = {
+const SAMPLE_WORDS: Record<string, string[]> = {
   harassment: ["idiot", "stupid", "moron", "shut up", "loser", "hate you"],
   violence: ["kill", "hurt you", "shoot", "attack", "beat you", "bomb"],
   "self-harm": ["hurt myself", "kill myself", "suicide", "end my life"],
@@ -367,9 +385,9 @@ const SAMPLE_WORDS = {
 };
 
 // A category scores 0.9 when one of its words is in the text (whole words; a plural s is fine).
-async function sampleModeration(text) {
+async function sampleModeration(text: string): Promise<Moderation> {
   const lower = text.toLowerCase();
-  const found = (w) => new RegExp(`(?<![\\p{L}\\p{N}])${w}s?(?![\\p{L}\\p{N}])`, "u").test(lower);
+  const found = (w: string) => new RegExp(`(?<![\\p{L}\\p{N}])${w}s?(?![\\p{L}\\p{N}])`, "u").test(lower);
   const categories = Object.entries(SAMPLE_WORDS).map(([name, words]) => {
     const hit = words.some(found);
     return { name, flagged: hit, score: hit ? 0.9 : 0 };
@@ -380,14 +398,17 @@ async function sampleModeration(text) {
 "#;
 
 const OPENAI_MODERATION: &str = r#"// OpenAI's moderation endpoint, with the model Chainboard asks.
-async function openaiModeration(text) {
+async function openaiModeration(text: string): Promise<Moderation> {
   const response = await openaiClient.moderations.create({ model: "omni-moderation-latest", input: text });
   const result = response.results[0];
-  const names = new Set([...Object.keys(result.categories ?? {}), ...Object.keys(result.category_scores ?? {})]);
+  // By category name: flagged or not, and the score.
+  const flags: Record<string, unknown> = { ...result.categories };
+  const scores: Record<string, unknown> = { ...result.category_scores };
+  const names = new Set([...Object.keys(flags), ...Object.keys(scores)]);
   const categories = [...names].map((name) => ({
     name,
-    flagged: Boolean(result.categories?.[name]),
-    score: Math.min(Math.max(Number(result.category_scores?.[name] ?? 0) || 0, 0), 1),
+    flagged: Boolean(flags[name]),
+    score: Math.min(Math.max(Number(scores[name] ?? 0) || 0, 0), 1),
   }));
   return { flagged: result.flagged, categories };
 }
@@ -395,7 +416,7 @@ async function openaiModeration(text) {
 "#;
 
 const MATCHES: &str = r#"// A regular expression anywhere in the text; a pattern that does not compile does not pass.
-function matches(pattern, text, ignoreCase) {
+function matches(pattern: string, text: string, ignoreCase: boolean): boolean {
   try {
     return new RegExp(pattern, ignoreCase ? "i" : "").test(text);
   } catch {
@@ -406,9 +427,9 @@ function matches(pattern, text, ignoreCase) {
 "#;
 
 pub const SORT_KEYS: &str = r#"// Chainboard writes JSON objects with their keys in sorted order; so does this program.
-function sortKeys(value) {
+function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
+  if (isObject(value)) {
     return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
   }
   return value;
@@ -416,19 +437,19 @@ function sortKeys(value) {
 
 "#;
 
-const JSON_FIELD: &str = r#"const MISSING = Symbol("missing");
+const JSON_FIELD: &str = r#"const MISSING: unique symbol = Symbol("missing");
 
 // The JSON value at a dotted path ("customer.plan", "items.0"), or MISSING when the text is
 // not JSON or has no such field.
-function jsonField(text, path) {
-  let value;
+function jsonField(text: string, path: string): unknown {
+  let value: unknown;
   try {
     value = JSON.parse(text.trim());
   } catch {
     return MISSING;
   }
   for (const key of path.trim().replace(/^\$*\.*/, "").split(".").filter(Boolean)) {
-    if (value && typeof value === "object" && !Array.isArray(value) && Object.hasOwn(value, key)) value = value[key];
+    if (isObject(value) && Object.hasOwn(value, key)) value = value[key];
     else if (Array.isArray(value) && /^\d+$/.test(key) && Number(key) < value.length) value = value[Number(key)];
     else return MISSING;
   }
@@ -436,13 +457,13 @@ function jsonField(text, path) {
 }
 
 // A JSON string without its quotes, anything else as compact JSON (MISSING never equals).
-const jsonText = (value) =>
+const jsonText = (value: unknown): string =>
   value === MISSING ? "\0missing" : typeof value === "string" ? value : JSON.stringify(sortKeys(value));
 
 "#;
 
 const NUMBER_IN: &str = r#"// The text (or its JSON field at `path`) is a number within [low, high]; an absent bound is open.
-function numberIn(text, path, low, high) {
+function numberIn(text: string, path: string, low: number | null, high: number | null): boolean {
   const value = path ? jsonField(text, path) : text;
   if (typeof value !== "number" && typeof value !== "string") return false;
   const number = typeof value === "string" ? (value.trim() === "" ? NaN : Number(value.trim())) : value;
@@ -452,7 +473,7 @@ function numberIn(text, path, low, high) {
 "#;
 
 const TRANSFORM_JSON: &str = r#"// Models often wrap JSON in a ```json fence; the fence is not part of the value.
-function jsonValue(text) {
+function jsonValue(text: string): unknown {
   let t = text.trim();
   if (t.startsWith("```")) {
     t = t.slice(3);
@@ -464,14 +485,14 @@ function jsonValue(text) {
 }
 
 // A JSON value as text: strings without quotes, null as nothing, the rest as indented JSON.
-const asText = (value) => (typeof value === "string" ? value : value === null ? "" : JSON.stringify(sortKeys(value), null, 2));
+const asText = (value: unknown): string => (typeof value === "string" ? value : value === null ? "" : JSON.stringify(sortKeys(value), null, 2));
 
 // A list of texts as a JSON array, trimmed, blank entries dropped.
-const asJsonList = (items) => JSON.stringify(items.map(trimmed).filter(Boolean));
+const asJsonList = (items: string[]): string => JSON.stringify(items.map(trimmed).filter(Boolean));
 
 // A JSON array's entries as texts.
-function listItems(text) {
-  let value;
+function listItems(text: string): string[] {
+  let value: unknown;
   try {
     value = jsonValue(text);
   } catch {
@@ -482,15 +503,15 @@ function listItems(text) {
 }
 
 // The JSON field at a dotted path ("customer.name", "items.0.title").
-function pickField(text, path) {
-  let value;
+function pickField(text: string, path: string): string {
+  let value: unknown;
   try {
     value = jsonValue(text);
   } catch {
     throw new Error("The input is not JSON, so there is no field to pick. Ask the block before it for JSON.");
   }
   for (const key of path.trim().replace(/^\$*\.*/, "").split(".").filter(Boolean)) {
-    if (value && typeof value === "object" && !Array.isArray(value) && Object.hasOwn(value, key)) value = value[key];
+    if (isObject(value) && Object.hasOwn(value, key)) value = value[key];
     else if (Array.isArray(value) && /^\d+$/.test(key) && Number(key) < value.length) value = value[Number(key)];
     else throw new Error(`The input has no field \u201c${path.trim()}\u201d.`);
   }
@@ -500,14 +521,14 @@ function pickField(text, path) {
 "#;
 
 const APPROVAL: &str = r#"// Asks on the terminal: approve as is, edit (type the new text), or reject.
-async function review(title, instructions, value) {
+async function review(title: string, instructions: string, value: string): Promise<string | null> {
   const terminal = createInterface({ input: process.stdin });
   const typed = terminal[Symbol.asyncIterator]();
   // The next line typed; null at the end of the input (no one to ask: rejected).
-  const ask = async (question) => {
+  const ask = async (question: string): Promise<string | null> => {
     process.stderr.write(question);
-    const { value: line, done } = await typed.next();
-    return done ? null : line;
+    const next = await typed.next();
+    return next.done ? null : next.value;
   };
   try {
     console.error(`\n== Approval: ${title} ==`);
@@ -521,7 +542,7 @@ async function review(title, instructions, value) {
       if (choice === "r" || choice === "reject") return null;
       if (choice === "e" || choice === "edit") {
         console.error("Type the new text; end with a line holding only a dot.");
-        const lines = [];
+        const lines: string[] = [];
         for (let line = await ask(""); line !== null && line !== "."; line = await ask("")) lines.push(line);
         return lines.join("\n");
       }
@@ -533,9 +554,9 @@ async function review(title, instructions, value) {
 
 // The approved (maybe edited) value, or null when rejected. CHAINBOARD_AUTO_APPROVE=1 (or
 // --approve) approves everything without asking, for scripts and tests. One question at a time.
-let approvalTurn = Promise.resolve();
-function askApproval(title, instructions, value) {
-  if (process.env.CHAINBOARD_AUTO_APPROVE === "1") return value;
+let approvalTurn: Promise<unknown> = Promise.resolve();
+function askApproval(title: string, instructions: string, value: string): Promise<string | null> {
+  if (process.env.CHAINBOARD_AUTO_APPROVE === "1") return Promise.resolve(value);
   const turn = approvalTurn.then(() => review(title, instructions, value));
   approvalTurn = turn.catch(() => {});
   return turn;
@@ -545,15 +566,15 @@ function askApproval(title, instructions, value) {
 
 pub const TRIM: &str = r#"// White space as Chainboard trims it (JavaScript's trim() also takes U+FEFF, which it keeps).
 const SPACE = "[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+";
-const trimmed = (text) => text.replace(new RegExp(`^${SPACE}|${SPACE}$`, "g"), "");
+const trimmed = (text: string): string => text.replace(new RegExp(`^${SPACE}|${SPACE}$`, "g"), "");
 
 "#;
 
 pub const LOOP: &str = r#"// The header's delimiter, counting only those outside quotes, as Chainboard guesses it: tabs,
 // else semicolons when there are more of them than commas, else commas; null when the header
 // has a single column.
-function csvDelimiter(text) {
-  const counts = { "\t": 0, ",": 0, ";": 0 };
+function csvDelimiter(text: string): string | null {
+  const counts: Record<string, number> = { "\t": 0, ",": 0, ";": 0 };
   let quoted = false, closed = false, start = true;
   for (const c of text) {
     if (quoted) {
@@ -574,13 +595,13 @@ function csvDelimiter(text) {
 
 // Rows of a CSV with the header's delimiter (quoted fields may hold delimiters, quotes and line
 // breaks), blank rows dropped.
-function csvRows(text) {
+function csvRows(text: string): string[][] {
   const delimiter = csvDelimiter(text) ?? "\x1f";
   // Chainboard writes a ' before a value that a spreadsheet would run as a formula; reading a
   // comma or semicolon CSV, it takes it off again.
-  const unguard = (f) => (delimiter !== "\x1f" && delimiter !== "\t" && /^'+[=+\-@\t\r]/.test(f) ? f.slice(1) : f);
-  const rows = [];
-  let row = [], field = "", quoted = false, atStart = true;
+  const unguard = (f: string) => (delimiter !== "\x1f" && delimiter !== "\t" && /^'+[=+\-@\t\r]/.test(f) ? f.slice(1) : f);
+  const rows: string[][] = [];
+  let row: string[] = [], field = "", quoted = false, atStart = true;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
@@ -612,24 +633,24 @@ function csvRows(text) {
 }
 
 // Each row after the header as "column: value" lines, or as a JSON object.
-function csvItems(rows, rowAs) {
+function csvItems(rows: string[][], rowAs: string): string[] {
   const header = (rows[0] ?? []).map((name, i) => trimmed(name) || `column ${i + 1}`);
   return rows.slice(1).map((row) => {
-    const pairs = header.map((name, i) => [name, row[i] ?? ""]);
+    const pairs = header.map((name, i): [string, string] => [name, row[i] ?? ""]);
     if (rowAs === "json") return JSON.stringify(sortKeys(Object.fromEntries(pairs)));
     return pairs.map(([k, v]) => `${k}: ${v}`).join("\n");
   });
 }
 
-function jsonItems(text) {
-  const value = JSON.parse(trimmed(text));
+function jsonItems(text: string): string[] {
+  const value: unknown = JSON.parse(trimmed(text));
   if (!Array.isArray(value)) throw new Error("The list is JSON but not an array: put the items in [ ... ].");
   return value.map((v) => (typeof v === "string" ? v : JSON.stringify(sortKeys(v))));
 }
 
 // Cuts the list into items as Chainboard does: "auto" reads a JSON array when the text is one,
 // CSV rows when the first line is a header of two or more columns, lines otherwise.
-function splitItems(text, mode, rowAs) {
+function splitItems(text: string, mode: string, rowAs: string): string[] {
   if (text.startsWith("\ufeff")) text = text.slice(1);
   const lines = text.split("\n").map(trimmed).filter(Boolean);
   if (mode === "lines") return lines;
@@ -640,7 +661,7 @@ function splitItems(text, mode, rowAs) {
       return jsonItems(text);
     } catch {}
   }
-  let rows = [];
+  let rows: string[][] = [];
   try {
     if (csvDelimiter(text)) rows = csvRows(text);
   } catch {} // not readable as CSV: lines
@@ -649,8 +670,8 @@ function splitItems(text, mode, rowAs) {
 }
 
 // Runs `task` over the items, at most `limit` at a time; the results in the items' order.
-async function mapLimited(items, limit, task) {
-  const results = new Array(items.length);
+async function mapLimited<T, R>(items: T[], limit: number, task: (item: T, number: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -664,11 +685,11 @@ async function mapLimited(items, limit, task) {
 
 // One entry per item, in order: a result that is a JSON object or array stays JSON, other
 // text is a string, a failed item is null (so positions still match the list).
-function joinAsJson(results) {
-  const entry = (result) => {
+function joinAsJson(results: (string | null)[]): string {
+  const entry = (result: string | null): unknown => {
     if (result === null) return null;
     try {
-      const value = JSON.parse(result.trim());
+      const value: unknown = JSON.parse(result.trim());
       return value && typeof value === "object" ? sortKeys(value) : result;
     } catch {
       return result;

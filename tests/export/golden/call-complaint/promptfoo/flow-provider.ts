@@ -1,0 +1,20 @@
+// Runs the whole exported flow (main.ts) for each promptfoo test case and answers with
+// the Output block the checks read. promptfoo loads TypeScript providers with tsx.
+import { runFlow } from "./main.ts";
+
+const TARGET = "Summary";
+
+// A test case's variables, by name.
+type Vars = Record<string, string | undefined>;
+
+export default class ChainboardFlow {
+  id(): string {
+    return "chainboard-flow";
+  }
+
+  async callApi(_prompt: string, { vars }: { vars: Vars }): Promise<{ output: string }> {
+    const outputs = await runFlow({ call_: vars["call"] ?? "support-call.wav" });
+    const answer = outputs.find((o) => o.output === TARGET) ?? outputs[0];
+    return { output: answer?.answer ?? "" };
+  }
+}
