@@ -29,7 +29,8 @@ test("start-up fetches no feature module; Evaluate fetches its own when first op
   expect(app.consoleErrors).toEqual([]);
 });
 
-test("a feature module that fails to arrive gets a message and Try again; the flow is untouched", async ({ page }) => {
+for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) test(`a feature module that fails to arrive gets a message and Try again; the flow is untouched (${size.width} px)`, async ({ page }) => {
+  await page.setViewportSize(size);
   const app = new AppPage(page);
   await app.open();
   const blocksBefore = await app.blocks().count();
@@ -39,7 +40,7 @@ test("a feature module that fails to arrive gets a message and Try again; the fl
   const dialog = page.getByRole("dialog", { name: "Evaluate" });
   await expect(dialog.getByRole("alert")).toContainText("Evaluate could not be loaded. Check the connection");
   await expect(app.blocks()).toHaveCount(blocksBefore);
-  await app.screenshot("lazy-load-failed");
+  await app.screenshot(`lazy-load-failed-${size.width}`);
 
   // Back online: Try again opens the real dialog.
   await page.unroute("**/split_evals.wasm");
