@@ -12,6 +12,7 @@
 //! the run instead (`BlockRun::sample`), and the UI shows a "Sample answer" badge.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -782,8 +783,14 @@ fn topic(content: &str) -> String {
 
 /// Options the instructions list: "positive, neutral or negative", "low, medium or high".
 fn options_in(instructions: &str) -> Option<Vec<String>> {
-    let re =
-        regex_lite::Regex::new(r"((?:[a-z][a-z \-]{0,20}, ){1,8}[a-z][a-z \-]{0,20},? or [a-z][a-z\-]{0,20})").ok()?;
+    // Compiled once: the run estimate asks for sample answers on every edit, and compiling
+    // this per call cost more than the rest of the estimate on big flows.
+    static OPTIONS: OnceLock<Option<regex_lite::Regex>> = OnceLock::new();
+    let re = OPTIONS
+        .get_or_init(|| {
+            regex_lite::Regex::new(r"((?:[a-z][a-z \-]{0,20}, ){1,8}[a-z][a-z \-]{0,20},? or [a-z][a-z\-]{0,20})").ok()
+        })
+        .as_ref()?;
     let found = re.find(instructions)?.as_str();
     let mut options: Vec<String> = found
         .replace(", or ", ", ")
@@ -1006,7 +1013,8 @@ struct Hints<'a> {
 /// An object for "answer as JSON" without a schema: the keys the prompt names in a JSON
 /// example (`{"sentiment": ..., "reason": ...}`), or `answer`.
 fn json_object(content: &str, instructions: &str) -> Value {
-    let re = regex_lite::Regex::new(r#""([A-Za-z_][A-Za-z0-9_ ]{0,40})"\s*:"#).ok();
+    static KEYS: OnceLock<Option<regex_lite::Regex>> = OnceLock::new();
+    let re = KEYS.get_or_init(|| regex_lite::Regex::new(r#""([A-Za-z_][A-Za-z0-9_ ]{0,40})"\s*:"#).ok()).as_ref();
     let keys: Vec<String> = re
         .map(|re| re.captures_iter(instructions).filter_map(|c| c.get(1)).map(|m| m.as_str().to_string()).collect())
         .unwrap_or_default();
