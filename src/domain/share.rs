@@ -35,6 +35,7 @@ use crate::domain::blocks::BlockConfig;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::flow_file::{self, ImportError};
 use crate::domain::providers::ProviderKind;
+use crate::domain::util::format::thousands;
 use miniz_oxide::inflate::TINFLStatus;
 use serde::Deserialize;
 use serde_json::Value;
@@ -477,19 +478,6 @@ pub fn link_advice(len: usize) -> LinkAdvice {
     }
 }
 
-/// `12345` as `12,345`.
-pub(crate) fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 // ---- Who a flow talks to ----------------------------------------------------------------
 
 /// The providers a flow would call, as "label (host)", in block order without repeats, so
@@ -727,14 +715,6 @@ mod tests {
         for fine in ["max_tokens", "model", "keywords", "key_points", "prompt", "tokenizer"] {
             assert!(!is_secret_name(fine), "{fine}");
         }
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(2000), "2,000");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 
     #[test]

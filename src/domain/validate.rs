@@ -90,8 +90,8 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
                 format!(
                     "{name} uses {} more {{{{variables}}}} with nothing connected to them \
                      ({} in all, such as {{{{{}}}}}). Connect them, or take them out of the template.",
-                    crate::domain::share::thousands(more),
-                    crate::domain::share::thousands(unconnected.len()),
+                    crate::domain::util::format::thousands(more),
+                    crate::domain::util::format::thousands(unconnected.len()),
                     unconnected[MAX_UNCONNECTED_LISTED]
                 ),
             ));

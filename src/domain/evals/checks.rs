@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::domain::json_schema;
 use crate::domain::json_view::try_parse_json;
-use crate::domain::tools::json_at;
+use crate::domain::util::json_path::json_at;
 
 /// Model-graded checks pass at this score (out of 5) unless set otherwise.
 pub const DEFAULT_PASS_SCORE: u8 = 4;
@@ -160,7 +160,7 @@ pub enum Evaluation {
 /// The result of a similarity check from the two vectors.
 pub fn similarity_result(vectors: &[Vec<f32>], min: f64) -> CheckResult {
     match vectors {
-        [a, b] => match crate::domain::providers::cosine(a, b) {
+        [a, b] => match crate::domain::util::vector::cosine(a, b) {
             Some(s) if s >= min => CheckResult::Pass { score: None, reason: format!("similarity {s:.2}") },
             Some(s) => CheckResult::fail(format!("similarity {s:.2}, below {min:.2}")),
             None => CheckResult::error("The two embeddings could not be compared."),

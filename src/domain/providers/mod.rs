@@ -26,7 +26,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use demo::{demo_agent_events, demo_chunks, demo_reply, sample_chat_reply, sample_reply, text_chunks, DEMO_MODEL};
-pub use embeddings::{build_embeddings_request, cosine, parse_embeddings};
+pub use embeddings::{build_embeddings_request, parse_embeddings};
 pub use error::{classify_http_error, ProviderError, Setting};
 pub use moderation::{build_moderation_request, parse_moderation, sample_moderation, ModerationResult};
 pub use ndjson::NdjsonDecoder;
