@@ -6,7 +6,6 @@
 //! before a run. When a Prompt's rendered user message contains tokens, the engine swaps
 //! them for the bytes from the run's [`MediaLibrary`] and each provider builds its own parts.
 
-pub mod support;
 pub mod wav;
 
 use std::collections::BTreeMap;
@@ -15,8 +14,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::util::format::human_size;
-
-pub use support::{check_media, media_support, size_limit, transcription_support, Support};
 
 /// Image or audio: what a provider must accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
