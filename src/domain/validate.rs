@@ -95,8 +95,8 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
                 format!(
                     "{name} uses {} more {{{{variables}}}} with nothing connected to them \
                      ({} in all, such as {{{{{}}}}}). Connect them, or take them out of the template.",
-                    crate::domain::share::thousands(more),
-                    crate::domain::share::thousands(unconnected.len()),
+                    crate::domain::util::format::thousands(more),
+                    crate::domain::util::format::thousands(unconnected.len()),
                     unconnected[MAX_UNCONNECTED_LISTED]
                 ),
             ));
@@ -203,8 +203,9 @@ fn check_edge(
 /// block's provider or model cannot take them (an error) or may not (a warning).
 fn check_media_edges(flow: &Flow, by_id: &HashMap<&BlockId, &crate::domain::flow::Block>, out: &mut Vec<Problem>) {
     use crate::domain::blocks::BlockConfig;
-    use crate::domain::media::{check_media, transcription_support, MediaKind, Support};
+    use crate::domain::media::MediaKind;
     use crate::domain::providers::ProviderKind;
+    use crate::domain::providers::{check_media, transcription_support, Support};
     for e in &flow.edges {
         let (Some(from), Some(to)) = (by_id.get(&e.from.block), by_id.get(&e.to.block)) else { continue };
         let BlockConfig::Input(input) = &from.config else { continue };
