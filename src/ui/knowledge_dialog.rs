@@ -8,7 +8,7 @@ use super::modal::Modal;
 use super::platform;
 use super::retrieve_settings::PassageList;
 use crate::domain::retrieval::chunk::ChunkOptions;
-use crate::domain::retrieval::documents::{check_size, extract_text, DocFormat, ACCEPT};
+use crate::domain::retrieval::documents::{check_size, extract_text, DocError, DocFormat, ACCEPT};
 use crate::domain::retrieval::knowledge::{Document, KnowledgeOptions};
 use crate::domain::retrieval::search::{search, RetrieveMode, SearchSettings};
 use leptos::prelude::*;
@@ -39,10 +39,18 @@ pub fn add_files(knowledge: Knowledge, files: Vec<web_sys::File>, status: RwSign
                     continue;
                 }
             };
-            match extract_text(&name, &bytes) {
+            let size = bytes.len();
+            let Ok(read) = read_document(name.clone(), bytes).await else {
+                notes.push(format!(
+                    "\u{201c}{name}\u{201d} was not added: the document reader could not be loaded. \
+                     Check the connection, then add the file again."
+                ));
+                continue;
+            };
+            match read {
                 Ok((format, text)) => {
                     let doc = Document {
-                        bytes: bytes.len(),
+                        bytes: size,
                         added_ms: platform::now_ms() as f64,
                         ..Document::new(format!("doc-{:x}", platform::random_seed()), name.clone(), format, text)
                     };
@@ -54,6 +62,16 @@ pub fn add_files(knowledge: Knowledge, files: Vec<web_sys::File>, status: RwSign
         }
         status.set(notes);
     });
+}
+
+/// The document reader (PDF, HTML, CSV, JSON) is a wasm module of its own, fetched the first
+/// time a file is added: most sessions never add one.
+#[leptos::wasm_split::wasm_split(documents, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn read_document(
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<Result<(DocFormat, String), DocError>, super::lazy::ChunkError> {
+    Ok(extract_text(&name, &bytes))
 }
 
 pub(super) fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {

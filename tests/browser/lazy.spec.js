@@ -1,7 +1,7 @@
 // Features loaded on first use: the start-up download holds no feature module; opening a
 // feature fetches its module, and a failed fetch says so and can be retried, losing nothing.
 import { test, expect } from "@playwright/test";
-import { AppPage } from "./pages.js";
+import { AppPage, moreItem } from "./pages.js";
 import { clickLikeAPerson } from "./person.js";
 
 const isFeatureModule = (url) => /\/split-[0-9a-f]+\/(split|chunk)_[^/]+\.wasm$/.test(url);
@@ -49,4 +49,29 @@ for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]
   await expect(dialog.getByRole("alert").filter({ hasText: "could not be loaded" })).toHaveCount(0);
   // The app is still alive: the canvas answers.
   await expect(app.blocks()).toHaveCount(blocksBefore);
+});
+
+test("the document reader loads when a file is first added; if it cannot arrive, the file is not added and the message says why", async ({ page }) => {
+  const fetched = [];
+  page.on("request", (r) => fetched.push(r.url()));
+  const app = new AppPage(page);
+  await app.open();
+  await (await moreItem(page, "Knowledge")).click();
+  const dialog = page.getByRole("dialog", { name: "Knowledge" });
+  await expect(dialog.getByLabel("Documents to add")).toBeAttached();
+  expect(fetched.filter((u) => u.endsWith("/split_documents.wasm")), "fetched before a file was added").toEqual([]);
+
+  // Offline for the reader's module: the file is refused with the reason, nothing half-added.
+  await page.route("**/split_documents.wasm", (route) => route.abort("internetdisconnected"));
+  await dialog.getByLabel("Documents to add").setInputFiles({ name: "notes.md", mimeType: "text/markdown", buffer: Buffer.from("# Notes\n\nRefunds take 14 days.") });
+  const status = dialog.getByRole("status", { name: "What happened" });
+  await expect(status).toContainText("\u201cnotes.md\u201d was not added: the document reader could not be loaded.");
+  await expect(dialog.locator("tr", { hasText: "notes.md" })).toHaveCount(0);
+
+  // Back online, the same file goes in.
+  await page.unroute("**/split_documents.wasm");
+  await dialog.getByLabel("Documents to add").setInputFiles({ name: "notes.md", mimeType: "text/markdown", buffer: Buffer.from("# Notes\n\nRefunds take 14 days.") });
+  await expect(status).toContainText("Added \u201cnotes.md\u201d.");
+  await expect(dialog.locator("tr", { hasText: "notes.md" })).toHaveCount(1);
+  expect(fetched.some((u) => u.endsWith("/split_documents.wasm"))).toBe(true);
 });
