@@ -184,9 +184,10 @@ fn a_byte_order_mark_is_accepted() {
 
 #[test]
 fn exports_carry_the_eval_suite_and_old_readers_ignore_it() {
+    use chainboard::domain::bundle::Bundle;
     use chainboard::domain::evals::checks::{Check, CheckKind};
     use chainboard::domain::evals::suite::EvalSuite;
-    use chainboard::domain::flow_file::{evals_of, from_json, to_json, to_json_with_evals};
+    use chainboard::domain::flow_file::{from_json, to_json};
     let flow = chainboard::domain::examples::starter_flow(0);
     let text = "email,expected\n\"Hi, late\",sorry";
     let suite = EvalSuite {
@@ -197,11 +198,12 @@ fn exports_carry_the_eval_suite_and_old_readers_ignore_it() {
         }],
         ..EvalSuite::default()
     };
-    let file = to_json_with_evals(&flow, &suite);
+    let evals_of = |text: &str| Bundle::parse(text).ok().and_then(|r| r.bundle.evals);
+    let file = Bundle { evals: Some(suite.clone()), ..Bundle::new(flow.clone()) }.to_json();
     assert_eq!(evals_of(&file), Some(suite));
     assert_eq!(from_json(&file).ok(), Some(flow.clone()), "the flow reads the same with the extra field");
     // No suite: the file is the plain flow file.
-    assert_eq!(to_json_with_evals(&flow, &EvalSuite::default()), to_json(&flow));
+    assert_eq!(Bundle { evals: Some(EvalSuite::default()), ..Bundle::new(flow.clone()) }.to_json(), to_json(&flow));
     assert_eq!(evals_of(&to_json(&flow)), None);
-    assert_eq!(evals_of("{\"evals\": 5}"), None);
+    assert!(Bundle::parse("{\"evals\": 5}").is_err(), "not a flow file");
 }

@@ -21,9 +21,10 @@ use std::time::Duration;
 use chainboard::domain::blocks::{
     BlockConfig, BlockKind, InputConfig, InputValue, NoteConfig, OutputConfig, PromptConfig, UnknownConfig,
 };
+use chainboard::domain::bundle::Bundle;
 use chainboard::domain::evals::cases::{cases_to_csv, parse_table, TestCase, MAX_CASES};
 use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
-use chainboard::domain::flow_file::{evals_of, from_json, knowledge_of, to_json, to_json_with_evals, with_knowledge};
+use chainboard::domain::flow_file::{from_json, to_json};
 use chainboard::domain::markdown as md;
 use chainboard::domain::providers::{
     stream_parser, NdjsonDecoder, ProviderKind, SseDecoder, StreamEvent, StreamSummary,
@@ -484,8 +485,13 @@ fn flow_seeds() -> &'static [Vec<u8>] {
             .iter()
             .map(|t| {
                 let flow = (t.build)(TIME);
-                let json = t.suite.map_or_else(|| to_json(&flow), |suite| to_json_with_evals(&flow, &suite()));
-                t.documents.map_or(json.clone(), |docs| with_knowledge(json, &docs())).into_bytes()
+                Bundle {
+                    evals: t.suite.map(|suite| suite()),
+                    knowledge: t.documents.map(|docs| docs()),
+                    ..Bundle::new(flow)
+                }
+                .to_json()
+                .into_bytes()
             })
             .collect();
         seeds.push(include_bytes!("fixtures/flows/v1_draft.json").to_vec());
@@ -580,7 +586,7 @@ fn check_flow_file(text: &str) -> Result<(), TestCaseError> {
         }
         Err(e) => clear_message(&e.to_string())?,
     }
-    let _ = (evals_of(text), knowledge_of(text));
+    let _ = Bundle::parse(text);
     Ok(())
 }
 

@@ -38,7 +38,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("evals", &["evals"]),
     // What is saved, shared and exported: the flow file (flow + evals + knowledge + media refs),
     // versions, share and feedback links, clipboard, the template gallery, the app view, code.
-    ("bundle", &["flow_file", "versions", "share", "feedback", "clipboard", "templates", "try_it", "export_code"]),
+    (
+        "bundle",
+        &["bundle", "flow_file", "versions", "share", "feedback", "clipboard", "templates", "try_it", "export_code"],
+    ),
 ];
 
 /// Known upward edges not yet removed: (from, to, reason). Empty: the layering is complete.

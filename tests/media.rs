@@ -375,20 +375,23 @@ fn the_demo_transcribes_offline_and_text_is_refused_as_audio() {
 
 #[test]
 fn exports_carry_media_and_imports_check_it() {
-    use chainboard::domain::flow_file::{media_of, to_json, with_media};
+    use chainboard::domain::bundle::Bundle;
     let photo = MediaItem::from_file("mug.png", PNG.to_vec()).unwrap();
     let call = MediaItem::from_file("call.wav", wav()).unwrap();
     let flow = photo_flow("openai", "gpt-4o-mini", &photo);
-    let json = with_media(to_json(&flow), &[&photo, &call]);
-    let back = media_of(&json);
-    assert_eq!(back, vec![photo.clone(), call.clone()]);
+    let json = Bundle { media: vec![photo.clone(), call.clone()], ..Bundle::new(flow.clone()) }.to_json();
+    let back = Bundle::parse(&json).expect("reads");
+    assert_eq!(back.bundle.media, vec![photo.clone(), call.clone()]);
+    assert!(back.left_out.is_empty());
     // The flow itself still loads, with the reference.
     let loaded = chainboard::domain::flow_file::from_json(&json).unwrap();
     assert_eq!(loaded.blocks[0].config, flow.blocks[0].config);
-    // Tampered bytes or a non-media file are left out, never an error.
-    let tampered = json.replace(PNG_B64, &PNG_B64.replace("EQVR4", "EQVR5"));
-    assert_eq!(media_of(&tampered).len(), 1);
-    assert!(media_of("{\"media\": [{\"id\": 1}], \"x\": ").is_empty());
+    // Tampered bytes or a non-media file are left out and named, never an error.
+    let tampered = Bundle::parse(&json.replace(PNG_B64, &PNG_B64.replace("EQVR4", "EQVR5"))).expect("reads");
+    assert_eq!(tampered.bundle.media.len(), 1);
+    assert_eq!(tampered.left_out, vec!["1 image or audio file that did not match its id or is not media".to_string()]);
+    // A file that is not JSON is an error for the whole file, as for a flow.
+    assert!(Bundle::parse("{\"media\": [{\"id\": 1}], \"x\": ").is_err());
 }
 
 #[test]

@@ -75,8 +75,9 @@ fn write_reference_corpus() {
 }
 
 mod carried {
+    use chainboard::domain::bundle::Bundle;
     use chainboard::domain::flow::Flow;
-    use chainboard::domain::flow_file::{knowledge_of, to_json, with_knowledge};
+    use chainboard::domain::flow_file::to_json;
     use chainboard::domain::retrieval::documents::DocFormat;
     use chainboard::domain::retrieval::knowledge::{Document, KnowledgeBase, KnowledgeOptions};
     use chainboard::domain::share::{decode, encode, Decoded, SharePayload};
@@ -89,15 +90,18 @@ mod carried {
 
     #[test]
     fn exports_carry_documents_and_rebuild_the_index_on_import() {
-        let json = with_knowledge(to_json(&Flow::default()), &kb().portable());
-        let back = knowledge_of(&json).expect("documents in the file");
+        let json = Bundle { knowledge: Some(kb().portable()), ..Bundle::new(Flow::default()) }.to_json();
+        let back = Bundle::parse(&json).expect("reads").bundle.knowledge.expect("documents in the file");
         assert_eq!(back.documents[0].name, "refunds.md");
         let rebuilt = KnowledgeBase::from_portable(back);
         assert_eq!(rebuilt.chunks, kb().chunks);
-        // No documents: the file is unchanged; a damaged field is ignored.
+        // No documents: the file is the plain flow file; a damaged field is left out and named.
         let plain = to_json(&Flow::default());
-        assert_eq!(with_knowledge(plain.clone(), &KnowledgeBase::default().portable()), plain);
-        assert!(knowledge_of(&plain.replace("{", "{\"knowledge\": 42,")).is_none());
+        let empty = Bundle { knowledge: Some(KnowledgeBase::default().portable()), ..Bundle::new(Flow::default()) };
+        assert_eq!(empty.to_json(), plain);
+        let damaged = Bundle::parse(&plain.replacen("{", "{\"knowledge\": 42,", 1)).expect("the flow reads");
+        assert!(damaged.bundle.knowledge.is_none());
+        assert!(damaged.left_out[0].starts_with("its documents (they could not be read"), "{:?}", damaged.left_out);
     }
 
     #[test]

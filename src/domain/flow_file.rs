@@ -136,9 +136,27 @@ struct PortDto {
 
 // ---- Saving -----------------------------------------------------------------------------
 
-/// The flow as a pretty-printed file of the current version.
+/// The flow as a pretty-printed file of the current version. A flow with evals, documents or
+/// media travels as a [`crate::domain::bundle::Bundle`].
 pub fn to_json(flow: &Flow) -> String {
-    let file = FileDto {
+    // Plain structs of strings and finite numbers: serialising cannot fail.
+    serde_json::to_string_pretty(&file_dto(flow)).unwrap_or_default()
+}
+
+/// The flow file with `extra`'s fields after the flow's own (a bundle's sections).
+pub fn to_json_with<E: Serialize>(flow: &Flow, extra: &E) -> String {
+    #[derive(Serialize)]
+    struct WithExtra<'a, E: Serialize> {
+        #[serde(flatten)]
+        file: FileDto,
+        #[serde(flatten)]
+        extra: &'a E,
+    }
+    serde_json::to_string_pretty(&WithExtra { file: file_dto(flow), extra }).unwrap_or_default()
+}
+
+fn file_dto(flow: &Flow) -> FileDto {
+    FileDto {
         format: FORMAT_MARKER.into(),
         version: CURRENT_VERSION,
         title: flow.meta.title.clone(),
@@ -155,91 +173,7 @@ pub fn to_json(flow: &Flow) -> String {
                 to: PortDto { block: e.to.block.0.clone(), port: e.to.port.clone() },
             })
             .collect(),
-    };
-    // Serialising plain structs of strings and finite numbers cannot fail.
-    serde_json::to_string_pretty(&file).unwrap_or_default()
-}
-
-/// The flow file with the flow's eval suite (cases, checks, variants) under `"evals"`, so an
-/// exported playground keeps its tests. Readers that do not know the field ignore it.
-pub fn to_json_with_evals(flow: &Flow, suite: &crate::domain::evals::suite::EvalSuite) -> String {
-    let plain = to_json(flow);
-    let is_empty = suite.cases.is_empty() && suite.checks.is_empty() && suite.variants.is_empty();
-    let (Ok(Value::Object(mut obj)), Ok(evals), false) =
-        (serde_json::from_str::<Value>(&plain), serde_json::to_value(suite), is_empty)
-    else {
-        return plain;
-    };
-    obj.insert("evals".into(), evals);
-    serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or(plain)
-}
-
-/// Adds the flow's documents under `"knowledge"` (only their text: whoever opens the file
-/// chunks and indexes them again). Nothing is added for an empty knowledge base.
-pub fn with_knowledge(json: String, knowledge: &crate::domain::retrieval::knowledge::PortableKnowledge) -> String {
-    if knowledge.documents.is_empty() {
-        return json;
     }
-    let (Ok(Value::Object(mut obj)), Ok(docs)) =
-        (serde_json::from_str::<Value>(&json), serde_json::to_value(knowledge))
-    else {
-        return json;
-    };
-    obj.insert("knowledge".into(), docs);
-    serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or(json)
-}
-
-/// The documents a flow file carries, if any (damaged ones are ignored, never an error).
-pub fn knowledge_of(text: &str) -> Option<crate::domain::retrieval::knowledge::PortableKnowledge> {
-    let value: Value = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;
-    serde_json::from_value(value.get("knowledge")?.clone())
-        .ok()
-        .filter(|k: &crate::domain::retrieval::knowledge::PortableKnowledge| !k.documents.is_empty())
-}
-
-/// Adds images and audio under `"media"`: each file's name, type and base64 bytes, by id.
-pub fn with_media(json: String, items: &[&crate::domain::media::MediaItem]) -> String {
-    if items.is_empty() {
-        return json;
-    }
-    let Ok(Value::Object(mut obj)) = serde_json::from_str::<Value>(&json) else { return json };
-    let files: Vec<Value> = items
-        .iter()
-        .map(|i| {
-            serde_json::json!({
-                "id": i.meta.id, "name": i.meta.name, "type": i.meta.mime,
-                "data": crate::domain::util::base64::encode(&i.data)
-            })
-        })
-        .collect();
-    obj.insert("media".into(), Value::Array(files));
-    serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or(json)
-}
-
-/// The images and audio a flow file carries. Each is checked like a picked file; one whose
-/// bytes no longer match its id (edited by hand) or that is not media is left out, so the
-/// value shows "not in this browser" rather than the wrong file.
-pub fn media_of(text: &str) -> Vec<crate::domain::media::MediaItem> {
-    let Ok(value) = serde_json::from_str::<Value>(text.strip_prefix('\u{feff}').unwrap_or(text)) else {
-        return Vec::new();
-    };
-    let Some(files) = value.get("media").and_then(Value::as_array) else { return Vec::new() };
-    files
-        .iter()
-        .filter_map(|f| {
-            let id = f.get("id")?.as_str()?;
-            let name = f.get("name")?.as_str()?;
-            let bytes = crate::domain::util::base64::decode(f.get("data")?.as_str()?)?;
-            let item = crate::domain::media::MediaItem::from_file(name, bytes).ok()?;
-            (item.meta.id == id).then_some(item)
-        })
-        .collect()
-}
-
-/// The eval suite a flow file carries, if any (a damaged one is ignored, never an error).
-pub fn evals_of(text: &str) -> Option<crate::domain::evals::suite::EvalSuite> {
-    let value: Value = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;
-    serde_json::from_value(value.get("evals")?.clone()).ok()
 }
 
 fn finite(v: f64) -> f64 {
@@ -290,6 +224,11 @@ pub fn check_file_size(bytes: u64) -> Result<(), ImportError> {
 
 /// Reads a flow file of any supported version.
 pub fn from_json(text: &str) -> Result<Flow, ImportError> {
+    from_value(parse_value(text)?)
+}
+
+/// The file's JSON, or why it is not JSON (too big, empty, cut off, a syntax error and where).
+pub fn parse_value(text: &str) -> Result<Value, ImportError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge { bytes: text.len() });
     }
@@ -304,7 +243,7 @@ pub fn from_json(text: &str) -> Result<Flow, ImportError> {
             ImportError::Syntax { line: e.line(), column: e.column(), detail: strip_position(&e.to_string()) }
         }
     })?;
-    from_value(value)
+    Ok(value)
 }
 
 /// Reads a flow from an already-parsed JSON value (used by share links and the clipboard).

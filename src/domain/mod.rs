@@ -3,6 +3,7 @@
 
 pub mod auto_layout;
 pub mod blocks;
+pub mod bundle;
 pub mod change;
 pub mod clipboard;
 pub mod conversation;

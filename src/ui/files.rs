@@ -6,6 +6,7 @@ use super::knowledge::Knowledge;
 use super::media::MediaStore;
 use super::persist::Session;
 use super::platform;
+use crate::domain::bundle::{Bundle, ReadBundle};
 use crate::domain::flow_file;
 use crate::domain::retrieval::knowledge::KnowledgeBase;
 use leptos::prelude::*;
@@ -13,29 +14,26 @@ use leptos::prelude::*;
 pub fn export(editor: Editor, session: Session, knowledge: Knowledge, media: MediaStore) {
     let flow = editor.flow();
     let name = file_name(&flow.meta.title);
-    // The flow's test cases and checks travel with it.
+    // The flow's test cases and checks travel with it, and so do its documents (their text;
+    // the index is rebuilt on import).
     let suite = super::eval_dialog::load_suite(&session.current.get_untracked());
-    // So do its documents (their text; the index is rebuilt on import).
-    let json = flow_file::with_knowledge(
-        flow_file::to_json_with_evals(&flow, &suite),
-        &knowledge.kb.with_untracked(|kb| kb.portable()),
-    );
+    let mut bundle = Bundle { knowledge: Some(knowledge.kb.with_untracked(|kb| kb.portable())), ..Bundle::new(flow) };
     // And the images and audio its Inputs and test cases use (those in this browser).
     let mut ids: Vec<String> = crate::domain::evals::cases::media_ids(&suite.cases);
-    for b in &flow.blocks {
+    for b in &bundle.flow.blocks {
         if let crate::domain::blocks::BlockConfig::Input(i) = &b.config {
             ids.extend(i.values.iter().filter_map(|v| v.media.as_ref().map(|m| m.id.clone())));
         }
     }
-    let json = media.library.with_untracked(|lib| {
-        let mut items: Vec<&crate::domain::media::MediaItem> = Vec::new();
+    bundle.evals = Some(suite);
+    media.library.with_untracked(|lib| {
         for id in &ids {
-            if let Some(item) = lib.get(id).filter(|i| !items.iter().any(|x| x.meta.id == i.meta.id)) {
-                items.push(item);
+            if let Some(item) = lib.get(id).filter(|i| !bundle.media.iter().any(|x| x.meta.id == i.meta.id)) {
+                bundle.media.push(item.clone());
             }
         }
-        flow_file::with_media(json, &items)
     });
+    let json = bundle.to_json();
     if let Err(e) = platform::download_text(&name, &json, "application/json") {
         session.notice.set(Some(format!("Export failed: {e}")));
     }
@@ -73,28 +71,31 @@ pub fn import(editor: Editor, session: Session, knowledge: Knowledge, media: Med
                 return;
             }
         };
-        match flow_file::from_json(&text) {
-            Ok(flow) => {
+        match Bundle::parse(&text) {
+            Ok(ReadBundle { bundle, left_out }) => {
+                let Bundle { flow, evals, knowledge: docs, media: files } = bundle;
                 session.create(editor, flow);
                 let mut note = format!("Imported \u{201c}{name}\u{201d} as a new flow.");
-                if let Some(suite) = flow_file::evals_of(&text) {
+                if let Some(suite) = evals {
                     match super::eval_dialog::store_suite(&session.current.get_untracked(), &suite) {
                         Ok(()) => note.push_str(&format!(" It came with {} test cases.", suite.cases.len())),
                         Err(e) => note.push_str(&format!(" Its test cases could not be kept ({e}).")),
                     }
                 }
-                if let Some(docs) = flow_file::knowledge_of(&text) {
+                if let Some(docs) = docs {
                     let n = docs.documents.len();
                     knowledge.replace(session.current.get_untracked(), KnowledgeBase::from_portable(docs));
                     note.push_str(&format!(" It came with {n} document{}.", if n == 1 { "" } else { "s" }));
                 }
-                let files = flow_file::media_of(&text);
                 if !files.is_empty() {
                     note.push_str(&format!(
                         " It came with {} image or audio file{}.",
                         files.len(),
                         if files.len() == 1 { "" } else { "s" }
                     ));
+                }
+                if !left_out.is_empty() {
+                    note.push_str(&format!(" Left out: {}.", left_out.join("; ")));
                 }
                 session.notice.set(Some(note));
                 for item in files {
