@@ -138,20 +138,21 @@ pub fn fingerprint(text: &str) -> String {
     format!("{h:016x}")
 }
 
-/// The sentence the app shows when `what` could not be loaded: what happened, that nothing was
-/// written over it and where the copy is, and what to do.
-pub fn unreadable_message(what: &str, error: &StoredError, kept_as: Option<&str>) -> String {
+/// The sentence the app shows when `what` could not be loaded: what happened, that nothing
+/// was written over it and where the copy is (`kept_as`), what the app does `instead`, and
+/// what to do.
+pub fn unreadable_message(what: &str, error: &StoredError, kept_as: Option<&str>, instead: &str) -> String {
     let kept = match kept_as {
-        Some(key) => format!(
-            "Nothing was lost: the saved text is kept in this browser as \u{201c}{key}\u{201d}, and it was not loaded."
-        ),
-        None => "It was not loaded and will not be written over in this tab.".to_string(),
+        Some(key) => format!("Nothing was lost: the saved text is kept in this browser as \u{201c}{key}\u{201d}."),
+        None => "It was not loaded, and Chainboard will not write over it in this tab (there was no room to keep a \
+                 copy)."
+            .to_string(),
     };
     let todo = match error {
-        StoredError::Newer { .. } => "Open this flow in the latest Chainboard to use it.",
-        _ => "Until then, Chainboard starts it empty; export what you need, or ask for help restoring the copy.",
+        StoredError::Newer { .. } => " To use it, open Chainboard's latest version.",
+        _ => "",
     };
-    format!("Chainboard could not load {what}: {error}. {kept} {todo}")
+    format!("Chainboard could not load {what}: {error}. {kept} {instead}{todo}")
 }
 
 #[cfg(test)]
@@ -207,9 +208,13 @@ mod tests {
     #[test]
     fn the_message_says_what_where_and_what_to_do() {
         let e = StoredError::Newer { found: 9, supported: 1 };
-        let m = unreadable_message("the test cases of this flow", &e, Some("k.unreadable-1"));
+        let m = unreadable_message("the test cases of this flow", &e, Some("k.unreadable-1"), "They start empty.");
         assert!(m.starts_with("Chainboard could not load the test cases of this flow: it was saved by a newer"), "{m}");
-        assert!(m.contains("\u{201c}k.unreadable-1\u{201d}") && m.contains("latest Chainboard"), "{m}");
+        assert!(
+            m.contains("\u{201c}k.unreadable-1\u{201d}")
+                && m.contains("They start empty. To use it, open Chainboard's latest version."),
+            "{m}"
+        );
         assert_eq!(fingerprint("a"), fingerprint("a"));
         assert_ne!(fingerprint("a"), fingerprint("b"));
     }
