@@ -154,7 +154,14 @@ fn EvalDialog() -> impl IntoView {
             state.records.set(load_records(&id));
         }
         state.shown.set(None);
-        state.message.set(None);
+        // A suite or runs that could not be loaded are named here too (the banner is behind
+        // the dialog).
+        let unreadable = [storage_keys::eval_suite(&id), storage_keys::eval_runs(&id)]
+            .iter()
+            .filter(|_| !viewing)
+            .filter_map(|k| super::unreadable::problem_of(k))
+            .collect::<Vec<_>>();
+        state.message.set((!unreadable.is_empty()).then(|| unreadable.join(" ")));
     });
     // When an eval ends, keep it with the flow version it ran on.
     Effect::new(move |prev: Option<u64>| {

@@ -27,6 +27,11 @@ pub fn report(key: &str, message: String) {
     });
 }
 
+/// What was said about `key`, if it could not be loaded (for a dialog to repeat it).
+pub fn problem_of(key: &str) -> Option<String> {
+    problems().with_untracked(|list| list.iter().find(|(k, _)| k == key).map(|(_, m)| m.clone()))
+}
+
 pub fn dismiss(key: &str) {
     problems().update(|list| list.retain(|(k, _)| k != key));
 }

@@ -41,9 +41,10 @@ fn VersionsDialog() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if open.get() {
-            versions.set(load(&session.current.get_untracked()));
+            let id = session.current.get_untracked();
+            versions.set(load(&id));
             diff.set(None);
-            error.set(None);
+            error.set(super::unreadable::problem_of(&key(&id)));
         }
     });
     let store = move |v: &Versions| {
