@@ -58,7 +58,7 @@ impl Knowledge {
                         self.kb.set(Arc::new(kb));
                         self.problem.set(None);
                     }
-                    Err(e) => self.keep_unreadable(&flow_id, json, e).await,
+                    Err(e) => self.keep_unreadable(&flow_id, generation, json, e).await,
                 },
                 Ok(None) => self.problem.set(None),
                 Err(e) => self.problem.set(Some(format!("The knowledge base could not be loaded: {e}."))),
@@ -70,10 +70,10 @@ impl Knowledge {
     /// A stored knowledge base that cannot be read (damaged, or from a newer Chainboard): its
     /// text is copied aside before anything saves over it, or, if that fails, this tab never
     /// saves this flow's documents; either way the person is told.
-    async fn keep_unreadable(self, flow_id: &str, json: String, error: String) {
+    async fn keep_unreadable(self, flow_id: &str, generation: u64, json: String, error: String) {
         let backup = super::storage_keys::unreadable(&key(flow_id), &json);
         let kept = idb::put(&backup, &json).await.is_ok();
-        if !kept {
+        if !kept && self.generation.try_get_value() == Some(generation) {
             self.persist.set(false);
         }
         let kept = if kept {
