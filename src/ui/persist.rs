@@ -246,7 +246,7 @@ impl Session {
             self.save_now(editor);
             return;
         }
-        if let Some(mut flow) = platform::storage_get(&flow_key(id)).and_then(|t| flow_file::from_json(&t).ok()) {
+        if let Some(mut flow) = self.read_saved(id, "renamed") {
             flow.meta.title = title.to_string();
             self.write(&flow_key(id), &flow_file::to_json(&flow));
             self.workspace.update(|w| w.touch(id, title, flow.meta.updated_ms));
@@ -254,11 +254,24 @@ impl Session {
         }
     }
 
+    /// A saved flow about to be changed as a whole (renamed, copied): one that cannot be read
+    /// is left as it is and the notice says why (`done` is what was not done to it).
+    fn read_saved(&self, id: &str, done: &str) -> Option<Flow> {
+        let text = platform::storage_get(&flow_key(id))?;
+        match flow_file::from_json(&text) {
+            Ok(flow) => Some(flow),
+            Err(e) => {
+                self.notice.set(Some(format!(
+                    "That saved flow could not be read, so it was not {done} (it stays saved as it is): {e}"
+                )));
+                None
+            }
+        }
+    }
+
     pub fn duplicate(&self, editor: Editor, id: &str) {
         self.save_now(editor);
-        let Some(mut flow) = platform::storage_get(&flow_key(id)).and_then(|t| flow_file::from_json(&t).ok()) else {
-            return;
-        };
+        let Some(mut flow) = self.read_saved(id, "copied") else { return };
         flow.meta.title = self.workspace.with_untracked(|w| w.copy_title(&flow.meta.title));
         flow.meta.created_ms = platform::now_ms();
         flow.meta.updated_ms = flow.meta.created_ms;
