@@ -5,13 +5,14 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use chainboard::domain::blocks::{
-    BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, OutputFormat, PromptConfig, UnknownConfig,
+    BlockConfig, InputConfig, InputValue, NoteConfig, OutputConfig, PromptConfig, UnknownConfig,
 };
 use chainboard::domain::engine::{
     backoff_ms, estimate, estimate_tokens, BlockRun, BlockStatus, Command, Engine, EngineConfig, Event, RequestId,
     RunCache, RunScope, StartError, DEFAULT_OUTPUT_TOKENS,
 };
 use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
+use chainboard::domain::json_schema::OutputFormat;
 use chainboard::domain::pricing::{cost, PriceTable};
 use chainboard::domain::providers::{
     ChatMessage, ChatRequest, HttpRequest, JsonMode, Method, ProviderKind, EARLY_END_MESSAGE,

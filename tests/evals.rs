@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chainboard::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, PromptConfig};
 use chainboard::domain::engine::{Command, EngineConfig, Event, RequestId};
 use chainboard::domain::evals::cases::{parse_table, TestCase};
-use chainboard::domain::evals::checks::{Check, CheckKind, CheckResult, JUDGE_SYSTEM};
+use chainboard::domain::evals::checks::{Check, CheckKind, CheckResult};
 use chainboard::domain::evals::report::summarize;
 use chainboard::domain::evals::run::{EvalRun, EvalSpec, JobResult, Variant};
 use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
 use chainboard::domain::providers::ChatRequest;
+use chainboard::domain::sample::JUDGE_SYSTEM;
 use serde_json::json;
 
 fn flow() -> Flow {

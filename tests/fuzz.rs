@@ -21,7 +21,7 @@ use std::time::Duration;
 use chainboard::domain::blocks::{
     BlockConfig, BlockKind, InputConfig, InputValue, NoteConfig, OutputConfig, PromptConfig, UnknownConfig,
 };
-use chainboard::domain::evals::cases::{cases_to_csv, csv_line, parse_rows, parse_table, TestCase, MAX_CASES};
+use chainboard::domain::evals::cases::{cases_to_csv, parse_table, TestCase, MAX_CASES};
 use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
 use chainboard::domain::flow_file::{evals_of, from_json, knowledge_of, to_json, to_json_with_evals, with_knowledge};
 use chainboard::domain::markdown as md;
@@ -36,6 +36,7 @@ use chainboard::domain::template::{
     is_valid_name, line_col, literal, parse, render, variables, Segment, TemplateError,
 };
 use chainboard::domain::templates::TEMPLATES;
+use chainboard::domain::util::csv::{csv_line, parse_rows};
 use chainboard::domain::validate::validate;
 use proptest::collection::vec;
 use proptest::prelude::*;

@@ -47,7 +47,7 @@ fn body(kind: ProviderKind, request: &ChatRequest) -> Value {
 
 #[test]
 fn the_png_constant_is_the_base64_constant() {
-    assert_eq!(chainboard::domain::media::base64::encode(PNG), PNG_B64);
+    assert_eq!(chainboard::domain::util::base64::encode(PNG), PNG_B64);
 }
 
 #[test]
@@ -60,7 +60,7 @@ fn openai_gets_image_url_and_input_audio_parts() {
             {"type": "text", "text": "What is in the picture?"}
         ]})
     );
-    let audio = chainboard::domain::media::base64::encode(&wav());
+    let audio = chainboard::domain::util::base64::encode(&wav());
     let parts = vec![
         ContentPart::Text { text: "Summarise the call.".into() },
         ContentPart::Media { name: "call.wav".into(), mime: "audio/wav".into(), data: audio.clone() },
@@ -86,7 +86,7 @@ fn anthropic_gets_base64_image_blocks() {
 
 #[test]
 fn gemini_gets_inline_data_parts_for_images_and_audio() {
-    let audio = chainboard::domain::media::base64::encode(&wav());
+    let audio = chainboard::domain::util::base64::encode(&wav());
     let mut parts = image_and_question();
     parts.push(ContentPart::Media { name: "call.wav".into(), mime: "audio/wav".into(), data: audio.clone() });
     let b = body(ProviderKind::Gemini, &with_parts("gemini-2.5-flash", parts));
@@ -108,7 +108,7 @@ fn ollama_gets_images_beside_the_text() {
 
 #[test]
 fn traces_show_the_shape_not_the_bytes() {
-    let big = chainboard::domain::media::base64::encode(&vec![7u8; 30_000]);
+    let big = chainboard::domain::util::base64::encode(&vec![7u8; 30_000]);
     let parts = vec![ContentPart::Media { name: "big.png".into(), mime: "image/png".into(), data: big.clone() }];
     let http = build_chat_request(ProviderKind::OpenAi, &settings(), &with_parts("gpt-4o", parts)).unwrap();
     let shown = http.redacted().body.unwrap();
@@ -118,7 +118,7 @@ fn traces_show_the_shape_not_the_bytes() {
 }
 
 fn transcription_request(kind: ProviderKind, model: &str) -> ChatRequest {
-    let audio = chainboard::domain::media::base64::encode(&wav());
+    let audio = chainboard::domain::util::base64::encode(&wav());
     let message = ChatMessage {
         parts: vec![
             ContentPart::Text { text: "Transcribe this recording word for word.".into() },

@@ -4,17 +4,19 @@
 
 use std::sync::Arc;
 
-use chainboard::domain::blocks::{BlockConfig, InputValue, OutputFormat, PromptConfig};
+use chainboard::domain::blocks::{BlockConfig, InputValue, PromptConfig};
 use chainboard::domain::engine::{BlockStatus, Engine, EngineConfig, RunCache, RunScope};
 use chainboard::domain::evals::checks::CheckResult;
 use chainboard::domain::evals::run::{check_is_sample, sample_variants, EvalRun, EvalSpec};
+use chainboard::domain::examples::starting_provider;
 use chainboard::domain::flow::{BlockId, Flow};
 use chainboard::domain::flow_file::{from_json, to_json};
+use chainboard::domain::json_schema::OutputFormat;
 use chainboard::domain::media::wav::encode_wav;
 use chainboard::domain::media::{MediaItem, MediaLibrary};
 use chainboard::domain::providers::ProviderKind;
 use chainboard::domain::retrieval::knowledge::KnowledgeBase;
-use chainboard::domain::sample::{judge, starting_provider, SampleRule};
+use chainboard::domain::sample::{judge, SampleRule};
 use chainboard::domain::templates::{suite_with_provider, with_provider, TEMPLATES};
 
 /// Words that would mean the answer talks about itself instead of answering.

@@ -2,11 +2,12 @@
 //! fails the block with the path of the problem, or triggers one repair request when the
 //! block allows it.
 
-use chainboard::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputFormat, PromptConfig};
+use chainboard::domain::blocks::{BlockConfig, InputConfig, InputValue, PromptConfig};
 use chainboard::domain::engine::{
     repair_message, structured_errors, BlockStatus, Command, Engine, EngineConfig, Event, RunCache, RunScope,
 };
 use chainboard::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, Point, PortRef};
+use chainboard::domain::json_schema::OutputFormat;
 use chainboard::domain::providers::{ChatRequest, Role};
 use serde_json::{json, Value};
 

@@ -6,8 +6,8 @@ use chainboard::domain::flow::{Block, BlockId, Point};
 use chainboard::domain::media::{MediaKind, MediaRef};
 use chainboard::domain::providers::ProviderKind;
 use chainboard::domain::try_it::{
-    answer_blocks, browser_models, form_fields, inputs_by_name, instead_of, providers_missing_keys, start_step,
-    with_viewer_inputs, ViewerValue,
+    answer_blocks, browser_models, form_fields, inputs_by_name, instead_of, providers_missing_keys, shows_sample,
+    start_step, with_viewer_inputs, ViewerValue,
 };
 use std::collections::BTreeMap;
 
@@ -136,4 +136,14 @@ fn models_that_embed_in_the_browser_count_as_downloads_too() {
         *r = embed(RetrieveMode::Hybrid);
     }
     assert_eq!(browser_models(&flow), vec![("http://127.0.0.1/embed.gguf".to_string(), None)]);
+}
+
+#[test]
+fn shared_outputs_know_they_are_samples() {
+    let flow = chainboard::domain::templates::with_provider(chainboard::domain::examples::starter_flow(0), "demo", "");
+    assert!(shows_sample(&flow, &BlockId::new("prompt-1")));
+    assert!(shows_sample(&flow, &BlockId::new("output-1")));
+    assert!(!shows_sample(&flow, &BlockId::new("input-1")));
+    let real = chainboard::domain::examples::starter_flow(0);
+    assert!(!shows_sample(&real, &BlockId::new("output-1")));
 }

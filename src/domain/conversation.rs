@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::blocks::{BlockConfig, Memory};
-use crate::domain::engine::Engine;
 use crate::domain::flow::{BlockId, Flow, PortRef};
 use crate::domain::providers::ChatMessage;
 
@@ -114,11 +113,12 @@ pub fn answer_source<'f>(flow: &'f Flow, output: &BlockId) -> Option<&'f BlockId
 
 /// The finished turn, from a run of `flow` that answered `user`: the Output's value, and
 /// each conversational Prompt's own answer where it differs. `None` when nothing answered.
-pub fn finished_turn(flow: &Flow, user: &str, engine: &Engine) -> Option<Turn> {
-    let answer = answer_block(flow).and_then(|id| engine.block(id)).and_then(|r| r.output.clone())?;
+/// `output_of` reads a block's output from the run (the engine sits above this module).
+pub fn finished_turn(flow: &Flow, user: &str, output_of: impl Fn(&BlockId) -> Option<String>) -> Option<Turn> {
+    let answer = answer_block(flow).and_then(&output_of)?;
     let mut answers = BTreeMap::new();
     for (id, _) in conversational_prompts(flow) {
-        if let Some(own) = engine.block(id).and_then(|r| r.output.clone()) {
+        if let Some(own) = output_of(id) {
             if own != answer {
                 answers.insert(id.0.clone(), own);
             }

@@ -2,6 +2,7 @@
 
 use crate::domain::blocks::{BlockConfig, InputConfig, InputValue, OutputConfig, PromptConfig};
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
+use crate::domain::providers::{ProviderKind, DEMO_MODEL};
 use crate::domain::sample::SampleRule;
 
 /// Input → Prompt → Output: draft a reply to a customer email.
@@ -81,4 +82,22 @@ pub fn starter_flow(now_ms: i64) -> Flow {
         ],
         blocks: vec![input, prompt, output],
     }
+}
+
+/// Which providers a new flow or a new Prompt block should use: the first hosted provider
+/// with a key, else the in-browser model when one is on this device, else sample answers.
+/// Returns (provider id, model).
+pub fn starting_provider(keyed: &[ProviderKind], local_model: Option<&str>) -> (String, String) {
+    let defaults = [
+        (ProviderKind::OpenAi, "gpt-4o-mini"),
+        (ProviderKind::Anthropic, "claude-3-5-haiku-latest"),
+        (ProviderKind::Gemini, "gemini-2.5-flash"),
+    ];
+    if let Some((kind, model)) = defaults.iter().find(|(k, _)| keyed.contains(k)) {
+        return (kind.id().to_string(), (*model).to_string());
+    }
+    if let Some(m) = local_model.filter(|m| !m.trim().is_empty()) {
+        return (ProviderKind::Browser.id().to_string(), m.to_string());
+    }
+    (ProviderKind::Demo.id().to_string(), DEMO_MODEL.to_string())
 }

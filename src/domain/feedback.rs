@@ -13,7 +13,7 @@
 //! Nothing in it is a key: it holds what the viewer typed and what came back.
 
 use crate::domain::evals::cases::TestCase;
-use crate::domain::share::{base64url_decode, base64url_into};
+use crate::domain::util::base64::{base64url_decode, base64url_into};
 use miniz_oxide::inflate::TINFLStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -208,7 +208,7 @@ pub fn with_media(json: String, items: &[&crate::domain::media::MediaItem]) -> S
         .map(|i| {
             serde_json::json!({
                 "id": i.meta.id, "name": i.meta.name, "type": i.meta.mime,
-                "data": crate::domain::media::base64::encode(&i.data)
+                "data": crate::domain::util::base64::encode(&i.data)
             })
         })
         .collect();
@@ -229,7 +229,7 @@ pub fn media_of(text: &str) -> Vec<crate::domain::media::MediaItem> {
         .filter_map(|f| {
             let id = f.get("id")?.as_str()?;
             let name = f.get("name")?.as_str()?;
-            let bytes = crate::domain::media::base64::decode(f.get("data")?.as_str()?)?;
+            let bytes = crate::domain::util::base64::decode(f.get("data")?.as_str()?)?;
             let item = crate::domain::media::MediaItem::from_file(name, bytes).ok()?;
             (item.meta.id == id).then_some(item)
         })

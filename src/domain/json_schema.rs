@@ -7,7 +7,22 @@
 //! wasm than this. Keywords outside the subset (`pattern`, `format`, `$ref`) are ignored, and
 //! `unsupported_keywords` lists them so the UI can say so.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// The shape a Prompt asks its answer to take: a Prompt block's setting, what the engine asks
+/// providers for and checks with [`validate`], and what the sample answers imitate. It lives
+/// here, below blocks and providers, because both speak it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OutputFormat {
+    #[default]
+    Text,
+    /// Any JSON object.
+    Json,
+    /// JSON matching a schema.
+    JsonSchema { schema: serde_json::Value },
+}
 
 /// At most this many errors are reported; the first few are what a person reads anyway.
 const MAX_ERRORS: usize = 20;

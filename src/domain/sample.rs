@@ -12,12 +12,12 @@
 //! the run instead (`BlockRun::sample`), and the UI shows a "Sample answer" badge.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::domain::blocks::OutputFormat;
-use crate::domain::evals::checks::JUDGE_SYSTEM;
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::retrieval::tokenize::{tokenize, TokenizerOptions};
 
 /// What users see for the provider.
@@ -782,8 +782,14 @@ fn topic(content: &str) -> String {
 
 /// Options the instructions list: "positive, neutral or negative", "low, medium or high".
 fn options_in(instructions: &str) -> Option<Vec<String>> {
-    let re =
-        regex_lite::Regex::new(r"((?:[a-z][a-z \-]{0,20}, ){1,8}[a-z][a-z \-]{0,20},? or [a-z][a-z\-]{0,20})").ok()?;
+    // Compiled once: the run estimate asks for sample answers on every edit, and compiling
+    // this per call cost more than the rest of the estimate on big flows.
+    static OPTIONS: OnceLock<Option<regex_lite::Regex>> = OnceLock::new();
+    let re = OPTIONS
+        .get_or_init(|| {
+            regex_lite::Regex::new(r"((?:[a-z][a-z \-]{0,20}, ){1,8}[a-z][a-z \-]{0,20},? or [a-z][a-z\-]{0,20})").ok()
+        })
+        .as_ref()?;
     let found = re.find(instructions)?.as_str();
     let mut options: Vec<String> = found
         .replace(", or ", ", ")
@@ -1006,7 +1012,8 @@ struct Hints<'a> {
 /// An object for "answer as JSON" without a schema: the keys the prompt names in a JSON
 /// example (`{"sentiment": ..., "reason": ...}`), or `answer`.
 fn json_object(content: &str, instructions: &str) -> Value {
-    let re = regex_lite::Regex::new(r#""([A-Za-z_][A-Za-z0-9_ ]{0,40})"\s*:"#).ok();
+    static KEYS: OnceLock<Option<regex_lite::Regex>> = OnceLock::new();
+    let re = KEYS.get_or_init(|| regex_lite::Regex::new(r#""([A-Za-z_][A-Za-z0-9_ ]{0,40})"\s*:"#).ok()).as_ref();
     let keys: Vec<String> = re
         .map(|re| re.captures_iter(instructions).filter_map(|c| c.get(1)).map(|m| m.as_str().to_string()).collect())
         .unwrap_or_default();
@@ -1452,56 +1459,18 @@ pub fn agent_answer(req: &SampleRequest<'_>, results: &[(String, String, bool)])
     lines.join(" ")
 }
 
-/// Whether block `id`'s output is a sample answer when the run is not at hand (a shared
-/// link's outputs): a Prompt or Transcribe block on sample answers, or an Output block showing
-/// one. Matches what a run sets in `BlockRun::sample`.
-pub fn shows_sample(flow: &crate::domain::flow::Flow, id: &crate::domain::flow::BlockId) -> bool {
-    use crate::domain::blocks::BlockConfig;
-    let demo = crate::domain::providers::ProviderKind::Demo.id();
-    let Some(block) = flow.block(id) else { return false };
-    match &block.config {
-        BlockConfig::Prompt(p) => p.provider == demo,
-        BlockConfig::Transcribe(t) => t.provider == demo,
-        BlockConfig::Loop(l) => l.prompt().is_some_and(|p| p.provider == demo),
-        BlockConfig::Output(_) => flow.edges.iter().filter(|e| &e.to.block == id).any(|e| {
-            flow.block(&e.from.block).is_some_and(|b| match &b.config {
-                BlockConfig::Prompt(p) => p.provider == demo,
-                BlockConfig::Transcribe(t) => t.provider == demo,
-                BlockConfig::Loop(l) => l.prompt().is_some_and(|p| p.provider == demo),
-                _ => false,
-            })
-        }),
-        _ => false,
-    }
-}
+/// The fixed judge instructions of evals' model-graded check: a score from 1 to 5 and a
+/// one-sentence reason, as JSON. Defined here, below evals, because the sample judge
+/// recognises a judge request by them.
+pub const JUDGE_SYSTEM: &str = "You are a strict, fair evaluator. Grade the RESPONSE against the RUBRIC only. \
+Reply with JSON and nothing else: {\"score\": <integer 1 to 5>, \"reason\": \"<one sentence>\"}. \
+5 means the response fully meets the rubric; 1 means it does not meet it at all.";
 
 /// A transcript for a Transcribe block on sample answers.
 pub const SAMPLE_TRANSCRIPT: &str = "Hi, I'm calling about order 4821. The blender arrived yesterday and the glass \
      jug is cracked right down the side. This is the second time this has happened and I'm honestly pretty \
      frustrated. I don't want a refund, I want a replacement that actually arrives in one piece. Can someone call me \
      back today?";
-
-/// Which providers a new flow or a new Prompt block should use: the first hosted provider
-/// with a key, else the in-browser model when one is on this device, else sample answers.
-/// Returns (provider id, model).
-pub fn starting_provider(
-    keyed: &[crate::domain::providers::ProviderKind],
-    local_model: Option<&str>,
-) -> (String, String) {
-    use crate::domain::providers::ProviderKind;
-    let defaults = [
-        (ProviderKind::OpenAi, "gpt-4o-mini"),
-        (ProviderKind::Anthropic, "claude-3-5-haiku-latest"),
-        (ProviderKind::Gemini, "gemini-2.5-flash"),
-    ];
-    if let Some((kind, model)) = defaults.iter().find(|(k, _)| keyed.contains(k)) {
-        return (kind.id().to_string(), (*model).to_string());
-    }
-    if let Some(m) = local_model.filter(|m| !m.trim().is_empty()) {
-        return (ProviderKind::Browser.id().to_string(), m.to_string());
-    }
-    (ProviderKind::Demo.id().to_string(), crate::domain::providers::DEMO_MODEL.to_string())
-}
 
 #[cfg(test)]
 mod tests {
@@ -1651,17 +1620,6 @@ mod tests {
         let v: Value = serde_json::from_str(&a).expect("json");
         assert_eq!(v["score"], 5, "{a}");
         assert!(v["reason"].as_str().is_some_and(|r| r.starts_with("Sample judge")), "{a}");
-    }
-
-    #[test]
-    fn shared_outputs_know_they_are_samples() {
-        use crate::domain::flow::BlockId;
-        let flow = crate::domain::templates::with_provider(crate::domain::examples::starter_flow(0), "demo", "");
-        assert!(shows_sample(&flow, &BlockId::new("prompt-1")));
-        assert!(shows_sample(&flow, &BlockId::new("output-1")));
-        assert!(!shows_sample(&flow, &BlockId::new("input-1")));
-        let real = crate::domain::examples::starter_flow(0);
-        assert!(!shows_sample(&real, &BlockId::new("output-1")));
     }
 
     #[test]

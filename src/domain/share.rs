@@ -35,6 +35,8 @@ use crate::domain::blocks::BlockConfig;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::flow_file::{self, ImportError};
 use crate::domain::providers::ProviderKind;
+use crate::domain::util::base64::{base64url_decode, base64url_into};
+use crate::domain::util::format::thousands;
 use miniz_oxide::inflate::TINFLStatus;
 use serde::Deserialize;
 use serde_json::Value;
@@ -312,7 +314,7 @@ pub fn decode(fragment: &str) -> Result<Decoded, ShareError> {
     };
     match parse_tag(tag)? {
         Kind::Open => {
-            let bytes = base64url_decode(body)?;
+            let bytes = base64url_decode(body).map_err(damaged)?;
             if bytes.is_empty() {
                 return Err(ShareError::Damaged { reason: "the link has no payload" });
             }
@@ -325,8 +327,11 @@ pub fn decode(fragment: &str) -> Result<Decoded, ShareError> {
             else {
                 return Err(ShareError::Damaged { reason: "a protected link has three parts" });
             };
-            let (salt, iv, ciphertext) =
-                (base64url_decode(salt)?, base64url_decode(iv)?, base64url_decode(ciphertext)?);
+            let (salt, iv, ciphertext) = (
+                base64url_decode(salt).map_err(damaged)?,
+                base64url_decode(iv).map_err(damaged)?,
+                base64url_decode(ciphertext).map_err(damaged)?,
+            );
             if salt.is_empty() || iv.is_empty() || ciphertext.is_empty() {
                 return Err(ShareError::Damaged { reason: "a part of a protected link is empty" });
             }
@@ -477,19 +482,6 @@ pub fn link_advice(len: usize) -> LinkAdvice {
     }
 }
 
-/// `12345` as `12,345`.
-pub(crate) fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 // ---- Who a flow talks to ----------------------------------------------------------------
 
 /// The providers a flow would call, as "label (host)", in block order without repeats, so
@@ -585,120 +577,13 @@ fn is_secret_name(name: &str) -> bool {
     EXACT.contains(&n.as_str()) || ENDINGS.iter().any(|e| n.ends_with(e))
 }
 
-// ---- base64url (RFC 4648 §5, no padding) --------------------------------------------------
-
-fn sextet_char(n: u32) -> char {
-    let n = (n & 63) as u8;
-    char::from(match n {
-        0..=25 => b'A' + n,
-        26..=51 => b'a' + (n - 26),
-        52..=61 => b'0' + (n - 52),
-        62 => b'-',
-        _ => b'_',
-    })
-}
-
-fn sextet_value(c: u8) -> Option<u32> {
-    let v = match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => return None,
-    };
-    Some(u32::from(v))
-}
-
-pub(crate) fn base64url_into(bytes: &[u8], out: &mut String) {
-    for chunk in bytes.chunks(3) {
-        let (n, chars) = match *chunk {
-            [a, b, c] => (u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c), 4),
-            [a, b] => (u32::from(a) << 16 | u32::from(b) << 8, 3),
-            [a] => (u32::from(a) << 16, 2),
-            _ => continue,
-        };
-        for i in 0..chars {
-            out.push(sextet_char(n >> (18 - 6 * i)));
-        }
-    }
-}
-
-/// Strict: only the base64url alphabet, no padding, and the unused low bits of the last
-/// character must be zero (so a changed last character is noticed, not ignored).
-pub(crate) fn base64url_decode(text: &str) -> Result<Vec<u8>, ShareError> {
-    let bytes = text.as_bytes();
-    if bytes.len() % 4 == 1 {
-        return Err(ShareError::Damaged { reason: "the base64url text has an impossible length" });
-    }
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3 + 2);
-    for chunk in bytes.chunks(4) {
-        let mut n = 0u32;
-        for &c in chunk {
-            let v = sextet_value(c)
-                .ok_or(ShareError::Damaged { reason: "the link has characters base64url never uses" })?;
-            n = n << 6 | v;
-        }
-        let (value, unused_bits, len) = match chunk.len() {
-            4 => (n, 0, 3),
-            3 => (n >> 2, n & 0b11, 2),
-            2 => (n >> 4, n & 0b1111, 1),
-            _ => return Err(ShareError::Damaged { reason: "the base64url text has an impossible length" }),
-        };
-        if unused_bits != 0 {
-            return Err(ShareError::Damaged { reason: "the last base64url character is not one an encoder writes" });
-        }
-        let be = value.to_be_bytes();
-        out.extend(be.iter().skip(4 - len));
-    }
-    Ok(out)
+fn damaged(reason: &'static str) -> ShareError {
+    ShareError::Damaged { reason }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64url_matches_the_rfc_vectors() {
-        // RFC 4648 §10, without padding.
-        for (plain, encoded) in [
-            ("", ""),
-            ("f", "Zg"),
-            ("fo", "Zm8"),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg"),
-            ("fooba", "Zm9vYmE"),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            let mut out = String::new();
-            base64url_into(plain.as_bytes(), &mut out);
-            assert_eq!(out, encoded);
-            assert_eq!(base64url_decode(encoded).unwrap(), plain.as_bytes());
-        }
-        // The two URL-safe characters.
-        let mut out = String::new();
-        base64url_into(&[0xfb, 0xff], &mut out);
-        assert_eq!(out, "-_8");
-        assert_eq!(base64url_decode("-_8").unwrap(), vec![0xfb, 0xff]);
-    }
-
-    #[test]
-    fn base64url_round_trips_every_byte_and_length() {
-        let all: Vec<u8> = (0..=255).collect();
-        for len in 0..all.len() {
-            let mut out = String::new();
-            base64url_into(&all[..len], &mut out);
-            assert_eq!(out.len(), (len * 4).div_ceil(3));
-            assert_eq!(base64url_decode(&out).unwrap(), &all[..len]);
-        }
-    }
-
-    #[test]
-    fn base64url_decoding_is_strict() {
-        for bad in ["Z", "Zg=", "Zm9v+", "Zm9v/w", "Zh", "Zm9", "Zm 9v"] {
-            assert!(base64url_decode(bad).is_err(), "{bad} should be refused");
-        }
-    }
 
     #[test]
     fn minify_keeps_strings_intact() {
@@ -727,14 +612,6 @@ mod tests {
         for fine in ["max_tokens", "model", "keywords", "key_points", "prompt", "tokenizer"] {
             assert!(!is_secret_name(fine), "{fine}");
         }
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(2000), "2,000");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 
     #[test]

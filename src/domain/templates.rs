@@ -7,14 +7,15 @@ use crate::domain::blocks::loop_block::{JoinMode, LoopBody, LoopConfig};
 use crate::domain::blocks::tool::{MockAction, MockRow, ParamType, ToolAction, ToolParam};
 use crate::domain::blocks::transcribe::TRANSCRIBE_PROVIDERS;
 use crate::domain::blocks::{
-    ApprovalConfig, BlockConfig, ExampleTurn, InputConfig, InputValue, Memory, NoteConfig, OutputConfig, OutputFormat,
-    PromptConfig, RetrieveConfig, RouterConfig, RouterMode, ToolConfig, TranscribeConfig,
+    ApprovalConfig, BlockConfig, ExampleTurn, InputConfig, InputValue, Memory, NoteConfig, OutputConfig, PromptConfig,
+    RetrieveConfig, RouterConfig, RouterMode, ToolConfig, TranscribeConfig,
 };
 use crate::domain::evals::cases::TestCase;
 use crate::domain::evals::checks::{Check, CheckKind};
 use crate::domain::evals::run::Variant;
 use crate::domain::evals::suite::EvalSuite;
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::providers::Role;
 use crate::domain::retrieval::documents::DocFormat;
 use crate::domain::retrieval::knowledge::{Document, KnowledgeOptions, PortableKnowledge};

@@ -12,6 +12,8 @@ use crate::domain::blocks::BlockConfig;
 use crate::domain::flow::Flow;
 use crate::domain::providers::{HttpRequest, Method};
 use crate::domain::template;
+use crate::domain::util::json_path::json_at;
+use crate::domain::util::percent::percent_encode;
 
 /// Tool results longer than this are cut (with a note), so one big response cannot fill
 /// the model's context or the page.
@@ -162,20 +164,6 @@ fn build_http(
     Ok(HttpRequest { method, url, headers, body, bytes: None })
 }
 
-/// Percent-encodes an argument placed in a URL, so it cannot add path segments or query
-/// parameters.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 /// The tool result for an HTTP response: the body (or the part at `json_path`), or an
 /// error the model can read when the status is not 2xx.
 pub fn http_result(status: u16, body: &str, json_path: &str) -> ToolResult {
@@ -195,20 +183,6 @@ pub fn http_result(status: u16, body: &str, json_path: &str) -> ToolResult {
         Some(found) => ToolResult::ok(as_text(found)),
         None => ToolResult::error(format!("The response has nothing at \u{201c}{path}\u{201d}.")),
     }
-}
-
-/// Follows `a.b.0.c` (an optional leading `$.` is allowed) into a JSON value.
-pub fn json_at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
-    let path = path.trim().trim_start_matches('$').trim_start_matches('.');
-    let mut current = value;
-    for key in path.split('.').filter(|k| !k.is_empty()) {
-        current = match current {
-            Value::Object(map) => map.get(key)?,
-            Value::Array(items) => items.get(key.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(current)
 }
 
 fn truncate(mut text: String) -> String {

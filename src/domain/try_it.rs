@@ -195,3 +195,25 @@ pub fn browser_models(flow: &Flow) -> Vec<(String, Option<u32>)> {
 pub fn start_step(steps: &[BlockId], start: Option<&BlockId>) -> usize {
     start.and_then(|s| steps.iter().position(|id| id == s)).unwrap_or(0)
 }
+
+/// Whether block `id`'s output is a sample answer when the run is not at hand (a shared
+/// link's outputs): a Prompt or Transcribe block on sample answers, or an Output block showing
+/// one. Matches what a run sets in `BlockRun::sample`.
+pub fn shows_sample(flow: &Flow, id: &BlockId) -> bool {
+    let demo = ProviderKind::Demo.id();
+    let Some(block) = flow.block(id) else { return false };
+    match &block.config {
+        BlockConfig::Prompt(p) => p.provider == demo,
+        BlockConfig::Transcribe(t) => t.provider == demo,
+        BlockConfig::Loop(l) => l.prompt().is_some_and(|p| p.provider == demo),
+        BlockConfig::Output(_) => flow.edges.iter().filter(|e| &e.to.block == id).any(|e| {
+            flow.block(&e.from.block).is_some_and(|b| match &b.config {
+                BlockConfig::Prompt(p) => p.provider == demo,
+                BlockConfig::Transcribe(t) => t.provider == demo,
+                BlockConfig::Loop(l) => l.prompt().is_some_and(|p| p.provider == demo),
+                _ => false,
+            })
+        }),
+        _ => false,
+    }
+}

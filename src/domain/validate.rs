@@ -1,5 +1,6 @@
 //! Validation: everything wrong with a flow, as messages a person can act on.
 
+use crate::domain::blocks::Port;
 use crate::domain::flow::{BlockId, EdgeId, Flow};
 use crate::domain::graph;
 use std::collections::{HashMap, HashSet};
@@ -49,6 +50,11 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
     }
     let mut reported_ports: HashSet<(&BlockId, &str)> = HashSet::new();
     let by_id: HashMap<&BlockId, &crate::domain::flow::Block> = flow.blocks.iter().map(|b| (&b.id, b)).collect();
+    // Each block's inputs, worked out once: a Prompt's come from parsing its templates, and
+    // asking per connection made validation several times slower on big flows.
+    let inputs: Vec<Vec<Port>> = flow.blocks.iter().map(|b| b.input_ports()).collect();
+    let inputs_by_id: HashMap<&BlockId, &[Port]> =
+        flow.blocks.iter().zip(&inputs).map(|(b, ports)| (&b.id, ports.as_slice())).collect();
     let mut edge_ids = HashSet::new();
     for e in &flow.edges {
         if !edge_ids.insert(&e.id) {
@@ -61,15 +67,14 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
         }
         let count = feeding.get(&(&e.to.block, e.to.port.as_str())).copied().unwrap_or(0);
         let first_at_port = reported_ports.insert((&e.to.block, e.to.port.as_str()));
-        check_edge(&by_id, e, count, first_at_port, &mut out);
+        check_edge(&by_id, &inputs_by_id, e, count, first_at_port, &mut out);
     }
-    for b in &flow.blocks {
+    for (b, ports) in flow.blocks.iter().zip(inputs) {
         let name = b.display_name();
         for p in b.config.problems() {
             out.push(Problem::error(Some(&b.id), format!("{name}: {p}")));
         }
-        let unconnected: Vec<String> = b
-            .input_ports()
+        let unconnected: Vec<String> = ports
             .into_iter()
             .filter(|p| !p.optional() && !feeding.contains_key(&(&b.id, p.name.as_str())))
             .map(|p| p.name)
@@ -90,8 +95,8 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
                 format!(
                     "{name} uses {} more {{{{variables}}}} with nothing connected to them \
                      ({} in all, such as {{{{{}}}}}). Connect them, or take them out of the template.",
-                    crate::domain::share::thousands(more),
-                    crate::domain::share::thousands(unconnected.len()),
+                    crate::domain::util::format::thousands(more),
+                    crate::domain::util::format::thousands(unconnected.len()),
                     unconnected[MAX_UNCONNECTED_LISTED]
                 ),
             ));
@@ -117,6 +122,7 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
 
 fn check_edge(
     by_id: &HashMap<&BlockId, &crate::domain::flow::Block>,
+    inputs: &HashMap<&BlockId, &[Port]>,
     e: &crate::domain::flow::Edge,
     feeding: usize,
     first_at_port: bool,
@@ -164,7 +170,8 @@ fn check_edge(
                     ),
                 );
             }
-            if t.config.input_port(&e.to.port).is_none() {
+            let to_port = inputs.get(&t.id).and_then(|ps| ps.iter().find(|p| p.name == e.to.port));
+            if to_port.is_none() {
                 problem(
                     Some(&t.id),
                     format!(
@@ -175,7 +182,7 @@ fn check_edge(
                     ),
                 );
             }
-            let many = t.config.input_port(&e.to.port).is_some_and(|p| p.takes_many());
+            let many = to_port.is_some_and(|p| p.takes_many());
             if feeding > 1 && first_at_port && !many {
                 problem(
                     Some(&t.id),
@@ -196,8 +203,9 @@ fn check_edge(
 /// block's provider or model cannot take them (an error) or may not (a warning).
 fn check_media_edges(flow: &Flow, by_id: &HashMap<&BlockId, &crate::domain::flow::Block>, out: &mut Vec<Problem>) {
     use crate::domain::blocks::BlockConfig;
-    use crate::domain::media::{check_media, transcription_support, MediaKind, Support};
+    use crate::domain::media::MediaKind;
     use crate::domain::providers::ProviderKind;
+    use crate::domain::providers::{check_media, transcription_support, Support};
     for e in &flow.edges {
         let (Some(from), Some(to)) = (by_id.get(&e.from.block), by_id.get(&e.to.block)) else { continue };
         let BlockConfig::Input(input) = &from.config else { continue };

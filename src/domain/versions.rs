@@ -121,6 +121,22 @@ fn fmt_opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or_else(|| "default".to_string(), |v| v.to_string())
 }
 
+/// Which saved version `flow` is, in words (an eval record names the version it ran on): a version with the same settings, or changes
+/// made after the newest one.
+pub fn describe_version(versions: &Versions, flow: &Flow) -> String {
+    for v in &versions.list {
+        if let Ok(saved) = crate::domain::flow_file::from_json(&v.flow) {
+            if compare(&saved, flow).is_empty() {
+                return format!("version \u{201c}{}\u{201d}", v.name);
+            }
+        }
+    }
+    match versions.list.first() {
+        Some(newest) => format!("unsaved changes after version \u{201c}{}\u{201d}", newest.name),
+        None => "the current flow (no saved version)".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +185,20 @@ mod tests {
         assert_eq!(Versions::parse(&v.to_json()), Ok(v.clone()));
         assert!(Versions::parse("not json").is_err());
         assert!(crate::domain::flow_file::from_json(&v.list[0].flow).is_ok());
+    }
+
+    #[test]
+    fn records_name_the_version_they_ran_on() {
+        let flow = starter_flow(0);
+        let mut versions = Versions::default();
+        assert_eq!(describe_version(&versions, &flow), "the current flow (no saved version)");
+        versions.save("Polite v1", &flow, 1);
+        assert_eq!(describe_version(&versions, &flow), "version \u{201c}Polite v1\u{201d}");
+        let mut changed = flow.clone();
+        changed.meta.title = "Other title".into();
+        if let Some(b) = changed.blocks.get_mut(1) {
+            b.title = "Renamed".into();
+        }
+        assert_eq!(describe_version(&versions, &changed), "unsaved changes after version \u{201c}Polite v1\u{201d}");
     }
 }

@@ -99,7 +99,11 @@ fn ChatPanel() -> impl IntoView {
         }
         waiting.set(false);
         let user = exchanges.with_untracked(|xs| xs.last().map(|x| x.user.clone())).unwrap_or_default();
-        let turn = runner.with_engine(|e| editor.with_flow(|f| finished_turn(f, &user, e))).flatten();
+        let turn = runner
+            .with_engine(|e| {
+                editor.with_flow(|f| finished_turn(f, &user, |id| e.block(id).and_then(|r| r.output.clone())))
+            })
+            .flatten();
         let sample = runner
             .with_engine(|e| editor.with_flow(|f| answer_block(f).and_then(|id| e.block(id)).is_some_and(|r| r.sample)))
             .unwrap_or(false);

@@ -8,6 +8,12 @@ use crate::domain::validate::{validate, Problem};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
+/// From this many blocks, the whole-flow checks wait for a pause in editing (validation and the
+/// run estimate are linear, but at a few thousand blocks they take longer than a frame).
+const BIG_FLOW_BLOCKS: usize = 400;
+/// How long editing must pause before a big flow is checked again.
+const CHECK_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
+
 struct Doc {
     flow: Flow,
     history: History,
@@ -28,6 +34,11 @@ pub struct Editor {
     pub viewport: RwSignal<Viewport>,
     /// Bumped by every change that is not a pure move (moves do not alter meaning).
     content_rev: RwSignal<u64>,
+    /// Bumped when the whole-flow checks (problems, the run estimate, the privacy note) should
+    /// look again: with every content change for ordinary flows, and once typing pauses for
+    /// big ones, where each look costs tens of milliseconds and would make every keystroke lag.
+    pub checked_rev: RwSignal<u64>,
+    pending_check: StoredValue<Option<TimeoutHandle>>,
     /// True while a drag applies live moves.
     live: StoredValue<bool>,
     /// Bumped by every change, moves included (for autosave).
@@ -56,8 +67,9 @@ impl Editor {
         let meta = RwSignal::new(flow.meta.clone());
         let doc = StoredValue::new(Doc { flow, history: History::default() });
         let content_rev = RwSignal::new(0u64);
+        let checked_rev = RwSignal::new(0u64);
         let problems = Memo::new(move |_| {
-            content_rev.track();
+            checked_rev.track();
             doc.with_value(|d| validate(&d.flow))
         });
         Editor {
@@ -70,6 +82,8 @@ impl Editor {
             selected_edge: RwSignal::new(None),
             viewport: RwSignal::new(Viewport::default()),
             content_rev,
+            checked_rev,
+            pending_check: StoredValue::new(None),
             live: StoredValue::new(false),
             any_rev: RwSignal::new(0),
             settled_rev: RwSignal::new(0),
@@ -155,6 +169,8 @@ impl Editor {
         self.edges.set(edges);
         self.meta.set(meta);
         self.content_rev.update(|r| *r += 1);
+        // A new flow is checked at once, whatever its size.
+        self.check_now();
         self.any_rev.update(|r| *r += 1);
         self.settled_rev.update(|r| *r += 1);
         self.refresh_history_state();
@@ -258,12 +274,35 @@ impl Editor {
         }
         if !only_moves {
             self.content_rev.update(|r| *r += 1);
+            self.request_check();
         }
         if !self.live.get_value() {
             self.settled_rev.update(|r| *r += 1);
         }
         self.any_rev.update(|r| *r += 1);
         self.refresh_history_state();
+    }
+
+    /// Asks for the whole-flow checks after a content change; see `checked_rev`.
+    fn request_check(&self) {
+        if self.doc.with_value(|d| d.flow.blocks.len()) < BIG_FLOW_BLOCKS {
+            self.check_now();
+            return;
+        }
+        if let Some(h) = self.pending_check.get_value() {
+            h.clear();
+        }
+        let this = *self;
+        let handle = set_timeout_with_handle(move || this.check_now(), CHECK_PAUSE).ok();
+        self.pending_check.set_value(handle);
+    }
+
+    fn check_now(&self) {
+        if let Some(h) = self.pending_check.get_value() {
+            h.clear();
+        }
+        self.pending_check.set_value(None);
+        self.checked_rev.update(|r| *r += 1);
     }
 
     pub fn select_only(&self, id: &BlockId) {

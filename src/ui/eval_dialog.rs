@@ -17,9 +17,10 @@ use crate::domain::engine::EngineConfig;
 use crate::domain::evals::cases::{cases_to_csv, parse_table, TestCase};
 use crate::domain::evals::checks::{check_problems, Check, CheckKind, DEFAULT_PASS_SCORE};
 use crate::domain::evals::run::{estimate_eval, unknown_columns, EvalSpec, Variant};
-use crate::domain::evals::suite::{describe_version, EvalRecord, EvalRecords, EvalSuite};
+use crate::domain::evals::suite::{EvalRecord, EvalRecords, EvalSuite};
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::providers::ProviderKind;
+use crate::domain::versions::describe_version;
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]

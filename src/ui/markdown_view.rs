@@ -151,8 +151,8 @@ pub fn OutputView(#[prop(into)] text: Signal<String>) -> impl IntoView {
                     let head = crate::domain::media::preview(&t, SHOWN_BYTES);
                     let note = format!(
                         "Showing the first {} of this {} answer; all of it goes on to the next blocks.",
-                        crate::domain::media::human_size(SHOWN_BYTES as u64),
-                        crate::domain::media::human_size(t.len() as u64)
+                        crate::domain::util::format::human_size(SHOWN_BYTES as u64),
+                        crate::domain::util::format::human_size(t.len() as u64)
                     );
                     return view! {
                         <p class="field-help">{note}</p>

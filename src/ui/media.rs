@@ -8,7 +8,8 @@ use std::sync::Arc;
 use super::idb;
 use super::storage_keys;
 use crate::domain::media::wav::{downsample, encode_wav};
-use crate::domain::media::{human_size, MediaItem, MediaLibrary, MediaRef, MAX_MEDIA_BYTES};
+use crate::domain::media::{MediaItem, MediaLibrary, MediaRef, MAX_MEDIA_BYTES};
+use crate::domain::util::format::human_size;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 

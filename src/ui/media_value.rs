@@ -15,7 +15,8 @@ use super::knowledge_dialog::files_of;
 use super::media::{self, MediaStore};
 use crate::domain::blocks::{BlockConfig, InputValue};
 use crate::domain::flow::Block;
-use crate::domain::media::{human_size, MediaKind, MediaRef};
+use crate::domain::media::{MediaKind, MediaRef};
+use crate::domain::util::format::human_size;
 
 const ACCEPT: &str =
     "image/png,image/jpeg,image/webp,image/gif,audio/mpeg,audio/wav,audio/x-wav,audio/mp4,audio/x-m4a,\

@@ -14,7 +14,7 @@ pub fn PrivacyNotice() -> impl IntoView {
     let runner = expect_context::<Runner>();
     let settings = expect_context::<Settings>();
     let note = Memo::new(move |_| {
-        editor.any_rev.track();
+        editor.checked_rev.track();
         settings.limits.track();
         runner.estimate(editor, settings, &RunScope::All).privacy_note()
     });

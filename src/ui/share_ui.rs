@@ -74,7 +74,7 @@ fn show_payload(editor: Editor, runner: Runner, shared: Shared, present: Present
     // Read-only first, so nothing about the shared flow is ever saved over the user's own.
     editor.read_only.set(true);
     let samples: Vec<bool> =
-        payload.outputs.iter().map(|(id, _)| crate::domain::sample::shows_sample(&payload.flow, id)).collect();
+        payload.outputs.iter().map(|(id, _)| crate::domain::try_it::shows_sample(&payload.flow, id)).collect();
     editor.replace_flow(payload.flow);
     runner.reset();
     // The shared outputs are also the recording present mode replays: no network needed.

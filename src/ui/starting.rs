@@ -1,5 +1,5 @@
 //! Which provider new flows and new Prompt blocks start on (the pure rule is
-//! `domain::sample::starting_provider`): a hosted provider with a key, else sample answers.
+//! `domain::examples::starting_provider`): a hosted provider with a key, else sample answers.
 //! A starter flow put on sample answers this way follows the first key added in this tab,
 //! so adding a key is all it takes to run it on a model.
 
@@ -36,7 +36,7 @@ fn keyed(settings: Settings, tracked: bool) -> Vec<ProviderKind> {
 /// (provider id, model) for something new, from the keys in Settings.
 pub fn starting() -> (String, String) {
     let keyed = SETTINGS.with(Cell::get).map(|s| keyed(s, false)).unwrap_or_default();
-    crate::domain::sample::starting_provider(&keyed, None)
+    crate::domain::examples::starting_provider(&keyed, None)
 }
 
 /// The starter flow on the starting provider; remembered as following the first key when
@@ -44,7 +44,7 @@ pub fn starting() -> (String, String) {
 pub fn starter_flow(now: i64, flow_id: &str) -> Flow {
     let settings = SETTINGS.with(Cell::get).unwrap_or_else(Settings::load);
     let keyed = keyed(settings, false);
-    let (provider, model) = crate::domain::sample::starting_provider(&keyed, None);
+    let (provider, model) = crate::domain::examples::starting_provider(&keyed, None);
     if provider == ProviderKind::Demo.id() {
         AUTO.with(|a| a.borrow_mut().insert(flow_id.to_string()));
     }
@@ -60,7 +60,7 @@ pub fn follow_first_key(editor: Editor, session: Session, settings: Settings) {
         if before == Some(false) && any {
             let id = session.current.get_untracked();
             if AUTO.with(|a| a.borrow_mut().remove(&id)) {
-                let (provider, model) = crate::domain::sample::starting_provider(&keyed(settings, false), None);
+                let (provider, model) = crate::domain::examples::starting_provider(&keyed(settings, false), None);
                 let changes: Vec<FlowChange> = editor.with_flow(|f| {
                     let prompts: Vec<_> = f
                         .blocks

@@ -37,7 +37,7 @@ pub fn TopBar() -> impl IntoView {
     let knowledge = expect_context::<super::knowledge::Knowledge>();
     let media = expect_context::<super::media::MediaStore>();
     let estimate = Memo::new(move |_| {
-        editor.problems.track();
+        editor.checked_rev.track();
         settings.limits.track();
         runner.running.track();
         runner.estimate(editor, settings, &RunScope::All).describe()

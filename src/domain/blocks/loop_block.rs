@@ -11,7 +11,7 @@
 
 use super::prompt::PromptConfig;
 use super::{KindSpec, Port};
-use crate::domain::evals::cases::{detect_delimiter, parse_rows};
+use crate::domain::util::csv::{detect_delimiter, parse_rows};
 use serde::{Deserialize, Serialize};
 
 /// The list to run over.

@@ -18,7 +18,7 @@ pub use input::{InputConfig, InputValue};
 pub use loop_block::LoopConfig;
 pub use note::NoteConfig;
 pub use output::OutputConfig;
-pub use prompt::{ExampleTurn, Memory, ModelParams, OutputFormat, PromptConfig};
+pub use prompt::{ExampleTurn, Memory, ModelParams, PromptConfig};
 pub use retrieve::RetrieveConfig;
 pub use router::{RouteRule, RouterConfig, RouterMode, RuleTest};
 pub use tool::ToolConfig;

@@ -2,6 +2,7 @@
 
 use super::tool::{DEFAULT_MAX_STEPS, TOOLS_PORT};
 use super::{KindSpec, Port};
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::providers::{supports, Param, ProviderKind, Role, ToolChoice};
 use crate::domain::sample::{rule_problems, SampleRule};
 use crate::domain::template;
@@ -9,17 +10,6 @@ use serde::{Deserialize, Serialize};
 
 /// The port carrying the model's answer.
 pub const PROMPT_OUTPUT_PORT: &str = "text";
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum OutputFormat {
-    #[default]
-    Text,
-    /// Any JSON object.
-    Json,
-    /// JSON matching a schema.
-    JsonSchema { schema: serde_json::Value },
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PromptConfig {

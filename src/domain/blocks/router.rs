@@ -614,7 +614,7 @@ fn rule_passes(rule: &RouteRule, input: &str) -> Result<bool, String> {
 fn json_field(input: &str, path: &str) -> Result<serde_json::Value, String> {
     let value: serde_json::Value =
         serde_json::from_str(input.trim()).map_err(|_| "the input is not JSON.".to_string())?;
-    crate::domain::tools::json_at(&value, path)
+    crate::domain::util::json_path::json_at(&value, path)
         .cloned()
         .ok_or_else(|| format!("the input has no field \u{201c}{}\u{201d}.", path.trim()))
 }

@@ -2,8 +2,7 @@
 //! audio file); its `text` output is the transcript, for Prompts to summarise or classify.
 
 use super::{KindSpec, Port};
-use crate::domain::media::{transcription_support, Support};
-use crate::domain::providers::ProviderKind;
+use crate::domain::providers::{transcription_support, ProviderKind, Support};
 use serde::{Deserialize, Serialize};
 
 pub const AUDIO_PORT: &str = "audio";

@@ -197,7 +197,7 @@ fn as_text(v: &Value) -> String {
 
 fn pick(input: &str, path: &str) -> Result<String, String> {
     let json = parse_json(input)?;
-    crate::domain::tools::json_at(&json, path)
+    crate::domain::util::json_path::json_at(&json, path)
         .map(as_text)
         .ok_or_else(|| format!("The input has no field \u{201c}{}\u{201d}.", path.trim()))
 }

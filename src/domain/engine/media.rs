@@ -3,11 +3,12 @@
 //! format turns into its own shape, after checking the provider takes them.
 
 use crate::domain::blocks::transcribe::{instruction, TranscribeConfig};
-use crate::domain::media::{
-    base64, check_media, readable, segments, single_media, transcription_support, MediaItem, MediaLibrary, Segment,
-    Support,
+use crate::domain::media::{readable, segments, single_media, MediaItem, MediaLibrary, Segment};
+use crate::domain::providers::{
+    check_media, transcription_support, ChatMessage, ChatRequest, ContentPart, ProviderKind, Role, Support,
+    Transcription,
 };
-use crate::domain::providers::{ChatMessage, ChatRequest, ContentPart, ProviderKind, Role, Transcription};
+use crate::domain::util::base64;
 
 const MISSING: &str = "is not in this browser (it may come from a shared link or another device). \
                        Add the file again on its Input block.";

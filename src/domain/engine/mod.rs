@@ -38,7 +38,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use agent::step_limit_message;
-pub use cache::{canonical_request_json, fnv1a64, request_key, CacheKey, CachedOutput, RunCache, MAX_CACHE_ENTRIES};
+pub use cache::{canonical_request_json, request_key, CacheKey, CachedOutput, RunCache, MAX_CACHE_ENTRIES};
 pub use estimate::{estimate, Estimate};
 pub use events::DROPPED_MESSAGE;
 pub(crate) use request::build_chat;

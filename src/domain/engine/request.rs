@@ -1,7 +1,8 @@
 //! From a Prompt block and its input values to a [`ChatRequest`], and what a call is
 //! expected to cost.
 
-use crate::domain::blocks::{OutputFormat, PromptConfig};
+use crate::domain::blocks::PromptConfig;
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::pricing::{cost, PriceTable};
 use crate::domain::providers::{supports, ChatMessage, ChatRequest, JsonMode, Param, ProviderKind, Role, DEMO_MODEL};
 use crate::domain::template::{self, TemplateError};

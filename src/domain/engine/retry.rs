@@ -1,9 +1,9 @@
 //! When to retry a failed call and how long to wait. Deterministic: the jitter comes from
 //! the request id, not from a random number generator.
 
-use super::cache::fnv1a64;
 use super::RequestId;
 use crate::domain::providers::ProviderError;
+use crate::domain::util::hash::fnv1a64;
 
 /// The first backoff step; each retry doubles it up to the configured cap.
 pub const BASE_BACKOFF_MS: f64 = 500.0;

@@ -661,7 +661,7 @@ fn complete_demo(node: &mut super::node::Node, chat: &ChatRequest, now: f64) {
         NodeKind::Prompt(cfg) => (
             cfg.sample_answers.clone(),
             match &cfg.output_format {
-                crate::domain::blocks::OutputFormat::JsonSchema { schema } => Some(schema.clone()),
+                crate::domain::json_schema::OutputFormat::JsonSchema { schema } => Some(schema.clone()),
                 _ => None,
             },
             cfg.conversation.map(|_| cfg.examples.len()),

@@ -6,9 +6,9 @@ use super::node::Phase;
 use super::plan::NodeKind;
 use super::state::BlockStatus;
 use super::Engine;
-use crate::domain::blocks::OutputFormat;
 use crate::domain::flow::BlockId;
 use crate::domain::json_schema::validate;
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::json_view::try_parse_json;
 use crate::domain::providers::{ChatMessage, ProviderKind};
 

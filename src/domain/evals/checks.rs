@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use crate::domain::json_schema;
 use crate::domain::json_view::try_parse_json;
-use crate::domain::tools::json_at;
+use crate::domain::sample::JUDGE_SYSTEM;
+use crate::domain::util::json_path::json_at;
 
 /// Model-graded checks pass at this score (out of 5) unless set otherwise.
 pub const DEFAULT_PASS_SCORE: u8 = 4;
@@ -160,7 +161,7 @@ pub enum Evaluation {
 /// The result of a similarity check from the two vectors.
 pub fn similarity_result(vectors: &[Vec<f32>], min: f64) -> CheckResult {
     match vectors {
-        [a, b] => match crate::domain::providers::cosine(a, b) {
+        [a, b] => match crate::domain::util::vector::cosine(a, b) {
             Some(s) if s >= min => CheckResult::Pass { score: None, reason: format!("similarity {s:.2}") },
             Some(s) => CheckResult::fail(format!("similarity {s:.2}, below {min:.2}")),
             None => CheckResult::error("The two embeddings could not be compared."),
@@ -349,11 +350,6 @@ pub fn evaluate(check: &CheckKind, output: &str, expected: Option<&str>, inputs:
         }
     }
 }
-
-/// The fixed judge instructions: a score from 1 to 5 and a one-sentence reason, as JSON.
-pub const JUDGE_SYSTEM: &str = "You are a strict, fair evaluator. Grade the RESPONSE against the RUBRIC only. \
-Reply with JSON and nothing else: {\"score\": <integer 1 to 5>, \"reason\": \"<one sentence>\"}. \
-5 means the response fully meets the rubric; 1 means it does not meet it at all.";
 
 /// Reads a judge's reply into a result.
 pub fn grade_reply(reply: &str, pass_score: u8) -> CheckResult {

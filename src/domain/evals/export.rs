@@ -3,12 +3,13 @@
 //! Everything from a model or a user is escaped: a report is HTML built from untrusted text.
 
 use super::case_stats::{case_interval, CaseTally};
-use super::cases::{csv_line, TestCase};
+use super::cases::TestCase;
 use super::checks::CheckResult;
 use super::report::Report;
 use super::report_setup::ReportSetup;
 use super::run::JobResult;
 use super::stats::percent;
+use crate::domain::util::csv::csv_line;
 
 /// Escapes text for HTML element content and quoted attributes.
 pub fn html_escape(text: &str) -> String {
@@ -563,7 +564,7 @@ mod tests {
             "{row}"
         );
         // Every cell, read back as a spreadsheet would, starts with no formula character.
-        let rows = crate::domain::evals::cases::parse_rows(&csv.replace("'", "\u{1}"), ',').expect("parses");
+        let rows = crate::domain::util::csv::parse_rows(&csv.replace("'", "\u{1}"), ',').expect("parses");
         for cell in rows.iter().flatten() {
             assert!(!cell.starts_with(['=', '+', '@', '\t', '\r']), "{cell:?}");
             assert!(!cell.starts_with('-') || cell.parse::<f64>().is_ok(), "{cell:?}");

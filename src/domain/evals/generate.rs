@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use super::cases::{TestCase, MAX_CASES};
 use super::run::prompt_flow;
-use crate::domain::blocks::{OutputFormat, PromptConfig};
+use crate::domain::blocks::PromptConfig;
 use crate::domain::flow::Flow;
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::json_view::try_parse_json;
 use crate::domain::template::literal;
 

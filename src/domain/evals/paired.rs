@@ -13,6 +13,7 @@
 use super::case_stats::{case_rate, correlation, mover_difference, sample_variance, CaseTally};
 use super::distributions::{Z80, Z95};
 use super::stats::{mcnemar_exact, Interval};
+use crate::domain::util::format::thousands;
 
 /// Below this many paired cases a comparison is a first look, and says so.
 pub const FEW_CASES: usize = 20;
@@ -388,18 +389,6 @@ fn points_word(p: i64) -> String {
     } else {
         format!("{p} points")
     }
-}
-
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

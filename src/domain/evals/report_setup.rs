@@ -4,9 +4,9 @@
 
 use super::checks::{Check, CheckKind};
 use super::run::Variant;
-use crate::domain::blocks::prompt::OutputFormat;
 use crate::domain::blocks::BlockConfig;
 use crate::domain::flow::Flow;
+use crate::domain::json_schema::OutputFormat;
 
 /// One Prompt block as a variant runs it.
 #[derive(Debug, Clone, PartialEq)]

@@ -671,7 +671,7 @@ pub fn estimate_eval(spec: &EvalSpec, config: &EngineConfig) -> EvalEstimate {
         }
     }
     for (provider, model) in &judges {
-        let judge = judge_flow(super::checks::JUDGE_SYSTEM, "x".repeat(2_000).as_str(), provider, model);
+        let judge = judge_flow(crate::domain::sample::JUDGE_SYSTEM, "x".repeat(2_000).as_str(), provider, model);
         let e = estimate(&judge, &RunScope::All, &RunCache::new(), config);
         cost = match (cost, e.cost_usd) {
             (Some(a), Some(b)) => Some(a + b * runs as f64),

@@ -8,8 +8,6 @@ use crate::domain::stored::{from_stored, to_stored, Stored, StoredError};
 use super::cases::TestCase;
 use super::checks::Check;
 use super::run::{JobResult, Variant};
-use crate::domain::flow::Flow;
-use crate::domain::versions::{compare, Versions};
 
 pub const DEFAULT_REPETITIONS: u32 = 3;
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -137,41 +135,9 @@ impl EvalRecords {
     }
 }
 
-/// Which saved version `flow` is, in words: a version with the same settings, or changes
-/// made after the newest one.
-pub fn describe_version(versions: &Versions, flow: &Flow) -> String {
-    for v in &versions.list {
-        if let Ok(saved) = crate::domain::flow_file::from_json(&v.flow) {
-            if compare(&saved, flow).is_empty() {
-                return format!("version \u{201c}{}\u{201d}", v.name);
-            }
-        }
-    }
-    match versions.list.first() {
-        Some(newest) => format!("unsaved changes after version \u{201c}{}\u{201d}", newest.name),
-        None => "the current flow (no saved version)".to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::examples::starter_flow;
-
-    #[test]
-    fn records_name_the_version_they_ran_on() {
-        let flow = starter_flow(0);
-        let mut versions = Versions::default();
-        assert_eq!(describe_version(&versions, &flow), "the current flow (no saved version)");
-        versions.save("Polite v1", &flow, 1);
-        assert_eq!(describe_version(&versions, &flow), "version \u{201c}Polite v1\u{201d}");
-        let mut changed = flow.clone();
-        changed.meta.title = "Other title".into();
-        if let Some(b) = changed.blocks.get_mut(1) {
-            b.title = "Renamed".into();
-        }
-        assert_eq!(describe_version(&versions, &changed), "unsaved changes after version \u{201c}Polite v1\u{201d}");
-    }
 
     #[test]
     fn suites_and_records_round_trip_and_stay_small() {

@@ -12,10 +12,11 @@ use super::naming::{camel, comment_text, quote};
 use super::plan::{Plan, PromptStep, Provider, StepKind};
 use super::readme::md;
 use super::{typescript, ExportFile, ExportSource};
-use crate::domain::blocks::{BlockConfig, OutputFormat};
+use crate::domain::blocks::BlockConfig;
 use crate::domain::evals::cases::cases_to_csv;
 use crate::domain::evals::checks::{Check, CheckKind};
 use crate::domain::evals::suite::EvalSuite;
+use crate::domain::json_schema::OutputFormat;
 
 /// The promptfoo version the tests run.
 pub const PROMPTFOO_VERSION: &str = "0.121.20";

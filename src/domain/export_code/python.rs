@@ -7,7 +7,7 @@ use super::naming::{comment_text, multiline_literal, param, py_quote as quote, p
 use super::plan::{anthropic_budget, Arg, Plan, PromptStep, Provider, Step, StepKind};
 use super::{readme, ExportFile, ExportSource};
 use crate::domain::blocks::tool::ToolAction;
-use crate::domain::blocks::OutputFormat;
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::media::MediaKind;
 use crate::domain::providers::{Role, ToolChoice};
 

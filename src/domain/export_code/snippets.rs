@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use super::naming::{js_value, py_quote, py_value, quote};
 use super::plan::{map_provider, Provider};
-use crate::domain::blocks::{OutputFormat, PromptConfig};
+use crate::domain::blocks::PromptConfig;
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::providers::{
     build_chat_request, supports, ChatMessage, ChatRequest, JsonMode, Param, ProviderKind, ProviderSettings, Role,
 };

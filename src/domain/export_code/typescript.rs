@@ -9,7 +9,7 @@ use super::naming::{camel, comment_text, js_value, multiline_literal, param, quo
 use super::plan::{anthropic_budget, Arg, Plan, PromptStep, Provider, Step, StepKind};
 use super::{readme, ExportFile, ExportSource};
 use crate::domain::blocks::tool::ToolAction;
-use crate::domain::blocks::OutputFormat;
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::media::MediaKind;
 use crate::domain::providers::{Role, ToolChoice};
 

@@ -6,8 +6,6 @@
 //! before a run. When a Prompt's rendered user message contains tokens, the engine swaps
 //! them for the bytes from the run's [`MediaLibrary`] and each provider builds its own parts.
 
-pub mod base64;
-pub mod support;
 pub mod wav;
 
 use std::collections::BTreeMap;
@@ -15,7 +13,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use support::{check_media, media_support, size_limit, transcription_support, Support};
+use crate::domain::util::format::human_size;
 
 /// Image or audio: what a provider must accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -237,11 +235,6 @@ impl MediaLibrary {
     pub fn total_bytes(&self) -> u64 {
         self.items.values().map(|i| i.meta.size).sum()
     }
-}
-
-/// "512 bytes", "12 kB", "3.4 MB".
-pub fn human_size(bytes: u64) -> String {
-    crate::domain::retrieval::documents::human_size(bytes as usize)
 }
 
 /// How a media value reads where text is shown: "image photo.jpg (120 kB)".

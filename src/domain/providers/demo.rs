@@ -9,7 +9,7 @@ use super::error::ProviderError;
 use super::stream::StreamParser;
 use super::types::{ChatRequest, FinishReason, JsonMode, Role, StreamEvent, ToolChoice, ToolResultMessage};
 use super::ProviderKind;
-use crate::domain::blocks::OutputFormat;
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::sample::{agent_answer, sample_answer, SampleRequest, SampleRule, SAMPLE_TRANSCRIPT};
 use crate::domain::utf8::complete_prefix_len;
 

@@ -11,6 +11,7 @@ mod embeddings;
 mod error;
 mod gemini;
 pub mod local_models;
+mod media_support;
 pub mod moderation;
 mod ndjson;
 mod ollama;
@@ -26,8 +27,9 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use demo::{demo_agent_events, demo_chunks, demo_reply, sample_chat_reply, sample_reply, text_chunks, DEMO_MODEL};
-pub use embeddings::{build_embeddings_request, cosine, parse_embeddings};
+pub use embeddings::{build_embeddings_request, parse_embeddings};
 pub use error::{classify_http_error, ProviderError, Setting};
+pub use media_support::{check_media, media_support, size_limit, transcription_support, Support};
 pub use moderation::{build_moderation_request, parse_moderation, sample_moderation, ModerationResult};
 pub use ndjson::NdjsonDecoder;
 pub use sse::{SseDecoder, SseEvent};

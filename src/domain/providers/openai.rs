@@ -53,7 +53,7 @@ fn transcription_request(
     let Some((name, mime, data)) = audio_part(request) else {
         return Err(wire::malformed(kind, "the transcription request has no audio"));
     };
-    let audio = crate::domain::media::base64::decode(data)
+    let audio = crate::domain::util::base64::decode(data)
         .ok_or_else(|| wire::malformed(kind, "the audio data is not valid base64"))?;
     // The boundary must not occur in the audio; one derived from the content never does in
     // practice, and it keeps requests (and so the cache key) deterministic.
@@ -83,7 +83,7 @@ fn transcription_request(
     let summary = format!(
         "multipart/form-data: {}, file={safe_name} ({mime}, {})",
         summary.join(", "),
-        crate::domain::media::human_size(audio.len() as u64)
+        crate::domain::util::format::human_size(audio.len() as u64)
     );
     Ok(HttpRequest { method: Method::Post, url, headers, body: Some(summary), bytes: Some(std::sync::Arc::new(body)) })
 }

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::pdf;
-use crate::domain::evals::cases::{detect_delimiter, parse_rows};
+use crate::domain::util::csv::{detect_delimiter, parse_rows};
+use crate::domain::util::format::human_size;
 
 /// The largest file accepted. Reading a bigger one would hold the tab for seconds and the
 /// whole knowledge base is kept in memory, so it is refused before it is read.
@@ -79,26 +80,14 @@ pub enum DocError {
     ScannedPdf { name: String },
 }
 
-/// A byte count as people read it: "820 B", "14.2 kB", "3.1 MB".
-pub fn human_size(bytes: usize) -> String {
-    let b = bytes as f64;
-    if bytes < 1000 {
-        format!("{bytes} B")
-    } else if b < 1e6 {
-        format!("{:.1} kB", b / 1e3)
-    } else {
-        format!("{:.1} MB", b / 1e6)
-    }
-}
-
 /// Refuses a file before reading it when it is too large (the browser layer calls this with
 /// the file's size, so a 50 MB file never reaches memory).
 pub fn check_size(name: &str, size: usize) -> Result<(), DocError> {
     if size > MAX_DOCUMENT_BYTES {
         return Err(DocError::TooLarge {
             name: name.to_string(),
-            size: human_size(size),
-            limit: human_size(MAX_DOCUMENT_BYTES),
+            size: human_size(size as u64),
+            limit: human_size(MAX_DOCUMENT_BYTES as u64),
         });
     }
     Ok(())

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::bm25::{Bm25Index, Bm25Params};
 use super::chunk::{chunk, Chunk, ChunkOptions};
-use super::documents::{human_size, DocFormat};
+use super::documents::DocFormat;
 use super::tokenize::TokenizerOptions;
-use crate::domain::engine::fnv1a64;
+use crate::domain::util::format::human_size;
+use crate::domain::util::hash::fnv1a64;
 
 /// Bumped when the stored shape changes; an older value is rebuilt from its documents.
 pub const KNOWLEDGE_VERSION: u32 = 1;
@@ -43,7 +44,7 @@ impl Document {
     }
 
     pub fn size_label(&self) -> String {
-        human_size(self.bytes)
+        human_size(self.bytes as u64)
     }
 }
 
@@ -209,8 +210,8 @@ impl KnowledgeBase {
         if bytes > SHARE_DOCUMENTS_LIMIT {
             return Err(format!(
                 "The documents hold {} of text; links carry up to {}. Export the flow as a file to include them.",
-                human_size(bytes),
-                human_size(SHARE_DOCUMENTS_LIMIT)
+                human_size(bytes as u64),
+                human_size(SHARE_DOCUMENTS_LIMIT as u64)
             ));
         }
         Ok(self.portable())

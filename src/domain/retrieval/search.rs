@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::bm25::reciprocal_rank_fusion;
 use super::knowledge::{KbChunk, KnowledgeBase};
 use super::tokenize::{tokenize, TokenizerOptions};
-use crate::domain::engine::fnv1a64;
-use crate::domain::providers::cosine;
+use crate::domain::util::hash::fnv1a64;
+use crate::domain::util::vector::cosine;
 
 /// The usual constant of reciprocal rank fusion.
 pub const RRF_K: f64 = 60.0;

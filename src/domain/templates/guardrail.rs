@@ -7,11 +7,12 @@
 
 use super::{answers, edges, input, note, output, prompt};
 use crate::domain::blocks::router::{RouteRule, RuleTest};
-use crate::domain::blocks::{BlockConfig, OutputFormat, RouterConfig, RouterMode};
+use crate::domain::blocks::{BlockConfig, RouterConfig, RouterMode};
 use crate::domain::evals::cases::TestCase;
 use crate::domain::evals::checks::{Check, CheckKind};
 use crate::domain::evals::suite::EvalSuite;
 use crate::domain::flow::{Block, BlockId, Flow, Point};
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::sample::SampleRule;
 
 fn flag(test: RuleTest) -> RouteRule {

@@ -4,11 +4,11 @@
 //! the template says so. With a real model the same test measures the model.
 
 use super::{answers, case, edges, input, matches, note, output, prompt};
-use crate::domain::blocks::OutputFormat;
 use crate::domain::evals::checks::{Check, CheckKind};
 use crate::domain::evals::fairness::{counterfactuals, presets};
 use crate::domain::evals::suite::EvalSuite;
 use crate::domain::flow::Flow;
+use crate::domain::json_schema::OutputFormat;
 use crate::domain::sample::SampleRule;
 
 const WOMENS_NAMES: &str = "Emily|Sarah|Anna|Laura|Jennifer|Maria|Lisa|Rachel|Claire|Sophie";

@@ -4,8 +4,9 @@
 //! unknown (compatible servers, Ollama models that are not known vision models) the answer
 //! is "unsure" with a hint, and the run is allowed.
 
-use super::{human_size, MediaKind, MediaRef};
-use crate::domain::providers::ProviderKind;
+use super::ProviderKind;
+use crate::domain::media::{MediaKind, MediaRef};
+use crate::domain::util::format::human_size;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Support {
