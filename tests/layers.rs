@@ -20,13 +20,15 @@ use std::path::{Path, PathBuf};
 /// module must be added here, or this test fails.
 const LAYERS: &[(&str, &[&str])] = &[
     // Helpers that know nothing of the product: hashing, CSV, base64, formatting, vectors, ciphers.
-    ("util", &["util", "utf8", "time"]),
+    // `stored` is the versioned envelope of browser records (serde only).
+    ("util", &["util", "utf8", "time", "stored"]),
     // Text and JSON on their own: templates, JSON views and schemas, markdown, personal data.
     ("text", &["template", "json_view", "json_schema", "markdown", "privacy", "explain"]),
     // What flows work on, without flows: media values, documents and search, sample answers.
     ("content", &["media", "retrieval", "sample"]),
     // Talking to models: wire formats, streams, errors, which provider takes which media, prices.
-    ("providers", &["providers", "pricing"]),
+    // `preferences`: provider settings, run limits and approved tool hosts as stored.
+    ("providers", &["providers", "pricing", "preferences"]),
     // The flow and its blocks (whose settings name providers, media and search modes), and what
     // edits, checks and lays out a flow.
     ("flow", &["blocks", "flow", "graph", "change", "layout", "auto_layout", "validate", "examples", "workspace"]),

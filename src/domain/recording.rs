@@ -1,6 +1,7 @@
 //! A recorded run: what each block produced, kept so a demo can replay it when the network
 //! or the key fails in the room. Plain data; the UI stores it per flow.
 
+use crate::domain::stored::{from_stored, to_stored, Stored, StoredError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -25,17 +26,23 @@ pub struct RecordedBlock {
     pub sample: bool,
 }
 
+impl Stored for Recording {
+    const CURRENT_VERSION: u64 = 1;
+    const WHAT: &'static str = "the recorded run of this flow";
+}
+
 impl Recording {
     pub fn get(&self, id: &str) -> Option<&RecordedBlock> {
         self.blocks.iter().find(|b| b.id == id)
     }
 
-    pub fn parse(text: &str) -> Option<Recording> {
-        serde_json::from_str(text).ok()
+    /// The stored recording; a damaged or newer record is an error that says so.
+    pub fn parse(text: &str) -> Result<Recording, StoredError> {
+        from_stored(text)
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        to_stored(self)
     }
 }
 
@@ -76,8 +83,8 @@ mod tests {
                 sample: true,
             }],
         };
-        assert_eq!(Recording::parse(&r.to_json()), Some(r.clone()));
+        assert_eq!(Recording::parse(&r.to_json()), Ok(r.clone()));
         assert_eq!(r.get("p").map(|b| b.output.as_str()), Some("hi"));
-        assert_eq!(Recording::parse("{oops"), None);
+        assert!(Recording::parse("{oops").is_err());
     }
 }

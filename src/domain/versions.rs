@@ -4,6 +4,7 @@
 
 use crate::domain::blocks::BlockConfig;
 use crate::domain::flow::Flow;
+use crate::domain::stored::{from_stored, to_stored, Stored, StoredError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,13 +20,19 @@ pub struct Versions {
     pub list: Vec<Version>,
 }
 
+impl Stored for Versions {
+    const CURRENT_VERSION: u64 = 1;
+    const WHAT: &'static str = "the saved versions of this flow";
+}
+
 impl Versions {
-    pub fn parse(text: &str) -> Versions {
-        serde_json::from_str(text).unwrap_or_default()
+    /// The stored versions of a flow; a damaged or newer record is an error that says so.
+    pub fn parse(text: &str) -> Result<Versions, StoredError> {
+        from_stored(text)
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        to_stored(self)
     }
 
     /// Adds a version (newest first); a blank name becomes "Version N".
@@ -175,8 +182,8 @@ mod tests {
         v.save(" Before the demo ", &starter_flow(0), 2);
         assert_eq!(v.list[0].name, "Before the demo");
         assert_eq!(v.list[1].name, "Version 1");
-        assert_eq!(Versions::parse(&v.to_json()), v);
-        assert_eq!(Versions::parse("not json"), Versions::default());
+        assert_eq!(Versions::parse(&v.to_json()), Ok(v.clone()));
+        assert!(Versions::parse("not json").is_err());
         assert!(crate::domain::flow_file::from_json(&v.list[0].flow).is_ok());
     }
 

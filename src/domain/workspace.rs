@@ -1,6 +1,7 @@
 //! The list of flows saved in this browser, and what the editor restores on reload.
 //! Storage itself is the UI's job; this is the data and its (de)serialisation.
 
+use crate::domain::stored::{from_stored, to_stored, Stored, StoredError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,14 +26,25 @@ pub struct ViewState {
     pub selection: Vec<String>,
 }
 
+impl Stored for Workspace {
+    const CURRENT_VERSION: u64 = 1;
+    const WHAT: &'static str = "the list of your flows";
+}
+
+impl Stored for ViewState {
+    const CURRENT_VERSION: u64 = 1;
+    const WHAT: &'static str = "where you were in this flow (pan, zoom, selection)";
+}
+
 impl Workspace {
-    /// A damaged index is replaced by an empty one rather than blocking the app.
-    pub fn parse(text: &str) -> Workspace {
-        serde_json::from_str(text).unwrap_or_default()
+    /// The stored list; a damaged or newer one is an error that says so (the UI keeps a copy
+    /// and rebuilds the list from the saved flows).
+    pub fn parse(text: &str) -> Result<Workspace, StoredError> {
+        from_stored(text)
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        to_stored(self)
     }
 
     pub fn entry(&self, id: &str) -> Option<&FlowEntry> {
@@ -123,11 +135,11 @@ mod tests {
 
     #[test]
     fn damaged_index_becomes_empty() {
-        assert_eq!(Workspace::parse("{not json"), Workspace::default());
+        assert!(Workspace::parse("{not json").is_err());
         let w = Workspace {
             flows: vec![FlowEntry { id: "x".into(), title: "t".into(), updated_ms: 5 }],
             current: Some("x".into()),
         };
-        assert_eq!(Workspace::parse(&w.to_json()), w);
+        assert_eq!(Workspace::parse(&w.to_json()), Ok(w));
     }
 }

@@ -22,7 +22,7 @@ use crate::domain::recording::Recording;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-const THEME_KEY: &str = "chainboard.theme";
+use super::storage_keys::THEME as THEME_KEY;
 
 /// Copied blocks, kept in the page too, for browsers that refuse the system clipboard.
 #[derive(Clone, Copy)]
@@ -88,7 +88,10 @@ pub fn App() -> impl IntoView {
             // A shared link: its own outputs are the recording (see share_ui), not the viewer's.
             return id;
         }
-        let rec = platform::storage_get(&format!("chainboard.recording.{id}")).and_then(|t| Recording::parse(&t));
+        let rec = super::unreadable::load::<Recording>(
+            &super::storage_keys::recording(&id),
+            "The next run records over it; the copy stays.",
+        );
         runner.recording.set(rec);
         id
     });
@@ -98,7 +101,7 @@ pub fn App() -> impl IntoView {
         if first.is_some() && !editor.read_only.get_untracked() {
             if let Some(rec) = rec {
                 let id = session.current.get_untracked();
-                let _ = platform::storage_set(&format!("chainboard.recording.{id}"), &rec.to_json());
+                let _ = platform::storage_set(&super::storage_keys::recording(&id), &rec.to_json());
             }
         }
     });
@@ -287,6 +290,7 @@ fn Banners() -> impl IntoView {
     view! {
         <div class="banners">
             <SharedBanner />
+            <super::unreadable::UnreadableBanners />
             <super::local_model_ui::LocalModelStatus />
             <super::privacy_notice::PrivacyNotice />
             <Show when=move || session.storage_error.get().is_some()>

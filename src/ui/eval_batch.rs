@@ -17,12 +17,12 @@ use crate::domain::flow_file;
 use crate::domain::providers::ProviderKind;
 use leptos::prelude::*;
 
-fn key(flow_id: &str) -> String {
-    format!("chainboard.evalbatch.{flow_id}")
-}
+use super::storage_keys::eval_batch as key;
 
+/// The batch job sent for the flow and not loaded yet (none, or unreadable: then it is kept
+/// aside and the person is told).
 fn load(flow_id: &str) -> Option<PendingBatch> {
-    platform::storage_get(&key(flow_id)).and_then(|t| serde_json::from_str(&t).ok())
+    super::unreadable::load(&key(flow_id), "Send the batch again to get results.")
 }
 
 /// Sends `req` and returns the body of a 2xx reply, or a sentence about what went wrong.
@@ -93,7 +93,7 @@ where
                         target: spec.target.0.clone(),
                         last_status: Some("validating".into()),
                     };
-                    match platform::storage_set(&key(&id), &serde_json::to_string(&p).unwrap_or_default()) {
+                    match platform::storage_set(&key(&id), &crate::domain::stored::to_stored(&p)) {
                         Ok(()) => status.set(Some(format!(
                             "Sent as batch {batch_id}. {} runs it within 24 hours; open Evaluate on this flow again to load the results.",
                             kind.label()

@@ -11,6 +11,7 @@ use super::persist::Session;
 use super::platform;
 use super::run::Runner;
 use super::settings::Settings;
+use super::storage_keys;
 use crate::domain::blocks::BlockConfig;
 use crate::domain::engine::EngineConfig;
 use crate::domain::evals::cases::{cases_to_csv, parse_table, TestCase};
@@ -20,7 +21,6 @@ use crate::domain::evals::suite::{EvalRecord, EvalRecords, EvalSuite};
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::providers::ProviderKind;
 use crate::domain::versions::describe_version;
-use crate::domain::versions::Versions;
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]
@@ -38,23 +38,21 @@ super::lazy::load_on_first_open!(
 /// Cases listed for editing before "Show all": a thousand text areas make every update slow.
 const CASE_ROWS: usize = 100;
 
-/// Where a flow's eval suite is kept in local storage.
-pub fn suite_key(flow_id: &str) -> String {
-    format!("chainboard.evalsuite.{flow_id}")
-}
-
-/// The open flow's saved suite (empty when it has none).
+/// The open flow's saved suite (empty when it has none, or when it cannot be read: then its
+/// text is kept aside and the person is told).
 pub fn load_suite(flow_id: &str) -> EvalSuite {
-    platform::storage_get(&suite_key(flow_id)).map(|t| EvalSuite::parse(&t)).unwrap_or_default()
+    super::unreadable::load(&storage_keys::eval_suite(flow_id), "Its test cases start empty here.").unwrap_or_default()
 }
 
 /// Keeps `suite` as the suite of flow `flow_id`.
 pub fn store_suite(flow_id: &str, suite: &EvalSuite) -> Result<(), String> {
-    platform::storage_set(&suite_key(flow_id), &serde_json::to_string(suite).unwrap_or_default())
+    platform::storage_set(&storage_keys::eval_suite(flow_id), &suite.to_json())
 }
 
-fn runs_key(flow_id: &str) -> String {
-    format!("chainboard.evalruns.{flow_id}")
+/// The flow's saved eval runs (none when it has none or they cannot be read, as above).
+fn load_records(flow_id: &str) -> EvalRecords {
+    super::unreadable::load(&storage_keys::eval_runs(flow_id), "Its list of past runs starts empty here.")
+        .unwrap_or_default()
 }
 
 /// The flow's Input value names: the columns a case fills.
@@ -115,8 +113,8 @@ impl EvalState {
         if self.read_only.get_value() {
             return;
         }
-        let text = self.records.with_untracked(|r| serde_json::to_string(r).unwrap_or_default());
-        if let Err(e) = platform::storage_set(&runs_key(&self.flow_id.get_value()), &text) {
+        let text = self.records.with_untracked(EvalRecords::to_json);
+        if let Err(e) = platform::storage_set(&storage_keys::eval_runs(&self.flow_id.get_value()), &text) {
             self.message.set(Some(format!(
                 "This eval run could not be saved in this browser ({e}); its results stay on screen. Export them."
             )));
@@ -154,21 +152,24 @@ fn EvalDialog() -> impl IntoView {
             state.records.set(EvalRecords::default());
         } else {
             state.suite.set(load_suite(&id));
-            state
-                .records
-                .set(platform::storage_get(&runs_key(&id)).map(|t| EvalRecords::parse(&t)).unwrap_or_default());
+            state.records.set(load_records(&id));
         }
         state.shown.set(None);
-        state.message.set(None);
+        // A suite or runs that could not be loaded are named here too (the banner is behind
+        // the dialog).
+        let unreadable = [storage_keys::eval_suite(&id), storage_keys::eval_runs(&id)]
+            .iter()
+            .filter(|_| !viewing)
+            .filter_map(|k| super::unreadable::problem_of(k))
+            .collect::<Vec<_>>();
+        state.message.set((!unreadable.is_empty()).then(|| unreadable.join(" ")));
     });
     // When an eval ends, keep it with the flow version it ran on.
     Effect::new(move |prev: Option<u64>| {
         let n = driver.ended.get();
         if prev.is_some_and(|p| p != n) {
             if let Some(spec) = driver.spec() {
-                let versions = platform::storage_get(&format!("chainboard.versions.{}", state.flow_id.get_value()))
-                    .map(|t| Versions::parse(&t))
-                    .unwrap_or_default();
+                let versions = super::versions_ui::load(&state.flow_id.get_value());
                 let record = EvalRecord {
                     ran_ms: platform::now_ms(),
                     version: describe_version(&versions, &spec.flow),

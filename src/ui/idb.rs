@@ -7,8 +7,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbDatabase, IdbRequest, IdbTransactionMode};
 
-const DB_NAME: &str = "chainboard";
-const STORE: &str = "kv";
+use super::storage_keys::{IDB_DATABASE as DB_NAME, IDB_STORE as STORE};
 
 thread_local! {
     static DB: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };

@@ -8,9 +8,7 @@ use super::idb;
 use crate::domain::retrieval::knowledge::{KnowledgeBase, KnowledgeOptions};
 use leptos::prelude::*;
 
-fn key(flow_id: &str) -> String {
-    format!("knowledge.{flow_id}")
-}
+use super::storage_keys::knowledge as key;
 
 #[derive(Clone, Copy)]
 pub struct Knowledge {
@@ -60,13 +58,33 @@ impl Knowledge {
                         self.kb.set(Arc::new(kb));
                         self.problem.set(None);
                     }
-                    Err(e) => self.problem.set(Some(e)),
+                    Err(e) => self.keep_unreadable(&flow_id, generation, json, e).await,
                 },
                 Ok(None) => self.problem.set(None),
                 Err(e) => self.problem.set(Some(format!("The knowledge base could not be loaded: {e}."))),
             }
             self.loaded.set(true);
         });
+    }
+
+    /// A stored knowledge base that cannot be read (damaged, or from a newer Chainboard): its
+    /// text is copied aside before anything saves over it, or, if that fails, this tab never
+    /// saves this flow's documents; either way the person is told.
+    async fn keep_unreadable(self, flow_id: &str, generation: u64, json: String, error: String) {
+        let backup = super::storage_keys::unreadable(&key(flow_id), &json);
+        let kept = idb::put(&backup, &json).await.is_ok();
+        if !kept && self.generation.try_get_value() == Some(generation) {
+            self.persist.set(false);
+        }
+        let kept = if kept {
+            format!("Nothing was lost: the saved text is kept in this browser as \u{201c}{backup}\u{201d}.")
+        } else {
+            "It was not loaded, and documents added now are not saved over it (there was no room to keep a copy)."
+                .to_string()
+        };
+        let message = format!("Chainboard could not load this flow's documents. {error} {kept}");
+        super::unreadable::report(&key(flow_id), message.clone());
+        self.problem.set(Some(message));
     }
 
     /// Shows `kb` for a shared link being viewed: in memory only.

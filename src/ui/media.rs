@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::idb;
+use super::storage_keys;
 use crate::domain::media::wav::{downsample, encode_wav};
 use crate::domain::media::{MediaItem, MediaLibrary, MediaRef, MAX_MEDIA_BYTES};
 use crate::domain::util::format::human_size;
@@ -71,12 +72,10 @@ impl MediaStore {
         let item = MediaItem::from_file(&name, bytes)?;
         let meta = item.meta.clone();
         self.insert(item.clone());
-        let saved = match serde_json::to_string(&meta) {
-            Ok(json) => match idb::put_bytes(&format!("media.{}", meta.id), &item.data).await {
-                Ok(()) => idb::put(&format!("media-meta.{}", meta.id), &json).await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e.to_string()),
+        let json = crate::domain::stored::to_stored(&meta);
+        let saved = match idb::put_bytes(&storage_keys::media_bytes(&meta.id), &item.data).await {
+            Ok(()) => idb::put(&storage_keys::media_meta(&meta.id), &json).await,
+            Err(e) => Err(e),
         };
         match saved {
             Ok(()) => self.problem.set(None),
@@ -116,11 +115,17 @@ impl MediaStore {
                 l.insert(id.clone());
             });
             leptos::task::spawn_local(async move {
-                let meta = idb::get(&format!("media-meta.{id}")).await;
-                let bytes = idb::get_bytes(&format!("media.{id}")).await;
+                let meta = idb::get(&storage_keys::media_meta(&id)).await;
+                let bytes = idb::get_bytes(&storage_keys::media_bytes(&id)).await;
                 if let (Ok(Some(meta)), Ok(Some(bytes))) = (meta, bytes) {
-                    if let Ok(meta) = serde_json::from_str::<MediaRef>(&meta) {
-                        self.insert(MediaItem { meta, data: Arc::new(bytes) });
+                    match crate::domain::stored::from_stored::<MediaRef>(&meta) {
+                        Ok(meta) => self.insert(MediaItem { meta, data: Arc::new(bytes) }),
+                        // Media is never written over (each item has its own id), so the
+                        // record stays as it is; the person is told it could not be shown.
+                        Err(e) => self.problem.set(Some(format!(
+                            "Chainboard could not load a saved image or recording ({id}): {e}. It stays saved in \
+                             this browser, unchanged."
+                        ))),
                     }
                 }
                 self.loading.update_value(|l| {

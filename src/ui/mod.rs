@@ -56,12 +56,14 @@ mod settings;
 mod settings_dialog;
 mod share_ui;
 mod starting;
+mod storage_keys;
 mod template_editor;
 mod tool_settings;
 mod topbar;
 mod transcribe_settings;
 mod transport;
 mod try_it;
+mod unreadable;
 mod versions_ui;
 
 pub use app::App;

@@ -6,19 +6,13 @@ use super::platform;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::flow_file;
 use crate::domain::layout::Viewport;
+use crate::domain::stored::{to_stored, Stored};
 use crate::domain::workspace::{FlowEntry, ViewState, Workspace};
 use leptos::prelude::*;
 use std::time::Duration;
 
-const WORKSPACE_KEY: &str = "chainboard.workspace";
-
-fn flow_key(id: &str) -> String {
-    format!("chainboard.flow.{id}")
-}
-
-fn view_key(id: &str) -> String {
-    format!("chainboard.view.{id}")
-}
+use super::storage_keys::{self, flow as flow_key, view as view_key, WORKSPACE as WORKSPACE_KEY};
+use super::unreadable;
 
 /// A flow deleted from the list, kept so the deletion can be undone.
 #[derive(Clone)]
@@ -49,14 +43,31 @@ impl Session {
         platform::storage_get(&flow_key(id)).and_then(|t| flow_file::from_json(&t).ok())
     }
 
-    /// Loads the workspace and the flow to open (the last one, or the starter flow).
+    /// Loads the workspace and the flow to open (the last one, or the starter flow). A list
+    /// that cannot be read is kept aside and rebuilt from the flows saved in this browser; a
+    /// flow that cannot be opened stays saved as it is (a new flow gets a new id) and is named.
     pub fn load() -> (Session, Flow, Option<ViewState>) {
-        let mut ws = platform::storage_get(WORKSPACE_KEY).map(|t| Workspace::parse(&t)).unwrap_or_default();
+        let mut ws = load_workspace();
         let mut opened = None;
         if let Some(id) = ws.current.clone() {
-            if let Some(flow) = platform::storage_get(&flow_key(&id)).and_then(|t| flow_file::from_json(&t).ok()) {
-                let view = platform::storage_get(&view_key(&id)).and_then(|t| serde_json::from_str(&t).ok());
-                opened = Some((id, flow, view));
+            if let Some(text) = platform::storage_get(&flow_key(&id)) {
+                match flow_file::from_json(&text) {
+                    Ok(flow) => {
+                        let view = load_view(&id);
+                        opened = Some((id, flow, view));
+                    }
+                    Err(e) => {
+                        let title = ws.entry(&id).map(|f| f.title.clone()).unwrap_or_else(|| id.clone());
+                        unreadable::report(
+                            &flow_key(&id),
+                            format!(
+                                "Chainboard could not open the flow \u{201c}{title}\u{201d}: {e} It is still saved \
+                                 in this browser, unchanged, and stays in your list of flows; a new flow was opened \
+                                 instead."
+                            ),
+                        );
+                    }
+                }
             }
         }
         let (id, flow, view) = opened.unwrap_or_else(|| {
@@ -162,7 +173,7 @@ impl Session {
             zoom: v.zoom,
             selection: editor.selection.get_untracked().into_iter().map(|b| b.0).collect(),
         };
-        self.write(&view_key(&id), &serde_json::to_string(&view).unwrap_or_default());
+        self.write(&view_key(&id), &to_stored(&view));
     }
 
     pub fn schedule_view_save(&self, editor: Editor) {
@@ -203,9 +214,7 @@ impl Session {
             Ok(flow) => {
                 self.current.set(id.to_string());
                 editor.replace_flow(flow);
-                let view: Option<ViewState> =
-                    platform::storage_get(&view_key(id)).and_then(|t| serde_json::from_str(&t).ok());
-                apply_view(editor, view);
+                apply_view(editor, load_view(id));
                 self.save_now(editor);
             }
             Err(e) => self.notice.set(Some(format!("That saved flow is damaged and was not opened: {e}"))),
@@ -237,7 +246,7 @@ impl Session {
             self.save_now(editor);
             return;
         }
-        if let Some(mut flow) = platform::storage_get(&flow_key(id)).and_then(|t| flow_file::from_json(&t).ok()) {
+        if let Some(mut flow) = self.read_saved(id, "renamed") {
             flow.meta.title = title.to_string();
             self.write(&flow_key(id), &flow_file::to_json(&flow));
             self.workspace.update(|w| w.touch(id, title, flow.meta.updated_ms));
@@ -245,11 +254,24 @@ impl Session {
         }
     }
 
+    /// A saved flow about to be changed as a whole (renamed, copied): one that cannot be read
+    /// is left as it is and the notice says why (`done` is what was not done to it).
+    fn read_saved(&self, id: &str, done: &str) -> Option<Flow> {
+        let text = platform::storage_get(&flow_key(id))?;
+        match flow_file::from_json(&text) {
+            Ok(flow) => Some(flow),
+            Err(e) => {
+                self.notice.set(Some(format!(
+                    "That saved flow could not be read, so it was not {done} (it stays saved as it is): {e}"
+                )));
+                None
+            }
+        }
+    }
+
     pub fn duplicate(&self, editor: Editor, id: &str) {
         self.save_now(editor);
-        let Some(mut flow) = platform::storage_get(&flow_key(id)).and_then(|t| flow_file::from_json(&t).ok()) else {
-            return;
-        };
+        let Some(mut flow) = self.read_saved(id, "copied") else { return };
         flow.meta.title = self.workspace.with_untracked(|w| w.copy_title(&flow.meta.title));
         flow.meta.created_ms = platform::now_ms();
         flow.meta.updated_ms = flow.meta.created_ms;
@@ -282,6 +304,46 @@ impl Session {
         self.workspace.update(|w| w.restore(d.index, d.entry));
         self.open(editor, &id);
     }
+}
+
+/// The stored list of flows; one that cannot be read is kept aside, reported, and rebuilt
+/// from the flows saved in this browser (newest first, the newest opened).
+fn load_workspace() -> Workspace {
+    let Some(text) = platform::storage_get(WORKSPACE_KEY) else { return Workspace::default() };
+    match Workspace::parse(&text) {
+        Ok(ws) => ws,
+        Err(e) => {
+            let mut found: Vec<(String, String, i64)> = platform::storage_keys()
+                .into_iter()
+                .filter_map(|k| {
+                    let id = k.strip_prefix(storage_keys::FLOW_PREFIX)?;
+                    if id.contains(storage_keys::UNREADABLE_MARK) {
+                        return None;
+                    }
+                    let flow = flow_file::from_json(&platform::storage_get(&k)?).ok()?;
+                    Some((id.to_string(), flow.meta.title, flow.meta.updated_ms))
+                })
+                .collect();
+            found.sort_by_key(|(_, _, updated)| *updated);
+            let mut ws = Workspace::default();
+            for (id, title, updated) in &found {
+                ws.touch(id, title, *updated);
+            }
+            ws.current = ws.flows.first().map(|f| f.id.clone());
+            let instead = match found.len() {
+                0 => "No saved flow was found, so a new one was started.".to_string(),
+                1 => "The list was rebuilt from the 1 flow saved in this browser.".to_string(),
+                n => format!("The list was rebuilt from the {n} flows saved in this browser."),
+            };
+            unreadable::keep_and_report(WORKSPACE_KEY, &text, <Workspace as Stored>::WHAT, &e, &instead);
+            ws
+        }
+    }
+}
+
+/// Where the person was in flow `id`, if that was saved (and readable: else it is reported).
+fn load_view(id: &str) -> Option<ViewState> {
+    unreadable::load(&view_key(id), "The flow opens fitted to the screen instead.")
 }
 
 /// Restores a saved viewport and selection, or fits the flow when there is none.

@@ -17,8 +17,35 @@ pub fn storage_get(key: &str) -> Option<String> {
     local_storage()?.get_item(key).ok().flatten()
 }
 
+thread_local! {
+    /// Keys holding a record that could not be read and of which no copy could be kept:
+    /// never written over or removed in this tab (see `ui::unreadable`).
+    static PROTECTED: std::cell::RefCell<std::collections::BTreeSet<String>> =
+        const { std::cell::RefCell::new(std::collections::BTreeSet::new()) };
+}
+
+/// Refuses every later write and removal of `key` in this tab.
+pub fn protect(key: &str) {
+    PROTECTED.with(|p| p.borrow_mut().insert(key.to_string()));
+}
+
+fn is_protected(key: &str) -> bool {
+    PROTECTED.with(|p| p.borrow().contains(key))
+}
+
+/// Every key in localStorage.
+pub fn storage_keys() -> Vec<String> {
+    let Some(s) = local_storage() else { return Vec::new() };
+    (0..s.length().unwrap_or(0)).filter_map(|i| s.key(i).ok().flatten()).collect()
+}
+
 /// Saves a value; the error says why (full, private mode, blocked) in words.
 pub fn storage_set(key: &str, value: &str) -> Result<(), String> {
+    if is_protected(key) {
+        return Err("Chainboard could not read what is saved there and could not keep a copy of it, so it does not \
+                    write over it."
+            .to_string());
+    }
     let storage = local_storage().ok_or_else(|| "This browser blocks local storage for this page.".to_string())?;
     storage.set_item(key, value).map_err(|e| {
         let name = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.name())).unwrap_or_default();
@@ -77,6 +104,9 @@ pub fn port_at(x: f64, y: f64) -> Option<(String, String, String)> {
 }
 
 pub fn storage_remove(key: &str) {
+    if is_protected(key) {
+        return;
+    }
     if let Some(s) = local_storage() {
         let _ = s.remove_item(key);
     }

@@ -19,9 +19,9 @@ use leptos::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
-const CACHE_KEY: &str = "chainboard.runcache";
-/// Hosts each saved flow's HTTP tools may call: `{flow id: [host, …]}` in localStorage.
-const HOSTS_KEY: &str = "chainboard.approved-hosts";
+use super::storage_keys::{APPROVED_HOSTS as HOSTS_KEY, RUN_CACHE as CACHE_KEY};
+use crate::domain::preferences::ApprovedHosts;
+use crate::domain::stored::{from_stored, to_stored};
 
 /// A run waiting for the user to agree to download an in-browser model first.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,7 +81,9 @@ pub struct Runner {
 
 impl Runner {
     pub fn new(knowledge: super::knowledge::Knowledge, media: super::media::MediaStore) -> Runner {
-        let cache = platform::session_get(CACHE_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        // A cache of this tab's results: one that cannot be read is dropped (the next run
+        // refills it), the only stored record that may be.
+        let cache = platform::session_get(CACHE_KEY).and_then(|t| from_stored(&t).ok()).unwrap_or_default();
         Runner {
             engine: StoredValue::new_local(None),
             transport: Transport::new(),
@@ -142,9 +144,8 @@ impl Runner {
         let Some(bucket) = self.approval_bucket(editor) else {
             return self.session_hosts.get_value();
         };
-        platform::storage_get(HOSTS_KEY)
-            .and_then(|t| serde_json::from_str::<BTreeMap<String, BTreeSet<String>>>(&t).ok())
-            .and_then(|mut m| m.remove(&bucket))
+        super::unreadable::load::<ApprovedHosts>(HOSTS_KEY, "Tools ask again before calling a web address.")
+            .and_then(|mut m| m.0.remove(&bucket))
             .unwrap_or_default()
     }
 
@@ -154,11 +155,13 @@ impl Runner {
         self.approval.set(None);
         match self.approval_bucket(editor) {
             Some(bucket) => {
-                let mut all = platform::storage_get(HOSTS_KEY)
-                    .and_then(|t| serde_json::from_str::<BTreeMap<String, BTreeSet<String>>>(&t).ok())
-                    .unwrap_or_default();
-                all.entry(bucket).or_default().extend(pending.hosts.iter().cloned());
-                let text = serde_json::to_string(&all).unwrap_or_default();
+                let mut all = super::unreadable::load::<ApprovedHosts>(
+                    HOSTS_KEY,
+                    "Tools ask again before calling a web address.",
+                )
+                .unwrap_or_default();
+                all.0.entry(bucket).or_default().extend(pending.hosts.iter().cloned());
+                let text = to_stored(&all);
                 if let Err(e) = platform::storage_set(HOSTS_KEY, &text) {
                     // Not remembered, but allowed for this page: the run still goes ahead.
                     self.message
@@ -494,7 +497,7 @@ impl Runner {
                         e.write_cache(c);
                     }
                 });
-                serde_json::to_string(c).unwrap_or_default()
+                to_stored(c)
             });
             if let Some(text) = cache {
                 platform::session_set(CACHE_KEY, &text);

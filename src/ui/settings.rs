@@ -5,43 +5,17 @@
 use super::platform;
 use crate::domain::providers::{ProviderKind, ProviderSettings};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-const PREFS_KEY: &str = "chainboard.providers";
-const REMEMBER_KEY: &str = "chainboard.keys.remember";
-const LIMITS_KEY: &str = "chainboard.limits";
+use super::storage_keys::{LIMITS as LIMITS_KEY, PROVIDER_PREFS as PREFS_KEY, REMEMBER_KEYS as REMEMBER_KEY};
+use crate::domain::preferences::StoredPrefs;
+use crate::domain::stored::to_stored;
 
 fn key_storage_key(kind: ProviderKind) -> String {
-    format!("chainboard.key.{}", kind.id())
+    super::storage_keys::api_key(kind.id())
 }
 
-/// The non-secret part, saved in localStorage.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ProviderPrefs {
-    #[serde(default)]
-    pub base_url: String,
-    #[serde(default)]
-    pub default_model: String,
-    #[serde(default)]
-    pub models: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Limits {
-    /// Per-run budget cap in dollars; None = no cap.
-    pub budget_usd: Option<f64>,
-    pub timeout_s: f64,
-    /// Replace personal data with placeholders before it goes to a provider over the network.
-    #[serde(default)]
-    pub redact_personal_data: bool,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { budget_usd: Some(1.0), timeout_s: 120.0, redact_personal_data: false }
-    }
-}
+pub use crate::domain::preferences::{Limits, ProviderPrefs};
 
 #[derive(Clone, Copy)]
 pub struct Settings {
@@ -57,7 +31,10 @@ pub struct Settings {
 
 impl Settings {
     pub fn load() -> Settings {
-        let prefs = platform::storage_get(PREFS_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        let prefs =
+            super::unreadable::load::<StoredPrefs>(PREFS_KEY, "Providers use their default addresses and models.")
+                .unwrap_or_default()
+                .0;
         let remember = platform::storage_get(REMEMBER_KEY).as_deref() == Some("true");
         let mut keys = BTreeMap::new();
         for kind in ProviderKind::ALL {
@@ -67,7 +44,8 @@ impl Settings {
                 keys.insert(kind.id().to_string(), v);
             }
         }
-        let limits = platform::storage_get(LIMITS_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        let limits = super::unreadable::load(LIMITS_KEY, "Runs use the default limits ($1 budget, 120 s time-out).")
+            .unwrap_or_default();
         Settings {
             prefs: RwSignal::new(prefs),
             keys: RwSignal::new(keys),
@@ -84,8 +62,7 @@ impl Settings {
 
     pub fn update_prefs(&self, kind: ProviderKind, f: impl FnOnce(&mut ProviderPrefs)) {
         self.prefs.update(|p| f(p.entry(kind.id().to_string()).or_default()));
-        let _ =
-            platform::storage_set(PREFS_KEY, &serde_json::to_string(&self.prefs.get_untracked()).unwrap_or_default());
+        let _ = platform::storage_set(PREFS_KEY, &to_stored(&StoredPrefs(self.prefs.get_untracked())));
     }
 
     pub fn has_key(&self, kind: ProviderKind) -> bool {
@@ -149,6 +126,6 @@ impl Settings {
 
     pub fn set_limits(&self, limits: Limits) {
         self.limits.set(limits.clone());
-        let _ = platform::storage_set(LIMITS_KEY, &serde_json::to_string(&limits).unwrap_or_default());
+        let _ = platform::storage_set(LIMITS_KEY, &to_stored(&limits));
     }
 }

@@ -13,12 +13,12 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct VersionsOpen(pub RwSignal<bool>);
 
-fn key(flow_id: &str) -> String {
-    format!("chainboard.versions.{flow_id}")
-}
+use super::storage_keys::versions as key;
 
-fn load(flow_id: &str) -> Versions {
-    platform::storage_get(&key(flow_id)).map(|t| Versions::parse(&t)).unwrap_or_default()
+/// The flow's saved versions (none when it has none, or when they cannot be read: then their
+/// text is kept aside and the person is told).
+pub fn load(flow_id: &str) -> Versions {
+    super::unreadable::load(&key(flow_id), "Its list of versions starts empty here.").unwrap_or_default()
 }
 
 super::lazy::load_on_first_open!(
@@ -41,9 +41,10 @@ fn VersionsDialog() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if open.get() {
-            versions.set(load(&session.current.get_untracked()));
+            let id = session.current.get_untracked();
+            versions.set(load(&id));
             diff.set(None);
-            error.set(None);
+            error.set(super::unreadable::problem_of(&key(&id)));
         }
     });
     let store = move |v: &Versions| {

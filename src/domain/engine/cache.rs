@@ -130,6 +130,11 @@ impl RunCache {
     }
 }
 
+impl crate::domain::stored::Stored for RunCache {
+    const CURRENT_VERSION: u64 = 1;
+    const WHAT: &'static str = "the cache of this tab's runs";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -344,6 +344,11 @@ pub fn parse_output(jsonl: &str, ids: &[(String, JobKey)]) -> Vec<BatchAnswer> {
     out
 }
 
+impl crate::domain::stored::Stored for PendingBatch {
+    const CURRENT_VERSION: u64 = 1;
+    const WHAT: &'static str = "the batch job sent for this flow";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::stored::{from_stored, to_stored, Stored, StoredError};
+
 use super::cases::TestCase;
 use super::checks::Check;
 use super::run::{JobResult, Variant};
@@ -53,9 +55,24 @@ impl Default for EvalSuite {
     }
 }
 
+impl Stored for EvalSuite {
+    const CURRENT_VERSION: u64 = 1;
+    const WHAT: &'static str = "the test cases of this flow";
+}
+
+impl Stored for EvalRecords {
+    const CURRENT_VERSION: u64 = 1;
+    const WHAT: &'static str = "the saved eval runs of this flow";
+}
+
 impl EvalSuite {
-    pub fn parse(text: &str) -> EvalSuite {
-        serde_json::from_str(text).unwrap_or_default()
+    /// The stored suite; a damaged or newer record is an error that says so.
+    pub fn parse(text: &str) -> Result<EvalSuite, StoredError> {
+        from_stored(text)
+    }
+
+    pub fn to_json(&self) -> String {
+        to_stored(self)
     }
 
     /// Every variant that runs: the flow as it is, then the others.
@@ -102,8 +119,13 @@ pub struct EvalRecords {
 }
 
 impl EvalRecords {
-    pub fn parse(text: &str) -> EvalRecords {
-        serde_json::from_str(text).unwrap_or_default()
+    /// The stored runs; a damaged or newer record is an error that says so.
+    pub fn parse(text: &str) -> Result<EvalRecords, StoredError> {
+        from_stored(text)
+    }
+
+    pub fn to_json(&self) -> String {
+        to_stored(self)
     }
 
     /// Adds a record (newest first), keeping at most [`MAX_RECORDS`].
@@ -119,9 +141,9 @@ mod tests {
 
     #[test]
     fn suites_and_records_round_trip_and_stay_small() {
-        let suite = EvalSuite::parse("{\"repetitions\": 5}");
+        let suite = EvalSuite::parse("{\"repetitions\": 5}").unwrap();
         assert_eq!((suite.repetitions, suite.concurrency), (5, DEFAULT_CONCURRENCY));
-        assert_eq!(EvalSuite::parse("garbage"), EvalSuite::default());
+        assert!(EvalSuite::parse("garbage").is_err());
         assert_eq!(suite.all_variants().len(), 1);
         let mut records = EvalRecords::default();
         for i in 0..(MAX_RECORDS + 3) {
@@ -153,7 +175,7 @@ mod tests {
         assert_eq!(records.list[0].ran_ms, (MAX_RECORDS + 2) as i64);
         let out = records.list[0].results[0].output.clone().unwrap_or_default();
         assert_eq!(out.chars().count(), STORED_OUTPUT_CHARS + 1);
-        let back = EvalRecords::parse(&serde_json::to_string(&records).unwrap_or_default());
+        let back = EvalRecords::parse(&records.to_json()).unwrap();
         assert_eq!(back, records);
     }
 }

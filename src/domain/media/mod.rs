@@ -281,6 +281,11 @@ pub fn readable(text: &str, lookup: impl Fn(&str) -> Option<MediaRef>) -> String
         .collect()
 }
 
+impl crate::domain::stored::Stored for MediaRef {
+    const CURRENT_VERSION: u64 = 1;
+    const WHAT: &'static str = "a saved image or recording";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

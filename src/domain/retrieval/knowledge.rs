@@ -85,9 +85,18 @@ impl KnowledgeBase {
     }
 
     /// Reads a stored knowledge base; an older or damaged index is rebuilt from the documents.
+    /// One saved by a newer Chainboard is refused (rebuilding it here would drop what this
+    /// version does not know, and the next save would write that over the newer record).
     pub fn from_json(json: &str) -> Result<KnowledgeBase, String> {
         let mut kb: KnowledgeBase =
             serde_json::from_str(json).map_err(|e| format!("The saved knowledge base could not be read ({e})."))?;
+        if kb.version > KNOWLEDGE_VERSION {
+            return Err(format!(
+                "The saved knowledge base was saved by a newer Chainboard (version {}; this app reads up to version \
+                 {KNOWLEDGE_VERSION}).",
+                kb.version
+            ));
+        }
         if kb.version != KNOWLEDGE_VERSION || kb.index.len() != kb.chunks.len() {
             kb.version = KNOWLEDGE_VERSION;
             kb.rebuild();
@@ -262,6 +271,9 @@ mod tests {
         let rebuilt = KnowledgeBase::from_json(&old.to_string()).unwrap();
         assert_eq!(rebuilt.chunks, kb.chunks);
         assert!(KnowledgeBase::from_json("{not json").is_err());
+        old["version"] = (KNOWLEDGE_VERSION + 1).into();
+        let newer = KnowledgeBase::from_json(&old.to_string()).unwrap_err();
+        assert!(newer.contains("saved by a newer Chainboard"), "{newer}");
         // Changing the chunking drops vectors of texts that no longer exist.
         kb.set_options(KnowledgeOptions { chunk: ChunkOptions { target_chars: 60, overlap_chars: 10 }, ..kb.options });
         kb.add(doc("d2", "more.md", &"Another sentence about returns. ".repeat(10)));
