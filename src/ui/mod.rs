@@ -1,67 +1,18 @@
-//! The Leptos UI: thin components over the domain. Browser APIs go through `platform`.
+//! The Leptos UI: thin components over the domain, in one folder per feature. Browser APIs go
+//! through `platform`. The folders form layers (docs/ARCHITECTURE.md, "UI layers"; checked by
+//! tests/ui_layers.rs): a folder imports its own layer or lower ones only, and no folders form a circle.
 
-mod agent_timeline;
-mod app;
-mod approval;
-mod approve_hosts;
-mod bench_hook;
-mod block_card;
 mod canvas;
-mod chat_panel;
-mod control_settings;
-mod data_sent;
-mod edge_view;
-mod editor;
-mod eval_batch;
-mod eval_charts;
-mod eval_dialog;
-mod eval_driver;
-mod eval_results;
-mod explain_view;
-mod export_dialog;
-mod fairness_ui;
-mod feedback_ui;
-mod files;
-mod flows_menu;
-mod gallery;
-mod get_code;
-mod help;
-mod icons;
-mod idb;
+mod chat;
+mod evals;
 mod inspector;
 mod knowledge;
-mod knowledge_dialog;
-mod lazy;
-mod local_model;
-mod local_model_ui;
-mod loop_settings;
-mod markdown_view;
-mod media;
-mod media_value;
-mod menu;
-mod minimap;
-mod modal;
-mod one_shot;
-mod palette;
-mod persist;
 pub mod platform;
-mod present;
-mod privacy_notice;
-mod prompt_messages;
-mod result_panel;
-mod retrieve_settings;
 mod run;
-mod sample_answers;
 mod settings;
-mod settings_dialog;
-mod share_ui;
-mod starting;
-mod template_editor;
-mod tool_settings;
-mod topbar;
-mod transcribe_settings;
-mod transport;
-mod try_it;
-mod versions_ui;
+mod share;
+mod shell;
+mod state;
+mod widgets;
 
-pub use app::App;
+pub use shell::app::App;

@@ -1,0 +1,7 @@
+//! The open flow's state that every feature reads: the editor store and history, the session
+//! (autosave, flow list), provider settings, and which provider new blocks start on.
+
+pub(crate) mod editor;
+pub(crate) mod persist;
+pub(crate) mod settings;
+pub(crate) mod starting;
