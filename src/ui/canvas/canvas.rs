@@ -190,7 +190,7 @@ pub fn Canvas() -> impl IntoView {
         }
     });
     let _space_down = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == " " && !crate::ui::shell::app::is_typing(&ev) {
+        if ev.key() == " " && !super::fit::is_typing(&ev) {
             ev.prevent_default();
             ctx.space_held.set(true);
         }
@@ -208,7 +208,7 @@ pub fn Canvas() -> impl IntoView {
         if editor.restored_view.get_untracked() {
             return;
         }
-        crate::ui::shell::app::fit_view(editor, size.0, size.1);
+        super::fit::fit_view(editor, size.0, size.1);
     });
 
     let on_down = move |ev: leptos::ev::PointerEvent| {

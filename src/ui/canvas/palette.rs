@@ -1,11 +1,11 @@
 //! The block palette: search by name; click to add a block in free space near the middle of the view, or
 //! drag it onto the canvas to place it there.
 
+use super::fit::canvas_size;
 use crate::domain::blocks::BlockKind;
 use crate::domain::change::FlowChange;
 use crate::domain::flow::{Block, BlockId, Point};
 use crate::domain::layout::{block_height, block_rect, free_spot, snap, Rect, BLOCK_WIDTH};
-use crate::ui::shell::app::canvas_size;
 use crate::ui::state::editor::Editor;
 use leptos::prelude::*;
 
@@ -74,7 +74,7 @@ pub fn Palette() -> impl IntoView {
         let v = editor.viewport.get_untracked();
         // The free spot nearest the middle of the view, so a new block never lands on (or
         // hides under) another one, and is on screen. A banner over the top is not free.
-        let top = crate::ui::shell::app::banner_inset();
+        let top = super::fit::banner_inset();
         let view = v.visible(w, h);
         let view = Rect { y: view.y + top / v.zoom, h: (view.h - top / v.zoom).max(0.0), ..view };
         let probe = Block::new(BlockId::new("new"), "", Point::default(), kind.default_config());

@@ -138,7 +138,7 @@ fn EvalDialog() -> impl IntoView {
         flow_id: StoredValue::new(String::new()),
         read_only: StoredValue::new(false),
     };
-    let shared = expect_context::<crate::ui::share::share_ui::Shared>();
+    let shared = expect_context::<crate::ui::state::shared::Shared>();
     // Load the open flow's suite and runs each time the dialog opens.
     Effect::new(move |_| {
         if !open.get() {

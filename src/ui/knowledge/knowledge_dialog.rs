@@ -3,11 +3,11 @@
 //! quick search to try questions against them.
 
 use super::knowledge::Knowledge;
+use super::passage_list::PassageList;
 use crate::domain::retrieval::chunk::ChunkOptions;
 use crate::domain::retrieval::documents::{check_size, extract_text, DocFormat, ACCEPT};
 use crate::domain::retrieval::knowledge::{Document, KnowledgeOptions};
 use crate::domain::retrieval::search::{search, RetrieveMode, SearchSettings};
-use crate::ui::inspector::retrieve_settings::PassageList;
 use crate::ui::platform::idb::read_file_bytes;
 use crate::ui::platform::platform;
 use crate::ui::widgets::modal::Modal;

@@ -1,12 +1,13 @@
 //! The top bar: brand, flow title, undo/redo, view controls and theme.
 
-use super::app::{canvas_size, HelpOpen};
+use super::app::HelpOpen;
 use super::flows_menu::FlowsMenu;
 use crate::domain::auto_layout::auto_layout;
 use crate::domain::change::FlowChange;
 use crate::domain::engine::{format_usd, BlockStatus, RunScope};
 use crate::domain::flow::Point;
 use crate::domain::layout::{bounds, Viewport};
+use crate::ui::canvas::fit::canvas_size;
 use crate::ui::run::run::Runner;
 use crate::ui::share::files;
 use crate::ui::state::editor::Editor;
@@ -26,7 +27,7 @@ pub fn TopBar() -> impl IntoView {
     let runner = expect_context::<Runner>();
     let settings = expect_context::<Settings>();
     let present = expect_context::<crate::ui::share::present::Present>();
-    let shared = expect_context::<crate::ui::share::share_ui::Shared>();
+    let shared = expect_context::<crate::ui::state::shared::Shared>();
     let versions_open = expect_context::<super::versions_ui::VersionsOpen>().0;
     let data_sent_open = expect_context::<crate::ui::run::data_sent::DataSentOpen>().0;
     let export_code_open = expect_context::<crate::ui::share::export_dialog::ExportCodeOpen>().0;
@@ -332,7 +333,7 @@ pub fn ViewControls() -> impl IntoView {
     };
     let fit = move |_: ()| {
         let (w, h) = canvas_size();
-        super::app::fit_view(editor, w, h);
+        crate::ui::canvas::fit::fit_view(editor, w, h);
     };
     let fit_selection = move |_| {
         let (w, h) = canvas_size();

@@ -4,4 +4,5 @@
 pub(crate) mod editor;
 pub(crate) mod persist;
 pub(crate) mod settings;
+pub(crate) mod shared;
 pub(crate) mod starting;
