@@ -191,11 +191,11 @@ fn ChatPanel() -> impl IntoView {
             return;
         }
         let flow_id = session.current.get_untracked();
-        let mut suite = crate::ui::evals::eval_dialog::load_suite(&flow_id);
+        let mut suite = crate::ui::evals::suite_store::load_suite(&flow_id);
         let mut inputs: BTreeMap<String, String> = BTreeMap::new();
         // The other Input values as they are now, so the case runs like the chat did.
         editor.with_flow(|f| {
-            for name in crate::ui::evals::eval_dialog::input_names(f) {
+            for name in crate::ui::evals::suite_store::input_names(f) {
                 let value = f
                     .blocks
                     .iter()
@@ -215,7 +215,7 @@ fn ChatPanel() -> impl IntoView {
             history,
             ..TestCase::default()
         });
-        match crate::ui::evals::eval_dialog::store_suite(&flow_id, &suite) {
+        match crate::ui::evals::suite_store::store_suite(&flow_id, &suite) {
             Ok(()) => {
                 exchanges.update(|xs| {
                     if let Some(x) = xs.get_mut(index) {

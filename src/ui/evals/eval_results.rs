@@ -4,8 +4,9 @@
 //! the cases where variants disagree). Exports as CSV and an HTML report.
 
 use super::eval_charts::{ScoreChart, TradeoffChart};
-use super::eval_dialog::{input_names, EvalState};
+use super::eval_dialog::EvalState;
 use super::eval_driver::EvalDriver;
+use super::suite_store::input_names;
 use crate::domain::evals::cases::TestCase;
 use crate::domain::evals::checks::CheckResult;
 use crate::domain::evals::export::{
@@ -296,7 +297,7 @@ fn ResultsBody(shown: Shown) -> impl IntoView {
                 .target
                 .clone()
                 .filter(|t| flow.block(&crate::domain::flow::BlockId::new(t.clone())).is_some())
-                .or_else(|| super::eval_dialog::targets(&flow).first().map(|t| t.0.clone()));
+                .or_else(|| super::suite_store::targets(&flow).first().map(|t| t.0.clone()));
             let all = suite.all_variants();
             shown
                 .variants

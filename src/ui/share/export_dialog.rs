@@ -42,7 +42,7 @@ fn ExportCodeDialog() -> impl IntoView {
         shown.set(None);
         let flow = editor.flow();
         let flow_id = session.current.get_untracked();
-        let suite = crate::ui::evals::eval_dialog::load_suite(&flow_id);
+        let suite = crate::ui::evals::suite_store::load_suite(&flow_id);
         let knowledge = knowledge.kb.with_untracked(|kb| (!kb.documents.is_empty()).then(|| kb.portable()));
         export(target.get(), &ExportSource { flow, knowledge, suite: Some(suite) })
     });

@@ -21,11 +21,11 @@ pub fn import(text: &str, editor: Editor, session: Session) -> Result<String, St
         return Err("You are viewing a shared flow. Open your own flow first: feedback becomes its test cases.".into());
     }
     let id = session.current.get_untracked();
-    let mut suite = crate::ui::evals::eval_dialog::load_suite(&id);
+    let mut suite = crate::ui::evals::suite_store::load_suite(&id);
     let cases = feedback.to_cases();
     let n = cases.len();
     suite.cases.extend(cases);
-    crate::ui::evals::eval_dialog::store_suite(&id, &suite)
+    crate::ui::evals::suite_store::store_suite(&id, &suite)
         .map_err(|e| format!("The test cases could not be saved in this browser ({e}). Nothing was added."))?;
     let title = editor.meta.get_untracked().title;
     let about = if feedback.flow.is_empty() || feedback.flow == title {

@@ -14,7 +14,7 @@ pub fn export(editor: Editor, session: Session, knowledge: Knowledge, media: Med
     let flow = editor.flow();
     let name = file_name(&flow.meta.title);
     // The flow's test cases and checks travel with it.
-    let suite = crate::ui::evals::eval_dialog::load_suite(&session.current.get_untracked());
+    let suite = crate::ui::evals::suite_store::load_suite(&session.current.get_untracked());
     // So do its documents (their text; the index is rebuilt on import).
     let json = flow_file::with_knowledge(
         flow_file::to_json_with_evals(&flow, &suite),
@@ -78,7 +78,7 @@ pub fn import(editor: Editor, session: Session, knowledge: Knowledge, media: Med
                 session.create(editor, flow);
                 let mut note = format!("Imported \u{201c}{name}\u{201d} as a new flow.");
                 if let Some(suite) = flow_file::evals_of(&text) {
-                    match crate::ui::evals::eval_dialog::store_suite(&session.current.get_untracked(), &suite) {
+                    match crate::ui::evals::suite_store::store_suite(&session.current.get_untracked(), &suite) {
                         Ok(()) => note.push_str(&format!(" It came with {} test cases.", suite.cases.len())),
                         Err(e) => note.push_str(&format!(" Its test cases could not be kept ({e}).")),
                     }

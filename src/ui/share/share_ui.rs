@@ -90,7 +90,7 @@ fn make_copy(editor: Editor, session: Session, runner: Runner, shared: Shared) {
     editor.read_only.set(false);
     session.save_now(editor);
     if let Some(suite) = shared.suite.get_untracked() {
-        let _ = crate::ui::evals::eval_dialog::store_suite(&session.current.get_untracked(), &suite);
+        let _ = crate::ui::evals::suite_store::store_suite(&session.current.get_untracked(), &suite);
     }
     shared.viewing.set(None);
     shared.view.set(ShareView::Canvas);
@@ -236,7 +236,7 @@ fn ShareDialog() -> impl IntoView {
         };
         let evals = include_tests
             .get_untracked()
-            .then(|| crate::ui::evals::eval_dialog::load_suite(&session.current.get_untracked()))
+            .then(|| crate::ui::evals::suite_store::load_suite(&session.current.get_untracked()))
             .filter(|s| !s.cases.is_empty() || !s.checks.is_empty());
         let knowledge =
             if include_docs.get_untracked() { knowledge.kb.with_untracked(|kb| kb.shareable().ok()) } else { None };

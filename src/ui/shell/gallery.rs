@@ -83,7 +83,7 @@ fn Gallery() -> impl IntoView {
                                         if let Some(suite) = suite {
                                             // The eval suite goes with the new flow (Evaluate opens it).
                                             let suite = suite_with_provider(suite(), &id, &model);
-                                            let _ = crate::ui::evals::eval_dialog::store_suite(&session.current.get_untracked(), &suite);
+                                            let _ = crate::ui::evals::suite_store::store_suite(&session.current.get_untracked(), &suite);
                                         }
                                         if let Some(documents) = documents {
                                             // Its documents become the new flow's knowledge base.
