@@ -1,4 +1,4 @@
-//! Invariant: every browser storage key lives in `src/ui/storage_keys.rs`. No other UI module
+//! Invariant: every browser storage key lives in `src/ui/platform/storage_keys.rs`. No other UI module
 //! spells a key or key prefix out (a second spelling drifts, and a record then "disappears").
 
 use std::path::Path;
@@ -32,5 +32,5 @@ fn storage_keys_are_spelled_only_in_storage_keys_rs() {
         }
     }
     assert!(files > 20, "expected the UI sources, found {files}");
-    assert!(offenders.is_empty(), "storage keys outside ui::storage_keys:\n{}", offenders.join("\n"));
+    assert!(offenders.is_empty(), "storage keys outside ui::platform::storage_keys:\n{}", offenders.join("\n"));
 }

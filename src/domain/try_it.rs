@@ -1,7 +1,7 @@
 //! The "try it" app a shared link can open as: a form built from the flow's Input values,
 //! the Output blocks whose answers it shows, and the flow a run uses (the viewer's own
 //! inputs, and for a viewer without keys the providers they chose instead). Pure: the UI
-//! (src/ui/try_it.rs) renders what this describes.
+//! (src/ui/share/try_it.rs) renders what this describes.
 
 use crate::domain::blocks::{BlockConfig, InputValue};
 use crate::domain::flow::{BlockId, Flow};

@@ -148,7 +148,7 @@ test("a 100 MB image or recording dropped on an Input value is refused by its si
 
 // Bug found here: Import read the whole file (100 MB into a string, then into wasm memory)
 // before checking its size: a 1 s freeze here, an out-of-memory crash for bigger files.
-// Fixed in src/ui/files.rs with flow_file::check_file_size (needs a wasm build to pass).
+// Fixed in src/ui/share/files.rs with flow_file::check_file_size (needs a wasm build to pass).
 test("a 100 MB flow file is refused by its size, without reading it; the open flow is unchanged", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();

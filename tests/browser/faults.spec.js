@@ -234,7 +234,7 @@ test("huge: a 10 MB streamed answer completes without freezing the page", async 
   await run(app);
   await expect(app.block(PROMPT).locator(".block-body")).toContainText("All work and no play");
   // A click as the answer streams in. Times are reported, and judged only against generous
-  // bounds. Before the fix in src/ui/block_card.rs and src/ui/markdown_view.rs the page froze
+  // bounds. Before the fix in src/ui/canvas/block_card.rs and src/ui/widgets/markdown_view.rs the page froze
   // for 10–20 s at a time, laying out the whole answer in the block cards, and these failed.
   const click = await selectTiming(app, OUTPUT, 5_000);
 

@@ -1,0 +1,80 @@
+//! The minimap: every block as a small rectangle, the visible area as a frame. Click or
+//! drag on it to move the view there.
+
+use super::canvas::CanvasCtx;
+use crate::domain::flow::Point;
+use crate::domain::layout::{block_rect, bounds, Rect, Viewport};
+use crate::ui::state::editor::Editor;
+use leptos::prelude::*;
+
+const W: f64 = 200.0;
+const H: f64 = 130.0;
+
+#[component]
+pub fn Minimap() -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let ctx = expect_context::<CanvasCtx>();
+    // The world shown is the flow's bounds (with a margin). It does not follow the view,
+    // so panning moves only the view frame and never redraws the block rectangles.
+    let frame = Memo::new(move |_| {
+        editor.settled_rev.track();
+        let b = editor.with_flow(|f| bounds(&f.blocks)).unwrap_or(Rect { x: 0.0, y: 0.0, w: 1280.0, h: 720.0 });
+        let pad = 0.1 * b.w.max(b.h);
+        let all = Rect { x: b.x - pad, y: b.y - pad, w: b.w + 2.0 * pad, h: b.h + 2.0 * pad };
+        let scale = (W / all.w).min(H / all.h);
+        (all, scale)
+    });
+    let blocks = Memo::new(move |_| {
+        editor.settled_rev.track();
+        editor
+            .with_flow(|f| f.blocks.iter().map(|b| (block_rect(b), b.config.kind_id().to_string())).collect::<Vec<_>>())
+    });
+    let to_mini = move |r: &Rect| {
+        let (all, s) = frame.get();
+        Rect { x: (r.x - all.x) * s, y: (r.y - all.y) * s, w: r.w * s, h: r.h * s }
+    };
+    let dragging = StoredValue::new(false);
+    let centre_on = move |ev: &web_sys::PointerEvent| {
+        let Some(target) = ev.current_target() else { return };
+        let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target) else { return };
+        let r = el.get_bounding_client_rect();
+        let (all, s) = frame.get_untracked();
+        let c = Point::new(all.x + (ev.client_x() as f64 - r.left()) / s, all.y + (ev.client_y() as f64 - r.top()) / s);
+        let (w, h) = ctx.size.get_untracked();
+        editor.viewport.update(|v| {
+            *v = Viewport { x: w / 2.0 - c.x * v.zoom, y: h / 2.0 - c.y * v.zoom, zoom: v.zoom };
+        });
+    };
+    view! {
+        <div class="minimap" role="navigation" aria-label="Minimap"
+            on:pointerdown=move |ev| {
+                ev.stop_propagation();
+                dragging.set_value(true);
+                if let Some(el) = ev.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) {
+                    let _ = el.set_pointer_capture(ev.pointer_id());
+                }
+                centre_on(&ev);
+            }
+            on:pointermove=move |ev| if dragging.get_value() { centre_on(&ev) }
+            on:pointerup=move |_| dragging.set_value(false)
+        >
+            // Block rectangles live in their own SVG that panning never touches; the view
+            // frame is a separate element moved by a transform (repainting 1,000 rects per
+            // pan step was the main cost of panning a big flow).
+            <svg class="mini-blocks" width=W height=H aria-hidden="true">
+                {move || blocks.get().iter().map(|(r, kind)| {
+                    let m = to_mini(r);
+                    view! { <rect class=format!("mini-block kind-{kind}") x=m.x y=m.y width=m.w.max(2.0) height=m.h.max(2.0) rx="2" /> }
+                }).collect_view()}
+            </svg>
+            <div class="mini-view" aria-hidden="true" style=move || {
+                let (w, h) = ctx.size.get();
+                let m = to_mini(&editor.viewport.get().visible(w, h));
+                // Keep the frame on the map even when the view wanders off the flow.
+                let x = m.x.clamp(-m.w + 8.0, W - 8.0);
+                let y = m.y.clamp(-m.h + 8.0, H - 8.0);
+                format!("width:{:.1}px;height:{:.1}px;transform:translate({x:.1}px,{y:.1}px);", m.w, m.h)
+            }></div>
+        </div>
+    }
+}

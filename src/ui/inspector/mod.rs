@@ -1,0 +1,17 @@
+//! The side panel with the selected block's settings (one file per block kind or section)
+//! and its last run.
+
+pub(crate) mod agent_timeline;
+pub(crate) mod control_settings;
+pub(crate) mod explain_view;
+pub(crate) mod get_code;
+#[allow(clippy::module_inception)] // the folder is named after its main file
+pub(crate) mod inspector;
+pub(crate) mod loop_settings;
+pub(crate) mod media_value;
+pub(crate) mod prompt_messages;
+pub(crate) mod result_panel;
+pub(crate) mod retrieve_settings;
+pub(crate) mod sample_answers;
+pub(crate) mod tool_settings;
+pub(crate) mod transcribe_settings;

@@ -1,0 +1,556 @@
+//! Drives the sans-IO engine from the browser: performs its commands with `fetch`,
+//! feeds back chunks and failures, and mirrors each block's run into its own signal.
+
+use super::transport::Transport;
+use crate::domain::conversation::Conversation;
+use crate::domain::engine::{
+    estimate, ApprovalDecision, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache,
+    RunScope, RunSummary,
+};
+use crate::domain::flow::{BlockId, Flow};
+use crate::domain::graph;
+use crate::domain::providers::ProviderKind;
+use crate::domain::recording::{RecordedBlock, Recording};
+use crate::domain::tools::flow_tool_hosts;
+use crate::ui::platform::platform;
+use crate::ui::state::editor::Editor;
+use crate::ui::state::settings::Settings;
+use leptos::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
+
+use crate::domain::preferences::ApprovedHosts;
+use crate::domain::stored::{from_stored, to_stored};
+use crate::ui::platform::storage_keys::{APPROVED_HOSTS as HOSTS_KEY, RUN_CACHE as CACHE_KEY};
+
+/// A run waiting for the user to agree to download an in-browser model first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DownloadAsk {
+    /// (model setting, download size in MB when known)
+    pub models: Vec<(String, Option<u32>)>,
+    pub scope: RunScope,
+    /// The flow to run instead of the editor's (a shared app's run), if any.
+    pub flow: Option<Flow>,
+    /// The Chat panel turn this run is, if any.
+    pub conversation: Option<Conversation>,
+}
+
+/// A run waiting for the user to allow the hosts its HTTP tools would call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostApproval {
+    pub hosts: Vec<String>,
+    pub scope: RunScope,
+    /// The flow to run instead of the editor's (a shared app's run), if any.
+    pub flow: Option<Flow>,
+    /// The Chat panel turn this run is, if any.
+    pub conversation: Option<Conversation>,
+}
+
+#[derive(Clone, Copy)]
+pub struct Runner {
+    engine: StoredValue<Option<Engine>, LocalStorage>,
+    transport: Transport,
+    cache: StoredValue<RunCache>,
+    runs: StoredValue<HashMap<BlockId, RwSignal<Option<BlockRun>>>>,
+    owner: StoredValue<Owner, LocalStorage>,
+    /// The flow's documents, for Retrieve blocks.
+    pub knowledge: crate::ui::knowledge::knowledge::Knowledge,
+    pub media: crate::ui::platform::media::MediaStore,
+    pub running: RwSignal<bool>,
+    pub summary: RwSignal<Option<RunSummary>>,
+    /// Why a run did not start, or what needs attention, in words.
+    pub message: RwSignal<Option<String>>,
+    /// Ticks while a run is going, so block timers update.
+    pub clock: RwSignal<f64>,
+    /// Which scope the last run had, for the UI.
+    generation: StoredValue<u64>,
+    /// The last finished run, for replay in present mode.
+    pub recording: RwSignal<Option<Recording>>,
+    /// Set when a run needs the user to allow tool hosts first (the dialog reads it).
+    pub approval: RwSignal<Option<HostApproval>>,
+    /// Hosts allowed in this page for flows that are not saved (shared links).
+    session_hosts: StoredValue<BTreeSet<String>>,
+    /// The Approval block whose text is being edited before approving (card, inspector and
+    /// present mode share it).
+    pub approval_editing: RwSignal<Option<BlockId>>,
+    /// Set when a run would download an in-browser model (the confirmation reads it).
+    pub download: RwSignal<Option<DownloadAsk>>,
+    /// In-browser models the person agreed to download (or that are already here).
+    models_ok: StoredValue<BTreeSet<String>>,
+}
+
+impl Runner {
+    pub fn new(
+        knowledge: crate::ui::knowledge::knowledge::Knowledge,
+        media: crate::ui::platform::media::MediaStore,
+    ) -> Runner {
+        // A cache of this tab's results: one that cannot be read is dropped (the next run
+        // refills it), the only stored record that may be.
+        let cache = platform::session_get(CACHE_KEY).and_then(|t| from_stored(&t).ok()).unwrap_or_default();
+        Runner {
+            engine: StoredValue::new_local(None),
+            transport: Transport::new(),
+            cache: StoredValue::new(cache),
+            runs: StoredValue::new(HashMap::new()),
+            owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
+            knowledge,
+            media,
+            running: RwSignal::new(false),
+            summary: RwSignal::new(None),
+            message: RwSignal::new(None),
+            clock: RwSignal::new(0.0),
+            generation: StoredValue::new(0),
+            recording: RwSignal::new(None),
+            approval: RwSignal::new(None),
+            session_hosts: StoredValue::new(BTreeSet::new()),
+            approval_editing: RwSignal::new(None),
+            download: RwSignal::new(None),
+            models_ok: StoredValue::new(BTreeSet::new()),
+        }
+    }
+
+    /// Where approvals of the open flow are kept: its id, or nowhere for a shared link
+    /// being viewed (approvals then last as long as the page).
+    fn approval_bucket(&self, editor: Editor) -> Option<String> {
+        if editor.read_only.get_untracked() {
+            return None;
+        }
+        // Looked up through the app's owner: event handlers may run without one.
+        let session = self.owner.with_value(|o| o.with(use_context::<crate::ui::state::persist::Session>));
+        session.map(|s| s.current.get_untracked())
+    }
+
+    /// The saved flows that this flow's sub-flow tools run, and the ones they run in turn
+    /// (read once per run; the engine stops flows that nest too deep).
+    pub fn subflows(&self, editor: Editor) -> BTreeMap<String, crate::domain::flow::Flow> {
+        let Some(session) = self.owner.with_value(|o| o.with(use_context::<crate::ui::state::persist::Session>)) else {
+            return BTreeMap::new();
+        };
+        let current = session.current.get_untracked();
+        let mut out: BTreeMap<String, crate::domain::flow::Flow> = BTreeMap::new();
+        let mut todo: Vec<String> = editor.with_flow(subflow_ids);
+        while let Some(id) = todo.pop() {
+            if out.contains_key(&id) {
+                continue;
+            }
+            // The open flow's unsaved edits count, not the copy in storage.
+            let flow = if id == current { Some(editor.flow()) } else { session.saved_flow(&id) };
+            if let Some(flow) = flow {
+                todo.extend(subflow_ids(&flow));
+                out.insert(id, flow);
+            }
+        }
+        out
+    }
+
+    pub fn approved_hosts(&self, editor: Editor) -> BTreeSet<String> {
+        let Some(bucket) = self.approval_bucket(editor) else {
+            return self.session_hosts.get_value();
+        };
+        crate::ui::state::unreadable::load::<ApprovedHosts>(HOSTS_KEY, "Tools ask again before calling a web address.")
+            .and_then(|mut m| m.0.remove(&bucket))
+            .unwrap_or_default()
+    }
+
+    /// Remembers that the open flow may call `hosts`, then runs what was waiting.
+    pub fn approve_and_run(&self, editor: Editor, settings: Settings) {
+        let Some(pending) = self.approval.get_untracked() else { return };
+        self.approval.set(None);
+        match self.approval_bucket(editor) {
+            Some(bucket) => {
+                let mut all = crate::ui::state::unreadable::load::<ApprovedHosts>(
+                    HOSTS_KEY,
+                    "Tools ask again before calling a web address.",
+                )
+                .unwrap_or_default();
+                all.0.entry(bucket).or_default().extend(pending.hosts.iter().cloned());
+                let text = to_stored(&all);
+                if let Err(e) = platform::storage_set(HOSTS_KEY, &text) {
+                    // Not remembered, but allowed for this page: the run still goes ahead.
+                    self.message
+                        .set(Some(format!("The approval could not be saved ({e}); it lasts until you reload.")));
+                    self.session_hosts.update_value(|h| h.extend(pending.hosts.iter().cloned()));
+                }
+            }
+            None => self.session_hosts.update_value(|h| h.extend(pending.hosts.iter().cloned())),
+        }
+        self.start_with(editor, settings, pending.scope, pending.flow, pending.conversation);
+    }
+
+    /// The run state of one block (created on first use, in the app's owner so it
+    /// outlives the block card that asked for it).
+    pub fn run_of(&self, id: &BlockId) -> RwSignal<Option<BlockRun>> {
+        if let Some(s) = self.runs.with_value(|r| r.get(id).copied()) {
+            return s;
+        }
+        let signal = self.owner.with_value(|o| o.with(|| RwSignal::new(None)));
+        self.runs.update_value(|r| {
+            r.insert(id.clone(), signal);
+        });
+        signal
+    }
+
+    pub fn config(&self, settings: Settings) -> EngineConfig {
+        let limits = settings.limits.get_untracked();
+        EngineConfig {
+            budget_usd: limits.budget_usd,
+            timeout_ms: limits.timeout_s.max(5.0) * 1000.0,
+            knowledge: Some(self.knowledge.kb.get_untracked()),
+            media: Some(self.media.library.get_untracked()),
+            redact_personal_data: limits.redact_personal_data,
+            ..EngineConfig::default()
+        }
+    }
+
+    pub fn estimate(&self, editor: Editor, settings: Settings, scope: &RunScope) -> Estimate {
+        let config = self.config(settings);
+        self.cache.with_value(|c| editor.with_flow(|f| estimate(f, scope, c, &config)))
+    }
+
+    /// Providers the run would call that have no key yet.
+    fn missing_keys(f: &Flow, settings: Settings, scope: &RunScope) -> Vec<ProviderKind> {
+        let mut missing: Vec<ProviderKind> = Vec::new();
+        {
+            let in_scope: Option<HashSet<BlockId>> = match scope {
+                RunScope::All => None,
+                RunScope::Block(id) => Some(HashSet::from([id.clone()])),
+                RunScope::From(id) => Some(graph::downstream(f, id).into_iter().collect()),
+            };
+            for b in &f.blocks {
+                if in_scope.as_ref().is_some_and(|s| !s.contains(&b.id)) {
+                    continue;
+                }
+                let provider = match &b.config {
+                    crate::domain::blocks::BlockConfig::Prompt(p) => Some(&p.provider),
+                    crate::domain::blocks::BlockConfig::Router(r)
+                        if r.mode == crate::domain::blocks::RouterMode::Model =>
+                    {
+                        Some(&r.provider)
+                    }
+                    _ => None,
+                };
+                // A moderation rule asks OpenAI (the sample moderation asks nobody).
+                if let crate::domain::blocks::BlockConfig::Router(r) = &b.config {
+                    let openai = ProviderKind::OpenAi;
+                    if r.uses_openai_moderation() && !settings.has_key(openai) && !missing.contains(&openai) {
+                        missing.push(openai);
+                    }
+                }
+                if let Some(provider) = provider {
+                    if let Some(kind) = ProviderKind::from_id(provider) {
+                        if kind.needs_key() && !settings.has_key(kind) && !missing.contains(&kind) {
+                            missing.push(kind);
+                        }
+                    }
+                }
+            }
+        }
+        missing
+    }
+
+    pub fn start(&self, editor: Editor, settings: Settings, scope: RunScope) {
+        self.start_with(editor, settings, scope, None, None);
+    }
+
+    /// Runs the whole flow for one Chat panel turn: the message goes into the chat Input
+    /// value and the earlier turns to conversational Prompts. False when it did not start
+    /// (a key, a download or a host approval is asked for first, or the flow cannot run). A
+    /// run on sample answers may already be finished when this returns.
+    pub fn start_chat(&self, editor: Editor, settings: Settings, conversation: Conversation) -> bool {
+        self.start_with(editor, settings, RunScope::All, None, Some(conversation))
+    }
+
+    /// Reads the engine of the latest run (the Chat panel takes its answer from it).
+    pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> Option<R> {
+        self.engine.try_with_value(|e| e.as_ref().map(f)).flatten()
+    }
+
+    /// Runs all of `flow` instead of the editor's flow (a shared app runs the viewer's
+    /// inputs without touching the shared flow, which stays read-only and unsaved).
+    pub fn start_flow(&self, editor: Editor, settings: Settings, flow: Flow) {
+        self.start_with(editor, settings, RunScope::All, Some(flow), None);
+    }
+
+    /// The person agreed to download the models of the waiting run: run it.
+    pub fn confirm_download(&self, editor: Editor, settings: Settings) {
+        let Some(ask) = self.download.get_untracked() else { return };
+        self.download.set(None);
+        self.models_ok.update_value(|ok| ok.extend(ask.models.into_iter().map(|(m, _)| m)));
+        self.start_with(editor, settings, ask.scope, ask.flow, ask.conversation);
+    }
+
+    /// Starts a run of `scope` (of `flow`, or the editor's flow), for a chat turn when
+    /// `conversation` is given. False when it did not start.
+    fn start_with(
+        &self,
+        editor: Editor,
+        settings: Settings,
+        scope: RunScope,
+        flow: Option<Flow>,
+        conversation: Option<Conversation>,
+    ) -> bool {
+        if self.running.get_untracked() {
+            return false;
+        }
+        let missing: Vec<ProviderKind> = match &flow {
+            Some(f) => Self::missing_keys(f, settings, &scope),
+            None => editor.with_flow(|f| Self::missing_keys(f, settings, &scope)),
+        };
+        if !missing.is_empty() {
+            // Settings says why, in front, with the ways to run without a key (a banner
+            // here would sit behind the dialog).
+            self.message.set(None);
+            settings.needs_key.set(missing);
+            settings.open.set(true);
+            return false;
+        }
+        // An in-browser model is a download of 100 MB or more: never without a yes. A model
+        // already in this browser's cache needs none.
+        let models: Vec<(String, Option<u32>)> = match &flow {
+            Some(f) => crate::domain::try_it::browser_models(f),
+            None => editor.with_flow(crate::domain::try_it::browser_models),
+        };
+        let unconfirmed: Vec<(String, Option<u32>)> =
+            models.into_iter().filter(|(m, _)| !self.models_ok.with_value(|ok| ok.contains(m))).collect();
+        if !unconfirmed.is_empty() {
+            let this = *self;
+            leptos::task::spawn_local(async move {
+                let cached = crate::ui::platform::local_model::cached_models().await.unwrap_or_default();
+                let (here, missing): (Vec<_>, Vec<_>) = unconfirmed.into_iter().partition(|(m, _)| {
+                    let file = crate::domain::providers::local_models::model_name(m);
+                    let tail = m.rsplit('/').next().unwrap_or(m);
+                    cached.iter().any(|c| c.name.ends_with(tail) || c.name == file)
+                });
+                this.models_ok.update_value(|ok| ok.extend(here.into_iter().map(|(m, _)| m)));
+                if missing.is_empty() {
+                    this.start_with(editor, settings, scope, flow, conversation);
+                } else {
+                    this.download.set(Some(DownloadAsk { models: missing, scope, flow, conversation }));
+                }
+            });
+            return false;
+        }
+        let approved = self.approved_hosts(editor);
+        let unapproved: Vec<String> = match &flow {
+            Some(f) => flow_tool_hosts(f),
+            None => editor.with_flow(flow_tool_hosts),
+        }
+        .into_iter()
+        .filter(|h| !approved.contains(h))
+        .collect();
+        if !unapproved.is_empty() {
+            self.approval.set(Some(HostApproval { hosts: unapproved, scope, flow, conversation }));
+            return false;
+        }
+        let now = platform::now_precise_ms();
+        let config = EngineConfig {
+            approved_hosts: approved,
+            subflows: self.subflows(editor),
+            conversation,
+            ..self.config(settings)
+        };
+        let started = self.cache.with_value(|c| match &flow {
+            Some(f) => Engine::start(f, scope.clone(), c, config, now),
+            None => editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)),
+        });
+        let mut engine = match started {
+            Ok(e) => e,
+            Err(e) => {
+                self.message.set(Some(format!("The flow cannot run yet: {}", e.messages().join(" "))));
+                return false;
+            }
+        };
+        self.message.set(None);
+        // A full run clears old results; a partial run keeps the rest visible.
+        if matches!(scope, RunScope::All) {
+            self.runs.with_value(|r| r.values().for_each(|s| s.set(None)));
+        }
+        self.generation.update_value(|g| *g += 1);
+        let commands = engine.poll(now);
+        self.engine.set_value(Some(engine));
+        self.running.set(true);
+        self.tick();
+        self.perform(editor, settings, commands);
+        self.sync();
+        true
+    }
+
+    /// Forgets the results shown (another flow was opened: its block ids may repeat).
+    pub fn reset(&self) {
+        self.stop();
+        self.generation.update_value(|g| *g += 1);
+        self.engine.set_value(None);
+        self.running.set(false);
+        self.summary.set(None);
+        self.message.set(None);
+        self.runs.with_value(|r| r.values().for_each(|s| s.set(None)));
+    }
+
+    pub fn stop(&self) {
+        let now = platform::now_precise_ms();
+        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.stop(now))).flatten().unwrap_or_default();
+        for c in commands {
+            if let Command::Cancel { request } = c {
+                self.abort(request);
+            }
+        }
+        self.sync();
+    }
+
+    /// A person's Approve / Edit / Reject for a waiting Approval block.
+    pub fn decide(&self, editor: Editor, settings: Settings, block: BlockId, decision: ApprovalDecision) {
+        self.approval_editing.set(None);
+        let generation = self.generation.get_value();
+        self.feed(editor, settings, generation, Event::Approval { block, decision });
+    }
+
+    fn abort(&self, request: RequestId) {
+        self.transport.abort(request);
+    }
+
+    /// Feeds an event to the engine and performs what it asks next.
+    fn feed(&self, editor: Editor, settings: Settings, generation: u64, event: Event) {
+        if self.generation.get_value() != generation {
+            return; // an answer for a run that has since been replaced
+        }
+        let now = platform::now_precise_ms();
+        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.on_event(event, now))).flatten();
+        if let Some(commands) = commands {
+            self.perform(editor, settings, commands);
+        }
+        self.sync();
+    }
+
+    fn poll(&self, editor: Editor, settings: Settings, generation: u64) {
+        if self.generation.get_value() != generation {
+            return;
+        }
+        let now = platform::now_precise_ms();
+        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.poll(now))).flatten();
+        if let Some(commands) = commands {
+            self.perform(editor, settings, commands);
+        }
+        self.sync();
+    }
+
+    fn perform(&self, editor: Editor, settings: Settings, commands: Vec<Command>) {
+        let generation = self.generation.get_value();
+        let this = *self;
+        self.transport.perform(
+            settings,
+            commands,
+            Rc::new(move |event| this.feed(editor, settings, generation, event)),
+            Rc::new(move || this.poll(editor, settings, generation)),
+        );
+    }
+
+    /// Copies changed block runs into their signals; ends the run when the engine is done.
+    fn sync(&self) {
+        let Some((changed, summary, finished)) = self
+            .engine
+            .try_update_value(|e| {
+                e.as_mut().map(|e| {
+                    let ids = e.take_changed();
+                    let runs: Vec<(BlockId, Option<BlockRun>)> =
+                        ids.into_iter().map(|id| (id.clone(), e.block(&id).cloned())).collect();
+                    (runs, e.summary(), e.is_finished())
+                })
+            })
+            .flatten()
+        else {
+            return;
+        };
+        for (id, run) in changed {
+            self.run_of(&id).set(run);
+        }
+        self.summary.set(Some(summary));
+        if finished && self.running.get_untracked() {
+            self.running.set(false);
+            let recording = self.engine.with_value(|e| {
+                e.as_ref().map(|e| Recording {
+                    recorded_ms: platform::now_ms(),
+                    blocks: e
+                        .blocks()
+                        .map(|(id, r)| RecordedBlock {
+                            id: id.0.clone(),
+                            status: r.status.label().to_string(),
+                            input: input_text(r),
+                            output: r.output.clone().unwrap_or_default(),
+                            error: r.error.clone(),
+                            sample: r.sample,
+                        })
+                        .collect(),
+                })
+            });
+            if recording.is_some() {
+                self.recording.set(recording);
+            }
+            // Chunk vectors fetched for meaning search are kept, so the next run only embeds the query.
+            let fresh = self.engine.try_update_value(|e| e.as_mut().map(|e| e.take_new_embeddings())).flatten();
+            if let Some(fresh) = fresh.filter(|f| !f.is_empty()) {
+                self.knowledge.update(|kb| {
+                    for (key, vectors) in fresh {
+                        kb.add_embeddings(&key, vectors);
+                    }
+                });
+            }
+            let cache = self.cache.try_update_value(|c| {
+                self.engine.with_value(|e| {
+                    if let Some(e) = e {
+                        e.write_cache(c);
+                    }
+                });
+                to_stored(c)
+            });
+            if let Some(text) = cache {
+                platform::session_set(CACHE_KEY, &text);
+            }
+        }
+    }
+
+    /// Keeps `clock` moving while a run is going, for the timers on blocks.
+    fn tick(&self) {
+        self.clock.set(platform::now_precise_ms());
+        if self.running.get_untracked() {
+            let this = *self;
+            platform::after_ms(100.0, move || this.tick());
+        }
+    }
+}
+
+/// The flow ids the sub-flow tools of `flow` run.
+fn subflow_ids(flow: &crate::domain::flow::Flow) -> Vec<String> {
+    flow.blocks
+        .iter()
+        .filter_map(|b| match &b.config {
+            crate::domain::blocks::BlockConfig::Tool(t) => match &t.action {
+                crate::domain::blocks::tool::ToolAction::SubFlow(s) => Some(s.flow_id.clone()),
+                _ => None,
+            },
+            crate::domain::blocks::BlockConfig::Loop(l) => match &l.body {
+                crate::domain::blocks::loop_block::LoopBody::Flow { flow_id, .. } => Some(flow_id.clone()),
+                crate::domain::blocks::loop_block::LoopBody::Prompt(_) => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// What went into a block, for present mode: a prompt's rendered user message, a Retrieve
+/// block's query, or the values an input block hands on.
+pub fn input_text(run: &BlockRun) -> String {
+    if let Some(approval) = &run.approval {
+        return approval.received.clone();
+    }
+    if let Some(retrieval) = &run.retrieval {
+        return retrieval.query.clone();
+    }
+    if let Some(chat) = &run.trace.chat {
+        // The first turn is what the block asked; an agent's later turns are tool results.
+        return chat.messages.first().map(|m| m.text.clone()).unwrap_or_default();
+    }
+    if run.outputs.len() > 1 {
+        return run.outputs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n");
+    }
+    String::new()
+}

@@ -1,0 +1,212 @@
+//! Performs an engine's commands in the browser: streaming `fetch` for model calls (the key
+//! added from settings only here), plain `fetch` for tool requests, aborts, and timers.
+//! Shared by single runs and eval runs; each reports events back through `feed`.
+
+use crate::domain::engine::{Command, Event, RequestId};
+use crate::domain::providers::{build_chat_request, build_embeddings_request, build_moderation_request};
+use crate::ui::platform::platform::{self, FetchEnd};
+use crate::ui::state::settings::Settings;
+use leptos::prelude::*;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A tool response is read up to this size; the domain cuts what goes to the model further.
+const TOOL_BODY_LIMIT: usize = 1_000_000;
+
+#[derive(Clone, Copy)]
+pub struct Transport {
+    aborts: StoredValue<HashMap<RequestId, web_sys::AbortController>, LocalStorage>,
+}
+
+impl Transport {
+    pub fn new() -> Transport {
+        Transport { aborts: StoredValue::new_local(HashMap::new()) }
+    }
+
+    pub fn abort(&self, request: RequestId) {
+        if let Some(ctrl) = self.aborts.try_update_value(|a| a.remove(&request)).flatten() {
+            ctrl.abort();
+        }
+    }
+
+    fn controller(&self, request: RequestId) -> Option<web_sys::AbortSignal> {
+        let controller = web_sys::AbortController::new().ok()?;
+        let signal = controller.signal();
+        self.aborts.update_value(|a| {
+            a.insert(request, controller);
+        });
+        Some(signal)
+    }
+
+    fn done(&self, request: RequestId) {
+        self.aborts.update_value(|a| {
+            a.remove(&request);
+        });
+    }
+
+    /// Performs `commands`; events go to `feed`, wake-ups to `wake`.
+    pub fn perform(&self, settings: Settings, commands: Vec<Command>, feed: Rc<dyn Fn(Event)>, wake: Rc<dyn Fn()>) {
+        let this = *self;
+        for command in commands {
+            match command {
+                Command::Send { request, provider, chat, .. } => {
+                    let http = match build_chat_request(provider, &settings.provider_settings(provider), &chat) {
+                        Ok(h) => h,
+                        Err(e) => {
+                            // A settings problem found at send time: report it as a refusal.
+                            let body = serde_json::json!({ "error": { "message": e.to_string() } }).to_string();
+                            let event = Event::HttpError { request, status: 400, body, retry_after: None };
+                            let feed = feed.clone();
+                            platform::after_ms(0.0, move || feed(event));
+                            continue;
+                        }
+                    };
+                    let Some(signal) = self.controller(request) else { continue };
+                    let sent = Event::Sent { request, redacted: http.redacted() };
+                    let feed_sent = feed.clone();
+                    platform::after_ms(0.0, move || feed_sent(sent));
+                    if provider == crate::domain::providers::ProviderKind::Browser {
+                        // Never fetched: the model runs in this tab.
+                        crate::ui::platform::local_model::perform_chat(
+                            request,
+                            http,
+                            signal,
+                            feed.clone(),
+                            move || this.done(request),
+                        );
+                        continue;
+                    }
+                    let feed = feed.clone();
+                    leptos::task::spawn_local(async move {
+                        let end = platform::fetch_streaming(&http, &signal, |bytes| {
+                            feed(Event::Chunk { request, bytes });
+                        })
+                        .await;
+                        this.done(request);
+                        feed(match end {
+                            FetchEnd::Done => Event::Done { request },
+                            FetchEnd::Http { status, body, retry_after } => {
+                                Event::HttpError { request, status, body, retry_after }
+                            }
+                            FetchEnd::Network(message) => Event::NetworkError { request, message },
+                            FetchEnd::Aborted => Event::Aborted { request },
+                        });
+                    });
+                }
+                Command::CallTool { request, http, .. } => {
+                    let Some(signal) = self.controller(request) else { continue };
+                    let feed = feed.clone();
+                    leptos::task::spawn_local(async move {
+                        let mut body: Vec<u8> = Vec::new();
+                        let end = platform::fetch_streaming(&http, &signal, |bytes| {
+                            let room = TOOL_BODY_LIMIT.saturating_sub(body.len());
+                            body.extend_from_slice(&bytes[..bytes.len().min(room)]);
+                        })
+                        .await;
+                        this.done(request);
+                        let event = match end {
+                            FetchEnd::Done => {
+                                let body = String::from_utf8_lossy(&body).into_owned();
+                                Event::ToolResponse { request, status: 200, body }
+                            }
+                            FetchEnd::Http { status, body, .. } => Event::ToolResponse { request, status, body },
+                            FetchEnd::Network(message) => Event::ToolFailed { request, message },
+                            FetchEnd::Aborted => return,
+                        };
+                        feed(event);
+                    });
+                }
+                Command::Embed {
+                    request,
+                    provider: crate::domain::providers::ProviderKind::Browser,
+                    model,
+                    inputs,
+                } => {
+                    // Embedded in this tab, like chat: never fetched. (It cannot be aborted
+                    // half-way; a late reply to a stopped run is ignored by the engine.)
+                    crate::ui::platform::local_model::perform_embed(request, model, inputs, feed.clone());
+                }
+                Command::Embed { request, provider, model, inputs } => {
+                    let http = match build_embeddings_request(
+                        provider,
+                        &settings.provider_settings(provider),
+                        &model,
+                        &inputs,
+                    ) {
+                        Ok(h) => h,
+                        Err(e) => {
+                            let feed = feed.clone();
+                            let event = Event::ToolFailed { request, message: e.to_string() };
+                            platform::after_ms(0.0, move || feed(event));
+                            continue;
+                        }
+                    };
+                    let Some(signal) = self.controller(request) else { continue };
+                    let feed = feed.clone();
+                    leptos::task::spawn_local(async move {
+                        let mut body: Vec<u8> = Vec::new();
+                        let end =
+                            platform::fetch_streaming(&http, &signal, |bytes| body.extend_from_slice(&bytes)).await;
+                        this.done(request);
+                        let event = match end {
+                            FetchEnd::Done => Event::ToolResponse {
+                                request,
+                                status: 200,
+                                body: String::from_utf8_lossy(&body).into_owned(),
+                            },
+                            FetchEnd::Http { status, body, .. } => Event::ToolResponse { request, status, body },
+                            FetchEnd::Network(message) => Event::ToolFailed { request, message },
+                            FetchEnd::Aborted => return,
+                        };
+                        feed(event);
+                    });
+                }
+                Command::Moderate { request, input, .. } => {
+                    let openai = crate::domain::providers::ProviderKind::OpenAi;
+                    let http = match build_moderation_request(&settings.provider_settings(openai), &input) {
+                        Ok(h) => h,
+                        Err(e) => {
+                            let body = serde_json::json!({ "error": { "message": e.to_string() } }).to_string();
+                            let event = Event::HttpError { request, status: 400, body, retry_after: None };
+                            let feed = feed.clone();
+                            platform::after_ms(0.0, move || feed(event));
+                            continue;
+                        }
+                    };
+                    let Some(signal) = self.controller(request) else { continue };
+                    let sent = Event::Sent { request, redacted: http.redacted() };
+                    let feed_sent = feed.clone();
+                    platform::after_ms(0.0, move || feed_sent(sent));
+                    let feed = feed.clone();
+                    leptos::task::spawn_local(async move {
+                        let mut body: Vec<u8> = Vec::new();
+                        let end = platform::fetch_streaming(&http, &signal, |bytes| {
+                            let room = TOOL_BODY_LIMIT.saturating_sub(body.len());
+                            body.extend_from_slice(&bytes[..bytes.len().min(room)]);
+                        })
+                        .await;
+                        this.done(request);
+                        feed(match end {
+                            FetchEnd::Done => Event::ToolResponse {
+                                request,
+                                status: 200,
+                                body: String::from_utf8_lossy(&body).into_owned(),
+                            },
+                            FetchEnd::Http { status, body, retry_after } => {
+                                Event::HttpError { request, status, body, retry_after }
+                            }
+                            FetchEnd::Network(message) => Event::NetworkError { request, message },
+                            FetchEnd::Aborted => Event::Aborted { request },
+                        });
+                    });
+                }
+                Command::Cancel { request } => self.abort(request),
+                Command::WakeAt { at_ms } => {
+                    let delay = (at_ms - platform::now_precise_ms()).max(0.0) + 5.0;
+                    let wake = wake.clone();
+                    platform::after_ms(delay, move || wake());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Showing a flow to others: share links and the app view, feedback, present mode, export as
+//! code, and flow files.
+
+pub(crate) mod export_dialog;
+pub(crate) mod feedback_ui;
+pub(crate) mod files;
+pub(crate) mod present;
+pub(crate) mod share_ui;
+pub(crate) mod try_it;

@@ -1,0 +1,8 @@
+//! The app shell: layout, top bar, flow list, gallery, versions and the shortcuts dialog.
+
+pub(crate) mod app;
+pub(crate) mod flows_menu;
+pub(crate) mod gallery;
+pub(crate) mod help;
+pub(crate) mod topbar;
+pub(crate) mod versions_ui;
