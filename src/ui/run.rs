@@ -7,16 +7,14 @@ use super::settings::Settings;
 use super::transport::Transport;
 use crate::domain::conversation::Conversation;
 use crate::domain::engine::{
-    estimate, ApprovalDecision, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache,
-    RunScope, RunSummary,
+    estimate, preflight, ApprovalDecision, BlockRun, Blocker, Command, Engine, EngineConfig, Estimate, Event,
+    PreflightView, RequestId, RunCache, RunScope, RunSummary,
 };
 use crate::domain::flow::{BlockId, Flow};
-use crate::domain::graph;
 use crate::domain::providers::ProviderKind;
 use crate::domain::recording::{RecordedBlock, Recording};
-use crate::domain::tools::flow_tool_hosts;
 use leptos::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 const CACHE_KEY: &str = "chainboard.runcache";
@@ -201,47 +199,6 @@ impl Runner {
         self.cache.with_value(|c| editor.with_flow(|f| estimate(f, scope, c, &config)))
     }
 
-    /// Providers the run would call that have no key yet.
-    fn missing_keys(f: &Flow, settings: Settings, scope: &RunScope) -> Vec<ProviderKind> {
-        let mut missing: Vec<ProviderKind> = Vec::new();
-        {
-            let in_scope: Option<HashSet<BlockId>> = match scope {
-                RunScope::All => None,
-                RunScope::Block(id) => Some(HashSet::from([id.clone()])),
-                RunScope::From(id) => Some(graph::downstream(f, id).into_iter().collect()),
-            };
-            for b in &f.blocks {
-                if in_scope.as_ref().is_some_and(|s| !s.contains(&b.id)) {
-                    continue;
-                }
-                let provider = match &b.config {
-                    crate::domain::blocks::BlockConfig::Prompt(p) => Some(&p.provider),
-                    crate::domain::blocks::BlockConfig::Router(r)
-                        if r.mode == crate::domain::blocks::RouterMode::Model =>
-                    {
-                        Some(&r.provider)
-                    }
-                    _ => None,
-                };
-                // A moderation rule asks OpenAI (the sample moderation asks nobody).
-                if let crate::domain::blocks::BlockConfig::Router(r) = &b.config {
-                    let openai = ProviderKind::OpenAi;
-                    if r.uses_openai_moderation() && !settings.has_key(openai) && !missing.contains(&openai) {
-                        missing.push(openai);
-                    }
-                }
-                if let Some(provider) = provider {
-                    if let Some(kind) = ProviderKind::from_id(provider) {
-                        if kind.needs_key() && !settings.has_key(kind) && !missing.contains(&kind) {
-                            missing.push(kind);
-                        }
-                    }
-                }
-            }
-        }
-        missing
-    }
-
     pub fn start(&self, editor: Editor, settings: Settings, scope: RunScope) {
         self.start_with(editor, settings, scope, None, None);
     }
@@ -286,63 +243,58 @@ impl Runner {
         if self.running.get_untracked() {
             return false;
         }
-        let missing: Vec<ProviderKind> = match &flow {
-            Some(f) => Self::missing_keys(f, settings, &scope),
-            None => editor.with_flow(|f| Self::missing_keys(f, settings, &scope)),
-        };
-        if !missing.is_empty() {
-            // Settings says why, in front, with the ways to run without a key (a banner
-            // here would sit behind the dialog).
-            self.message.set(None);
-            settings.needs_key.set(missing);
-            settings.open.set(true);
-            return false;
-        }
-        // An in-browser model is a download of 100 MB or more: never without a yes. A model
-        // already in this browser's cache needs none.
-        let models: Vec<(String, Option<u32>)> = match &flow {
-            Some(f) => crate::domain::try_it::browser_models(f),
-            None => editor.with_flow(crate::domain::try_it::browser_models),
-        };
-        let unconfirmed: Vec<(String, Option<u32>)> =
-            models.into_iter().filter(|(m, _)| !self.models_ok.with_value(|ok| ok.contains(m))).collect();
-        if !unconfirmed.is_empty() {
-            let this = *self;
-            leptos::task::spawn_local(async move {
-                let cached = super::local_model::cached_models().await.unwrap_or_default();
-                let (here, missing): (Vec<_>, Vec<_>) = unconfirmed.into_iter().partition(|(m, _)| {
-                    let file = crate::domain::providers::local_models::model_name(m);
-                    let tail = m.rsplit('/').next().unwrap_or(m);
-                    cached.iter().any(|c| c.name.ends_with(tail) || c.name == file)
-                });
-                this.models_ok.update_value(|ok| ok.extend(here.into_iter().map(|(m, _)| m)));
-                if missing.is_empty() {
-                    this.start_with(editor, settings, scope, flow, conversation);
-                } else {
-                    this.download.set(Some(DownloadAsk { models: missing, scope, flow, conversation }));
-                }
-            });
-            return false;
-        }
         let approved = self.approved_hosts(editor);
-        let unapproved: Vec<String> = match &flow {
-            Some(f) => flow_tool_hosts(f),
-            None => editor.with_flow(flow_tool_hosts),
-        }
-        .into_iter()
-        .filter(|h| !approved.contains(h))
-        .collect();
-        if !unapproved.is_empty() {
-            self.approval.set(Some(HostApproval { hosts: unapproved, scope, flow, conversation }));
-            return false;
+        let subflows = self.subflows(editor);
+        let has_key = |k: ProviderKind| settings.has_key(k);
+        let model_ok = |m: &str| self.models_ok.with_value(|ok| ok.contains(m));
+        let view =
+            PreflightView { has_key: &has_key, approved_hosts: &approved, model_ok: &model_ok, subflows: &subflows };
+        let blockers = match &flow {
+            Some(f) => preflight(f, &scope, &view),
+            None => editor.with_flow(|f| preflight(f, &scope, &view)),
+        };
+        // One thing at a time, in the order `preflight` gives: keys, downloads, hosts, problems.
+        match blockers.into_iter().next() {
+            Some(Blocker::MissingKeys(missing)) => {
+                // Settings says why, in front, with the ways to run without a key (a banner
+                // here would sit behind the dialog).
+                self.message.set(None);
+                settings.needs_key.set(missing);
+                settings.open.set(true);
+                return false;
+            }
+            Some(Blocker::Download(unconfirmed)) => {
+                // An in-browser model is a download of 100 MB or more: never without a yes. A
+                // model already in this browser's cache needs none.
+                let this = *self;
+                leptos::task::spawn_local(async move {
+                    let cached = super::local_model::cached_models().await.unwrap_or_default();
+                    let (here, missing): (Vec<_>, Vec<_>) = unconfirmed.into_iter().partition(|(m, _)| {
+                        let file = crate::domain::providers::local_models::model_name(m);
+                        let tail = m.rsplit('/').next().unwrap_or(m);
+                        cached.iter().any(|c| c.name.ends_with(tail) || c.name == file)
+                    });
+                    this.models_ok.update_value(|ok| ok.extend(here.into_iter().map(|(m, _)| m)));
+                    if missing.is_empty() {
+                        this.start_with(editor, settings, scope, flow, conversation);
+                    } else {
+                        this.download.set(Some(DownloadAsk { models: missing, scope, flow, conversation }));
+                    }
+                });
+                return false;
+            }
+            Some(Blocker::UnapprovedHosts(hosts)) => {
+                self.approval.set(Some(HostApproval { hosts, scope, flow, conversation }));
+                return false;
+            }
+            Some(Blocker::CannotRun(e)) => {
+                self.message.set(Some(format!("The flow cannot run yet: {}", e.messages().join(" "))));
+                return false;
+            }
+            None => {}
         }
         let now = platform::now_precise_ms();
-        let config = EngineConfig {
-            approved_hosts: approved,
-            subflows: self.subflows(editor),
-            conversation,
-            ..self.config(settings)
-        };
+        let config = EngineConfig { approved_hosts: approved, subflows, conversation, ..self.config(settings) };
         let started = self.cache.with_value(|c| match &flow {
             Some(f) => Engine::start(f, scope.clone(), c, config, now),
             None => editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)),
@@ -512,22 +464,9 @@ impl Runner {
     }
 }
 
-/// The flow ids the sub-flow tools of `flow` run.
+/// The flow ids the sub-flow tools and loops of `flow` run.
 fn subflow_ids(flow: &crate::domain::flow::Flow) -> Vec<String> {
-    flow.blocks
-        .iter()
-        .filter_map(|b| match &b.config {
-            crate::domain::blocks::BlockConfig::Tool(t) => match &t.action {
-                crate::domain::blocks::tool::ToolAction::SubFlow(s) => Some(s.flow_id.clone()),
-                _ => None,
-            },
-            crate::domain::blocks::BlockConfig::Loop(l) => match &l.body {
-                crate::domain::blocks::loop_block::LoopBody::Flow { flow_id, .. } => Some(flow_id.clone()),
-                crate::domain::blocks::loop_block::LoopBody::Prompt(_) => None,
-            },
-            _ => None,
-        })
-        .collect()
+    flow.blocks.iter().filter_map(crate::domain::engine::subflow_id).collect()
 }
 
 /// What went into a block, for present mode: a prompt's rendered user message, a Retrieve
