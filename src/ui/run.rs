@@ -4,18 +4,17 @@
 use super::editor::Editor;
 use super::platform;
 use super::settings::Settings;
-use super::transport::Transport;
+use super::transport::Driver;
 use crate::domain::conversation::Conversation;
 use crate::domain::engine::{
-    estimate, preflight, ApprovalDecision, BlockRun, Blocker, Command, Engine, EngineConfig, Estimate, Event,
-    PreflightView, RequestId, RunCache, RunScope, RunSummary,
+    estimate, preflight, ApprovalDecision, BlockRun, Blocker, Engine, EngineConfig, Estimate, Event, PreflightView,
+    RunCache, RunScope, RunSummary,
 };
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::providers::ProviderKind;
 use crate::domain::recording::{RecordedBlock, Recording};
 use leptos::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
 
 const CACHE_KEY: &str = "chainboard.runcache";
 /// Hosts each saved flow's HTTP tools may call: `{flow id: [host, …]}` in localStorage.
@@ -46,8 +45,8 @@ pub struct HostApproval {
 
 #[derive(Clone, Copy)]
 pub struct Runner {
-    engine: StoredValue<Option<Engine>, LocalStorage>,
-    transport: Transport,
+    /// The run loop, holding the engine of the latest run.
+    driver: Driver<Engine>,
     cache: StoredValue<RunCache>,
     runs: StoredValue<HashMap<BlockId, RwSignal<Option<BlockRun>>>>,
     owner: StoredValue<Owner, LocalStorage>,
@@ -60,8 +59,6 @@ pub struct Runner {
     pub message: RwSignal<Option<String>>,
     /// Ticks while a run is going, so block timers update.
     pub clock: RwSignal<f64>,
-    /// Which scope the last run had, for the UI.
-    generation: StoredValue<u64>,
     /// The last finished run, for replay in present mode.
     pub recording: RwSignal<Option<Recording>>,
     /// Set when a run needs the user to allow tool hosts first (the dialog reads it).
@@ -80,9 +77,8 @@ pub struct Runner {
 impl Runner {
     pub fn new(knowledge: super::knowledge::Knowledge, media: super::media::MediaStore) -> Runner {
         let cache = platform::session_get(CACHE_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
-        Runner {
-            engine: StoredValue::new_local(None),
-            transport: Transport::new(),
+        let runner = Runner {
+            driver: Driver::new(),
             cache: StoredValue::new(cache),
             runs: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
@@ -92,14 +88,15 @@ impl Runner {
             summary: RwSignal::new(None),
             message: RwSignal::new(None),
             clock: RwSignal::new(0.0),
-            generation: StoredValue::new(0),
             recording: RwSignal::new(None),
             approval: RwSignal::new(None),
             session_hosts: StoredValue::new(BTreeSet::new()),
             approval_editing: RwSignal::new(None),
             download: RwSignal::new(None),
             models_ok: StoredValue::new(BTreeSet::new()),
-        }
+        };
+        runner.driver.on_step(move || runner.sync());
+        runner
     }
 
     /// Where approvals of the open flow are kept: its id, or nowhere for a shared link
@@ -213,7 +210,7 @@ impl Runner {
 
     /// Reads the engine of the latest run (the Chat panel takes its answer from it).
     pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> Option<R> {
-        self.engine.try_with_value(|e| e.as_ref().map(f)).flatten()
+        self.driver.with(f)
     }
 
     /// Runs all of `flow` instead of the editor's flow (a shared app runs the viewer's
@@ -311,21 +308,17 @@ impl Runner {
         if matches!(scope, RunScope::All) {
             self.runs.with_value(|r| r.values().for_each(|s| s.set(None)));
         }
-        self.generation.update_value(|g| *g += 1);
         let commands = engine.poll(now);
-        self.engine.set_value(Some(engine));
+        self.driver.launch(settings, engine, commands);
         self.running.set(true);
         self.tick();
-        self.perform(editor, settings, commands);
         self.sync();
         true
     }
 
     /// Forgets the results shown (another flow was opened: its block ids may repeat).
     pub fn reset(&self) {
-        self.stop();
-        self.generation.update_value(|g| *g += 1);
-        self.engine.set_value(None);
+        self.driver.reset();
         self.running.set(false);
         self.summary.set(None);
         self.message.set(None);
@@ -333,77 +326,23 @@ impl Runner {
     }
 
     pub fn stop(&self) {
-        let now = platform::now_precise_ms();
-        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.stop(now))).flatten().unwrap_or_default();
-        for c in commands {
-            if let Command::Cancel { request } = c {
-                self.abort(request);
-            }
-        }
-        self.sync();
+        self.driver.stop();
     }
 
     /// A person's Approve / Edit / Reject for a waiting Approval block.
-    pub fn decide(&self, editor: Editor, settings: Settings, block: BlockId, decision: ApprovalDecision) {
+    pub fn decide(&self, block: BlockId, decision: ApprovalDecision) {
         self.approval_editing.set(None);
-        let generation = self.generation.get_value();
-        self.feed(editor, settings, generation, Event::Approval { block, decision });
-    }
-
-    fn abort(&self, request: RequestId) {
-        self.transport.abort(request);
-    }
-
-    /// Feeds an event to the engine and performs what it asks next.
-    fn feed(&self, editor: Editor, settings: Settings, generation: u64, event: Event) {
-        if self.generation.get_value() != generation {
-            return; // an answer for a run that has since been replaced
-        }
-        let now = platform::now_precise_ms();
-        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.on_event(event, now))).flatten();
-        if let Some(commands) = commands {
-            self.perform(editor, settings, commands);
-        }
-        self.sync();
-    }
-
-    fn poll(&self, editor: Editor, settings: Settings, generation: u64) {
-        if self.generation.get_value() != generation {
-            return;
-        }
-        let now = platform::now_precise_ms();
-        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.poll(now))).flatten();
-        if let Some(commands) = commands {
-            self.perform(editor, settings, commands);
-        }
-        self.sync();
-    }
-
-    fn perform(&self, editor: Editor, settings: Settings, commands: Vec<Command>) {
-        let generation = self.generation.get_value();
-        let this = *self;
-        self.transport.perform(
-            settings,
-            commands,
-            Rc::new(move |event| this.feed(editor, settings, generation, event)),
-            Rc::new(move || this.poll(editor, settings, generation)),
-        );
+        self.driver.send(Event::Approval { block, decision });
     }
 
     /// Copies changed block runs into their signals; ends the run when the engine is done.
     fn sync(&self) {
-        let Some((changed, summary, finished)) = self
-            .engine
-            .try_update_value(|e| {
-                e.as_mut().map(|e| {
-                    let ids = e.take_changed();
-                    let runs: Vec<(BlockId, Option<BlockRun>)> =
-                        ids.into_iter().map(|id| (id.clone(), e.block(&id).cloned())).collect();
-                    (runs, e.summary(), e.is_finished())
-                })
-            })
-            .flatten()
-        else {
+        let Some((changed, summary, finished)) = self.driver.update(|e| {
+            let ids = e.take_changed();
+            let runs: Vec<(BlockId, Option<BlockRun>)> =
+                ids.into_iter().map(|id| (id.clone(), e.block(&id).cloned())).collect();
+            (runs, e.summary(), e.is_finished())
+        }) else {
             return;
         };
         for (id, run) in changed {
@@ -412,27 +351,25 @@ impl Runner {
         self.summary.set(Some(summary));
         if finished && self.running.get_untracked() {
             self.running.set(false);
-            let recording = self.engine.with_value(|e| {
-                e.as_ref().map(|e| Recording {
-                    recorded_ms: platform::now_ms(),
-                    blocks: e
-                        .blocks()
-                        .map(|(id, r)| RecordedBlock {
-                            id: id.0.clone(),
-                            status: r.status.label().to_string(),
-                            input: input_text(r),
-                            output: r.output.clone().unwrap_or_default(),
-                            error: r.error.clone(),
-                            sample: r.sample,
-                        })
-                        .collect(),
-                })
+            let recording = self.driver.with(|e| Recording {
+                recorded_ms: platform::now_ms(),
+                blocks: e
+                    .blocks()
+                    .map(|(id, r)| RecordedBlock {
+                        id: id.0.clone(),
+                        status: r.status.label().to_string(),
+                        input: input_text(r),
+                        output: r.output.clone().unwrap_or_default(),
+                        error: r.error.clone(),
+                        sample: r.sample,
+                    })
+                    .collect(),
             });
             if recording.is_some() {
                 self.recording.set(recording);
             }
             // Chunk vectors fetched for meaning search are kept, so the next run only embeds the query.
-            let fresh = self.engine.try_update_value(|e| e.as_mut().map(|e| e.take_new_embeddings())).flatten();
+            let fresh = self.driver.update(|e| e.take_new_embeddings());
             if let Some(fresh) = fresh.filter(|f| !f.is_empty()) {
                 self.knowledge.update(|kb| {
                     for (key, vectors) in fresh {
@@ -441,11 +378,7 @@ impl Runner {
                 });
             }
             let cache = self.cache.try_update_value(|c| {
-                self.engine.with_value(|e| {
-                    if let Some(e) = e {
-                        e.write_cache(c);
-                    }
-                });
+                self.driver.with(|e| e.write_cache(c));
                 serde_json::to_string(c).unwrap_or_default()
             });
             if let Some(text) = cache {

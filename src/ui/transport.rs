@@ -4,7 +4,7 @@
 
 use super::platform::{self, FetchEnd};
 use super::settings::Settings;
-use crate::domain::engine::{Command, Event, RequestId};
+use crate::domain::engine::{Command, Event, Machine, RequestId};
 use crate::domain::providers::{build_chat_request, build_embeddings_request, build_moderation_request};
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -203,6 +203,134 @@ impl Transport {
                     platform::after_ms(delay, move || wake());
                 }
             }
+        }
+    }
+}
+
+/// The one run loop of the app: holds a [`Machine`] (a flow's engine, an eval run), performs
+/// the commands it asks for through a [`Transport`] (fetches, aborts, timers), feeds back what
+/// happened, and calls the owner's `on_step` after every step so it can show progress. Each
+/// start or reset begins a new generation: events and wake-ups of a stopped or replaced run
+/// arrive with an old generation and are dropped here, before they reach the machine.
+pub struct Driver<M: 'static> {
+    machine: StoredValue<Option<M>, LocalStorage>,
+    transport: Transport,
+    settings: StoredValue<Option<Settings>, LocalStorage>,
+    generation: StoredValue<u64>,
+    on_step: StoredValue<Option<Rc<dyn Fn()>>, LocalStorage>,
+}
+
+impl<M: 'static> Clone for Driver<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M: 'static> Copy for Driver<M> {}
+
+impl<M: Machine + 'static> Driver<M> {
+    pub fn new() -> Driver<M> {
+        Driver {
+            machine: StoredValue::new_local(None),
+            transport: Transport::new(),
+            settings: StoredValue::new_local(None),
+            generation: StoredValue::new(0),
+            on_step: StoredValue::new_local(None),
+        }
+    }
+
+    /// What to do after every step (show changed blocks, progress, the end of the run).
+    pub fn on_step(&self, f: impl Fn() + 'static) {
+        self.on_step.set_value(Some(Rc::new(f)));
+    }
+
+    /// Makes `machine` the current run (a new generation) and performs `first`, the commands
+    /// it gave when it started (normally its first `poll`). Returns the generation.
+    pub fn launch(&self, settings: Settings, machine: M, first: Vec<Command>) -> u64 {
+        self.generation.update_value(|g| *g += 1);
+        self.settings.set_value(Some(settings));
+        self.machine.set_value(Some(machine));
+        self.perform(first);
+        self.generation.get_value()
+    }
+
+    /// The current run's generation (changes with every launch and reset).
+    pub fn generation(&self) -> u64 {
+        self.generation.get_value()
+    }
+
+    /// Stops the current run: its requests in flight are aborted; what arrives later is
+    /// ignored by the machine.
+    pub fn stop(&self) {
+        let now = platform::now_precise_ms();
+        let commands = self.machine.try_update_value(|m| m.as_mut().map(|m| m.stop(now))).flatten().unwrap_or_default();
+        for c in commands {
+            if let Command::Cancel { request } = c {
+                self.transport.abort(request);
+            }
+        }
+        self.step();
+    }
+
+    /// Stops and forgets the current run; anything still arriving for it is dropped.
+    pub fn reset(&self) {
+        self.stop();
+        self.generation.update_value(|g| *g += 1);
+        self.machine.set_value(None);
+    }
+
+    /// Feeds an event that belongs to the current run (a person's decision).
+    pub fn send(&self, event: Event) {
+        self.feed(self.generation.get_value(), event);
+    }
+
+    /// Reads the current machine.
+    pub fn with<R>(&self, f: impl FnOnce(&M) -> R) -> Option<R> {
+        self.machine.try_with_value(|m| m.as_ref().map(f)).flatten()
+    }
+
+    /// Changes the current machine (taking what it collected, say).
+    pub fn update<R>(&self, f: impl FnOnce(&mut M) -> R) -> Option<R> {
+        self.machine.try_update_value(|m| m.as_mut().map(f)).flatten()
+    }
+
+    fn feed(&self, generation: u64, event: Event) {
+        if self.generation.get_value() != generation {
+            return; // an answer for a run that has since been stopped and replaced
+        }
+        let now = platform::now_precise_ms();
+        if let Some(commands) = self.update(|m| m.on_event(event, now)) {
+            self.perform(commands);
+        }
+        self.step();
+    }
+
+    fn poll(&self, generation: u64) {
+        if self.generation.get_value() != generation {
+            return;
+        }
+        let now = platform::now_precise_ms();
+        if let Some(commands) = self.update(|m| m.poll(now)) {
+            self.perform(commands);
+        }
+        self.step();
+    }
+
+    fn perform(&self, commands: Vec<Command>) {
+        let Some(settings) = self.settings.get_value() else { return };
+        let generation = self.generation.get_value();
+        let this = *self;
+        self.transport.perform(
+            settings,
+            commands,
+            Rc::new(move |event| this.feed(generation, event)),
+            Rc::new(move || this.poll(generation)),
+        );
+    }
+
+    fn step(&self) {
+        if let Some(f) = self.on_step.get_value() {
+            f();
         }
     }
 }
