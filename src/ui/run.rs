@@ -180,14 +180,10 @@ impl Runner {
     }
 
     pub fn config(&self, settings: Settings) -> EngineConfig {
-        let limits = settings.limits.get_untracked();
         EngineConfig {
-            budget_usd: limits.budget_usd,
-            timeout_ms: limits.timeout_s.max(5.0) * 1000.0,
             knowledge: Some(self.knowledge.kb.get_untracked()),
             media: Some(self.media.library.get_untracked()),
-            redact_personal_data: limits.redact_personal_data,
-            ..EngineConfig::default()
+            ..super::transport::limits_config(settings)
         }
     }
 

@@ -4,11 +4,18 @@
 
 use super::platform::{self, FetchEnd};
 use super::settings::Settings;
-use crate::domain::engine::{Command, Event, Machine, RequestId};
-use crate::domain::providers::{build_chat_request, build_embeddings_request, build_moderation_request};
+use crate::domain::engine::{BatchCall, Command, EngineConfig, Event, Fetch, Machine, ProviderCall, RequestId};
+use crate::domain::providers::{
+    build_chat_request, build_embeddings_request, build_models_request, build_moderation_request, HttpRequest,
+    ProviderKind,
+};
 use leptos::prelude::*;
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 /// A tool response is read up to this size; the domain cuts what goes to the model further.
 const TOOL_BODY_LIMIT: usize = 1_000_000;
@@ -196,12 +203,137 @@ impl Transport {
                         });
                     });
                 }
+                Command::Call { request, provider, call } => {
+                    let http = match build_call(settings, provider, &call) {
+                        Ok(h) => h,
+                        Err(message) => {
+                            let body = serde_json::json!({ "error": { "message": message } }).to_string();
+                            let event = Event::HttpError { request, status: 400, body, retry_after: None };
+                            let feed = feed.clone();
+                            platform::after_ms(0.0, move || feed(event));
+                            continue;
+                        }
+                    };
+                    let Some(signal) = self.controller(request) else { continue };
+                    let sent = Event::Sent { request, redacted: http.redacted() };
+                    let feed_sent = feed.clone();
+                    platform::after_ms(0.0, move || feed_sent(sent));
+                    let feed = feed.clone();
+                    leptos::task::spawn_local(async move {
+                        let mut body: Vec<u8> = Vec::new();
+                        let end =
+                            platform::fetch_streaming(&http, &signal, |bytes| body.extend_from_slice(&bytes)).await;
+                        this.done(request);
+                        feed(match end {
+                            FetchEnd::Done => Event::ToolResponse {
+                                request,
+                                status: 200,
+                                body: String::from_utf8_lossy(&body).into_owned(),
+                            },
+                            FetchEnd::Http { status, body, retry_after } => {
+                                Event::HttpError { request, status, body, retry_after }
+                            }
+                            FetchEnd::Network(message) => Event::NetworkError { request, message },
+                            FetchEnd::Aborted => Event::Aborted { request },
+                        });
+                    });
+                }
                 Command::Cancel { request } => self.abort(request),
                 Command::WakeAt { at_ms } => {
                     let delay = (at_ms - platform::now_precise_ms()).max(0.0) + 5.0;
                     let wake = wake.clone();
                     platform::after_ms(delay, move || wake());
                 }
+            }
+        }
+    }
+}
+
+/// The person's run limits (budget, timeout) as an engine config, for calls outside a flow.
+pub fn limits_config(settings: Settings) -> EngineConfig {
+    let limits = settings.limits.get_untracked();
+    EngineConfig {
+        budget_usd: limits.budget_usd,
+        timeout_ms: limits.timeout_s.max(5.0) * 1000.0,
+        redact_personal_data: limits.redact_personal_data,
+        ..EngineConfig::default()
+    }
+}
+
+/// The request for a provider call outside a flow, with the person's key and base URL (added
+/// only here), or why it cannot be made.
+pub fn build_call(settings: Settings, provider: ProviderKind, call: &ProviderCall) -> Result<HttpRequest, String> {
+    use crate::domain::evals::batch;
+    let ps = settings.provider_settings(provider);
+    let anthropic = provider == ProviderKind::Anthropic;
+    Ok(match call {
+        ProviderCall::Models => build_models_request(provider, &ps).map_err(|e| e.to_string())?,
+        ProviderCall::Embed { model, inputs } => {
+            build_embeddings_request(provider, &ps, model, inputs).map_err(|e| e.to_string())?
+        }
+        ProviderCall::Batch(BatchCall::Upload { jsonl }) => batch::upload_request(&ps, jsonl),
+        ProviderCall::Batch(BatchCall::Create { file_id }) => batch::create_request(&ps, file_id),
+        ProviderCall::Batch(BatchCall::AnthropicCreate { payload }) => batch::anthropic_create_request(&ps, payload),
+        ProviderCall::Batch(BatchCall::Status { batch_id }) if anthropic => {
+            batch::anthropic_status_request(&ps, batch_id)
+        }
+        ProviderCall::Batch(BatchCall::Status { batch_id }) => batch::status_request(&ps, batch_id),
+        ProviderCall::Batch(BatchCall::Results { file }) if anthropic => batch::anthropic_results_request(&ps, file),
+        ProviderCall::Batch(BatchCall::Results { file }) => batch::content_request(&ps, file),
+    })
+}
+
+/// One provider call outside a flow, through the run loop: retries with backoff, the timeout
+/// and the budget of `config`, and a trace (`Fetch::trace`, which only sees the redacted
+/// request). Resolves with the finished [`Fetch`]. A component keeps one `Driver<Fetch>` and
+/// makes one call at a time with it (its button waits): a second call replaces the first.
+pub async fn call(
+    driver: Driver<Fetch>,
+    settings: Settings,
+    provider: ProviderKind,
+    call: ProviderCall,
+    config: &EngineConfig,
+    estimate_usd: f64,
+) -> Fetch {
+    let mut fetch = Fetch::new(provider, call, config, estimate_usd);
+    let first = fetch.poll(platform::now_precise_ms());
+    if fetch.is_finished() {
+        return fetch; // over the budget: nothing was sent
+    }
+    let slot: Rc<RefCell<Slot>> = Rc::new(RefCell::new(Slot::default()));
+    let on_step = slot.clone();
+    driver.on_step(move || {
+        if let Some(done) = driver.with(|f| f.is_finished().then(|| f.clone())).flatten() {
+            let mut slot = on_step.borrow_mut();
+            slot.done = Some(done);
+            if let Some(w) = slot.waker.take() {
+                w.wake();
+            }
+        }
+    });
+    driver.launch(settings, fetch, first);
+    Finished(slot).await
+}
+
+#[derive(Default)]
+struct Slot {
+    done: Option<Fetch>,
+    waker: Option<Waker>,
+}
+
+/// Resolves when the loop's `on_step` sees the call finished.
+struct Finished(Rc<RefCell<Slot>>);
+
+impl Future for Finished {
+    type Output = Fetch;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Fetch> {
+        let mut slot = self.0.borrow_mut();
+        match slot.done.take() {
+            Some(done) => Poll::Ready(done),
+            None => {
+                slot.waker = Some(cx.waker().clone());
+                Poll::Pending
             }
         }
     }
