@@ -343,7 +343,9 @@ impl Future for Finished {
 /// the commands it asks for through a [`Transport`] (fetches, aborts, timers), feeds back what
 /// happened, and calls the owner's `on_step` after every step so it can show progress. Each
 /// start or reset begins a new generation: events and wake-ups of a stopped or replaced run
-/// arrive with an old generation and are dropped here, before they reach the machine.
+/// arrive with an old generation and are dropped here, before they reach the machine. A
+/// Driver may belong to a component (a dialog's `Driver<Fetch>`): once that is gone, news that
+/// still arrives is dropped too (every read here is a `try_`: a disposed value never panics).
 pub struct Driver<M: 'static> {
     machine: StoredValue<Option<M>, LocalStorage>,
     transport: Transport,
@@ -383,12 +385,12 @@ impl<M: Machine + 'static> Driver<M> {
         self.settings.set_value(Some(settings));
         self.machine.set_value(Some(machine));
         self.perform(first);
-        self.generation.get_value()
+        self.generation()
     }
 
     /// The current run's generation (changes with every launch and reset).
     pub fn generation(&self) -> u64 {
-        self.generation.get_value()
+        self.generation.try_get_value().unwrap_or(0)
     }
 
     /// Stops the current run: its requests in flight are aborted; what arrives later is
@@ -413,7 +415,7 @@ impl<M: Machine + 'static> Driver<M> {
 
     /// Feeds an event that belongs to the current run (a person's decision).
     pub fn send(&self, event: Event) {
-        self.feed(self.generation.get_value(), event);
+        self.feed(self.generation(), event);
     }
 
     /// Reads the current machine.
@@ -427,7 +429,7 @@ impl<M: Machine + 'static> Driver<M> {
     }
 
     fn feed(&self, generation: u64, event: Event) {
-        if self.generation.get_value() != generation {
+        if self.generation.try_get_value() != Some(generation) {
             return; // an answer for a run that has since been stopped and replaced
         }
         let now = platform::now_precise_ms();
@@ -438,7 +440,7 @@ impl<M: Machine + 'static> Driver<M> {
     }
 
     fn poll(&self, generation: u64) {
-        if self.generation.get_value() != generation {
+        if self.generation.try_get_value() != Some(generation) {
             return;
         }
         let now = platform::now_precise_ms();
@@ -449,8 +451,8 @@ impl<M: Machine + 'static> Driver<M> {
     }
 
     fn perform(&self, commands: Vec<Command>) {
-        let Some(settings) = self.settings.get_value() else { return };
-        let generation = self.generation.get_value();
+        let Some(settings) = self.settings.try_get_value().flatten() else { return };
+        let generation = self.generation();
         let this = *self;
         self.transport.perform(
             settings,
@@ -461,7 +463,7 @@ impl<M: Machine + 'static> Driver<M> {
     }
 
     fn step(&self) {
-        if let Some(f) = self.on_step.get_value() {
+        if let Some(f) = self.on_step.try_get_value().flatten() {
             f();
         }
     }
