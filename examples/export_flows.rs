@@ -512,6 +512,10 @@ fn run_engine(source: &ExportSource, media: MediaLibrary, port: &str) -> serde_j
             Command::Moderate { request, .. } => {
                 engine.on_event(Event::ToolFailed { request, message: "no moderation here".into() }, now)
             }
+            // Only calls outside a flow (a `Fetch`) make these; an engine never does.
+            Command::Call { request, .. } => {
+                engine.on_event(Event::ToolFailed { request, message: "no outside calls here".into() }, now)
+            }
             Command::Cancel { .. } | Command::WakeAt { .. } => Vec::new(),
         };
         queue.extend(more);

@@ -107,6 +107,7 @@ impl Driver {
                 Command::Cancel { .. } | Command::WakeAt { .. } => {}
                 Command::Embed { .. } => panic!("agents do not embed"),
                 Command::Moderate { .. } => panic!("agents do not moderate"),
+                Command::Call { .. } => panic!("agents make no outside calls"),
             }
         }
         assert!(self.engine.is_finished(), "{:?}", self.engine);

@@ -269,7 +269,7 @@ impl Sim {
                     self.at(self.now, Item::Event(Event::Sent { request, redacted }));
                     self.schedule_reply(request, provider, &chat, reply);
                 }
-                Command::CallTool { .. } | Command::Embed { .. } | Command::Moderate { .. } => {
+                Command::CallTool { .. } | Command::Embed { .. } | Command::Moderate { .. } | Command::Call { .. } => {
                     panic!("these flows have no tools")
                 }
                 Command::Cancel { request } => {

@@ -108,6 +108,7 @@ fn drive(mut run: EvalRun, stop_after: Option<usize>) -> (EvalRun, Outcome) {
                 }
                 Command::CallTool { .. } => panic!("no tools here"),
                 Command::Moderate { .. } => panic!("no moderation rules here"),
+                Command::Call { .. } => panic!("eval runs make no outside calls"),
                 Command::Embed { request, inputs, .. } => embeds.push((request, inputs)),
                 Command::WakeAt { .. } => {}
             }

@@ -9,7 +9,6 @@ use crate::domain::graph::topological_order;
 use crate::domain::media::{MediaKind, MediaRef};
 use crate::domain::providers::local_models::LOCAL_MODELS;
 use crate::domain::providers::ProviderKind;
-use crate::domain::retrieval::search::RetrieveMode;
 use std::collections::BTreeMap;
 
 /// One field of the form: an Input block's value.
@@ -117,22 +116,10 @@ pub fn inputs_by_name(flow: &Flow) -> BTreeMap<String, String> {
     out
 }
 
-/// The providers `flow` would call that need a key the viewer has not set.
+/// The providers `flow` would call that need a key the viewer has not set (the pre-run
+/// check's key rule, over every block: see [`crate::domain::engine::preflight`]).
 pub fn providers_missing_keys(flow: &Flow, has_key: impl Fn(ProviderKind) -> bool) -> Vec<ProviderKind> {
-    let mut out = Vec::new();
-    for block in &flow.blocks {
-        let kind = match &block.config {
-            BlockConfig::Prompt(p) => ProviderKind::from_id(p.provider.trim()),
-            // A guardrail's moderation rule asks OpenAI.
-            BlockConfig::Router(r) if r.uses_openai_moderation() => Some(ProviderKind::OpenAi),
-            _ => None,
-        };
-        let Some(kind) = kind else { continue };
-        if kind.needs_key() && !has_key(kind) && !out.contains(&kind) {
-            out.push(kind);
-        }
-    }
-    out
+    crate::domain::engine::missing_keys(&flow.blocks, &has_key)
 }
 
 /// `flow` with the Prompt blocks on `missing` providers moved to `to`: sample answers, or
@@ -163,32 +150,7 @@ pub fn instead_of(flow: &Flow, missing: &[ProviderKind], to: ProviderKind) -> Fl
 /// The in-browser models `flow` would load (to answer or to embed), with their download size
 /// in MB when known.
 pub fn browser_models(flow: &Flow) -> Vec<(String, Option<u32>)> {
-    let mut out: Vec<(String, Option<u32>)> = Vec::new();
-    for block in &flow.blocks {
-        // Prompts answering in this browser, and Retrieve blocks embedding in it.
-        let model = match &block.config {
-            BlockConfig::Prompt(p) if ProviderKind::from_id(p.provider.trim()) == Some(ProviderKind::Browser) => {
-                if p.model.trim().is_empty() {
-                    LOCAL_MODELS[0].url
-                } else {
-                    p.model.trim()
-                }
-            }
-            BlockConfig::Retrieve(r)
-                if r.mode != RetrieveMode::Keyword
-                    && ProviderKind::from_id(r.embed_provider.trim()) == Some(ProviderKind::Browser)
-                    && !r.embed_model.trim().is_empty() =>
-            {
-                r.embed_model.trim()
-            }
-            _ => continue,
-        };
-        if !out.iter().any(|(m, _)| m == model) {
-            let size = LOCAL_MODELS.iter().find(|m| m.url == model).map(|m| m.size_mb);
-            out.push((model.to_string(), size));
-        }
-    }
-    out
+    crate::domain::engine::browser_models(&flow.blocks)
 }
 
 /// The position of `start` among present mode's steps (`steps` in run order), or 0.

@@ -17,11 +17,14 @@ mod cache;
 mod control;
 mod estimate;
 mod events;
+mod fetch;
 mod loop_run;
+mod machine;
 mod media;
 mod moderation;
 mod node;
 mod plan;
+mod preflight;
 pub mod redaction;
 mod request;
 mod retrieve;
@@ -41,6 +44,9 @@ pub use agent::step_limit_message;
 pub use cache::{canonical_request_json, request_key, CacheKey, CachedOutput, RunCache, MAX_CACHE_ENTRIES};
 pub use estimate::{estimate, Estimate};
 pub use events::DROPPED_MESSAGE;
+pub use fetch::{BatchCall, Fetch, FetchEnd, ProviderCall};
+pub use machine::Machine;
+pub use preflight::{browser_models, missing_keys, preflight, subflow_id, Blocker, PreflightView};
 pub(crate) use request::build_chat;
 pub use request::{estimate_tokens, format_usd, DEFAULT_OUTPUT_TOKENS};
 pub use retrieve::EMBED_BATCH;
@@ -129,7 +135,7 @@ impl Default for EngineConfig {
 
 impl EngineConfig {
     /// Replaces values that would break scheduling (zero concurrency, NaN times).
-    fn sanitized(mut self) -> Self {
+    pub(crate) fn sanitized(mut self) -> Self {
         let d = EngineConfig::default();
         self.concurrency_per_provider = self.concurrency_per_provider.max(1);
         if !(self.timeout_ms.is_finite() && self.timeout_ms > 0.0) {
@@ -181,6 +187,12 @@ pub enum Command {
     /// [`Event::ToolResponse`] (2xx), [`Event::HttpError`] (so `Retry-After` is kept),
     /// [`Event::NetworkError`] or [`Event::Aborted`].
     Moderate { request: RequestId, block: BlockId, input: String },
+    /// Make a provider call outside a flow (a [`Fetch`]: the connection test, a batch job's
+    /// requests, a query embedding). The browser layer builds it with the person's settings,
+    /// reports [`Event::Sent`] with the redacted request, then the whole reply as
+    /// [`Event::ToolResponse`] (2xx), [`Event::HttpError`], [`Event::NetworkError`] or
+    /// [`Event::Aborted`]. Never made by a flow's engine.
+    Call { request: RequestId, provider: ProviderKind, call: ProviderCall },
     /// Call [`Engine::poll`] at (or after) this time. Keeping only the latest timer is
     /// enough: after each wake-up the engine asks again for the next one.
     WakeAt { at_ms: f64 },

@@ -73,6 +73,10 @@ impl Routes {
                     let request = self.route(child, request, next);
                     out.push(Command::Moderate { request, block: block.cloned().unwrap_or(b), input });
                 }
+                Command::Call { request, provider, call } => {
+                    let request = self.route(child, request, next);
+                    out.push(Command::Call { request, provider, call });
+                }
                 Command::Cancel { request } => {
                     if let Some(ours) = self.ours(child, request) {
                         self.map.remove(&ours);

@@ -223,6 +223,28 @@ fn inputs_text(case: &TestCase) -> String {
     case.inputs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n")
 }
 
+/// Why an eval stopped when the person pressed Stop.
+pub const STOPPED_BY_YOU: &str = "Stopped by you.";
+
+/// The run loop drives an eval like a flow run; Stop is the person's.
+impl crate::domain::engine::Machine for EvalRun {
+    fn poll(&mut self, now_ms: f64) -> Vec<Command> {
+        EvalRun::poll(self, now_ms)
+    }
+
+    fn on_event(&mut self, event: Event, now_ms: f64) -> Vec<Command> {
+        EvalRun::on_event(self, event, now_ms)
+    }
+
+    fn stop(&mut self, now_ms: f64) -> Vec<Command> {
+        EvalRun::stop(self, now_ms, STOPPED_BY_YOU)
+    }
+
+    fn is_finished(&self) -> bool {
+        EvalRun::is_finished(self)
+    }
+}
+
 impl EvalRun {
     /// Plans the runs, skipping those already in `done` (resume after a stop).
     pub fn start(spec: EvalSpec, config: EngineConfig, done: Vec<JobResult>) -> EvalRun {

@@ -3,16 +3,14 @@
 
 use super::eval_dialog::EvalState;
 use super::eval_driver::EvalDriver;
-use crate::domain::engine::EngineConfig;
-use crate::domain::evals::batch::{
-    anthropic_create_request, anthropic_results_request, anthropic_status_request, batch_plan, content_request,
-    create_request, parse_id, parse_output, parse_status, status_request, upload_request, PendingBatch,
-};
+use crate::domain::engine::{BatchCall, EngineConfig, Fetch, FetchEnd, ProviderCall};
+use crate::domain::evals::batch::{batch_plan, parse_id, parse_output, parse_status, PendingBatch};
 use crate::domain::evals::run::EvalSpec;
 use crate::domain::flow::BlockId;
 use crate::domain::flow_file;
 use crate::domain::providers::ProviderKind;
 use crate::ui::platform::platform;
+use crate::ui::run::transport::{self, Driver};
 use crate::ui::state::persist::Session;
 use crate::ui::state::settings::Settings;
 use leptos::prelude::*;
@@ -25,12 +23,20 @@ fn load(flow_id: &str) -> Option<PendingBatch> {
     crate::ui::state::unreadable::load(&key(flow_id), "Send the batch again to get results.")
 }
 
-/// Sends `req` and returns the body of a 2xx reply, or a sentence about what went wrong.
-async fn call(kind: ProviderKind, req: crate::domain::providers::HttpRequest) -> Result<String, String> {
-    match platform::fetch_text(&req).await {
-        Ok((status, body)) if (200..300).contains(&status) => Ok(body),
-        Ok((status, body)) => Err(crate::domain::providers::classify_http_error(kind, status, &body, None).to_string()),
-        Err(e) => Err(format!("{} could not be reached ({e}).", kind.label())),
+/// Makes one batch request through the run loop (retries with backoff, timeout, the budget,
+/// a trace) and returns the body of a 2xx reply, or a sentence about what went wrong.
+async fn call(calls: Driver<Fetch>, settings: Settings, kind: ProviderKind, req: BatchCall) -> Result<String, String> {
+    let config = transport::limits_config(settings);
+    let fetch = transport::call(calls, settings, kind, ProviderCall::Batch(req), &config, 0.0).await;
+    match fetch.end() {
+        Some(FetchEnd::Ok(body)) => Ok(body.clone()),
+        Some(FetchEnd::Http { status, body, retry_after }) => {
+            Err(crate::domain::providers::classify_http_error(kind, *status, body, retry_after.as_deref()).to_string())
+        }
+        Some(FetchEnd::Network(e)) => Err(format!("{} could not be reached ({e}).", kind.label())),
+        Some(FetchEnd::TimedOut { secs }) => Err(format!("{} did not answer within {secs} s.", kind.label())),
+        Some(FetchEnd::OverBudget(why)) => Err(why.clone()),
+        Some(FetchEnd::Stopped) | None => Err("It was stopped.".into()),
     }
 }
 
@@ -47,6 +53,8 @@ where
     let pending = RwSignal::new(load(&session.current.get_untracked()));
     let busy = RwSignal::new(false);
     let status = RwSignal::new(None::<String>);
+    // Sending and checking are provider calls: one at a time (the buttons wait while busy).
+    let calls = Driver::<Fetch>::new();
     let flow_id = move || session.current.get_untracked();
 
     let send = move |_| {
@@ -62,7 +70,6 @@ where
         if !settings.has_key(kind) {
             return status.set(Some(format!("Add your {} key in Settings to send a batch job.", kind.label())));
         }
-        let provider = settings.provider_settings(kind);
         let suite = state.suite.get_untracked();
         let id = flow_id();
         busy.set(true);
@@ -71,11 +78,13 @@ where
             let result = async {
                 match kind {
                     ProviderKind::Anthropic => {
-                        parse_id(&call(kind, anthropic_create_request(&provider, &plan.payload)).await?)
+                        let payload = plan.payload.clone();
+                        parse_id(&call(calls, settings, kind, BatchCall::AnthropicCreate { payload }).await?)
                     }
                     _ => {
-                        let file = parse_id(&call(kind, upload_request(&provider, &plan.payload)).await?)?;
-                        parse_id(&call(kind, create_request(&provider, &file)).await?)
+                        let jsonl = plan.payload.clone();
+                        let file_id = parse_id(&call(calls, settings, kind, BatchCall::Upload { jsonl }).await?)?;
+                        parse_id(&call(calls, settings, kind, BatchCall::Create { file_id }).await?)
                     }
                 }
             }
@@ -113,26 +122,18 @@ where
             return;
         }
         let kind = p.provider.unwrap_or(ProviderKind::OpenAi);
-        let provider = settings.provider_settings(kind);
         let id = flow_id();
         busy.set(true);
         status.set(Some(format!("Asking {} about batch {}\u{2026}", kind.label(), p.batch_id)));
         leptos::task::spawn_local(async move {
             let outcome = async {
-                let status_req = match kind {
-                    ProviderKind::Anthropic => anthropic_status_request(&provider, &p.batch_id),
-                    _ => status_request(&provider, &p.batch_id),
-                };
-                let st = parse_status(&call(kind, status_req).await?)?;
+                let batch_id = p.batch_id.clone();
+                let st = parse_status(&call(calls, settings, kind, BatchCall::Status { batch_id }).await?)?;
                 if !st.is_done() {
                     return Ok::<_, String>((st, None));
                 }
                 let file = st.output_file_id.clone().ok_or("The batch has no results yet.")?;
-                let results_req = match kind {
-                    ProviderKind::Anthropic => anthropic_results_request(&provider, &file),
-                    _ => content_request(&provider, &file),
-                };
-                let jsonl = call(kind, results_req).await?;
+                let jsonl = call(calls, settings, kind, BatchCall::Results { file }).await?;
                 Ok((st, Some(jsonl)))
             }
             .await;

@@ -4,8 +4,7 @@
 use super::eval_dialog::EvalState;
 use super::eval_driver::EvalDriver;
 use super::suite_store::targets;
-use crate::domain::blocks::BlockConfig;
-use crate::domain::engine::EngineConfig;
+use crate::domain::engine::{EngineConfig, RunScope};
 use crate::domain::evals::checks::{check_problems, CheckKind};
 use crate::domain::evals::run::{estimate_eval, EvalSpec, Variant};
 use crate::domain::flow::BlockId;
@@ -69,32 +68,38 @@ pub(super) fn RunSection() -> impl IntoView {
             Err(e) => e,
         }
     };
-    let missing_keys = move |spec: &EvalSpec| -> Vec<&'static str> {
-        let mut providers: Vec<String> = spec
-            .flow
-            .blocks
-            .iter()
-            .filter_map(|b| match &b.config {
-                BlockConfig::Prompt(p) => Some(p.provider.clone()),
-                // A guardrail's moderation rule asks OpenAI.
-                BlockConfig::Router(r) if r.uses_openai_moderation() => Some(ProviderKind::OpenAi.id().to_string()),
+    // The pre-run check of a single run (the flow's blocks and its sub-flows), plus the
+    // providers of the variants and of model-graded and similarity checks.
+    let missing_keys = move |spec: &EvalSpec, config: &EngineConfig| -> Vec<&'static str> {
+        let has_key = |k: ProviderKind| settings.has_key(k);
+        let view = crate::domain::engine::PreflightView {
+            has_key: &has_key,
+            approved_hosts: &config.approved_hosts,
+            model_ok: &|_| true,
+            subflows: &config.subflows,
+        };
+        let mut kinds: Vec<ProviderKind> = crate::domain::engine::preflight(&spec.flow, &RunScope::All, &view)
+            .into_iter()
+            .find_map(|b| match b {
+                crate::domain::engine::Blocker::MissingKeys(k) => Some(k),
                 _ => None,
             })
-            .collect();
-        providers.extend(spec.variants.iter().filter_map(|v| v.provider.clone()));
-        providers.extend(spec.checks.iter().filter_map(|c| match &c.kind {
-            CheckKind::ModelGraded { provider, .. } | CheckKind::Similarity { provider, .. } => Some(provider.clone()),
-            _ => None,
-        }));
-        let mut out: Vec<&'static str> = Vec::new();
-        for p in providers {
-            if let Some(kind) = ProviderKind::from_id(&p) {
-                if kind.needs_key() && !settings.has_key(kind) && !out.contains(&kind.label()) {
-                    out.push(kind.label());
+            .unwrap_or_default();
+        let others =
+            spec.variants.iter().filter_map(|v| v.provider.clone()).chain(spec.checks.iter().filter_map(|c| {
+                match &c.kind {
+                    CheckKind::ModelGraded { provider, .. } | CheckKind::Similarity { provider, .. } => {
+                        Some(provider.clone())
+                    }
+                    _ => None,
                 }
+            }));
+        for kind in others.filter_map(|p| ProviderKind::from_id(p.trim())) {
+            if kind.needs_key() && !settings.has_key(kind) && !kinds.contains(&kind) {
+                kinds.push(kind);
             }
         }
-        out
+        kinds.into_iter().map(|k| k.label()).collect()
     };
     // Why a run did not start, shown beside the Run eval button (the dialog scrolls: a
     // message at its top was out of view when the button was pressed).
@@ -111,7 +116,7 @@ pub(super) fn RunSection() -> impl IntoView {
     let run = move |resume: bool| match build_spec() {
         Err(e) => refuse(e),
         Ok((spec, config)) => {
-            let missing = missing_keys(&spec);
+            let missing = missing_keys(&spec, &config);
             if !missing.is_empty() {
                 refuse(format!("Add your {} key in Settings to run this eval.", missing.join(" and ")));
                 return;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::domain::blocks::retrieve::{EMBEDDING_PROVIDERS, MAX_TOP_K};
 use crate::domain::blocks::{BlockConfig, RetrieveConfig};
 use crate::domain::change::FlowChange;
+use crate::domain::engine::{Fetch, FetchEnd, ProviderCall};
 use crate::domain::flow::{Block, BlockId};
 use crate::domain::providers::ProviderKind;
 use crate::domain::providers::{build_embeddings_request, parse_embeddings};
@@ -15,6 +16,7 @@ use crate::ui::knowledge::knowledge::Knowledge;
 use crate::ui::knowledge::knowledge_dialog::KnowledgeOpen;
 use crate::ui::knowledge::passage_list::PassageList;
 use crate::ui::run::run::Runner;
+use crate::ui::run::transport::{self, Driver};
 use crate::ui::state::editor::Editor;
 use crate::ui::state::settings::Settings;
 use leptos::prelude::*;
@@ -217,6 +219,8 @@ fn Compare(cell: RwSignal<Block>, last_query: Signal<String>) -> impl IntoView {
     );
     let results = RwSignal::new(None::<[Result<Vec<Passage>, String>; 2]>);
     let busy = RwSignal::new(false);
+    // The query's embedding is a provider call: one at a time (the button waits).
+    let calls = Driver::<Fetch>::new();
     let run_side = move |side: Side, q: String, cfg: RetrieveConfig| async move {
         let kb = knowledge_for(&knowledge.kb.get_untracked(), side);
         if kb.is_empty() {
@@ -245,17 +249,23 @@ fn Compare(cell: RwSignal<Block>, last_query: Signal<String>) -> impl IntoView {
             ));
         }
         let kind = ProviderKind::from_id(&provider).ok_or_else(|| format!("Unknown provider {provider}."))?;
-        let request = build_embeddings_request(
-            kind,
-            &settings.provider_settings(kind),
-            &cfg.embed_model,
-            std::slice::from_ref(&q),
-        )
-        .map_err(|e| e.to_string())?;
-        let (status, body) = crate::ui::platform::platform::fetch_text(&request).await?;
-        if !(200..300).contains(&status) {
-            return Err(crate::domain::providers::classify_http_error(kind, status, &body, None).to_string());
-        }
+        // Settings that cannot make the request are said at once; the call itself goes
+        // through the run loop (retries, timeout, budget, trace).
+        build_embeddings_request(kind, &settings.provider_settings(kind), &cfg.embed_model, std::slice::from_ref(&q))
+            .map_err(|e| e.to_string())?;
+        let call = ProviderCall::Embed { model: cfg.embed_model.clone(), inputs: vec![q.clone()] };
+        let fetch = transport::call(calls, settings, kind, call, &transport::limits_config(settings), 0.0).await;
+        let body = match fetch.end() {
+            Some(FetchEnd::Ok(body)) => body.clone(),
+            Some(FetchEnd::Http { status, body, retry_after }) => {
+                return Err(crate::domain::providers::classify_http_error(kind, *status, body, retry_after.as_deref())
+                    .to_string())
+            }
+            Some(FetchEnd::Network(message)) => return Err(message.clone()),
+            Some(FetchEnd::TimedOut { secs }) => return Err(format!("No answer after {secs} s.")),
+            Some(FetchEnd::OverBudget(why)) => return Err(why.clone()),
+            Some(FetchEnd::Stopped) | None => return Err("Stopped.".into()),
+        };
         let vector = parse_embeddings(kind, &body).map_err(|e| e.to_string())?.into_iter().next().unwrap_or_default();
         Ok(search(&kb, &q, search_settings, &key, Some(&vector)))
     };

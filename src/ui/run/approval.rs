@@ -6,14 +6,12 @@ use super::run::Runner;
 use crate::domain::engine::{ApprovalDecision, BlockStatus};
 use crate::domain::flow::BlockId;
 use crate::ui::state::editor::Editor;
-use crate::ui::state::settings::Settings;
 use leptos::prelude::*;
 
 #[component]
 pub fn ApprovalActions(id: BlockId, #[prop(default = false)] compact: bool) -> impl IntoView {
     let editor = expect_context::<Editor>();
     let runner = expect_context::<Runner>();
-    let settings = expect_context::<Settings>();
     let run = runner.run_of(&id);
     let waiting = move || run.with(|r| r.as_ref().is_some_and(|r| r.status == BlockStatus::Waiting));
     let received = move || {
@@ -34,7 +32,7 @@ pub fn ApprovalActions(id: BlockId, #[prop(default = false)] compact: bool) -> i
     });
     // Copy closures (a stored id), so every button can hold one.
     let id = StoredValue::new(id);
-    let decide = move |d: ApprovalDecision| runner.decide(editor, settings, id.get_value(), d);
+    let decide = move |d: ApprovalDecision| runner.decide(id.get_value(), d);
     let start_edit = move |_| {
         draft.set(received());
         runner.approval_editing.set(Some(id.get_value()));

@@ -1,23 +1,20 @@
 //! Drives the sans-IO engine from the browser: performs its commands with `fetch`,
 //! feeds back chunks and failures, and mirrors each block's run into its own signal.
 
-use super::transport::Transport;
+use super::transport::Driver;
 use crate::domain::conversation::Conversation;
 use crate::domain::engine::{
-    estimate, ApprovalDecision, BlockRun, Command, Engine, EngineConfig, Estimate, Event, RequestId, RunCache,
-    RunScope, RunSummary,
+    estimate, preflight, ApprovalDecision, BlockRun, Blocker, Engine, EngineConfig, Estimate, Event, PreflightView,
+    RunCache, RunScope, RunSummary,
 };
 use crate::domain::flow::{BlockId, Flow};
-use crate::domain::graph;
 use crate::domain::providers::ProviderKind;
 use crate::domain::recording::{RecordedBlock, Recording};
-use crate::domain::tools::flow_tool_hosts;
 use crate::ui::platform::platform;
 use crate::ui::state::editor::Editor;
 use crate::ui::state::settings::Settings;
 use leptos::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::rc::Rc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::domain::preferences::ApprovedHosts;
 use crate::domain::stored::{from_stored, to_stored};
@@ -48,8 +45,8 @@ pub struct HostApproval {
 
 #[derive(Clone, Copy)]
 pub struct Runner {
-    engine: StoredValue<Option<Engine>, LocalStorage>,
-    transport: Transport,
+    /// The run loop, holding the engine of the latest run.
+    driver: Driver<Engine>,
     cache: StoredValue<RunCache>,
     runs: StoredValue<HashMap<BlockId, RwSignal<Option<BlockRun>>>>,
     owner: StoredValue<Owner, LocalStorage>,
@@ -62,8 +59,6 @@ pub struct Runner {
     pub message: RwSignal<Option<String>>,
     /// Ticks while a run is going, so block timers update.
     pub clock: RwSignal<f64>,
-    /// Which scope the last run had, for the UI.
-    generation: StoredValue<u64>,
     /// The last finished run, for replay in present mode.
     pub recording: RwSignal<Option<Recording>>,
     /// Set when a run needs the user to allow tool hosts first (the dialog reads it).
@@ -87,9 +82,8 @@ impl Runner {
         // A cache of this tab's results: one that cannot be read is dropped (the next run
         // refills it), the only stored record that may be.
         let cache = platform::session_get(CACHE_KEY).and_then(|t| from_stored(&t).ok()).unwrap_or_default();
-        Runner {
-            engine: StoredValue::new_local(None),
-            transport: Transport::new(),
+        let runner = Runner {
+            driver: Driver::new(),
             cache: StoredValue::new(cache),
             runs: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
@@ -99,14 +93,15 @@ impl Runner {
             summary: RwSignal::new(None),
             message: RwSignal::new(None),
             clock: RwSignal::new(0.0),
-            generation: StoredValue::new(0),
             recording: RwSignal::new(None),
             approval: RwSignal::new(None),
             session_hosts: StoredValue::new(BTreeSet::new()),
             approval_editing: RwSignal::new(None),
             download: RwSignal::new(None),
             models_ok: StoredValue::new(BTreeSet::new()),
-        }
+        };
+        runner.driver.on_step(move || runner.sync());
+        runner
     }
 
     /// Where approvals of the open flow are kept: its id, or nowhere for a shared link
@@ -191,61 +186,16 @@ impl Runner {
     }
 
     pub fn config(&self, settings: Settings) -> EngineConfig {
-        let limits = settings.limits.get_untracked();
         EngineConfig {
-            budget_usd: limits.budget_usd,
-            timeout_ms: limits.timeout_s.max(5.0) * 1000.0,
             knowledge: Some(self.knowledge.kb.get_untracked()),
             media: Some(self.media.library.get_untracked()),
-            redact_personal_data: limits.redact_personal_data,
-            ..EngineConfig::default()
+            ..super::transport::limits_config(settings)
         }
     }
 
     pub fn estimate(&self, editor: Editor, settings: Settings, scope: &RunScope) -> Estimate {
         let config = self.config(settings);
         self.cache.with_value(|c| editor.with_flow(|f| estimate(f, scope, c, &config)))
-    }
-
-    /// Providers the run would call that have no key yet.
-    fn missing_keys(f: &Flow, settings: Settings, scope: &RunScope) -> Vec<ProviderKind> {
-        let mut missing: Vec<ProviderKind> = Vec::new();
-        {
-            let in_scope: Option<HashSet<BlockId>> = match scope {
-                RunScope::All => None,
-                RunScope::Block(id) => Some(HashSet::from([id.clone()])),
-                RunScope::From(id) => Some(graph::downstream(f, id).into_iter().collect()),
-            };
-            for b in &f.blocks {
-                if in_scope.as_ref().is_some_and(|s| !s.contains(&b.id)) {
-                    continue;
-                }
-                let provider = match &b.config {
-                    crate::domain::blocks::BlockConfig::Prompt(p) => Some(&p.provider),
-                    crate::domain::blocks::BlockConfig::Router(r)
-                        if r.mode == crate::domain::blocks::RouterMode::Model =>
-                    {
-                        Some(&r.provider)
-                    }
-                    _ => None,
-                };
-                // A moderation rule asks OpenAI (the sample moderation asks nobody).
-                if let crate::domain::blocks::BlockConfig::Router(r) = &b.config {
-                    let openai = ProviderKind::OpenAi;
-                    if r.uses_openai_moderation() && !settings.has_key(openai) && !missing.contains(&openai) {
-                        missing.push(openai);
-                    }
-                }
-                if let Some(provider) = provider {
-                    if let Some(kind) = ProviderKind::from_id(provider) {
-                        if kind.needs_key() && !settings.has_key(kind) && !missing.contains(&kind) {
-                            missing.push(kind);
-                        }
-                    }
-                }
-            }
-        }
-        missing
     }
 
     pub fn start(&self, editor: Editor, settings: Settings, scope: RunScope) {
@@ -262,7 +212,7 @@ impl Runner {
 
     /// Reads the engine of the latest run (the Chat panel takes its answer from it).
     pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> Option<R> {
-        self.engine.try_with_value(|e| e.as_ref().map(f)).flatten()
+        self.driver.with(f)
     }
 
     /// Runs all of `flow` instead of the editor's flow (a shared app runs the viewer's
@@ -292,63 +242,58 @@ impl Runner {
         if self.running.get_untracked() {
             return false;
         }
-        let missing: Vec<ProviderKind> = match &flow {
-            Some(f) => Self::missing_keys(f, settings, &scope),
-            None => editor.with_flow(|f| Self::missing_keys(f, settings, &scope)),
-        };
-        if !missing.is_empty() {
-            // Settings says why, in front, with the ways to run without a key (a banner
-            // here would sit behind the dialog).
-            self.message.set(None);
-            settings.needs_key.set(missing);
-            settings.open.set(true);
-            return false;
-        }
-        // An in-browser model is a download of 100 MB or more: never without a yes. A model
-        // already in this browser's cache needs none.
-        let models: Vec<(String, Option<u32>)> = match &flow {
-            Some(f) => crate::domain::try_it::browser_models(f),
-            None => editor.with_flow(crate::domain::try_it::browser_models),
-        };
-        let unconfirmed: Vec<(String, Option<u32>)> =
-            models.into_iter().filter(|(m, _)| !self.models_ok.with_value(|ok| ok.contains(m))).collect();
-        if !unconfirmed.is_empty() {
-            let this = *self;
-            leptos::task::spawn_local(async move {
-                let cached = crate::ui::platform::local_model::cached_models().await.unwrap_or_default();
-                let (here, missing): (Vec<_>, Vec<_>) = unconfirmed.into_iter().partition(|(m, _)| {
-                    let file = crate::domain::providers::local_models::model_name(m);
-                    let tail = m.rsplit('/').next().unwrap_or(m);
-                    cached.iter().any(|c| c.name.ends_with(tail) || c.name == file)
-                });
-                this.models_ok.update_value(|ok| ok.extend(here.into_iter().map(|(m, _)| m)));
-                if missing.is_empty() {
-                    this.start_with(editor, settings, scope, flow, conversation);
-                } else {
-                    this.download.set(Some(DownloadAsk { models: missing, scope, flow, conversation }));
-                }
-            });
-            return false;
-        }
         let approved = self.approved_hosts(editor);
-        let unapproved: Vec<String> = match &flow {
-            Some(f) => flow_tool_hosts(f),
-            None => editor.with_flow(flow_tool_hosts),
-        }
-        .into_iter()
-        .filter(|h| !approved.contains(h))
-        .collect();
-        if !unapproved.is_empty() {
-            self.approval.set(Some(HostApproval { hosts: unapproved, scope, flow, conversation }));
-            return false;
+        let subflows = self.subflows(editor);
+        let has_key = |k: ProviderKind| settings.has_key(k);
+        let model_ok = |m: &str| self.models_ok.with_value(|ok| ok.contains(m));
+        let view =
+            PreflightView { has_key: &has_key, approved_hosts: &approved, model_ok: &model_ok, subflows: &subflows };
+        let blockers = match &flow {
+            Some(f) => preflight(f, &scope, &view),
+            None => editor.with_flow(|f| preflight(f, &scope, &view)),
+        };
+        // One thing at a time, in the order `preflight` gives: keys, downloads, hosts, problems.
+        match blockers.into_iter().next() {
+            Some(Blocker::MissingKeys(missing)) => {
+                // Settings says why, in front, with the ways to run without a key (a banner
+                // here would sit behind the dialog).
+                self.message.set(None);
+                settings.needs_key.set(missing);
+                settings.open.set(true);
+                return false;
+            }
+            Some(Blocker::Download(unconfirmed)) => {
+                // An in-browser model is a download of 100 MB or more: never without a yes. A
+                // model already in this browser's cache needs none.
+                let this = *self;
+                leptos::task::spawn_local(async move {
+                    let cached = crate::ui::platform::local_model::cached_models().await.unwrap_or_default();
+                    let (here, missing): (Vec<_>, Vec<_>) = unconfirmed.into_iter().partition(|(m, _)| {
+                        let file = crate::domain::providers::local_models::model_name(m);
+                        let tail = m.rsplit('/').next().unwrap_or(m);
+                        cached.iter().any(|c| c.name.ends_with(tail) || c.name == file)
+                    });
+                    this.models_ok.update_value(|ok| ok.extend(here.into_iter().map(|(m, _)| m)));
+                    if missing.is_empty() {
+                        this.start_with(editor, settings, scope, flow, conversation);
+                    } else {
+                        this.download.set(Some(DownloadAsk { models: missing, scope, flow, conversation }));
+                    }
+                });
+                return false;
+            }
+            Some(Blocker::UnapprovedHosts(hosts)) => {
+                self.approval.set(Some(HostApproval { hosts, scope, flow, conversation }));
+                return false;
+            }
+            Some(Blocker::CannotRun(e)) => {
+                self.message.set(Some(format!("The flow cannot run yet: {}", e.messages().join(" "))));
+                return false;
+            }
+            None => {}
         }
         let now = platform::now_precise_ms();
-        let config = EngineConfig {
-            approved_hosts: approved,
-            subflows: self.subflows(editor),
-            conversation,
-            ..self.config(settings)
-        };
+        let config = EngineConfig { approved_hosts: approved, subflows, conversation, ..self.config(settings) };
         let started = self.cache.with_value(|c| match &flow {
             Some(f) => Engine::start(f, scope.clone(), c, config, now),
             None => editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)),
@@ -365,21 +310,17 @@ impl Runner {
         if matches!(scope, RunScope::All) {
             self.runs.with_value(|r| r.values().for_each(|s| s.set(None)));
         }
-        self.generation.update_value(|g| *g += 1);
         let commands = engine.poll(now);
-        self.engine.set_value(Some(engine));
+        self.driver.launch(settings, engine, commands);
         self.running.set(true);
         self.tick();
-        self.perform(editor, settings, commands);
         self.sync();
         true
     }
 
     /// Forgets the results shown (another flow was opened: its block ids may repeat).
     pub fn reset(&self) {
-        self.stop();
-        self.generation.update_value(|g| *g += 1);
-        self.engine.set_value(None);
+        self.driver.reset();
         self.running.set(false);
         self.summary.set(None);
         self.message.set(None);
@@ -387,77 +328,23 @@ impl Runner {
     }
 
     pub fn stop(&self) {
-        let now = platform::now_precise_ms();
-        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.stop(now))).flatten().unwrap_or_default();
-        for c in commands {
-            if let Command::Cancel { request } = c {
-                self.abort(request);
-            }
-        }
-        self.sync();
+        self.driver.stop();
     }
 
     /// A person's Approve / Edit / Reject for a waiting Approval block.
-    pub fn decide(&self, editor: Editor, settings: Settings, block: BlockId, decision: ApprovalDecision) {
+    pub fn decide(&self, block: BlockId, decision: ApprovalDecision) {
         self.approval_editing.set(None);
-        let generation = self.generation.get_value();
-        self.feed(editor, settings, generation, Event::Approval { block, decision });
-    }
-
-    fn abort(&self, request: RequestId) {
-        self.transport.abort(request);
-    }
-
-    /// Feeds an event to the engine and performs what it asks next.
-    fn feed(&self, editor: Editor, settings: Settings, generation: u64, event: Event) {
-        if self.generation.get_value() != generation {
-            return; // an answer for a run that has since been replaced
-        }
-        let now = platform::now_precise_ms();
-        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.on_event(event, now))).flatten();
-        if let Some(commands) = commands {
-            self.perform(editor, settings, commands);
-        }
-        self.sync();
-    }
-
-    fn poll(&self, editor: Editor, settings: Settings, generation: u64) {
-        if self.generation.get_value() != generation {
-            return;
-        }
-        let now = platform::now_precise_ms();
-        let commands = self.engine.try_update_value(|e| e.as_mut().map(|e| e.poll(now))).flatten();
-        if let Some(commands) = commands {
-            self.perform(editor, settings, commands);
-        }
-        self.sync();
-    }
-
-    fn perform(&self, editor: Editor, settings: Settings, commands: Vec<Command>) {
-        let generation = self.generation.get_value();
-        let this = *self;
-        self.transport.perform(
-            settings,
-            commands,
-            Rc::new(move |event| this.feed(editor, settings, generation, event)),
-            Rc::new(move || this.poll(editor, settings, generation)),
-        );
+        self.driver.send(Event::Approval { block, decision });
     }
 
     /// Copies changed block runs into their signals; ends the run when the engine is done.
     fn sync(&self) {
-        let Some((changed, summary, finished)) = self
-            .engine
-            .try_update_value(|e| {
-                e.as_mut().map(|e| {
-                    let ids = e.take_changed();
-                    let runs: Vec<(BlockId, Option<BlockRun>)> =
-                        ids.into_iter().map(|id| (id.clone(), e.block(&id).cloned())).collect();
-                    (runs, e.summary(), e.is_finished())
-                })
-            })
-            .flatten()
-        else {
+        let Some((changed, summary, finished)) = self.driver.update(|e| {
+            let ids = e.take_changed();
+            let runs: Vec<(BlockId, Option<BlockRun>)> =
+                ids.into_iter().map(|id| (id.clone(), e.block(&id).cloned())).collect();
+            (runs, e.summary(), e.is_finished())
+        }) else {
             return;
         };
         for (id, run) in changed {
@@ -466,27 +353,25 @@ impl Runner {
         self.summary.set(Some(summary));
         if finished && self.running.get_untracked() {
             self.running.set(false);
-            let recording = self.engine.with_value(|e| {
-                e.as_ref().map(|e| Recording {
-                    recorded_ms: platform::now_ms(),
-                    blocks: e
-                        .blocks()
-                        .map(|(id, r)| RecordedBlock {
-                            id: id.0.clone(),
-                            status: r.status.label().to_string(),
-                            input: input_text(r),
-                            output: r.output.clone().unwrap_or_default(),
-                            error: r.error.clone(),
-                            sample: r.sample,
-                        })
-                        .collect(),
-                })
+            let recording = self.driver.with(|e| Recording {
+                recorded_ms: platform::now_ms(),
+                blocks: e
+                    .blocks()
+                    .map(|(id, r)| RecordedBlock {
+                        id: id.0.clone(),
+                        status: r.status.label().to_string(),
+                        input: input_text(r),
+                        output: r.output.clone().unwrap_or_default(),
+                        error: r.error.clone(),
+                        sample: r.sample,
+                    })
+                    .collect(),
             });
             if recording.is_some() {
                 self.recording.set(recording);
             }
             // Chunk vectors fetched for meaning search are kept, so the next run only embeds the query.
-            let fresh = self.engine.try_update_value(|e| e.as_mut().map(|e| e.take_new_embeddings())).flatten();
+            let fresh = self.driver.update(|e| e.take_new_embeddings());
             if let Some(fresh) = fresh.filter(|f| !f.is_empty()) {
                 self.knowledge.update(|kb| {
                     for (key, vectors) in fresh {
@@ -495,11 +380,7 @@ impl Runner {
                 });
             }
             let cache = self.cache.try_update_value(|c| {
-                self.engine.with_value(|e| {
-                    if let Some(e) = e {
-                        e.write_cache(c);
-                    }
-                });
+                self.driver.with(|e| e.write_cache(c));
                 to_stored(c)
             });
             if let Some(text) = cache {
@@ -518,22 +399,9 @@ impl Runner {
     }
 }
 
-/// The flow ids the sub-flow tools of `flow` run.
+/// The flow ids the sub-flow tools and loops of `flow` run.
 fn subflow_ids(flow: &crate::domain::flow::Flow) -> Vec<String> {
-    flow.blocks
-        .iter()
-        .filter_map(|b| match &b.config {
-            crate::domain::blocks::BlockConfig::Tool(t) => match &t.action {
-                crate::domain::blocks::tool::ToolAction::SubFlow(s) => Some(s.flow_id.clone()),
-                _ => None,
-            },
-            crate::domain::blocks::BlockConfig::Loop(l) => match &l.body {
-                crate::domain::blocks::loop_block::LoopBody::Flow { flow_id, .. } => Some(flow_id.clone()),
-                crate::domain::blocks::loop_block::LoopBody::Prompt(_) => None,
-            },
-            _ => None,
-        })
-        .collect()
+    flow.blocks.iter().filter_map(crate::domain::engine::subflow_id).collect()
 }
 
 /// What went into a block, for present mode: a prompt's rendered user message, a Retrieve

@@ -1,8 +1,9 @@
 //! The Settings dialog: per provider key, base URL, default model, and a connection test
 //! that says exactly what is wrong; plus run limits and where keys are kept.
 
+use crate::domain::engine::{Fetch, FetchEnd, ProviderCall};
 use crate::domain::providers::{build_models_request, classify_http_error, parse_models_response, ProviderKind};
-use crate::ui::platform::platform::{self, FetchEnd};
+use crate::ui::run::transport::{self, Driver};
 use crate::ui::state::settings::{Limits, Settings};
 use crate::ui::widgets::modal::Modal;
 use leptos::prelude::*;
@@ -21,27 +22,27 @@ fn unreachable_help(kind: ProviderKind, url: &str) -> String {
     format!("Could not reach {url}: no answer, or the browser blocked it (CORS).{why}")
 }
 
-async fn test_connection(settings: Settings, kind: ProviderKind) -> Result<String, String> {
+/// Lists the provider's models through the run loop (retries, timeout, budget, trace).
+async fn test_connection(settings: Settings, kind: ProviderKind, calls: Driver<Fetch>) -> Result<String, String> {
     let ps = settings.provider_settings(kind);
+    // Settings that cannot make a request (no base URL, say) are said at once.
     let req = build_models_request(kind, &ps).map_err(|e| e.to_string())?;
     let url = req.url.clone();
-    let Ok(controller) = web_sys::AbortController::new() else {
-        return Err("The browser cannot make requests.".into());
-    };
-    let mut body = Vec::new();
-    match platform::fetch_streaming(&req, &controller.signal(), |b| body.extend(b)).await {
-        FetchEnd::Done => {
-            let text = String::from_utf8_lossy(&body);
-            let models = parse_models_response(kind, &text).map_err(|e| e.to_string())?;
+    let config = transport::limits_config(settings);
+    let fetch = transport::call(calls, settings, kind, ProviderCall::Models, &config, 0.0).await;
+    match fetch.end() {
+        Some(FetchEnd::Ok(text)) => {
+            let models = parse_models_response(kind, text).map_err(|e| e.to_string())?;
             let n = models.len();
             settings.update_prefs(kind, |p| p.models = models);
             Ok(format!("Connected. {n} models available."))
         }
-        FetchEnd::Http { status, body, retry_after } => {
-            Err(classify_http_error(kind, status, &body, retry_after.as_deref()).to_string())
+        Some(FetchEnd::Http { status, body, retry_after }) => {
+            Err(classify_http_error(kind, *status, body, retry_after.as_deref()).to_string())
         }
-        FetchEnd::Network(_) => Err(unreachable_help(kind, &url)),
-        FetchEnd::Aborted => Err("The test was cancelled.".into()),
+        Some(FetchEnd::Network(_) | FetchEnd::TimedOut { .. }) => Err(unreachable_help(kind, &url)),
+        Some(FetchEnd::OverBudget(why)) => Err(why.clone()),
+        Some(FetchEnd::Stopped) | None => Err("The test was cancelled.".into()),
     }
 }
 
@@ -180,6 +181,7 @@ fn ProviderSection(kind: ProviderKind) -> impl IntoView {
     let settings = expect_context::<Settings>();
     let status = RwSignal::new(None::<Result<String, String>>);
     let testing = RwSignal::new(false);
+    let calls = Driver::<Fetch>::new();
     let label = kind.label();
     let key_label = format!("{label} API key");
     let url_label = format!("{label} base URL");
@@ -190,7 +192,7 @@ fn ProviderSection(kind: ProviderKind) -> impl IntoView {
         testing.set(true);
         status.set(None);
         leptos::task::spawn_local(async move {
-            let r = test_connection(settings, kind).await;
+            let r = test_connection(settings, kind, calls).await;
             status.set(Some(r));
             testing.set(false);
         });
