@@ -6,6 +6,7 @@ use crate::domain::flow::Point;
 use crate::domain::layout::{block_rect, bounds, Rect, Viewport};
 use crate::ui::state::editor::Editor;
 use leptos::prelude::*;
+use std::fmt::Write as _;
 
 const W: f64 = 200.0;
 const H: f64 = 130.0;
@@ -24,10 +25,24 @@ pub fn Minimap() -> impl IntoView {
         let scale = (W / all.w).min(H / all.h);
         (all, scale)
     });
-    let blocks = Memo::new(move |_| {
+    // One SVG path per block kind, every block a rectangle in it: a few elements whatever the
+    // flow's size. (A <rect> per block meant 10,000 elements rebuilt whenever a block was added
+    // to a 10,000-block flow: most of that edit's second.) A title edit leaves the paths equal,
+    // so the memo does not notify and nothing is redrawn.
+    let paths = Memo::new(move |_| {
         editor.settled_rev.track();
-        editor
-            .with_flow(|f| f.blocks.iter().map(|b| (block_rect(b), b.config.kind_id().to_string())).collect::<Vec<_>>())
+        let (all, s) = frame.get();
+        let mut by_kind: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+        editor.with_flow(|f| {
+            for b in &f.blocks {
+                let r = block_rect(b);
+                let (x, y) = ((r.x - all.x) * s, (r.y - all.y) * s);
+                let (w, h) = ((r.w * s).max(2.0), (r.h * s).max(2.0));
+                let d = by_kind.entry(b.config.kind_id().to_string()).or_default();
+                let _ = write!(d, "M{x:.1} {y:.1}h{w:.1}v{h:.1}h{:.1}z", -w);
+            }
+        });
+        by_kind.into_iter().collect::<Vec<_>>()
     });
     let to_mini = move |r: &Rect| {
         let (all, s) = frame.get();
@@ -62,9 +77,8 @@ pub fn Minimap() -> impl IntoView {
             // frame is a separate element moved by a transform (repainting 1,000 rects per
             // pan step was the main cost of panning a big flow).
             <svg class="mini-blocks" width=W height=H aria-hidden="true">
-                {move || blocks.get().iter().map(|(r, kind)| {
-                    let m = to_mini(r);
-                    view! { <rect class=format!("mini-block kind-{kind}") x=m.x y=m.y width=m.w.max(2.0) height=m.h.max(2.0) rx="2" /> }
+                {move || paths.get().into_iter().map(|(kind, d)| {
+                    view! { <path class=format!("mini-block kind-{kind}") d=d /> }
                 }).collect_view()}
             </svg>
             <div class="mini-view" aria-hidden="true" style=move || {
