@@ -198,8 +198,8 @@ test("a flow file of 10,000 blocks opens and the app stays responsive; 10,001 ar
     () => page.getByLabel("Flow file to import").setInputFiles({ name: "big.json", mimeType: "application/json", buffer: Buffer.from(file) }),
     () => expect(page.getByRole("alert").filter({ hasText: "Imported" })).toBeVisible({ timeout: 120_000 }));
   await expect(page.getByRole("textbox", { name: "Flow title" })).toHaveValue("10000 blocks");
-  // Measured 4.0 s (release build, 2-core machine; 7.6 s before the run plan and estimate
-  // became linear): parsing, the first checks and the cards in view, in one task.
+  // Measured 1.5 s (release build, 2-core machine; 7.6 s before the run plan became linear
+  // and the minimap stopped drawing a rect per block): parsing, checks and cards in one task.
   // The bound catches a regression, not a target.
   expect(longest).toBeLessThan(20_000);
   // Still usable afterwards: select a block on screen, add one, undo it.
