@@ -119,14 +119,7 @@ pub fn download_text(filename: &str, text: &str, mime: &str) -> Result<(), Strin
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-    let doc = web_sys::window().and_then(|w| w.document()).ok_or("No document.")?;
-    let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(fail)?.dyn_into().map_err(|_| "No anchor.")?;
-    a.set_href(&url);
-    a.set_download(filename);
-    a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
+    offer_blob(filename, &blob)
 }
 
 /// Offers `bytes` as a file download (a .zip of generated code).
@@ -137,7 +130,13 @@ pub fn download_bytes(filename: &str, bytes: &[u8], mime: &str) -> Result<(), St
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    offer_blob(filename, &blob)
+}
+
+/// Clicks a temporary download link to `blob`.
+fn offer_blob(filename: &str, blob: &web_sys::Blob) -> Result<(), String> {
+    let fail = |_| "The browser refused to create the file.".to_string();
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(fail)?;
     let doc = web_sys::window().and_then(|w| w.document()).ok_or("No document.")?;
     let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(fail)?.dyn_into().map_err(|_| "No anchor.")?;
     a.set_href(&url);

@@ -60,18 +60,12 @@ impl Transport {
                     let http = match build_chat_request(provider, &settings.provider_settings(provider), &chat) {
                         Ok(h) => h,
                         Err(e) => {
-                            // A settings problem found at send time: report it as a refusal.
-                            let body = serde_json::json!({ "error": { "message": e.to_string() } }).to_string();
-                            let event = Event::HttpError { request, status: 400, body, retry_after: None };
-                            let feed = feed.clone();
-                            platform::after_ms(0.0, move || feed(event));
+                            refuse(&feed, request, e.to_string());
                             continue;
                         }
                     };
                     let Some(signal) = self.controller(request) else { continue };
-                    let sent = Event::Sent { request, redacted: http.redacted() };
-                    let feed_sent = feed.clone();
-                    platform::after_ms(0.0, move || feed_sent(sent));
+                    announce_sent(&feed, request, &http);
                     if provider == crate::domain::providers::ProviderKind::Browser {
                         // Never fetched: the model runs in this tab.
                         crate::ui::platform::local_model::perform_chat(
@@ -173,17 +167,12 @@ impl Transport {
                     let http = match build_moderation_request(&settings.provider_settings(openai), &input) {
                         Ok(h) => h,
                         Err(e) => {
-                            let body = serde_json::json!({ "error": { "message": e.to_string() } }).to_string();
-                            let event = Event::HttpError { request, status: 400, body, retry_after: None };
-                            let feed = feed.clone();
-                            platform::after_ms(0.0, move || feed(event));
+                            refuse(&feed, request, e.to_string());
                             continue;
                         }
                     };
                     let Some(signal) = self.controller(request) else { continue };
-                    let sent = Event::Sent { request, redacted: http.redacted() };
-                    let feed_sent = feed.clone();
-                    platform::after_ms(0.0, move || feed_sent(sent));
+                    announce_sent(&feed, request, &http);
                     let feed = feed.clone();
                     leptos::task::spawn_local(async move {
                         let mut body: Vec<u8> = Vec::new();
@@ -211,17 +200,12 @@ impl Transport {
                     let http = match build_call(settings, provider, &call) {
                         Ok(h) => h,
                         Err(message) => {
-                            let body = serde_json::json!({ "error": { "message": message } }).to_string();
-                            let event = Event::HttpError { request, status: 400, body, retry_after: None };
-                            let feed = feed.clone();
-                            platform::after_ms(0.0, move || feed(event));
+                            refuse(&feed, request, message);
                             continue;
                         }
                     };
                     let Some(signal) = self.controller(request) else { continue };
-                    let sent = Event::Sent { request, redacted: http.redacted() };
-                    let feed_sent = feed.clone();
-                    platform::after_ms(0.0, move || feed_sent(sent));
+                    announce_sent(&feed, request, &http);
                     let feed = feed.clone();
                     leptos::task::spawn_local(async move {
                         let mut body: Vec<u8> = Vec::new();
@@ -471,4 +455,20 @@ impl<M: Machine + 'static> Driver<M> {
             f();
         }
     }
+}
+
+/// A request the settings cannot make, found when it is about to be sent: reported to the
+/// machine as the provider's refusal (a 400 with the reason), on the next tick like any reply.
+fn refuse(feed: &Rc<dyn Fn(Event)>, request: RequestId, message: String) {
+    let body = serde_json::json!({ "error": { "message": message } }).to_string();
+    let event = Event::HttpError { request, status: 400, body, retry_after: None };
+    let feed = feed.clone();
+    platform::after_ms(0.0, move || feed(event));
+}
+
+/// Tells the machine the request left, with its key-free copy for the trace.
+fn announce_sent(feed: &Rc<dyn Fn(Event)>, request: RequestId, http: &HttpRequest) {
+    let sent = Event::Sent { request, redacted: http.redacted() };
+    let feed = feed.clone();
+    platform::after_ms(0.0, move || feed(sent));
 }

@@ -37,6 +37,30 @@ enum Phase {
     Ready,
 }
 
+/// What starts (or retries) a load: fetches the module, builds the view under the caller's
+/// owner (so the feature's effects and contexts belong to the component, and reading signals
+/// while it builds subscribes nothing), and records the outcome in `phase`.
+fn starter(
+    phase: RwSignal<Phase>,
+    loaded: StoredValue<Option<AnyView>, LocalStorage>,
+    load: impl Fn() -> LazyView + Copy + 'static,
+) -> impl Fn() + Copy + 'static {
+    let owner = StoredValue::new(Owner::current().unwrap_or_default());
+    move || {
+        phase.set(Phase::Loading);
+        let fetch = ScopedFuture { owner: owner.get_value(), observer: None, fut: load() };
+        leptos::task::spawn_local(async move {
+            match fetch.await {
+                Ok(view) => {
+                    loaded.set_value(Some(view));
+                    phase.set(Phase::Ready);
+                }
+                Err(ChunkError) => phase.set(Phase::Failed),
+            }
+        });
+    }
+}
+
 /// Mounts `load()`'s view the first time `open` is true, then keeps it mounted.
 #[component]
 pub fn LoadOnFirstOpen(
@@ -53,20 +77,7 @@ pub fn LoadOnFirstOpen(
     // The feature's effects and contexts belong to this component, not to the effect below
     // (which re-runs, and would dispose them), and reading signals while it builds must not
     // subscribe anything.
-    let owner = StoredValue::new(Owner::current().unwrap_or_default());
-    let start = move || {
-        phase.set(Phase::Loading);
-        let fetch = ScopedFuture { owner: owner.get_value(), observer: None, fut: load() };
-        leptos::task::spawn_local(async move {
-            match fetch.await {
-                Ok(view) => {
-                    loaded.set_value(Some(view));
-                    phase.set(Phase::Ready);
-                }
-                Err(ChunkError) => phase.set(Phase::Failed),
-            }
-        });
-    };
+    let start = starter(phase, loaded, load);
     Effect::new(move |_| {
         if open.get() && phase.get_untracked() == Phase::Waiting {
             start();
@@ -130,20 +141,7 @@ pub(crate) use load_on_first_open;
 pub fn load_here(what: &'static str, load: impl Fn() -> LazyView + Copy + Send + Sync + 'static) -> impl IntoView {
     let phase = RwSignal::new(Phase::Loading);
     let loaded = StoredValue::<Option<AnyView>, LocalStorage>::new_local(None);
-    let owner = StoredValue::new(Owner::current().unwrap_or_default());
-    let start = move || {
-        phase.set(Phase::Loading);
-        let fetch = ScopedFuture { owner: owner.get_value(), observer: None, fut: load() };
-        leptos::task::spawn_local(async move {
-            match fetch.await {
-                Ok(view) => {
-                    loaded.set_value(Some(view));
-                    phase.set(Phase::Ready);
-                }
-                Err(ChunkError) => phase.set(Phase::Failed),
-            }
-        });
-    };
+    let start = starter(phase, loaded, load);
     start();
     move || match phase.get() {
         Phase::Ready => loaded.try_update_value(Option::take).flatten().unwrap_or_else(|| ().into_any()),
