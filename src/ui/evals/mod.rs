@@ -10,5 +10,8 @@ pub(crate) mod eval_driver;
 pub(crate) mod eval_results;
 pub(crate) mod fairness_ui;
 mod generate;
+mod held_out;
+mod results_body;
+mod results_grid;
 mod run_section;
 pub(crate) mod suite_store;
