@@ -12,6 +12,8 @@ pub(crate) mod media_value;
 pub(crate) mod prompt_messages;
 pub(crate) mod result_panel;
 pub(crate) mod retrieve_settings;
+mod router_rule;
 pub(crate) mod sample_answers;
 pub(crate) mod tool_settings;
 pub(crate) mod transcribe_settings;
+mod transform_settings;
