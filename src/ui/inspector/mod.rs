@@ -14,6 +14,7 @@ pub(crate) mod result_panel;
 pub(crate) mod retrieve_settings;
 mod router_rule;
 pub(crate) mod sample_answers;
+mod tool_actions;
 pub(crate) mod tool_settings;
 pub(crate) mod transcribe_settings;
 mod transform_settings;
