@@ -7,3 +7,6 @@ pub(crate) mod files;
 pub(crate) mod present;
 pub(crate) mod share_ui;
 pub(crate) mod try_it;
+mod try_it_answer;
+mod try_it_feedback;
+mod try_it_form;
