@@ -1,7 +1,7 @@
 //! A block on the canvas: header, port rows and a one-line summary. Geometry matches
 //! `domain::layout` so edges attach exactly to the port dots.
 
-use super::canvas::CanvasCtx;
+use super::gestures::CanvasCtx;
 use crate::domain::blocks::BlockConfig;
 use crate::domain::engine::{BlockRun, BlockStatus};
 use crate::domain::flow::{Block, BlockId};

@@ -1,7 +1,7 @@
 //! The minimap: every block as a small rectangle, the visible area as a frame. Click or
 //! drag on it to move the view there.
 
-use super::canvas::CanvasCtx;
+use super::gestures::CanvasCtx;
 use crate::domain::flow::Point;
 use crate::domain::layout::{block_rect, bounds, Rect, Viewport};
 use crate::ui::state::editor::Editor;

@@ -5,5 +5,6 @@ pub(crate) mod block_card;
 pub(crate) mod canvas;
 pub(crate) mod edge_view;
 pub(crate) mod fit;
+mod gestures;
 pub(crate) mod minimap;
 pub(crate) mod palette;
