@@ -1,32 +1,27 @@
-//! The app shell: top bar, palette, canvas and inspector; autosave; global shortcuts,
-//! clipboard and file drop.
+//! The app shell: top bar, palette, canvas and inspector, the dialogs, and the contexts every
+//! feature reads; autosave, the theme, and files or blocks dropped on the canvas. Keyboard
+//! shortcuts and the clipboard are shortcuts.rs; the banners over the canvas banners.rs.
 
+use super::banners::Banners;
 use super::help::HelpDialog;
+use super::shortcuts::listen_for_shortcuts;
 use super::topbar::{Theme, TopBar, ViewControls};
-use crate::domain::change::FlowChange;
-use crate::domain::clipboard;
-use crate::domain::flow::{BlockId, Flow, Point};
-use crate::domain::layout::{bounds, GRID};
+use crate::domain::flow::Point;
 use crate::domain::recording::Recording;
 use crate::ui::canvas::canvas::Canvas;
-use crate::ui::canvas::fit::{canvas_size, is_typing, is_typing_target};
 use crate::ui::canvas::palette::Palette;
 use crate::ui::inspector::inspector::Inspector;
 use crate::ui::platform::platform;
 use crate::ui::run::run::Runner;
 use crate::ui::share::files;
 use crate::ui::share::present::Present;
-use crate::ui::share::share_ui::{open_from_location, Shared, SharedBanner};
+use crate::ui::share::share_ui::{open_from_location, Shared};
 use crate::ui::state::editor::Editor;
 use crate::ui::state::persist::{apply_view, Session};
 use crate::ui::state::settings::Settings;
 use leptos::prelude::*;
 
 use crate::ui::platform::storage_keys::THEME as THEME_KEY;
-
-/// Copied blocks, kept in the page too, for browsers that refuse the system clipboard.
-#[derive(Clone, Copy)]
-struct LocalClipboard(StoredValue<Option<String>>);
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -156,43 +151,7 @@ pub fn App() -> impl IntoView {
 
     let help_open = RwSignal::new(false);
     provide_context(HelpOpen(help_open));
-    let local_clip = LocalClipboard(StoredValue::new(None));
-
-    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if crate::ui::share::present::on_key(present, editor, &ev) {
-            ev.prevent_default();
-            return;
-        }
-        on_key(editor, help_open, local_clip, &ev)
-    });
-    let _copy = window_event_listener(leptos::ev::copy, move |ev| {
-        if let Some(text) = copy_selection(editor, local_clip, is_typing_target(ev.target())) {
-            if let Some(data) = ev.clipboard_data() {
-                let _ = data.set_data("text/plain", &text);
-                ev.prevent_default();
-            }
-        }
-    });
-    let _cut = window_event_listener(leptos::ev::cut, move |ev| {
-        if let Some(text) = copy_selection(editor, local_clip, is_typing_target(ev.target())) {
-            if let Some(data) = ev.clipboard_data() {
-                let _ = data.set_data("text/plain", &text);
-                ev.prevent_default();
-            }
-            delete_selection(editor);
-        }
-    });
-    let _paste = window_event_listener(leptos::ev::paste, move |ev| {
-        if is_typing_target(ev.target()) {
-            return;
-        }
-        let text = ev.clipboard_data().and_then(|d| d.get_data("text/plain").ok()).filter(|t| !t.is_empty());
-        let text = text.or_else(|| local_clip.0.get_value());
-        if let Some(fragment) = text.as_deref().and_then(clipboard::read) {
-            ev.prevent_default();
-            paste_fragment(editor, &fragment);
-        }
-    });
+    listen_for_shortcuts(editor, present, help_open);
 
     let knowledge_open = expect_context::<crate::ui::knowledge::knowledge_dialog::KnowledgeOpen>().0;
     let knowledge_status = expect_context::<crate::ui::knowledge::knowledge_dialog::KnowledgeStatus>().0;
@@ -281,184 +240,3 @@ pub fn App() -> impl IntoView {
 
 #[derive(Clone, Copy)]
 pub struct HelpOpen(pub RwSignal<bool>);
-
-#[component]
-fn Banners() -> impl IntoView {
-    let editor = expect_context::<Editor>();
-    let knowledge = expect_context::<crate::ui::knowledge::knowledge::Knowledge>();
-    let media = expect_context::<crate::ui::platform::media::MediaStore>();
-    let runner = expect_context::<Runner>();
-    let session = expect_context::<Session>();
-    view! {
-        <div class="banners">
-            <SharedBanner />
-            <crate::ui::state::unreadable::UnreadableBanners />
-            <crate::ui::settings::local_model_ui::LocalModelStatus />
-            <crate::ui::run::privacy_notice::PrivacyNotice />
-            <Show when=move || session.storage_error.get().is_some()>
-                <div class="banner banner-error" role="alert">
-                    <span>{move || session.storage_error.get().unwrap_or_default()}</span>
-                    <button class="button" on:click=move |_| files::export(editor, session, knowledge, media)>"Export flow"</button>
-                </div>
-            </Show>
-            <Show when=move || session.conflict.get()>
-                <div class="banner banner-error" role="alert">
-                    <span>"This flow was changed in another tab. Changes here are not saved until you choose which version to keep."</span>
-                    <button class="button" on:click=move |_| session.keep_this_version(editor)>"Keep this tab\u{2019}s version"</button>
-                    <button class="button" on:click=move |_| session.load_other_version(editor)>"Load the other tab\u{2019}s version"</button>
-                </div>
-            </Show>
-            <Show when=move || media.problem.get().is_some()>
-                <div class="banner banner-error" role="alert">
-                    <span>{move || media.problem.get().unwrap_or_default()}</span>
-                    <button class="icon-button" aria-label="Dismiss" on:click=move |_| media.problem.set(None)>"\u{d7}"</button>
-                </div>
-            </Show>
-            <Show when=move || runner.message.get().is_some()>
-                <div class="banner banner-error" role="alert">
-                    <span>{move || runner.message.get().unwrap_or_default()}</span>
-                    <button class="icon-button" aria-label="Dismiss" on:click=move |_| runner.message.set(None)>"\u{d7}"</button>
-                </div>
-            </Show>
-            <Show when=move || session.notice.get().is_some()>
-                <div class="banner" role="alert">
-                    <span>{move || session.notice.get().unwrap_or_default()}</span>
-                    <button class="icon-button" aria-label="Dismiss" on:click=move |_| session.notice.set(None)>"\u{d7}"</button>
-                </div>
-            </Show>
-            <Show when=move || session.deleted.get().is_some()>
-                <div class="banner" role="status">
-                    <span>{move || format!("Deleted \u{201c}{}\u{201d}.", session.deleted.get().map(|d| d.entry.title).unwrap_or_default())}</span>
-                    <button class="button" aria-label="Undo delete" on:click=move |_| session.undo_delete(editor)>"Undo"</button>
-                    <button class="icon-button" aria-label="Dismiss" on:click=move |_| session.deleted.set(None)>"\u{d7}"</button>
-                </div>
-            </Show>
-        </div>
-    }
-}
-
-fn on_key(editor: Editor, help_open: RwSignal<bool>, clip: LocalClipboard, ev: &web_sys::KeyboardEvent) {
-    if is_typing(ev) {
-        return;
-    }
-    let cmd = ev.ctrl_key() || ev.meta_key();
-    let key = ev.key();
-    let handled = match key.as_str() {
-        "z" | "Z" if cmd && ev.shift_key() => {
-            editor.redo();
-            true
-        }
-        "z" | "Z" if cmd => {
-            editor.undo();
-            true
-        }
-        "y" | "Y" if cmd => {
-            editor.redo();
-            true
-        }
-        "a" | "A" if cmd => {
-            editor.selection.set(editor.order.get_untracked());
-            true
-        }
-        "d" | "D" if cmd => {
-            if let Some(text) = copy_selection(editor, clip, false) {
-                if let Some(fragment) = clipboard::read(&text) {
-                    paste_fragment(editor, &fragment);
-                }
-            }
-            true
-        }
-        "Delete" | "Backspace" => {
-            delete_selection(editor);
-            true
-        }
-        "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" if !cmd => nudge(editor, &key, ev.shift_key()),
-        "Escape" => {
-            help_open.set(false);
-            if let Some(k) = use_context::<crate::ui::knowledge::knowledge_dialog::KnowledgeOpen>() {
-                k.0.set(false);
-            }
-            if let Some(runner) = use_context::<Runner>() {
-                runner.approval.set(None);
-            }
-            editor.selection.set(Vec::new());
-            editor.selected_edge.set(None);
-            true
-        }
-        "?" => {
-            help_open.update(|o| *o = !*o);
-            true
-        }
-        _ => false,
-    };
-    if handled {
-        ev.prevent_default();
-    }
-}
-
-fn delete_selection(editor: Editor) {
-    if let Some(edge) = editor.selected_edge.get_untracked() {
-        let _ = editor.apply(FlowChange::RemoveEdge { id: edge });
-        return;
-    }
-    let ids = editor.selection.get_untracked();
-    if !ids.is_empty() {
-        let _ = editor.apply(FlowChange::Batch(ids.into_iter().map(|id| FlowChange::RemoveBlock { id }).collect()));
-    }
-}
-
-fn nudge(editor: Editor, key: &str, far: bool) -> bool {
-    let ids = editor.selection.get_untracked();
-    if ids.is_empty() {
-        return false;
-    }
-    let step = if far { GRID * 4.0 } else { GRID };
-    let (dx, dy) = match key {
-        "ArrowLeft" => (-step, 0.0),
-        "ArrowRight" => (step, 0.0),
-        "ArrowUp" => (0.0, -step),
-        _ => (0.0, step),
-    };
-    let moves: Vec<FlowChange> = editor.with_flow(|f| {
-        ids.iter()
-            .filter_map(|id| {
-                f.block(id).map(|b| FlowChange::MoveBlock {
-                    id: id.clone(),
-                    to: Point::new(b.position.x + dx, b.position.y + dy),
-                })
-            })
-            .collect()
-    });
-    let _ = editor.apply_merging(FlowChange::Batch(moves), "nudge");
-    true
-}
-
-fn copy_selection(editor: Editor, clip: LocalClipboard, typing: bool) -> Option<String> {
-    if typing {
-        return None;
-    }
-    let ids = editor.selection.get_untracked();
-    let text = editor.with_flow(|f| clipboard::copy(f, &ids))?;
-    clip.0.set_value(Some(text.clone()));
-    Some(text)
-}
-
-/// Pastes next to the originals when they are in view, else in the middle of the view.
-fn paste_fragment(editor: Editor, fragment: &Flow) {
-    let Some(fb) = bounds(&fragment.blocks) else { return };
-    let v = editor.viewport.get_untracked();
-    let (w, h) = canvas_size();
-    let view = v.visible(w, h);
-    let offset = if view.intersects(&fb) {
-        Point::new(2.0 * GRID, 2.0 * GRID)
-    } else {
-        Point::new(
-            crate::domain::layout::snap(view.x + view.w / 2.0 - fb.w / 2.0 - fb.x),
-            crate::domain::layout::snap(view.y + view.h / 2.0 - fb.h / 2.0 - fb.y),
-        )
-    };
-    let (change, ids): (FlowChange, Vec<BlockId>) = editor.with_flow(|f| clipboard::paste(f, fragment, offset));
-    if editor.apply(change).is_ok() {
-        editor.selection.set(ids);
-    }
-}
