@@ -1,9 +1,13 @@
 //! The one place that touches browser APIs directly (storage, clock, theme, events).
 //! Everything here fails soft: a missing window or blocked storage returns an error value,
-//! never a panic.
+//! never a panic. Requests (fetch.rs) and the Web Crypto of password-protected share links
+//! (web_crypto.rs) have files of their own and are reached through here too.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
+
+pub use super::fetch::{fetch_streaming, fetch_text, FetchEnd};
+pub use super::web_crypto::{random_bytes, seal, unseal};
 
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
@@ -161,21 +165,6 @@ pub fn random_seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
 }
 
-/// How a streamed request ended.
-pub enum FetchEnd {
-    /// The body was read to the end.
-    Done,
-    /// A non-2xx answer, with its body and `Retry-After` when the server exposes it.
-    Http {
-        status: u16,
-        body: String,
-        retry_after: Option<String>,
-    },
-    /// No answer or a dropped connection; the browser does not say which (CORS looks the same).
-    Network(String),
-    Aborted,
-}
-
 fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
@@ -194,82 +183,6 @@ pub fn session_remove(key: &str) {
     if let Some(s) = session_storage() {
         let _ = s.remove_item(key);
     }
-}
-
-/// Performs `req` with `fetch`, handing each body chunk to `on_chunk` as it arrives.
-pub async fn fetch_streaming(
-    req: &crate::domain::providers::HttpRequest,
-    signal: &web_sys::AbortSignal,
-    mut on_chunk: impl FnMut(Vec<u8>),
-) -> FetchEnd {
-    use wasm_bindgen_futures::JsFuture;
-    let aborted = |signal: &web_sys::AbortSignal| signal.aborted();
-    let Some(window) = web_sys::window() else { return FetchEnd::Network("No window.".into()) };
-    let init = web_sys::RequestInit::new();
-    init.set_method(req.method.as_str());
-    init.set_mode(web_sys::RequestMode::Cors);
-    init.set_signal(Some(signal));
-    let Ok(headers) = web_sys::Headers::new() else { return FetchEnd::Network("Could not build headers.".into()) };
-    for (k, v) in &req.headers {
-        if headers.append(k, v).is_err() {
-            return FetchEnd::Network(format!("The header {k} is not valid."));
-        }
-    }
-    init.set_headers(&headers);
-    // A binary body (an audio upload) goes as bytes; `body` is then only its summary.
-    if let Some(bytes) = &req.bytes {
-        init.set_body(&js_sys::Uint8Array::from(bytes.as_slice()));
-    } else if let Some(body) = &req.body {
-        init.set_body(&wasm_bindgen::JsValue::from_str(body));
-    }
-    let response = match JsFuture::from(window.fetch_with_str_and_init(&req.url, &init)).await {
-        Ok(r) => r,
-        Err(e) => {
-            if aborted(signal) {
-                return FetchEnd::Aborted;
-            }
-            return FetchEnd::Network(js_error_message(&e));
-        }
-    };
-    let Ok(response) = response.dyn_into::<web_sys::Response>() else {
-        return FetchEnd::Network("The browser returned something that is not a response.".into());
-    };
-    if !response.ok() {
-        let retry_after = response.headers().get("retry-after").ok().flatten();
-        let body = match response.text() {
-            Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        return FetchEnd::Http { status: response.status(), body, retry_after };
-    }
-    let Some(stream) = response.body() else { return FetchEnd::Done };
-    let Ok(reader) = stream.get_reader().dyn_into::<web_sys::ReadableStreamDefaultReader>() else {
-        return FetchEnd::Network("The answer could not be read as a stream.".into());
-    };
-    loop {
-        let result = match JsFuture::from(reader.read()).await {
-            Ok(r) => r,
-            Err(e) => {
-                if aborted(signal) {
-                    return FetchEnd::Aborted;
-                }
-                return FetchEnd::Network(js_error_message(&e));
-            }
-        };
-        let done = js_sys::Reflect::get(&result, &"done".into()).ok().and_then(|v| v.as_bool()).unwrap_or(true);
-        if done {
-            return FetchEnd::Done;
-        }
-        if let Ok(value) = js_sys::Reflect::get(&result, &"value".into()) {
-            if let Ok(bytes) = value.dyn_into::<js_sys::Uint8Array>() {
-                on_chunk(bytes.to_vec());
-            }
-        }
-    }
-}
-
-fn js_error_message(e: &wasm_bindgen::JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "The request failed.".into())
 }
 
 /// Runs `f` after `ms` milliseconds.
@@ -298,97 +211,6 @@ pub fn exit_fullscreen() {
             doc.exit_fullscreen();
         }
     }
-}
-
-// ---- Web Crypto for password-protected share links -------------------------------------
-// PBKDF2-SHA256 (310,000 iterations) derives an AES-GCM-256 key from the password.
-
-const PBKDF2_ITERATIONS: u32 = 310_000;
-
-fn subtle() -> Result<wasm_bindgen::JsValue, String> {
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).map_err(|_| "No Web Crypto here.")?;
-    js_sys::Reflect::get(&crypto, &"subtle".into())
-        .ok()
-        .filter(|s| !s.is_undefined())
-        .ok_or_else(|| "Encryption needs a secure page (https or localhost).".to_string())
-}
-
-async fn call(
-    target: &wasm_bindgen::JsValue,
-    method: &str,
-    args: &[wasm_bindgen::JsValue],
-) -> Result<wasm_bindgen::JsValue, String> {
-    let f: js_sys::Function = js_sys::Reflect::get(target, &method.into())
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or("Web Crypto is missing.")?;
-    let arr = js_sys::Array::new();
-    for a in args {
-        arr.push(a);
-    }
-    let promise: js_sys::Promise =
-        f.apply(target, &arr).ok().and_then(|p| p.dyn_into().ok()).ok_or("Web Crypto refused the request.")?;
-    wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|_| "The browser could not do this.".to_string())
-}
-
-fn obj(pairs: &[(&str, wasm_bindgen::JsValue)]) -> wasm_bindgen::JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in pairs {
-        let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
-    }
-    o.into()
-}
-
-pub fn random_bytes(n: usize) -> Vec<u8> {
-    let buf = js_sys::Uint8Array::new_with_length(n as u32);
-    if let Ok(crypto) = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()) {
-        if let Ok(f) =
-            js_sys::Reflect::get(&crypto, &"getRandomValues".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
-        {
-            let _ = f.call1(&crypto, &buf);
-        }
-    }
-    buf.to_vec()
-}
-
-async fn derive_key(password: &str, salt: &[u8]) -> Result<wasm_bindgen::JsValue, String> {
-    let subtle = subtle()?;
-    let raw = js_sys::Uint8Array::from(password.as_bytes());
-    let base = call(
-        &subtle,
-        "importKey",
-        &["raw".into(), raw.into(), "PBKDF2".into(), false.into(), js_sys::Array::of1(&"deriveKey".into()).into()],
-    )
-    .await?;
-    let params = obj(&[
-        ("name", "PBKDF2".into()),
-        ("salt", js_sys::Uint8Array::from(salt).into()),
-        ("iterations", PBKDF2_ITERATIONS.into()),
-        ("hash", "SHA-256".into()),
-    ]);
-    let aes = obj(&[("name", "AES-GCM".into()), ("length", 256u32.into())]);
-    let usages = js_sys::Array::of2(&"encrypt".into(), &"decrypt".into());
-    call(&subtle, "deriveKey", &[params, base, aes, false.into(), usages.into()]).await
-}
-
-/// Encrypts with a password; returns (salt, iv, ciphertext).
-pub async fn seal(password: &str, plaintext: &[u8]) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), String> {
-    let salt = random_bytes(16);
-    let iv = random_bytes(12);
-    let key = derive_key(password, &salt).await?;
-    let params = obj(&[("name", "AES-GCM".into()), ("iv", js_sys::Uint8Array::from(iv.as_slice()).into())]);
-    let out = call(&subtle()?, "encrypt", &[params, key, js_sys::Uint8Array::from(plaintext).into()]).await?;
-    Ok((salt, iv, js_sys::Uint8Array::new(&out).to_vec()))
-}
-
-/// Decrypts; a wrong password (or a damaged link) is an error, never garbage.
-pub async fn unseal(password: &str, salt: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, String> {
-    let key = derive_key(password, salt).await?;
-    let params = obj(&[("name", "AES-GCM".into()), ("iv", js_sys::Uint8Array::from(iv).into())]);
-    let out = call(&subtle()?, "decrypt", &[params, key, js_sys::Uint8Array::from(ciphertext).into()])
-        .await
-        .map_err(|_| "Wrong password, or the link is damaged.".to_string())?;
-    Ok(js_sys::Uint8Array::new(&out).to_vec())
 }
 
 pub fn location_hash() -> String {
@@ -424,17 +246,4 @@ pub fn is_embed() -> bool {
 /// Scrolls `el` to the top of its scrolling container.
 pub fn scroll_into_view(el: &web_sys::Element) {
     el.scroll_into_view_with_bool(true);
-}
-
-/// Performs `req` and reads the whole body: (status, body), or why it failed.
-pub async fn fetch_text(req: &crate::domain::providers::HttpRequest) -> Result<(u16, String), String> {
-    let controller =
-        web_sys::AbortController::new().map_err(|_| "The browser could not start a request.".to_string())?;
-    let mut body: Vec<u8> = Vec::new();
-    match fetch_streaming(req, &controller.signal(), |bytes| body.extend_from_slice(&bytes)).await {
-        FetchEnd::Done => Ok((200, String::from_utf8_lossy(&body).into_owned())),
-        FetchEnd::Http { status, body, .. } => Ok((status, body)),
-        FetchEnd::Network(m) => Err(m),
-        FetchEnd::Aborted => Err("The request was cancelled.".into()),
-    }
 }
