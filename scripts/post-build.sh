@@ -9,7 +9,8 @@
 #    the main module, wasm-opt shrinks each module in release builds, and the results replace
 #    what Trunk staged. The modules sit in split-<build hash>/, so a cached module of an older
 #    build can never meet a newer main module.
-# 2. scripts/csp-hash.mjs: subresource integrity for the replaced files, a modulepreload for the
+# 2. scripts/merge-chunks.mjs joins the small shared pieces into one shared.wasm (release).
+# 3. scripts/csp-hash.mjs: subresource integrity for the replaced files, a modulepreload for the
 #    loader, and the hash of Trunk's inline loader script in the Content-Security-Policy.
 #
 # Every rewrite must find what it replaces; anything unexpected stops the build with the reason.
@@ -69,6 +70,13 @@ if [ "$profile" = release ]; then
   done
 fi
 
+# 2. The many small pieces shared by several features become one module (see the script), so a
+#    feature opens with a few fetches. Debug builds keep them apart (faster to build).
+if [ "$profile" = release ]; then
+  # shellcheck disable=SC2086
+  node "$root/scripts/merge-chunks.mjs" "$work/$split" $features
+fi
+
 cp "$work/bg/$stem.js" "$work/bg/${stem}_bg.wasm" "$stage/"
 if [ -d "$work/bg/snippets" ]; then rm -rf "$stage/snippets" && cp -r "$work/bg/snippets" "$stage/"; fi
 cp -r "$work/$split" "$stage/"
@@ -78,9 +86,11 @@ report="main ${stem}_bg.wasm $(gz "$stage/${stem}_bg.wasm") kB"
 for f in "$stage/$split"/split_*.wasm; do
   name=$(basename "$f" .wasm); report="$report, ${name#split_} $(gz "$f") kB"
 done
-chunks=("$stage/$split"/chunk_*.wasm)
-if [ -e "${chunks[0]}" ]; then
-  report="$report, plus ${#chunks[@]} pieces shared by several features, $(cat "${chunks[@]}" | gzip -9c | wc -c | awk '{print int($1/1024)}') kB"
+shopt -s nullglob
+chunks=("$stage/$split"/chunk_*.wasm "$stage/$split"/shared.wasm)
+shopt -u nullglob
+if [ ${#chunks[@]} -gt 0 ]; then
+  report="$report, plus ${#chunks[@]} files shared by several features, $(for f in "${chunks[@]}"; do gzip -9c "$f" | wc -c; done | awk '{s+=$1} END {print int(s/1024)}') kB"
 fi
 echo "post-build: features split out of the main module (gzip): $report"
 

@@ -4,7 +4,7 @@ import { test, expect } from "@playwright/test";
 import { AppPage, moreItem } from "./pages.js";
 import { clickLikeAPerson } from "./person.js";
 
-const isFeatureModule = (url) => /\/split-[0-9a-f]+\/(split|chunk)_[^/]+\.wasm$/.test(url);
+const isFeatureModule = (url) => /\/split-[0-9a-f]+\/((split|chunk)_[^/]+|shared)\.wasm$/.test(url);
 
 test("start-up fetches no feature module; Evaluate fetches its own when first opened", async ({ page }) => {
   const fetched = [];
@@ -18,6 +18,9 @@ test("start-up fetches no feature module; Evaluate fetches its own when first op
   const dialog = page.getByRole("dialog", { name: "Evaluate" });
   await expect(dialog.getByRole("button", { name: "Run eval" })).toBeVisible();
   expect(fetched.filter(isFeatureModule).some((u) => u.endsWith("/split_evals.wasm"))).toBe(true);
+  // A few files, not one per piece of shared code (scripts/merge-chunks.mjs).
+  const evalFiles = fetched.filter(isFeatureModule);
+  expect(evalFiles.length, `files fetched to open Evaluate: ${evalFiles.join(", ")}`).toBeLessThanOrEqual(6);
 
   // Closed and opened again, it is the same dialog: nothing is fetched a second time.
   const before = fetched.filter(isFeatureModule).length;
@@ -74,4 +77,48 @@ test("the document reader loads when a file is first added; if it cannot arrive,
   await expect(status).toContainText("Added \u201cnotes.md\u201d.");
   await expect(dialog.locator("tr", { hasText: "notes.md" })).toHaveCount(1);
   expect(fetched.some((u) => u.endsWith("/split_documents.wasm"))).toBe(true);
+});
+
+test("a block's settings load when a block is first selected; if they cannot arrive, the panel says so and Try again works", async ({ page }) => {
+  const fetched = [];
+  page.on("request", (r) => fetched.push(r.url()));
+  const app = new AppPage(page);
+  await app.open();
+  await expect(app.inspector).toContainText("Nothing selected");
+  expect(fetched.filter((u) => u.endsWith("/split_inspector.wasm")), "fetched before a block was selected").toEqual([]);
+
+  await page.route("**/split_inspector.wasm", (route) => route.abort("internetdisconnected"));
+  const prompt = app.canvas.locator('[data-kind="prompt"]').first();
+  await clickLikeAPerson(page, prompt.locator(".block-title"), "the Prompt block's title");
+  await expect(app.inspector.getByRole("alert")).toContainText("The settings could not be loaded. Check the connection");
+  const blocksBefore = await app.blocks().count();
+
+  await page.unroute("**/split_inspector.wasm");
+  await clickLikeAPerson(page, app.inspector.getByRole("button", { name: "Try again" }), "Try again");
+  await expect(app.inspector.getByLabel("Title", { exact: true })).toBeVisible();
+  await expect(app.blocks()).toHaveCount(blocksBefore);
+  expect(fetched.some((u) => u.endsWith("/split_inspector.wasm"))).toBe(true);
+});
+
+test("the first run fetches the run module; if it cannot arrive, the run says so, nothing changes, and the next run works", async ({ page }) => {
+  const fetched = [];
+  page.on("request", (r) => fetched.push(r.url()));
+  const app = new AppPage(page);
+  await app.open();
+  expect(fetched.filter((u) => u.endsWith("/split_run.wasm")), "fetched before a run").toEqual([]);
+  const output = app.canvas.locator('[data-kind="output"]').first();
+  const statusBefore = await output.getAttribute("data-status");
+
+  await page.route("**/split_run.wasm", (route) => route.abort("internetdisconnected"));
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Run flow" }), "Run flow");
+  await expect(page.getByRole("alert").filter({ hasText: "The run could not start: part of the app did not load." })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Run flow" })).toBeVisible();
+  await expect(output).toHaveAttribute("data-status", statusBefore);
+
+  // Back online: the same button runs the flow (the starter flow runs on sample answers).
+  await page.unroute("**/split_run.wasm");
+  await clickLikeAPerson(page, page.getByRole("button", { name: "Run flow" }), "Run flow");
+  await expect(output).toHaveAttribute("data-status", "done");
+  await expect(page.getByRole("alert").filter({ hasText: "could not start" })).toHaveCount(0);
+  expect(fetched.some((u) => u.endsWith("/split_run.wasm"))).toBe(true);
 });

@@ -25,7 +25,11 @@ pub fn Inspector() -> impl IntoView {
     view! {
         <aside class="inspector" aria-label="Inspector">
             {move || match selected.get() {
-                Some(id) => view! { <BlockSettings id /> }.into_any(),
+                Some(id) => {
+                    let id = StoredValue::new(id);
+                    crate::ui::widgets::lazy::load_here("settings", move || Box::pin(block_settings(id.get_value())))
+                        .into_any()
+                }
                 None => {
                     let count = editor.selection.with(Vec::len);
                     view! {
@@ -42,6 +46,14 @@ pub fn Inspector() -> impl IntoView {
             }}
         </aside>
     }
+}
+
+/// A block's settings are a wasm module of their own (the `inspector` group), fetched the first
+/// time a block is selected: the canvas opens without them. Rarer blocks' settings sit in a
+/// further module (`block_settings`), fetched when such a block is first selected.
+#[leptos::wasm_split::wasm_split(inspector, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn block_settings(id: BlockId) -> Result<AnyView, crate::ui::widgets::lazy::ChunkError> {
+    Ok(view! { <BlockSettings id /> }.into_any())
 }
 
 /// Edits the block's config through a closure, merging keystrokes under `key`.

@@ -8,4 +8,5 @@ pub(crate) mod one_shot;
 pub(crate) mod privacy_notice;
 #[allow(clippy::module_inception)] // the folder is named after its main file
 pub(crate) mod run;
+pub(crate) mod run_loop;
 pub(crate) mod transport;

@@ -1,7 +1,7 @@
 //! Drives the sans-IO engine from the browser: performs its commands with `fetch`,
 //! feeds back chunks and failures, and mirrors each block's run into its own signal.
 
-use super::transport::Driver;
+use super::run_loop::{launch, FlowRunLoop, Launch};
 use crate::domain::conversation::Conversation;
 use crate::domain::engine::{
     estimate, preflight, ApprovalDecision, BlockRun, Blocker, Engine, EngineConfig, Estimate, Event, PreflightView,
@@ -15,6 +15,7 @@ use crate::ui::state::editor::Editor;
 use crate::ui::state::settings::Settings;
 use leptos::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use crate::domain::preferences::ApprovedHosts;
 use crate::domain::stored::{from_stored, to_stored};
@@ -45,8 +46,11 @@ pub struct HostApproval {
 
 #[derive(Clone, Copy)]
 pub struct Runner {
-    /// The run loop, holding the engine of the latest run.
-    driver: Driver<Engine>,
+    /// The run loop, holding the engine of the latest run: built by the first run, with the
+    /// code it needs (see run_loop.rs).
+    run_loop: StoredValue<Option<Rc<dyn FlowRunLoop>>, LocalStorage>,
+    /// A run passed its checks and waits for the run loop's module; Stop cancels it.
+    launching: StoredValue<bool>,
     cache: StoredValue<RunCache>,
     runs: StoredValue<HashMap<BlockId, RwSignal<Option<BlockRun>>>>,
     owner: StoredValue<Owner, LocalStorage>,
@@ -82,8 +86,9 @@ impl Runner {
         // A cache of this tab's results: one that cannot be read is dropped (the next run
         // refills it), the only stored record that may be.
         let cache = platform::session_get(CACHE_KEY).and_then(|t| from_stored(&t).ok()).unwrap_or_default();
-        let runner = Runner {
-            driver: Driver::new(),
+        Runner {
+            run_loop: StoredValue::new_local(None),
+            launching: StoredValue::new(false),
             cache: StoredValue::new(cache),
             runs: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
@@ -99,9 +104,7 @@ impl Runner {
             approval_editing: RwSignal::new(None),
             download: RwSignal::new(None),
             models_ok: StoredValue::new(BTreeSet::new()),
-        };
-        runner.driver.on_step(move || runner.sync());
-        runner
+        }
     }
 
     /// Where approvals of the open flow are kept: its id, or nowhere for a shared link
@@ -212,7 +215,53 @@ impl Runner {
 
     /// Reads the engine of the latest run (the Chat panel takes its answer from it).
     pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> Option<R> {
-        self.driver.with(f)
+        let run_loop = self.run_loop()?;
+        let (mut f, mut out) = (Some(f), None);
+        run_loop.read(&mut |e| out = f.take().map(|f| f(e)));
+        out
+    }
+
+    /// Changes the engine of the latest run (takes what it collected).
+    fn update_engine<R>(&self, f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
+        let run_loop = self.run_loop()?;
+        let (mut f, mut out) = (Some(f), None);
+        run_loop.change(&mut |e| out = f.take().map(|f| f(e)));
+        out
+    }
+
+    /// The run loop, once a run built it (a clone, so calling it holds no borrow of the store:
+    /// its steps call back into the Runner).
+    pub(super) fn run_loop(&self) -> Option<Rc<dyn FlowRunLoop>> {
+        self.run_loop.try_get_value().flatten()
+    }
+
+    pub(super) fn set_run_loop(&self, run_loop: Rc<dyn FlowRunLoop>) {
+        self.run_loop.set_value(Some(run_loop));
+    }
+
+    /// Runs `f` in the app's owner, so what it creates outlives the component that asked.
+    pub(super) fn in_app_owner<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.owner.with_value(|o| o.with(f))
+    }
+
+    pub(super) fn with_cache<T>(&self, f: impl FnOnce(&RunCache) -> T) -> T {
+        self.cache.with_value(f)
+    }
+
+    /// True once for a run waiting to launch that was not stopped meanwhile.
+    pub(super) fn take_launching(&self) -> bool {
+        let waiting = self.launching.get_value();
+        self.launching.set_value(false);
+        waiting
+    }
+
+    /// Clears what the new run replaces: the message, and all results for a full run (a
+    /// partial run keeps the rest visible).
+    pub(super) fn before_launch(&self, scope: &RunScope) {
+        self.message.set(None);
+        if matches!(scope, RunScope::All) {
+            self.runs.with_value(|r| r.values().for_each(|s| s.set(None)));
+        }
     }
 
     /// Runs all of `flow` instead of the editor's flow (a shared app runs the viewer's
@@ -292,35 +341,57 @@ impl Runner {
             }
             None => {}
         }
-        let now = platform::now_precise_ms();
-        let config = EngineConfig { approved_hosts: approved, subflows, conversation, ..self.config(settings) };
-        let started = self.cache.with_value(|c| match &flow {
-            Some(f) => Engine::start(f, scope.clone(), c, config, now),
-            None => editor.with_flow(|f| Engine::start(f, scope.clone(), c, config, now)),
-        });
-        let mut engine = match started {
-            Ok(e) => e,
-            Err(e) => {
-                self.message.set(Some(format!("The flow cannot run yet: {}", e.messages().join(" "))));
-                return false;
-            }
-        };
-        self.message.set(None);
-        // A full run clears old results; a partial run keeps the rest visible.
-        if matches!(scope, RunScope::All) {
-            self.runs.with_value(|r| r.values().for_each(|s| s.set(None)));
-        }
-        let commands = engine.poll(now);
-        self.driver.launch(settings, engine, commands);
+        // The engine starts in the run module, fetched by the first run: until it is here the
+        // run shows as going (Stop cancels it).
+        let config = EngineConfig { approved_hosts: approved, subflows, ..self.config(settings) };
+        let order = Launch { editor, settings, scope, flow, conversation, config };
+        self.launching.set_value(true);
         self.running.set(true);
-        self.tick();
-        self.sync();
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            match launch(this, order).await {
+                Ok(Ok(true)) => {
+                    this.tick();
+                    this.sync();
+                }
+                Ok(Ok(false)) => {}
+                Ok(Err(why)) => this.not_started(why),
+                Err(_) => this.not_started(
+                    "The run could not start: part of the app did not load. Check the connection, then run again."
+                        .into(),
+                ),
+            }
+        });
         true
+    }
+
+    /// Starts fetching the run module ahead of the first run (the pointer or the focus is on
+    /// Run), so the click does not wait for it.
+    pub fn warm_up(&self) {
+        if self.run_loop().is_none() {
+            leptos::task::spawn_local(async {
+                // A failure is not news yet: the run itself says so, with the way out.
+                let _ = super::run_loop::warm_up().await;
+            });
+        }
+    }
+
+    /// A run that passed its checks did not start after all: say why, and leave no earlier
+    /// run's engine to be read as this one's (the Chat panel reads the answer from it).
+    fn not_started(&self, why: String) {
+        if let Some(run_loop) = self.run_loop() {
+            run_loop.reset();
+        }
+        self.message.set(Some(why));
+        self.running.set(false);
     }
 
     /// Forgets the results shown (another flow was opened: its block ids may repeat).
     pub fn reset(&self) {
-        self.driver.reset();
+        self.launching.set_value(false);
+        if let Some(run_loop) = self.run_loop() {
+            run_loop.reset();
+        }
         self.running.set(false);
         self.summary.set(None);
         self.message.set(None);
@@ -328,18 +399,24 @@ impl Runner {
     }
 
     pub fn stop(&self) {
-        self.driver.stop();
+        if self.take_launching() {
+            self.running.set(false);
+        } else if let Some(run_loop) = self.run_loop() {
+            run_loop.stop();
+        }
     }
 
     /// A person's Approve / Edit / Reject for a waiting Approval block.
     pub fn decide(&self, block: BlockId, decision: ApprovalDecision) {
         self.approval_editing.set(None);
-        self.driver.send(Event::Approval { block, decision });
+        if let Some(run_loop) = self.run_loop() {
+            run_loop.send(Event::Approval { block, decision });
+        }
     }
 
     /// Copies changed block runs into their signals; ends the run when the engine is done.
-    fn sync(&self) {
-        let Some((changed, summary, finished)) = self.driver.update(|e| {
+    pub(super) fn sync(&self) {
+        let Some((changed, summary, finished)) = self.update_engine(|e| {
             let ids = e.take_changed();
             let runs: Vec<(BlockId, Option<BlockRun>)> =
                 ids.into_iter().map(|id| (id.clone(), e.block(&id).cloned())).collect();
@@ -353,7 +430,7 @@ impl Runner {
         self.summary.set(Some(summary));
         if finished && self.running.get_untracked() {
             self.running.set(false);
-            let recording = self.driver.with(|e| Recording {
+            let recording = self.with_engine(|e| Recording {
                 recorded_ms: platform::now_ms(),
                 blocks: e
                     .blocks()
@@ -371,7 +448,7 @@ impl Runner {
                 self.recording.set(recording);
             }
             // Chunk vectors fetched for meaning search are kept, so the next run only embeds the query.
-            let fresh = self.driver.update(|e| e.take_new_embeddings());
+            let fresh = self.update_engine(|e| e.take_new_embeddings());
             if let Some(fresh) = fresh.filter(|f| !f.is_empty()) {
                 self.knowledge.update(|kb| {
                     for (key, vectors) in fresh {
@@ -380,7 +457,7 @@ impl Runner {
                 });
             }
             let cache = self.cache.try_update_value(|c| {
-                self.driver.with(|e| e.write_cache(c));
+                self.with_engine(|e| e.write_cache(c));
                 to_stored(c)
             });
             if let Some(text) = cache {

@@ -115,6 +115,8 @@ pub fn TopBar() -> impl IntoView {
                     fallback=move || view! {
                         <button class="button button-primary button-run" aria-label="Run flow"
                             title=move || format!("Run every block ({})", estimate.get())
+                            on:pointerenter=move |_| runner.warm_up()
+                            on:focus=move |_| runner.warm_up()
                             on:click=move |_| runner.start(editor, settings, RunScope::All)>
                             <crate::ui::widgets::icons::Icon name="play" size=14 />
                             "Run"
