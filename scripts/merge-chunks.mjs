@@ -2,7 +2,7 @@
 // few files, not thirty (called by scripts/post-build.sh, in the split directory).
 //
 // wasm-split-cli puts code that several feature groups share into one `chunk_<n>.wasm` per
-// combination of groups: with nine groups that is some fifty pieces, most under 1 kB, and a
+// combination of groups: with eight groups that is some fifty pieces, most under 1 kB, and a
 // feature fetches every piece it touches. A piece is a module that imports only the main
 // module's memory, function table and stack pointer (from "__wasm_split"), places its data at
 // fixed addresses and its functions at fixed table slots, and exports nothing: so pieces can be

@@ -226,6 +226,23 @@ mod fetch {
         assert_eq!(f.end(), Some(&FetchEnd::Network("reset".into())));
         assert!(f.trace().iter().any(|l| l.starts_with("Retrying in 2 s (429 rate limit)")), "{:?}", f.trace());
         assert_eq!(f.trace().last().map(String::as_str), Some("Gave up after 4 attempts."));
+        assert_eq!(f.retry_note().as_deref(), Some("Tried 4 times: 429 rate limit, network error \u{d7}2."));
+    }
+
+    #[test]
+    fn an_answer_after_a_retry_says_so_and_a_first_answer_says_nothing() {
+        let mut f = Fetch::new(ProviderKind::OpenAi, ProviderCall::Models, &config(), 0.0);
+        let r = sent(&f.poll(0.0));
+        let cmds = f.on_event(Event::HttpError { request: r, status: 500, body: "{}".into(), retry_after: None }, 0.0);
+        let r = sent(&f.poll(wake(&cmds)));
+        f.on_event(Event::ToolResponse { request: r, status: 200, body: "{}".into() }, 10_000.0);
+        assert_eq!(f.end(), Some(&FetchEnd::Ok("{}".into())));
+        assert_eq!(f.retry_note().as_deref(), Some("Answered on attempt 2, after 500 server error."));
+
+        let mut first = Fetch::new(ProviderKind::OpenAi, ProviderCall::Models, &config(), 0.0);
+        let r = sent(&first.poll(0.0));
+        first.on_event(Event::ToolResponse { request: r, status: 200, body: "{}".into() }, 5.0);
+        assert_eq!(first.retry_note(), None);
     }
 
     #[test]

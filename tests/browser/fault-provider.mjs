@@ -2,6 +2,7 @@
 // It speaks OpenAI Chat Completions streaming (SSE `data: {…}` chunks, then `data: [DONE]`),
 // and the first path segment picks how it misbehaves:
 //   http://127.0.0.1:<port>/<fault>/v1/chat/completions
+// GET /<fault>/v1/models answers for `429-retry-after` only (the connection test).
 // GET /__log lists the chat requests received per fault, with when each arrived and when its
 // connection closed (ms since the epoch), so a test can count retries and measure the waits
 // between them; GET /__reset clears the log and re-arms the one-shot faults.
@@ -174,6 +175,18 @@ async function serve(req, res) {
     return;
   }
   const [fault, ...rest] = url.pathname.split("/").filter(Boolean);
+  // Settings' connection test lists the models: `429-retry-after` answers that with its one
+  // 429 too, then with one model.
+  if (fault === "429-retry-after" && req.method === "GET" && rest.join("/") === "v1/models") {
+    (log[fault] ||= []).push({ at: Date.now(), path: url.pathname, closed: null });
+    if (rateLimitArmed) {
+      rateLimitArmed = false;
+      return fail(res, 429, "Rate limit reached for requests", "requests", { "retry-after": "1" });
+    }
+    res.writeHead(200, { "content-type": "application/json", ...cors });
+    res.end(JSON.stringify({ object: "list", data: [{ id: "fault-model", object: "model" }] }));
+    return;
+  }
   const handler = Object.hasOwn(faults, fault) ? faults[fault] : null;
   if (!handler || req.method !== "POST" || rest.join("/") !== "v1/chat/completions") {
     res.writeHead(404, { "content-type": "application/json", ...cors });

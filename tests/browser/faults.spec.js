@@ -141,6 +141,22 @@ test("429 with retry-after: 1 waits about a second, then succeeds", async ({ pag
   expectNoPanic(app);
 });
 
+test("the connection test goes through the same retries and says when it needed them", async ({ page, request }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai-compatible", { baseUrl: `${FAULTS}/429-retry-after/v1` });
+  await page.getByRole("button", { name: "Settings" }).click();
+  const dialog = page.getByRole("dialog", { name: "Settings" });
+  await dialog.getByRole("button", { name: "Test connection to OpenAI-compatible" }).click();
+  // One 429 with retry-after: 1, then the model list: a pass, and the person is told it was not clean.
+  await expect(dialog.getByRole("status").filter({ hasText: "Connected." }))
+    .toHaveText("Connected. 1 model available. Answered on attempt 2, after 429 rate limit.");
+  const sent = await requestsFor(request, "429-retry-after");
+  expect(sent.map((r) => r.path)).toEqual(["/429-retry-after/v1/models", "/429-retry-after/v1/models"]);
+  expect(gaps(sent)[0]).toBeGreaterThanOrEqual(900);
+  expectNoPanic(app);
+});
+
 test("reset-mid: the partial answer is kept and marked, and not retried", async ({ page, request }) => {
   const app = await openOn(page, "reset-mid");
   await run(app);

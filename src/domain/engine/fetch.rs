@@ -85,6 +85,8 @@ pub struct Fetch {
     next_request: RequestId,
     end: Option<FetchEnd>,
     trace: Vec<String>,
+    /// Why each retry happened ("429 rate limit"), in order.
+    retried_for: Vec<String>,
 }
 
 impl Fetch {
@@ -105,6 +107,7 @@ impl Fetch {
             next_request: 1,
             end: None,
             trace: Vec::new(),
+            retried_for: Vec::new(),
         }
     }
 
@@ -120,6 +123,27 @@ impl Fetch {
 
     pub fn attempts(&self) -> u32 {
         self.attempts
+    }
+
+    /// The retries in a sentence for the person, when there were any: "Answered on attempt 3,
+    /// after a 429 rate limit and a network error." or "Tried 4 times: 503 server error ×3."
+    pub fn retry_note(&self) -> Option<String> {
+        if self.retried_for.is_empty() {
+            return None;
+        }
+        let mut counted: Vec<(&str, usize)> = Vec::new();
+        for why in &self.retried_for {
+            match counted.iter_mut().find(|(w, _)| *w == why.as_str()) {
+                Some((_, n)) => *n += 1,
+                None => counted.push((why, 1)),
+            }
+        }
+        let reasons: Vec<String> =
+            counted.iter().map(|(w, n)| if *n == 1 { w.to_string() } else { format!("{w} \u{d7}{n}") }).collect();
+        Some(match self.end {
+            Some(FetchEnd::Ok(_)) => format!("Answered on attempt {}, after {}.", self.attempts, reasons.join(", ")),
+            _ => format!("Tried {} times: {}.", self.attempts, reasons.join(", ")),
+        })
     }
 
     fn send(&mut self, now: f64) -> Vec<Command> {
@@ -154,7 +178,9 @@ impl Fetch {
         };
         if retryable && self.attempts <= self.max_retries {
             let wait = retry_delay_ms(error, self.attempts, request, self.max_backoff_ms);
-            self.trace.push(format!("Retrying in {} s ({}).", format_secs(wait), reason(error, status)));
+            let why = reason(error, status);
+            self.trace.push(format!("Retrying in {} s ({why}).", format_secs(wait)));
+            self.retried_for.push(why);
             self.state = State::Backoff { until: now + wait };
             return vec![Command::WakeAt { at_ms: now + wait }];
         }

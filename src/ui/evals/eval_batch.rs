@@ -3,7 +3,9 @@
 
 use super::eval_dialog::EvalState;
 use super::eval_driver::EvalDriver;
-use crate::domain::engine::{BatchCall, EngineConfig, Fetch, FetchEnd, ProviderCall};
+use crate::domain::engine::{
+    preflight, BatchCall, Blocker, EngineConfig, Fetch, FetchEnd, PreflightView, ProviderCall, RunScope,
+};
 use crate::domain::evals::batch::{batch_plan, parse_id, parse_output, parse_status, PendingBatch};
 use crate::domain::evals::run::EvalSpec;
 use crate::domain::flow::BlockId;
@@ -67,8 +69,21 @@ where
             Err(e) => return status.set(Some(e)),
         };
         let kind = plan.provider;
-        if !settings.has_key(kind) {
-            return status.set(Some(format!("Add your {} key in Settings to send a batch job.", kind.label())));
+        // The pre-run check of a run of the flow, plus the batch provider's own key.
+        let has_key = |k: ProviderKind| settings.has_key(k);
+        let (hosts, subflows) = (Default::default(), Default::default());
+        let view =
+            PreflightView { has_key: &has_key, approved_hosts: &hosts, model_ok: &|_| true, subflows: &subflows };
+        let mut missing = match preflight(&spec.flow, &RunScope::All, &view).into_iter().next() {
+            Some(Blocker::MissingKeys(k)) => k,
+            _ => Vec::new(),
+        };
+        if !settings.has_key(kind) && !missing.contains(&kind) {
+            missing.insert(0, kind);
+        }
+        if !missing.is_empty() {
+            let names = missing.iter().map(|k| k.label()).collect::<Vec<_>>().join(" and ");
+            return status.set(Some(format!("Add your {names} key in Settings to send a batch job.")));
         }
         let suite = state.suite.get_untracked();
         let id = flow_id();

@@ -1,12 +1,23 @@
 //! Generating test cases with a model from a description, reviewed before they are added.
 
 use crate::domain::blocks::BlockConfig;
+use crate::domain::engine::{preflight, Blocker, PreflightView, RunScope};
 use crate::domain::evals::cases::TestCase;
-use crate::domain::flow::BlockId;
+use crate::domain::flow::{BlockId, Flow};
 use crate::domain::providers::ProviderKind;
 use crate::ui::state::editor::Editor;
 use crate::ui::state::settings::Settings;
 use leptos::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What would stop the generator's one-block flow, by the pre-run check every run goes through.
+/// It calls no tools and no sub-flows, and an in-browser model was chosen here on purpose.
+fn blockers(flow: &Flow, settings: Settings) -> Vec<Blocker> {
+    let has_key = |k: ProviderKind| settings.has_key(k);
+    let (hosts, subflows) = (BTreeSet::new(), BTreeMap::new());
+    let view = PreflightView { has_key: &has_key, approved_hosts: &hosts, model_ok: &|_| true, subflows: &subflows };
+    preflight(flow, &RunScope::All, &view)
+}
 
 /// Asks a model for cases from a description; shows them for review before they are added.
 #[component]
@@ -34,16 +45,6 @@ pub(super) fn GenerateBox(
     let provider = RwSignal::new(p0);
     let model = RwSignal::new(m0);
     let generate = move |_| {
-        let kind = ProviderKind::from_id(&provider.get_untracked());
-        if let Some(k) = kind.filter(|k| k.needs_key() && !settings.has_key(*k)) {
-            shot.result.set(Some(Err(format!("Add your {} key in Settings first.", k.label()))));
-            return;
-        }
-        if description.get_untracked().trim().is_empty() {
-            shot.result
-                .set(Some(Err("Describe the cases you want, for example: angry emails about late parcels.".into())));
-            return;
-        }
         let flow = generator_flow(
             &description.get_untracked(),
             count.get_untracked(),
@@ -51,6 +52,23 @@ pub(super) fn GenerateBox(
             &provider.get_untracked(),
             &model.get_untracked(),
         );
+        // The key first (the same pre-run check as any run), then the description, then the
+        // rest of what would stop the generator's flow.
+        let blockers = blockers(&flow, settings);
+        if let Some(Blocker::MissingKeys(k)) = blockers.first() {
+            let names = k.iter().map(|k| k.label()).collect::<Vec<_>>().join(" and ");
+            shot.result.set(Some(Err(format!("Add your {names} key in Settings first."))));
+            return;
+        }
+        if description.get_untracked().trim().is_empty() {
+            shot.result
+                .set(Some(Err("Describe the cases you want, for example: angry emails about late parcels.".into())));
+            return;
+        }
+        if let Some(Blocker::CannotRun(e)) = blockers.iter().find(|b| matches!(b, Blocker::CannotRun(_))) {
+            shot.result.set(Some(Err(format!("The cases cannot be generated: {}", e.messages().join(" ")))));
+            return;
+        }
         shot.start(settings, &flow, BlockId::new(GENERATOR_BLOCK), runner.config(settings));
     };
     let parsed = Memo::new(move |_| match shot.result.get() {

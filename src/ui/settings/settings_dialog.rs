@@ -30,12 +30,14 @@ async fn test_connection(settings: Settings, kind: ProviderKind, calls: Driver<F
     let url = req.url.clone();
     let config = transport::limits_config(settings);
     let fetch = transport::call(calls, settings, kind, ProviderCall::Models, &config, 0.0).await;
-    match fetch.end() {
+    // Retries are said, so a flaky connection or a rate limit is not mistaken for a clean pass.
+    let retries = fetch.retry_note().map(|n| format!(" {n}")).unwrap_or_default();
+    let outcome = match fetch.end() {
         Some(FetchEnd::Ok(text)) => {
             let models = parse_models_response(kind, text).map_err(|e| e.to_string())?;
             let n = models.len();
             settings.update_prefs(kind, |p| p.models = models);
-            Ok(format!("Connected. {n} models available."))
+            Ok(format!("Connected. {n} model{} available.", if n == 1 { "" } else { "s" }))
         }
         Some(FetchEnd::Http { status, body, retry_after }) => {
             Err(classify_http_error(kind, *status, body, retry_after.as_deref()).to_string())
@@ -43,7 +45,8 @@ async fn test_connection(settings: Settings, kind: ProviderKind, calls: Driver<F
         Some(FetchEnd::Network(_) | FetchEnd::TimedOut { .. }) => Err(unreachable_help(kind, &url)),
         Some(FetchEnd::OverBudget(why)) => Err(why.clone()),
         Some(FetchEnd::Stopped) | None => Err("The test was cancelled.".into()),
-    }
+    };
+    outcome.map(|ok| ok + &retries).map_err(|e| e + &retries)
 }
 
 crate::ui::widgets::lazy::load_on_first_open!(
