@@ -95,7 +95,7 @@ const WHAT = {
   evals: "Evaluate",
   export_code: "Export as code",
   inspector: "a block's settings (first block selected)",
-  modes: "present mode, the chat panel",
+  modes: "present mode, the chat panel, the app view, opening a shared link",
   run: "the first run",
 };
 const featureTable = features.map((f) =>

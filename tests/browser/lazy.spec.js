@@ -1,7 +1,7 @@
 // Features loaded on first use: the start-up download holds no feature module; opening a
 // feature fetches its module, and a failed fetch says so and can be retried, losing nothing.
 import { test, expect } from "@playwright/test";
-import { AppPage, moreItem } from "./pages.js";
+import { AppPage, moreItem, shareLinkFor } from "./pages.js";
 import { clickLikeAPerson } from "./person.js";
 
 const isFeatureModule = (url) => /\/split-[0-9a-f]+\/((split|chunk)_[^/]+|shared)\.wasm$/.test(url);
@@ -121,4 +121,35 @@ test("the first run fetches the run module; if it cannot arrive, the run says so
   await expect(output).toHaveAttribute("data-status", "done");
   await expect(page.getByRole("alert").filter({ hasText: "could not start" })).toHaveCount(0);
   expect(fetched.some((u) => u.endsWith("/split_run.wasm"))).toBe(true);
+});
+
+test("a shared link's reader loads when a link is opened; if it cannot arrive, the viewer's own flow stays theirs, and a reload opens the link", async ({ page }) => {
+  const flow = {
+    format: "chainboard.flow", version: 2, title: "Shared greeter",
+    blocks: [
+      { id: "input-1", kind: "input", title: "Name", position: { x: 0, y: 0 }, config: { values: [{ name: "name", value: "Ada" }] } },
+      { id: "output-1", kind: "output", title: "Greeting", position: { x: 340, y: 0 }, config: {} },
+    ],
+    edges: [{ id: "e-1", from: { block: "input-1", port: "name" }, to: { block: "output-1", port: "value" } }],
+  };
+  const fetched = [];
+  page.on("request", (r) => fetched.push(r.url()));
+  const app = new AppPage(page);
+  await app.open();
+  const own = await app.blocks().count();
+  expect(fetched.filter((u) => u.endsWith("/split_modes.wasm")), "fetched without a link").toEqual([]);
+
+  await page.route("**/split_modes.wasm", (route) => route.abort("internetdisconnected"));
+  await page.goto(await shareLinkFor({ flow }));
+  await page.reload();
+  await expect(page.getByRole("alert").filter({ hasText: "This link could not be opened: part of the app did not load." })).toBeVisible();
+  await expect(app.blocks()).toHaveCount(own);
+  // Their own flow is editable again (a shared flow would hide the palette).
+  await expect(page.getByRole("button", { name: "Add Prompt block" })).toBeVisible();
+
+  await page.unroute("**/split_modes.wasm");
+  await page.reload();
+  await expect(page.getByRole("region", { name: "Shared playground" })).toBeVisible();
+  await expect(app.block("Output block: Greeting")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Add Prompt block" })).toHaveCount(0);
 });

@@ -10,6 +10,7 @@ pub(crate) mod inspector;
 pub(crate) mod loop_settings;
 pub(crate) mod media_value;
 pub(crate) mod prompt_messages;
+mod prompt_settings;
 pub(crate) mod result_panel;
 pub(crate) mod retrieve_settings;
 mod router_rule;

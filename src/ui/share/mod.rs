@@ -4,6 +4,7 @@
 pub(crate) mod export_dialog;
 pub(crate) mod feedback_ui;
 pub(crate) mod files;
+mod open_link;
 pub(crate) mod present;
 pub(crate) mod share_ui;
 pub(crate) mod try_it;

@@ -2,14 +2,11 @@
 //! optionally locked with a password); open such a link read-only. Opening a link never
 //! runs anything or contacts anyone until the viewer acts.
 
+pub use super::open_link::open_from_location;
+use super::open_link::{show_unsealed, Link};
 use super::present::Present;
-use crate::domain::engine::{BlockRun, BlockStatus};
 use crate::domain::flow::BlockId;
-use crate::domain::recording::{RecordedBlock, Recording};
-use crate::domain::share::{
-    decode, encode, encode_sealed, from_plaintext_bytes, hosts_contacted, link_advice, plaintext_bytes, Decoded,
-    SharePayload, ShareView,
-};
+use crate::domain::share::{encode, encode_sealed, link_advice, plaintext_bytes, SharePayload, ShareView};
 use crate::ui::platform::platform;
 use crate::ui::run::run::Runner;
 use crate::ui::state::editor::Editor;
@@ -17,68 +14,6 @@ use crate::ui::state::persist::Session;
 pub use crate::ui::state::shared::Shared;
 use crate::ui::widgets::modal::Modal;
 use leptos::prelude::*;
-
-/// Reads the link in the address bar, if any. Called once at start.
-pub fn open_from_location(editor: Editor, session: Session, runner: Runner, shared: Shared, present: Present) {
-    let hash = platform::location_hash();
-    if hash.starts_with("#fb") {
-        super::feedback_ui::import_from_location(&hash, editor, session);
-        return;
-    }
-    if !hash.starts_with("#v") {
-        return;
-    }
-    match decode(&hash) {
-        Ok(Decoded::Open(payload)) => show_payload(editor, runner, shared, present, payload),
-        Ok(Decoded::Sealed { salt, iv, ciphertext }) => shared.locked.set(Some((salt, iv, ciphertext))),
-        Err(e) => {
-            session.notice.set(Some(format!("This shared link could not be opened: {e} Your own flows are unchanged.")))
-        }
-    }
-}
-
-fn show_payload(editor: Editor, runner: Runner, shared: Shared, present: Present, payload: SharePayload) {
-    let hosts = hosts_contacted(&payload.flow);
-    // Read-only first, so nothing about the shared flow is ever saved over the user's own.
-    editor.read_only.set(true);
-    let samples: Vec<bool> =
-        payload.outputs.iter().map(|(id, _)| crate::domain::try_it::shows_sample(&payload.flow, id)).collect();
-    editor.replace_flow(payload.flow);
-    runner.reset();
-    // The shared outputs are also the recording present mode replays: no network needed.
-    let recording = (!payload.outputs.is_empty()).then(|| Recording {
-        recorded_ms: 0,
-        blocks: payload
-            .outputs
-            .iter()
-            .zip(&samples)
-            .map(|((id, text), sample)| RecordedBlock {
-                id: id.0.clone(),
-                status: "done".into(),
-                input: String::new(),
-                output: text.clone(),
-                error: None,
-                sample: *sample,
-            })
-            .collect(),
-    });
-    for ((id, text), sample) in payload.outputs.into_iter().zip(samples) {
-        let run = BlockRun { status: BlockStatus::Done, output: Some(text), sample, ..Default::default() };
-        runner.run_of(&id).set(Some(run));
-    }
-    runner.recording.set(recording);
-    shared.suite.set(payload.evals);
-    let kb =
-        payload.knowledge.map(crate::domain::retrieval::knowledge::KnowledgeBase::from_portable).unwrap_or_default();
-    // Called after an async unlock too (no reactive owner there): no context lookups.
-    runner.knowledge.show_unsaved(kb);
-    shared.view.set(payload.view);
-    shared.viewing.set(Some(hosts));
-    if payload.view == ShareView::Present {
-        // No fullscreen: browsers allow it only after a click, and the page is one already.
-        present.enter_at(editor, payload.start_at.as_ref(), false);
-    }
-}
 
 /// "Make a copy": the shared flow becomes one of the viewer's flows, editable.
 fn make_copy(editor: Editor, session: Session, runner: Runner, shared: Shared) {
@@ -121,18 +56,15 @@ pub fn SharedBanner() -> impl IntoView {
     let unlock = move || {
         let Some((salt, iv, ct)) = shared.locked.get_untracked() else { return };
         let pw = password.get_untracked();
+        let link = Link { editor, session, runner, shared, present };
         leptos::task::spawn_local(async move {
-            match platform::unseal(&pw, &salt, &iv, &ct)
-                .await
-                .and_then(|bytes| from_plaintext_bytes(&bytes).map_err(|e| e.to_string()))
-            {
-                Ok(payload) => {
-                    shared.locked.set(None);
-                    unlock_error.set(None);
-                    show_payload(editor, runner, shared, present, payload);
-                }
-                Err(e) => unlock_error.set(Some(e)),
-            }
+            let shown = match platform::unseal(&pw, &salt, &iv, &ct).await {
+                Ok(bytes) => show_unsealed(bytes, link).await.unwrap_or_else(|_| {
+                    Err("Part of the app did not load. Check the connection, then try again.".into())
+                }),
+                Err(e) => Err(e),
+            };
+            unlock_error.set(shown.err());
         });
     };
     // Esc cancels the password box like every other dialog (it is not a Modal: it has no close button).

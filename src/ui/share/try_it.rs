@@ -81,11 +81,30 @@ pub fn TryItView() -> impl IntoView {
             state.shown_inputs.set_value(editor.with_flow(inputs_by_name));
         }
     });
+    // The app view is a wasm module of its own (`modes`), fetched the first time it shows and
+    // then kept: most visits are the editor's.
+    let opened = RwSignal::new(false);
+    Effect::new(move |_| {
+        if shared.app_on() && !opened.get_untracked() {
+            opened.set(true);
+        }
+    });
     view! {
+        <Show when=move || opened.get()>
+            {crate::ui::widgets::lazy::load_here("app view", move || Box::pin(build_try_it(state)))}
+        </Show>
+    }
+}
+
+#[leptos::wasm_split::wasm_split(modes, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn build_try_it(state: AppState) -> Result<AnyView, crate::ui::widgets::lazy::ChunkError> {
+    let shared = expect_context::<Shared>();
+    Ok(view! {
         <Show when=move || shared.app_on()>
             <TryIt state />
         </Show>
     }
+    .into_any())
 }
 
 #[component]
