@@ -226,7 +226,7 @@ mod fetch {
         assert_eq!(f.end(), Some(&FetchEnd::Network("reset".into())));
         assert!(f.trace().iter().any(|l| l.starts_with("Retrying in 2 s (429 rate limit)")), "{:?}", f.trace());
         assert_eq!(f.trace().last().map(String::as_str), Some("Gave up after 4 attempts."));
-        assert_eq!(f.retry_note().as_deref(), Some("Tried 4 times: 429 rate limit, network error \u{d7}2."));
+        assert_eq!(f.retry_note().as_deref(), Some("Tried 4 times: 429 rate limit, network error \u{d7}3."));
     }
 
     #[test]

@@ -85,8 +85,8 @@ pub struct Fetch {
     next_request: RequestId,
     end: Option<FetchEnd>,
     trace: Vec<String>,
-    /// Why each retry happened ("429 rate limit"), in order.
-    retried_for: Vec<String>,
+    /// Why each failed attempt failed ("429 rate limit"), in order.
+    failures: Vec<String>,
 }
 
 impl Fetch {
@@ -107,7 +107,7 @@ impl Fetch {
             next_request: 1,
             end: None,
             trace: Vec::new(),
-            retried_for: Vec::new(),
+            failures: Vec::new(),
         }
     }
 
@@ -126,13 +126,13 @@ impl Fetch {
     }
 
     /// The retries in a sentence for the person, when there were any: "Answered on attempt 3,
-    /// after a 429 rate limit and a network error." or "Tried 4 times: 503 server error ×3."
+    /// after a 429 rate limit and a network error." or "Tried 4 times: 500 server error ×4."
     pub fn retry_note(&self) -> Option<String> {
-        if self.retried_for.is_empty() {
+        if self.failures.is_empty() {
             return None;
         }
         let mut counted: Vec<(&str, usize)> = Vec::new();
-        for why in &self.retried_for {
+        for why in &self.failures {
             match counted.iter_mut().find(|(w, _)| *w == why.as_str()) {
                 Some((_, n)) => *n += 1,
                 None => counted.push((why, 1)),
@@ -180,11 +180,12 @@ impl Fetch {
             let wait = retry_delay_ms(error, self.attempts, request, self.max_backoff_ms);
             let why = reason(error, status);
             self.trace.push(format!("Retrying in {} s ({why}).", format_secs(wait)));
-            self.retried_for.push(why);
+            self.failures.push(why);
             self.state = State::Backoff { until: now + wait };
             return vec![Command::WakeAt { at_ms: now + wait }];
         }
         if self.attempts > 1 {
+            self.failures.push(reason(error, status));
             self.trace.push(format!("Gave up after {} attempts.", self.attempts));
         }
         self.finish(end);
