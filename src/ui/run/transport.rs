@@ -181,18 +181,7 @@ impl Transport {
                         })
                         .await;
                         this.done(request);
-                        feed(match end {
-                            FetchEnd::Done => Event::ToolResponse {
-                                request,
-                                status: 200,
-                                body: String::from_utf8_lossy(&body).into_owned(),
-                            },
-                            FetchEnd::Http { status, body, retry_after } => {
-                                Event::HttpError { request, status, body, retry_after }
-                            }
-                            FetchEnd::Network(message) => Event::NetworkError { request, message },
-                            FetchEnd::Aborted => Event::Aborted { request },
-                        });
+                        feed(whole_reply(request, end, &body));
                     });
                 }
                 Command::Call { request, provider, call } => {
@@ -211,18 +200,7 @@ impl Transport {
                         let end =
                             platform::fetch_streaming(&http, &signal, |bytes| body.extend_from_slice(&bytes)).await;
                         this.done(request);
-                        feed(match end {
-                            FetchEnd::Done => Event::ToolResponse {
-                                request,
-                                status: 200,
-                                body: String::from_utf8_lossy(&body).into_owned(),
-                            },
-                            FetchEnd::Http { status, body, retry_after } => {
-                                Event::HttpError { request, status, body, retry_after }
-                            }
-                            FetchEnd::Network(message) => Event::NetworkError { request, message },
-                            FetchEnd::Aborted => Event::Aborted { request },
-                        });
+                        feed(whole_reply(request, end, &body));
                     });
                 }
                 Command::Cancel { request } => self.abort(request),
@@ -277,6 +255,18 @@ fn refuse(feed: &Rc<dyn Fn(Event)>, request: RequestId, message: String) {
     let event = Event::HttpError { request, status: 400, body, retry_after: None };
     let feed = feed.clone();
     platform::after_ms(0.0, move || feed(event));
+}
+
+/// A reply read whole (moderation, a call outside a flow) as the event the machine expects.
+fn whole_reply(request: RequestId, end: FetchEnd, body: &[u8]) -> Event {
+    match end {
+        FetchEnd::Done => {
+            Event::ToolResponse { request, status: 200, body: String::from_utf8_lossy(body).into_owned() }
+        }
+        FetchEnd::Http { status, body, retry_after } => Event::HttpError { request, status, body, retry_after },
+        FetchEnd::Network(message) => Event::NetworkError { request, message },
+        FetchEnd::Aborted => Event::Aborted { request },
+    }
 }
 
 /// Tells the machine the request left, with its key-free copy for the trace.
