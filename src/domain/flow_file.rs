@@ -10,6 +10,7 @@ use crate::domain::blocks::{
 };
 use crate::domain::flow::{Block, BlockId, Edge, EdgeId, Flow, FlowMeta, Point, PortRef};
 use crate::domain::time::{format_iso, parse_iso};
+use crate::domain::util::json_error::{decode_value, without_position};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -240,7 +241,7 @@ pub fn parse_value(text: &str) -> Result<Value, ImportError> {
         if e.classify() == serde_json::error::Category::Eof {
             ImportError::Truncated { line: e.line(), column: e.column() }
         } else {
-            ImportError::Syntax { line: e.line(), column: e.column(), detail: strip_position(&e.to_string()) }
+            ImportError::Syntax { line: e.line(), column: e.column(), detail: without_position(&e.to_string()) }
         }
     })?;
     Ok(value)
@@ -276,10 +277,8 @@ pub fn from_value(value: Value) -> Result<Flow, ImportError> {
         return Err(ImportError::BadVersion { found: "0".into() });
     }
     let value = migrate(value, version)?;
-    let file: FileDto = serde_path_to_error::deserialize(value).map_err(|e| ImportError::Invalid {
-        path: display_path(&e.path().to_string()),
-        detail: readable_detail(&e.inner().to_string()),
-    })?;
+    let file: FileDto = decode_value(&value)
+        .map_err(|e| ImportError::Invalid { path: display_path(&e.path), detail: readable_detail(&e.detail) })?;
     dto_to_flow(file)
 }
 
@@ -344,12 +343,9 @@ fn dto_to_flow(file: FileDto) -> Result<Flow, ImportError> {
 
 fn config_from_value(kind: &str, config: Value, path: &str) -> Result<BlockConfig, ImportError> {
     fn decode<T: serde::de::DeserializeOwned>(v: Value, path: &str) -> Result<T, ImportError> {
-        serde_path_to_error::deserialize(v).map_err(|e| {
-            let inner = e.path().to_string();
-            ImportError::Invalid {
-                path: if inner == "." { path.to_string() } else { format!("{path}.{}", display_path(&inner)) },
-                detail: readable_detail(&e.inner().to_string()),
-            }
+        decode_value(&v).map_err(|e| ImportError::Invalid {
+            path: if e.path.is_empty() { path.to_string() } else { format!("{path}.{}", e.path) },
+            detail: readable_detail(&e.detail),
         })
     }
     let known = BlockKind::ALL.into_iter().find(|k| k.id() == kind);
@@ -369,20 +365,12 @@ fn config_from_value(kind: &str, config: Value, path: &str) -> Result<BlockConfi
     })
 }
 
-/// serde_path_to_error writes `blocks[2].position.x`; an empty path is the whole file.
+/// Paths read `blocks[2].position.x`; an empty path is the whole file.
 fn display_path(p: &str) -> String {
     if p.is_empty() || p == "." {
         "the top level".to_string()
     } else {
         p.to_string()
-    }
-}
-
-/// serde_json appends " at line X column Y", which means nothing once we give a path.
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
     }
 }
 
@@ -394,7 +382,7 @@ const QUOTED_CHARS: usize = 40;
 /// without escapes or invisible characters.
 fn readable_detail(msg: &str) -> String {
     const MARK: &str = "string \"";
-    let msg = strip_position(msg);
+    let msg = without_position(msg);
     let Some(start) = msg.find(MARK).map(|i| i + MARK.len()) else { return msg };
     let mut value = String::new();
     let mut end = msg.len();

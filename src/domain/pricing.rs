@@ -63,10 +63,9 @@ impl PriceTable {
 
     /// Reads a table in the `pricing.json` shape. Errors name the path of the bad value.
     pub fn parse(json: &str) -> Result<PriceTable, String> {
-        let mut de = serde_json::Deserializer::from_str(json);
-        let table: PriceTable = serde_path_to_error::deserialize(&mut de).map_err(|e| match e.path().to_string() {
-            p if p == "." => e.inner().to_string(),
-            p => format!("At {p}: {}", e.inner()),
+        let table: PriceTable = crate::domain::util::json_error::decode(json).map_err(|e| match e.path.as_str() {
+            "" => e.detail,
+            p => format!("At {p}: {}", e.detail),
         })?;
         if let Some((model, _)) = table.models.iter().find(|(_, p)| !p.is_valid()) {
             return Err(format!("At models.{model}: prices must be zero or more dollars per million tokens."));

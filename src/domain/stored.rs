@@ -112,8 +112,8 @@ pub fn from_stored<T: Stored>(text: &str) -> Result<T, StoredError> {
         return Err(StoredError::Newer { found: version, supported: T::CURRENT_VERSION });
     }
     let value = T::migrate(version, value)?;
-    serde_path_to_error::deserialize(value)
-        .map_err(|e| StoredError::WrongShape { path: e.path().to_string(), detail: e.into_inner().to_string() })
+    crate::domain::util::json_error::decode_value(&value)
+        .map_err(|e| StoredError::WrongShape { path: e.path, detail: e.detail })
 }
 
 fn kind_of(v: &Value) -> &'static str {

@@ -11,6 +11,7 @@ pub mod base64;
 pub mod csv;
 pub mod format;
 pub mod hash;
+pub mod json_error;
 pub mod json_path;
 pub mod md5;
 pub mod percent;
