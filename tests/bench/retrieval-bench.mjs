@@ -66,8 +66,8 @@ try {
   // Median of 3 runs each, alternating, so both see the same machine state.
   const runs = [];
   for (let i = 0; i < 3; i++) {
-    runs.push(await page.evaluate(({ docs, queries }) => {
-      const ours = JSON.parse(window.wasmBindings.bench_retrieval(docs, queries, 10));
+    runs.push(await page.evaluate(async ({ docs, queries }) => {
+      const ours = JSON.parse(await window.wasmBindings.bench_retrieval(docs, queries, 10));
       const texts = JSON.parse(docs);
       const qs = JSON.parse(queries);
       const t0 = performance.now();

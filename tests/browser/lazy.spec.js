@@ -153,3 +153,28 @@ test("a shared link's reader loads when a link is opened; if it cannot arrive, t
   await expect(app.block("Output block: Greeting")).toBeVisible();
   await expect(page.getByRole("button", { name: "Add Prompt block" })).toHaveCount(0);
 });
+
+test("a flow's stored documents are read by the documents module when the flow opens; if it cannot arrive, the banner says so and nothing is saved over them", async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await (await moreItem(page, "Knowledge")).click();
+  const dialog = page.getByRole("dialog", { name: "Knowledge" });
+  await dialog.getByLabel("Documents to add").setInputFiles({ name: "notes.md", mimeType: "text/markdown", buffer: Buffer.from("# Notes\n\nRefunds take 14 days.") });
+  await expect(dialog.locator("tr", { hasText: "notes.md" })).toHaveCount(1);
+
+  // Offline for the documents module: the flow opens, the banner says its documents did not.
+  await page.route("**/split_documents.wasm", (route) => route.abort("internetdisconnected"));
+  await page.reload();
+  await expect(page.getByRole("alert").filter({ hasText: "This flow's documents could not be loaded: part of the app did not arrive." })).toBeVisible();
+  await expect(app.blocks().first()).toBeVisible();
+  await (await moreItem(page, "Knowledge")).click();
+  await expect(dialog.getByRole("alert")).toContainText("Nothing was changed");
+  await page.keyboard.press("Escape");
+
+  // Back online, a reload reads them: nothing was written over the stored documents.
+  await page.unroute("**/split_documents.wasm");
+  await page.reload();
+  await (await moreItem(page, "Knowledge")).click();
+  await expect(dialog.locator("tr", { hasText: "notes.md" })).toHaveCount(1);
+  await expect(page.getByRole("alert").filter({ hasText: "could not be loaded" })).toHaveCount(0);
+});

@@ -207,6 +207,26 @@ mod tests {
     }
 
     #[test]
+    fn any_text_and_position_gives_a_path_without_panicking() {
+        let texts = [
+            "{\"é\":[\"\\",
+            "{\"a\\\"",
+            "]]}}",
+            "[\"ü\\\"\",{\"k\":{",
+            "\"\\u00e9\":1",
+            "{\"a\":[1,[2,{\"b\":\"x\"}]]}\n\n",
+        ];
+        for text in texts {
+            for line in 0..4 {
+                for column in 0..=text.len() + 2 {
+                    let _ = path_at(text, line, column);
+                }
+            }
+        }
+        assert_eq!(path_at(texts[5], 1, 18), "a[1][1].b");
+    }
+
+    #[test]
     fn positions_outside_the_text_give_the_whole_text() {
         assert_eq!(path_at("", 0, 0), "");
         assert_eq!(path_at("{}", 9, 1), "");

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::domain::retrieval::knowledge::{KnowledgeBase, KnowledgeOptions};
 use crate::ui::platform::idb;
+use crate::ui::widgets::lazy::ChunkError;
 use leptos::prelude::*;
 
 use crate::ui::platform::storage_keys::knowledge as key;
@@ -53,12 +54,25 @@ impl Knowledge {
                 return;
             }
             match stored {
-                Ok(Some(json)) => match KnowledgeBase::from_json(&json) {
-                    Ok(kb) => {
+                Ok(Some(json)) => match read_stored(json.clone()).await {
+                    // Another flow was opened while the decoder arrived.
+                    _ if self.generation.try_get_value() != Some(generation) => return,
+                    Ok(Ok(kb)) => {
                         self.kb.set(Arc::new(kb));
                         self.problem.set(None);
                     }
-                    Err(e) => self.keep_unreadable(&flow_id, generation, json, e).await,
+                    Ok(Err(e)) => self.keep_unreadable(&flow_id, generation, json, e).await,
+                    Err(ChunkError) => {
+                        // Not loaded, so not saved over either; `loaded` stays false and the
+                        // next `open` of this flow tries again.
+                        self.persist.set(false);
+                        let message = "This flow's documents could not be loaded: part of the app did not \
+                                       arrive. Nothing was changed; check the connection and reload the page."
+                            .to_string();
+                        crate::ui::state::unreadable::report(&key(&flow_id), message.clone());
+                        self.problem.set(Some(message));
+                        return;
+                    }
                 },
                 Ok(None) => self.problem.set(None),
                 Err(e) => self.problem.set(Some(format!("The knowledge base could not be loaded: {e}."))),
@@ -138,4 +152,11 @@ impl Knowledge {
         self.loaded.set(true);
         self.save();
     }
+}
+
+/// Reads a stored knowledge base. Its decoder (documents, chunks, the search index) comes with
+/// the documents feature, so only a flow that has documents fetches it when it opens.
+#[leptos::wasm_split::wasm_split(documents, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn read_stored(json: String) -> Result<Result<KnowledgeBase, String>, ChunkError> {
+    Ok(KnowledgeBase::from_json(&json))
 }

@@ -7,13 +7,26 @@ use crate::domain::retrieval::chunk::ChunkOptions;
 use crate::domain::retrieval::documents::DocFormat;
 use crate::domain::retrieval::knowledge::{Document, KnowledgeBase, KnowledgeOptions};
 use crate::domain::retrieval::tokenize::TokenizerOptions;
+use crate::ui::widgets::lazy::ChunkError;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// `docs_json` and `queries_json` are JSON arrays of strings. Returns JSON with the index
+/// `docs_json` and `queries_json` are JSON arrays of strings. Resolves to JSON with the index
 /// build time, the knowledge-base build time (chunking too), each query's time and top-`k`
-/// document numbers. Malformed input gives `{"error": …}`.
+/// document numbers. Malformed input gives `{"error": …}`. The retrieval code it measures
+/// loads with the documents feature, so the export waits for that module.
 #[wasm_bindgen]
-pub fn bench_retrieval(docs_json: &str, queries_json: &str, k: u32) -> String {
+pub async fn bench_retrieval(docs_json: String, queries_json: String, k: u32) -> String {
+    measure(docs_json, queries_json, k)
+        .await
+        .unwrap_or_else(|_| r#"{"error":"the documents module did not load"}"#.to_string())
+}
+
+#[leptos::wasm_split::wasm_split(documents, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn measure(docs_json: String, queries_json: String, k: u32) -> Result<String, ChunkError> {
+    Ok(measure_now(&docs_json, &queries_json, k))
+}
+
+fn measure_now(docs_json: &str, queries_json: &str, k: u32) -> String {
     let (Ok(docs), Ok(queries)) =
         (serde_json::from_str::<Vec<String>>(docs_json), serde_json::from_str::<Vec<String>>(queries_json))
     else {
