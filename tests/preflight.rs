@@ -226,3 +226,17 @@ fn an_unknown_block_scope_cannot_run() {
     let blockers = View::none().check(&chain("demo", "demo"), &RunScope::Block(BlockId::new("gone")));
     assert_eq!(blockers, vec![Blocker::CannotRun(StartError::UnknownBlock(BlockId::new("gone")))]);
 }
+
+/// Generating test cases and batch jobs run one plain flow: the keys-only view asks for keys
+/// and lets an in-browser model through (it was picked on purpose), like a full view would.
+#[test]
+fn the_keys_only_view_checks_keys_and_nothing_else() {
+    let flow = chain("anthropic", "browser");
+    let none = |_: ProviderKind| false;
+    assert_eq!(
+        preflight(&flow, &RunScope::All, &PreflightView::keys_only(&none)),
+        vec![Blocker::MissingKeys(vec![ProviderKind::Anthropic])]
+    );
+    let all = |_: ProviderKind| true;
+    assert_eq!(preflight(&flow, &RunScope::All, &PreflightView::keys_only(&all)), vec![]);
+}

@@ -27,6 +27,16 @@ pub struct PreflightView<'a> {
     pub subflows: &'a BTreeMap<String, Flow>,
 }
 
+impl<'a> PreflightView<'a> {
+    /// The view of a call that runs no tools and no sub-flows and picked its in-browser model
+    /// on purpose (generating test cases, a batch job): only the keys count.
+    pub fn keys_only(has_key: &'a dyn Fn(ProviderKind) -> bool) -> PreflightView<'a> {
+        static NO_HOSTS: BTreeSet<String> = BTreeSet::new();
+        static NO_FLOWS: BTreeMap<String, Flow> = BTreeMap::new();
+        PreflightView { has_key, approved_hosts: &NO_HOSTS, model_ok: &|_| true, subflows: &NO_FLOWS }
+    }
+}
+
 /// Why a run cannot start yet, in the order the UI asks about them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Blocker {

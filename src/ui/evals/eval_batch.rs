@@ -71,9 +71,7 @@ where
         let kind = plan.provider;
         // The pre-run check of a run of the flow, plus the batch provider's own key.
         let has_key = |k: ProviderKind| settings.has_key(k);
-        let (hosts, subflows) = (Default::default(), Default::default());
-        let view =
-            PreflightView { has_key: &has_key, approved_hosts: &hosts, model_ok: &|_| true, subflows: &subflows };
+        let view = PreflightView::keys_only(&has_key);
         let mut missing = match preflight(&spec.flow, &RunScope::All, &view).into_iter().next() {
             Some(Blocker::MissingKeys(k)) => k,
             _ => Vec::new(),

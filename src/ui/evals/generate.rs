@@ -8,15 +8,12 @@ use crate::domain::providers::ProviderKind;
 use crate::ui::state::editor::Editor;
 use crate::ui::state::settings::Settings;
 use leptos::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// What would stop the generator's one-block flow, by the pre-run check every run goes through.
 /// It calls no tools and no sub-flows, and an in-browser model was chosen here on purpose.
 fn blockers(flow: &Flow, settings: Settings) -> Vec<Blocker> {
     let has_key = |k: ProviderKind| settings.has_key(k);
-    let (hosts, subflows) = (BTreeSet::new(), BTreeMap::new());
-    let view = PreflightView { has_key: &has_key, approved_hosts: &hosts, model_ok: &|_| true, subflows: &subflows };
-    preflight(flow, &RunScope::All, &view)
+    preflight(flow, &RunScope::All, &PreflightView::keys_only(&has_key))
 }
 
 /// Asks a model for cases from a description; shows them for review before they are added.
