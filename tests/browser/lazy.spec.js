@@ -115,10 +115,18 @@ test("the first run fetches the run module; if it cannot arrive, the run says so
   await expect(page.getByRole("button", { name: "Run flow" })).toBeVisible();
   await expect(output).toHaveAttribute("data-status", statusBefore);
 
-  // Back online: the same button runs the flow (the starter flow runs on sample answers).
+  // Back online on a slow line: until the module is here the run says it is starting, and
+  // Stop is there. Then the same button has run the flow (the starter flow runs on sample answers).
   await page.unroute("**/split_run.wasm");
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route("**/split_run.wasm", async (route) => { await held; await route.continue(); });
   await clickLikeAPerson(page, page.getByRole("button", { name: "Run flow" }), "Run flow");
+  await expect(page.locator(".run-info")).toHaveText("starting\u2026");
+  await expect(page.getByRole("button", { name: "Stop run" })).toBeVisible();
+  release();
   await expect(output).toHaveAttribute("data-status", "done");
+  await expect(page.locator(".run-info")).not.toContainText("starting");
   await expect(page.getByRole("alert").filter({ hasText: "could not start" })).toHaveCount(0);
   expect(fetched.some((u) => u.endsWith("/split_run.wasm"))).toBe(true);
 });

@@ -283,6 +283,26 @@ impl LoopRun {
 }
 
 impl BlockRun {
+    /// What went into the block, for present mode and recordings: a prompt's rendered user
+    /// message, a Retrieve block's query, an approval's input, or the values an input block
+    /// hands on.
+    pub fn input_text(&self) -> String {
+        if let Some(approval) = &self.approval {
+            return approval.received.clone();
+        }
+        if let Some(retrieval) = &self.retrieval {
+            return retrieval.query.clone();
+        }
+        if let Some(chat) = &self.trace.chat {
+            // The first turn is what the block asked; an agent's later turns are tool results.
+            return chat.messages.first().map(|m| m.text.clone()).unwrap_or_default();
+        }
+        if self.outputs.len() > 1 {
+            return self.outputs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n");
+        }
+        String::new()
+    }
+
     /// Time to first token of the latest attempt.
     pub fn ttft_ms(&self) -> Option<f64> {
         Some(self.first_token_ms? - self.sent_ms?)

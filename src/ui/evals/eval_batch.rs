@@ -30,7 +30,9 @@ fn load(flow_id: &str) -> Option<PendingBatch> {
 async fn call(calls: Driver<Fetch>, settings: Settings, kind: ProviderKind, req: BatchCall) -> Result<String, String> {
     let config = transport::limits_config(settings);
     let fetch = transport::call(calls, settings, kind, ProviderCall::Batch(req), &config, 0.0).await;
-    match fetch.end() {
+    // A failure after retries says so ("Tried 4 times: 429 rate limit ×4."): it was not one bad moment.
+    let retries = fetch.retry_note().map(|n| format!(" {n}")).unwrap_or_default();
+    let outcome = match fetch.end() {
         Some(FetchEnd::Ok(body)) => Ok(body.clone()),
         Some(FetchEnd::Http { status, body, retry_after }) => {
             Err(crate::domain::providers::classify_http_error(kind, *status, body, retry_after.as_deref()).to_string())
@@ -39,7 +41,8 @@ async fn call(calls: Driver<Fetch>, settings: Settings, kind: ProviderKind, req:
         Some(FetchEnd::TimedOut { secs }) => Err(format!("{} did not answer within {secs} s.", kind.label())),
         Some(FetchEnd::OverBudget(why)) => Err(why.clone()),
         Some(FetchEnd::Stopped) | None => Err("It was stopped.".into()),
-    }
+    };
+    outcome.map_err(|e| e + &retries)
 }
 
 #[component]

@@ -255,16 +255,21 @@ fn Compare(cell: RwSignal<Block>, last_query: Signal<String>) -> impl IntoView {
             .map_err(|e| e.to_string())?;
         let call = ProviderCall::Embed { model: cfg.embed_model.clone(), inputs: vec![q.clone()] };
         let fetch = transport::call(calls, settings, kind, call, &transport::limits_config(settings), 0.0).await;
+        // A failure after retries says so: it was not one bad moment.
+        let retries = fetch.retry_note().map(|n| format!(" {n}")).unwrap_or_default();
+        let failed = |why: String| Err(why + &retries);
         let body = match fetch.end() {
             Some(FetchEnd::Ok(body)) => body.clone(),
             Some(FetchEnd::Http { status, body, retry_after }) => {
-                return Err(crate::domain::providers::classify_http_error(kind, *status, body, retry_after.as_deref())
-                    .to_string())
+                return failed(
+                    crate::domain::providers::classify_http_error(kind, *status, body, retry_after.as_deref())
+                        .to_string(),
+                )
             }
-            Some(FetchEnd::Network(message)) => return Err(message.clone()),
-            Some(FetchEnd::TimedOut { secs }) => return Err(format!("No answer after {secs} s.")),
-            Some(FetchEnd::OverBudget(why)) => return Err(why.clone()),
-            Some(FetchEnd::Stopped) | None => return Err("Stopped.".into()),
+            Some(FetchEnd::Network(message)) => return failed(message.clone()),
+            Some(FetchEnd::TimedOut { secs }) => return failed(format!("No answer after {secs} s.")),
+            Some(FetchEnd::OverBudget(why)) => return failed(why.clone()),
+            Some(FetchEnd::Stopped) | None => return failed("Stopped.".into()),
         };
         let vector = parse_embeddings(kind, &body).map_err(|e| e.to_string())?.into_iter().next().unwrap_or_default();
         Ok(search(&kb, &q, search_settings, &key, Some(&vector)))

@@ -26,8 +26,9 @@ pub struct Runner {
     /// The run loop, holding the engine of the latest run: built by the first run, with the
     /// code it needs (see run_loop.rs).
     run_loop: StoredValue<Option<Rc<dyn FlowRunLoop>>, LocalStorage>,
-    /// A run passed its checks and waits for the run loop's module; Stop cancels it.
-    launching: StoredValue<bool>,
+    /// A run passed its checks and waits for the run loop's module: the top bar says
+    /// "starting…", and Stop cancels it.
+    launching: RwSignal<bool>,
     cache: StoredValue<RunCache>,
     runs: StoredValue<HashMap<BlockId, RwSignal<Option<BlockRun>>>>,
     pub(super) owner: StoredValue<Owner, LocalStorage>,
@@ -65,7 +66,7 @@ impl Runner {
         let cache = platform::session_get(CACHE_KEY).and_then(|t| from_stored(&t).ok()).unwrap_or_default();
         Runner {
             run_loop: StoredValue::new_local(None),
-            launching: StoredValue::new(false),
+            launching: RwSignal::new(false),
             cache: StoredValue::new(cache),
             runs: StoredValue::new(HashMap::new()),
             owner: StoredValue::new_local(Owner::current().unwrap_or_default()),
@@ -157,10 +158,17 @@ impl Runner {
         self.cache.with_value(f)
     }
 
+    /// Whether a run is waiting for the run module to arrive.
+    pub fn starting(&self) -> bool {
+        self.launching.get()
+    }
+
     /// True once for a run waiting to launch that was not stopped meanwhile.
     pub(super) fn take_launching(&self) -> bool {
-        let waiting = self.launching.get_value();
-        self.launching.set_value(false);
+        let waiting = self.launching.get_untracked();
+        if waiting {
+            self.launching.set(false);
+        }
         waiting
     }
 
@@ -246,7 +254,7 @@ impl Runner {
         // run shows as going (Stop cancels it).
         let config = EngineConfig { approved_hosts: approved, subflows, ..self.config(settings) };
         let order = Launch { editor, settings, scope, flow, conversation, config };
-        self.launching.set_value(true);
+        self.launching.set(true);
         self.running.set(true);
         let this = *self;
         leptos::task::spawn_local(async move {
@@ -289,7 +297,7 @@ impl Runner {
 
     /// Forgets the results shown (another flow was opened: its block ids may repeat).
     pub fn reset(&self) {
-        self.launching.set_value(false);
+        self.launching.set(false);
         if let Some(run_loop) = self.run_loop() {
             run_loop.reset();
         }
@@ -338,7 +346,7 @@ impl Runner {
                     .map(|(id, r)| RecordedBlock {
                         id: id.0.clone(),
                         status: r.status.label().to_string(),
-                        input: input_text(r),
+                        input: r.input_text(),
                         output: r.output.clone().unwrap_or_default(),
                         error: r.error.clone(),
                         sample: r.sample,
@@ -375,23 +383,4 @@ impl Runner {
             platform::after_ms(100.0, move || this.tick());
         }
     }
-}
-
-/// What went into a block, for present mode: a prompt's rendered user message, a Retrieve
-/// block's query, or the values an input block hands on.
-pub fn input_text(run: &BlockRun) -> String {
-    if let Some(approval) = &run.approval {
-        return approval.received.clone();
-    }
-    if let Some(retrieval) = &run.retrieval {
-        return retrieval.query.clone();
-    }
-    if let Some(chat) = &run.trace.chat {
-        // The first turn is what the block asked; an agent's later turns are tool results.
-        return chat.messages.first().map(|m| m.text.clone()).unwrap_or_default();
-    }
-    if run.outputs.len() > 1 {
-        return run.outputs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n");
-    }
-    String::new()
 }

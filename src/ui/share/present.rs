@@ -8,7 +8,7 @@ use crate::domain::flow::BlockId;
 use crate::domain::graph::topological_order;
 use crate::domain::recording::replay_prefix;
 use crate::ui::platform::platform;
-use crate::ui::run::run::{input_text, Runner};
+use crate::ui::run::run::Runner;
 use crate::ui::state::editor::Editor;
 use crate::ui::state::settings::Settings;
 use crate::ui::widgets::markdown_view::OutputView;
@@ -155,7 +155,7 @@ fn PresentView() -> impl IntoView {
         let run = runner.run_of(id).get();
         match run {
             Some(r) => {
-                let input = input_text(&r);
+                let input = r.input_text();
                 let input = if input.is_empty() { static_input(editor, id) } else { input };
                 let out = match (&r.output, &r.error, &r.route) {
                     // A router's news is where the input went, and why.

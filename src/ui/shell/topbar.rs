@@ -59,6 +59,17 @@ pub fn TopBar() -> impl IntoView {
             text
         })
     };
+    // What the run next to Run/Stop is doing: starting (the first run waits for its module),
+    // its summary once it has one, else the estimate of the next run.
+    let run_info = move || {
+        if runner.starting() {
+            "starting\u{2026}".to_string()
+        } else if runner.summary.with(Option::is_some) {
+            run_summary().unwrap_or_default()
+        } else {
+            estimate.get()
+        }
+    };
     let file_input = NodeRef::<leptos::html::Input>::new();
     let problem_count = move || editor.problems.with(Vec::len);
     let problems_open = RwSignal::new(false);
@@ -127,10 +138,7 @@ pub fn TopBar() -> impl IntoView {
                         "Stop"
                     </button>
                 </Show>
-                <span class="run-info" aria-live="polite"
-                    title=move || if runner.summary.with(Option::is_some) { run_summary().unwrap_or_default() } else { estimate.get() }>
-                    {move || if runner.summary.with(Option::is_some) { run_summary().unwrap_or_default() } else { estimate.get() }}
-                </span>
+                <span class="run-info" aria-live="polite" title=run_info>{run_info}</span>
             </div>
             <div class="toolbar" role="toolbar" aria-label="Edit and view">
                 <button class="icon-button" aria-label="Undo" title="Undo (Ctrl+Z)"
