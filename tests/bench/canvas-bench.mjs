@@ -251,7 +251,10 @@ Earlier Chrome traces found and fixed: a CSS transform per block made the compos
 each pan step (8 s of "Layerize" for 10 steps); the minimap repainted 1,000 rectangles per pan step; full cards at
 10% zoom cost ~0.6 s of style and paint per pan step (now simplified cards). But the 16.7 ms this bench then reported
 for dragging and panning were idle frames: its drag pressed the first Prompt, which is off screen once the flow is
-fitted, and its pan pressed the zoom controls. The checks above now rule that out.
+fitted, and its pan pressed the zoom controls. The checks above now rule that out. A later trace of the drag
+(2026-12-03) found 37 ms of "Layerize" per frame: each simplified card's kind icon, an inline SVG, is a transform of
+its own in Chromium's paint, which split the cards into paint chunks and 75 "Overlap" layers; simplified cards now
+leave the icon out (a few pixels at that zoom), and the drag's median frame went from 33 to 16.7 ms.
 `;
 writeSection("## Canvas at 1,000 blocks", report);
 

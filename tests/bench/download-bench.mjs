@@ -91,7 +91,7 @@ const features = featureFetches(dist);
 const WHAT = {
   block_settings: "the settings of a Tool, Retrieve, Transcribe, Router, Transform or Loop block",
   dialogs: "Settings, Share, Templates, Versions, Knowledge, Data sent, Import feedback",
-  documents: "the document reader (first file added to Knowledge)",
+  documents: "the document reader (first file added to Knowledge), or opening a flow that has documents",
   evals: "Evaluate",
   export_code: "Export as code",
   inspector: "a block's settings (first block selected)",
