@@ -7,7 +7,6 @@ use crate::domain::retrieval::chunk::ChunkOptions;
 use crate::domain::retrieval::documents::DocFormat;
 use crate::domain::retrieval::knowledge::{Document, KnowledgeBase, KnowledgeOptions};
 use crate::domain::retrieval::tokenize::TokenizerOptions;
-use crate::ui::widgets::lazy::ChunkError;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// `docs_json` and `queries_json` are JSON arrays of strings. Resolves to JSON with the index
@@ -22,7 +21,7 @@ pub async fn bench_retrieval(docs_json: String, queries_json: String, k: u32) ->
 }
 
 #[leptos::wasm_split::wasm_split(documents, fallible, wasm_split_path = ::leptos::wasm_split)]
-fn measure(docs_json: String, queries_json: String, k: u32) -> Result<String, ChunkError> {
+fn measure(docs_json: String, queries_json: String, k: u32) -> Result<String, leptos::wasm_split::SplitLoaderError> {
     Ok(measure_now(&docs_json, &queries_json, k))
 }
 
