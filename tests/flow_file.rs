@@ -207,3 +207,15 @@ fn exports_carry_the_eval_suite_and_old_readers_ignore_it() {
     assert_eq!(evals_of(&to_json(&flow)), None);
     assert!(Bundle::parse("{\"evals\": 5}").is_err(), "not a flow file");
 }
+
+/// Found by tests/fuzz.rs: block settings are decoded through their text (util::json_error), and
+/// serde_json's quick float parser could land one bit off a large number, so saving a loaded
+/// file changed it. Parsing is exact now (serde_json's `float_roundtrip`).
+#[test]
+fn large_numbers_in_settings_survive_loading_and_saving() {
+    let text = r##"{"blocks":[{"config":{"values":[{"name":"email","value":"Hello, order 88-1203 arrived today but the lamp is cracked. I need a replacement before my parents visit on Friday."}]},"id":"input-1","kind":"input","position":{"x":40.0,"y":160.0},"title":"Email"},{"config":{"max_tokens":400,"model":"gpt-4o-mini","output_format":{"schema":{"additionalProperties":false,"properties":{"issue":{"enum":["late","damaged","wrong item","other"],"type":"string"},"order_number":{"type":"string"},"urgent":{"type":"boolean"}},"required":null,"type":{"format":{"format":4.962864729257623e+189}}},"type":"json_schema"},"provider":"openai","sample_answers":[{"answer":"{\n  \"order_number\": \"88-1203\",\n  \"issue\": \"damaged\",\n  \"urgent\": true\n}","text":"88-1203","when":"contains"}],"system":"You extract fields from customer emails. Use only what the email says.","temperature":0.2,"user":"Extract the order number, the issue and whether it is urgent:\n\n{{email}}"},"id":"prompt-1","kind":"prompt","position":{"x":360.0,"y":136.0},"title":"Extract"},{"config":{},"id":"output-1","kind":"output","position":{"x":680.0,"y":160.0},"title":"Fields"}],"created":"2026-11-23T08:00:00Z","description":"Structured fields from free text.","edges":[{"from":{"block":"input-1","port":"email"},"id":"e-1","to":{"block":"prompt-1","port":"email"}},{"from":{"block":"prompt-1","port":"text"},"id":"e-2","to":{"block":"output-1","port":"value"}}],"format":"chainboard.flow","title":"Extract fields from an email","updated":"2026-11-23T08:00:00Z","version":3}"##;
+    let saved = to_json(&from_json(text).unwrap());
+    assert!(saved.contains("4.962864729257623e+189"), "{saved}");
+    let resaved = to_json(&from_json(&saved).unwrap());
+    assert_eq!(saved, resaved);
+}
