@@ -243,6 +243,9 @@ mod fetch {
         let r = sent(&first.poll(0.0));
         first.on_event(Event::ToolResponse { request: r, status: 200, body: "{}".into() }, 5.0);
         assert_eq!(first.retry_note(), None);
+        // What the person reads: the outcome, then the retries when there were any.
+        assert_eq!(f.with_retry_note("Connected.".into()), "Connected. Answered on attempt 2, after 500 server error.");
+        assert_eq!(first.with_retry_note("Connected.".into()), "Connected.");
     }
 
     #[test]

@@ -56,7 +56,10 @@ function guard(page) {
   page.route((url) => !LOCAL.test(url.href) && !INERT.test(url.href), (route) => route.abort());
   return {
     async check() {
-      await page.waitForTimeout(300);
+      // Let any payload that did get in fire: every image has loaded or failed (so an onerror
+      // has been queued), then two frames for queued events and handlers to run.
+      await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const state = await page.evaluate(auditPage);
       expect(state.pwned, "window.__pwned was set").toBeUndefined();
       expect(state.polluted, "Object.prototype was polluted").toBeUndefined();

@@ -66,11 +66,14 @@ test("a small model runs in the page: streamed answer, token counts, stop, cache
   await page.getByRole("button", { name: "Run flow" }).click();
   await expect(app.block(PROMPT).locator(".block-body")).not.toHaveText("", { timeout: 60_000 });
   await expect(app.block(PROMPT)).toHaveAttribute("data-status", "running");
-  await page.waitForTimeout(500);
+  // Mid-answer: more has streamed since the first words.
+  const first = (await app.block(PROMPT).locator(".block-body").textContent()).length;
+  await expect.poll(async () => (await app.block(PROMPT).locator(".block-body").textContent()).length, { timeout: 60_000 }).toBeGreaterThan(first);
   await page.getByRole("button", { name: "Stop run" }).click();
   await expect(app.block(PROMPT)).toHaveAttribute("data-status", "stopped");
   const kept = await app.block(PROMPT).locator(".block-body").textContent();
-  await page.waitForTimeout(1000);
+  // The model itself has stopped (not only the app listening), and nothing more arrived.
+  await expect(page.locator("html")).toHaveAttribute("data-local-model", "idle");
   expect(await app.block(PROMPT).locator(".block-body").textContent()).toEqual(kept);
 
   // Reload: the model comes from the browser's cache, with no request for it.

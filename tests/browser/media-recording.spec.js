@@ -17,10 +17,13 @@ test("recording from the microphone becomes a WAV value", async ({ page }) => {
   await app.inspector.getByRole("textbox", { name: "Value 1", exact: true }).fill("");
   await app.inspector.getByRole("button", { name: "● Record" }).click();
   await expect(app.inspector.getByRole("button", { name: "■ Stop recording" })).toBeVisible();
-  await page.waitForTimeout(1200);
+  // The time recorded so far counts up; a second of audio is in once it reads 0:01.
+  const timer = app.inspector.getByRole("timer", { name: "Recorded so far" });
+  await expect(timer).toHaveText("0:01");
   await app.inspector.getByRole("button", { name: "■ Stop recording" }).click();
   const caption = app.inspector.locator("figcaption");
   await expect(caption).toContainText(/Recording \d\d-\d\d\.wav/);
+  await expect(timer).toHaveCount(0);
   await expect(app.inspector.locator("audio")).toHaveCount(1);
   expect(app.consoleErrors).toEqual([]);
 });

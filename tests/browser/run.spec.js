@@ -34,6 +34,12 @@ test("Stop cancels the request and keeps what already streamed", async ({ page }
   await app.open();
   await configureProvider(page, "openai");
   await setInputText(app, "Tell a long story about patience.");
+  // The model request's end, either way: finished, or cut off by Stop.
+  const ended = new Promise((resolve) => {
+    const done = (r) => { if (r.url().includes("/chat/completions")) resolve(r.failure() ? "cut off" : "finished"); };
+    page.on("requestfailed", done);
+    page.on("requestfinished", done);
+  });
   await page.getByRole("button", { name: "Run flow" }).click();
   await expect(app.block(PROMPT)).toHaveAttribute("data-status", "running");
   await expect(app.block(PROMPT).locator(".block-body")).toContainText("Once upon a time");
@@ -42,8 +48,8 @@ test("Stop cancels the request and keeps what already streamed", async ({ page }
   await expect(app.block(PROMPT)).toHaveAttribute("data-status", "stopped");
   const kept = await app.block(PROMPT).locator(".block-body").textContent();
   expect(kept).toContain("Once upon a time");
-  await page.waitForTimeout(800);
-  // Nothing more arrives after Stop.
+  // Stop cut the request off (the mock was still streaming), and nothing more arrived.
+  expect(await ended).toBe("cut off");
   expect(await app.block(PROMPT).locator(".block-body").textContent()).toEqual(kept);
   await expect(page.getByRole("button", { name: "Run flow" })).toBeVisible();
   // The top bar says what happened: stopped, not "done".

@@ -39,7 +39,6 @@ test("share → open in a fresh browser → read-only, nothing sent → make a c
   await expect(them.blocks()).toHaveCount(3);
   await expect(them.block("Output block: Reply").locator(".block-body")).toContainText("Hello from the mock model!");
   await expect(viewer.getByRole("button", { name: "Add Prompt block" })).toHaveCount(0);
-  await viewer.waitForTimeout(500);
   expect(sent).toEqual([]);
   await them.screenshot("share-opened");
 
@@ -49,6 +48,9 @@ test("share → open in a fresh browser → read-only, nothing sent → make a c
   await configureProvider(viewer, "openai");
   await viewer.getByRole("button", { name: "Run flow" }).click();
   await expect(them.block("Output block: Reply")).toHaveAttribute("data-status", "done");
+  // All the viewer's browser ever sent out is the run they started: opening the link sent
+  // nothing, not even later.
+  expect(sent.map((u) => new URL(u).pathname)).toEqual(["/v1/chat/completions"]);
   await context.close();
 });
 

@@ -146,6 +146,16 @@ impl Fetch {
         })
     }
 
+    /// `message` followed by the retry note, when there were retries: a result after retries
+    /// says so, so a flaky connection or a rate limit is not mistaken for one clean answer or
+    /// one bad moment.
+    pub fn with_retry_note(&self, message: String) -> String {
+        match self.retry_note() {
+            Some(note) => format!("{message} {note}"),
+            None => message,
+        }
+    }
+
     fn send(&mut self, now: f64) -> Vec<Command> {
         let request = self.next_request;
         self.next_request += 1;

@@ -30,8 +30,6 @@ fn load(flow_id: &str) -> Option<PendingBatch> {
 async fn call(calls: Driver<Fetch>, settings: Settings, kind: ProviderKind, req: BatchCall) -> Result<String, String> {
     let config = transport::limits_config(settings);
     let fetch = transport::call(calls, settings, kind, ProviderCall::Batch(req), &config, 0.0).await;
-    // A failure after retries says so ("Tried 4 times: 429 rate limit ×4."): it was not one bad moment.
-    let retries = fetch.retry_note().map(|n| format!(" {n}")).unwrap_or_default();
     let outcome = match fetch.end() {
         Some(FetchEnd::Ok(body)) => Ok(body.clone()),
         Some(FetchEnd::Http { status, body, retry_after }) => {
@@ -42,7 +40,8 @@ async fn call(calls: Driver<Fetch>, settings: Settings, kind: ProviderKind, req:
         Some(FetchEnd::OverBudget(why)) => Err(why.clone()),
         Some(FetchEnd::Stopped) | None => Err("It was stopped.".into()),
     };
-    outcome.map_err(|e| e + &retries)
+    // A failure after retries says so ("Tried 4 times: 429 rate limit ×4."): it was not one bad moment.
+    outcome.map_err(|e| fetch.with_retry_note(e))
 }
 
 #[component]

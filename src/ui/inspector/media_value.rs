@@ -131,6 +131,14 @@ pub fn InputValueField(cell: RwSignal<Block>, i: usize) -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let recording = RwSignal::new(false);
+    // Seconds recorded so far, shown beside Stop so the person sees the microphone is live.
+    let elapsed = RwSignal::new(0u32);
+    let ticker = StoredValue::new(None::<IntervalHandle>);
+    let stop_ticker = move || {
+        if let Some(handle) = ticker.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+    };
     let file_input = NodeRef::<html::Input>::new();
 
     let add_file = move |file: web_sys::File| {
@@ -162,6 +170,7 @@ pub fn InputValueField(cell: RwSignal<Block>, i: usize) -> impl IntoView {
         message.set(None);
         if recording.get_untracked() {
             recording.set(false);
+            stop_ticker();
             busy.set(true);
             leptos::task::spawn_local(async move {
                 let result = match media::record_stop().await {
@@ -181,13 +190,20 @@ pub fn InputValueField(cell: RwSignal<Block>, i: usize) -> impl IntoView {
         } else {
             leptos::task::spawn_local(async move {
                 match media::record_start().await {
-                    Ok(()) => recording.set(true),
+                    Ok(()) => {
+                        elapsed.set(0);
+                        stop_ticker();
+                        let tick = move || elapsed.update(|s| *s += 1);
+                        ticker.set_value(set_interval_with_handle(tick, std::time::Duration::from_secs(1)).ok());
+                        recording.set(true);
+                    }
                     Err(e) => message.set(Some(e)),
                 }
             });
         }
     };
     on_cleanup(move || {
+        stop_ticker();
         if recording.get_untracked() {
             media::record_cancel();
         }
@@ -275,6 +291,11 @@ pub fn InputValueField(cell: RwSignal<Block>, i: usize) -> impl IntoView {
                             on:click=toggle_recording>
                             {move || if recording.get() { "\u{25a0} Stop recording" } else { "\u{25cf} Record" }}
                         </button>
+                        <Show when=move || recording.get()>
+                            <span class="recording-time" role="timer" aria-label="Recorded so far">
+                                {move || { let s = elapsed.get(); format!("{}:{:02}", s / 60, s % 60) }}
+                            </span>
+                        </Show>
                     })}
                     <input type="file" accept=ACCEPT class="visually-hidden" node_ref=file_input tabindex="-1"
                         aria-label=format!("Image or audio file for value {}", i + 1)

@@ -256,8 +256,7 @@ fn Compare(cell: RwSignal<Block>, last_query: Signal<String>) -> impl IntoView {
         let call = ProviderCall::Embed { model: cfg.embed_model.clone(), inputs: vec![q.clone()] };
         let fetch = transport::call(calls, settings, kind, call, &transport::limits_config(settings), 0.0).await;
         // A failure after retries says so: it was not one bad moment.
-        let retries = fetch.retry_note().map(|n| format!(" {n}")).unwrap_or_default();
-        let failed = |why: String| Err(why + &retries);
+        let failed = |why: String| Err(fetch.with_retry_note(why));
         let body = match fetch.end() {
             Some(FetchEnd::Ok(body)) => body.clone(),
             Some(FetchEnd::Http { status, body, retry_after }) => {

@@ -60,6 +60,8 @@ impl Knowledge {
                     Ok(Ok(kb)) => {
                         self.kb.set(Arc::new(kb));
                         self.problem.set(None);
+                        // A banner from an earlier failed load of these documents is now untrue.
+                        crate::ui::state::unreadable::dismiss(&key(&flow_id));
                     }
                     Ok(Err(e)) => self.keep_unreadable(&flow_id, generation, json, e).await,
                     Err(ChunkError) => {

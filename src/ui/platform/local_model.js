@@ -68,6 +68,7 @@ async function ensure(model, onProgress) {
  * whose message says what happened ("ABORTED" when `signal` fired).
  */
 export async function localChat(model, body, onChunk, onProgress, signal) {
+  generating(+1);
   try {
     await ensure(model, onProgress);
     if (signal.aborted) throw new Error("ABORTED");
@@ -81,7 +82,18 @@ export async function localChat(model, body, onChunk, onProgress, signal) {
   } catch (e) {
     if (signal.aborted || (e && e.name === "WllamaAbortError")) throw new Error("ABORTED");
     throw new Error(e && e.message ? e.message : String(e));
+  } finally {
+    generating(-1);
   }
+}
+
+// Whether the in-page model is producing an answer, as `data-local-model` on the root element
+// ("generating" or "idle"): after Stop, "idle" means it has really stopped, not only that the
+// app stopped listening.
+let running = 0;
+function generating(delta) {
+  running += delta;
+  document.documentElement.dataset.localModel = running > 0 ? "generating" : "idle";
 }
 
 let embedder = null;

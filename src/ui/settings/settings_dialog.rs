@@ -30,8 +30,6 @@ async fn test_connection(settings: Settings, kind: ProviderKind, calls: Driver<F
     let url = req.url.clone();
     let config = transport::limits_config(settings);
     let fetch = transport::call(calls, settings, kind, ProviderCall::Models, &config, 0.0).await;
-    // Retries are said, so a flaky connection or a rate limit is not mistaken for a clean pass.
-    let retries = fetch.retry_note().map(|n| format!(" {n}")).unwrap_or_default();
     let outcome = match fetch.end() {
         Some(FetchEnd::Ok(text)) => {
             let models = parse_models_response(kind, text).map_err(|e| e.to_string())?;
@@ -46,7 +44,8 @@ async fn test_connection(settings: Settings, kind: ProviderKind, calls: Driver<F
         Some(FetchEnd::OverBudget(why)) => Err(why.clone()),
         Some(FetchEnd::Stopped) | None => Err("The test was cancelled.".into()),
     };
-    outcome.map(|ok| ok + &retries).map_err(|e| e + &retries)
+    // Retries are said, so a flaky connection or a rate limit is not mistaken for a clean pass.
+    outcome.map(|ok| fetch.with_retry_note(ok)).map_err(|e| fetch.with_retry_note(e))
 }
 
 crate::ui::widgets::lazy::load_on_first_open!(
