@@ -21,7 +21,8 @@ setup-serve:
 setup-test:
 	@scripts/setup.sh test
 
-# Measures the initial download beside ChainForge and Flowise (fetched from PyPI and npm), startup,
+# Measures the initial download beside ChainForge and Flowise (fetched from PyPI and npm), what the
+# main module is made of (by crate and folder), startup,
 # the canvas at 1,000 blocks beside React Flow, eval throughput, retrieval (beside minisearch), the
 # in-browser model (beside native llama.cpp), share-link lengths, the engine's overhead (host
 # tests), the markdown parser's agreement with pulldown-cmark on the CommonMark spec examples
@@ -31,6 +32,7 @@ setup-test:
 bench: setup-test
 	trunk build --release
 	node tests/bench/download-bench.mjs dist
+	node tests/bench/main-module-bench.mjs dist
 	node tests/bench/startup-bench.mjs dist
 	node tests/bench/canvas-bench.mjs dist
 	node tests/bench/eval-bench.mjs dist
