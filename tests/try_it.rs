@@ -6,8 +6,8 @@ use chainboard::domain::flow::{Block, BlockId, Point};
 use chainboard::domain::media::{MediaKind, MediaRef};
 use chainboard::domain::providers::ProviderKind;
 use chainboard::domain::try_it::{
-    answer_blocks, browser_models, form_fields, inputs_by_name, instead_of, providers_missing_keys, shows_sample,
-    start_step, with_viewer_inputs, ViewerValue,
+    answer_blocks, browser_models, chat_form, form_fields, inputs_by_name, instead_of, providers_missing_keys,
+    shows_sample, start_step, with_viewer_inputs, ViewerValue,
 };
 use std::collections::BTreeMap;
 
@@ -146,4 +146,31 @@ fn shared_outputs_know_they_are_samples() {
     assert!(!shows_sample(&flow, &BlockId::new("input-1")));
     let real = chainboard::domain::examples::starter_flow(0);
     assert!(!shows_sample(&real, &BlockId::new("output-1")));
+}
+
+#[test]
+fn a_flow_whose_prompt_remembers_is_tried_as_a_chat_and_others_with_the_form() {
+    let chatbot = chainboard::domain::templates::TEMPLATES.iter().find(|t| t.id == "chatbot-memory").unwrap();
+    let mut flow = (chatbot.build)(0);
+    let (input, others) = chat_form(&flow).expect("the chatbot template is tried as a chat");
+    assert_eq!((input.block.0.as_str(), input.port.as_str()), ("input-1", "message"));
+    assert!(others.is_empty(), "the message is the only field: {others:?}");
+
+    // Another Input value stays a field beside the chat; the message is not one of them.
+    flow.blocks.push(Block::new(
+        BlockId::new("input-2"),
+        "Shopper",
+        Point::new(0.0, 0.0),
+        BlockConfig::Input(InputConfig {
+            values: vec![InputValue { name: "name".into(), value: "Ana".into(), media: None }],
+        }),
+    ));
+    let (_, others) = chat_form(&flow).unwrap();
+    assert_eq!(others.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["name"]);
+
+    // The starter flow's Prompt does not remember: the form, as before.
+    assert!(chat_form(&starter_flow(0)).is_none());
+    // Without an Output block there is nothing to show as the answer: the form.
+    flow.blocks.retain(|b| !matches!(b.config, BlockConfig::Output(_)));
+    assert!(chat_form(&flow).is_none());
 }

@@ -4,7 +4,8 @@
 //! (src/ui/share/try_it.rs) renders what this describes.
 
 use crate::domain::blocks::{BlockConfig, InputValue};
-use crate::domain::flow::{BlockId, Flow};
+use crate::domain::conversation::{answer_block, chat_input, conversational_prompts};
+use crate::domain::flow::{BlockId, Flow, PortRef};
 use crate::domain::graph::topological_order;
 use crate::domain::media::{MediaKind, MediaRef};
 use crate::domain::providers::local_models::LOCAL_MODELS;
@@ -49,6 +50,17 @@ pub fn form_fields(flow: &Flow) -> Vec<FormField> {
         }
     }
     out
+}
+
+/// A conversational flow (a Prompt remembers the conversation, and an Output block answers) is
+/// tried as a chat: the Input value each message goes into, and the form's other fields. `None`
+/// for every other flow, which is tried with the form.
+pub fn chat_form(flow: &Flow) -> Option<(PortRef, Vec<FormField>)> {
+    conversational_prompts(flow).next()?;
+    answer_block(flow)?;
+    let input = chat_input(flow, None)?;
+    let others = form_fields(flow).into_iter().filter(|f| !(f.block == input.block && f.name == input.port)).collect();
+    Some((input, others))
 }
 
 /// The blocks whose answers the app shows: the Output blocks, or (a flow without any) the

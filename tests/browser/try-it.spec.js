@@ -2,7 +2,7 @@
 // a phone), runs with their own input, rates, and sends feedback that comes back as test
 // cases; present mode from a link. Provider calls go over real HTTP to aimock.
 import { test, expect } from "@playwright/test";
-import { AppPage, MOCK, PORT_SHIFT, PROVIDERS, configureProvider, moreItem, useTemplate } from "./pages.js";
+import { AppPage, MOCK, PORT_SHIFT, PROVIDERS, configureProvider, moreItem, usePromptProvider, useTemplate } from "./pages.js";
 import { clickLikeAPerson } from "./person.js";
 
 const APP = `http://127.0.0.1:${4173 + PORT_SHIFT}`;
@@ -353,5 +353,123 @@ test("a shared canvas link: 'a model in this browser' asks before downloading an
   // The shared flow itself was not switched to the browser model.
   await new AppPage(viewer).block("Prompt block: Draft a reply").locator("header").click();
   await expect(new AppPage(viewer).inspector.getByRole("combobox", { name: "Provider" })).toHaveValue("openai");
+  await context.close();
+});
+
+// A flow whose Prompt remembers the conversation is tried as a chat. The mock answers these
+// two messages (tests/browser/mock-provider.mjs), as in chat.spec.js.
+const CHAT_FIRST = "Chat turn one: my parcel is late.";
+const CHAT_FIRST_ANSWER = "I'm sorry your parcel is late! Could you tell me the order number?";
+const CHAT_SECOND = "Chat turn two: it is A123.";
+
+/** Types `text` into the app view's message box and presses Send, like a person. */
+async function sendMessage(viewer, scope, text) {
+  const box = scope.getByRole("textbox", { name: "Message" });
+  await clickLikeAPerson(viewer, box, "the message box");
+  await viewer.keyboard.type(text);
+  await clickLikeAPerson(viewer, scope.getByRole("button", { name: "Send message" }), "Send");
+}
+
+test("a conversational flow shared as an app is a chat: each turn carries the earlier ones, Start over forgets them", async ({ page, browser, request }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await configureProvider(page, "openai");
+  await usePromptProvider(app, "openai");
+  await app.block("Prompt block: Draft a reply").locator("header").click();
+  const remembers = app.inspector.getByRole("checkbox", { name: "Remembers the conversation (Chat panel)" });
+  await remembers.scrollIntoViewIfNeeded();
+  await remembers.check();
+  const link = await createLink(page, { view: "app" });
+  await request.post(`${MOCK}/__aimock/reset/journal`);
+
+  for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
+    const context = await browser.newContext({ viewport: size });
+    const viewer = await context.newPage();
+    const sent = outsideRequests(viewer);
+    await viewer.goto(link);
+    const tryIt = viewer.getByRole("main", { name: "Try this flow" });
+    const chat = tryIt.getByRole("region", { name: "Chat" });
+    await expect(chat).toBeVisible();
+    // A chat, not the form: the message is typed below the conversation, there is no Run.
+    await expect(tryIt.getByRole("button", { name: "Run", exact: true })).toHaveCount(0);
+    await expect(tryIt.getByRole("textbox", { name: "Customer email" })).toHaveCount(0);
+    await expect(chat.getByRole("log", { name: "Conversation" })).toContainText("Send a message to start");
+    expect(sent).toEqual([]);
+
+    // Their own key.
+    await clickLikeAPerson(viewer, chat.getByRole("button", { name: "Add your OpenAI key" }), "Add your OpenAI key");
+    await configureProvider(viewer, "openai");
+    await expect(chat.getByRole("group", { name: "Who answers" })).toContainText("Runs with your own key. Each message sends the conversation so far to OpenAI (api.openai.com).");
+
+    const log = chat.getByRole("log", { name: "Conversation" });
+    const answers = log.getByLabel("Answer", { exact: true });
+    await sendMessage(viewer, chat, CHAT_FIRST);
+    await expect(answers).toHaveText([CHAT_FIRST_ANSWER]);
+    await sendMessage(viewer, chat, CHAT_SECOND);
+    await expect(answers).toHaveCount(2);
+    await expect(answers.nth(1)).toContainText("Order A123 left our warehouse today.");
+    await expect(answers.nth(1).locator("strong")).toHaveText("A123");
+    await expect(answers.getByText("Sample answer")).toHaveCount(0);
+    await viewer.screenshot({ path: `target/screenshots/try-it-chat-${size.width}.png` });
+
+    // The second request carried the first turn: the message and the answer to it.
+    const second = (await journal(request)).filter((e) => JSON.stringify(e.body?.messages?.at(-1)?.content ?? "").includes(CHAT_SECOND));
+    expect(second).toHaveLength(1);
+    expect(second[0].body.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
+    expect(second[0].body.messages[1].content).toBe(CHAT_FIRST);
+    expect(second[0].body.messages[2].content).toBe(CHAT_FIRST_ANSWER);
+
+    // A look at "How it works" and back: the conversation is still there.
+    await clickLikeAPerson(viewer, tryIt.getByRole("button", { name: "How it works" }), "How it works");
+    await clickLikeAPerson(viewer, viewer.getByRole("button", { name: "Open as an app" }), "Open as an app");
+    await expect(answers).toHaveCount(2);
+    await expect(chat.getByRole("button", { name: "Send message" })).toBeVisible();
+
+    // Start over: the log empties and the next message goes alone.
+    await clickLikeAPerson(viewer, chat.getByRole("button", { name: "Start over" }), "Start over");
+    await expect(answers).toHaveCount(0);
+    await request.post(`${MOCK}/__aimock/reset/journal`);
+    await sendMessage(viewer, chat, CHAT_FIRST);
+    await expect(answers).toHaveText([CHAT_FIRST_ANSWER]);
+    const alone = await journal(request);
+    expect(alone).toHaveLength(1);
+    expect(alone[0].body.messages.map((m) => m.role)).toEqual(["system", "user"]);
+    // Nothing of the conversation was saved in their browser, and it went only to the provider.
+    const stored = await viewer.evaluate(() => JSON.stringify({ ...localStorage }));
+    expect(stored).not.toContain("parcel is late");
+    expect(sent.every((u) => u.startsWith(`${MOCK}/`))).toBe(true);
+    await context.close();
+    await request.post(`${MOCK}/__aimock/reset/journal`);
+  }
+});
+
+test("the chatbot template as an app on a phone: sample answers that remember, 44 px targets", async ({ page, browser }) => {
+  const app = new AppPage(page);
+  await app.open();
+  await useTemplate(page, "A chatbot with memory");
+  const link = await createLink(page, { view: "app" });
+
+  const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true });
+  const viewer = await context.newPage();
+  const sent = outsideRequests(viewer);
+  await viewer.goto(link);
+  const tryIt = viewer.getByRole("main", { name: "Try this flow" });
+  const chat = tryIt.getByRole("region", { name: "Chat" });
+  await expect(chat.getByRole("textbox", { name: "Message" })).toBeVisible();
+  await expectPhoneFriendly(viewer, tryIt);
+
+  const answers = chat.getByRole("log", { name: "Conversation" }).getByLabel("Answer", { exact: true });
+  await sendMessage(viewer, chat, "I ordered running shoes last week but they are too small.");
+  await expect(answers).toHaveCount(1);
+  await expect(answers.first()).toContainText("they are too small");
+  await sendMessage(viewer, chat, "Can you send a bigger pair?");
+  await expect(answers).toHaveCount(2);
+  await expect(answers.nth(1)).toContainText("About what you said before");
+  await expect(answers.nth(1).locator(".sample-badge")).toHaveText("Sample answer");
+  await expectPhoneFriendly(viewer, tryIt);
+  expect(sent).toEqual([]);
+  await viewer.screenshot({ path: "target/screenshots/try-it-chat-phone-light.png" });
+  await viewer.evaluate(() => document.documentElement.setAttribute("data-theme", "dark"));
+  await viewer.screenshot({ path: "target/screenshots/try-it-chat-phone-dark.png" });
   await context.close();
 });

@@ -3,49 +3,22 @@
 //! value, and conversational Prompts are sent the earlier turns. Reset forgets them; any
 //! answered turn can be saved as a test case (its history and the message).
 
+use super::chat_session::{ChatCompose, ChatLog, ChatSession};
 use crate::domain::conversation::{
-    answer_block, answer_source, chat_input, conversational_prompts, dropped_note, dropped_turns, finished_turn,
-    memory_limit, text_inputs, Conversation, Turn,
+    answer_block, answer_source, chat_input, conversational_prompts, dropped_note, dropped_turns, memory_limit,
+    text_inputs, Turn,
 };
 use crate::domain::evals::cases::TestCase;
-use crate::domain::flow::PortRef;
 use crate::ui::run::run::Runner;
 use crate::ui::state::editor::Editor;
 use crate::ui::state::persist::Session;
 use crate::ui::state::settings::Settings;
-use crate::ui::widgets::markdown_view::OutputView;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
 /// Whether the Chat panel is open.
 #[derive(Clone, Copy)]
 pub struct ChatOpen(pub RwSignal<bool>);
-
-/// One exchange shown in the panel. `answer` is `None` while it is being answered.
-#[derive(Debug, Clone, PartialEq)]
-struct Exchange {
-    user: String,
-    answer: Option<String>,
-    /// Why there is no answer (stopped, failed), in words.
-    problem: Option<String>,
-    /// The finished turn, when it answered (what later turns remember).
-    turn: Option<Turn>,
-    /// Written by sample answers, not a model: labelled like everywhere else.
-    sample: bool,
-    saved: bool,
-}
-
-/// Why a run gave no answer, in words: stopped, or the first block error.
-fn no_answer_reason(engine: &crate::domain::engine::Engine) -> Option<String> {
-    use crate::domain::engine::BlockStatus;
-    if engine.blocks().any(|(_, r)| r.status == BlockStatus::Stopped) {
-        return Some("Stopped before the answer was finished; this turn is not remembered.".into());
-    }
-    engine
-        .blocks()
-        .find_map(|(_, r)| r.error.clone().filter(|_| r.status == BlockStatus::Error))
-        .map(|e| format!("No answer: {e}"))
-}
 
 crate::ui::widgets::lazy::load_on_first_open!(
     modes,
@@ -63,12 +36,8 @@ fn ChatPanel() -> impl IntoView {
     let runner = expect_context::<Runner>();
     let settings = expect_context::<Settings>();
     let session = expect_context::<Session>();
-    let exchanges: RwSignal<Vec<Exchange>> = RwSignal::new(Vec::new());
-    let draft = RwSignal::new(String::new());
-    let chosen: RwSignal<Option<PortRef>> = RwSignal::new(None);
-    let waiting = RwSignal::new(false);
-    let notice: RwSignal<Option<String>> = RwSignal::new(None);
-    let log_ref = NodeRef::<leptos::html::Div>::new();
+    let chat = ChatSession::new();
+    let (exchanges, chosen, notice) = (chat.exchanges, chat.chosen, chat.notice);
 
     // Another flow: another conversation.
     Effect::new(move |prev: Option<String>| {
@@ -90,92 +59,7 @@ fn ChatPanel() -> impl IntoView {
             (inputs, answer, source, conversational_prompts(f).count(), memory_limit(f))
         })
     });
-    let turns = move || exchanges.with(|xs| xs.iter().filter_map(|x| x.turn.clone()).collect::<Vec<Turn>>());
-
-    // When the run of a turn ends, its answer is the Output block's value.
-    let finish = move || {
-        if runner.running.get_untracked() || !waiting.get_untracked() {
-            return;
-        }
-        waiting.set(false);
-        let user = exchanges.with_untracked(|xs| xs.last().map(|x| x.user.clone())).unwrap_or_default();
-        let turn = runner
-            .with_engine(|e| {
-                editor.with_flow(|f| finished_turn(f, &user, |id| e.block(id).and_then(|r| r.output.clone())))
-            })
-            .flatten();
-        let sample = runner
-            .with_engine(|e| editor.with_flow(|f| answer_block(f).and_then(|id| e.block(id)).is_some_and(|r| r.sample)))
-            .unwrap_or(false);
-        let problem = match &turn {
-            Some(_) => None,
-            None => Some(runner.with_engine(no_answer_reason).flatten().unwrap_or_else(|| {
-                runner.message.get_untracked().unwrap_or_else(|| "No answer: the Output block got no value.".into())
-            })),
-        };
-        exchanges.update(|xs| {
-            if let Some(last) = xs.last_mut() {
-                last.answer = turn.as_ref().map(|t| t.assistant.clone());
-                last.problem = problem;
-                last.turn = turn;
-                last.sample = sample;
-            }
-        });
-    };
-    Effect::new(move |_| {
-        runner.running.track();
-        finish();
-    });
-
-    // Keep the newest message in view.
-    Effect::new(move |_| {
-        exchanges.track();
-        runner.clock.track();
-        if let Some(log) = log_ref.get() {
-            log.set_scroll_top(log.scroll_height());
-        }
-    });
-
-    let send = move || {
-        let text = draft.get_untracked();
-        if text.trim().is_empty() || runner.running.get_untracked() {
-            return;
-        }
-        let (inputs, answer, _, _, _) = structure.get_untracked();
-        if inputs.is_empty() {
-            notice.set(Some("Add an Input block with a text value: your message goes into it.".into()));
-            return;
-        }
-        if answer.is_none() {
-            notice.set(Some("Add an Output block: its value is the answer shown here.".into()));
-            return;
-        }
-        notice.set(None);
-        let input = editor.with_flow(|f| chat_input(f, chosen.get_untracked().as_ref()));
-        let conversation = Conversation { turns: turns(), message: Some(text.clone()), input };
-        exchanges.update(|xs| {
-            xs.push(Exchange { user: text, answer: None, problem: None, turn: None, sample: false, saved: false })
-        });
-        draft.set(String::new());
-        waiting.set(true);
-        if runner.start_chat(editor, settings, conversation) {
-            // Sample answers finish inside `start_chat`.
-            finish();
-        } else {
-            waiting.set(false);
-            // Settings or a host approval asked first: say so, keep the message.
-            let why = runner
-                .message
-                .get_untracked()
-                .unwrap_or_else(|| "The flow did not run yet: finish what the dialog asks, then send again.".into());
-            exchanges.update(|xs| {
-                if let Some(x) = xs.pop() {
-                    draft.set(x.user);
-                }
-            });
-            notice.set(Some(why));
-        }
-    };
+    let send = move || chat.send(settings, None);
 
     let save_case = move |index: usize| {
         let Some((input_name, user, history)) = exchanges.with_untracked(|xs| {
@@ -228,14 +112,7 @@ fn ChatPanel() -> impl IntoView {
         }
     };
 
-    let reset = move |_| {
-        if runner.running.get_untracked() {
-            runner.stop();
-        }
-        waiting.set(false);
-        exchanges.set(Vec::new());
-        notice.set(None);
-    };
+    let reset = move |_| chat.reset();
 
     let streaming = move || {
         let (_, _, source, _, _) = structure.get();
@@ -282,61 +159,10 @@ fn ChatPanel() -> impl IntoView {
                     <p class="chat-note">"No Prompt remembers the conversation, so each message is answered on its own. Tick \u{201c}Remembers the conversation\u{201d} in a Prompt\u{2019}s settings."</p>
                 </Show>
                 {move || dropped().map(|d| view! { <p class="chat-note" role="status">{d}</p> })}
-                <div class="chat-log" role="log" aria-label="Conversation" aria-live="polite" node_ref=log_ref>
-                    <Show when=move || exchanges.with(Vec::is_empty)>
-                        <p class="chat-empty">"Send a message: the flow runs once per message and its Output block answers."</p>
-                    </Show>
-                    {move || exchanges.get().into_iter().enumerate().map(|(i, x)| {
-                        let pending = x.answer.is_none() && x.problem.is_none();
-                        let answer_text = x.answer.clone();
-                        view! {
-                            <div class="chat-turn">
-                                <div class="chat-bubble chat-user" aria-label="You said">{x.user.clone()}</div>
-                                {match (answer_text, x.problem.clone(), pending) {
-                                    (Some(a), _, _) => view! {
-                                        <div class="chat-bubble chat-assistant" aria-label="Answer">
-                                            {x.sample.then(|| view! { <span class="sample-badge" title="Written by sample answers, not by a model">{crate::domain::sample::SAMPLE_BADGE}</span> })}
-                                            <OutputView text=Signal::derive(move || a.clone()) />
-                                        </div>
-                                        <div class="chat-actions">
-                                            <button class="button button-quiet button-small" aria-label=format!("Save turn {} as test case", i + 1)
-                                                disabled=x.saved
-                                                on:click=move |_| save_case(i)>
-                                                {if x.saved { "Saved as test case" } else { "Save as test case" }}
-                                            </button>
-                                        </div>
-                                    }.into_any(),
-                                    (None, Some(p), _) => view! { <p class="chat-problem" role="alert">{p}</p> }.into_any(),
-                                    _ => view! {
-                                        <div class="chat-bubble chat-assistant chat-streaming" aria-label="Answer (writing)" aria-busy="true">
-                                            <OutputView text=Signal::derive(streaming) />
-                                            <span class="chat-typing" aria-hidden="true">"\u{2026}"</span>
-                                        </div>
-                                    }.into_any(),
-                                }}
-                            </div>
-                        }
-                    }).collect_view()}
-                </div>
+                <ChatLog session=chat streaming=Signal::derive(streaming) on_save=Callback::new(save_case)
+                    empty="Send a message: the flow runs once per message and its Output block answers." />
                 {move || notice.get().map(|n| view! { <p class="chat-note" role="status">{n}</p> })}
-                <form class="chat-compose" on:submit=move |ev| { ev.prevent_default(); send(); }>
-                    <textarea rows="2" aria-label="Message" placeholder="Type a message (Enter sends, Shift+Enter for a new line)"
-                        prop:value=move || draft.get()
-                        on:input=move |ev| draft.set(event_target_value(&ev))
-                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                            if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-                                ev.prevent_default();
-                                send();
-                            }
-                        }></textarea>
-                    <Show when=move || runner.running.get() && waiting.get()
-                        fallback=move || view! {
-                            <button type="submit" class="button button-primary" aria-label="Send message"
-                                disabled=move || draft.with(|d| d.trim().is_empty()) || runner.running.get()>"Send"</button>
-                        }>
-                        <button type="button" class="button button-stop" aria-label="Stop answer" on:click=move |_| runner.stop()>"Stop"</button>
-                    </Show>
-                </form>
+                <ChatCompose session=chat send=Callback::new(move |()| send()) />
             </aside>
         </Show>
     }

@@ -123,6 +123,12 @@ impl Runner {
         self.start_with(editor, settings, RunScope::All, None, Some(conversation))
     }
 
+    /// A chat turn of `flow` instead of the editor's (a shared link's app view: the viewer's
+    /// values and providers); otherwise like `start_chat`.
+    pub fn start_chat_of(&self, editor: Editor, settings: Settings, flow: Flow, conversation: Conversation) -> bool {
+        self.start_with(editor, settings, RunScope::All, Some(flow), Some(conversation))
+    }
+
     /// Reads the engine of the latest run (the Chat panel takes its answer from it).
     pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> Option<R> {
         let run_loop = self.run_loop()?;

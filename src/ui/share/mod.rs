@@ -9,5 +9,6 @@ pub(crate) mod present;
 pub(crate) mod share_ui;
 pub(crate) mod try_it;
 mod try_it_answer;
+mod try_it_chat;
 mod try_it_feedback;
 mod try_it_form;

@@ -8,21 +8,27 @@
 //! without a key, with the providers the viewer chose: sample answers or a model in this
 //! browser, which asks before it downloads).
 //!
+//! A flow whose Prompt remembers the conversation is tried as a chat instead of the form
+//! (try_it_chat.rs): each message is one run, and the earlier turns go with it.
+//!
 //! This file holds the view and what its parts share; the form's fields and "who answers" are
 //! try_it_form.rs, each answer with its rating try_it_answer.rs, "Send feedback"
 //! try_it_feedback.rs.
 
 use super::share_ui::Shared;
 use super::try_it_answer::{Answer, Cited};
+use super::try_it_chat::TryItChat;
 use super::try_it_feedback::FeedbackSection;
 use super::try_it_form::{Field, Who};
 use crate::domain::blocks::BlockConfig;
-use crate::domain::flow::BlockId;
+use crate::domain::flow::{BlockId, Flow};
 use crate::domain::providers::ProviderKind;
 use crate::domain::share::ShareView;
 use crate::domain::try_it::{
-    answer_blocks, form_fields, inputs_by_name, instead_of, providers_missing_keys, with_viewer_inputs, ViewerValue,
+    answer_blocks, chat_form, form_fields, inputs_by_name, instead_of, providers_missing_keys, with_viewer_inputs,
+    ViewerValue,
 };
+use crate::ui::chat::chat_session::Exchange;
 use crate::ui::run::run::Runner;
 use crate::ui::state::editor::Editor;
 use crate::ui::state::settings::Settings;
@@ -59,6 +65,8 @@ pub(super) struct AppState {
     pub(super) ratings: RwSignal<BTreeMap<(u32, BlockId), Given>>,
     /// Without a key: sample answers or a model in this browser.
     pub(super) choice: RwSignal<NoKey>,
+    /// A conversational flow's chat so far (try_it_chat.rs).
+    pub(super) conversation: RwSignal<Vec<Exchange>>,
 }
 
 #[component]
@@ -72,12 +80,14 @@ pub fn TryItView() -> impl IntoView {
         shown_inputs: StoredValue::new(BTreeMap::new()),
         ratings: RwSignal::new(BTreeMap::new()),
         choice: RwSignal::new(NoKey::Sample),
+        conversation: RwSignal::new(Vec::new()),
     };
     // A newly opened link starts afresh, with the flow's own values on screen.
     Effect::new(move |_| {
         if shared.viewing.with(Option::is_some) {
             state.values.set(BTreeMap::new());
             state.ratings.set(BTreeMap::new());
+            state.conversation.set(Vec::new());
             state.shown_inputs.set_value(editor.with_flow(inputs_by_name));
         }
     });
@@ -146,15 +156,12 @@ fn TryIt(state: AppState) -> impl IntoView {
     });
     provide_context(Citations { passages, open: RwSignal::new(None) });
 
+    let chat = Memo::new(move |_| {
+        editor.settled_rev.track();
+        editor.with_flow(chat_form)
+    });
     let run = move || {
-        let flow = editor.with_flow(|f| with_viewer_inputs(f, &state.values.get_untracked()));
-        let missing = missing.get_untracked();
-        let flow = if missing.is_empty() {
-            flow
-        } else {
-            let to = if choice.get_untracked() == NoKey::Sample { ProviderKind::Demo } else { ProviderKind::Browser };
-            instead_of(&flow, &missing, to)
-        };
+        let flow = viewer_flow(editor, state, missing);
         state.shown_inputs.set_value(inputs_by_name(&flow));
         state.run_no.update(|n| *n += 1);
         runner.start_flow(editor, settings, flow);
@@ -181,8 +188,11 @@ fn TryIt(state: AppState) -> impl IntoView {
                 </div>
             </header>
 
-            // TODO(conversations): a conversational flow shows the Chat panel here instead of
-            // this form (same Run/answers below are replaced by the chat's Send and turns).
+            // A flow whose Prompt remembers the conversation is tried as a chat.
+            <Show when=move || chat.with(Option::is_some)>
+                <TryItChat state missing fields=Signal::derive(move || chat.get().map(|(_, f)| f).unwrap_or_default()) />
+            </Show>
+            <Show when=move || chat.with(Option::is_none)>
             <section class="tryit-card tryit-form" aria-label="Your input">
                 {move || fields.get().into_iter().map(|f| view! { <Field field=f state /> }).collect_view()}
                 <Who missing choice />
@@ -203,8 +213,21 @@ fn TryIt(state: AppState) -> impl IntoView {
             </section>
 
             {move || answers.get().into_iter().map(|(id, name)| view! { <Answer id name state /> }).collect_view()}
+            </Show>
             <Cited />
             <FeedbackSection state />
         </div>
     }
+}
+
+/// The flow a viewer's run uses: their values in its Inputs, and for a viewer without the
+/// flow's keys the providers they chose instead (sample answers or a model in this browser).
+pub(super) fn viewer_flow(editor: Editor, state: AppState, missing: Memo<Vec<ProviderKind>>) -> Flow {
+    let flow = editor.with_flow(|f| with_viewer_inputs(f, &state.values.get_untracked()));
+    let missing = missing.get_untracked();
+    if missing.is_empty() {
+        return flow;
+    }
+    let to = if state.choice.get_untracked() == NoKey::Sample { ProviderKind::Demo } else { ProviderKind::Browser };
+    instead_of(&flow, &missing, to)
 }

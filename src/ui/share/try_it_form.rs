@@ -85,9 +85,14 @@ pub(super) fn Field(field: FormField, state: AppState) -> impl IntoView {
     }
 }
 
-/// Who a run contacts, and for a viewer without the keys, what runs instead.
+/// Who a run contacts, and for a viewer without the keys, what runs instead. `sends`: what
+/// starts a run and what it sends, for the sentence "Runs with your own key. {sends} to …".
 #[component]
-pub(super) fn Who(missing: Memo<Vec<ProviderKind>>, choice: RwSignal<NoKey>) -> impl IntoView {
+pub(super) fn Who(
+    missing: Memo<Vec<ProviderKind>>,
+    choice: RwSignal<NoKey>,
+    #[prop(default = "Pressing Run sends your input")] sends: &'static str,
+) -> impl IntoView {
     let shared = expect_context::<Shared>();
     let settings = expect_context::<Settings>();
     let smallest = &LOCAL_MODELS[0];
@@ -101,7 +106,7 @@ pub(super) fn Who(missing: Memo<Vec<ProviderKind>>, choice: RwSignal<NoKey>) -> 
                     let text = if hosts.is_empty() {
                         "Runs right here: it contacts no model provider.".to_string()
                     } else {
-                        format!("Runs with your own key. Pressing Run sends your input to {}.", hosts.join(", "))
+                        format!("Runs with your own key. {sends} to {}.", hosts.join(", "))
                     };
                     return view! { <p class="tryit-who-line">{text}</p> }.into_any();
                 }

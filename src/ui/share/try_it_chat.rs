@@ -1,0 +1,55 @@
+//! The app view of a conversational flow (a Prompt that remembers the conversation): a chat
+//! in place of the form. Each message runs the flow once with the viewer's values and
+//! providers, and the earlier turns go to the Prompts that remember, as in the Chat panel
+//! beside the canvas. Start over forgets them; a newly opened link starts a new conversation.
+//! Nothing is sent until a message is.
+
+use super::try_it::{viewer_flow, AppState};
+use super::try_it_form::{Field, Who};
+use crate::domain::conversation::{answer_block, answer_source};
+use crate::domain::providers::ProviderKind;
+use crate::domain::try_it::FormField;
+use crate::ui::chat::chat_session::{ChatCompose, ChatLog, ChatSession};
+use crate::ui::run::run::Runner;
+use crate::ui::state::editor::Editor;
+use crate::ui::state::settings::Settings;
+use leptos::prelude::*;
+
+/// `fields`: the flow's other Input values (the message is not one of them).
+#[component]
+pub(super) fn TryItChat(
+    state: AppState,
+    missing: Memo<Vec<ProviderKind>>,
+    #[prop(into)] fields: Signal<Vec<FormField>>,
+) -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let runner = expect_context::<Runner>();
+    let settings = expect_context::<Settings>();
+    // Kept by the app view: a look at "How it works" does not end the conversation.
+    let chat = ChatSession::continuing(state.conversation);
+    // The Prompt that writes the answer, whose text streams in while it does.
+    let source = Memo::new(move |_| {
+        editor.settled_rev.track();
+        editor.with_flow(|f| answer_block(f).and_then(|a| answer_source(f, a)).cloned())
+    });
+    let streaming =
+        move || source.get().and_then(|s| runner.run_of(&s).get()).and_then(|r| r.output).unwrap_or_default();
+    let send = move || chat.send(settings, Some(viewer_flow(editor, state, missing)));
+
+    view! {
+        <section class="tryit-card tryit-chat" aria-label="Chat">
+            {move || fields.get().into_iter().map(|f| view! { <Field field=f state /> }).collect_view()}
+            <Who missing choice=state.choice sends="Each message sends the conversation so far" />
+            <ChatLog session=chat streaming=Signal::derive(streaming)
+                empty="Send a message to start. Each answer knows the conversation so far." />
+            {move || chat.notice.get().map(|n| view! { <p class="chat-note" role="status">{n}</p> })}
+            <ChatCompose session=chat send=Callback::new(move |()| send()) placeholder="Type a message" />
+            <div class="tryit-actions">
+                <span class="tryit-hint">"Nothing is sent until you send a message."</span>
+                <button class="button button-quiet tryit-restart" aria-label="Start over" title="Forget the conversation so far"
+                    disabled=move || chat.exchanges.with(Vec::is_empty)
+                    on:click=move |_| chat.reset()>"Start over"</button>
+            </div>
+        </section>
+    }
+}
