@@ -1,7 +1,10 @@
 //! A stakeholder's verdict: the feedback link and file round trip, stay small, refuse
 //! damaged or foreign input with a clear message, and become test cases.
 
-use chainboard::domain::feedback::{Feedback, FeedbackError, Rating, FEEDBACK_PREFIX, MAX_RATINGS, MAX_TEXT_CHARS};
+use chainboard::domain::conversation::Turn;
+use chainboard::domain::feedback::{
+    Feedback, FeedbackError, Rating, FEEDBACK_PREFIX, MAX_HISTORY_TURNS, MAX_RATINGS, MAX_TEXT_CHARS,
+};
 use std::collections::BTreeMap;
 
 fn rating(good: bool, comment: &str) -> Rating {
@@ -12,6 +15,7 @@ fn rating(good: bool, comment: &str) -> Rating {
         good,
         comment: comment.into(),
         sample: false,
+        history: Vec::new(),
     }
 }
 
@@ -102,6 +106,41 @@ fn ratings_become_test_cases_with_expected_judgements() {
     // A sample answer is no reference for a model.
     assert_eq!(cases[2].expected, None);
     assert!(cases[2].note.contains("sample answer"), "{}", cases[2].note);
+}
+
+#[test]
+fn a_rated_chat_answer_becomes_a_case_that_replays_its_earlier_turns() {
+    let mut chat = rating(false, "Forgot my order number");
+    chat.inputs = BTreeMap::from([("message".to_string(), "So when does it arrive?".to_string())]);
+    chat.history = vec![
+        Turn::new("My parcel is late.", "Sorry! What is the order number?"),
+        Turn::new("It is A123.", "Thanks, A123 left today."),
+    ];
+    let fb = Feedback::new("Shop bot", vec![chat.clone()]);
+    // Through the link and back, the turns are intact.
+    let read = Feedback::read(&fb.to_fragment()).unwrap();
+    assert_eq!(read.ratings[0].history, chat.history);
+    let case = &read.to_cases()[0];
+    assert_eq!(case.history, chat.history);
+    assert_eq!(case.inputs.get("message").map(String::as_str), Some("So when does it arrive?"));
+    assert!(
+        case.note
+            .starts_with("Stakeholder: bad (Reply) in a chat, after 2 earlier turns \u{2014} Forgot my order number"),
+        "{}",
+        case.note
+    );
+
+    // Feedback from before chats (no "history") still reads, as a case without turns.
+    let old = r#"{"kind":"chainboard-feedback","v":1,"flow":"T","ratings":[{"inputs":{"email":"hi"},"answer":"a","good":true}]}"#;
+    assert!(Feedback::read(old).unwrap().to_cases()[0].history.is_empty());
+
+    // A long chat keeps its latest turns, each cut like any text.
+    chat.history = (0..30).map(|i| Turn::new(format!("q{i} {}", "x".repeat(3_000)), format!("a{i}"))).collect();
+    let capped = Feedback::new("Shop bot", vec![chat]);
+    let kept = &capped.ratings[0].history;
+    assert_eq!(kept.len(), MAX_HISTORY_TURNS);
+    assert!(kept[0].user.starts_with(&format!("q{} ", 30 - MAX_HISTORY_TURNS)));
+    assert!(kept.iter().all(|t| t.user.chars().count() == MAX_TEXT_CHARS + 1));
 }
 
 #[test]

@@ -6,12 +6,15 @@
 //!
 //! The JSON is `{"kind":"chainboard-feedback","v":1,"flow":"<title>","ratings":[…]}`; each
 //! rating is `{"inputs":{"name":"value",…},"answer_of":"<output block name>","answer":"…",
-//! "good":true,"comment":"…","sample":false}`. The link is that JSON compressed with zlib,
+//! "good":true,"comment":"…","sample":false}`, and for an answer in a chat, `"history":[…]`:
+//! the earlier turns (`{"user":"…","assistant":"…"}`, the last [`MAX_HISTORY_TURNS`]), which an
+//! older Chainboard ignores. The link is that JSON compressed with zlib,
 //! in base64url without padding, after `fb1.`; the file is the same JSON, pretty-printed.
 //! Long texts are cut to [`MAX_TEXT_CHARS`] and a verdict holds at most [`MAX_RATINGS`], so
 //! a link stays short enough to paste; decoding refuses more than [`MAX_EXPANDED_BYTES`].
 //! Nothing in it is a key: it holds what the viewer typed and what came back.
 
+use crate::domain::conversation::Turn;
 use crate::domain::evals::cases::TestCase;
 use crate::domain::util::base64::{base64url_decode, base64url_into};
 use miniz_oxide::inflate::TINFLStatus;
@@ -26,6 +29,9 @@ pub const FEEDBACK_KIND: &str = "chainboard-feedback";
 pub const MAX_TEXT_CHARS: usize = 1_500;
 /// A verdict holds at most this many ratings (the latest ones).
 pub const MAX_RATINGS: usize = 20;
+/// A rated chat answer keeps at most this many earlier turns (the latest), so a verdict
+/// stays well under [`MAX_EXPANDED_BYTES`].
+pub const MAX_HISTORY_TURNS: usize = 8;
 /// A feedback link or file never expands to more than this.
 pub const MAX_EXPANDED_BYTES: usize = 512 * 1024;
 
@@ -58,6 +64,9 @@ pub struct Rating {
     /// The answer came from sample answers, not a model.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sample: bool,
+    /// An answer in a chat: the turns before it, oldest first (the test case replays them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Turn>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -86,6 +95,14 @@ impl Feedback {
                 answer_of: cut(&r.answer_of),
                 answer: cut(&r.answer),
                 comment: cut(&r.comment),
+                history: r.history[r.history.len().saturating_sub(MAX_HISTORY_TURNS)..]
+                    .iter()
+                    .map(|t| Turn {
+                        user: cut(&t.user),
+                        assistant: cut(&t.assistant),
+                        answers: t.answers.iter().map(|(k, v)| (cut(k), cut(v))).collect(),
+                    })
+                    .collect(),
                 ..r
             })
             .collect();
@@ -149,6 +166,11 @@ impl Feedback {
                 if !r.answer_of.is_empty() {
                     note.push_str(&format!(" ({})", r.answer_of));
                 }
+                match r.history.len() {
+                    0 => {}
+                    1 => note.push_str(" in a chat, after 1 earlier turn"),
+                    n => note.push_str(&format!(" in a chat, after {n} earlier turns")),
+                }
                 if !r.comment.trim().is_empty() {
                     note.push_str(&format!(" \u{2014} {}", r.comment.trim()));
                 }
@@ -162,6 +184,7 @@ impl Feedback {
                     inputs: r.inputs.clone(),
                     expected: (r.good && !r.sample && !r.answer.trim().is_empty()).then(|| r.answer.clone()),
                     note,
+                    history: r.history.clone(),
                     ..TestCase::default()
                 }
             })

@@ -443,7 +443,7 @@ test("a conversational flow shared as an app is a chat: each turn carries the ea
   }
 });
 
-test("the chatbot template as an app on a phone: sample answers that remember, 44 px targets", async ({ page, browser }) => {
+test("the chatbot template as an app on a phone: sample answers that remember, 44 px targets, a rated answer comes back with its turns", async ({ page, browser }) => {
   const app = new AppPage(page);
   await app.open();
   await useTemplate(page, "A chatbot with memory");
@@ -466,10 +466,34 @@ test("the chatbot template as an app on a phone: sample answers that remember, 4
   await expect(answers).toHaveCount(2);
   await expect(answers.nth(1)).toContainText("About what you said before");
   await expect(answers.nth(1).locator(".sample-badge")).toHaveText("Sample answer");
+
+  // The second answer, rated with a tap: the rating carries the turn before it.
+  const rate = chat.getByRole("group", { name: "Rate this answer" }).nth(1);
+  const bad = rate.getByRole("button", { name: "Bad answer" });
+  await bad.scrollIntoViewIfNeeded();
+  await clickLikeAPerson(viewer, bad, "Bad answer");
+  await expect(bad).toHaveAttribute("aria-pressed", "true");
+  const comment = chat.getByRole("textbox", { name: "Comment on this answer" });
+  await comment.fill("It should ask for the order number");
+  await comment.press("Tab");
   await expectPhoneFriendly(viewer, tryIt);
   expect(sent).toEqual([]);
   await viewer.screenshot({ path: "target/screenshots/try-it-chat-phone-light.png" });
   await viewer.evaluate(() => document.documentElement.setAttribute("data-theme", "dark"));
   await viewer.screenshot({ path: "target/screenshots/try-it-chat-phone-dark.png" });
+  const feedback = tryIt.getByRole("region", { name: "Feedback" });
+  await feedback.getByRole("button", { name: "Send feedback" }).scrollIntoViewIfNeeded();
+  await clickLikeAPerson(viewer, feedback.getByRole("button", { name: "Send feedback" }), "Send feedback");
+  const fbLink = await feedback.getByRole("textbox", { name: "Feedback link" }).inputValue();
   await context.close();
+
+  // The sharer opens it: a test case of the rated message, replaying the turn before it.
+  await page.goto(fbLink);
+  await page.reload();
+  await expect(page.getByRole("alert").filter({ hasText: "Added 1 test case" })).toBeVisible();
+  await page.getByRole("button", { name: "Evaluate" }).click();
+  const evaluate = page.getByRole("dialog", { name: "Evaluate" });
+  await expect(evaluate.getByRole("textbox", { name: "Case 1 message" })).toHaveValue("Can you send a bigger pair?");
+  await expect(evaluate.getByText("after 1 turn")).toBeVisible();
+  await expect(evaluate.getByRole("textbox", { name: "Case 1 note" })).toHaveValue(/^Stakeholder: bad \(Reply\) in a chat, after 1 earlier turn — It should ask for the order number/);
 });

@@ -112,6 +112,18 @@ fn ChatPanel() -> impl IntoView {
         }
     };
 
+    let save_button = move |i: usize| {
+        let saved = exchanges.with_untracked(|xs| xs.get(i).is_some_and(|x| x.saved));
+        view! {
+            <button class="button button-quiet button-small" aria-label=format!("Save turn {} as test case", i + 1)
+                disabled=saved
+                on:click=move |_| save_case(i)>
+                {if saved { "Saved as test case" } else { "Save as test case" }}
+            </button>
+        }
+        .into_any()
+    };
+
     let reset = move |_| chat.reset();
 
     let streaming = move || {
@@ -159,7 +171,7 @@ fn ChatPanel() -> impl IntoView {
                     <p class="chat-note">"No Prompt remembers the conversation, so each message is answered on its own. Tick \u{201c}Remembers the conversation\u{201d} in a Prompt\u{2019}s settings."</p>
                 </Show>
                 {move || dropped().map(|d| view! { <p class="chat-note" role="status">{d}</p> })}
-                <ChatLog session=chat streaming=Signal::derive(streaming) on_save=Callback::new(save_case)
+                <ChatLog session=chat streaming=Signal::derive(streaming) actions=Callback::new(save_button)
                     empty="Send a message: the flow runs once per message and its Output block answers." />
                 {move || notice.get().map(|n| view! { <p class="chat-note" role="status">{n}</p> })}
                 <ChatCompose session=chat send=Callback::new(move |()| send()) />

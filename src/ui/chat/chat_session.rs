@@ -15,6 +15,8 @@ use leptos::prelude::*;
 /// One exchange on screen. `answer` is `None` while it is being answered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exchange {
+    /// Unique in this tab, so a rating refers to this exchange even after Start over.
+    pub id: u64,
     pub user: String,
     pub answer: Option<String>,
     /// Why there is no answer (stopped, failed), in words.
@@ -25,6 +27,10 @@ pub struct Exchange {
     pub sample: bool,
     /// Kept as a test case (the Chat panel's "Save as test case").
     pub saved: bool,
+}
+
+thread_local! {
+    static NEXT_EXCHANGE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Why a run gave no answer, in words: stopped, or the first block error.
@@ -112,8 +118,9 @@ impl ChatSession {
         self.notice.set(None);
         let input = editor.with_flow(|f| chat_input(f, self.chosen.get_untracked().as_ref()));
         let conversation = Conversation { turns: self.turns(), message: Some(text.clone()), input };
+        let id = NEXT_EXCHANGE.with(|n| n.replace(n.get() + 1));
         self.exchanges.update(|xs| {
-            xs.push(Exchange { user: text, answer: None, problem: None, turn: None, sample: false, saved: false })
+            xs.push(Exchange { id, user: text, answer: None, problem: None, turn: None, sample: false, saved: false })
         });
         self.draft.set(String::new());
         self.waiting.set(true);
@@ -183,12 +190,13 @@ impl ChatSession {
 }
 
 /// The conversation so far, newest at the bottom and kept in view. `streaming` is the answer
-/// being written; `on_save`, when given, offers "Save as test case" under each answer.
+/// being written; `actions`, when given, draws what sits under answer `i` (the Chat panel's
+/// "Save as test case", the app view's rating).
 #[component]
 pub fn ChatLog(
     session: ChatSession,
     #[prop(into)] streaming: Signal<String>,
-    #[prop(optional)] on_save: Option<Callback<usize>>,
+    #[prop(optional)] actions: Option<Callback<usize, AnyView>>,
     /// What the empty log says.
     empty: &'static str,
 ) -> impl IntoView {
@@ -217,15 +225,7 @@ pub fn ChatLog(
                                     {x.sample.then(|| view! { <span class="sample-badge" title="Written by sample answers, not by a model">{crate::domain::sample::SAMPLE_BADGE}</span> })}
                                     <OutputView text=Signal::derive(move || a.clone()) />
                                 </div>
-                                {on_save.map(|save| view! {
-                                    <div class="chat-actions">
-                                        <button class="button button-quiet button-small" aria-label=format!("Save turn {} as test case", i + 1)
-                                            disabled=x.saved
-                                            on:click=move |_| save.run(i)>
-                                            {if x.saved { "Saved as test case" } else { "Save as test case" }}
-                                        </button>
-                                    </div>
-                                })}
+                                {actions.map(|draw| view! { <div class="chat-actions">{draw.run(i)}</div> })}
                             }.into_any(),
                             (None, Some(p), _) => view! { <p class="chat-problem" role="alert">{p}</p> }.into_any(),
                             _ => view! {

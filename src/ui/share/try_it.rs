@@ -21,6 +21,7 @@ use super::try_it_chat::TryItChat;
 use super::try_it_feedback::FeedbackSection;
 use super::try_it_form::{Field, Who};
 use crate::domain::blocks::BlockConfig;
+use crate::domain::conversation::Turn;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::providers::ProviderKind;
 use crate::domain::share::ShareView;
@@ -52,6 +53,16 @@ pub(super) struct Given {
     pub(super) answer_of: String,
     pub(super) sample: bool,
     pub(super) inputs: BTreeMap<String, String>,
+    /// A chat answer: the turns before it.
+    pub(super) history: Vec<Turn>,
+}
+
+/// What a rating is about: an Output block's answer in one run of the form, or one answer in
+/// the chat (by its exchange's id).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Rated {
+    Answer { run: u32, block: BlockId },
+    Turn(u64),
 }
 
 /// What the app view shares between its parts.
@@ -62,7 +73,7 @@ pub(super) struct AppState {
     pub(super) run_no: RwSignal<u32>,
     /// The inputs of the answers on screen, by value name (for ratings).
     pub(super) shown_inputs: StoredValue<BTreeMap<String, String>>,
-    pub(super) ratings: RwSignal<BTreeMap<(u32, BlockId), Given>>,
+    pub(super) ratings: RwSignal<BTreeMap<Rated, Given>>,
     /// Without a key: sample answers or a model in this browser.
     pub(super) choice: RwSignal<NoKey>,
     /// A conversational flow's chat so far (try_it_chat.rs).

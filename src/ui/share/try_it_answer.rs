@@ -2,7 +2,7 @@
 //! citations, streaming), with a thumbs up or down and a comment, and the passage a citation
 //! opened.
 
-use super::try_it::{AppState, Given};
+use super::try_it::{AppState, Given, Rated};
 use crate::domain::engine::BlockStatus;
 use crate::domain::flow::BlockId;
 use crate::ui::run::run::Runner;
@@ -38,19 +38,16 @@ pub(super) fn Answer(id: BlockId, name: String, state: AppState) -> impl IntoVie
     let done = move || status() == Some(BlockStatus::Done) || status() == Some(BlockStatus::Cached);
     let id = StoredValue::new(id);
     let answer_of = StoredValue::new(name.clone());
-    let key = move || (state.run_no.get(), id.get_value());
-    let given = move || state.ratings.with(|r| r.get(&key()).cloned());
-    let rate = move |good: bool| {
-        let k = key();
-        let answer = text.get_untracked();
-        let sample = run.with_untracked(|r| r.as_ref().is_some_and(|r| r.sample));
-        let inputs = state.shown_inputs.get_value();
-        let answer_of = answer_of.get_value();
-        state.ratings.update(|r| {
-            let entry = r.entry(k).or_insert(Given { good, comment: String::new(), answer, answer_of, sample, inputs });
-            entry.good = good;
-        });
-    };
+    let key = Signal::derive(move || Rated::Answer { run: state.run_no.get(), block: id.get_value() });
+    let make = Callback::new(move |good: bool| Given {
+        good,
+        comment: String::new(),
+        answer: text.get_untracked(),
+        answer_of: answer_of.get_value(),
+        sample: run.with_untracked(|r| r.as_ref().is_some_and(|r| r.sample)),
+        inputs: state.shown_inputs.get_value(),
+        history: Vec::new(),
+    });
     view! {
         <section class="tryit-card tryit-answer" aria-label=format!("Answer: {name}") data-status=move || status().map(|s| s.label()).unwrap_or("idle")>
             <header class="tryit-answer-head">
@@ -70,36 +67,49 @@ pub(super) fn Answer(id: BlockId, name: String, state: AppState) -> impl IntoVie
             </div>
             {move || error().map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
             <Show when=done>
-                <div class="tryit-rate" role="group" aria-label="Rate this answer">
-                    <span class="tryit-rate-label">"Is this a good answer?"</span>
-                    <button class="button tryit-thumb" aria-label="Good answer"
-                        aria-pressed=move || given().is_some_and(|g| g.good).to_string()
-                        on:click=move |_| rate(true)>
-                        <crate::ui::widgets::icons::Icon name="thumb-up" size=20 />
-                    </button>
-                    <button class="button tryit-thumb" aria-label="Bad answer"
-                        aria-pressed=move || given().is_some_and(|g| !g.good).to_string()
-                        on:click=move |_| rate(false)>
-                        <crate::ui::widgets::icons::Icon name="thumb-down" size=20 />
-                    </button>
-                </div>
-                {
-                    move || given().map(|g| {
-                        view! {
-                            <label class="field tryit-comment">
-                                <span class="field-label">{if g.good { "What makes it good? (optional)" } else { "What would make it better? (optional)" }}</span>
-                                <input type="text" aria-label="Comment on this answer" prop:value=g.comment.clone()
-                                    on:change=move |ev| {
-                                        let c = event_target_value(&ev);
-                                        let k = key();
-                                        state.ratings.update(|r| { if let Some(g) = r.get_mut(&k) { g.comment = c; } });
-                                    } />
-                            </label>
-                        }
-                    })
-                }
+                <Verdict state key make />
             </Show>
         </section>
+    }
+}
+
+/// A thumbs up or down on one answer, then a comment on it: the rating `key` among the app
+/// view's ratings, made by `make` when a thumb is first pressed.
+#[component]
+pub(super) fn Verdict(state: AppState, key: Signal<Rated>, make: Callback<bool, Given>) -> impl IntoView {
+    let given = move || state.ratings.with(|r| r.get(&key.get()).cloned());
+    let rate = move |good: bool| {
+        let k = key.get_untracked();
+        let fresh = make.run(good);
+        state.ratings.update(|r| r.entry(k).or_insert(fresh).good = good);
+    };
+    view! {
+        <div class="tryit-rate" role="group" aria-label="Rate this answer">
+            <span class="tryit-rate-label">"Is this a good answer?"</span>
+            <button class="button tryit-thumb" aria-label="Good answer"
+                aria-pressed=move || given().is_some_and(|g| g.good).to_string()
+                on:click=move |_| rate(true)>
+                <crate::ui::widgets::icons::Icon name="thumb-up" size=20 />
+            </button>
+            <button class="button tryit-thumb" aria-label="Bad answer"
+                aria-pressed=move || given().is_some_and(|g| !g.good).to_string()
+                on:click=move |_| rate(false)>
+                <crate::ui::widgets::icons::Icon name="thumb-down" size=20 />
+            </button>
+        </div>
+        {move || given().map(|g| {
+            view! {
+                <label class="field tryit-comment">
+                    <span class="field-label">{if g.good { "What makes it good? (optional)" } else { "What would make it better? (optional)" }}</span>
+                    <input type="text" aria-label="Comment on this answer" prop:value=g.comment.clone()
+                        on:change=move |ev| {
+                            let c = event_target_value(&ev);
+                            let k = key.get_untracked();
+                            state.ratings.update(|r| { if let Some(g) = r.get_mut(&k) { g.comment = c; } });
+                        } />
+                </label>
+            }
+        })}
     }
 }
 

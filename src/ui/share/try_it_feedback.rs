@@ -26,6 +26,7 @@ pub(super) fn FeedbackSection(state: AppState) -> impl IntoView {
                     good: g.good,
                     comment: g.comment.clone(),
                     sample: g.sample,
+                    history: g.history.clone(),
                 })
                 .collect()
         });
