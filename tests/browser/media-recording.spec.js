@@ -20,6 +20,7 @@ test("recording from the microphone becomes a WAV value", async ({ page }) => {
   // The time recorded so far counts up; a second of audio is in once it reads 0:01.
   const timer = app.inspector.getByRole("timer", { name: "Recorded so far" });
   await expect(timer).toHaveText("0:01");
+  await app.screenshot("media-recording");
   await app.inspector.getByRole("button", { name: "■ Stop recording" }).click();
   const caption = app.inspector.locator("figcaption");
   await expect(caption).toContainText(/Recording \d\d-\d\d\.wav/);
