@@ -5,11 +5,9 @@
 
 use super::chat_session::{ChatCompose, ChatLog, ChatSession};
 use crate::domain::conversation::{
-    answer_block, answer_source, chat_input, conversational_prompts, dropped_note, dropped_turns, memory_limit,
-    text_inputs, Turn,
+    chat_input, conversational_prompts, dropped_note, dropped_turns, memory_limit, text_inputs, Turn,
 };
 use crate::domain::evals::cases::TestCase;
-use crate::ui::run::run::Runner;
 use crate::ui::state::editor::Editor;
 use crate::ui::state::persist::Session;
 use crate::ui::state::settings::Settings;
@@ -33,7 +31,6 @@ crate::ui::widgets::lazy::load_on_first_open!(
 fn ChatPanel() -> impl IntoView {
     let open = expect_context::<ChatOpen>().0;
     let editor = expect_context::<Editor>();
-    let runner = expect_context::<Runner>();
     let settings = expect_context::<Settings>();
     let session = expect_context::<Session>();
     let chat = ChatSession::new();
@@ -52,12 +49,7 @@ fn ChatPanel() -> impl IntoView {
     let structure = Memo::new(move |_| {
         editor.edges.track();
         editor.any_rev.track();
-        editor.with_flow(|f| {
-            let inputs = text_inputs(f);
-            let answer = answer_block(f).cloned();
-            let source = answer.as_ref().and_then(|a| answer_source(f, a)).cloned();
-            (inputs, answer, source, conversational_prompts(f).count(), memory_limit(f))
-        })
+        editor.with_flow(|f| (text_inputs(f), conversational_prompts(f).count(), memory_limit(f)))
     });
     let send = move || chat.send(settings, None);
 
@@ -126,13 +118,9 @@ fn ChatPanel() -> impl IntoView {
 
     let reset = move |_| chat.reset();
 
-    let streaming = move || {
-        let (_, _, source, _, _) = structure.get();
-        source.and_then(|s| runner.run_of(&s).get()).and_then(|r| r.output).unwrap_or_default()
-    };
     let dropped = move || {
         let n = exchanges.with(|xs| xs.iter().filter(|x| x.turn.is_some()).count());
-        let limit = structure.with(|s| s.4);
+        let limit = structure.with(|s| s.2);
         let d = editor.with_flow(|f| dropped_turns(f, n));
         limit.and_then(|l| dropped_note(d, l))
     };
@@ -167,11 +155,11 @@ fn ChatPanel() -> impl IntoView {
                         </select>
                     </label>
                 </Show>
-                <Show when=move || structure.with(|s| s.3 == 0)>
+                <Show when=move || structure.with(|s| s.1 == 0)>
                     <p class="chat-note">"No Prompt remembers the conversation, so each message is answered on its own. Tick \u{201c}Remembers the conversation\u{201d} in a Prompt\u{2019}s settings."</p>
                 </Show>
                 {move || dropped().map(|d| view! { <p class="chat-note" role="status">{d}</p> })}
-                <ChatLog session=chat streaming=Signal::derive(streaming) actions=Callback::new(save_button)
+                <ChatLog session=chat actions=Callback::new(save_button)
                     empty="Send a message: the flow runs once per message and its Output block answers." />
                 {move || notice.get().map(|n| view! { <p class="chat-note" role="status">{n}</p> })}
                 <ChatCompose session=chat send=Callback::new(move |()| send()) />

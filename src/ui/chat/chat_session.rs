@@ -3,7 +3,9 @@
 //! Runner, earlier turns to conversational Prompts), taking the answer when the run ends, and
 //! the log and message box that show them.
 
-use crate::domain::conversation::{answer_block, chat_input, finished_turn, text_inputs, Conversation, Turn};
+use crate::domain::conversation::{
+    answer_block, answer_source, chat_input, finished_turn, text_inputs, Conversation, Turn,
+};
 use crate::domain::engine::Engine;
 use crate::domain::flow::{Flow, PortRef};
 use crate::ui::run::run::Runner;
@@ -27,6 +29,13 @@ pub struct Exchange {
     pub sample: bool,
     /// Kept as a test case (the Chat panel's "Save as test case").
     pub saved: bool,
+}
+
+impl Exchange {
+    /// Sent, and neither answered nor failed yet.
+    pub fn pending(&self) -> bool {
+        self.answer.is_none() && self.problem.is_none()
+    }
 }
 
 thread_local! {
@@ -69,8 +78,7 @@ impl ChatSession {
     /// The conversation in `exchanges`, kept by a view that outlives this one (the app view's,
     /// across a look at "How it works"). A turn still being answered is taken up again.
     pub fn continuing(exchanges: RwSignal<Vec<Exchange>>) -> Self {
-        let pending =
-            exchanges.with_untracked(|xs| xs.last().is_some_and(|x| x.answer.is_none() && x.problem.is_none()));
+        let pending = exchanges.with_untracked(|xs| xs.last().is_some_and(Exchange::pending));
         let session = ChatSession {
             exchanges,
             draft: RwSignal::new(String::new()),
@@ -189,18 +197,27 @@ impl ChatSession {
     }
 }
 
-/// The conversation so far, newest at the bottom and kept in view. `streaming` is the answer
-/// being written; `actions`, when given, draws what sits under answer `i` (the Chat panel's
-/// "Save as test case", the app view's rating).
+/// The conversation so far, newest at the bottom and kept in view, with the answer being
+/// written streaming in. `actions`, when given, draws what sits under answer `i` (the Chat
+/// panel's "Save as test case", the app view's rating).
 #[component]
 pub fn ChatLog(
     session: ChatSession,
-    #[prop(into)] streaming: Signal<String>,
     #[prop(optional)] actions: Option<Callback<usize, AnyView>>,
     /// What the empty log says.
     empty: &'static str,
 ) -> impl IntoView {
     let runner = expect_context::<Runner>();
+    let editor = expect_context::<Editor>();
+    // The block that writes the answer (the one feeding the Output block): its text streams in.
+    let source = Memo::new(move |_| {
+        editor.edges.track();
+        editor.any_rev.track();
+        editor.with_flow(|f| answer_block(f).and_then(|a| answer_source(f, a)).cloned())
+    });
+    let streaming = Signal::derive(move || {
+        source.get().and_then(|s| runner.run_of(&s).get()).and_then(|r| r.output).unwrap_or_default()
+    });
     let log_ref = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         session.exchanges.track();
@@ -215,7 +232,7 @@ pub fn ChatLog(
                 <p class="chat-empty">{empty}</p>
             </Show>
             {move || session.exchanges.get().into_iter().enumerate().map(|(i, x)| {
-                let pending = x.answer.is_none() && x.problem.is_none();
+                let pending = x.pending();
                 view! {
                     <div class="chat-turn">
                         <div class="chat-bubble chat-user" aria-label="You said">{x.user.clone()}</div>

@@ -9,11 +9,10 @@
 use super::try_it::{viewer_flow, AppState, Given, Rated};
 use super::try_it_answer::Verdict;
 use super::try_it_form::{Field, Who};
-use crate::domain::conversation::{answer_block, answer_source, chat_input, Turn};
+use crate::domain::conversation::{answer_block, chat_input, Turn};
 use crate::domain::providers::ProviderKind;
 use crate::domain::try_it::{inputs_by_name, FormField};
 use crate::ui::chat::chat_session::{ChatCompose, ChatLog, ChatSession};
-use crate::ui::run::run::Runner;
 use crate::ui::state::editor::Editor;
 use crate::ui::state::settings::Settings;
 use leptos::prelude::*;
@@ -26,17 +25,9 @@ pub(super) fn TryItChat(
     #[prop(into)] fields: Signal<Vec<FormField>>,
 ) -> impl IntoView {
     let editor = expect_context::<Editor>();
-    let runner = expect_context::<Runner>();
     let settings = expect_context::<Settings>();
     // Kept by the app view: a look at "How it works" does not end the conversation.
     let chat = ChatSession::continuing(state.conversation);
-    // The Prompt that writes the answer, whose text streams in while it does.
-    let source = Memo::new(move |_| {
-        editor.settled_rev.track();
-        editor.with_flow(|f| answer_block(f).and_then(|a| answer_source(f, a)).cloned())
-    });
-    let streaming =
-        move || source.get().and_then(|s| runner.run_of(&s).get()).and_then(|r| r.output).unwrap_or_default();
     let send = move || chat.send(settings, Some(viewer_flow(editor, state, missing)));
     // Each answer can be rated like the form's: a rating carries the turns before it, so the
     // test case it becomes replays the conversation.
@@ -71,7 +62,7 @@ pub(super) fn TryItChat(
         <section class="tryit-card tryit-chat" aria-label="Chat">
             {move || fields.get().into_iter().map(|f| view! { <Field field=f state /> }).collect_view()}
             <Who missing choice=state.choice sends="Each message sends the conversation so far" />
-            <ChatLog session=chat streaming=Signal::derive(streaming) actions=Callback::new(rating)
+            <ChatLog session=chat actions=Callback::new(rating)
                 empty="Send a message to start. Each answer knows the conversation so far." />
             {move || chat.notice.get().map(|n| view! { <p class="chat-note" role="status">{n}</p> })}
             <ChatCompose session=chat send=Callback::new(move |()| send()) placeholder="Type a message" />
