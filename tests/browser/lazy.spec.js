@@ -131,6 +131,41 @@ test("the first run fetches the run module; if it cannot arrive, the run says so
   expect(fetched.some((u) => u.endsWith("/split_run.wasm"))).toBe(true);
 });
 
+test("flow files are written and read by the files module, fetched on first use; if it cannot arrive, export and import say so and nothing changes", async ({ page }) => {
+  const fetched = [];
+  page.on("request", (r) => fetched.push(r.url()));
+  const app = new AppPage(page);
+  await app.open();
+  expect(fetched.filter((u) => u.endsWith("/split_files.wasm")), "fetched before a file was written or read").toEqual([]);
+  const title = page.getByRole("textbox", { name: "Flow title" });
+  const titleBefore = await title.inputValue();
+  const blocksBefore = await app.blocks().count();
+
+  // Offline for that module: Export says why, and no file is downloaded.
+  await page.route("**/split_files.wasm", (route) => route.abort("internetdisconnected"));
+  const downloads = [];
+  page.on("download", (d) => downloads.push(d.suggestedFilename()));
+  await clickLikeAPerson(page, await moreItem(page, "Export flow"), "Export flow");
+  await expect(page.getByRole("alert")).toContainText("Export failed: the part of Chainboard that writes flow files could not be loaded.");
+  // Import says why too, and the open flow stays the one that was open.
+  const file = JSON.stringify({ format: "chainboard.flow", version: 3, title: "From a file", blocks: [], edges: [] });
+  await page.getByLabel("Flow file to import").setInputFiles({ name: "offline.json", mimeType: "application/json", buffer: Buffer.from(file) });
+  await expect(page.getByRole("alert")).toContainText("Could not import “offline.json”: the part of Chainboard that reads flow files could not be loaded.");
+  await expect(page.getByRole("alert")).toContainText("Your open flow is unchanged.");
+  await expect(title).toHaveValue(titleBefore);
+  await expect(app.blocks()).toHaveCount(blocksBefore);
+  expect(downloads).toEqual([]);
+
+  // Back online: the same actions work.
+  await page.unroute("**/split_files.wasm");
+  const [download] = await Promise.all([page.waitForEvent("download"), clickLikeAPerson(page, await moreItem(page, "Export flow"), "Export flow")]);
+  expect(download.suggestedFilename()).toMatch(/\.chainboard\.json$/);
+  await page.getByLabel("Flow file to import").setInputFiles({ name: "online.json", mimeType: "application/json", buffer: Buffer.from(file) });
+  await expect(page.getByRole("alert")).toContainText("Imported “online.json” as a new flow.");
+  await expect(title).toHaveValue("From a file");
+  expect(fetched.some((u) => u.endsWith("/split_files.wasm"))).toBe(true);
+});
+
 test("a shared link's reader loads when a link is opened; if it cannot arrive, the viewer's own flow stays theirs, and a reload opens the link", async ({ page }) => {
   const flow = {
     format: "chainboard.flow", version: 2, title: "Shared greeter",
