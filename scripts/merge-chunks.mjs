@@ -3,7 +3,8 @@
 //
 // wasm-split-cli puts code that several feature groups share into one `chunk_<n>.wasm` per
 // combination of groups: with eight groups that is some fifty pieces, most under 1 kB, and a
-// feature fetches every piece it touches. A piece is a module that imports only the main
+// feature fetches every piece it touches. Pieces that more than half of the features load join
+// the merged module at any size. A piece is a module that imports only the main
 // module's memory, function table and stack pointer (from "__wasm_split"), places its data at
 // fixed addresses and its functions at fixed table slots, and exports nothing: so pieces can be
 // joined into one module that does all of that at once. Every piece under SMALL_BYTES (gzip)
@@ -47,9 +48,18 @@ const onDisk = readdirSync(dir).filter((f) => /^chunk_\d+\.wasm$/.test(f));
 if (pieces.length !== onDisk.length) {
   die(`the loader names ${pieces.length} pieces but ${onDisk.length} are in ${dir}: its format changed?`);
 }
-const small = pieces.filter((p) => gzipSync(readFileSync(join(dir, p.file)), { level: 9 }).length < SMALL_BYTES);
-if (small.length < 2) {
-  console.log(`merge-chunks: ${small.length} small piece(s), nothing to merge`);
+// Which features load each piece: `export const __wasm_split_load_<group> = … [__chunk_1, …]));`.
+const featureDeps = [...loader.matchAll(/export const __wasm_split_load_\w+ = [^]*?\n, \[([^\]]*)\]\)\);/g)]
+  .map((m) => new Set(m[1].split(",").map((d) => d.trim()).filter(Boolean)));
+if (featureDeps.length === 0) die("the loader names no feature modules: its format changed?");
+const usedBy = (piece) => featureDeps.filter((deps) => deps.has(piece.name)).length;
+// A piece joins shared.wasm when it is small, or when most features load it anyway (then a
+// separate file is only one more fetch for them).
+const joining = pieces.filter(
+  (p) => gzipSync(readFileSync(join(dir, p.file)), { level: 9 }).length < SMALL_BYTES || 2 * usedBy(p) > featureDeps.length,
+);
+if (joining.length < 2) {
+  console.log(`merge-chunks: ${joining.length} piece(s) to join, nothing to merge`);
   process.exit(0);
 }
 
@@ -57,7 +67,7 @@ const work = mkdtempSync(join(tmpdir(), "merge-chunks-"));
 try {
   const imports = new Map(); // name -> { kind, type }: what the hub imports and exports
   const args = [];
-  for (const p of small) {
+  for (const p of joining) {
     const wasm = join(work, p.file);
     writeFileSync(wasm, repoint(readFileSync(join(dir, p.file)), p.file, imports));
     args.push(wasm, p.name);
@@ -141,16 +151,16 @@ function repoint(bytes, file, seen) {
   return Buffer.concat(out);
 }
 
-// One loader for the merged file, in place of the first small piece's; the others become names
+// One loader for the merged file, in place of the first joined piece's; the others become names
 // for it (the loader remembers a load, so the file is fetched and instantiated once).
-const names = small.map((p) => p.name).join(", ");
-const shared = small[0].text
+const names = joining.map((p) => p.name).join(", ");
+const shared = joining[0].text
   .replace(/^\/\*[^*]*\*\/\n/, `/* pieces shared by several features, merged by scripts/merge-chunks.mjs: ${names} */\n`)
-  .replace(`const ${small[0].name} = `, "const __shared = ")
-  .replace(`"./${small[0].file}"`, `"./${MERGED}"`);
-loader = loader.replace(small[0].text, `${shared}const ${small[0].name} = __shared;\n`);
-for (const p of small.slice(1)) loader = loader.replace(p.text, `const ${p.name} = __shared;\n`);
+  .replace(`const ${joining[0].name} = `, "const __shared = ")
+  .replace(`"./${joining[0].file}"`, `"./${MERGED}"`);
+loader = loader.replace(joining[0].text, `${shared}const ${joining[0].name} = __shared;\n`);
+for (const p of joining.slice(1)) loader = loader.replace(p.text, `const ${p.name} = __shared;\n`);
 writeFileSync(loaderPath, loader);
-for (const p of small) rmSync(join(dir, p.file));
-const kept = pieces.length - small.length;
-console.log(`merge-chunks: ${small.length} small pieces merged into ${MERGED}; ${kept} larger piece(s) kept apart`);
+for (const p of joining) rmSync(join(dir, p.file));
+const kept = pieces.length - joining.length;
+console.log(`merge-chunks: ${joining.length} pieces merged into ${MERGED}; ${kept} piece(s) kept apart (larger, and loaded by few features)`);

@@ -17,6 +17,7 @@ use chainboard::domain::pricing::{cost, PriceTable};
 use chainboard::domain::providers::{
     ChatMessage, ChatRequest, HttpRequest, JsonMode, Method, ProviderKind, EARLY_END_MESSAGE,
 };
+use chainboard::domain::sample::SampleRule;
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -1587,6 +1588,31 @@ fn personal_data_is_redacted_before_sending_and_restored_in_the_answer() {
     // Without the setting, the text goes as it is.
     let plain = Sim::new(&f).run();
     assert!(user_of(&plain.sends[0].chat).contains("jane.doe@example.com"));
+}
+
+#[test]
+fn the_estimate_knows_a_sample_answer_a_rule_gives_and_sizes_a_generated_one() {
+    // in → p1 (sample answers) → p2 (OpenAI): what p1 answers is part of what OpenAI receives.
+    let chained = |rules: Vec<SampleRule>| {
+        let mut p1 = prompt("p1", "demo", "Reply to {{topic}}");
+        if let BlockConfig::Prompt(c) = &mut p1.config {
+            c.sample_answers = rules;
+        }
+        flow(
+            vec![input("in", &[("topic", "a refund")]), p1, prompt("p2", "openai", "Polish: {{draft}}")],
+            vec![wire(("in", "topic"), ("p1", "topic")), wire(("p1", "text"), ("p2", "draft"))],
+        )
+    };
+    // A rule the user wrote gives the answer exactly: the e-mail address in it is found.
+    let ruled = chained(vec![SampleRule::contains("refund", "Write to {{topic}} desk at help@example.com")]);
+    let est = estimate(&ruled, &RunScope::All, &RunCache::new(), &EngineConfig::default());
+    assert_eq!(est.calls, 1);
+    assert_eq!(est.privacy_note().as_deref(), Some("Personal data would go to OpenAI: 1 e-mail address."));
+    // An answer the generator would write is sized, not written: one call, estimated, no finding.
+    let generated = estimate(&chained(vec![]), &RunScope::All, &RunCache::new(), &EngineConfig::default());
+    assert_eq!(generated.calls, 1);
+    assert!(generated.cost_usd.is_some_and(|c| c > 0.0));
+    assert_eq!(generated.privacy_note(), None);
 }
 
 #[test]

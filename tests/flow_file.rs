@@ -219,3 +219,36 @@ fn large_numbers_in_settings_survive_loading_and_saving() {
     let resaved = to_json(&from_json(&saved).unwrap());
     assert_eq!(saved, resaved);
 }
+
+#[test]
+fn a_bad_value_in_a_loop_body_is_named_inside_the_body() {
+    // As Chainboard writes it, more settings follow the body.
+    let file = |body: &str| {
+        format!(
+            "{{\"format\": \"chainboard.flow\", \"version\": 3, \"blocks\": [{{\"id\": \"l\", \"kind\": \"loop\", \"position\": {{\"x\": 0, \"y\": 0}}, \"config\": {{\"body\": {body}, \"concurrency\": 2}}}}], \"edges\": []}}"
+        )
+    };
+    let cases = [
+        (
+            r#"{"type": "prompt", "provider": "openai", "temperature": "hot"}"#,
+            "At blocks[0].config.body: temperature: invalid type: string \"hot\", expected f64.",
+        ),
+        (r#"{"type": "prompt"}"#, "At blocks[0].config.body: missing field `provider`."),
+        (r#"{"type": "flow"}"#, "At blocks[0].config.body: missing field `flow_id`."),
+        (r#"{"type": "script"}"#, "At blocks[0].config.body: unknown variant `script`, expected `prompt` or `flow`."),
+        (r#"{"provider": "openai"}"#, "At blocks[0].config.body: missing field `type`."),
+        (r#""prompt""#, "At blocks[0].config.body: the loop's body is not an object with a \"type\"."),
+    ];
+    for (body, expected) in cases {
+        let msg = load_error(&file(body));
+        assert_eq!(msg, expected, "for body {body}");
+    }
+    // Both kinds of body still load.
+    let prompt =
+        from_json(&file(r#"{"type": "prompt", "provider": "demo", "user": "{{item}}", "top_p": 0.5}"#)).unwrap();
+    let BlockConfig::Loop(cfg) = &prompt.blocks[0].config else { panic!("a loop") };
+    assert_eq!(cfg.prompt().map(|p| (p.user.as_str(), p.params.top_p)), Some(("{{item}}", Some(0.5))));
+    let flow = from_json(&file(r#"{"type": "flow", "flow_id": "f2"}"#)).unwrap();
+    let BlockConfig::Loop(cfg) = &flow.blocks[0].config else { panic!("a loop") };
+    assert!(cfg.prompt().is_none());
+}

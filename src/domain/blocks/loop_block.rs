@@ -12,6 +12,7 @@
 use super::prompt::PromptConfig;
 use super::{KindSpec, Port};
 use crate::domain::util::csv::{detect_delimiter, parse_rows};
+use crate::domain::util::json_error::{decode_value, ShapeError};
 use serde::{Deserialize, Serialize};
 
 /// The list to run over.
@@ -93,7 +94,7 @@ pub enum JoinMode {
 // One per Loop block, never in a hot collection: boxing the prompt would only make every
 // match and constructor noisier.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LoopBody {
     /// A prompt applied to each item, with a provider and model like a Prompt block.
@@ -106,6 +107,44 @@ pub enum LoopBody {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         input: String,
     },
+}
+
+/// The fields of [`LoopBody::Flow`] in a file.
+#[derive(Deserialize)]
+struct FlowBody {
+    flow_id: String,
+    #[serde(default)]
+    input: String,
+}
+
+/// Read by hand, not derived: a derived internally tagged enum buffers the body and decodes it
+/// with a second copy of `PromptConfig`'s decoder, which was the largest single decoder in the
+/// module the app starts with. This reads the body as a JSON value and decodes the variant from
+/// its text with the decoders flow files already use. The written form is the derived one.
+impl<'de> Deserialize<'de> for LoopBody {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(d)?;
+        // An error inside the body keeps its path within the body (`body.temperature`).
+        let inner = |e: ShapeError| {
+            D::Error::custom(if e.path.is_empty() { e.detail } else { format!("{}: {}", e.path, e.detail) })
+        };
+        let Some(tag) = value.get("type") else {
+            return Err(if value.is_object() {
+                D::Error::missing_field("type")
+            } else {
+                D::Error::custom("the loop's body is not an object with a \"type\"")
+            });
+        };
+        match tag.as_str() {
+            Some("prompt") => decode_value::<PromptConfig>(&value).map(LoopBody::Prompt).map_err(inner),
+            Some("flow") => decode_value::<FlowBody>(&value)
+                .map(|b| LoopBody::Flow { flow_id: b.flow_id, input: b.input })
+                .map_err(inner),
+            Some(other) => Err(D::Error::unknown_variant(other, &["prompt", "flow"])),
+            None => Err(D::Error::custom(format!("the body's \"type\" is {tag}, not \"prompt\" or \"flow\""))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

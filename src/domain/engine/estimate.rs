@@ -16,7 +16,7 @@ use crate::domain::blocks::RouterMode;
 use crate::domain::flow::{BlockId, Flow};
 use crate::domain::pricing::cost;
 use crate::domain::privacy::{count_personal_data, describe_counts, PiiCounts};
-use crate::domain::providers::{sample_reply, ChatMessage, ChatRequest, ProviderKind};
+use crate::domain::providers::{rule_reply, ChatMessage, ChatRequest, ProviderKind};
 
 /// Characters assumed for a demo reply whose input is not known before the run.
 const DEMO_REPLY_CHARS: usize = 300;
@@ -260,10 +260,12 @@ pub fn estimate(flow: &Flow, scope: &RunScope, cache: &RunCache, config: &Engine
         let output = if router && provider == ProviderKind::Demo {
             Value::Known(String::new())
         } else if provider == ProviderKind::Demo {
-            if all_known {
-                Value::Known(sample_reply(&chat, &cfg.sample_answers, &known).0)
-            } else {
-                Value::Unknown(DEMO_REPLY_CHARS)
+            // A sample answer is known exactly when a rule the user wrote gives it. One the sample
+            // generator would write is estimated by its usual length: the generator (with its
+            // word lists) is part of the run, and the estimate is shown from the start.
+            match all_known.then(|| rule_reply(&chat, &cfg.sample_answers, &known)).flatten() {
+                Some(text) => Value::Known(text),
+                None => Value::Unknown(DEMO_REPLY_CHARS),
             }
         } else {
             let hit = all_known && cache_allowed(node.role, config.use_cache);

@@ -53,6 +53,18 @@ pub fn sample_reply(
     sample_answer(&SampleRequest { rules, system, user: last_user(request), values, format: &format })
 }
 
+/// The sample answer to `request` when it is known without writing one: a rule the user wrote
+/// matches (its answer, filled with `values`), or it is a transcription (the fixed sample
+/// transcript). `None` when the sample generator would write it. The run estimate uses this,
+/// so the generator is fetched with the run module instead of at start.
+pub fn rule_reply(request: &ChatRequest, rules: &[SampleRule], values: &BTreeMap<String, String>) -> Option<String> {
+    if request.transcription.is_some() {
+        return Some(SAMPLE_TRANSCRIPT.to_string());
+    }
+    let i = crate::domain::sample::matching_rule(rules, last_user(request))?;
+    Some(crate::domain::sample::fill(&rules[i].answer, values))
+}
+
 /// The sample answer of a conversational Prompt: its rules first (they see the new
 /// message), then a chat reply that picks up the earlier user messages. `examples` is how
 /// many messages at the start are few-shot examples (not part of the conversation).

@@ -26,7 +26,9 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-pub use demo::{demo_agent_events, demo_chunks, demo_reply, sample_chat_reply, sample_reply, text_chunks, DEMO_MODEL};
+pub use demo::{
+    demo_agent_events, demo_chunks, demo_reply, rule_reply, sample_chat_reply, sample_reply, text_chunks, DEMO_MODEL,
+};
 pub use embeddings::{build_embeddings_request, parse_embeddings};
 pub use error::{classify_http_error, ProviderError, Setting};
 pub use media_support::{check_media, media_support, size_limit, transcription_support, Support};

@@ -12,11 +12,14 @@ use crate::ui::run::run::Runner;
 use crate::ui::state::editor::Editor;
 use crate::ui::state::persist::Session;
 pub use crate::ui::state::shared::Shared;
+use crate::ui::widgets::lazy::ChunkError;
 use crate::ui::widgets::modal::Modal;
 use leptos::prelude::*;
 
-/// "Make a copy": the shared flow becomes one of the viewer's flows, editable.
-fn make_copy(editor: Editor, session: Session, runner: Runner, shared: Shared) {
+/// "Make a copy": the shared flow becomes one of the viewer's flows, editable. In the module
+/// that opened the link (so it is already here), with the shared test cases' writer.
+#[leptos::wasm_split::wasm_split(modes, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn make_copy(editor: Editor, session: Session, runner: Runner, shared: Shared) -> Result<(), ChunkError> {
     let mut flow = editor.flow();
     // Opening your own link and copying it must not leave two flows with one name.
     flow.meta.title = session.workspace.with_untracked(|w| w.shared_copy_title(&flow.meta.title));
@@ -31,6 +34,7 @@ fn make_copy(editor: Editor, session: Session, runner: Runner, shared: Shared) {
     shared.view.set(ShareView::Canvas);
     platform::clear_hash();
     session.notice.set(Some("Copied to your flows. You can edit it now.".into()));
+    Ok(())
 }
 
 fn back_to_own(editor: Editor, session: Session, runner: Runner, shared: Shared) {
@@ -90,7 +94,11 @@ pub fn SharedBanner() -> impl IntoView {
                     </span>
                 </div>
                 <button class="button" on:click=move |_| shared.view.set(ShareView::App)>"Open as an app"</button>
-                <button class="button button-primary" on:click=move |_| make_copy(editor, session, runner, shared)>"Make a copy"</button>
+                <button class="button button-primary" on:click=move |_| leptos::task::spawn_local(async move {
+                    if make_copy(editor, session, runner, shared).await.is_err() {
+                        session.notice.set(Some("The copy was not made: part of the app did not load. Check the connection, then try again.".into()));
+                    }
+                })>"Make a copy"</button>
                 <button class="button button-quiet" on:click=move |_| back_to_own(editor, session, runner, shared)>"Back to my flows"</button>
             </div>
             // Only on narrow screens (CSS): the canvas needs room a phone does not have.
