@@ -18,6 +18,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use chainboard::domain::blocks::loop_block::LoopBody;
 use chainboard::domain::blocks::{
     BlockConfig, BlockKind, InputConfig, InputValue, NoteConfig, OutputConfig, PromptConfig, UnknownConfig,
 };
@@ -636,6 +637,13 @@ fn arb_config() -> impl Strategy<Value = BlockConfig> {
         any_text(40).prop_map(|text| BlockConfig::Note(NoteConfig { text })),
         Just(BlockKind::Tool.default_config()),
         Just(BlockKind::Retrieve.default_config()),
+        // A loop with a prompt body, and one that runs another flow (a body is decoded by hand).
+        Just(BlockKind::Loop.default_config()),
+        (any_text(12), any_text(8)).prop_map(|(flow_id, input)| {
+            let BlockConfig::Loop(mut cfg) = BlockKind::Loop.default_config() else { unreachable!() };
+            cfg.body = LoopBody::Flow { flow_id, input };
+            BlockConfig::Loop(cfg)
+        }),
         // A kind from a newer version: kept verbatim. (`x-` is no kind this version knows.)
         ("x-[a-z]{1,8}", json_with(short_number()))
             .prop_map(|(kind, raw)| BlockConfig::Unknown(UnknownConfig { kind, raw })),

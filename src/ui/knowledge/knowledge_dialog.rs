@@ -5,7 +5,7 @@
 use super::knowledge::Knowledge;
 use super::passage_list::PassageList;
 use crate::domain::retrieval::chunk::ChunkOptions;
-use crate::domain::retrieval::documents::{check_size, extract_text, DocError, DocFormat, ACCEPT};
+use crate::domain::retrieval::documents::{check_size, extract_text, DocFormat, ACCEPT};
 use crate::domain::retrieval::knowledge::{Document, KnowledgeOptions};
 use crate::domain::retrieval::search::{search, RetrieveMode, SearchSettings};
 use crate::ui::platform::idb::read_file_bytes;
@@ -39,25 +39,12 @@ pub fn add_files(knowledge: Knowledge, files: Vec<web_sys::File>, status: RwSign
                     continue;
                 }
             };
-            let size = bytes.len();
-            let Ok(read) = read_document(name.clone(), bytes).await else {
-                notes.push(format!(
+            match add_document(knowledge, name.clone(), bytes).await {
+                Ok(note) => notes.push(note),
+                Err(_) => notes.push(format!(
                     "\u{201c}{name}\u{201d} was not added: the document reader could not be loaded. \
                      Check the connection, then add the file again."
-                ));
-                continue;
-            };
-            match read {
-                Ok((format, text)) => {
-                    let doc = Document {
-                        bytes: size,
-                        added_ms: platform::now_ms() as f64,
-                        ..Document::new(format!("doc-{:x}", platform::random_seed()), name.clone(), format, text)
-                    };
-                    knowledge.update(|kb| kb.add(doc));
-                    notes.push(format!("Added \u{201c}{name}\u{201d}."));
-                }
-                Err(e) => notes.push(e.to_string()),
+                )),
             }
         }
         status.set(notes);
@@ -65,13 +52,27 @@ pub fn add_files(knowledge: Knowledge, files: Vec<web_sys::File>, status: RwSign
 }
 
 /// The document reader (PDF, HTML, CSV, JSON) is a wasm module of its own, fetched the first
-/// time a file is added: most sessions never add one.
+/// time a file is added: most sessions never add one. It also chunks and indexes the text.
+/// Gives what to tell the user: added, or why not.
 #[leptos::wasm_split::wasm_split(documents, fallible, wasm_split_path = ::leptos::wasm_split)]
-fn read_document(
+fn add_document(
+    knowledge: Knowledge,
     name: String,
     bytes: Vec<u8>,
-) -> Result<Result<(DocFormat, String), DocError>, crate::ui::widgets::lazy::ChunkError> {
-    Ok(extract_text(&name, &bytes))
+) -> Result<String, crate::ui::widgets::lazy::ChunkError> {
+    let size = bytes.len();
+    Ok(match extract_text(&name, &bytes) {
+        Ok((format, text)) => {
+            let doc = Document {
+                bytes: size,
+                added_ms: platform::now_ms() as f64,
+                ..Document::new(format!("doc-{:x}", platform::random_seed()), name.clone(), format, text)
+            };
+            knowledge.update(|kb| kb.add(doc));
+            format!("Added \u{201c}{name}\u{201d}.")
+        }
+        Err(e) => e.to_string(),
+    })
 }
 
 pub(crate) fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {

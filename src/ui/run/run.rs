@@ -265,11 +265,8 @@ impl Runner {
         let this = *self;
         leptos::task::spawn_local(async move {
             match launch(this, order).await {
-                Ok(Ok(true)) => {
-                    this.tick();
-                    this.sync();
-                }
-                Ok(Ok(false)) => {}
+                // Started (`launch` set the clock going and showed the first step), or stopped.
+                Ok(Ok(_)) => {}
                 Ok(Err(why)) => this.not_started(why),
                 Err(_) => this.not_started(
                     "The run could not start: part of the app did not load. Check the connection, then run again."
@@ -382,7 +379,7 @@ impl Runner {
     }
 
     /// Keeps `clock` moving while a run is going, for the timers on blocks.
-    fn tick(&self) {
+    pub(super) fn tick(&self) {
         self.clock.set(platform::now_precise_ms());
         if self.running.get_untracked() {
             let this = *self;

@@ -107,6 +107,10 @@ pub fn launch(runner: Runner, launch: Launch) -> Result<Result<bool, String>, Ch
     runner.before_launch(&scope);
     let commands = engine.poll(now);
     run_loop.start(settings, engine, commands);
+    // Here rather than in the caller, so copying the engine's state to the UI (with the end of
+    // run: the recording, the cache, fetched embeddings) is in this module, not the main one.
+    runner.tick();
+    runner.sync();
     Ok(Ok(true))
 }
 
