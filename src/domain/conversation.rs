@@ -143,10 +143,11 @@ pub fn with_message(flow: &Flow, conversation: &Conversation) -> Option<Flow> {
 
 /// A sentence for the panel when older turns are no longer sent.
 pub fn dropped_note(dropped: usize, limit: u32) -> Option<String> {
+    let kept = if limit == 1 { "only the last turn".to_string() } else { format!("the last {limit}") };
     match dropped {
         0 => None,
-        1 => Some(format!("The oldest turn is no longer sent: the flow remembers the last {limit}.")),
-        n => Some(format!("The {n} oldest turns are no longer sent: the flow remembers the last {limit}.")),
+        1 => Some(format!("The oldest turn is no longer sent: the flow remembers {kept}.")),
+        n => Some(format!("The {n} oldest turns are no longer sent: the flow remembers {kept}.")),
     }
 }
 
@@ -179,5 +180,9 @@ mod tests {
     fn dropped_turns_are_said_in_words() {
         assert_eq!(dropped_note(0, 20), None);
         assert!(dropped_note(3, 20).is_some_and(|s| s.contains("3 oldest") && s.contains("last 20")));
+        assert_eq!(
+            dropped_note(1, 1).as_deref(),
+            Some("The oldest turn is no longer sent: the flow remembers only the last turn.")
+        );
     }
 }

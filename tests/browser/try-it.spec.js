@@ -379,6 +379,9 @@ test("a conversational flow shared as an app is a chat: each turn carries the ea
   const remembers = app.inspector.getByRole("checkbox", { name: "Remembers the conversation (Chat panel)" });
   await remembers.scrollIntoViewIfNeeded();
   await remembers.check();
+  // It remembers one turn, so the app says when the oldest is no longer sent.
+  await app.inspector.getByRole("spinbutton", { name: "Turns remembered" }).fill("1");
+  await app.inspector.getByRole("spinbutton", { name: "Turns remembered" }).press("Tab");
   const link = await createLink(page, { view: "app" });
   await request.post(`${MOCK}/__aimock/reset/journal`);
 
@@ -410,6 +413,11 @@ test("a conversational flow shared as an app is a chat: each turn carries the ea
     await expect(answers.nth(1)).toContainText("Order A123 left our warehouse today.");
     await expect(answers.nth(1).locator("strong")).toHaveText("A123");
     await expect(answers.getByText("Sample answer")).toHaveCount(0);
+    // The line sits between the turn no longer sent and the one still remembered.
+    const dropped = log.getByRole("note");
+    await expect(dropped).toHaveText("The oldest turn is no longer sent: the flow remembers only the last turn.");
+    const [noteY, secondY] = await Promise.all([dropped.boundingBox(), log.getByLabel("You said").nth(1).boundingBox()]);
+    expect(noteY.y).toBeLessThan(secondY.y);
     await viewer.screenshot({ path: `target/screenshots/try-it-chat-${size.width}.png` });
 
     // The second request carried the first turn: the message and the answer to it.
@@ -428,6 +436,7 @@ test("a conversational flow shared as an app is a chat: each turn carries the ea
     // Start over: the log empties and the next message goes alone.
     await clickLikeAPerson(viewer, chat.getByRole("button", { name: "Start over" }), "Start over");
     await expect(answers).toHaveCount(0);
+    await expect(dropped).toHaveCount(0);
     await request.post(`${MOCK}/__aimock/reset/journal`);
     await sendMessage(viewer, chat, CHAT_FIRST);
     await expect(answers).toHaveText([CHAT_FIRST_ANSWER]);

@@ -4,9 +4,7 @@
 //! answered turn can be saved as a test case (its history and the message).
 
 use super::chat_session::{ChatCompose, ChatLog, ChatSession};
-use crate::domain::conversation::{
-    chat_input, conversational_prompts, dropped_note, dropped_turns, memory_limit, text_inputs, Turn,
-};
+use crate::domain::conversation::{chat_input, conversational_prompts, text_inputs, Turn};
 use crate::domain::evals::cases::TestCase;
 use crate::ui::state::editor::Editor;
 use crate::ui::state::persist::Session;
@@ -49,7 +47,7 @@ fn ChatPanel() -> impl IntoView {
     let structure = Memo::new(move |_| {
         editor.edges.track();
         editor.any_rev.track();
-        editor.with_flow(|f| (text_inputs(f), conversational_prompts(f).count(), memory_limit(f)))
+        editor.with_flow(|f| (text_inputs(f), conversational_prompts(f).count()))
     });
     let send = move || chat.send(settings, None);
 
@@ -118,13 +116,6 @@ fn ChatPanel() -> impl IntoView {
 
     let reset = move |_| chat.reset();
 
-    let dropped = move || {
-        let n = exchanges.with(|xs| xs.iter().filter(|x| x.turn.is_some()).count());
-        let limit = structure.with(|s| s.2);
-        let d = editor.with_flow(|f| dropped_turns(f, n));
-        limit.and_then(|l| dropped_note(d, l))
-    };
-
     view! {
         <Show when=move || open.get()>
             <aside class="chat-panel" aria-label="Chat">
@@ -158,7 +149,6 @@ fn ChatPanel() -> impl IntoView {
                 <Show when=move || structure.with(|s| s.1 == 0)>
                     <p class="chat-note">"No Prompt remembers the conversation, so each message is answered on its own. Tick \u{201c}Remembers the conversation\u{201d} in a Prompt\u{2019}s settings."</p>
                 </Show>
-                {move || dropped().map(|d| view! { <p class="chat-note" role="status">{d}</p> })}
                 <ChatLog session=chat actions=Callback::new(save_button)
                     empty="Send a message: the flow runs once per message and its Output block answers." />
                 {move || notice.get().map(|n| view! { <p class="chat-note" role="status">{n}</p> })}

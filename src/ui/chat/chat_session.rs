@@ -4,7 +4,8 @@
 //! the log and message box that show them.
 
 use crate::domain::conversation::{
-    answer_block, answer_source, chat_input, finished_turn, text_inputs, Conversation, Turn,
+    answer_block, answer_source, chat_input, dropped_note, dropped_turns, finished_turn, memory_limit, text_inputs,
+    Conversation, Turn,
 };
 use crate::domain::engine::Engine;
 use crate::domain::flow::{Flow, PortRef};
@@ -98,6 +99,18 @@ impl ChatSession {
     /// The turns that answered, oldest first (what conversational Prompts are sent).
     pub fn turns(&self) -> Vec<Turn> {
         self.exchanges.with_untracked(|xs| xs.iter().filter_map(|x| x.turn.clone()).collect())
+    }
+
+    /// How many of the oldest answered turns are no longer sent (the flow's Prompts remember
+    /// fewer), and the sentence that says so; `None` while every turn is sent.
+    pub fn dropped(&self) -> Option<(usize, String)> {
+        let answered = self.exchanges.with(|xs| xs.iter().filter(|x| x.turn.is_some()).count());
+        // Follows edits too: a Prompt's memory may change while the chat is open.
+        self.editor.any_rev.track();
+        self.editor.with_flow(|f| {
+            let n = dropped_turns(f, answered);
+            memory_limit(f).and_then(|limit| dropped_note(n, limit)).map(|note| (n, note))
+        })
     }
 
     /// A message is being answered.
@@ -231,8 +244,17 @@ pub fn ChatLog(
             <Show when=move || session.exchanges.with(Vec::is_empty)>
                 <p class="chat-empty">{empty}</p>
             </Show>
-            {move || session.exchanges.get().into_iter().enumerate().map(|(i, x)| {
+            {move || {
+            // The note sits after the last turn that is no longer sent, where the memory begins.
+            let dropped = session.dropped();
+            let mut answered = 0;
+            session.exchanges.get().into_iter().enumerate().map(|(i, x)| {
                 let pending = x.pending();
+                answered += usize::from(x.turn.is_some());
+                let note = dropped
+                    .as_ref()
+                    .filter(|(n, _)| x.turn.is_some() && answered == *n)
+                    .map(|(_, note)| view! { <p class="chat-dropped" role="note">{note.clone()}</p> });
                 view! {
                     <div class="chat-turn">
                         <div class="chat-bubble chat-user" aria-label="You said">{x.user.clone()}</div>
@@ -253,8 +275,10 @@ pub fn ChatLog(
                             }.into_any(),
                         }}
                     </div>
+                    {note}
                 }
-            }).collect_view()}
+            }).collect_view()
+            }}
         </div>
     }
 }
