@@ -217,7 +217,7 @@ fn every_case_repetition_and_variant_runs_within_the_concurrency_limit() {
     let cmp = &report.comparisons[0];
     assert_eq!((cmp.paired.cases, cmp.paired.cases_base_ahead), (9, 9));
     assert!((cmp.paired.p_value - 2.0 / 512.0).abs() < 1e-12, "{cmp:?}");
-    assert!(cmp.verdict.starts_with("Flaky model passes 70 points less often than Good model"), "{}", cmp.verdict);
+    assert!(cmp.verdict.starts_with("Flaky model: pass rate 70 points lower than Good model"), "{}", cmp.verdict);
     assert!(cmp.verdict.contains("Flaky model is worse"), "{}", cmp.verdict);
     assert!(cmp.warnings.iter().any(|w| w.starts_with("Only 9 paired cases")), "{:?}", cmp.warnings);
     // A provider failure was retried (max_retries = 1) before it counted as an error.

@@ -194,6 +194,24 @@ mod fetch {
     }
 
     #[test]
+    fn a_failure_that_is_the_same_every_time_is_said_once() {
+        let call = ProviderCall::Batch(BatchCall::Status { batch_id: "b1".into() });
+        let mut f = Fetch::new(ProviderKind::OpenAi, call, &config(), 0.0);
+        let mut now = 0.0;
+        let mut r = sent(&f.poll(now));
+        while !f.is_finished() {
+            let cmds = f.on_event(Event::NetworkError { request: r, message: "reset".into() }, now);
+            if f.is_finished() {
+                break;
+            }
+            now = wake(&cmds);
+            r = sent(&f.poll(now));
+        }
+        assert_eq!(f.attempts(), 4);
+        assert_eq!(f.retry_note().as_deref(), Some("Tried 4 times, a network error each time."));
+    }
+
+    #[test]
     fn rate_limits_and_network_failures_are_retried_with_backoff_then_given_up() {
         let call = ProviderCall::Batch(BatchCall::Status { batch_id: "b1".into() });
         let mut f = Fetch::new(ProviderKind::OpenAi, call, &config(), 0.0);

@@ -180,6 +180,35 @@ fn collect_text(inlines: &[Inline], out: &mut String) {
     }
 }
 
+/// A one-glance preview of markdown text (a block card) without its loudest marks: heading
+/// hashes, quote markers, and `**` and backticks that come in pairs on a line. Everything else
+/// stays as written: `__` and single `*` or `_` (names like `__proto__` or `customer_email`,
+/// bullets), and an unpaired `**` (`2**8`). Far lighter than [`parse`], which the card, drawn
+/// at start, would otherwise pull into the first download.
+pub fn without_marks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let indent = line.len() - line.trim_start().len();
+        let rest = &line[indent..];
+        let hashes = rest.bytes().take_while(|&b| b == b'#').count();
+        let rest = if (1..=6).contains(&hashes) && rest[hashes..].starts_with(' ') {
+            rest[hashes..].trim_start()
+        } else if let Some(quoted) = rest.strip_prefix('>') {
+            quoted.strip_prefix(' ').unwrap_or(quoted)
+        } else {
+            rest
+        };
+        out.push_str(&line[..indent]);
+        let paired = |mark: &str| rest.matches(mark).count() >= 2 && rest.matches(mark).count() % 2 == 0;
+        let rest = if paired("**") { rest.replace("**", "") } else { rest.to_string() };
+        out.push_str(&if paired("`") { rest.replace('`', "") } else { rest });
+    }
+    out
+}
+
 /// Parses markdown into blocks. Never panics; roughly linear in the input length.
 pub fn parse(text: &str) -> Vec<Block> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -1903,6 +1932,18 @@ pub fn has_unbroken_run(text: &str, limit: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_preview_drops_the_loud_marks_and_keeps_bullets_and_names() {
+        use super::without_marks;
+        assert_eq!(without_marks("Your order **A123** ships `today`."), "Your order A123 ships today.");
+        assert_eq!(without_marks("## Summary\n> quoted\n* one\n- two"), "Summary\nquoted\n* one\n- two");
+        assert_eq!(without_marks("{{customer_email}} and __proto__"), "{{customer_email}} and __proto__");
+        assert_eq!(without_marks("2**8 is 256, `x"), "2**8 is 256, `x");
+        assert_eq!(without_marks("#hashtag stays"), "#hashtag stays");
+        assert_eq!(without_marks("  ### indented"), "  indented");
+        assert_eq!(without_marks(""), "");
+    }
+
     #[test]
     fn unbroken_runs_are_found() {
         assert!(!super::has_unbroken_run("short words only", 10));

@@ -66,7 +66,7 @@ test("paste 10 cases, run 3 repetitions of two variants, read intervals, the com
   await expect(other).toContainText("over 10 cases · 30 of 30 runs passed");
   await expect(other).toContainText("Mixed results (passed some runs, failed others) in 0 of 10 cases.");
   await expect(dialog.getByLabel("Comparison")).toContainText(
-    "Variant 2 passes 100 points more often than As it is (95% interval +52 to +100 points), over 10 paired cases. Variant 2 is better: that is unlikely to be chance (p = 0.002).",
+    "Variant 2: pass rate 100 points higher than As it is (95% interval +52 to +100 points), over 10 paired cases. Variant 2 is better: that is unlikely to be chance (p = 0.002).",
   );
   await expect(dialog.getByLabel("Comparison").getByRole("note")).toContainText("Only 10 paired cases: a first look, not evidence.");
   // The judge (answered by the mock) passed every answer: 100% for both variants.
@@ -100,7 +100,7 @@ test("paste 10 cases, run 3 repetitions of two variants, read intervals, the com
   const path = test.info().outputPath("eval-report.html");
   await download.saveAs(path);
   const html = readFileSync(path, "utf8");
-  expect(html).toContain("Variant 2 passes 100 points more often than As it is");
+  expect(html).toContain("Variant 2: pass rate 100 points higher than As it is");
   // What ran: the flow, each variant's model and prompts, and the checks' definitions.
   expect(html).toContain("What ran");
   expect(html).toContain("model gpt-4o on every Prompt block");
@@ -175,7 +175,7 @@ test("a fairness test copies the cases per group and finds the gap, paired by or
   const fairness = dialog.getByRole("region", { name: "Fairness" });
   await expect(fairness).toContainText("Women's names: 0% pass");
   await expect(fairness).toContainText("Men's names: 100% pass");
-  await expect(fairness).toContainText("Men's names passes 100 points more often than Women's names");
+  await expect(fairness).toContainText("Men's names: pass rate 100 points higher than Women's names");
   await expect(fairness).toContainText("The gap is unlikely to be chance (p < 0.001)");
   await fairness.scrollIntoViewIfNeeded();
   await app.screenshot("eval-fairness");
@@ -203,7 +203,7 @@ test("the hiring template's fairness test finds the bias planted in its sample a
   await dialog.getByRole("button", { name: "Run eval" }).click();
   await expect(dialog.getByText("48 of 48 runs", { exact: true })).toBeVisible({ timeout: 30_000 });
   const fairness = dialog.getByRole("region", { name: "Fairness" });
-  await expect(fairness).toContainText("Men's names passes 44 points more often than Women's names");
+  await expect(fairness).toContainText("Men's names: pass rate 44 points higher than Women's names");
   await expect(fairness).toContainText("The gap is unlikely to be chance (p = 0.016)");
   await expect(dialog.locator(".sample-badge").first()).toHaveText("Sample answer");
   await fairness.scrollIntoViewIfNeeded();

@@ -126,7 +126,8 @@ impl Fetch {
     }
 
     /// The retries in a sentence for the person, when there were any: "Answered on attempt 3,
-    /// after a 429 rate limit and a network error." or "Tried 4 times: 500 server error ×4."
+    /// after a 429 rate limit and a network error.", "Tried 4 times: 429 rate limit, network
+    /// error ×3." or "Tried 4 times, a 500 server error each time."
     pub fn retry_note(&self) -> Option<String> {
         if self.failures.is_empty() {
             return None;
@@ -140,8 +141,12 @@ impl Fetch {
         }
         let reasons: Vec<String> =
             counted.iter().map(|(w, n)| if *n == 1 { w.to_string() } else { format!("{w} \u{d7}{n}") }).collect();
-        Some(match self.end {
-            Some(FetchEnd::Ok(_)) => format!("Answered on attempt {}, after {}.", self.attempts, reasons.join(", ")),
+        Some(match (&self.end, counted.as_slice()) {
+            (Some(FetchEnd::Ok(_)), _) => {
+                format!("Answered on attempt {}, after {}.", self.attempts, reasons.join(", "))
+            }
+            // One reason every time: "Tried 4 times: network error ×4." said the number twice.
+            (_, [(why, n)]) if *n as u32 == self.attempts && *n > 1 => format!("Tried {n} times, a {why} each time."),
             _ => format!("Tried {} times: {}.", self.attempts, reasons.join(", ")),
         })
     }

@@ -395,7 +395,7 @@ mod tests {
         let cmp = r.groups[1].versus_first.as_ref().expect("second group is compared");
         assert_eq!((cmp.cases, cmp.cases_this_ahead), (30, 1));
         let text = &r.sentences()[0];
-        assert!(text.starts_with("Men's names passes 3 points more often than Women's names"), "{text}");
+        assert!(text.starts_with("Men's names: pass rate 3 points higher than Women's names"), "{text}");
         assert!(text.contains("No clear difference"), "{text}");
         // A clear gap is called a gap.
         let results: Vec<JobResult> = (0..60).map(|i| job(i, i % 2 == 1)).collect();

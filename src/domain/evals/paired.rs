@@ -283,8 +283,10 @@ impl PairedComparison {
         let effect = match points {
             0 if d.estimate == 0.0 => format!("{this} and {base} pass equally often"),
             0 => format!("{this} and {base} are within 1 point of each other"),
-            p if p > 0 => format!("{this} passes {} more often than {base}", points_word(p)),
-            p => format!("{this} passes {} less often than {base}", points_word(-p)),
+            // "X: pass rate … higher than Y" reads right whatever X is: a variant, a model,
+            // or a group of names ("Men's names passes…" did not).
+            p if p > 0 => format!("{this}: pass rate {} higher than {base}", points_word(p)),
+            p => format!("{this}: pass rate {} lower than {base}", points_word(-p)),
         };
         let interval =
             format!("95% interval {} to {} points", signed(signed_points(d.low)), signed(signed_points(d.high)));
@@ -414,7 +416,7 @@ mod tests {
         assert!((c.p_value - 0.5).abs() < 1e-12, "{c:?}");
         assert_eq!(c.leaning(), Leaning::NoClearDifference);
         let text = c.describe("B", "A", 1);
-        assert!(text.starts_with("B passes 6 points more often than A (95% interval"), "{text}");
+        assert!(text.starts_with("B: pass rate 6 points higher than A (95% interval"), "{text}");
         assert!(!text.contains("is better"), "{text}");
         assert_eq!(c.carried_by, vec![0, 1]);
         assert!(c.warnings()[0].contains("cases 1 and 2"), "{:?}", c.warnings());

@@ -362,7 +362,7 @@ mod tests {
         assert!((cmp.paired.p_value - 2.0 / 64.0).abs() < 1e-9);
         let d = cmp.difference().expect("has pairs");
         assert!((d.estimate - 0.6).abs() < 1e-9 && d.low > 0.0, "{d:?}");
-        assert!(cmp.verdict.starts_with("Claude passes 60 points more often than GPT"), "{}", cmp.verdict);
+        assert!(cmp.verdict.starts_with("Claude: pass rate 60 points higher than GPT"), "{}", cmp.verdict);
         assert!(cmp.verdict.contains("Claude is better"), "{}", cmp.verdict);
     }
 

@@ -179,16 +179,20 @@ pub fn BlockCard(id: BlockId) -> impl IntoView {
                 }}
             </div>
             <div class="block-body" class:awaiting=move || status() == "waiting" class:has-result=move || run.with(|r| r.as_ref().is_some_and(|r| !run_text(r).is_empty()))>
-                {move || thumbnail(cell, media)}
-                {move || run.with(|r| r.as_ref().and_then(loop_bar))}
-                <Show when=move || run.with(|r| r.as_ref().is_some_and(|r| r.sample))>
-                    <span class="sample-badge" title="Written by sample answers, not by a model">{crate::domain::sample::SAMPLE_BADGE}</span>
-                </Show>
-                {move || match run.with(|r| r.as_ref().map(run_text).filter(|t| !t.is_empty())) {
-                    // Media values travel as tokens; people see what they are.
-                    Some(t) => crate::domain::media::readable(&t, |id| media.library.with(|l| l.get(id).map(|i| i.meta.clone()))),
-                    None => read(summary),
-                }}
+                // The words are clamped in their own box: clamped on the fixed-height body, the
+                // lines after the "…" stayed visible below it.
+                <div class="block-text">
+                    {move || thumbnail(cell, media)}
+                    {move || run.with(|r| r.as_ref().and_then(loop_bar))}
+                    <Show when=move || run.with(|r| r.as_ref().is_some_and(|r| r.sample))>
+                        <span class="sample-badge" title="Written by sample answers, not by a model">{crate::domain::sample::SAMPLE_BADGE}</span>
+                    </Show>
+                    {move || match run.with(|r| r.as_ref().map(run_text).filter(|t| !t.is_empty())) {
+                        // Media values travel as tokens; people see what they are.
+                        Some(t) => crate::domain::media::readable(&t, |id| media.library.with(|l| l.get(id).map(|i| i.meta.clone()))),
+                        None => read(summary),
+                    }}
+                </div>
                 {is_approval.then(|| view! { <crate::ui::run::approval::ApprovalActions id=id_approval.clone() compact=true /> })}
             </div>
             </Show>

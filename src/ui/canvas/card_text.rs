@@ -121,7 +121,10 @@ pub(super) fn run_text(run: &BlockRun) -> String {
     if let Some(l) = &run.loop_run {
         return loop_text(run, l);
     }
-    let preview = |out: &str| crate::domain::media::preview(out, CARD_TEXT_BYTES).into_owned();
+    // Answers are markdown; the card shows their words, not their marks (the result panel
+    // renders them). Cut first: a streaming answer can be megabytes.
+    let preview =
+        |out: &str| crate::domain::markdown::without_marks(&crate::domain::media::preview(out, CARD_TEXT_BYTES));
     if let Some(choice) = &run.route {
         let why = match (&choice.reason, &choice.note, choice.rule) {
             (Some(reason), _, _) => reason.clone(),
@@ -157,7 +160,10 @@ fn loop_text(run: &BlockRun, l: &crate::domain::engine::LoopRun) -> String {
         l.progress(),
         if failed > 0 { format!(" \u{b7} {failed} failed") } else { String::new() }
     );
-    let rest = match (&run.error, &l.note, &run.output) {
+    // The note of a loop with failures ("1 of 5 failed.") would repeat the head: the card
+    // shows the joined result of the items that worked instead.
+    let note = l.note.as_ref().filter(|_| failed == 0);
+    let rest = match (&run.error, note, &run.output) {
         (Some(e), _, _) => e.clone(),
         (None, Some(n), _) => n.clone(),
         (None, None, Some(out)) => crate::domain::media::preview(out, CARD_TEXT_BYTES).into_owned(),

@@ -84,11 +84,32 @@ pub fn Minimap() -> impl IntoView {
             <div class="mini-view" aria-hidden="true" style=move || {
                 let (w, h) = ctx.size.get();
                 let m = to_mini(&editor.viewport.get().visible(w, h));
-                // Keep the frame on the map even when the view wanders off the flow.
-                let x = m.x.clamp(-m.w + 8.0, W - 8.0);
-                let y = m.y.clamp(-m.h + 8.0, H - 8.0);
-                format!("width:{:.1}px;height:{:.1}px;transform:translate({x:.1}px,{y:.1}px);", m.w, m.h)
+                let (x, y, w, h) = view_frame(&m);
+                format!("width:{w:.1}px;height:{h:.1}px;transform:translate({x:.1}px,{y:.1}px);")
             }></div>
         </div>
     }
+}
+
+/// Where the view frame is drawn on the map, as (x, y, width, height): the visible area cut to
+/// the map, so all four edges show even when the view holds the whole flow (uncut, only two of
+/// its edges crossed the map, which read as stray lines). A view that wandered off the flow
+/// keeps an 8-pixel sliver at the nearest edge, so the frame never leaves the map.
+fn view_frame(m: &Rect) -> (f64, f64, f64, f64) {
+    const INSET: f64 = 1.0;
+    const SLIVER: f64 = 8.0;
+    let span = |start: f64, len: f64, max: f64| {
+        let a = start.max(INSET);
+        let b = (start + len).min(max - INSET);
+        if b - a >= SLIVER {
+            (a, b - a)
+        } else if start + len < INSET + SLIVER {
+            (INSET, SLIVER)
+        } else {
+            (max - INSET - SLIVER, SLIVER)
+        }
+    };
+    let (x, w) = span(m.x, m.w, W);
+    let (y, h) = span(m.y, m.h, H);
+    (x, y, w, h)
 }

@@ -40,7 +40,7 @@ async fn call(calls: Driver<Fetch>, settings: Settings, kind: ProviderKind, req:
         Some(FetchEnd::OverBudget(why)) => Err(why.clone()),
         Some(FetchEnd::Stopped) | None => Err("It was stopped.".into()),
     };
-    // A failure after retries says so ("Tried 4 times: 429 rate limit ×4."): it was not one bad moment.
+    // A failure after retries says so ("Tried 4 times, a 429 rate limit each time."): it was not one bad moment.
     outcome.map_err(|e| fetch.with_retry_note(e))
 }
 

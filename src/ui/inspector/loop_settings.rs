@@ -297,10 +297,12 @@ pub fn LoopResults(id: BlockId) -> impl IntoView {
         run.with(|r| {
             let l = r.as_ref()?.loop_run.as_ref()?;
             let failed = l.failed();
+            // Once the loop ends, its note below says how many failed.
+            let say_failed = failed > 0 && l.note.is_none();
             Some(format!(
-                "{} items done{}",
+                "{} items finished{}",
                 l.progress(),
-                if failed > 0 { format!(", {failed} failed") } else { String::new() }
+                if say_failed { format!(", {failed} failed") } else { String::new() }
             ))
         })
     };

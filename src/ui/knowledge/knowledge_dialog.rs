@@ -232,7 +232,8 @@ fn DocumentTable(preview: RwSignal<Option<String>>) -> impl IntoView {
                 let shown = total.min(40);
                 Some(view! {
                     <section class="chunk-preview" aria-label=format!("Passages of {}", doc.name)>
-                        <p class="field-help">{format!("{}: {} characters of text, cut into {total} passages{}.", doc.name, doc.text.chars().count(),
+                        <p class="field-help">{format!("{}: {} characters of text, cut into {total} {}{}.", doc.name, doc.text.chars().count(),
+                            if total == 1 { "passage" } else { "passages" },
                             if total > shown { format!(" (first {shown} shown)") } else { String::new() })}</p>
                         <ol class="chunks">
                             {chunks.into_iter().take(shown).map(|(n, heading, text)| view! {

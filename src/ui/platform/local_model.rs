@@ -82,6 +82,8 @@ fn js_message(e: &JsValue) -> String {
 /// A sentence for a failure to load or run the model.
 fn explain(model: &str, raw: &str) -> String {
     let name = model_name(model);
+    // llama.cpp's messages end in spaces or a full stop ("(ABORT) "); the sentence adds its own.
+    let raw = raw.trim().trim_end_matches('.');
     if raw == "MISSING_FILE" {
         return format!(
             "The model file \u{201c}{name}\u{201d} is no longer open in this tab (files picked from disk are kept \

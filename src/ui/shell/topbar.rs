@@ -105,7 +105,11 @@ pub fn TopBar() -> impl IntoView {
             />
             <div class="menu-anchor problems-anchor" node_ref=problems_anchor>
                 <Show when=move || problem_count() != 0
-                    fallback=|| view! { <span class="flow-status" role="status">"Ready"</span> }>
+                    // "Ready" beside a Stop button would contradict the run: while it runs,
+                    // the run info beside the button says how far it got instead.
+                    fallback=move || (!runner.running.get()).then(|| view! {
+                        <span class="flow-status" role="status" title="No problems: the flow can run">"Ready"</span>
+                    })>
                     <button class="flow-status attention" aria-haspopup="dialog"
                         aria-expanded=move || problems_open.get().to_string()
                         title="What needs fixing before the flow can run"
