@@ -193,10 +193,15 @@ mod fetch {
         assert_eq!(f.attempts(), 1);
     }
 
+    /// A fetch of a batch's status: the smallest call that goes through the retries.
+    fn status_fetch() -> Fetch {
+        let call = ProviderCall::Batch(BatchCall::Status { batch_id: "b1".into() });
+        Fetch::new(ProviderKind::OpenAi, call, &config(), 0.0)
+    }
+
     #[test]
     fn a_failure_that_is_the_same_every_time_is_said_once() {
-        let call = ProviderCall::Batch(BatchCall::Status { batch_id: "b1".into() });
-        let mut f = Fetch::new(ProviderKind::OpenAi, call, &config(), 0.0);
+        let mut f = status_fetch();
         let mut now = 0.0;
         let mut r = sent(&f.poll(now));
         while !f.is_finished() {
@@ -213,8 +218,7 @@ mod fetch {
 
     #[test]
     fn rate_limits_and_network_failures_are_retried_with_backoff_then_given_up() {
-        let call = ProviderCall::Batch(BatchCall::Status { batch_id: "b1".into() });
-        let mut f = Fetch::new(ProviderKind::OpenAi, call, &config(), 0.0);
+        let mut f = status_fetch();
         let mut now = 0.0;
         let mut r = sent(&f.poll(now));
         let cmds = f.on_event(

@@ -202,9 +202,13 @@ pub fn without_marks(text: &str) -> String {
             rest
         };
         out.push_str(&line[..indent]);
-        let paired = |mark: &str| rest.matches(mark).count() >= 2 && rest.matches(mark).count() % 2 == 0;
-        let rest = if paired("**") { rest.replace("**", "") } else { rest.to_string() };
-        out.push_str(&if paired("`") { rest.replace('`', "") } else { rest });
+        let paired = |mark: &str| {
+            let n = rest.matches(mark).count();
+            n >= 2 && n % 2 == 0
+        };
+        let (bold, code) = (paired("**"), paired("`"));
+        let rest = if bold { rest.replace("**", "") } else { rest.to_string() };
+        out.push_str(&if code { rest.replace('`', "") } else { rest });
     }
     out
 }

@@ -87,11 +87,9 @@ pub fn SharedBanner() -> impl IntoView {
                     <strong>"Shared playground."</strong>
                     // "With your own key" only when it needs one: beside "It contacts no model
                     // provider", it contradicted the line under it.
-                    {move || if shared.viewing.with(|h| h.as_ref().is_some_and(|h| h.is_empty())) {
-                        " View it, run it (it needs no key), or make a copy to edit. Nothing runs until you press Run."
-                    } else {
-                        " View it, run it with your own key, or make a copy to edit. Nothing runs until you press Run."
-                    }}
+                    " View it, run it"
+                    {move || if shared.viewing.with(|h| h.as_ref().is_some_and(|h| h.is_empty())) { " (it needs no key)" } else { " with your own key" }}
+                    ", or make a copy to edit. Nothing runs until you press Run."
                     <span class="shared-hosts">
                         {move || {
                             let hosts = shared.viewing.get().unwrap_or_default();
