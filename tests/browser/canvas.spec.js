@@ -1,5 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { AppPage, dragBetween, dragBy, transformOf, moreItem } from "./pages.js";
+import { clickLikeAPerson } from "./person.js";
 
 const PROMPT = "Prompt block: Draft a reply";
 
@@ -16,6 +17,9 @@ test("add blocks from the palette; the new block is selected in the inspector", 
   expect(app.consoleErrors).toEqual([]);
 });
 
+for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
+test.describe(`at ${size.width}x${size.height}`, () => {
+test.use({ viewport: size });
 test("connect two ports by dragging; a loop is refused with the reason", async ({ page }) => {
   const app = new AppPage(page);
   await app.open();
@@ -44,8 +48,21 @@ test("connect two ports by dragging; a loop is refused with the reason", async (
     "Draft a reply → Prompt → Draft a reply",
   );
   await expect(app.edges()).toHaveCount(3);
-  await app.screenshot("canvas-loop-refused");
+  // The whole reason can be read: nothing of the canvas (the view controls) is drawn over it.
+  const hint = page.locator(".canvas-hint");
+  const reason = hint.locator("span");
+  const covered = await reason.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const corners = [[r.left + 2, r.top + 2], [r.right - 2, r.top + 2], [r.left + 2, r.bottom - 2], [r.right - 2, r.bottom - 2]];
+    return corners.filter(([x, y]) => !el.contains(document.elementFromPoint(x, y))).length;
+  });
+  expect(covered, "corners of the loop message hidden under something").toBe(0);
+  if (size.width === 1280) await app.screenshot("canvas-loop-refused");
+  await clickLikeAPerson(page, hint.getByRole("button", { name: "Dismiss" }), "the message's Dismiss button");
+  await expect(hint).toHaveCount(0);
 });
+});
+}
 
 test("moving a block is one undo step", async ({ page }) => {
   const app = new AppPage(page);

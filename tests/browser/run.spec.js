@@ -1,5 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { AppPage, PROVIDERS, configureProvider, setInputText, usePromptProvider, moreItem } from "./pages.js";
+import { clickLikeAPerson } from "./person.js";
 
 const PROMPT = "Prompt block: Draft a reply";
 const OUTPUT = "Output block: Reply";
@@ -147,17 +148,27 @@ test("keys never reach localStorage (unless remembered), exports or the URL", as
   expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(keys[0]);
 });
 
-test("Test connection reports success and a bad base URL clearly", async ({ page }) => {
-  const app = new AppPage(page);
-  await app.open();
-  await configureProvider(page, "ollama");
-  await page.getByRole("button", { name: "Settings" }).click();
-  const dialog = page.getByRole("dialog", { name: "Settings" });
-  await dialog.getByRole("button", { name: "Test connection to Ollama" }).click();
-  await expect(dialog.getByRole("status").filter({ hasText: "Connected." })).toBeVisible();
-  await dialog.getByRole("textbox", { name: "Ollama base URL" }).fill("http://127.0.0.1:9");
-  await dialog.getByRole("textbox", { name: "Ollama base URL" }).press("Tab");
-  await dialog.getByRole("button", { name: "Test connection to Ollama" }).click();
-  await expect(dialog.getByRole("alert")).toContainText("OLLAMA_ORIGINS=");
-  await app.screenshot("settings-dialog");
-});
+for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
+  test.describe(`at ${size.width}x${size.height}`, () => {
+    test.use({ viewport: size });
+    test("Test connection reports success and a bad base URL clearly", async ({ page }) => {
+      const app = new AppPage(page);
+      await app.open();
+      await configureProvider(page, "ollama");
+      await page.getByRole("button", { name: "Settings" }).click();
+      const dialog = page.getByRole("dialog", { name: "Settings" });
+      const test = dialog.getByRole("button", { name: "Test connection to Ollama" });
+      // A button the width of its words beside the model field, clicked where it is drawn.
+      await test.scrollIntoViewIfNeeded();
+      const [button, model] = await Promise.all([test.boundingBox(), dialog.getByRole("combobox", { name: /Ollama default model/ }).boundingBox()]);
+      expect(button.width).toBeLessThan(model.width);
+      await clickLikeAPerson(page, test, "Test connection to Ollama");
+      await expect(dialog.getByRole("status").filter({ hasText: "Connected." })).toBeVisible();
+      await dialog.getByRole("textbox", { name: "Ollama base URL" }).fill("http://127.0.0.1:9");
+      await dialog.getByRole("textbox", { name: "Ollama base URL" }).press("Tab");
+      await clickLikeAPerson(page, test, "Test connection to Ollama");
+      await expect(dialog.getByRole("alert")).toContainText("OLLAMA_ORIGINS=");
+      if (size.width === 1280) await app.screenshot("settings-dialog");
+    });
+  });
+}
